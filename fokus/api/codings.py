@@ -1,0 +1,246 @@
+"""Codings from files and scripts, and codings as rows for export.
+
+Importing never overwrites: a coding that exists with another status, origin or confidence is reported as a
+conflict and left as it is, unless the caller asks to replace (and then the old state is in the event log, so the
+replacement can be undone). Spans are validated against the stored text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from fokus.api.events import log_events, new_batch, snapshot
+from fokus.errors import FokusError
+from fokus.files.codings import CodingRow
+from fokus.model import (
+    Case,
+    Code,
+    Coder,
+    CoderKind,
+    Coding,
+    CodingStatus,
+    Message,
+    Participant,
+    Thread,
+    table_of,
+    utcnow,
+)
+
+MACHINE_CODER = "fokus"
+DISPLAY_ZONE = ZoneInfo("Europe/Oslo")
+
+
+@dataclass
+class CodingsReport:
+    added: int = 0
+    unchanged: int = 0
+    conflicts: int = 0
+    replaced: int = 0
+    duplicates_in_file: int = 0
+    coders_added: list[str] = field(default_factory=list)
+    added_ids: list[int] = field(default_factory=list)
+
+
+def _chunks(items: Sequence[Any], size: int = 900) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class CoderRegistry:
+    """Coders by name, created on first use (humans by name, machines by origin)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.ids = dict(session.execute(select(Coder.name, Coder.id)).all())
+        self.created: list[str] = []
+
+    def get_or_create(self, name: str, kind: CoderKind) -> int:
+        found = self.ids.get(name)
+        if found is not None:
+            return found
+        coder = Coder(name=name, kind=kind.value)
+        self.session.add(coder)
+        self.session.flush()
+        self.ids[name] = coder.id
+        self.created.append(name)
+        return coder.id
+
+
+def import_codings(
+    session: Session,
+    rows: Sequence[CodingRow],
+    *,
+    display: str,
+    coder: str | None = None,
+    replace: bool = False,
+) -> CodingsReport:
+    """Add codings from ``rows``; ``coder`` is used where a row names none."""
+    report = CodingsReport()
+    wanted = sorted({r.message_id for r in rows})
+    messages: dict[str, tuple[int, str]] = {}
+    for chunk in _chunks(wanted):
+        for ext, mid, text in session.execute(
+            select(Message.external_id, Message.id, Message.text).where(Message.external_id.in_(chunk))
+        ):
+            messages[ext] = (mid, text)
+    codes = {path: (cid, codable) for path, cid, codable in session.execute(select(Code.path, Code.id, Code.codable))}
+    coders = CoderRegistry(session)
+
+    planned: dict[tuple[int, int, int, int, int], tuple[CodingRow, dict[str, Any]]] = {}
+    for row in rows:
+        where = row.where
+        if row.message_id not in messages:
+            raise FokusError(f"message {row.message_id!r} is not in the project", path=display, where=where)
+        if row.code not in codes:
+            raise FokusError(
+                f"code {row.code!r} is not in the codebook", path=display, where=where, hint="see `fokus codebook show`"
+            )
+        code_id, codable = codes[row.code]
+        if not codable:
+            raise FokusError(f"code {row.code!r} is not codable (it only groups others)", path=display, where=where)
+        message_id, text = messages[row.message_id]
+        start, end = (0, len(text)) if row.start is None or row.end is None else (row.start, row.end)
+        if not 0 <= start < end <= len(text):
+            raise FokusError(
+                f"span {start}:{end} is outside message {row.message_id!r} ({len(text)} characters)",
+                path=display,
+                where=where,
+            )
+        if row.text is not None and row.text != text[start:end]:
+            raise FokusError(
+                f"the text of span {start}:{end} in message {row.message_id!r} differs from the file's text",
+                path=display,
+                where=where,
+                hint="the file was made against other text",
+            )
+        machine = row.origin.startswith(("rule:", "model:"))
+        coder_name = row.coder or coder or (MACHINE_CODER if machine else None)
+        if coder_name is None:
+            raise FokusError("no coder: the row names none", path=display, where=where, hint="add --coder NAME")
+        coder_id = coders.get_or_create(coder_name, CoderKind.MACHINE if machine and not row.coder else CoderKind.HUMAN)
+        key = (message_id, code_id, coder_id, start, end)
+        if key in planned:
+            report.duplicates_in_file += 1
+            continue
+        values = {
+            "message_id": message_id,
+            "code_id": code_id,
+            "coder_id": coder_id,
+            "start": start,
+            "end": end,
+            "status": row.status.value,
+            "origin": row.origin,
+            "confidence": row.confidence,
+        }
+        planned[key] = (row, values)
+    report.coders_added = coders.created
+
+    existing: dict[tuple[int, int, int, int, int], Coding] = {}
+    message_ids = sorted({key[0] for key in planned})
+    for chunk in _chunks(message_ids):
+        for coding in session.scalars(select(Coding).where(Coding.message_id.in_(chunk))):
+            existing[(coding.message_id, coding.code_id, coding.coder_id, coding.start, coding.end)] = coding
+
+    batch = new_batch()
+    now = utcnow()
+    inserts: list[dict[str, Any]] = []
+    replacements: list[tuple[int, dict[str, Any] | None, dict[str, Any] | None]] = []
+    for key, (row, values) in planned.items():
+        current = existing.get(key)
+        if current is None:
+            created = row.created_at or now
+            inserts.append({**values, "created_at": created, "updated_at": created, "details": None})
+            continue
+        same = (current.status, current.origin, current.confidence) == (row.status.value, row.origin, row.confidence)
+        if same:
+            report.unchanged += 1
+        elif replace:
+            before = snapshot({k: getattr(current, k) for k in values})
+            current.status, current.origin, current.confidence = row.status.value, row.origin, row.confidence
+            current.updated_at = now
+            replacements.append((current.id, before, snapshot(values)))
+            report.replaced += 1
+        else:
+            report.conflicts += 1
+    table = table_of(Coding)
+    for chunk in _chunks(inserts, 10_000):
+        result = session.execute(table.insert().returning(table.c.id, sort_by_parameter_order=True), list(chunk))
+        report.added_ids.extend(cid for (cid,) in result)
+    report.added = len(inserts)
+    log_events(
+        session,
+        batch,
+        "coding.add",
+        ((cid, None, snapshot(values)) for cid, values in zip(report.added_ids, inserts, strict=True)),
+    )
+    if replacements:
+        session.flush()
+        log_events(session, batch, "coding.change", replacements)
+    return report
+
+
+def iso_local(value: datetime | None) -> str | None:
+    """A time as ISO 8601 in Norwegian local time, with its offset (unambiguous, and what researchers expect)."""
+    return value.astimezone(DISPLAY_ZONE).isoformat() if value else None
+
+
+def coding_rows(session: Session, statuses: Sequence[str] = ()) -> Iterator[dict[str, Any]]:
+    """Every coding as one tidy row (the columns of fokus.files.codings.COLUMNS), streamed."""
+    length = Coding.end - Coding.start
+    query = (
+        select(
+            Message.external_id,
+            Thread.external_id,
+            Case.name,
+            Participant.pseudonym,
+            Code.path,
+            Coding.start,
+            Coding.end,
+            func.substr(Message.text, Coding.start + 1, length),
+            Coding.status,
+            Coding.origin,
+            Coding.confidence,
+            Coder.name,
+            Coding.created_at,
+        )
+        .join(Message, Coding.message_id == Message.id)
+        .join(Thread, Message.thread_id == Thread.id)
+        .join(Participant, Message.participant_id == Participant.id)
+        .outerjoin(Case, Participant.case_id == Case.id)
+        .join(Code, Coding.code_id == Code.id)
+        .join(Coder, Coding.coder_id == Coder.id)
+        .order_by(Thread.created_at, Message.created_at, Message.id, Coding.start, Coding.end, Code.path, Coder.name)
+    )
+    if statuses:
+        query = query.where(Coding.status.in_(list(statuses)))
+    for row in session.execute(query.execution_options(yield_per=5000)):
+        (message, thread, case, participant, code, start, end, text, status, origin, conf, coder, created) = row
+        yield {
+            "message_id": message,
+            "thread_id": thread,
+            "case": case,
+            "participant": participant,
+            "code": code,
+            "start": start,
+            "end": end,
+            "text": text,
+            "status": status,
+            "origin": origin,
+            "confidence": conf,
+            "coder": coder,
+            "created_at": iso_local(created),
+        }
+
+
+def status_counts(session: Session) -> dict[str, int]:
+    counts = {s.value: 0 for s in CodingStatus}
+    for status, count in session.execute(select(Coding.status, func.count()).group_by(Coding.status)):
+        counts[status] = count
+    return counts

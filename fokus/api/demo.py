@@ -1,0 +1,57 @@
+"""The demo project: the bundled focus-group corpus, imported the way a research team would import it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from fokus.api.cases import CasesReport, LinkReport, import_cases, link_participants
+from fokus.api.codebook import CodebookReport, load_codebook
+from fokus.api.codings import CodingsReport, import_codings
+from fokus.api.messages import ImportReport, import_messages
+from fokus.api.settings import set_setting
+from fokus.files.cases import read_case_table
+from fokus.files.codebook import load_codebook as read_codebook
+from fokus.files.codings import read_codings
+from fokus.resources import bundled, default_codebook
+
+DEMO_GROUP = "Kommunene i sosiale medier"
+DEMO_SETTING = "demo"
+EXPORT_FOLDERS = ("graph", "dyi", "csv", "transcripts")
+
+
+@dataclass
+class DemoReport:
+    codebook: CodebookReport
+    messages: ImportReport
+    cases: CasesReport
+    links: LinkReport
+    codings: CodingsReport
+
+
+def build_demo(session: Session, progress: Callable[[str, int, int], Any] | None = None) -> DemoReport:
+    """Load the codebook, every export of the corpus, the cases, the participants' cases and the hand coding.
+
+    Safe to run again on the same project: each step adds only what is missing.
+    """
+    from fokus.importers import read_paths
+
+    corpus = bundled("corpus")
+    set_setting(session, DEMO_SETTING, "1")
+    codebook = load_codebook(session, read_codebook(default_codebook()))
+    paths: list[Path] = []
+    for folder in EXPORT_FOLDERS:
+        base = corpus / folder
+        if base.is_dir():
+            paths.extend(sorted(p for p in base.iterdir() if not p.name.startswith(".")))
+    parsed = read_paths(paths)
+    messages = import_messages(session, parsed, group=DEMO_GROUP, progress=progress)
+    cases = import_cases(session, read_case_table(corpus / "cases.csv"), str(corpus / "cases.csv"))
+    links = link_participants(session, corpus / "participants.csv")
+    codings_file = corpus / "codings.csv"
+    codings = import_codings(session, read_codings(codings_file), display=str(codings_file))
+    return DemoReport(codebook, messages, cases, links, codings)

@@ -1,0 +1,51 @@
+"""The append-only log of coding changes: every add, status change and removal, with the state before and after.
+
+Undo, redo and history are read from this log, so it is written in the same transaction as the change itself.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from fokus.model import Event, table_of, utcnow
+
+CODING_FIELDS = ("message_id", "code_id", "coder_id", "start", "end", "status", "origin", "confidence")
+
+
+def new_batch() -> str:
+    """An id grouping the events of one command or keypress: one undo step."""
+    return str(uuid.uuid4())
+
+
+def snapshot(values: dict[str, Any]) -> dict[str, Any]:
+    return {key: values.get(key) for key in CODING_FIELDS}
+
+
+def log_events(
+    session: Session,
+    batch: str,
+    action: str,
+    changes: Iterable[tuple[int, dict[str, Any] | None, dict[str, Any] | None]],
+    coder_id: int | None = None,
+) -> int:
+    """Append one event per (coding id, before, after); returns how many were written."""
+    now = utcnow()
+    rows = [
+        {
+            "at": now,
+            "batch": batch,
+            "coder_id": coder_id,
+            "action": action,
+            "coding_id": coding_id,
+            "before": before,
+            "after": after,
+        }
+        for coding_id, before, after in changes
+    ]
+    for start in range(0, len(rows), 10_000):
+        session.execute(table_of(Event).insert(), rows[start : start + 10_000])
+    return len(rows)

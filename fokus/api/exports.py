@@ -1,0 +1,56 @@
+"""Messages as tidy rows for export: ids from the source, pseudonyms only, never a real name."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from fokus.api.codings import iso_local
+from fokus.model import Case, Message, Participant, Thread
+
+MESSAGE_COLUMNS = (
+    "message_id",
+    "thread_id",
+    "parent_id",
+    "kind",
+    "participant",
+    "case",
+    "created_at",
+    "reactions",
+    "url",
+    "placement",
+    "text",
+)
+
+
+def message_rows(session: Session) -> Iterator[dict[str, Any]]:
+    """Every message in thread order, streamed."""
+    parent = aliased(Message)
+    query = (
+        select(
+            Message.external_id,
+            Thread.external_id,
+            parent.external_id,
+            Message.kind,
+            Participant.pseudonym,
+            Case.name,
+            Message.created_at,
+            Message.reactions,
+            Message.url,
+            Message.placement,
+            Message.text,
+        )
+        .join(Thread, Message.thread_id == Thread.id)
+        .outerjoin(parent, Message.parent_id == parent.id)
+        .join(Participant, Message.participant_id == Participant.id)
+        .outerjoin(Case, Participant.case_id == Case.id)
+        .order_by(Thread.created_at, Thread.id, Message.created_at, Message.id)
+        .execution_options(yield_per=5000)
+    )
+    for row in session.execute(query):
+        values = dict(zip(MESSAGE_COLUMNS, row, strict=True))
+        values["created_at"] = iso_local(values["created_at"])
+        yield values

@@ -1,0 +1,87 @@
+"""Pseudonymisation: every author becomes a participant known by a stable pseudonym.
+
+The real name is kept only in ``participant_identities`` so the same person is recognised on the next import (from
+another format or another donor's archive). Names are matched after Unicode normalisation, case folding and
+whitespace collapsing, so "Øystein  Berg" and "øystein berg" are one person; pseudonyms are numbered in order of first
+appearance and never change once given.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from fokus.model import Case, Participant, ParticipantIdentity
+
+PSEUDONYM_PREFIX = "Deltaker"
+_PSEUDONYM = re.compile(rf"^{PSEUDONYM_PREFIX} (\d+)$")
+
+
+def name_key(name: str) -> str:
+    """The form of a name used to recognise a person across exports."""
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
+def pseudonym(number: int) -> str:
+    return f"{PSEUDONYM_PREFIX} {number:02d}"
+
+
+class ParticipantRegistry:
+    """The participants of one project during one command: finds or creates them without a query per message."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        rows = session.execute(select(ParticipantIdentity.key, ParticipantIdentity.participant_id))
+        self.ids: dict[str, int] = dict(rows.all())
+        self.case_of: dict[int, int | None] = dict(session.execute(select(Participant.id, Participant.case_id)).all())
+        numbers = [
+            int(m.group(1)) for p in session.scalars(select(Participant.pseudonym)) if (m := _PSEUDONYM.match(p))
+        ]
+        self.next_number = max(numbers, default=0) + 1
+        self.created = 0
+
+    def find(self, name: str) -> int | None:
+        return self.ids.get(name_key(name))
+
+    def get_or_create(self, name: str) -> int:
+        key = name_key(name)
+        found = self.ids.get(key)
+        if found is not None:
+            return found
+        participant = Participant(pseudonym=pseudonym(self.next_number))
+        self.next_number += 1
+        self.session.add(participant)
+        self.session.flush()
+        self.session.add(ParticipantIdentity(participant_id=participant.id, name=" ".join(name.split()), key=key))
+        self.ids[key] = participant.id
+        self.case_of[participant.id] = None
+        self.created += 1
+        return participant.id
+
+
+class CaseRegistry:
+    """Cases by name (case-insensitive), created on first mention."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.ids: dict[str, int] = {name.casefold(): cid for cid, name in session.execute(select(Case.id, Case.name))}
+        self.created = 0
+
+    def get_or_create(self, name: str) -> int:
+        clean = " ".join(name.split())
+        found = self.ids.get(clean.casefold())
+        if found is not None:
+            return found
+        case = Case(name=clean)
+        self.session.add(case)
+        self.session.flush()
+        self.ids[clean.casefold()] = case.id
+        self.created += 1
+        return case.id
+
+
+def participant_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Participant)) or 0

@@ -1,0 +1,40 @@
+"""What a project holds, in numbers: the answer to "where am I?" for `fokus status` and the TUI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from fokus.api.codings import iso_local, status_counts
+from fokus.api.messages import GROUP_SETTING
+from fokus.api.settings import get_setting
+from fokus.model import Case, Code, Coder, Memo, Message, Participant, Source, Thread
+
+
+def _count(session: Session, model: type[Any]) -> int:
+    return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def project_status(session: Session) -> dict[str, Any]:
+    first, last = session.execute(select(func.min(Message.created_at), func.max(Message.created_at))).one()
+    placements = dict(session.execute(select(Message.placement, func.count()).group_by(Message.placement)).all())
+    linked = session.scalar(select(func.count()).select_from(Participant).where(Participant.case_id.is_not(None)))
+    return {
+        "messages": _count(session, Message),
+        "threads": _count(session, Thread),
+        "participants": _count(session, Participant),
+        "participants_with_case": linked or 0,
+        "cases": _count(session, Case),
+        "codes": _count(session, Code),
+        "codings": status_counts(session),
+        "coders": sorted(session.scalars(select(Coder.name))),
+        "memos": _count(session, Memo),
+        "sources": _count(session, Source),
+        "group": get_setting(session, GROUP_SETTING),
+        "codebook": get_setting(session, "codebook"),
+        "first_message": iso_local(first),
+        "last_message": iso_local(last),
+        "placement": placements,
+    }

@@ -1,0 +1,192 @@
+"""The YAML codebook format: codes with definitions, notes, examples and (later) auto-coding rules.
+
+```yaml
+codebook: Kommuner i sosiale medier
+version: "1.0"
+language: nb
+description: What the codebook is for and how to code.
+codes:
+  - id: krise                  # lowercase letters, digits, '-' and '_'; a child's path is parent/child
+    name: Krise og beredskap
+    color: "#D62728"
+    description: The definition.
+    include: What to code here.
+    exclude: What not to code here, and where it goes instead.
+    examples: ["Vi la ut kokevarsel på Facebook før det sto i avisa."]
+    codable: true              # false for a grouping code that only holds children
+    rules: {...}               # auto-coding rules, read by fokus.nlp
+    children: [...]
+```
+
+Validation is strict (unknown keys are errors) because a typo such as `exlude:` would otherwise lose a note silently;
+every error names the file and line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fokus.errors import FokusError
+from fokus.files.located_yaml import LocatedDict, LocatedList, load_located_yaml
+
+CODE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+TOP_KEYS = {"codebook", "version", "language", "description", "codes"}
+CODE_KEYS = {"id", "name", "color", "description", "include", "exclude", "examples", "codable", "rules", "children"}
+MAX_DEPTH = 12
+
+
+@dataclass(frozen=True, slots=True)
+class CodeSpec:
+    """One code as the file defines it; ``line`` is where it starts, for messages."""
+
+    path: str
+    name: str
+    parent: str | None
+    description: str | None
+    include: str | None
+    exclude: str | None
+    examples: tuple[str, ...]
+    color: str | None
+    codable: bool
+    rules: dict[str, Any] | None
+    position: int
+    line: int
+
+
+@dataclass(slots=True)
+class CodebookSpec:
+    """A whole codebook file, codes in file order (parents before children)."""
+
+    name: str
+    version: str | None
+    language: str | None
+    description: str | None
+    codes: list[CodeSpec] = field(default_factory=list)
+
+    def by_path(self) -> dict[str, CodeSpec]:
+        return {code.path: code for code in self.codes}
+
+
+def load_codebook(path: Path) -> CodebookSpec:
+    """Read and validate a YAML codebook file."""
+    display = str(path)
+    data = load_located_yaml(path)
+    try:
+        return _codebook(data, path.stem)
+    except FokusError as exc:
+        raise exc.located(display) from None
+
+
+def _fail(reason: str, line: int, hint: str | None = None) -> FokusError:
+    return FokusError(reason, where=f"line {line}", hint=hint)
+
+
+def _unknown_keys(mapping: LocatedDict, allowed: set[str], what: str) -> None:
+    for key in mapping:
+        if key not in allowed:
+            allowed_keys = "allowed: " + ", ".join(sorted(allowed))
+            raise _fail(f"unknown key {key!r} in {what}", mapping.line_of(key), allowed_keys)
+
+
+def _text(mapping: LocatedDict, key: str, *, required: bool = False) -> str | None:
+    value = mapping.get(key)
+    if value is None:
+        if required:
+            raise _fail(f"missing {key!r}", mapping.line)
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise _fail(f"{key!r} must be text", mapping.line_of(key))
+    text = str(value).strip()
+    if required and not text:
+        raise _fail(f"{key!r} is empty", mapping.line_of(key))
+    return text or None
+
+
+def _codebook(data: Any, default_name: str) -> CodebookSpec:
+    if not isinstance(data, LocatedDict):
+        raise _fail("a codebook is a mapping with a 'codes' list", getattr(data, "line", 1))
+    _unknown_keys(data, TOP_KEYS, "the codebook")
+    codes = data.get("codes")
+    if not isinstance(codes, LocatedList):
+        raise _fail("'codes' must be a list of codes", data.line_of("codes") if "codes" in data else data.line)
+    version = data.get("version")
+    spec = CodebookSpec(
+        name=_text(data, "codebook") or default_name,
+        version=None if version is None else str(version),
+        language=_text(data, "language"),
+        description=_text(data, "description"),
+    )
+    seen: dict[str, int] = {}
+    for code in _codes(codes, parent=None, depth=1, counter=iter(range(1_000_000))):
+        if code.path in seen:
+            raise _fail(f"code {code.path!r} is defined twice (first on line {seen[code.path]})", code.line)
+        seen[code.path] = code.line
+        spec.codes.append(code)
+    if not spec.codes:
+        raise _fail("the codebook has no codes", codes.line)
+    return spec
+
+
+def _codes(items: LocatedList, parent: str | None, depth: int, counter: Iterator[int]) -> Iterator[CodeSpec]:
+    if depth > MAX_DEPTH:
+        raise _fail(f"codes nest deeper than {MAX_DEPTH} levels", items.line)
+    for index, item in enumerate(items):
+        line = items.line_of(index)
+        if not isinstance(item, LocatedDict):
+            raise _fail("each code must be a mapping with at least 'id' and 'name'", line)
+        _unknown_keys(item, CODE_KEYS, "a code")
+        code_id = item.get("id")
+        if not isinstance(code_id, str) or not CODE_ID.match(code_id):
+            raise _fail(
+                f"bad code id {code_id!r}",
+                item.line_of("id"),
+                "use lowercase letters a-z, digits, '-' and '_', starting with a letter or digit",
+            )
+        path = f"{parent}/{code_id}" if parent else code_id
+        color = _text(item, "color")
+        if color is not None and not COLOR.match(color):
+            raise _fail(f"bad color {color!r} for {path}", item.line_of("color"), "write it as #RRGGBB")
+        examples = item.get("examples", [])
+        if isinstance(examples, str):
+            examples = [examples]
+        if not isinstance(examples, list) or not all(isinstance(e, str) for e in examples):
+            raise _fail(f"'examples' of {path} must be a list of texts", item.line_of("examples"))
+        codable = item.get("codable", True)
+        if not isinstance(codable, bool):
+            raise _fail(f"'codable' of {path} must be true or false", item.line_of("codable"))
+        rules = item.get("rules")
+        if rules is not None and not isinstance(rules, dict):
+            raise _fail(f"'rules' of {path} must be a mapping", item.line_of("rules"))
+        yield CodeSpec(
+            path=path,
+            name=_text(item, "name", required=True) or code_id,
+            parent=parent,
+            description=_text(item, "description"),
+            include=_text(item, "include"),
+            exclude=_text(item, "exclude"),
+            examples=tuple(e.strip() for e in examples),
+            color=color.upper() if color else None,
+            codable=codable,
+            rules=_plain(rules) if rules is not None else None,
+            position=next(counter),
+            line=item.line,
+        )
+        children = item.get("children")
+        if children is not None:
+            if not isinstance(children, LocatedList):
+                raise _fail(f"'children' of {path} must be a list of codes", item.line_of("children"))
+            yield from _codes(children, path, depth + 1, counter)
+
+
+def _plain(value: Any) -> Any:
+    """Strip the line-number wrappers, so rules can be stored as JSON."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value

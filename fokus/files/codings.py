@@ -1,0 +1,219 @@
+"""Codings as files: the tidy CSV/JSON that `fokus codings export` writes and `fokus codings import` reads.
+
+One row per coding. Export writes every column; import needs only ``message_id`` and ``code``: ``start``/``end``
+default to the whole message, ``status`` to accepted, ``origin`` to human; ``thread_id``, ``case`` and
+``participant`` are for the reader and ignored on import; ``text``, when present, must equal the span in the project,
+which catches a file made against other text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from fokus.errors import FokusError
+from fokus.model import CodingStatus
+
+COLUMNS = (
+    "message_id",
+    "thread_id",
+    "case",
+    "participant",
+    "code",
+    "start",
+    "end",
+    "text",
+    "status",
+    "origin",
+    "confidence",
+    "coder",
+    "created_at",
+)
+REQUIRED = ("message_id", "code")
+MAX_BYTES = 512 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class CodingRow:
+    message_id: str
+    code: str
+    start: int | None
+    end: int | None
+    text: str | None
+    status: CodingStatus
+    origin: str
+    confidence: float | None
+    coder: str | None
+    created_at: datetime | None
+    where: str
+
+
+def read_codings(path: Path) -> list[CodingRow]:
+    """Read a codings file (CSV, or JSON when it ends in .json or starts with '[')."""
+    display = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise FokusError(f"larger than {MAX_BYTES} bytes", path=display)
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise FokusError(f"cannot read: {exc.strerror or exc}", path=display) from exc
+    try:
+        if b"\x00" in raw:
+            line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+            raise FokusError("NUL byte: not a text file", where=f"line {line}")
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise FokusError("not UTF-8 text", where=f"line {line}") from exc
+        if not text.strip():
+            raise FokusError("the file is empty")
+        if path.suffix.lower() == ".json" or text.lstrip().startswith("["):
+            return _from_json(text)
+        return _from_csv(text)
+    except FokusError as exc:
+        raise exc.located(display) from None
+
+
+def _from_csv(text: str) -> list[CodingRow]:
+    first = text.splitlines()[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [h.strip() for h in reader.fieldnames or []]
+        reader.fieldnames = header
+        missing = [c for c in REQUIRED if c not in header]
+        if missing:
+            raise FokusError(
+                "missing column " + ", ".join(repr(c) for c in missing),
+                where="line 1",
+                hint="the header has " + ", ".join(header),
+            )
+        rows = []
+        line = reader.line_num + 1
+        for record in reader:
+            if None in record:
+                raise FokusError("more cells than the header has", where=f"line {line}")
+            rows.append(_row({k: v for k, v in record.items() if v is not None}, f"line {line}"))
+            line = reader.line_num + 1
+        return rows
+    except csv.Error as exc:
+        raise FokusError(f"malformed CSV: {exc}", where=f"line {reader.line_num}") from exc
+
+
+def _from_json(text: str) -> list[CodingRow]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FokusError(f"not valid JSON: {exc.msg}", where=f"line {exc.lineno}") from exc
+    except RecursionError as exc:
+        raise FokusError("JSON nested too deeply") from exc
+    if not isinstance(data, list):
+        raise FokusError("a codings JSON file is a list of objects")
+    rows = []
+    for index, item in enumerate(data):
+        where = f"item {index}"
+        if not isinstance(item, dict):
+            raise FokusError("each coding must be an object", where=where)
+        missing = [c for c in REQUIRED if c not in item]
+        if missing:
+            raise FokusError("missing " + ", ".join(repr(c) for c in missing), where=where)
+        rows.append(_row({k: "" if v is None else str(v) for k, v in item.items()}, where))
+    return rows
+
+
+def _row(record: Mapping[str, str], where: str) -> CodingRow:
+    def cell(name: str) -> str:
+        return (record.get(name) or "").strip()
+
+    message_id, code = cell("message_id"), cell("code")
+    if not message_id:
+        raise FokusError("empty message_id", where=where)
+    if not code:
+        raise FokusError("empty code", where=where)
+    start = _int(cell("start"), "start", where)
+    end = _int(cell("end"), "end", where)
+    if (start is None) != (end is None):
+        raise FokusError("give both start and end, or neither (the whole message)", where=where)
+    status_text = cell("status") or CodingStatus.ACCEPTED.value
+    try:
+        status = CodingStatus(status_text.lower())
+    except ValueError:
+        raise FokusError(
+            f"unknown status {status_text!r}", where=where, hint="accepted, suggested or rejected"
+        ) from None
+    confidence = None
+    if cell("confidence"):
+        try:
+            confidence = float(cell("confidence"))
+        except ValueError:
+            raise FokusError(f"confidence {cell('confidence')!r} is not a number", where=where) from None
+    created_at = None
+    if cell("created_at"):
+        try:
+            created_at = datetime.fromisoformat(cell("created_at").replace("Z", "+00:00"))
+        except ValueError:
+            raise FokusError(f"created_at {cell('created_at')!r} is not an ISO 8601 time", where=where) from None
+        if created_at.tzinfo is None:
+            raise FokusError(f"created_at {cell('created_at')!r} has no time zone", where=where, hint="add +00:00")
+        created_at = created_at.astimezone(UTC)
+    text = record.get("text")
+    return CodingRow(
+        message_id=message_id,
+        code=code,
+        start=start,
+        end=end,
+        text=text if text else None,
+        status=status,
+        origin=cell("origin") or "human",
+        confidence=confidence,
+        coder=cell("coder") or None,
+        created_at=created_at,
+        where=where,
+    )
+
+
+def _int(value: str, name: str, where: str) -> int | None:
+    if not value:
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        raise FokusError(f"{name} {value!r} is not a whole number", where=where) from None
+    if number < 0:
+        raise FokusError(f"{name} {value!r} is negative", where=where)
+    return number
+
+
+def write_rows(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], fmt: str, out: TextIO) -> int:
+    """Write rows as CSV (tidy, UTF-8) or a JSON list; returns how many were written."""
+    count = 0
+    if fmt == "json":
+        out.write("[")
+        for row in rows:
+            out.write(",\n  " if count else "\n  ")
+            out.write(json.dumps({c: row.get(c) for c in columns}, ensure_ascii=False))
+            count += 1
+        out.write("\n]\n" if count else "]\n")
+        return count
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell(row.get(c)) for c in columns])
+        count += 1
+    return count
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value

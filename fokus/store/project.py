@@ -1,0 +1,117 @@
+"""Opening a project: one database, migrated, with sessions that the caller opens.
+
+Data functions never open sessions themselves (SQLAlchemy's advice): a command opens one writing transaction with
+:meth:`Project.begin`, does all its work in it, and either everything lands or nothing does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import DatabaseError
+from sqlalchemy.orm import Session, sessionmaker
+
+from fokus.errors import FokusError
+from fokus.store import migrate
+from fokus.store.engine import READ_ONLY, database_url, make_engine
+
+
+class Project:
+    """A fokus project: an engine and its session factory."""
+
+    def __init__(self, url: URL, engine: Engine, *, backup: Path | None = None) -> None:
+        self.url = url
+        self.engine = engine
+        self.backup = backup
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._read_sessions = sessionmaker(engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
+
+    @property
+    def display(self) -> str:
+        """The project as the user named it (a path for SQLite, the URL without password otherwise)."""
+        if self.url.get_backend_name() == "sqlite":
+            return self.url.database or ":memory:"
+        return self.url.render_as_string(hide_password=True)
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        if self.url.get_backend_name() == "sqlite" and self.url.database not in (None, "", ":memory:"):
+            return Path(self.url.database or "")
+        return None
+
+    @contextmanager
+    def begin(self, *, dry_run: bool = False) -> Iterator[Session]:
+        """A writing transaction: commits when the block ends, rolls everything back on any error.
+
+        With ``dry_run`` the work is done and checked in full, then rolled back, so a dry run fails exactly where
+        the real run would.
+        """
+        with self._sessions() as session:
+            session.begin()
+            try:
+                yield session
+            except BaseException:
+                session.rollback()
+                raise
+            if dry_run:
+                session.rollback()
+            else:
+                session.commit()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A reading session that takes no write lock (for listings, exports and the TUI)."""
+        with self._read_sessions() as session:
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_project(target: str | Path, *, create: bool = False) -> Project:
+    """Open (and if needed migrate) the project at ``target``; with ``create``, make a new one.
+
+    Raises :class:`FokusError` when there is no project and ``create`` is false, when ``create`` is true and a
+    project exists already, and when the file is not a fokus project.
+    """
+    url = database_url(target)
+    display = str(target)
+    sqlite = url.get_backend_name() == "sqlite"
+    path = Path(url.database) if sqlite and url.database else None
+    if path is not None:
+        if path.exists() and path.is_dir():
+            raise FokusError("is a folder, not a project file", path=display)
+        if not create and not path.exists():
+            raise FokusError("no project here", path=display, hint="create one with `fokus init`, or pass --db")
+        if create and path.exists() and path.stat().st_size > 0:
+            raise FokusError("a project exists here already", path=display, hint="choose another --db")
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(url)
+    try:
+        empty = migrate.is_empty(engine)
+        if not create and empty:
+            raise FokusError("no project here (the database is empty)", path=display, hint="run `fokus init`")
+        if create and not empty:
+            raise FokusError("the database is not empty", path=display, hint="choose another --db")
+        if not empty:
+            _check_is_fokus(engine, display)
+        backup = migrate.upgrade(engine, db_path=path, display=display)
+    except DatabaseError as exc:
+        engine.dispose()
+        raise FokusError("not a fokus project (not a readable database)", path=display) from exc
+    except BaseException:
+        engine.dispose()
+        raise
+    return Project(url, engine, backup=backup)
+
+
+def _check_is_fokus(engine: Engine, display: str) -> None:
+    from sqlalchemy import inspect
+
+    if "alembic_version" not in inspect(engine).get_table_names():
+        raise FokusError("not a fokus project (a database made by something else)", path=display)

@@ -1,0 +1,194 @@
+"""Importing messages into a project: merging without duplicates, pseudonyms, threads, DYI placement, atomicity."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from fokus.api.messages import import_messages
+from fokus.errors import FokusError
+from fokus.importers.records import MessageKind, SourceKind
+from fokus.model import Case, Message, Participant, ParticipantIdentity, Source, Thread
+from fokus.store import Project
+from tests.conftest import at, parsed, record
+
+
+def _count(project: Project, model: type) -> int:
+    with project.read() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def _thread(project: Project) -> list:
+    return [
+        record("p1", "Kari Holmen", "Hvordan svarer dere i helgene?", when=at(1), case="Bodø"),
+        record("c1", "Ragnhild Vik", "Vi svarar måndag.", when=at(1, 11), thread="p1", parent="p1", case="Voss"),
+        record("r1", "Kari Holmen", "Takk!", when=at(1, 12), thread="p1", parent="c1"),
+    ]
+
+
+def test_a_thread_is_stored_with_parents_kinds_and_pseudonyms(project: Project) -> None:
+    with project.begin() as session:
+        report = import_messages(session, [parsed(*_thread(project))])
+    assert (report.messages_added, report.threads_added, report.participants_added) == (3, 1, 2)
+    with project.read() as session:
+        messages = {m.external_id: m for m in session.scalars(select(Message))}
+        assert messages["c1"].parent_id == messages["p1"].id
+        assert messages["r1"].parent_id == messages["c1"].id
+        assert [messages[k].kind for k in ("p1", "c1", "r1")] == ["post", "comment", "reply"]
+        assert len({m.thread_id for m in messages.values()}) == 1
+        pseudonyms = {m.external_id: m.participant.pseudonym for m in messages.values()}
+        assert pseudonyms == {"p1": "Deltaker 01", "c1": "Deltaker 02", "r1": "Deltaker 01"}
+        cases = dict(session.execute(select(Participant.pseudonym, Case.name).join(Case)).all())
+        assert cases == {"Deltaker 01": "Bodø", "Deltaker 02": "Voss"}
+        assert session.scalar(select(Thread.created_at)) == at(1)
+
+
+def test_real_names_live_only_in_the_identity_table(project: Project) -> None:
+    with project.begin() as session:
+        import_messages(session, [parsed(*_thread(project))])
+    with project.engine.connect() as conn:
+        tables = [r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'")]
+        holding = []
+        for table in tables:
+            rows = conn.exec_driver_sql(f'SELECT * FROM "{table}"').fetchall()
+            if any("Holmen" in str(value) for row in rows for value in row):
+                holding.append(table)
+    assert holding == ["participant_identities"]
+
+
+def test_reimport_and_overlapping_exports_add_nothing_twice(project: Project) -> None:
+    first = _thread(project)
+    with project.begin() as session:
+        import_messages(session, [parsed(*first)])
+    # the same file again, and a DYI donation holding the same comment without an id, in another case of spelling
+    again = parsed(*first)
+    donation = record(
+        "dyi:abc", "ragnhild  VIK", "Vi svarar måndag.", when=at(1, 11), thread=None, kind=MessageKind.COMMENT
+    )
+    with project.begin() as session:
+        report = import_messages(session, [again, parsed(donation, kind=SourceKind.DYI, sha="b" * 64)])
+    assert report.messages_added == 0
+    assert report.existing == 4
+    assert _count(project, Message) == 3
+    assert _count(project, Participant) == 2
+    assert _count(project, Source) == 2
+    assert report.sources[0].imported_before is not None
+
+
+def test_changed_text_under_a_known_id_is_reported_and_left_alone(project: Project) -> None:
+    with project.begin() as session:
+        import_messages(session, [parsed(*_thread(project))])
+    edited = record("c1", "Ragnhild Vik", "Vi svarar på måndag.", when=at(1, 11), thread="p1", parent="p1")
+    with project.begin() as session:
+        report = import_messages(session, [parsed(edited, sha="c" * 64)])
+    assert report.changed == 1
+    with project.read() as session:
+        assert session.scalar(select(Message.text).where(Message.external_id == "c1")) == "Vi svarar måndag."
+
+
+def test_pseudonyms_follow_time_not_file_order_and_never_change(project: Project) -> None:
+    late = record("p2", "Øystein Berg", "Senere", when=at(5))
+    early = record("p3", "Siri Åsland", "Tidlig", when=at(2))
+    with project.begin() as session:
+        import_messages(session, [parsed(late, early)])
+    with project.begin() as session:
+        import_messages(session, [parsed(record("p4", "Geir Mathisen", "Først av alle", when=at(1)), sha="d" * 64)])
+    with project.read() as session:
+        names = dict(session.execute(select(ParticipantIdentity.name, Participant.pseudonym).join(Participant)).all())
+    assert names == {"Siri Åsland": "Deltaker 01", "Øystein Berg": "Deltaker 02", "Geir Mathisen": "Deltaker 03"}
+
+
+def test_dyi_comments_are_placed_under_the_named_authors_latest_earlier_post(project: Project) -> None:
+    posts = [
+        record("p1", "Kari Holmen", "Første", when=at(1)),
+        record("p2", "Kari Holmen", "Andre", when=at(3)),
+        record("p9", "Geir Mathisen", "Senere innlegg", when=at(9)),
+    ]
+    with project.begin() as session:
+        import_messages(session, [parsed(*posts)])
+    donated = [
+        record(
+            "dyi:1",
+            "Ragnhild Vik",
+            "Godt poeng",
+            when=at(4),
+            kind=MessageKind.COMMENT,
+            parent_author="Kari Holmen",
+            group="G",
+        ),
+        record(
+            "dyi:2",
+            "Ragnhild Vik",
+            "Svar til ingen",
+            when=at(4, 12),
+            kind=MessageKind.COMMENT,
+            parent_author="Ukjent Person",
+            group="G",
+        ),
+        record(
+            "dyi:3",
+            "Ragnhild Vik",
+            "Før alt",
+            when=at(1, 1),
+            kind=MessageKind.COMMENT,
+            parent_author="Geir Mathisen",
+            group="G",
+        ),
+    ]
+    with project.begin() as session:
+        report = import_messages(session, [parsed(*donated, kind=SourceKind.DYI, sha="e" * 64)])
+    assert (report.placed_by_author, report.unplaced) == (1, 2)
+    with project.read() as session:
+        rows = {
+            m.external_id: (m.placement, m.parent_id, m.thread.external_id)
+            for m in session.scalars(select(Message).where(Message.external_id.like("dyi:%")))
+        }
+        p2 = session.scalar(select(Message.id).where(Message.external_id == "p2"))
+    assert rows["dyi:1"] == ("by-author", p2, "p2")
+    assert rows["dyi:2"][0] == rows["dyi:3"][0] == "unplaced"
+    assert rows["dyi:2"][2] == rows["dyi:3"][2] == "unplaced:G"
+
+
+def test_donations_from_several_groups_need_a_choice(project: Project) -> None:
+    mine = record("dyi:a", "Kari Holmen", "I gruppa", when=at(1), group="Kommunene i sosiale medier")
+    other = record("dyi:b", "Kari Holmen", "Hagelaget", when=at(2), group="Hagelaget i Bodø")
+    source = parsed(mine, other, kind=SourceKind.DYI)
+    with pytest.raises(FokusError, match="2 groups") as err, project.begin() as session:
+        import_messages(session, [source])
+    assert "--group" in str(err.value)
+    assert _count(project, Message) == 0
+    with project.begin() as session:
+        report = import_messages(session, [source], group="Kommunene i sosiale medier")
+    assert report.messages_added == 1
+    assert report.sources[0].other_groups == 1
+    # the project remembers its group: the next donation needs no flag
+    with project.begin() as session:
+        report = import_messages(session, [parsed(other, kind=SourceKind.DYI, sha="f" * 64)])
+    assert report.messages_added == 0
+    assert report.sources[0].other_groups == 1
+
+
+def test_an_answer_to_an_unknown_thread_fails_and_writes_nothing(project: Project) -> None:
+    good = record("p1", "Kari Holmen", "Innlegg", when=at(1))
+    orphan = record("c9", "Kari Holmen", "Svar", when=at(2), thread="nowhere", parent="nowhere")
+    with pytest.raises(FokusError, match="neither in this import nor in the project") as err, project.begin() as s:
+        import_messages(s, [parsed(good, orphan)])
+    assert "test:c9" in str(err.value)
+    assert _count(project, Message) == 0
+    assert _count(project, Participant) == 0
+    assert _count(project, Source) == 0
+
+
+def test_a_comment_can_answer_a_thread_imported_earlier(project: Project) -> None:
+    with project.begin() as session:
+        import_messages(session, [parsed(record("p1", "Kari Holmen", "Innlegg", when=at(1)))])
+    late = record("c2", "Geir Mathisen", "Sent svar", when=at(8), thread="p1", parent="p1")
+    missing_parent = record("r2", "Geir Mathisen", "Svar på slettet", when=at(9), thread="p1", parent="deleted")
+    with project.begin() as session:
+        report = import_messages(session, [parsed(late, missing_parent, sha="9" * 64)])
+    assert report.parent_missing == 1
+    with project.read() as session:
+        placements = dict(session.execute(select(Message.external_id, Message.placement)).all())
+        threads = session.scalar(select(func.count(func.distinct(Message.thread_id))))
+    assert placements == {"p1": "source", "c2": "source", "r2": "parent-missing"}
+    assert threads == 1

@@ -1,0 +1,113 @@
+"""The project database: creation, the SQLite promises, migrations that match the models, UTC times."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import select, text
+
+from fokus.errors import FokusError
+from fokus.model import Base, Case, Setting
+from fokus.store import Project, open_project
+from fokus.store.migrate import head_revision
+
+
+def test_new_project_is_at_head_with_sqlite_promises(tmp_path: Path) -> None:
+    project = open_project(tmp_path / "new.db", create=True)
+    with project.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+        assert MigrationContext.configure(conn).get_current_revision() == head_revision()
+    project.close()
+
+
+def test_migrations_create_exactly_the_models(tmp_path: Path) -> None:
+    project = open_project(tmp_path / "m.db", create=True)
+    with project.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    project.close()
+    assert diff == []
+
+
+def test_open_refuses_what_is_not_a_project(tmp_path: Path) -> None:
+    with pytest.raises(FokusError, match="no project here"):
+        open_project(tmp_path / "missing.db")
+    assert not (tmp_path / "missing.db").exists()
+
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not a database at all" * 100)
+    with pytest.raises(FokusError, match="not a fokus project"):
+        open_project(junk)
+
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE notes (x)")
+    with pytest.raises(FokusError, match="made by something else"):
+        open_project(other)
+
+    with pytest.raises(FokusError, match="is a folder"):
+        open_project(tmp_path)
+
+
+def test_create_refuses_an_existing_project(project: Project) -> None:
+    with pytest.raises(FokusError, match="exists here already"):
+        open_project(project.display, create=True)
+
+
+def test_unknown_newer_revision_is_refused(project: Project) -> None:
+    with project.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = 'ffff9999'"))
+    with pytest.raises(FokusError, match="newer fokus"):
+        open_project(project.display)
+
+
+def test_times_are_stored_utc_and_come_back_aware(project: Project) -> None:
+    oslo_summer = timezone(timedelta(hours=2))
+    with project.begin() as session:
+        session.add(Case(name="Bodø", created_at=datetime(2013, 4, 1, 12, 0, tzinfo=oslo_summer)))
+    with project.read() as session:
+        stored = session.scalars(select(Case.created_at)).one()
+    assert stored == datetime(2013, 4, 1, 10, 0, tzinfo=UTC)
+    assert stored.tzinfo is UTC
+    with project.engine.connect() as conn:
+        raw = conn.exec_driver_sql("SELECT created_at FROM cases").scalar()
+    assert str(raw).startswith("2013-04-01 10:00:00")
+
+
+def test_naive_times_are_refused(project: Project) -> None:
+    with pytest.raises(Exception, match="naive datetime"), project.begin() as session:
+        session.add(Case(name="Naiv", created_at=datetime(2013, 4, 1, 12, 0)))
+        session.flush()
+
+
+def test_a_failing_command_writes_nothing(project: Project) -> None:
+    with pytest.raises(RuntimeError), project.begin() as session:
+        session.add(Setting(key="x", value="1"))
+        session.flush()
+        raise RuntimeError("boom")
+    with project.read() as session:
+        assert session.get(Setting, "x") is None
+
+
+def test_dry_run_checks_everything_and_writes_nothing(project: Project) -> None:
+    with project.begin(dry_run=True) as session:
+        session.add(Setting(key="y", value="1"))
+        session.flush()
+        assert session.get(Setting, "y") is not None
+    with project.read() as session:
+        assert session.get(Setting, "y") is None
+
+
+def test_reading_does_not_block_a_writer(project: Project) -> None:
+    with project.read() as reader:
+        reader.execute(select(Setting)).all()
+        with project.begin() as writer:
+            writer.add(Setting(key="z", value="1"))
+    with project.read() as session:
+        assert session.get(Setting, "z") is not None
