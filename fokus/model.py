@@ -194,7 +194,12 @@ class Thread(Base):
 
 
 class Message(Base):
-    """A post, comment or reply; offsets into ``text`` are code points, as in REFI-QDA."""
+    """A post, comment or reply; offsets into ``text`` are code points, as in REFI-QDA.
+
+    ``placement`` says how the message got its place: ``source`` (the export says), ``parent-missing`` (its parent
+    is not in the project, so it hangs under the post), ``by-author`` (a DYI comment placed by whom it answered) or
+    ``unplaced`` (a DYI comment whose thread could not be known; ``answers_participant_id`` keeps whom it answered).
+    """
 
     __tablename__ = "messages"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -210,9 +215,23 @@ class Message(Base):
     url: Mapped[str | None] = mapped_column(Text)
     fingerprint: Mapped[str] = mapped_column(String(64), index=True)
     placement: Mapped[str] = mapped_column(String(20), default="source")
+    answers_participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"))
     source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id", ondelete="SET NULL"), index=True)
     thread: Mapped[Thread] = relationship()
-    participant: Mapped[Participant] = relationship()
+    participant: Mapped[Participant] = relationship(foreign_keys=[participant_id])
+
+
+class MessageAlias(Base):
+    """Another id under which a stored message is known.
+
+    The same comment reaches a project as a Graph id, a CSV id and a DYI donation's derived id; the first one stored
+    is the message's ``external_id``, the others are kept here so that answers, codings and later imports that name
+    the message by any of its ids find it.
+    """
+
+    __tablename__ = "message_aliases"
+    external_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)
 
 
 class Code(Base):

@@ -83,6 +83,7 @@ def test_the_default_codebook_is_valid_and_complete() -> None:
         "ressurser", "plattform", "ungdom", "politikk", "god-praksis",
     ]  # fmt: skip
     for code in spec.codes:
-        assert code.name and code.description and code.include and code.exclude, code.path
+        for text in (code.name, code.description, code.include, code.exclude):
+            assert text, code.path
         assert code.examples, code.path
         assert code.color, code.path

@@ -98,55 +98,65 @@ def test_pseudonyms_follow_time_not_file_order_and_never_change(project: Project
     assert names == {"Siri Åsland": "Deltaker 01", "Øystein Berg": "Deltaker 02", "Geir Mathisen": "Deltaker 03"}
 
 
-def test_dyi_comments_are_placed_under_the_named_authors_latest_earlier_post(project: Project) -> None:
+def test_dyi_comments_are_placed_only_where_one_thread_fits(project: Project) -> None:
     posts = [
         record("p1", "Kari Holmen", "Første", when=at(1)),
         record("p2", "Kari Holmen", "Andre", when=at(3)),
-        record("p9", "Geir Mathisen", "Senere innlegg", when=at(9)),
+        record("p9", "Geir Mathisen", "Eneste innlegg", when=at(5)),
+        record("c9", "Kari Holmen", "Kommentar", when=at(6), thread="p9", parent="p9"),
     ]
     with project.begin() as session:
         import_messages(session, [parsed(*posts)])
-    donated = [
-        record(
-            "dyi:1",
-            "Ragnhild Vik",
-            "Godt poeng",
-            when=at(4),
-            kind=MessageKind.COMMENT,
-            parent_author="Kari Holmen",
-            group="G",
-        ),
-        record(
-            "dyi:2",
-            "Ragnhild Vik",
-            "Svar til ingen",
-            when=at(4, 12),
-            kind=MessageKind.COMMENT,
-            parent_author="Ukjent Person",
-            group="G",
-        ),
-        record(
-            "dyi:3",
-            "Ragnhild Vik",
-            "Før alt",
-            when=at(1, 1),
-            kind=MessageKind.COMMENT,
-            parent_author="Geir Mathisen",
-            group="G",
-        ),
+
+    def donated(source_id: str, text: str, day: int, answers: str, kind: MessageKind = MessageKind.COMMENT):
+        return record(source_id, "Ragnhild Vik", text, when=at(day), kind=kind, parent_author=answers, group="G")
+
+    donation = [
+        donated("dyi:1", "Kari har to innlegg før dette", 4, "Kari Holmen"),
+        donated("dyi:2", "Geir har bare ett", 7, "Geir Mathisen"),
+        donated("dyi:3", "Svar til en ukjent", 7, "Ukjent Person"),
+        donated("dyi:4", "Før Geir skrev noe", 2, "Geir Mathisen"),
+        donated("dyi:5", "Svar på Karis kommentar", 8, "Kari Holmen", MessageKind.REPLY),
     ]
     with project.begin() as session:
-        report = import_messages(session, [parsed(*donated, kind=SourceKind.DYI, sha="e" * 64)])
-    assert (report.placed_by_author, report.unplaced) == (1, 2)
+        report = import_messages(session, [parsed(*donation, kind=SourceKind.DYI, sha="e" * 64)])
+    assert (report.placed_by_author, report.unplaced) == (2, 3)
     with project.read() as session:
         rows = {
-            m.external_id: (m.placement, m.parent_id, m.thread.external_id)
+            m.external_id: (m.placement, m.parent_id, m.thread.external_id, m.answers_participant_id)
             for m in session.scalars(select(Message).where(Message.external_id.like("dyi:%")))
         }
-        p2 = session.scalar(select(Message.id).where(Message.external_id == "p2"))
-    assert rows["dyi:1"] == ("by-author", p2, "p2")
-    assert rows["dyi:2"][0] == rows["dyi:3"][0] == "unplaced"
-    assert rows["dyi:2"][2] == rows["dyi:3"][2] == "unplaced:G"
+        ids = dict(session.execute(select(Message.external_id, Message.id)).all())
+        people = dict(session.execute(select(ParticipantIdentity.name, ParticipantIdentity.participant_id)).all())
+    assert rows["dyi:2"] == ("by-author", ids["p9"], "p9", people["Geir Mathisen"])
+    assert rows["dyi:5"] == ("by-author", ids["c9"], "p9", people["Kari Holmen"])
+    for unplaced in ("dyi:1", "dyi:3", "dyi:4"):
+        assert rows[unplaced][:3] == ("unplaced", None, "unplaced:G")
+    assert rows["dyi:1"][3] == people["Kari Holmen"]
+    assert rows["dyi:3"][3] is None
+
+
+def test_one_message_under_several_ids_is_found_by_each(project: Project) -> None:
+    """A DYI post read before the CSV that holds the same post: the CSV's comments must still find their thread."""
+    dyi_post = record("dyi:p", "Ragnhild Vik", "Vårflaum!", when=at(2), group="G")
+    csv_post = record("am-1", "Ragnhild Vik", "Vårflaum!", when=at(2))
+    csv_comment = record("am-2", "Solveig Nes", "Lykke til", when=at(2, 11), thread="am-1", parent="am-1")
+    sources = [parsed(dyi_post, kind=SourceKind.DYI, sha="1" * 64), parsed(csv_post, csv_comment, sha="2" * 64)]
+    with project.begin() as session:
+        report = import_messages(session, sources)
+    assert (report.messages_added, report.aliases_added) == (2, 1)
+    with project.read() as session:
+        post = session.scalars(select(Message).where(Message.kind == "post")).one()
+        comment = session.scalars(select(Message).where(Message.kind == "comment")).one()
+    assert post.external_id == "am-1"  # the id researchers see in their CSV wins over the derived one
+    assert comment.parent_id == post.id
+    # a later import naming the post by its DYI id finds it too
+    late = record("am-3", "Kari Holmen", "Sent svar", when=at(9), thread="dyi:p", parent="dyi:p")
+    with project.begin() as session:
+        report = import_messages(session, [parsed(late, sha="3" * 64)])
+    assert report.messages_added == 1
+    with project.read() as session:
+        assert session.scalar(select(Message.parent_id).where(Message.external_id == "am-3")) == post.id
 
 
 def test_donations_from_several_groups_need_a_choice(project: Project) -> None:

@@ -22,6 +22,7 @@ MESSAGE_COLUMNS = (
     "reactions",
     "url",
     "placement",
+    "answers",
     "text",
 )
 
@@ -29,6 +30,7 @@ MESSAGE_COLUMNS = (
 def message_rows(session: Session) -> Iterator[dict[str, Any]]:
     """Every message in thread order, streamed."""
     parent = aliased(Message)
+    answered = aliased(Participant)
     query = (
         select(
             Message.external_id,
@@ -41,12 +43,14 @@ def message_rows(session: Session) -> Iterator[dict[str, Any]]:
             Message.reactions,
             Message.url,
             Message.placement,
+            answered.pseudonym,
             Message.text,
         )
         .join(Thread, Message.thread_id == Thread.id)
         .outerjoin(parent, Message.parent_id == parent.id)
         .join(Participant, Message.participant_id == Participant.id)
         .outerjoin(Case, Participant.case_id == Case.id)
+        .outerjoin(answered, Message.answers_participant_id == answered.id)
         .order_by(Thread.created_at, Thread.id, Message.created_at, Message.id)
         .execution_options(yield_per=5000)
     )

@@ -1,18 +1,20 @@
 """Importing messages: parsed records in, new threads, messages and participants out, in the caller's transaction.
 
-A message is already in the project when its source id is known, or when a message with the same fingerprint (the
+A message is already in the project when one of its ids is known, or when a message with the same fingerprint (the
 same author, second and text) is: that is how a Graph archive, a CSV and several participants' DYI donations of one
-conversation merge without duplicates. A known id whose text has changed is reported and left alone; re-anchoring
+conversation merge without duplicates. The first id a message is stored under is its ``external_id``; other ids it
+arrives under become aliases, so an answer or a coding that names it by any id finds it. Within one import, formats
+with real ids (Graph, CSV) are read before those whose ids fokus derives (DYI, transcripts), so a merged message keeps
+the id researchers see in their exports. A known id whose text has changed is reported and left alone; re-anchoring
 codings to edited text is a separate, careful step.
 
-DYI comments do not say which post they answer. When the comment is not already known from another export, it is
-placed under the latest post (or comment, for a reply) by the person its title names, made before it; failing that
-it goes to one thread of unplaced comments. Either way ``placement`` says so, and the report counts them.
+DYI comments do not say which post they answer, only whose. When such a comment is not already known from another
+export, it is placed only where that leaves one possible thread, and otherwise goes to one thread of unplaced
+comments (see ``_place_by_author``); ``placement`` says which, and the report counts them.
 """
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import unicodedata
 from collections import defaultdict
@@ -27,12 +29,14 @@ from sqlalchemy.orm import Session
 from fokus.api.participants import CaseRegistry, ParticipantRegistry, name_key
 from fokus.api.settings import get_setting, set_setting
 from fokus.errors import FokusError
-from fokus.importers.records import MessageKind, MessageRecord, ParsedSource
-from fokus.model import Message, Participant, Source, Thread, table_of
+from fokus.importers.records import MessageKind, MessageRecord, ParsedSource, SourceKind
+from fokus.model import Message, MessageAlias, Participant, Source, Thread, table_of
 
 Progress = Callable[[str, int, int], None]
 GROUP_SETTING = "facebook_group"
-UNTHREADED_TITLE = "Kommentarer fra datadonasjoner uten kjent tråd"
+UNPLACED_TITLE = "Kommentarer fra datadonasjoner uten kjent tråd"
+# Formats whose ids come from the source itself are read first, so merged messages keep those ids.
+_ID_PRIORITY = {SourceKind.GRAPH_JSON: 0, SourceKind.CSV: 0, SourceKind.TRANSCRIPT: 1, SourceKind.DYI: 2}
 
 
 def fingerprint(record: MessageRecord) -> str:
@@ -62,6 +66,7 @@ class ImportReport:
     messages_added: int = 0
     participants_added: int = 0
     cases_added: int = 0
+    aliases_added: int = 0
     placed_by_author: int = 0
     unplaced: int = 0
     parent_missing: int = 0
@@ -76,15 +81,67 @@ class ImportReport:
         return sum(s.changed for s in self.sources)
 
 
-@dataclass
+@dataclass(eq=False)
 class _New:
+    """A message to be written.
+
+    ``parent`` is a stored message's id or another new message; ``thread`` is a stored thread's id, or the external
+    id of a thread this import creates (a new post's id, or the thread of unplaced comments).
+    """
+
     record: MessageRecord
     fingerprint: str
     source_id: int
+    path: str
     participant_id: int = 0
-    thread_key: str | None = None  # external id of the thread
-    parent_key: str | None = None  # external id of the parent, new or stored
+    thread: int | str | None = None
+    parent: _New | int | None = None
     placement: str = "source"
+    answers_participant_id: int | None = None
+    db_id: int | None = None
+
+
+Ref = _New | int  # a new message, or the database id of a stored one
+
+
+@dataclass
+class _Known:
+    """What the project already holds, indexed for one import."""
+
+    ids: dict[str, tuple[int, str]]  # external id or alias -> (message id, fingerprint)
+    fingerprints: dict[str, int]  # fingerprint -> message id
+    thread_of: dict[int, int]  # message id -> thread id
+
+    @classmethod
+    def load(cls, session: Session) -> _Known:
+        ids: dict[str, tuple[int, str]] = {}
+        fingerprints: dict[str, int] = {}
+        thread_of: dict[int, int] = {}
+        for ext, mid, fp, tid in session.execute(
+            select(Message.external_id, Message.id, Message.fingerprint, Message.thread_id)
+        ):
+            ids[ext] = (mid, fp)
+            fingerprints[fp] = mid
+            thread_of[mid] = tid
+        by_id = dict(ids.values())
+        for alias, mid in session.execute(select(MessageAlias.external_id, MessageAlias.message_id)):
+            ids[alias] = (mid, by_id[mid])
+        return cls(ids, fingerprints, thread_of)
+
+
+class _Batch:
+    """The new messages of this import, and the ids under which each is known."""
+
+    def __init__(self) -> None:
+        self.items: list[_New] = []
+        self.by_id: dict[str, _New] = {}
+        self.by_fp: dict[str, _New] = {}
+        self.aliases: list[tuple[str, Ref]] = []
+
+    def add(self, item: _New) -> None:
+        self.items.append(item)
+        self.by_id[item.record.source_id] = item
+        self.by_fp[item.fingerprint] = item
 
 
 def choose_group(session: Session, parsed: Sequence[ParsedSource], group: str | None) -> str | None:
@@ -121,26 +178,15 @@ def import_messages(
     report = ImportReport(group=choose_group(session, parsed, group))
     if report.group and any(m.group for p in parsed for m in p.messages):
         set_setting(session, GROUP_SETTING, report.group)
-    known_ids: dict[str, tuple[int, str]] = {
-        ext: (mid, fp) for ext, mid, fp in session.execute(select(Message.external_id, Message.id, Message.fingerprint))
-    }
-    known_fps: dict[str, str] = {fp: ext for ext, (_, fp) in known_ids.items()}
-    threads: dict[str, int] = dict(session.execute(select(Thread.external_id, Thread.id)).all())
+    known = _Known.load(session)
+    batch = _Batch()
+    report.sources = [SourceReport(p.path, p.kind.value, len(p.messages), skipped=list(p.skipped)) for p in parsed]
     total = sum(len(p.messages) for p in parsed)
     done = 0
-
-    new: list[_New] = []
-    batch: dict[str, _New] = {}
-    batch_fps: set[str] = set()
-    for source in parsed:
-        source_row = session.scalar(select(Source).where(Source.sha256 == source.sha256))
-        sreport = SourceReport(source.path, source.kind.value, len(source.messages), skipped=list(source.skipped))
-        if source_row is None:
-            source_row = Source(kind=source.kind.value, path=source.path, sha256=source.sha256)
-            session.add(source_row)
-            session.flush()
-        else:
-            sreport.imported_before = source_row.imported_at
+    order = sorted(range(len(parsed)), key=lambda i: _ID_PRIORITY.get(parsed[i].kind, 3))
+    for index in order:
+        source, sreport = parsed[index], report.sources[index]
+        source_id = _source_row(session, source, sreport)
         for record in source.messages:
             done += 1
             if progress and done % 5000 == 0:
@@ -148,32 +194,77 @@ def import_messages(
             if record.group and report.group and record.group != report.group:
                 sreport.other_groups += 1
                 continue
-            fp = fingerprint(record)
-            stored = known_ids.get(record.source_id)
-            if stored is not None or record.source_id in batch:
-                same = stored[1] == fp if stored else batch[record.source_id].fingerprint == fp
-                if same:
-                    sreport.existing += 1
-                else:
-                    sreport.changed += 1
-                continue
-            if fp in known_fps or fp in batch_fps:
-                sreport.existing += 1
-                continue
-            item = _New(record, fp, source_row.id)
-            new.append(item)
-            batch[record.source_id] = item
-            batch_fps.add(fp)
-            sreport.added += 1
-        source_row.messages_added += sreport.added
-        report.sources.append(sreport)
-    if not new:
-        return report
+            _sort_in(record, fingerprint(record), source_id, source.path, known, batch, sreport)
+    for index, sreport in enumerate(report.sources):
+        if sreport.added:
+            source_row = session.scalar(select(Source).where(Source.sha256 == parsed[index].sha256))
+            if source_row is not None:
+                source_row.messages_added += sreport.added
+    if batch.items:
+        batch.items.sort(key=lambda n: (n.record.created_at, n.record.source_id))
+        people = _people(session, batch.items, report)
+        _place(session, batch, known, people, report)
+        _insert(session, batch, report, progress)
+    _insert_aliases(session, batch, report)
+    return report
 
-    new.sort(key=lambda n: (n.record.created_at, n.record.source_id))
+
+def _source_row(session: Session, source: ParsedSource, sreport: SourceReport) -> int:
+    row = session.scalar(select(Source).where(Source.sha256 == source.sha256))
+    if row is None:
+        row = Source(kind=source.kind.value, path=source.path, sha256=source.sha256)
+        session.add(row)
+        session.flush()
+    else:
+        sreport.imported_before = row.imported_at
+    return row.id
+
+
+def _sort_in(
+    record: MessageRecord,
+    fp: str,
+    source_id: int,
+    path: str,
+    known: _Known,
+    batch: _Batch,
+    sreport: SourceReport,
+) -> None:
+    """Decide whether a record is new, already there (perhaps under another id), or changed."""
+    stored = known.ids.get(record.source_id)
+    if stored is not None:
+        if stored[1] == fp:
+            sreport.existing += 1
+        else:
+            sreport.changed += 1
+        return
+    pending = batch.by_id.get(record.source_id)
+    if pending is not None:
+        if pending.fingerprint == fp:
+            sreport.existing += 1
+        else:
+            sreport.changed += 1
+        return
+    same_new = batch.by_fp.get(fp)
+    if same_new is not None:
+        sreport.existing += 1
+        batch.by_id[record.source_id] = same_new
+        batch.aliases.append((record.source_id, same_new))
+        return
+    same_stored = known.fingerprints.get(fp)
+    if same_stored is not None:
+        sreport.existing += 1
+        known.ids[record.source_id] = (same_stored, fp)
+        batch.aliases.append((record.source_id, same_stored))
+        return
+    batch.add(_New(record, fp, source_id, path))
+    sreport.added += 1
+
+
+def _people(session: Session, items: list[_New], report: ImportReport) -> ParticipantRegistry:
+    """Pseudonymise authors (numbered by when they first spoke) and link them to the cases their rows name."""
     people = ParticipantRegistry(session)
     cases = CaseRegistry(session)
-    for item in new:
+    for item in items:
         item.participant_id = people.get_or_create(item.record.author)
         if item.record.case and people.case_of.get(item.participant_id) is None:
             case_id = cases.get_or_create(item.record.case)
@@ -181,127 +272,136 @@ def import_messages(
             session.execute(update(Participant).where(Participant.id == item.participant_id).values(case_id=case_id))
     report.participants_added = people.created
     report.cases_added = cases.created
-
-    _place(session, new, batch, known_ids, threads, people, report)
-    _insert(session, new, known_ids, threads, report, progress)
-    return report
+    return people
 
 
-def _place(
-    session: Session,
-    new: list[_New],
-    batch: dict[str, _New],
-    known_ids: dict[str, tuple[int, str]],
-    threads: dict[str, int],
-    people: ParticipantRegistry,
-    report: ImportReport,
-) -> None:
+def _resolve(key: str | None, known: _Known, batch: _Batch) -> Ref | None:
+    if key is None:
+        return None
+    pending = batch.by_id.get(key)
+    if pending is not None:
+        return pending
+    stored = known.ids.get(key)
+    return stored[0] if stored else None
+
+
+def _place(session: Session, batch: _Batch, known: _Known, people: ParticipantRegistry, report: ImportReport) -> None:
     """Decide the thread and parent of each new message."""
     unthreaded: list[_New] = []
-    for item in new:
+    placing: set[int] = set()
+
+    def thread_of(ref: Ref) -> int | str:
+        if isinstance(ref, int):
+            return known.thread_of[ref]
+        if ref.thread is None:
+            place(ref)
+        if ref.thread is None:  # an unthreaded DYI comment answered by a message that names its thread
+            raise FokusError("answers a message whose thread is unknown", path=ref.path, where=ref.record.location)
+        return ref.thread
+
+    def place(item: _New) -> None:
         record = item.record
+        if item.thread is not None:
+            return
         if record.kind is MessageKind.POST:
-            item.thread_key = record.source_id
-            continue
+            item.thread = record.source_id
+            return
         if record.thread_id is None:
-            unthreaded.append(item)
-            continue
-        if record.thread_id not in threads and not (
-            record.thread_id in batch and batch[record.thread_id].record.kind is MessageKind.POST
-        ):
+            return
+        if id(item) in placing:
+            raise FokusError("messages answer each other in a circle", path=item.path, where=record.location)
+        placing.add(id(item))
+        post = _resolve(record.thread_id, known, batch)
+        if post is None:
             raise FokusError(
                 f"answers thread {record.thread_id!r}, which is neither in this import nor in the project",
+                path=item.path,
                 where=record.location,
             )
-        item.thread_key = record.thread_id
-        parent = record.parent_id or record.thread_id
-        if parent in batch or parent in known_ids:
-            item.parent_key = parent
-        else:
-            item.parent_key = record.thread_id
-            item.placement = "parent-missing"
+        parent = _resolve(record.parent_id, known, batch) if record.parent_id else post
+        if parent is None:
+            parent, item.placement = post, "parent-missing"
             report.parent_missing += 1
+        item.parent = parent
+        item.thread = thread_of(post)
+
+    for item in batch.items:
+        if item.record.thread_id is None and item.record.kind is not MessageKind.POST:
+            unthreaded.append(item)
+        else:
+            place(item)
     if unthreaded:
-        _place_by_author(session, unthreaded, new, people, report)
+        _place_by_author(session, unthreaded, batch, known, people, report)
 
 
 def _place_by_author(
     session: Session,
     items: list[_New],
-    new: list[_New],
+    batch: _Batch,
+    known: _Known,
     people: ParticipantRegistry,
     report: ImportReport,
 ) -> None:
-    """Place DYI comments under the latest earlier post (or comment) by the person their title names."""
+    """Place DYI comments that no other export placed, only where their title leaves one possible thread.
+
+    "Kari commented on Geir's post" fits any post Geir wrote before it. Guessing among several (the latest, the most
+    similar words) was right about half the time on the demo's late comments, and a wrong thread misleads a
+    researcher more than an honest "unplaced", so a comment is placed only when Geir had written exactly one post
+    before it (for a reply: comments in exactly one thread); otherwise it goes to the thread of unplaced comments.
+    Either way the message remembers whom it answered (``answers_participant_id``).
+    """
     found = (people.find(i.record.parent_author) for i in items if i.record.parent_author)
     wanted = {pid for pid in found if pid is not None}
-    # candidates[(participant, is_post)] = sorted [(time, external id, thread external id)]
-    candidates: dict[tuple[int, bool], list[tuple[datetime, str, str]]] = defaultdict(list)
+    # candidates[(participant, is_post)] = [(time, tie-break, message, thread)]
+    candidates: dict[tuple[int, bool], list[tuple[datetime, str, Ref, int | str]]] = defaultdict(list)
     if wanted:
-        rows = session.execute(
-            select(Message.participant_id, Message.kind, Message.created_at, Message.external_id, Thread.external_id)
-            .join(Thread, Message.thread_id == Thread.id)
-            .where(Message.participant_id.in_(wanted))
-        )
-        for pid, kind, at, ext, thread_ext in rows:
-            candidates[(pid, kind == MessageKind.POST.value)].append((at, ext, thread_ext))
-    for other in new:
-        if other.participant_id in wanted and other.thread_key is not None:
+        query = select(
+            Message.participant_id, Message.kind, Message.created_at, Message.external_id, Message.id, Message.thread_id
+        ).where(Message.participant_id.in_(wanted))
+        for pid, kind, at, ext, mid, tid in session.execute(query):
+            candidates[(pid, kind == MessageKind.POST.value)].append((at, ext, mid, tid))
+    for other in batch.items:
+        if other.participant_id in wanted and other.thread is not None:
             is_post = other.record.kind is MessageKind.POST
-            candidates[(other.participant_id, is_post)].append(
-                (other.record.created_at, other.record.source_id, other.thread_key)
-            )
-    for values in candidates.values():
-        values.sort()
-    for item in sorted(items, key=lambda i: i.record.created_at):
+            entry = (other.record.created_at, other.record.source_id, other, other.thread)
+            candidates[(other.participant_id, is_post)].append(entry)
+    for item in items:
         record = item.record
         named = people.find(record.parent_author) if record.parent_author else None
-        choices = candidates.get((named, record.kind is not MessageKind.REPLY), []) if named is not None else []
-        index = bisect.bisect_left(choices, (record.created_at,)) - 1
-        if index >= 0:
-            _, parent_ext, thread_ext = choices[index]
-            item.thread_key, item.parent_key, item.placement = thread_ext, parent_ext, "by-author"
+        item.answers_participant_id = named
+        group = candidates.get((named, record.kind is not MessageKind.REPLY), []) if named is not None else []
+        earlier = sorted((c for c in group if c[0] < record.created_at), key=lambda c: (c[0], c[1]))
+        if earlier and len({c[3] for c in earlier}) == 1:
+            _, _, parent, thread = earlier[-1]
+            item.parent, item.thread, item.placement = parent, thread, "by-author"
             report.placed_by_author += 1
+            if record.kind is not MessageKind.REPLY and item.participant_id in wanted:
+                # a comment placed now can be the one a later reply in this batch answers
+                entry = (record.created_at, record.source_id, item, thread)
+                candidates[(item.participant_id, False)].append(entry)
         else:
-            key = f"unplaced:{record.group or 'dyi'}"
-            item.thread_key, item.parent_key, item.placement = key, None, "unplaced"
+            item.placement, item.thread = "unplaced", f"unplaced:{record.group or 'dyi'}"
             report.unplaced += 1
-        if record.kind is not MessageKind.REPLY and named is not None:
-            # a placed comment can itself be answered by a later reply in this batch
-            candidates[(item.participant_id, False)].append((record.created_at, record.source_id, item.thread_key))
-            candidates[(item.participant_id, False)].sort()
 
 
-def _insert(
-    session: Session,
-    new: list[_New],
-    known_ids: dict[str, tuple[int, str]],
-    threads: dict[str, int],
-    report: ImportReport,
-    progress: Progress | None,
-) -> None:
+def _insert(session: Session, batch: _Batch, report: ImportReport, progress: Progress | None) -> None:
     """Write threads, then messages level by level so each parent has its id before its answers are written."""
+    threads = dict(session.execute(select(Thread.external_id, Thread.id)).all())
     thread_rows: list[dict[str, Any]] = []
-    for item in new:
-        key = item.thread_key
-        assert key is not None
-        if key in threads:
+    for item in batch.items:
+        key = item.thread
+        if not isinstance(key, str) or key in threads:
             continue
-        if item.record.kind is MessageKind.POST:
-            thread_rows.append(
-                {
-                    "external_id": key,
-                    "title": item.record.title,
-                    "created_at": item.record.created_at,
-                    "source_id": item.source_id,
-                }
-            )
-            threads[key] = -1
-        elif item.placement == "unplaced":
-            thread_rows.append(
-                {"external_id": key, "title": UNTHREADED_TITLE, "created_at": item.record.created_at, "source_id": None}
-            )
-            threads[key] = -1
+        unplaced = item.placement == "unplaced"
+        thread_rows.append(
+            {
+                "external_id": key,
+                "title": UNPLACED_TITLE if unplaced else item.record.title,
+                "created_at": item.record.created_at,
+                "source_id": None if unplaced else item.source_id,
+            }
+        )
+        threads[key] = -1
     if thread_rows:
         table = table_of(Thread)
         result = session.execute(table.insert().returning(table.c.id, sort_by_parameter_order=True), thread_rows)
@@ -309,20 +409,23 @@ def _insert(
             threads[row["external_id"]] = tid
         report.threads_added = len(thread_rows)
 
-    ids: dict[str, int] = {ext: mid for ext, (mid, _) in known_ids.items()}
-    pending = new
+    def thread_id(item: _New) -> int:
+        return item.thread if isinstance(item.thread, int) else threads[str(item.thread)]
+
     table = table_of(Message)
+    pending = batch.items
     written = 0
     while pending:
-        ready = [n for n in pending if n.parent_key is None or n.parent_key in ids]
+        ready = [n for n in pending if not isinstance(n.parent, _New) or n.parent.db_id is not None]
         if not ready:
-            first = pending[0].record
-            raise FokusError("messages answer each other in a circle", where=first.location)
+            raise FokusError(
+                "messages answer each other in a circle", path=pending[0].path, where=pending[0].record.location
+            )
         rows: list[dict[str, Any]] = [
             {
                 "external_id": n.record.source_id,
-                "thread_id": threads[n.thread_key or ""],
-                "parent_id": ids[n.parent_key] if n.parent_key else None,
+                "thread_id": thread_id(n),
+                "parent_id": n.parent.db_id if isinstance(n.parent, _New) else n.parent,
                 "kind": n.record.kind.value,
                 "participant_id": n.participant_id,
                 "created_at": n.record.created_at,
@@ -332,6 +435,7 @@ def _insert(
                 "url": n.record.url,
                 "fingerprint": n.fingerprint,
                 "placement": n.placement,
+                "answers_participant_id": n.answers_participant_id,
                 "source_id": n.source_id,
             }
             for n in ready
@@ -339,11 +443,21 @@ def _insert(
         for start in range(0, len(rows), 10_000):
             chunk = rows[start : start + 10_000]
             result = session.execute(table.insert().returning(table.c.id, sort_by_parameter_order=True), chunk)
-            for row, (mid,) in zip(chunk, result, strict=True):
-                ids[str(row["external_id"])] = mid
+            for item, (mid,) in zip(ready[start : start + 10_000], result, strict=True):
+                item.db_id = mid
             written += len(chunk)
             if progress:
-                progress("writing", written, len(new))
-        ready_ids = {id(n) for n in ready}
-        pending = [n for n in pending if id(n) not in ready_ids]
-    report.messages_added = len(new)
+                progress("writing", written, len(batch.items))
+        pending = [n for n in pending if n.db_id is None]
+    report.messages_added = len(batch.items)
+
+
+def _insert_aliases(session: Session, batch: _Batch, report: ImportReport) -> None:
+    rows = []
+    for alias, target in batch.aliases:
+        message_id = target.db_id if isinstance(target, _New) else target
+        if message_id is not None:
+            rows.append({"external_id": alias, "message_id": message_id})
+    for start in range(0, len(rows), 10_000):
+        session.execute(table_of(MessageAlias).insert(), rows[start : start + 10_000])
+    report.aliases_added = len(rows)

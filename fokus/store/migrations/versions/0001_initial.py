@@ -1,4 +1,5 @@
-"""The initial schema: sources, cases, participants, threads, messages, codebook, codings, memos, events.
+"""The initial schema: sources, cases, participants, threads, messages and their aliases, codebook, codings,
+memos, events.
 
 Revision ID: 0001
 Revises:
@@ -165,10 +166,16 @@ def upgrade() -> None:
         sa.Column("url", sa.Text(), nullable=True),
         sa.Column("fingerprint", sa.String(length=64), nullable=False),
         sa.Column("placement", sa.String(length=20), nullable=False),
+        sa.Column("answers_participant_id", sa.Integer(), nullable=True),
         sa.Column("source_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(["parent_id"], ["messages.id"], name=op.f("fk_messages_parent_id_messages")),
         sa.ForeignKeyConstraint(
             ["participant_id"], ["participants.id"], name=op.f("fk_messages_participant_id_participants")
+        ),
+        sa.ForeignKeyConstraint(
+            ["answers_participant_id"],
+            ["participants.id"],
+            name=op.f("fk_messages_answers_participant_id_participants"),
         ),
         sa.ForeignKeyConstraint(
             ["source_id"], ["sources.id"], name=op.f("fk_messages_source_id_sources"), ondelete="SET NULL"
@@ -184,6 +191,18 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_messages_participant_id"), ["participant_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_messages_source_id"), ["source_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_messages_thread_id"), ["thread_id"], unique=False)
+
+    op.create_table(
+        "message_aliases",
+        sa.Column("external_id", sa.String(length=200), nullable=False),
+        sa.Column("message_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["message_id"], ["messages.id"], name=op.f("fk_message_aliases_message_id_messages"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("external_id", name=op.f("pk_message_aliases")),
+    )
+    with op.batch_alter_table("message_aliases", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_message_aliases_message_id"), ["message_id"], unique=False)
 
     op.create_table(
         "participant_identities",
@@ -285,6 +304,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_participant_identities_participant_id"))
 
     op.drop_table("participant_identities")
+    with op.batch_alter_table("message_aliases", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_message_aliases_message_id"))
+
+    op.drop_table("message_aliases")
     with op.batch_alter_table("messages", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_messages_thread_id"))
         batch_op.drop_index(batch_op.f("ix_messages_source_id"))

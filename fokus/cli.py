@@ -1,0 +1,671 @@
+"""The `fokus` command: each command opens the project, makes one call into the library, and prints the result.
+
+Problems a user can fix arrive as FokusError and are printed as one line on stderr with a non-zero exit; `--debug`
+shows the traceback instead. Heavy libraries (spaCy, scikit-learn, Textual) are imported inside the commands that
+need them, so `fokus --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from fokus import __version__
+from fokus.errors import FokusError
+
+EXIT_USER_ERROR = 1
+EXIT_BUG = 3
+
+
+class FokusGroup(click.Group):
+    """Turns FokusError into one line and a non-zero exit, everywhere below it."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except FokusError as exc:
+            if _debug(ctx):
+                raise
+            click.echo(f"fokus: error: {exc}", err=True)
+            ctx.exit(EXIT_USER_ERROR)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except BrokenPipeError:
+            # the reader went away (`fokus codings export | head`): not an error, and nothing more to say
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(0)
+        except KeyboardInterrupt:
+            click.echo("fokus: interrupted; nothing of this command was written", err=True)
+            ctx.exit(130)
+        except Exception as exc:
+            if _debug(ctx):
+                raise
+            click.echo(
+                f"fokus: internal error: {type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
+                " (a bug in fokus; nothing of this command was written; rerun with --debug for the traceback)",
+                err=True,
+            )
+            ctx.exit(EXIT_BUG)
+
+
+def _debug(ctx: click.Context) -> bool:
+    root = ctx.find_root()
+    return bool(root.obj and root.obj.get("debug"))
+
+
+@click.group(cls=FokusGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    default="fokus.db",
+    envvar="FOKUS_DB",
+    show_default=True,
+    help="The project: a SQLite file, or a SQLAlchemy URL. Also FOKUS_DB.",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@click.version_option(__version__, prog_name="fokus")
+@click.pass_context
+def main(ctx: click.Context, db: str, debug: bool) -> None:
+    """fokus: code and analyse focus groups held in closed Facebook groups.
+
+    \b
+    Start with the demo:   fokus demo
+    Or a project of yours: fokus init && fokus import export.zip
+    """
+    ctx.obj = {"db": db, "debug": debug}
+
+
+def _db(ctx: click.Context) -> str:
+    return str(ctx.find_root().obj["db"])
+
+
+def _open(ctx: click.Context) -> Any:
+    from fokus.store import open_project
+
+    project = open_project(_db(ctx))
+    if project.backup is not None:
+        click.echo(f"Migrated the project to the current schema; the old one is saved as {project.backup}", err=True)
+    ctx.call_on_close(project.close)
+    return project
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Callable[[str, int, int], None]]:
+    """A rich progress bar on stderr when it is a terminal; silent otherwise."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield lambda _stage, _done, _total: None
+        return
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        tasks: dict[str, Any] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(f"{label}: {stage}", total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield update
+
+
+def _output(path: str | None) -> Any:
+    """stdout, or a file written atomically (a failed export leaves no half-written file)."""
+    target = path or "-"
+    return click.open_file(target, "w", encoding="utf-8", atomic=target != "-")
+
+
+# --- init -------------------------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False, path_type=Path), help="A YAML codebook.")
+@click.option("--empty", is_flag=True, help="Start without a codebook (to import one, or a REFI-QDA project).")
+@click.pass_context
+def init(ctx: click.Context, codebook_path: Path | None, empty: bool) -> None:
+    """Create a new project, with the default codebook unless told otherwise.
+
+    \b
+    Example:
+      fokus --db studie.db init --codebook codebooks/kommune-sosiale-medier.yaml
+    """
+    from fokus.api.codebook import load_codebook
+    from fokus.files.codebook import load_codebook as read_codebook
+    from fokus.resources import default_codebook
+    from fokus.store import open_project
+
+    if empty and codebook_path:
+        raise click.UsageError("--empty and --codebook exclude each other")
+    spec = None if empty else read_codebook(codebook_path or default_codebook())
+    project = open_project(_db(ctx), create=True)
+    try:
+        with project.begin() as session:
+            report = load_codebook(session, spec) if spec else None
+    except BaseException:
+        project.close()
+        _remove_new_sqlite(_db(ctx))
+        raise
+    project.close()
+    what = f"with the codebook {spec.name!r} ({len(report.added)} codes)" if spec and report else "with no codebook"
+    click.echo(f"Created the project {_db(ctx)} {what}.")
+
+
+def _remove_new_sqlite(db: str) -> None:
+    if "://" not in db:
+        for suffix in ("", "-wal", "-shm"):
+            Path(db + suffix).unlink(missing_ok=True)
+
+
+# --- import -----------------------------------------------------------------------------------------------------
+
+
+@main.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["auto", "graph-json", "dyi", "csv", "transcript"]),
+    default="auto",
+    show_default=True,
+    help="The export format; auto detects it from the content.",
+)
+@click.option("--dry-run", is_flag=True, help="Read and check everything, report, write nothing.")
+@click.option(
+    "--map",
+    "mapping",
+    multiple=True,
+    metavar="FIELD=COLUMN",
+    help="CSV columns for other headers (repeatable), a preset (crowdtangle), or a YAML/JSON mapping file.",
+)
+@click.option("--group", help="The Facebook group this project studies (data donations hold other groups too).")
+@click.option("--timezone", default="Europe/Oslo", show_default=True, help="Zone of times written without one.")
+@click.pass_context
+def import_(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    fmt: str,
+    dry_run: bool,
+    mapping: tuple[str, ...],
+    group: str | None,
+    timezone: str,
+) -> None:
+    """Import exports of the group: files, folders or zips, in one transaction.
+
+    Formats: Graph API JSON, Facebook "Download your information" (zip or folder), CSV, typed transcripts.
+    Messages already in the project (same id, or same author, time and text) are not added again.
+
+    \b
+    Examples:
+      fokus import corpus/graph corpus/dyi corpus/csv/april-mai.csv
+      fokus import posts.csv --map text=Melding --map author=Navn
+      fokus import crowdtangle.csv --map crowdtangle
+    """
+    from fokus.api.messages import import_messages
+    from fokus.importers import parse_mapping, read_paths
+
+    csv_mapping = parse_mapping(mapping) if mapping else None
+    project = _open(ctx)
+    with _progress("import") as progress:
+        parsed = read_paths(paths, fmt, csv_mapping=csv_mapping, timezone=timezone)
+        with project.begin(dry_run=dry_run) as session:
+            report = import_messages(session, parsed, group=group, progress=progress)
+    for source in report.sources:
+        line = (
+            f"{source.path} ({source.kind}): {source.messages} messages, {source.added} added,"
+            f" {source.existing} already there"
+        )
+        if source.changed:
+            line += f", {source.changed} with changed text (kept as stored)"
+        if source.other_groups:
+            line += f", {source.other_groups} from other groups left out"
+        if source.imported_before:
+            line += " [file imported before]"
+        click.echo(line)
+        for note in source.skipped:
+            click.echo(f"  note: {note}")
+    click.echo(
+        f"Added {report.messages_added} messages in {report.threads_added} new threads,"
+        f" {report.participants_added} new participants, {report.cases_added} new cases;"
+        f" {report.existing} were already there."
+    )
+    if report.placed_by_author or report.unplaced:
+        click.echo(
+            f"DYI comments without a thread: {report.placed_by_author} placed under the named author's latest"
+            f" earlier post, {report.unplaced} in the thread of unplaced comments."
+        )
+    if report.parent_missing:
+        click.echo(f"{report.parent_missing} answers to messages not in the project were put under their post.")
+    if dry_run:
+        click.echo("Dry run: nothing was written.")
+
+
+# --- cases and participants -------------------------------------------------------------------------------------
+
+
+@main.group()
+def cases() -> None:
+    """Cases (municipalities) and their typed attributes."""
+
+
+@cases.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+def cases_import(ctx: click.Context, file: Path) -> None:
+    """Add or update cases from a CSV: one row per case, one column per attribute.
+
+    The first column (or one named kommune/case/name) names the case; types are inferred (integer, float, boolean
+    ja/nei, date, text) or forced in the header, as in `innbyggertall:integer`.
+
+    \b
+    Example:
+      fokus cases import corpus/cases.csv
+    """
+    from fokus.api.cases import import_cases
+    from fokus.files.cases import read_case_table
+
+    table = read_case_table(file)
+    project = _open(ctx)
+    with project.begin() as session:
+        report = import_cases(session, table, str(file))
+    types = ", ".join(f"{a.name} ({a.type.value})" for a in table.attributes)
+    click.echo(f"Cases: {report.added} added, {report.updated} updated, {report.unchanged} unchanged.")
+    click.echo(f"Attributes: {types}")
+
+
+@cases.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.pass_context
+def cases_list(ctx: click.Context, fmt: str) -> None:
+    """List the cases with their attributes and how many participants and messages each has.
+
+    \b
+    Example:
+      fokus cases list --format csv > cases.csv
+    """
+    from fokus.api.cases import case_rows
+
+    project = _open(ctx)
+    with project.read() as session:
+        attributes, rows = case_rows(session)
+    columns = ["case", *(a.name for a in attributes), "participants", "messages"]
+    _print_rows(rows, columns, fmt, title="Cases")
+
+
+@main.group()
+def participants() -> None:
+    """Participants: pseudonyms, and which case each speaks for."""
+
+
+@participants.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.pass_context
+def participants_list(ctx: click.Context, fmt: str) -> None:
+    """List participants by pseudonym, with case, role and message count (never real names).
+
+    \b
+    Example:
+      fokus participants list
+    """
+    from fokus.api.listing import participant_rows
+
+    project = _open(ctx)
+    with project.read() as session:
+        rows = participant_rows(session)
+    _print_rows(rows, ["participant", "case", "role", "messages", "first", "last"], fmt, title="Participants")
+
+
+@participants.command("link")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+def participants_link(ctx: click.Context, file: Path) -> None:
+    """Link participants to cases from a CSV with a name column (navn/name/author) and a case column (kommune/case).
+
+    \b
+    Example:
+      fokus participants link corpus/participants.csv
+    """
+    from fokus.api.cases import link_participants
+
+    project = _open(ctx)
+    with project.begin() as session:
+        report = link_participants(session, file)
+    click.echo(
+        f"Participants: {report.linked} linked, {report.changed} changed, {report.unchanged} unchanged;"
+        f" {report.cases_added} new cases."
+    )
+    if report.not_in_project:
+        click.echo(f"{len(report.not_in_project)} names in the file have not spoken in the project (not created).")
+
+
+# --- codebook ---------------------------------------------------------------------------------------------------
+
+
+@main.group()
+def codebook() -> None:
+    """The codebook: codes, definitions, notes and examples."""
+
+
+@codebook.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+def codebook_load(ctx: click.Context, file: Path) -> None:
+    """Load a YAML codebook: add new codes, update changed ones, keep (and list) codes the file lacks.
+
+    \b
+    Example:
+      fokus codebook load codebooks/kommune-sosiale-medier.yaml
+    """
+    from fokus.api.codebook import load_codebook
+    from fokus.files.codebook import load_codebook as read_codebook
+
+    spec = read_codebook(file)
+    project = _open(ctx)
+    with project.begin() as session:
+        report = load_codebook(session, spec)
+    click.echo(
+        f"Codebook {spec.name!r}: {len(report.added)} added, {len(report.updated)} updated,"
+        f" {report.unchanged} unchanged."
+    )
+    if report.kept:
+        click.echo(f"Kept {len(report.kept)} codes that the file does not have: {', '.join(report.kept)}")
+
+
+@codebook.command("show")
+@click.option("--json", "as_json", is_flag=True, help="A JSON list of codes (id, name, parent, description, color...).")
+@click.pass_context
+def codebook_show(ctx: click.Context, as_json: bool) -> None:
+    """Show the codebook as a tree with usage counts, or as JSON.
+
+    \b
+    Example:
+      fokus codebook show --json
+    """
+    from fokus.api.codebook import codebook_rows
+
+    project = _open(ctx)
+    with project.read() as session:
+        rows = codebook_rows(session)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    from rich.console import Console
+    from rich.tree import Tree
+
+    tree = Tree("Codebook")
+    nodes: dict[str, Tree] = {}
+    for row in rows:
+        parent = nodes.get(row["parent"], tree) if row["parent"] else tree
+        style = row["color"] or "default"
+        label = f"[{style}]■[/] [bold]{row['id']}[/] {row['name']}  [dim]{row['codings']} codings[/]"
+        nodes[row["id"]] = parent.add(label)
+    Console().print(tree)
+
+
+# --- codings ----------------------------------------------------------------------------------------------------
+
+
+@main.group()
+def codings() -> None:
+    """Codings: export, import and scripted coding."""
+
+
+@codings.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(["accepted", "suggested", "rejected"]),
+    help="Only these statuses (repeatable); all by default.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file instead of stdout.")
+@click.pass_context
+def codings_export(ctx: click.Context, fmt: str, statuses: tuple[str, ...], output: str | None) -> None:
+    """Export codings, one row per coding, with the coded text and participants' pseudonyms.
+
+    \b
+    Example:
+      fokus codings export --status accepted -o codings.csv
+    """
+    from fokus.api.codings import coding_rows
+    from fokus.files.codings import COLUMNS, write_rows
+
+    project = _open(ctx)
+    with project.read() as session, _output(output) as out:
+        count = write_rows(coding_rows(session, statuses), COLUMNS, fmt, out)
+    if output:
+        click.echo(f"Wrote {count} codings to {output}.", err=True)
+
+
+@codings.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--coder", help="The coder for rows that name none.")
+@click.option("--replace", is_flag=True, help="Where a coding exists with another status, take the file's.")
+@click.option("--dry-run", is_flag=True, help="Check everything, write nothing.")
+@click.pass_context
+def codings_import(ctx: click.Context, file: Path, coder: str | None, replace: bool, dry_run: bool) -> None:
+    """Import codings from CSV or JSON (the export's columns; start/end optional = the whole message).
+
+    \b
+    Example:
+      fokus codings import corpus/codings.csv
+    """
+    from fokus.api.codings import import_codings
+    from fokus.files.codings import read_codings
+
+    rows = read_codings(file)
+    project = _open(ctx)
+    with project.begin(dry_run=dry_run) as session:
+        report = import_codings(session, rows, display=str(file), coder=coder, replace=replace)
+    _echo_codings(report)
+    if dry_run:
+        click.echo("Dry run: nothing was written.")
+
+
+def _echo_codings(report: Any) -> None:
+    line = f"Codings: {report.added} added, {report.unchanged} already there"
+    if report.replaced:
+        line += f", {report.replaced} replaced"
+    if report.conflicts:
+        line += f", {report.conflicts} differ from the project and were left as they are (--replace takes the file's)"
+    if report.duplicates_in_file:
+        line += f", {report.duplicates_in_file} repeated rows ignored"
+    click.echo(line + ".")
+    if report.coders_added:
+        click.echo(f"New coders: {', '.join(report.coders_added)}")
+
+
+@codings.command("add")
+@click.argument("message_id")
+@click.argument("code")
+@click.option("--span", metavar="A:B", help="Code-point offsets into the message; the whole message if left out.")
+@click.option("--coder", required=True, envvar="FOKUS_CODER", help="Who codes (also FOKUS_CODER).")
+@click.pass_context
+def codings_add(ctx: click.Context, message_id: str, code: str, span: str | None, coder: str) -> None:
+    """Code a message, or a span of it, by hand or from a script.
+
+    \b
+    Example:
+      fokus codings add 348822158517432_1001 krise/under --span 0:42 --coder ingrid
+    """
+    from fokus.api.codings import import_codings
+    from fokus.files.codings import CodingRow
+    from fokus.model import CodingStatus
+
+    start = end = None
+    if span:
+        try:
+            start_text, end_text = span.split(":")
+            start, end = int(start_text), int(end_text)
+        except ValueError:
+            raise click.BadParameter("write the span as START:END, e.g. 0:42", param_hint="--span") from None
+    row = CodingRow(message_id, code, start, end, None, CodingStatus.ACCEPTED, "human", None, coder, None, "--span")
+    project = _open(ctx)
+    with project.begin() as session:
+        report = import_codings(session, [row], display="fokus codings add")
+    _echo_codings(report)
+
+
+# --- export -----------------------------------------------------------------------------------------------------
+
+
+@main.group()
+def export() -> None:
+    """Export project data (pseudonymised)."""
+
+
+@export.command("messages")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file instead of stdout.")
+@click.pass_context
+def export_messages(ctx: click.Context, fmt: str, output: str | None) -> None:
+    """Export messages with ids, thread, parent, participant pseudonym, case, time and text.
+
+    \b
+    Example:
+      fokus export messages --format json -o messages.json
+    """
+    from fokus.api.exports import MESSAGE_COLUMNS, message_rows
+    from fokus.files.codings import write_rows
+
+    project = _open(ctx)
+    with project.read() as session, _output(output) as out:
+        count = write_rows(message_rows(session), MESSAGE_COLUMNS, fmt, out)
+    if output:
+        click.echo(f"Wrote {count} messages to {output}.", err=True)
+
+
+# --- status and demo --------------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable.")
+@click.pass_context
+def status(ctx: click.Context, as_json: bool) -> None:
+    """Show what the project holds: messages, threads, participants, cases, codes and codings.
+
+    \b
+    Example:
+      fokus status --json
+    """
+    from fokus.api.status import project_status
+
+    project = _open(ctx)
+    with project.read() as session:
+        numbers = project_status(session)
+    if as_json:
+        click.echo(json.dumps(numbers, ensure_ascii=False, indent=2))
+        return
+    _echo_status(project.display, numbers)
+
+
+def _echo_status(display: str, numbers: dict[str, Any]) -> None:
+    codings_ = numbers["codings"]
+    click.echo(f"Project {display}")
+    if numbers["group"]:
+        click.echo(f"  group         {numbers['group']}")
+    click.echo(f"  messages      {numbers['messages']} in {numbers['threads']} threads")
+    if numbers["first_message"]:
+        click.echo(f"  period        {numbers['first_message'][:10]} to {numbers['last_message'][:10]}")
+    click.echo(
+        f"  participants  {numbers['participants']} ({numbers['participants_with_case']} linked to a case)"
+        f" from {numbers['cases']} cases"
+    )
+    click.echo(f"  codebook      {numbers['codebook'] or '-'} ({numbers['codes']} codes)")
+    click.echo(
+        f"  codings       {codings_['accepted']} accepted, {codings_['suggested']} suggested,"
+        f" {codings_['rejected']} rejected; coders: {', '.join(numbers['coders']) or '-'}"
+    )
+
+
+@main.command()
+@click.option("--no-tui", is_flag=True, help="Build and summarise the demo project without opening the TUI.")
+@click.option("--fresh", is_flag=True, help="Delete the demo project first and build it anew.")
+@click.pass_context
+def demo(ctx: click.Context, no_tui: bool, fresh: bool) -> None:
+    """Build the demo project from the bundled focus-group corpus and summarise it.
+
+    Uses ./fokus-demo.db unless --db is given. Running it again adds nothing twice and keeps your own coding.
+
+    \b
+    Example:
+      fokus demo --no-tui
+    """
+    from fokus.api.demo import build_demo
+    from fokus.api.status import project_status
+    from fokus.store import open_project
+
+    root = ctx.find_root()
+    explicit = root.get_parameter_source("db") not in (click.core.ParameterSource.DEFAULT, None)
+    db = _db(ctx) if explicit else "fokus-demo.db"
+    path = None if "://" in db else Path(db)
+    if fresh and path is not None and path.exists():
+        _refuse_unless_demo(db)
+        _remove_new_sqlite(db)
+    created = path is None or not path.exists()
+    project = open_project(db, create=created)
+    ctx.call_on_close(project.close)
+    with _progress("demo") as progress, project.begin() as session:
+        report = build_demo(session, progress=progress)
+    with project.read() as session:
+        numbers = project_status(session)
+    click.echo(
+        f"{'Built' if created else 'Updated'} the demo: {report.messages.messages_added} messages added"
+        f" ({report.messages.existing} already there, merged from {len(report.messages.sources)} export files),"
+        f" {report.codings.added} hand codings added."
+    )
+    _echo_status(db, numbers)
+    click.echo(f"\nNext: fokus --db {db} status | codebook show | codings export")
+    if not no_tui:
+        click.echo("The coding TUI is not in this version yet; the project above is ready for it.")
+
+
+def _refuse_unless_demo(db: str) -> None:
+    from fokus.api.settings import get_setting
+    from fokus.store import open_project
+
+    project = open_project(db)
+    try:
+        with project.read() as session:
+            is_demo = get_setting(session, "demo") == "1"
+    finally:
+        project.close()
+    if not is_demo:
+        raise FokusError("is not a demo project; --fresh deletes only demo projects", path=db)
+
+
+def _print_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str, *, title: str) -> None:
+    from fokus.files.codings import write_rows
+
+    if fmt in ("csv", "json"):
+        with _output(None) as out:
+            write_rows(rows, columns, fmt, out)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*("" if row.get(c) is None else str(row.get(c)) for c in columns))
+    Console().print(table)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,42 @@
+"""The wheel carries the demo corpus and the codebooks, so `fokus demo` works from a plain `pip install .`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.slow
+def test_the_wheel_bundles_corpus_and_codebooks(tmp_path: Path) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(tmp_path),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+    )
+    (wheel,) = tmp_path.glob("fokus-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "fokus/bundled/codebooks/kommune-sosiale-medier.yaml" in names
+    assert "fokus/bundled/corpus/cases.csv" in names
+    assert "fokus/store/migrations/versions/0001_initial.py" in names
+    assert "fokus/store/migrations/script.py.mako" in names
+    corpus = {n for n in names if n.startswith("fokus/bundled/corpus/")}
+    for folder in ("graph", "csv", "dyi", "transcripts"):
+        assert any(n.startswith(f"fokus/bundled/corpus/{folder}/") for n in corpus), folder
+    assert "fokus/bundled/corpus/codings.csv" in names
