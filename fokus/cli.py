@@ -224,20 +224,7 @@ def import_(
         parsed = read_paths(paths, fmt, csv_mapping=csv_mapping, timezone=timezone)
         with project.begin(dry_run=dry_run) as session:
             report = import_messages(session, parsed, group=group, progress=progress)
-    for source in report.sources:
-        line = (
-            f"{source.path} ({source.kind}): {source.messages} messages, {source.added} added,"
-            f" {source.existing} already there"
-        )
-        if source.changed:
-            line += f", {source.changed} with changed text (kept as stored)"
-        if source.other_groups:
-            line += f", {source.other_groups} from other groups left out"
-        if source.imported_before:
-            line += " [file imported before]"
-        click.echo(line)
-        for note in source.skipped:
-            click.echo(f"  note: {note}")
+    _echo_sources(report.sources)
     click.echo(
         f"Added {report.messages_added} messages in {report.threads_added} new threads,"
         f" {report.participants_added} new participants, {report.cases_added} new cases;"
@@ -245,13 +232,53 @@ def import_(
     )
     if report.placed_by_author or report.unplaced:
         click.echo(
-            f"DYI comments without a thread: {report.placed_by_author} placed under the named author's latest"
-            f" earlier post, {report.unplaced} in the thread of unplaced comments."
+            f"DYI comments known from no other export: {report.placed_by_author} placed in the one thread their"
+            f" title fits, {report.unplaced} in the thread of unplaced comments (their title fits several or none)."
+        )
+    if report.case_conflicts:
+        click.echo(
+            f"{report.case_conflicts} participants are named with another case than the one they have; kept theirs"
+            " (see `fokus participants list`)."
         )
     if report.parent_missing:
         click.echo(f"{report.parent_missing} answers to messages not in the project were put under their post.")
     if dry_run:
         click.echo("Dry run: nothing was written.")
+
+
+def _echo_sources(sources: Sequence[Any], listed: int = 12) -> None:
+    """One line per file; past a dozen files, one line per format (a harvest can be hundreds of pages)."""
+    if len(sources) > listed:
+        kinds: dict[str, list[Any]] = {}
+        for source in sources:
+            kinds.setdefault(source.kind, []).append(source)
+        for kind, group in kinds.items():
+            click.echo(
+                f"{len(group)} {kind} files: {sum(s.messages for s in group)} messages,"
+                f" {sum(s.added for s in group)} added, {sum(s.existing for s in group)} already there"
+                + _extra(sum(s.changed for s in group), sum(s.other_groups for s in group))
+            )
+        notes = sum(len(s.skipped) for s in sources)
+        if notes:
+            click.echo(f"  {notes} notes on skipped content; import fewer files at once to see them")
+        return
+    for source in sources:
+        line = f"{source.path} ({source.kind}): {source.messages} messages, {source.added} added,"
+        line += f" {source.existing} already there" + _extra(source.changed, source.other_groups)
+        if source.imported_before:
+            line += " [file imported before]"
+        click.echo(line)
+        for note in source.skipped:
+            click.echo(f"  note: {note}")
+
+
+def _extra(changed: int, other_groups: int) -> str:
+    text = ""
+    if changed:
+        text += f", {changed} with changed text (kept as stored)"
+    if other_groups:
+        text += f", {other_groups} from other groups left out"
+    return text
 
 
 # --- cases and participants -------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from sqlalchemy import select, text
 from fokus.errors import FokusError
 from fokus.model import Base, Case, Setting
 from fokus.store import Project, open_project
-from fokus.store.migrate import head_revision
+from fokus.store.migrate import HEAD, head_revision
 
 
 def test_new_project_is_at_head_with_sqlite_promises(tmp_path: Path) -> None:
@@ -25,6 +25,10 @@ def test_new_project_is_at_head_with_sqlite_promises(tmp_path: Path) -> None:
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
         assert MigrationContext.configure(conn).get_current_revision() == head_revision()
     project.close()
+
+
+def test_the_head_constant_is_the_newest_migration() -> None:
+    assert head_revision() == HEAD
 
 
 def test_migrations_create_exactly_the_models(tmp_path: Path) -> None:

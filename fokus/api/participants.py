@@ -8,6 +8,7 @@ appearance and never change once given.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -23,6 +24,9 @@ _PSEUDONYM = re.compile(rf"^{PSEUDONYM_PREFIX} (\d+)$")
 def name_key(name: str) -> str:
     """The form of a name used to recognise a person across exports."""
     return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
+_cached_key = functools.lru_cache(maxsize=65536)(name_key)
 
 
 def pseudonym(number: int) -> str:
@@ -44,10 +48,10 @@ class ParticipantRegistry:
         self.created = 0
 
     def find(self, name: str) -> int | None:
-        return self.ids.get(name_key(name))
+        return self.ids.get(_cached_key(name))
 
     def get_or_create(self, name: str) -> int:
-        key = name_key(name)
+        key = _cached_key(name)
         found = self.ids.get(key)
         if found is not None:
             return found

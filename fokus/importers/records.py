@@ -28,7 +28,7 @@ class SourceKind(StrEnum):
     TRANSCRIPT = "transcript"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class MessageRecord:
     """One post, comment or reply as read from an export.
 
@@ -38,6 +38,8 @@ class MessageRecord:
     which case ``parent_author`` may name the author of the post or comment it answers, as far as the export tells.
     ``author`` is the display name as in the source: a real name, pseudonymised by the service on import.
     ``created_at`` is timezone-aware UTC. ``location`` says where in the file the record came from, for messages.
+    Not frozen: a frozen dataclass sets each field through ``object.__setattr__``, which made building records the
+    largest cost of parsing a 100,000-message export; records are still never changed after parsing.
     """
 
     source_id: str

@@ -7,34 +7,48 @@ foreign keys are off while migrating (batch migrations copy tables) and checked 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util import CommandError
-from sqlalchemy import Connection, Engine, inspect
+from sqlalchemy import Connection, Engine, inspect, text
+from sqlalchemy.exc import DatabaseError
 
 from fokus.errors import FokusError
 from fokus.store.backup import backup_sqlite
+from fokus.store.engine import READ_ONLY
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+#: The newest revision; a test checks it against the scripts. Opening an up-to-date project compares against it
+#: without importing Alembic, which keeps every command's start-up short.
+HEAD = "0001"
 
 
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
 
 
 def current_revision(connection: Connection) -> str | None:
-    return MigrationContext.configure(connection).get_current_revision()
+    """The project's schema revision, read directly (None for a database without one)."""
+    try:
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except DatabaseError:
+        connection.rollback()
+        return None
 
 
 def is_empty(engine: Engine) -> bool:
@@ -42,6 +56,8 @@ def is_empty(engine: Engine) -> bool:
 
 
 def _known(scripts: ScriptDirectory, revision: str) -> bool:
+    from alembic.util import CommandError
+
     try:
         return scripts.get_revision(revision) is not None
     except CommandError:
@@ -53,14 +69,18 @@ def upgrade(engine: Engine, *, db_path: Path | None, display: str) -> Path | Non
 
     ``db_path`` is the SQLite file (None on other backends, whose owners have their own backups).
     """
+    with engine.connect() as connection:
+        probe = connection.execution_options(**{READ_ONLY: True})  # reading the revision takes no write lock
+        current = current_revision(probe)
+        probe.rollback()
+    if current == HEAD:
+        return None
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
     config = alembic_config()
     scripts = ScriptDirectory.from_config(config)
     head = scripts.get_current_head()
-    with engine.connect() as probe:
-        current = current_revision(probe)
-        probe.rollback()
-    if current == head:
-        return None
     if current is not None and not _known(scripts, current):
         raise FokusError(
             f"the project is at schema revision {current}, which this version of fokus does not know",

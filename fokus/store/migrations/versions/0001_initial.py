@@ -164,7 +164,7 @@ def upgrade() -> None:
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("reactions", sa.Integer(), nullable=True),
         sa.Column("url", sa.Text(), nullable=True),
-        sa.Column("fingerprint", sa.String(length=64), nullable=False),
+        sa.Column("fingerprint", sa.String(length=32), nullable=False),
         sa.Column("placement", sa.String(length=20), nullable=False),
         sa.Column("answers_participant_id", sa.Integer(), nullable=True),
         sa.Column("source_id", sa.Integer(), nullable=True),
@@ -186,10 +186,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("messages", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_messages_created_at"), ["created_at"], unique=False)
-        batch_op.create_index(batch_op.f("ix_messages_fingerprint"), ["fingerprint"], unique=False)
         batch_op.create_index(batch_op.f("ix_messages_parent_id"), ["parent_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_messages_participant_id"), ["participant_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_messages_source_id"), ["source_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_messages_thread_id"), ["thread_id"], unique=False)
 
     op.create_table(
@@ -310,10 +308,8 @@ def downgrade() -> None:
     op.drop_table("message_aliases")
     with op.batch_alter_table("messages", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_messages_thread_id"))
-        batch_op.drop_index(batch_op.f("ix_messages_source_id"))
         batch_op.drop_index(batch_op.f("ix_messages_participant_id"))
         batch_op.drop_index(batch_op.f("ix_messages_parent_id"))
-        batch_op.drop_index(batch_op.f("ix_messages_fingerprint"))
         batch_op.drop_index(batch_op.f("ix_messages_created_at"))
 
     op.drop_table("messages")

@@ -1,0 +1,150 @@
+"""Reading zip archives safely: the checks that come before any member is parsed.
+
+A zip is refused when its directory cannot be read (corrupt or truncated), when that directory is larger than
+``MAX_ZIP_DIRECTORY_BYTES`` (checked before zipfile reads it), lists more than ``MAX_ZIP_MEMBERS`` entries or declares
+more than ``MAX_ZIP_TOTAL_BYTES`` uncompressed, or when any member's name is absolute or climbs out with ``..``
+(fokus never extracts to disk, but such a name only comes from a crafted file). A member fokus reads is refused when
+it is larger than ``MAX_PARSE_BYTES``, compressed more than ``MAX_COMPRESSION_RATIO`` to one (a zip bomb), encrypted,
+or damaged; and one archive yields at most ``MAX_FILE_BYTES`` of members in all. zipfile stops at a member's declared
+size and checks its CRC, so the declared sizes checked here are the sizes read.
+"""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+import zlib
+from pathlib import Path
+
+from fokus.errors import FokusError
+from fokus.importers.limits import (
+    MAX_COMPRESSION_RATIO,
+    MAX_FILE_BYTES,
+    MAX_PARSE_BYTES,
+    MAX_ZIP_DIRECTORY_BYTES,
+    MAX_ZIP_MEMBERS,
+    MAX_ZIP_TOTAL_BYTES,
+    RATIO_FLOOR_BYTES,
+    human_size,
+)
+
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+_END_OF_DIRECTORY = b"PK\x05\x06"
+_ZIP64_LOCATOR = b"PK\x06\x07"
+_ZIP64_END = b"PK\x06\x06"
+_END_SEARCH = 22 + 65535  # the end record and the longest archive comment
+_READ_ERRORS = (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, EOFError, OSError, ValueError)
+
+
+def is_zip(head: bytes) -> bool:
+    """Whether the first bytes of a file are a zip signature."""
+    return head.startswith(ZIP_MAGIC)
+
+
+class SafeZip:
+    """A zip archive opened for reading with the checks above; use as a context manager."""
+
+    def __init__(self, path: Path, display: str) -> None:
+        self.display = display
+        self._budget = MAX_FILE_BYTES
+        _check_directory_size(path, display)
+        try:
+            self._zip = zipfile.ZipFile(path)
+            infos = self._zip.infolist()
+        except _READ_ERRORS as err:
+            raise FokusError(
+                f"not a readable zip archive (corrupt or truncated: {err})",
+                path=display,
+                hint="download or copy the archive again",
+            ) from None
+        try:
+            self.members = self._checked(infos)
+        except FokusError:
+            self._zip.close()
+            raise
+
+    def _checked(self, infos: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
+        if len(infos) > MAX_ZIP_MEMBERS:
+            raise FokusError(f"the zip lists {len(infos):,} files (at most {MAX_ZIP_MEMBERS:,})", path=self.display)
+        total = sum(info.file_size for info in infos)
+        if total > MAX_ZIP_TOTAL_BYTES:
+            raise FokusError(
+                f"the zip unpacks to {human_size(total)} (at most {human_size(MAX_ZIP_TOTAL_BYTES)})", path=self.display
+            )
+        for info in infos:
+            if _unsafe(info.filename):
+                raise FokusError(
+                    f"unsafe file name in the zip: {info.filename!r} (absolute, or climbing out with '..')",
+                    path=self.display,
+                    hint="this archive was not made by Facebook or fokus; do not unpack it",
+                )
+        return [info for info in infos if not info.is_dir()]
+
+    def __enter__(self) -> SafeZip:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._zip.close()
+
+    def read(self, info: zipfile.ZipInfo) -> bytes:
+        """The bytes of one member, after the size and ratio checks."""
+        where = f"{self.display}!{info.filename}"
+        if info.file_size > MAX_PARSE_BYTES:
+            raise FokusError(
+                f"file too large: {human_size(info.file_size)} (fokus reads at most {human_size(MAX_PARSE_BYTES)})",
+                path=where,
+            )
+        if info.file_size > RATIO_FLOOR_BYTES and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
+            raise FokusError(
+                f"compressed {info.file_size // max(info.compress_size, 1):,} to 1 (more than "
+                f"{MAX_COMPRESSION_RATIO} to 1: a zip bomb?)",
+                path=where,
+            )
+        if info.file_size > self._budget:
+            raise FokusError(f"the zip's members add up to more than {human_size(MAX_FILE_BYTES)}", path=where)
+        if info.flag_bits & 0x1:
+            raise FokusError("the file is encrypted in the zip", path=where, hint="make the archive without a password")
+        try:
+            with self._zip.open(info) as member:
+                data = member.read(MAX_PARSE_BYTES + 1)
+        except _READ_ERRORS as err:
+            raise FokusError(f"cannot read the file from the zip (damaged archive: {err})", path=where) from None
+        self._budget -= len(data)
+        return data
+
+
+def _unsafe(name: str) -> bool:
+    normal = name.replace("\\", "/")
+    if normal.startswith("/") or (len(normal) > 1 and normal[1] == ":"):
+        return True
+    return ".." in normal.split("/")
+
+
+def _check_directory_size(path: Path, display: str) -> None:
+    """Refuse a zip whose central directory is larger than ``MAX_ZIP_DIRECTORY_BYTES``, before zipfile builds an
+    object for every entry in it (it reads the whole directory, whatever count the archive announces: ten million
+    empty members fit in a 600 MB file). The size is in the end record, or in the Zip64 end record it points to."""
+    try:
+        with path.open("rb") as file:
+            size = file.seek(0, 2)
+            file.seek(max(0, size - _END_SEARCH))
+            tail = file.read()
+            at = tail.rfind(_END_OF_DIRECTORY)
+            if at < 0 or len(tail) < at + 22:
+                return  # no end record: zipfile reports the archive as corrupt
+            (directory,) = struct.unpack_from("<I", tail, at + 12)
+            locator = at - 20
+            if locator >= 0 and tail[locator : locator + 4] == _ZIP64_LOCATOR:  # zipfile then uses the Zip64 size
+                (record,) = struct.unpack_from("<Q", tail, locator + 8)
+                file.seek(record)
+                zip64 = file.read(56)
+                if len(zip64) == 56 and zip64[:4] == _ZIP64_END:
+                    directory = max(directory, struct.unpack_from("<Q", zip64, 40)[0])
+    except (OSError, ValueError, OverflowError) as err:
+        raise FokusError(f"cannot read the file ({err})", path=display) from None
+    if directory > MAX_ZIP_DIRECTORY_BYTES:
+        raise FokusError(
+            f"the zip's list of files takes {human_size(directory)} (at most {human_size(MAX_ZIP_DIRECTORY_BYTES)}):"
+            " too many files",
+            path=display,
+        )

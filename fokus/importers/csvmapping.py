@@ -1,0 +1,91 @@
+"""Which CSV column holds which field: the default header, ``--map`` items, and the CrowdTangle preset.
+
+A mapping is a plain ``{field: column}`` dict. Fields it does not name are read from the column of the same name, so
+``--map text=Innhold`` is enough for a file whose header is ``id,thread_id,parent_id,author,created_time,Innhold``.
+Column names are matched ignoring case and surrounding spaces.
+
+``parse_mapping`` reads the CLI's repeatable ``--map``: ``field=Column``, the preset name ``crowdtangle``, or a path
+to a ``.yaml``/``.yml``/``.json`` file holding ``{field: column}``. Later items override earlier ones, so
+``--map crowdtangle --map case="Page Name"`` adds the page as the case to the preset.
+
+The CrowdTangle preset reads a CrowdTangle post export: the post's ``URL`` is its id (CrowdTangle's "Facebook Id" is
+the page's id, not the post's) and its ``url``; ``Page Name`` is the author; ``Post Created`` the time;
+``Message`` the text; ``Total Interactions`` the reactions; ``Link`` the attachment. There are no thread columns, so
+each row is a post of its own thread (CrowdTangle never held comments).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from fokus.errors import FokusError
+
+REQUIRED_FIELDS = ("id", "author", "created_time", "text")
+OPTIONAL_FIELDS = ("thread_id", "parent_id", "case", "reactions", "title", "url", "link")
+FIELDS = REQUIRED_FIELDS + OPTIONAL_FIELDS
+
+CROWDTANGLE: Mapping[str, str] = {
+    "id": "URL",
+    "url": "URL",
+    "author": "Page Name",
+    "created_time": "Post Created",
+    "text": "Message",
+    "reactions": "Total Interactions",
+    "link": "Link",
+}
+PRESETS: Mapping[str, Mapping[str, str]] = {"crowdtangle": CROWDTANGLE}
+
+
+def parse_mapping(items: Sequence[str]) -> dict[str, str]:
+    """``["crowdtangle", "case=Page Name"]`` -> ``{field: column}``; bad items are a FokusError."""
+    mapping: dict[str, str] = {}
+    for item in items:
+        text = item.strip()
+        if text.lower() in PRESETS:
+            mapping.update(PRESETS[text.lower()])
+        elif "=" in text:
+            field, _, column = text.partition("=")
+            mapping.update(_checked({field: column}, f"--map {item}"))
+        elif text.lower().endswith((".yaml", ".yml", ".json")):
+            mapping.update(_checked(_load_file(Path(text)), text))
+        else:
+            raise FokusError(
+                f"--map {item!r}: expected field=Column, a preset ({', '.join(PRESETS)}) or a .yaml/.json file",
+                hint=f"fields: {', '.join(FIELDS)}",
+            )
+    return mapping
+
+
+def _load_file(path: Path) -> Any:
+    try:
+        raw = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as err:
+        raise FokusError(f"cannot read the mapping file ({err.__class__.__name__}: {err})", path=str(path)) from None
+    if path.suffix.lower() == ".json":
+        try:
+            return json.loads(raw)
+        except (ValueError, RecursionError) as err:
+            raise FokusError(f"not valid JSON ({err})", path=str(path)) from None
+    import yaml  # imported here: only mapping files need PyYAML
+
+    try:
+        return yaml.safe_load(raw)
+    except yaml.YAMLError as err:
+        raise FokusError(f"not valid YAML ({err})", path=str(path)) from None
+
+
+def _checked(raw: Any, source: str) -> dict[str, str]:
+    if not isinstance(raw, dict):
+        raise FokusError(f"{source}: expected a mapping of field: column", hint=f"fields: {', '.join(FIELDS)}")
+    mapping: dict[str, str] = {}
+    for field, column in raw.items():
+        name = str(field).strip().lower()
+        if name not in FIELDS:
+            raise FokusError(f"{source}: unknown field {str(field)!r}", hint=f"fields: {', '.join(FIELDS)}")
+        if not isinstance(column, str) or not column.strip():
+            raise FokusError(f"{source}: field {name!r} needs a column name")
+        mapping[name] = column.strip()
+    return mapping

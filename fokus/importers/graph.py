@@ -1,0 +1,281 @@
+"""Facebook Graph API JSON: archived group and page feeds (as Facepager and similar tools stored them).
+
+Accepted shapes of one file:
+
+- a page of results ``{"data": [post, ...], "paging": {...}}`` (``paging`` is ignored);
+- ``{"feed": {"data": [...]}}``, as a ``?fields=feed{...}`` request returns it;
+- a bare list of posts ``[post, ...]``;
+- a single post object (it has an ``id``).
+
+Several page files, or a folder of them, are several sources; the service merges them and drops duplicates.
+
+Fields read from a post, a comment (in ``comments.data``) and a reply (in a comment's ``comments.data``):
+
+- ``id`` (required; a string, or a number a tool wrote as one) becomes ``source_id``;
+- ``created_time`` (required) and ``updated_time``: ISO 8601 such as ``2015-09-01T10:00:00+0000``, or unix seconds;
+- ``message``: the text. ``story`` ("Kari shared a link.") is Facebook's caption, not the author's words, and is
+  not used as text;
+- ``from {id, name}``: the author and ``author_ref``. Without ``from`` (the account was deleted, or the harvest
+  lacked the permission) the author is "Ukjent" ("unknown") and a note says so; the message is kept;
+- ``permalink_url``, else ``link``, becomes ``url``; ``link``, ``attachments`` (posts) and ``attachment``
+  (comments) give ``attachments`` (each item's ``url`` or image ``src``, subattachments included);
+- reactions: ``reactions.summary.total_count``, else ``like_count``, else ``likes.summary.total_count``.
+
+Decisions:
+
+- ``thread_id`` of every message is the post's id; ``parent_id`` of a comment is the post's id, of a reply the id of
+  the comment it sits under. Facebook shows two levels, but archives can nest deeper: a message nested below a reply
+  is a reply too, and its ``parent_id`` is the message it answers (the one it is nested in).
+- A message without text (a post that only shares a photo, a comment that is only a sticker) is kept, with text "",
+  when it has answers or attachments, since those are what the group reacted to; otherwise it is skipped with a note.
+- A field fokus reads must have the type above, or the file is refused with the field's place
+  (``$.data[3].comments.data[1].created_time``): a half-converted archive is better found now than in the analysis.
+  Attachments are the exception: they are read where they have the expected shape and ignored elsewhere.
+- An id seen twice in one file (overlapping harvests pasted together) is imported once, with a note.
+- Comments that continue on a page the file does not hold (``comments.paging.next``) are noted: the harvest stopped
+  there, and the researcher should know the thread is incomplete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, tzinfo
+from typing import Any
+
+from fokus.errors import FokusError
+from fokus.importers.decoding import kind_of, load_json
+from fokus.importers.limits import check_text_length
+from fokus.importers.notes import Notes
+from fokus.importers.records import MessageKind, MessageRecord, ParsedSource, SourceKind
+from fokus.importers.strings import drop_lone_surrogates
+from fokus.importers.times import from_unix, parse_time, zone_named
+
+UNKNOWN_AUTHOR = "Ukjent"
+
+_EXPECTED = 'expected a Graph API feed page {"data": [...]}, a list of posts or one post object'
+
+
+def looks_like_graph(doc: object) -> bool:
+    """Whether parsed JSON has one of the shapes this module reads (for format detection)."""
+    if isinstance(doc, list):
+        return bool(doc) and isinstance(doc[0], dict) and "id" in doc[0]
+    if not isinstance(doc, dict):
+        return False
+    if isinstance(doc.get("data"), list):
+        return True
+    feed = doc.get("feed")
+    if isinstance(feed, dict) and isinstance(feed.get("data"), list):
+        return True
+    return "id" in doc and ("created_time" in doc or "message" in doc)
+
+
+def parse_graph(data: bytes, path: str, *, timezone: str = "Europe/Oslo") -> ParsedSource:
+    """Read one Graph API JSON file (its bytes; ``path`` names it in errors and in the source)."""
+    doc = load_json(data, path)
+    return graph_source(doc, path, hashlib.sha256(data).hexdigest(), zone_named(timezone))
+
+
+def graph_source(doc: Any, path: str, sha256: str, zone: tzinfo) -> ParsedSource:
+    """Read parsed Graph API JSON into a ParsedSource; bad content is a FokusError naming the JSON path."""
+    reader = _GraphReader(zone)
+    try:
+        for post, loc in _posts(doc):
+            reader.message(post, loc, MessageKind.POST, None, None)
+    except FokusError as err:
+        raise err.located(path=path) from None
+    return ParsedSource(path, SourceKind.GRAPH_JSON, sha256, reader.messages, reader.notes.render())
+
+
+def _posts(doc: Any) -> list[tuple[Any, str]]:
+    if isinstance(doc, list):
+        return [(item, f"$[{i}]") for i, item in enumerate(doc)]
+    if not isinstance(doc, dict):
+        raise FokusError(f"JSON of the wrong shape: found {kind_of(doc)}, {_EXPECTED}", where="$")
+    if "data" in doc:
+        base, items = "$.data", doc["data"]
+    elif isinstance(doc.get("feed"), dict) and "data" in doc["feed"]:
+        base, items = "$.feed.data", doc["feed"]["data"]
+    elif "id" in doc:
+        return [(doc, "$")]
+    elif isinstance(doc.get("error"), dict):
+        detail = doc["error"].get("message")
+        raise FokusError(f"the file holds a Graph API error response, not data: {detail!r}", where="$.error")
+    else:
+        keys = ", ".join(sorted(map(str, doc))[:8])
+        raise FokusError(f"JSON of the wrong shape: an object with keys {keys or '(none)'}; {_EXPECTED}", where="$")
+    if not isinstance(items, list):
+        raise FokusError(f"expected a list of posts, found {kind_of(items)}", where=base)
+    return [(item, f"{base}[{i}]") for i, item in enumerate(items)]
+
+
+class _GraphReader:
+    """Walks posts and their nested comments, appending records in reading order (a post, then its thread)."""
+
+    def __init__(self, zone: tzinfo) -> None:
+        self.zone = zone
+        self.messages: list[MessageRecord] = []
+        self.notes = Notes()
+        self.seen: set[str] = set()
+
+    def message(self, obj: Any, loc: str, kind: MessageKind, thread_id: str | None, parent_id: str | None) -> None:
+        if not isinstance(obj, dict):
+            raise FokusError(f"expected a {kind.value} object, found {kind_of(obj)}", where=loc)
+        mid = _id(obj, loc)
+        if thread_id is None:
+            thread_id = mid
+        created = self.time(obj, "created_time", loc)
+        if created is None:
+            raise FokusError(f"the {kind.value} has no 'created_time'", where=f"{loc}.created_time")
+        updated = self.time(obj, "updated_time", loc)
+        text = _string(obj, "message", loc) or ""
+        check_text_length(text, None, f"{loc}.message")
+        author, author_ref = self.author(obj, loc)
+        reactions = _reactions(obj, loc)
+        permalink = _string(obj, "permalink_url", loc)
+        link = _string(obj, "link", loc)
+        attachments = _attachments(obj, link, permalink)
+        answers, answers_loc = self.answers(obj, loc)
+
+        if not text.strip() and not answers and not attachments:
+            self.notes.add(f"{kind.value} without text, attachments or answers (skipped)", loc)
+            return
+        if mid in self.seen:
+            self.notes.add("id seen before in this file (imported once)", loc)
+        else:
+            self.seen.add(mid)
+            self.messages.append(
+                MessageRecord(
+                    source_id=mid,
+                    thread_id=thread_id,
+                    parent_id=parent_id,
+                    kind=kind,
+                    author=author,
+                    author_ref=author_ref,
+                    created_at=created,
+                    updated_at=updated,
+                    text=drop_lone_surrogates(text),
+                    location=loc,
+                    reactions=reactions,
+                    url=permalink or link,
+                    attachments=attachments,
+                )
+            )
+        child_kind = MessageKind.COMMENT if kind is MessageKind.POST else MessageKind.REPLY
+        for i, child in enumerate(answers):
+            self.message(child, f"{answers_loc}[{i}]", child_kind, thread_id, mid)
+
+    def time(self, obj: dict[str, Any], key: str, loc: str) -> datetime | None:
+        value = obj.get(key)
+        try:
+            if value is None:
+                return None
+            if isinstance(value, str):
+                return parse_time(value, self.zone)
+            if isinstance(value, int) and not isinstance(value, bool):
+                return from_unix(value)
+        except FokusError as err:
+            raise err.located(where=f"{loc}.{key}") from None
+        raise FokusError(f"expected a date and time, found {kind_of(value)}", where=f"{loc}.{key}")
+
+    def author(self, obj: dict[str, Any], loc: str) -> tuple[str, str | None]:
+        sender = obj.get("from")
+        if sender is None:
+            self.notes.add(f"message without 'from' (author set to {UNKNOWN_AUTHOR!r})", loc)
+            return UNKNOWN_AUTHOR, None
+        if not isinstance(sender, dict):
+            raise FokusError(f"expected an object {{id, name}}, found {kind_of(sender)}", where=f"{loc}.from")
+        name = _string(sender, "name", f"{loc}.from")
+        ref = sender.get("id")
+        ref_text = str(ref) if isinstance(ref, (str, int)) and not isinstance(ref, bool) and ref != "" else None
+        if not name or not name.strip():
+            self.notes.add(f"message without an author name (author set to {UNKNOWN_AUTHOR!r})", loc)
+            return UNKNOWN_AUTHOR, ref_text
+        return drop_lone_surrogates(name.strip()), ref_text
+
+    def answers(self, obj: dict[str, Any], loc: str) -> tuple[list[Any], str]:
+        container = obj.get("comments")
+        if container is None:
+            return [], ""
+        if isinstance(container, list):
+            return container, f"{loc}.comments"
+        if not isinstance(container, dict):
+            raise FokusError(f"expected an object {{data: [...]}}, found {kind_of(container)}", where=f"{loc}.comments")
+        items = container.get("data")
+        if items is None:
+            return [], ""
+        if not isinstance(items, list):
+            raise FokusError(f"expected a list of comments, found {kind_of(items)}", where=f"{loc}.comments.data")
+        paging = container.get("paging")
+        if isinstance(paging, dict) and paging.get("next"):
+            self.notes.add("comments continue on a page this file does not hold (incomplete harvest)", loc)
+        return items, f"{loc}.comments.data"
+
+
+def _id(obj: dict[str, Any], loc: str) -> str:
+    value = obj.get("id")
+    if isinstance(value, str) and value.strip():
+        return drop_lone_surrogates(value.strip())
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if value is None or value == "":
+        raise FokusError("no 'id': every post and comment in a Graph export has one", where=f"{loc}.id")
+    raise FokusError(f"expected an id (a string), found {kind_of(value)}", where=f"{loc}.id")
+
+
+def _string(obj: dict[str, Any], key: str, loc: str) -> str | None:
+    value = obj.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    raise FokusError(f"expected a string, found {kind_of(value)}", where=f"{loc}.{key}")
+
+
+def _count(value: Any, where: str) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    raise FokusError(f"expected a count (a whole number), found {kind_of(value)}", where=where)
+
+
+def _reactions(obj: dict[str, Any], loc: str) -> int | None:
+    for key in ("reactions", "like_count", "likes"):
+        value = obj.get(key)
+        if value is None:
+            continue
+        if key == "like_count":
+            return _count(value, f"{loc}.like_count")
+        if not isinstance(value, dict):
+            raise FokusError(f"expected an object {{summary: ...}}, found {kind_of(value)}", where=f"{loc}.{key}")
+        summary = value.get("summary")
+        if isinstance(summary, dict) and "total_count" in summary:
+            return _count(summary["total_count"], f"{loc}.{key}.summary.total_count")
+    return None
+
+
+def _attachments(obj: dict[str, Any], link: str | None, permalink: str | None) -> tuple[str, ...]:
+    found: list[str] = []
+    if link and link != permalink:
+        found.append(link)
+    container = obj.get("attachments")
+    items = container.get("data") if isinstance(container, dict) else container
+    if isinstance(items, list):
+        _collect(items, found, 0)
+    single = obj.get("attachment")
+    if isinstance(single, dict):
+        _collect([single], found, 0)
+    return tuple(dict.fromkeys(found))
+
+
+def _collect(items: list[Any], found: list[str], depth: int) -> None:
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        url = item.get("url")
+        if not isinstance(url, str) or not url:
+            media = item.get("media")
+            image = media.get("image") if isinstance(media, dict) else None
+            url = image.get("src") if isinstance(image, dict) else None
+        if isinstance(url, str) and url:
+            found.append(drop_lone_surrogates(url))
+        subs = item.get("subattachments")
+        sub_items = subs.get("data") if isinstance(subs, dict) else None
+        if isinstance(sub_items, list) and depth < 4:
+            _collect(sub_items, found, depth + 1)

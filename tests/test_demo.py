@@ -1,0 +1,107 @@
+"""The demo: the bundled corpus builds a realistic project, again without duplicates, with no real name in exports."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from fokus.resources import bundled
+from tests.test_cli import digest, fokus
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import os
+
+    folder = tmp_path_factory.mktemp("demo")
+    cwd = Path.cwd()
+    os.chdir(folder)
+    try:
+        out = fokus("demo", "--no-tui")
+    finally:
+        os.chdir(cwd)
+    assert "Built the demo" in out
+    return folder / "fokus-demo.db"
+
+
+def test_the_demo_is_a_realistic_focus_group(demo_db: Path) -> None:
+    status = json.loads(fokus("--db", str(demo_db), "status", "--json"))
+    assert status["messages"] >= 800
+    assert status["threads"] >= 60
+    assert status["participants"] >= 40
+    assert status["cases"] >= 30
+    assert status["participants_with_case"] >= 40
+    assert status["group"] == "Kommunene i sosiale medier"
+    assert status["codes"] >= 10
+    assert set(status["coders"]) == {"ingrid", "magnus"}
+    messages = json.loads(fokus("--db", str(demo_db), "export", "messages", "--format", "json"))
+    kinds = {m["kind"] for m in messages}
+    assert kinds == {"post", "comment", "reply"}
+    first, last = min(m["created_at"] for m in messages), max(m["created_at"] for m in messages)
+    assert first.startswith("2013-01")
+    assert last.startswith("2013-05")
+    # the exports merged: messages from every format, each once
+    texts = [m["text"] for m in messages]
+    assert len(texts) == len({(m["participant"], m["created_at"], m["text"]) for m in messages})
+    assert any("å" in t or "ø" in t for t in texts)  # mojibake repaired
+    assert not any("Ã" in t for t in texts)
+
+
+def test_the_hand_coding_has_two_coders_and_real_disagreement(demo_db: Path) -> None:
+    rows = json.loads(fokus("--db", str(demo_db), "codings", "export", "--format", "json"))
+    by_sentence: dict[tuple[str, int, int], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for row in rows:
+        by_sentence[(row["message_id"], row["start"], row["end"])][row["coder"]].add(row["code"])
+    both = [codes for codes in by_sentence.values() if len(codes) == 2]
+    assert len(by_sentence) >= 300
+    agree = sum(1 for codes in both if codes["ingrid"] == codes["magnus"])
+    assert 0.6 < agree / len(by_sentence) < 0.95
+    top = {row["code"].split("/")[0] for row in rows}
+    assert top >= {"dialog", "omdomme", "krise", "medvirkning", "eierskap", "ressurser", "plattform", "ungdom",
+                   "politikk", "god-praksis"}  # fmt: skip
+
+
+def test_running_the_demo_again_adds_nothing_and_keeps_new_coding(demo_db: Path) -> None:
+    db = str(demo_db)
+    message = json.loads(fokus("--db", db, "export", "messages", "--format", "json"))[0]["message_id"]
+    fokus("--db", db, "codings", "add", message, "krise", "--coder", "tester")
+    before = digest(demo_db)
+    out = fokus("--db", db, "demo", "--no-tui")
+    assert "0 messages added" in out
+    assert "0 hand codings added" in out
+    assert digest(demo_db) == before
+    assert "tester" in json.loads(fokus("--db", db, "status", "--json"))["coders"]
+
+
+def test_no_real_name_appears_in_any_export_outside_message_text(demo_db: Path) -> None:
+    """Exports never read the identity table; names people write inside their messages are data (see redaction)."""
+    db = str(demo_db)
+    with (bundled("corpus") / "participants.csv").open(encoding="utf-8") as handle:
+        names = [row["navn"] for row in csv.DictReader(handle)]
+
+    def without_text(rows: list[dict[str, object]]) -> str:
+        return json.dumps([{k: v for k, v in row.items() if k != "text"} for row in rows], ensure_ascii=False)
+
+    outputs = [
+        without_text(json.loads(fokus("--db", db, "export", "messages", "--format", "json"))),
+        without_text(json.loads(fokus("--db", db, "codings", "export", "--format", "json"))),
+        fokus("--db", db, "participants", "list", "--format", "csv"),
+        fokus("--db", db, "cases", "list", "--format", "csv"),
+        fokus("--db", db, "status", "--json"),
+    ]
+    assert all("Deltaker" in output for output in outputs[:3])
+    for output in outputs:
+        for name in names:
+            assert name not in output
+            assert name.split()[-1] not in output.split(",")
+
+
+def test_fresh_deletes_only_demo_projects(tmp_path: Path, codebook_file: Path) -> None:
+    fokus("--db", str(tmp_path / "mine.db"), "init", "--codebook", str(codebook_file))
+    err = fokus("--db", str(tmp_path / "mine.db"), "demo", "--fresh", "--no-tui", ok=False)
+    assert "is not a demo project" in err
+    assert (tmp_path / "mine.db").exists()
