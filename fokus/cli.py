@@ -548,6 +548,91 @@ def codings_add(ctx: click.Context, message_id: str, code: str, span: str | None
     _echo_codings(report)
 
 
+# --- tagging -----------------------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option(
+    "--model",
+    help="A spaCy package or pipeline folder (remembered for the project); default: nb_core_news_sm if installed,"
+    " else the built-in Norwegian pipeline (fokus-nb).",
+)
+@click.option("--n-process", default=1, show_default=True, help="Worker processes for spaCy.")
+@click.option("--batch-size", default=256, show_default=True, help="Texts per spaCy batch.")
+@click.pass_context
+def tag(ctx: click.Context, model: str | None, n_process: int, batch_size: int) -> None:
+    """Suggest codes from the codebook's rules, sentence by sentence; only what is new or affected is read again.
+
+    Suggestions never overwrite a decision: what a researcher accepted or rejected stays so.
+
+    \b
+    Example:
+      fokus tag --n-process 2
+    """
+    from fokus.api.settings import get_setting, set_setting
+    from fokus.api.tagging import MODEL_SETTING, tag_messages
+    from fokus.nlp import load_pipeline
+
+    if n_process < 1 or batch_size < 1:
+        raise click.BadParameter("must be at least 1", param_hint="--n-process/--batch-size")
+    project = _open(ctx)
+    with project.read() as session:
+        remembered = get_setting(session, MODEL_SETTING)
+    nlp = load_pipeline(model or remembered)
+    with _progress("tag") as progress, project.begin() as session:
+        report = tag_messages(session, nlp, batch_size=batch_size, n_process=n_process, progress=progress)
+        if model:
+            set_setting(session, MODEL_SETTING, model)
+    _echo_tagging(report)
+
+
+def _echo_tagging(report: Any) -> None:
+    click.echo(
+        f"Tagged with {report.pipeline} and {report.rules} rules: read {report.parsed} of {report.messages} messages"
+        f" ({report.units} sentences)."
+    )
+    if report.rules_changed or report.rules_removed:
+        click.echo(f"Rules new or changed: {len(report.rules_changed)}; removed: {len(report.rules_removed)}.")
+    click.echo(
+        f"Suggestions: {report.suggested} new, {report.updated} updated, {report.withdrawn} withdrawn;"
+        f" {report.kept_decided} left alone where a researcher has decided."
+    )
+
+
+@main.command()
+@click.option("--level", type=click.Choice(["theme", "code"]), default="theme", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "md"]), default="table", show_default=True)
+@click.pass_context
+def evaluate(ctx: click.Context, level: str, fmt: str) -> None:
+    """Precision, recall and F1 of the rule suggestions against the researchers' own coding, per theme.
+
+    Counts the sentences a researcher coded; the gold standard is what any researcher coded there.
+
+    \b
+    Example:
+      fokus evaluate --level code --format json
+    """
+    from fokus.api.evaluation import evaluate as run
+
+    project = _open(ctx)
+    with project.read() as session:
+        result = run(session, level=level)
+    if fmt == "json":
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    columns = ["theme", "precision", "recall", "f1", "true_positives", "false_positives", "false_negatives", "support"]
+    rows = [*result["rows"], result["micro"]]
+    if fmt == "md":
+        click.echo("| " + " | ".join(columns) + " |")
+        click.echo("|" + "---|" * len(columns))
+        for row in rows:
+            click.echo("| " + " | ".join("" if row[c] is None else str(row[c]) for c in columns) + " |")
+    else:
+        _print_rows(rows, columns, fmt, title=f"Suggestions against the hand coding ({result['units']} sentences)")
+    if fmt != "csv":
+        click.echo(f"Macro F1: {result['macro_f1']}")
+
+
 # --- export -----------------------------------------------------------------------------------------------------
 
 
@@ -656,6 +741,7 @@ def demo(ctx: click.Context, no_tui: bool, fresh: bool) -> None:
         f" ({report.messages.existing} already there, merged from {len(report.messages.sources)} export files),"
         f" {report.codings.added} hand codings added."
     )
+    _echo_tagging(report.tagging)
     _echo_status(db, numbers)
     click.echo(f"\nNext: fokus --db {db} status | codebook show | codings export")
     if not no_tui:

@@ -264,7 +264,7 @@ class Code(Base):
     color: Mapped[str | None] = mapped_column(String(7))
     codable: Mapped[bool] = mapped_column(default=True)
     position: Mapped[int] = mapped_column(default=0)
-    rules: Mapped[dict[str, Any] | None]
+    rules: Mapped[list[Any] | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     parent: Mapped[Code | None] = relationship(remote_side=[id])
@@ -304,6 +304,44 @@ class Coding(Base):
     message: Mapped[Message] = relationship()
     code: Mapped[Code] = relationship()
     coder: Mapped[Coder] = relationship()
+
+
+class Unit(Base):
+    """A coding unit: one sentence of a message, as code-point offsets into its text, split once and stored.
+
+    ``lemmas`` is the sentence's lemma sequence (content words) and ``keys`` every lemma candidate and compound
+    part in it, so rules and models can find the sentences a changed rule may affect without parsing again.
+    """
+
+    __tablename__ = "units"
+    __table_args__ = (UniqueConstraint("message_id", "position"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    start: Mapped[int]
+    end: Mapped[int]
+    lemmas: Mapped[str] = mapped_column(Text)
+    keys: Mapped[str] = mapped_column(Text)
+
+
+class TagState(Base):
+    """Which text of a message was split and tagged, by which pipeline: tagging again skips what has not changed."""
+
+    __tablename__ = "tag_state"
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True)
+    text_hash: Mapped[str] = mapped_column(String(32))
+    pipeline: Mapped[str] = mapped_column(String(200))
+    tagged_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RuleState(Base):
+    """The version of each rule the project was last tagged with, so a changed rule is applied where it matters."""
+
+    __tablename__ = "rule_state"
+    rule_id: Mapped[str] = mapped_column(String(300), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(32))
+    spec: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Memo(Base):

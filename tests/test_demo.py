@@ -37,7 +37,7 @@ def test_the_demo_is_a_realistic_focus_group(demo_db: Path) -> None:
     assert status["participants_with_case"] >= 40
     assert status["group"] == "Kommunene i sosiale medier"
     assert status["codes"] >= 10
-    assert set(status["coders"]) == {"ingrid", "magnus"}
+    assert set(status["coders"]) == {"ingrid", "magnus", "fokus"}  # two researchers and the rules
     messages = json.loads(fokus("--db", str(demo_db), "export", "messages", "--format", "json"))
     kinds = {m["kind"] for m in messages}
     assert kinds == {"post", "comment", "reply"}

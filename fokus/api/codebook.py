@@ -7,6 +7,7 @@ commands of their own.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,7 @@ from fokus.files.codebook import CodebookSpec, CodeSpec
 from fokus.model import Code, Coding, utcnow
 
 CODEBOOK_SETTING = "codebook"
+UBIQUITOUS_SETTING = "codebook.ubiquitous"
 FIELDS = ("name", "description", "include_note", "exclude_note", "examples", "color", "codable", "rules", "position")
 
 
@@ -73,6 +75,7 @@ def load_codebook(session: Session, spec: CodebookSpec) -> CodebookReport:
     in_file = {c.path for c in spec.codes}
     report.kept = sorted(path for path in existing if path not in in_file)
     set_setting(session, CODEBOOK_SETTING, spec.name)
+    set_setting(session, UBIQUITOUS_SETTING, json.dumps(list(spec.ubiquitous), ensure_ascii=False))
     return report
 
 

@@ -13,10 +13,12 @@ from fokus.api.cases import CasesReport, LinkReport, import_cases, link_particip
 from fokus.api.codebook import CodebookReport, load_codebook
 from fokus.api.codings import CodingsReport, import_codings
 from fokus.api.messages import ImportReport, import_messages
-from fokus.api.settings import set_setting
+from fokus.api.settings import get_setting, set_setting
+from fokus.api.tagging import MODEL_SETTING, TagReport, tag_messages
 from fokus.files.cases import read_case_table
 from fokus.files.codebook import load_codebook as read_codebook
 from fokus.files.codings import read_codings
+from fokus.nlp import load_pipeline
 from fokus.resources import bundled, default_codebook
 
 DEMO_GROUP = "Kommunene i sosiale medier"
@@ -31,10 +33,12 @@ class DemoReport:
     cases: CasesReport
     links: LinkReport
     codings: CodingsReport
+    tagging: TagReport
 
 
 def build_demo(session: Session, progress: Callable[[str, int, int], Any] | None = None) -> DemoReport:
-    """Load the codebook, every export of the corpus, the cases, the participants' cases and the hand coding.
+    """Load the codebook, every export of the corpus, the cases, the participants' cases and the hand coding,
+    then tag, so the demo opens with suggestions to review.
 
     Safe to run again on the same project: each step adds only what is missing.
     """
@@ -54,4 +58,5 @@ def build_demo(session: Session, progress: Callable[[str, int, int], Any] | None
     links = link_participants(session, corpus / "participants.csv")
     codings_file = corpus / "codings.csv"
     codings = import_codings(session, read_codings(codings_file), display=str(codings_file))
-    return DemoReport(codebook, messages, cases, links, codings)
+    tagging = tag_messages(session, load_pipeline(get_setting(session, MODEL_SETTING)), progress=progress)
+    return DemoReport(codebook, messages, cases, links, codings, tagging)

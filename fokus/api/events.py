@@ -25,6 +25,11 @@ def snapshot(values: dict[str, Any]) -> dict[str, Any]:
     return {key: values.get(key) for key in CODING_FIELDS}
 
 
+def coding_snapshot(coding: Any) -> dict[str, Any]:
+    """The logged state of a stored coding (an ORM object)."""
+    return {key: getattr(coding, key) for key in CODING_FIELDS}
+
+
 def log_events(
     session: Session,
     batch: str,

@@ -35,7 +35,10 @@ from fokus.files.located_yaml import LocatedDict, LocatedList, load_located_yaml
 
 CODE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
-TOP_KEYS = {"codebook", "version", "language", "description", "codes"}
+TOP_KEYS = {"codebook", "version", "language", "description", "ubiquitous", "codes"}
+RULE_KEYS = {"id", "any", "phrases", "near", "pattern", "unless", "requires", "compounds", "weight"}
+NEAR_KEYS = {"a", "b", "window"}
+DEFAULT_WEIGHT = 0.6
 CODE_KEYS = {"id", "name", "color", "description", "include", "exclude", "examples", "codable", "rules", "children"}
 MAX_DEPTH = 12
 
@@ -53,7 +56,7 @@ class CodeSpec:
     examples: tuple[str, ...]
     color: str | None
     codable: bool
-    rules: dict[str, Any] | None
+    rules: list[dict[str, Any]] | None
     position: int
     line: int
 
@@ -66,6 +69,7 @@ class CodebookSpec:
     version: str | None
     language: str | None
     description: str | None
+    ubiquitous: tuple[str, ...] = ()
     codes: list[CodeSpec] = field(default_factory=list)
 
     def by_path(self) -> dict[str, CodeSpec]:
@@ -115,14 +119,16 @@ def _codebook(data: Any, default_name: str) -> CodebookSpec:
     if not isinstance(codes, LocatedList):
         raise _fail("'codes' must be a list of codes", data.line_of("codes") if "codes" in data else data.line)
     version = data.get("version")
+    ubiquitous = _lemmas(data, "ubiquitous", "the codebook") if "ubiquitous" in data else ()
     spec = CodebookSpec(
         name=_text(data, "codebook") or default_name,
         version=None if version is None else str(version),
         language=_text(data, "language"),
         description=_text(data, "description"),
+        ubiquitous=ubiquitous,
     )
     seen: dict[str, int] = {}
-    for code in _codes(codes, parent=None, depth=1, counter=iter(range(1_000_000))):
+    for code in _codes(codes, parent=None, depth=1, counter=iter(range(1_000_000)), ubiquitous=set(ubiquitous)):
         if code.path in seen:
             raise _fail(f"code {code.path!r} is defined twice (first on line {seen[code.path]})", code.line)
         seen[code.path] = code.line
@@ -132,7 +138,9 @@ def _codebook(data: Any, default_name: str) -> CodebookSpec:
     return spec
 
 
-def _codes(items: LocatedList, parent: str | None, depth: int, counter: Iterator[int]) -> Iterator[CodeSpec]:
+def _codes(
+    items: LocatedList, parent: str | None, depth: int, counter: Iterator[int], ubiquitous: set[str]
+) -> Iterator[CodeSpec]:
     if depth > MAX_DEPTH:
         raise _fail(f"codes nest deeper than {MAX_DEPTH} levels", items.line)
     for index, item in enumerate(items):
@@ -159,9 +167,7 @@ def _codes(items: LocatedList, parent: str | None, depth: int, counter: Iterator
         codable = item.get("codable", True)
         if not isinstance(codable, bool):
             raise _fail(f"'codable' of {path} must be true or false", item.line_of("codable"))
-        rules = item.get("rules")
-        if rules is not None and not isinstance(rules, dict):
-            raise _fail(f"'rules' of {path} must be a mapping", item.line_of("rules"))
+        rules = _rules(item, path, ubiquitous) if "rules" in item else None
         yield CodeSpec(
             path=path,
             name=_text(item, "name", required=True) or code_id,
@@ -172,7 +178,7 @@ def _codes(items: LocatedList, parent: str | None, depth: int, counter: Iterator
             examples=tuple(e.strip() for e in examples),
             color=color.upper() if color else None,
             codable=codable,
-            rules=_plain(rules) if rules is not None else None,
+            rules=rules,
             position=next(counter),
             line=item.line,
         )
@@ -180,7 +186,81 @@ def _codes(items: LocatedList, parent: str | None, depth: int, counter: Iterator
         if children is not None:
             if not isinstance(children, LocatedList):
                 raise _fail(f"'children' of {path} must be a list of codes", item.line_of("children"))
-            yield from _codes(children, path, depth + 1, counter)
+            yield from _codes(children, path, depth + 1, counter, ubiquitous)
+
+
+def _lemmas(mapping: LocatedDict, key: str, what: str) -> tuple[str, ...]:
+    """A list of lemmas (or multi-word phrases), lowercased."""
+    value = mapping.get(key)
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
+        raise _fail(f"{key!r} of {what} must be a non-empty list of words", mapping.line_of(key))
+    return tuple(" ".join(v.lower().split()) for v in value)
+
+
+def _rules(item: LocatedDict, path: str, ubiquitous: set[str]) -> list[dict[str, Any]]:
+    """Validate a code's auto-coding rules (see fokus.nlp.rules for what they mean) into plain dicts."""
+    rules = item.get("rules")
+    if not isinstance(rules, LocatedList):
+        raise _fail(f"'rules' of {path} must be a list of rules", item.line_of("rules"))
+    result: list[dict[str, Any]] = []
+    ids: dict[str, int] = {}
+    for index, rule in enumerate(rules):
+        line = rules.line_of(index)
+        if not isinstance(rule, LocatedDict):
+            raise _fail(f"each rule of {path} must be a mapping", line)
+        _unknown_keys(rule, RULE_KEYS, f"a rule of {path}")
+        rule_id = rule.get("id", f"r{index + 1}")
+        if not isinstance(rule_id, str) or not CODE_ID.match(rule_id):
+            raise _fail(f"bad rule id {rule_id!r} in {path}", rule.line_of("id"), "lowercase letters, digits, '-'")
+        if rule_id in ids:
+            raise _fail(f"rule {rule_id!r} of {path} is defined twice (first on line {ids[rule_id]})", line)
+        ids[rule_id] = line
+        what = f"rule {path}:{rule_id}"
+        plain: dict[str, Any] = {"id": rule_id}
+        for key in ("any", "phrases", "unless", "requires"):
+            if key in rule:
+                plain[key] = list(_lemmas(rule, key, what))
+        for lemma in plain.get("any", []):
+            if " " in lemma:
+                raise _fail(f"{what}: 'any' takes single words; put {lemma!r} under 'phrases'", rule.line_of("any"))
+            if lemma in ubiquitous:
+                raise _fail(
+                    f"{what}: {lemma!r} is in nearly every message ('ubiquitous') and cannot trigger a code alone",
+                    rule.line_of("any"),
+                    "use it in 'near', 'phrases' or 'requires'",
+                )
+        if "near" in rule:
+            near = rule["near"]
+            if not isinstance(near, LocatedDict):
+                raise _fail(f"{what}: 'near' must be a mapping with a, b and window", rule.line_of("near"))
+            _unknown_keys(near, NEAR_KEYS, f"'near' of {what}")
+            window = near.get("window", 5)
+            if isinstance(window, bool) or not isinstance(window, int) or not 1 <= window <= 50:
+                raise _fail(f"{what}: 'window' must be a whole number from 1 to 50", near.line_of("window"))
+            plain["near"] = {"a": list(_lemmas(near, "a", what)), "b": list(_lemmas(near, "b", what)), "window": window}
+        if "pattern" in rule:
+            pattern = _plain(rule["pattern"])
+            if (
+                not isinstance(pattern, list)
+                or not pattern
+                or not all(isinstance(p, list) and p and all(isinstance(t, dict) for t in p) for p in pattern)
+            ):
+                raise _fail(f"{what}: 'pattern' must be a list of spaCy token patterns", rule.line_of("pattern"))
+            plain["pattern"] = pattern
+        if not any(key in plain for key in ("any", "phrases", "near", "pattern")):
+            raise _fail(f"{what} has nothing to match: give any, phrases, near or pattern", line)
+        compounds = rule.get("compounds", True)
+        if not isinstance(compounds, bool):
+            raise _fail(f"{what}: 'compounds' must be true or false", rule.line_of("compounds"))
+        weight = rule.get("weight", DEFAULT_WEIGHT)
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 < weight <= 1:
+            raise _fail(f"{what}: 'weight' must be a number above 0 and at most 1", rule.line_of("weight"))
+        plain["compounds"] = compounds
+        plain["weight"] = float(weight)
+        result.append(plain)
+    return result
 
 
 def _plain(value: Any) -> Any:

@@ -1,0 +1,119 @@
+"""How good are the machine's suggestions? Precision, recall and F1 per theme against the researchers' coding.
+
+Which sentences count: the coding units (sentences) that a human coder coded with any code, because only there do
+we know what the researchers think; a sentence nobody coded is not evidence either way. A sentence is a true
+positive for a theme when a rule suggested it (whatever its status now: a rejected suggestion is a false positive,
+not a missing one) and a human coded it with that theme; human codings count for a sentence when they overlap at
+least half of it (or it at least half of them, for codings shorter than the sentence). With several coders, the
+gold standard is their union: a sentence is about a theme when any researcher said so. Themes are the top-level
+codes with their sub-codes rolled up (``level="theme"``), or every code as it is (``level="code"``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fokus.model import Code, Coder, CoderKind, Coding, Unit
+
+
+@dataclass
+class Score:
+    label: str
+    true_positives: int = 0
+    false_positives: int = 0
+    false_negatives: int = 0
+
+    @property
+    def precision(self) -> float | None:
+        predicted = self.true_positives + self.false_positives
+        return self.true_positives / predicted if predicted else None
+
+    @property
+    def recall(self) -> float | None:
+        actual = self.true_positives + self.false_negatives
+        return self.true_positives / actual if actual else None
+
+    @property
+    def f1(self) -> float | None:
+        p, r = self.precision, self.recall
+        if p is None or r is None or p + r == 0:
+            return None if p is None or r is None else 0.0
+        return 2 * p * r / (p + r)
+
+    def row(self) -> dict[str, Any]:
+        def rounded(value: float | None) -> float | None:
+            return None if value is None else round(value, 3)
+
+        return {
+            "theme": self.label,
+            "precision": rounded(self.precision),
+            "recall": rounded(self.recall),
+            "f1": rounded(self.f1),
+            "true_positives": self.true_positives,
+            "false_positives": self.false_positives,
+            "false_negatives": self.false_negatives,
+            "support": self.true_positives + self.false_negatives,
+        }
+
+
+def _overlaps(unit: tuple[int, int], coding: tuple[int, int]) -> bool:
+    shared = min(unit[1], coding[1]) - max(unit[0], coding[0])
+    if shared <= 0:
+        return False
+    return shared * 2 >= min(unit[1] - unit[0], coding[1] - coding[0])
+
+
+def evaluate(session: Session, *, level: str = "theme") -> dict[str, Any]:
+    """Scores per theme (or code), and their micro and macro averages; see the module docstring."""
+    paths = dict(session.execute(select(Code.id, Code.path)).all())
+
+    def label(code_id: int) -> str:
+        path = paths[code_id]
+        return path.split("/")[0] if level == "theme" else path
+
+    units: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    for uid, mid, start, end in session.execute(select(Unit.id, Unit.message_id, Unit.start, Unit.end)):
+        units[mid].append((uid, start, end))
+    gold: dict[int, set[str]] = defaultdict(set)
+    predicted: dict[int, set[str]] = defaultdict(set)
+    query = select(
+        Coding.message_id, Coding.code_id, Coding.start, Coding.end, Coding.status, Coding.origin, Coder.kind
+    )
+    for mid, code_id, start, end, status, origin, kind in session.execute(query.join(Coder)):
+        for uid, ustart, uend in units.get(mid, ()):
+            if not _overlaps((ustart, uend), (start, end)):
+                continue
+            if kind == CoderKind.HUMAN.value and status == "accepted":
+                gold[uid].add(label(code_id))
+            elif kind == CoderKind.MACHINE.value and origin.startswith("rule:"):
+                predicted[uid].add(label(code_id))
+    scores: dict[str, Score] = {}
+    for uid, truth in gold.items():  # only sentences a researcher coded count
+        guessed = predicted.get(uid, set())
+        for name in truth | guessed:
+            score = scores.setdefault(name, Score(name))
+            if name in truth and name in guessed:
+                score.true_positives += 1
+            elif name in guessed:
+                score.false_positives += 1
+            else:
+                score.false_negatives += 1
+    ordered = [scores[name] for name in sorted(scores)]
+    micro = Score("micro")
+    for score in ordered:
+        micro.true_positives += score.true_positives
+        micro.false_positives += score.false_positives
+        micro.false_negatives += score.false_negatives
+    measured = [s.f1 for s in ordered if s.f1 is not None]
+    return {
+        "level": level,
+        "units": len(gold),
+        "rows": [s.row() for s in ordered],
+        "micro": micro.row(),
+        "macro_f1": round(sum(measured) / len(measured), 3) if measured else None,
+    }

@@ -1,0 +1,334 @@
+"""Tagging: split messages into sentences (coding units) and suggest codes from the codebook's rules.
+
+Machines suggest, researchers decide. A suggestion is a coding with status ``suggested`` by the machine coder
+``fokus``, on one sentence, with origin ``rule:<code>:<rule>``, a confidence, and details: every rule that fired,
+the matched words with their offsets, and the pipeline's name and version.
+
+Incremental: a message is parsed again only when its text changed since it was tagged, when the pipeline changed,
+or when a changed rule may affect it: a rule's trigger lemmas (old and new version) are looked up in the stored
+keys of every sentence, so editing one rule re-reads only the messages that mention its words (a rule with a spaCy
+token pattern has no such prefilter and re-reads everything). A decision is never overwritten: a sentence whose
+code a researcher has accepted or rejected, by any coder, gets no new suggestion for that code; only undecided
+suggestions that no rule supports any more are withdrawn, and every change is in the event log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from fokus.api.codings import MACHINE_CODER, CoderRegistry
+from fokus.api.events import coding_snapshot, log_events, new_batch, snapshot
+from fokus.model import (
+    Code,
+    CoderKind,
+    Coding,
+    CodingStatus,
+    Message,
+    RuleState,
+    TagState,
+    Unit,
+    table_of,
+    utcnow,
+)
+from fokus.nlp.pipeline import describe
+from fokus.nlp.rules import Hit, Rule, RuleSet
+from fokus.nlp.sentences import sentence_spans
+from fokus.store.bulk import insert_rows
+
+Progress = Callable[[str, int, int], None]
+MODEL_SETTING = "nlp.model"
+BATCH = 2000
+SKIP_POS = frozenset({"PUNCT", "SPACE", "SYM", "NUM", "X"})
+
+
+@dataclass
+class TagReport:
+    pipeline: str
+    messages: int = 0
+    parsed: int = 0
+    units: int = 0
+    rules: int = 0
+    rules_changed: list[str] = field(default_factory=list)
+    rules_removed: list[str] = field(default_factory=list)
+    suggested: int = 0
+    updated: int = 0
+    withdrawn: int = 0
+    kept_decided: int = 0
+    cancelled: bool = False
+
+
+def text_hash(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _rule_words(spec: dict[str, Any]) -> set[str] | None:
+    """The lemmas a sentence must hold for a rule to fire in it; None when that cannot be known (token patterns)."""
+    if spec.get("pattern"):
+        return None
+    words: set[str] = set(spec.get("any", ()))
+    for phrase in spec.get("phrases", ()):
+        words.update(phrase.split()[:1])
+    if spec.get("near"):
+        words.update(spec["near"]["a"])
+    return words
+
+
+def tag_messages(
+    session: Session,
+    nlp: Language,
+    *,
+    batch_size: int = 256,
+    n_process: int = 1,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> TagReport:
+    """Split and tag what is new or affected; see the module docstring."""
+    pipeline = describe(nlp)
+    report = TagReport(pipeline)
+    codes = list(session.execute(select(Code.path, Code.rules, Code.id).where(Code.codable.is_(True))))
+    code_ids = {path: cid for path, _, cid in codes}
+    ruleset = RuleSet.from_codes(nlp, [(path, rules) for path, rules, _ in codes])
+    report.rules = len(ruleset.rules)
+    current = {rule.rule_id: rule for rule in ruleset.rules}
+    stored = {row.rule_id: row for row in session.scalars(select(RuleState))}
+    changed = [rid for rid, rule in current.items() if rid not in stored or stored[rid].digest != rule.digest]
+    removed = [rid for rid in stored if rid not in current]
+    report.rules_changed, report.rules_removed = changed, removed
+
+    messages = session.execute(select(Message.id, Message.text)).all()
+    report.messages = len(messages)
+    states = {
+        mid: (h, p) for mid, h, p in session.execute(select(TagState.message_id, TagState.text_hash, TagState.pipeline))
+    }
+    todo: dict[int, str] = {}
+    for mid, text in messages:
+        if states.get(mid) != (text_hash(text), pipeline):
+            todo[mid] = text
+    if changed or removed:
+        affected = _affected_by_rules(session, [*changed, *removed], current, stored)
+        for mid, text in messages:
+            if affected is None or mid in affected:
+                todo.setdefault(mid, text)
+
+    coder_id = CoderRegistry(session).get_or_create(MACHINE_CODER, CoderKind.MACHINE)
+    batch_id = new_batch()
+    ids = sorted(todo)
+    for start in range(0, len(ids), BATCH):
+        if cancelled and cancelled():
+            report.cancelled = True
+            break
+        chunk = ids[start : start + BATCH]
+        texts = [todo[mid] for mid in chunk]
+        docs = nlp.pipe(texts, batch_size=batch_size, n_process=n_process)
+        _tag_chunk(session, chunk, texts, docs, ruleset, code_ids, coder_id, batch_id, pipeline, report)
+        if progress:
+            progress("tagging", min(start + BATCH, len(ids)), len(ids))
+    if not report.cancelled:
+        _save_rule_state(session, current, removed)
+    return report
+
+
+def _affected_by_rules(
+    session: Session, rule_ids: Sequence[str], current: dict[str, Rule], stored: dict[str, RuleState]
+) -> set[int] | None:
+    """Messages a changed or removed rule may affect: where its words occur, or where it made suggestions."""
+    words: set[str] = set()
+    for rid in rule_ids:
+        for spec in (stored[rid].spec if rid in stored else None, _spec_of(current.get(rid))):
+            if spec is None:
+                continue
+            found = _rule_words(spec)
+            if found is None:
+                return None
+            words |= found
+    affected: set[int] = set()
+    for mid, keys in session.execute(select(Unit.message_id, Unit.keys)):
+        if words.intersection(keys.split()):
+            affected.add(mid)
+    origins = [f"rule:{rid}" for rid in rule_ids]
+    for (mid,) in session.execute(select(Coding.message_id).where(Coding.origin.in_(origins))):
+        affected.add(mid)
+    return affected
+
+
+def _spec_of(rule: Rule | None) -> dict[str, Any] | None:
+    if rule is None:
+        return None
+    return {
+        "any": sorted(rule.any),
+        "phrases": list(rule.phrases),
+        "near": rule.near,
+        "pattern": rule.pattern,
+    }
+
+
+def _units(doc: Doc) -> Iterator[tuple[int, int, str, str]]:
+    """Each sentence as (start, end, lemma sequence, every lemma key)."""
+    for start, end in sentence_spans(doc):
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is None:
+            continue
+        lemmas = []
+        keys: dict[str, None] = {}
+        for token in span:
+            if token.is_space or token.is_punct or token.pos_ in SKIP_POS:
+                continue
+            lemma = token.lemma_.lower()
+            lemmas.append(lemma)
+            keys.update(dict.fromkeys((*token._.lemmas, *token._.parts, lemma)))
+        yield start, end, " ".join(lemmas), " ".join(keys)
+
+
+def _tag_chunk(
+    session: Session,
+    ids: list[int],
+    texts: list[str],
+    docs: Iterator[Doc],
+    ruleset: RuleSet,
+    code_ids: dict[str, int],
+    coder_id: int,
+    batch_id: str,
+    pipeline: str,
+    report: TagReport,
+) -> None:
+    """Replace the units of a chunk of messages and bring their rule suggestions up to date."""
+    session.execute(delete(Unit).where(Unit.message_id.in_(ids)))
+    session.execute(delete(TagState).where(TagState.message_id.in_(ids)))
+    existing: dict[int, list[Coding]] = defaultdict(list)
+    for coding in session.scalars(select(Coding).where(Coding.message_id.in_(ids))):
+        existing[coding.message_id].append(coding)
+    unit_rows: list[dict[str, Any]] = []
+    state_rows: list[dict[str, Any]] = []
+    new_codings: list[dict[str, Any]] = []
+    now = utcnow()
+    for mid, text, doc in zip(ids, texts, docs, strict=True):
+        report.parsed += 1
+        units = list(_units(doc))
+        for position, (start, end, lemmas, keys) in enumerate(units):
+            unit_rows.append(
+                {"message_id": mid, "position": position, "start": start, "end": end, "lemmas": lemmas, "keys": keys}
+            )
+        state_rows.append({"message_id": mid, "text_hash": text_hash(text), "pipeline": pipeline, "tagged_at": now})
+        report.units += len(units)
+        hits = ruleset.match(doc, [(start, end) for start, end, _, _ in units])
+        wanted: dict[tuple[int, int, int], Hit] = {}
+        for (start, end, _, _), unit_hits in zip(units, hits, strict=True):
+            for hit in unit_hits:
+                code_id = code_ids.get(hit.code)
+                if code_id is not None:
+                    wanted[(code_id, start, end)] = hit
+        new_codings.extend(_reconcile(session, mid, wanted, existing[mid], coder_id, pipeline, batch_id, now, report))
+    insert_rows(session.connection(), table_of(Unit), unit_rows)
+    insert_rows(session.connection(), table_of(TagState), state_rows)
+    if new_codings:
+        ids_before = session.scalar(select(Coding.id).order_by(Coding.id.desc()).limit(1)) or 0
+        insert_rows(session.connection(), table_of(Coding), new_codings)
+        added = session.execute(
+            select(Coding.id, Coding.message_id, Coding.code_id, Coding.start, Coding.end).where(Coding.id > ids_before)
+        ).all()
+        by_key = {(m, c, s, e): cid for cid, m, c, s, e in added}
+        log_events(
+            session,
+            batch_id,
+            "coding.suggest",
+            (
+                (by_key[(row["message_id"], row["code_id"], row["start"], row["end"])], None, snapshot(row))
+                for row in new_codings
+            ),
+            coder_id,
+        )
+
+
+def _reconcile(
+    session: Session,
+    message_id: int,
+    wanted: dict[tuple[int, int, int], Hit],
+    codings: list[Coding],
+    coder_id: int,
+    pipeline: str,
+    batch_id: str,
+    now: Any,
+    report: TagReport,
+) -> list[dict[str, Any]]:
+    """New suggestion rows for one message; updates and withdraws its undecided ones in place."""
+    decided: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    mine: dict[tuple[int, int, int], Coding] = {}
+    for coding in codings:
+        if coding.status != CodingStatus.SUGGESTED.value:
+            decided[coding.code_id].append((coding.start, coding.end))
+        if coding.coder_id == coder_id and coding.origin.startswith("rule:"):
+            mine[(coding.code_id, coding.start, coding.end)] = coding
+    rows: list[dict[str, Any]] = []
+    changes: list[tuple[int, dict[str, Any] | None, dict[str, Any] | None]] = []
+    for key, hit in wanted.items():
+        code_id, start, end = key
+        current = mine.get(key)
+        if current is not None and current.status != CodingStatus.SUGGESTED.value:
+            report.kept_decided += 1
+            continue
+        if any(s < end and start < e for s, e in decided.get(code_id, ())):
+            report.kept_decided += 1
+            continue
+        details = {
+            "rules": hit.rules,
+            "matched": sorted(hit.matched.values(), key=lambda m: (m["start"], m["end"])),
+            "pipeline": pipeline,
+        }
+        if current is None:
+            rows.append(
+                {
+                    "message_id": message_id,
+                    "code_id": code_id,
+                    "coder_id": coder_id,
+                    "start": start,
+                    "end": end,
+                    "status": CodingStatus.SUGGESTED.value,
+                    "origin": hit.origin,
+                    "confidence": hit.confidence,
+                    "details": details,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            report.suggested += 1
+        elif (current.origin, current.confidence, current.details) != (hit.origin, hit.confidence, details):
+            before = coding_snapshot(current)
+            current.origin, current.confidence, current.details = hit.origin, hit.confidence, details
+            current.updated_at = now
+            changes.append((current.id, before, coding_snapshot(current)))
+            report.updated += 1
+    withdrawn: list[tuple[int, dict[str, Any] | None, dict[str, Any] | None]] = []
+    for key, coding in mine.items():
+        if key not in wanted and coding.status == CodingStatus.SUGGESTED.value:
+            withdrawn.append((coding.id, coding_snapshot(coding), None))
+            session.delete(coding)
+            report.withdrawn += 1
+    if changes:
+        log_events(session, batch_id, "coding.change", changes, coder_id)
+    if withdrawn:
+        session.flush()
+        log_events(session, batch_id, "coding.withdraw", withdrawn, coder_id)
+    return rows
+
+
+def _save_rule_state(session: Session, current: dict[str, Rule], removed: Sequence[str]) -> None:
+    now = utcnow()
+    stored = {row.rule_id: row for row in session.scalars(select(RuleState))}
+    for rid in removed:
+        session.delete(stored[rid])
+    for rid, rule in current.items():
+        spec = _spec_of(rule) or {}
+        row = stored.get(rid)
+        if row is None:
+            session.add(RuleState(rule_id=rid, digest=rule.digest, spec=spec, updated_at=now))
+        elif row.digest != rule.digest:
+            row.digest, row.spec, row.updated_at = rule.digest, spec, now
