@@ -1,4 +1,5 @@
-"""A generated Graph API group archive of any size, for benchmarks: realistic shapes, deterministic content."""
+"""A generated Graph API group archive of any size, for benchmarks: realistic shapes, deterministic content made
+of the demo corpus's own sentences recombined."""
 
 from __future__ import annotations
 
@@ -8,22 +9,29 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 GROUP = "348822158517432"
-VOCABULARY = (
-    "kommunen svarer innbyggerne på Facebook om brøyting flom beredskap ressurser ledelsen strategi omdømme "
-    "høring ungdom Instagram LinkedIn rekruttering kveld helg rådmann ordfører informasjon krise ras strøm vann "
-    "kokevarsel dialog tillit bilder turisme sommer vinter skole barnehage sykehjem vei bru buss"
-)
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 
 
-_WORDS = VOCABULARY.split()
+def _sentences() -> list[str]:
+    """Real sentences from the demo focus group, so generated messages have realistic words and themes."""
+    texts: list[str] = []
+    for page in sorted((CORPUS / "graph").glob("*.json")):
+        for post in json.loads(page.read_text(encoding="utf-8"))["data"]:
+            texts.append(post.get("message", ""))
+            for comment in post.get("comments", {}).get("data", []):
+                texts.append(comment.get("message", ""))
+                texts.extend(reply.get("message", "") for reply in comment.get("comments", {}).get("data", []))
+    found: list[str] = []
+    for text in texts:
+        for line in text.splitlines():
+            for part in (p.strip() for p in line.split(". ")):
+                if len(part) > 3:
+                    found.append(part if part[-1] in ".!?…)" or not part[-1].isalnum() else part + ".")
+    return found
 
 
-def _text(rng: random.Random) -> str:
-    sentences = []
-    for _ in range(rng.randint(1, 4)):
-        words = [rng.choice(_WORDS) for _ in range(rng.randint(4, 18))]
-        sentences.append(" ".join(words).capitalize() + rng.choice([".", ".", "!", "?", " 👍"]))
-    return " ".join(sentences)
+def _text(rng: random.Random, sentences: list[str]) -> str:
+    return " ".join(rng.choice(sentences) for _ in range(rng.randint(1, 4)))
 
 
 def _when(t: datetime) -> str:
@@ -33,6 +41,7 @@ def _when(t: datetime) -> str:
 def write_graph_archive(folder: Path, messages: int, *, authors: int = 200, seed: int = 7) -> int:
     """Write feed pages of 100 posts into ``folder`` until ``messages`` messages exist; returns the count."""
     rng = random.Random(seed)
+    sentences = _sentences()
     folder.mkdir(parents=True, exist_ok=True)
     people = [{"id": str(10_000_000 + i), "name": f"Person {i:04d} Nordmann"} for i in range(authors)]
     start = datetime(2013, 1, 14, 8, tzinfo=UTC)
@@ -51,7 +60,7 @@ def write_graph_archive(folder: Path, messages: int, *, authors: int = 200, seed
                 cat = at + timedelta(minutes=5 * (c + 1))
                 comment = {
                     "id": f"{1000 + post_no}_{c + 1}",
-                    "message": _text(rng),
+                    "message": _text(rng, sentences),
                     "created_time": _when(cat),
                     "from": rng.choice(people),
                     "like_count": rng.randint(0, 9),
@@ -64,7 +73,7 @@ def write_graph_archive(folder: Path, messages: int, *, authors: int = 200, seed
                     replies.append(
                         {
                             "id": f"{1000 + post_no}_{c + 1}_{r + 1}",
-                            "message": _text(rng),
+                            "message": _text(rng, sentences),
                             "created_time": _when(cat + timedelta(minutes=r + 1)),
                             "from": rng.choice(people),
                         }
@@ -76,7 +85,7 @@ def write_graph_archive(folder: Path, messages: int, *, authors: int = 200, seed
             posts.append(
                 {
                     "id": post_id,
-                    "message": _text(rng),
+                    "message": _text(rng, sentences),
                     "created_time": _when(at),
                     "updated_time": _when(at),
                     "from": rng.choice(people),

@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from graphgen import write_graph_archive
-from measure import run_fokus, run_python, table
+from measure import compared, run_fokus, run_python, table
 
 REFERENCE = """
 import json, sqlite3, pathlib
@@ -64,18 +64,7 @@ def main() -> None:
     print(
         table(
             [
-                (
-                    "import, seconds",
-                    f"{fokus.seconds:.2f}",
-                    f"{reference.seconds:.2f}",
-                    f"{fokus.seconds / reference.seconds:.2f}x",
-                ),
-                (
-                    "import, peak MB",
-                    f"{fokus.peak_mb:.0f}",
-                    f"{reference.peak_mb:.0f}",
-                    f"{fokus.peak_mb / reference.peak_mb:.2f}x",
-                ),
+                *compared("import", fokus, reference),
                 ("re-import (all known), seconds", f"{again.seconds:.2f}", "-", "-"),
             ]
         )

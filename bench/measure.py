@@ -48,3 +48,21 @@ def table(rows: list[tuple[str, str, str, str]]) -> str:
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in [header, *rows]]
     return "\n".join(lines)
+
+
+def compared(label: str, fokus: Measurement, reference: Measurement) -> list[tuple[str, str, str, str]]:
+    """The two rows every benchmark prints: seconds and peak memory, beside the reference and their ratio."""
+    return [
+        (
+            f"{label}, seconds",
+            f"{fokus.seconds:.2f}",
+            f"{reference.seconds:.2f}",
+            f"{fokus.seconds / reference.seconds:.2f}x",
+        ),
+        (
+            f"{label}, peak MB",
+            f"{fokus.peak_mb:.0f}",
+            f"{reference.peak_mb:.0f}",
+            f"{fokus.peak_mb / reference.peak_mb:.2f}x",
+        ),
+    ]

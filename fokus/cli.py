@@ -601,22 +601,26 @@ def _echo_tagging(report: Any) -> None:
 
 @main.command()
 @click.option("--level", type=click.Choice(["theme", "code"]), default="theme", show_default=True)
+@click.option("--model", help="The spaCy pipeline to evaluate with (default: the project's).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "md"]), default="table", show_default=True)
 @click.pass_context
-def evaluate(ctx: click.Context, level: str, fmt: str) -> None:
-    """Precision, recall and F1 of the rule suggestions against the researchers' own coding, per theme.
+def evaluate(ctx: click.Context, level: str, model: str | None, fmt: str) -> None:
+    """Precision, recall and F1 of the codebook's rules against the researchers' own coding, per theme.
 
-    Counts the sentences a researcher coded; the gold standard is what any researcher coded there.
+    Runs the rules afresh on the sentences researchers coded; the gold standard is what any of them coded there.
 
     \b
     Example:
       fokus evaluate --level code --format json
     """
     from fokus.api.evaluation import evaluate as run
+    from fokus.api.settings import get_setting
+    from fokus.api.tagging import MODEL_SETTING
+    from fokus.nlp import load_pipeline
 
     project = _open(ctx)
     with project.read() as session:
-        result = run(session, level=level)
+        result = run(session, load_pipeline(model or get_setting(session, MODEL_SETTING)), level=level)
     if fmt == "json":
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
@@ -628,7 +632,8 @@ def evaluate(ctx: click.Context, level: str, fmt: str) -> None:
         for row in rows:
             click.echo("| " + " | ".join("" if row[c] is None else str(row[c]) for c in columns) + " |")
     else:
-        _print_rows(rows, columns, fmt, title=f"Suggestions against the hand coding ({result['units']} sentences)")
+        title = f"{result['rules']} rules ({result['pipeline']}) against the hand coding of {result['units']} sentences"
+        _print_rows(rows, columns, fmt, title=title)
     if fmt != "csv":
         click.echo(f"Macro F1: {result['macro_f1']}")
 

@@ -52,7 +52,8 @@ def test_the_demo_is_a_realistic_focus_group(demo_db: Path) -> None:
 
 
 def test_the_hand_coding_has_two_coders_and_real_disagreement(demo_db: Path) -> None:
-    rows = json.loads(fokus("--db", str(demo_db), "codings", "export", "--format", "json"))
+    exported = json.loads(fokus("--db", str(demo_db), "codings", "export", "--format", "json"))
+    rows = [row for row in exported if row["coder"] in ("ingrid", "magnus")]
     by_sentence: dict[tuple[str, int, int], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for row in rows:
         by_sentence[(row["message_id"], row["start"], row["end"])][row["coder"]].add(row["code"])
@@ -105,3 +106,23 @@ def test_fresh_deletes_only_demo_projects(tmp_path: Path, codebook_file: Path) -
     err = fokus("--db", str(tmp_path / "mine.db"), "demo", "--fresh", "--no-tui", ok=False)
     assert "is not a demo project" in err
     assert (tmp_path / "mine.db").exists()
+
+
+def test_the_demo_opens_with_rule_suggestions_to_review(demo_db: Path) -> None:
+    status = json.loads(fokus("--db", str(demo_db), "status", "--json"))
+    assert status["codings"]["suggested"] > 100
+    suggestions = json.loads(
+        fokus("--db", str(demo_db), "codings", "export", "--status", "suggested", "--format", "json")
+    )
+    assert all(row["origin"].startswith("rule:") and row["coder"] == "fokus" for row in suggestions)
+    assert all(0 < row["confidence"] < 1 for row in suggestions)
+
+
+def test_evaluation_of_the_default_rules_on_the_hand_coding(demo_db: Path) -> None:
+    """The default rules were written from the codebook alone, never against this corpus: precision first."""
+    result = json.loads(fokus("--db", str(demo_db), "evaluate", "--format", "json"))
+    assert result["units"] >= 600
+    assert result["micro"]["precision"] >= 0.8
+    assert result["micro"]["recall"] >= 0.3
+    themes = {row["theme"] for row in result["rows"]}
+    assert themes >= {"dialog", "krise", "medvirkning", "eierskap", "ressurser", "plattform", "politikk"}

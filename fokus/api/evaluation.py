@@ -1,12 +1,14 @@
-"""How good are the machine's suggestions? Precision, recall and F1 per theme against the researchers' coding.
+"""How good are the codebook's rules? Precision, recall and F1 per theme against the researchers' own coding.
 
-Which sentences count: the coding units (sentences) that a human coder coded with any code, because only there do
-we know what the researchers think; a sentence nobody coded is not evidence either way. A sentence is a true
-positive for a theme when a rule suggested it (whatever its status now: a rejected suggestion is a false positive,
-not a missing one) and a human coded it with that theme; human codings count for a sentence when they overlap at
-least half of it (or it at least half of them, for codings shorter than the sentence). With several coders, the
-gold standard is their union: a sentence is about a theme when any researcher said so. Themes are the top-level
-codes with their sub-codes rolled up (``level="theme"``), or every code as it is (``level="code"``).
+The rules are run afresh on the messages researchers coded, with the current pipeline and codebook, rather than
+read from the stored suggestions: those hold back what a researcher has already decided (so a sentence coded by
+hand is never suggested again), which would hide exactly the agreements this measures.
+
+Which sentences count: the sentences that a human coder coded with any code, because only there do we know what the
+researchers think; a sentence nobody coded is not evidence either way. Human codings count for a sentence when they
+overlap at least half of it (or it at least half of them, for codings shorter than the sentence). With several
+coders, the gold standard is their union: a sentence is about a theme when any researcher said so. Themes are the
+top-level codes with their sub-codes rolled up (``level="theme"``), or every code as it is (``level="code"``).
 """
 
 from __future__ import annotations
@@ -15,10 +17,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from spacy.language import Language
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fokus.model import Code, Coder, CoderKind, Coding, Unit
+from fokus.model import Code, Coder, CoderKind, Coding, Message
+from fokus.nlp.pipeline import describe
+from fokus.nlp.rules import RuleSet, analyse
+from fokus.nlp.sentences import sentence_spans
 
 
 @dataclass
@@ -68,33 +74,36 @@ def _overlaps(unit: tuple[int, int], coding: tuple[int, int]) -> bool:
     return shared * 2 >= min(unit[1] - unit[0], coding[1] - coding[0])
 
 
-def evaluate(session: Session, *, level: str = "theme") -> dict[str, Any]:
+def evaluate(session: Session, nlp: Language, *, level: str = "theme") -> dict[str, Any]:
     """Scores per theme (or code), and their micro and macro averages; see the module docstring."""
     paths = dict(session.execute(select(Code.id, Code.path)).all())
 
-    def label(code_id: int) -> str:
-        path = paths[code_id]
+    def label(path: str) -> str:
         return path.split("/")[0] if level == "theme" else path
 
-    units: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
-    for uid, mid, start, end in session.execute(select(Unit.id, Unit.message_id, Unit.start, Unit.end)):
-        units[mid].append((uid, start, end))
-    gold: dict[int, set[str]] = defaultdict(set)
-    predicted: dict[int, set[str]] = defaultdict(set)
-    query = select(
-        Coding.message_id, Coding.code_id, Coding.start, Coding.end, Coding.status, Coding.origin, Coder.kind
+    codes = session.execute(select(Code.path, Code.rules).where(Code.codable.is_(True))).all()
+    rules = RuleSet.from_codes(nlp, [(path, specs) for path, specs in codes])
+    human: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
+    query = (
+        select(Coding.message_id, Coding.code_id, Coding.start, Coding.end)
+        .join(Coder)
+        .where(Coder.kind == CoderKind.HUMAN.value, Coding.status == "accepted")
     )
-    for mid, code_id, start, end, status, origin, kind in session.execute(query.join(Coder)):
-        for uid, ustart, uend in units.get(mid, ()):
-            if not _overlaps((ustart, uend), (start, end)):
-                continue
-            if kind == CoderKind.HUMAN.value and status == "accepted":
-                gold[uid].add(label(code_id))
-            elif kind == CoderKind.MACHINE.value and origin.startswith("rule:"):
-                predicted[uid].add(label(code_id))
+    for mid, code_id, start, end in session.execute(query):
+        human[mid].append((start, end, label(paths[code_id])))
+    ids = sorted(human)
+    texts = dict(session.execute(select(Message.id, Message.text).where(Message.id.in_(ids))).all()) if ids else {}
+    gold: list[set[str]] = []
+    predicted: list[set[str]] = []
+    for mid, doc in zip(ids, nlp.pipe(texts[mid] for mid in ids), strict=True):
+        sentences = analyse(doc, sentence_spans(doc))
+        for sentence, hits in zip(sentences, rules.match(doc, sentences), strict=True):
+            truth = {name for start, end, name in human[mid] if _overlaps((sentence.start, sentence.end), (start, end))}
+            if truth:  # only sentences a researcher coded count
+                gold.append(truth)
+                predicted.append({label(hit.code) for hit in hits})
     scores: dict[str, Score] = {}
-    for uid, truth in gold.items():  # only sentences a researcher coded count
-        guessed = predicted.get(uid, set())
+    for truth, guessed in zip(gold, predicted, strict=True):
         for name in truth | guessed:
             score = scores.setdefault(name, Score(name))
             if name in truth and name in guessed:
@@ -112,6 +121,8 @@ def evaluate(session: Session, *, level: str = "theme") -> dict[str, Any]:
     measured = [s.f1 for s in ordered if s.f1 is not None]
     return {
         "level": level,
+        "pipeline": describe(nlp),
+        "rules": len(rules.rules),
         "units": len(gold),
         "rows": [s.row() for s in ordered],
         "micro": micro.row(),

@@ -15,6 +15,7 @@ suggestions that no rule supports any more are withdrawn, and every change is in
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -40,14 +41,13 @@ from fokus.model import (
     utcnow,
 )
 from fokus.nlp.pipeline import describe
-from fokus.nlp.rules import Hit, Rule, RuleSet
+from fokus.nlp.rules import Hit, Rule, RuleSet, analyse
 from fokus.nlp.sentences import sentence_spans
 from fokus.store.bulk import insert_rows
 
 Progress = Callable[[str, int, int], None]
 MODEL_SETTING = "nlp.model"
 BATCH = 2000
-SKIP_POS = frozenset({"PUNCT", "SPACE", "SYM", "NUM", "X"})
 
 
 @dataclass
@@ -122,14 +122,16 @@ def tag_messages(
     coder_id = CoderRegistry(session).get_or_create(MACHINE_CODER, CoderKind.MACHINE)
     batch_id = new_batch()
     ids = sorted(todo)
+    # one nlp.pipe over everything (worker processes start once), written back in chunks
+    docs = nlp.pipe((todo[mid] for mid in ids), batch_size=batch_size, n_process=n_process)
     for start in range(0, len(ids), BATCH):
         if cancelled and cancelled():
             report.cancelled = True
             break
         chunk = ids[start : start + BATCH]
         texts = [todo[mid] for mid in chunk]
-        docs = nlp.pipe(texts, batch_size=batch_size, n_process=n_process)
-        _tag_chunk(session, chunk, texts, docs, ruleset, code_ids, coder_id, batch_id, pipeline, report)
+        chunk_docs = list(itertools.islice(docs, len(chunk)))
+        _tag_chunk(session, chunk, texts, iter(chunk_docs), ruleset, code_ids, coder_id, batch_id, pipeline, report)
         if progress:
             progress("tagging", min(start + BATCH, len(ids)), len(ids))
     if not report.cancelled:
@@ -171,23 +173,6 @@ def _spec_of(rule: Rule | None) -> dict[str, Any] | None:
     }
 
 
-def _units(doc: Doc) -> Iterator[tuple[int, int, str, str]]:
-    """Each sentence as (start, end, lemma sequence, every lemma key)."""
-    for start, end in sentence_spans(doc):
-        span = doc.char_span(start, end, alignment_mode="expand")
-        if span is None:
-            continue
-        lemmas = []
-        keys: dict[str, None] = {}
-        for token in span:
-            if token.is_space or token.is_punct or token.pos_ in SKIP_POS:
-                continue
-            lemma = token.lemma_.lower()
-            lemmas.append(lemma)
-            keys.update(dict.fromkeys((*token._.lemmas, *token._.parts, lemma)))
-        yield start, end, " ".join(lemmas), " ".join(keys)
-
-
 def _tag_chunk(
     session: Session,
     ids: list[int],
@@ -212,20 +197,26 @@ def _tag_chunk(
     now = utcnow()
     for mid, text, doc in zip(ids, texts, docs, strict=True):
         report.parsed += 1
-        units = list(_units(doc))
-        for position, (start, end, lemmas, keys) in enumerate(units):
+        sentences = analyse(doc, sentence_spans(doc))
+        for position, sentence in enumerate(sentences):
             unit_rows.append(
-                {"message_id": mid, "position": position, "start": start, "end": end, "lemmas": lemmas, "keys": keys}
+                {
+                    "message_id": mid,
+                    "position": position,
+                    "start": sentence.start,
+                    "end": sentence.end,
+                    "lemmas": " ".join(sentence.lemmas),
+                    "keys": " ".join(sorted(sentence.keys)),
+                }
             )
         state_rows.append({"message_id": mid, "text_hash": text_hash(text), "pipeline": pipeline, "tagged_at": now})
-        report.units += len(units)
-        hits = ruleset.match(doc, [(start, end) for start, end, _, _ in units])
+        report.units += len(sentences)
         wanted: dict[tuple[int, int, int], Hit] = {}
-        for (start, end, _, _), unit_hits in zip(units, hits, strict=True):
+        for sentence, unit_hits in zip(sentences, ruleset.match(doc, sentences), strict=True):
             for hit in unit_hits:
                 code_id = code_ids.get(hit.code)
                 if code_id is not None:
-                    wanted[(code_id, start, end)] = hit
+                    wanted[(code_id, sentence.start, sentence.end)] = hit
         new_codings.extend(_reconcile(session, mid, wanted, existing[mid], coder_id, pipeline, batch_id, now, report))
     insert_rows(session.connection(), table_of(Unit), unit_rows)
     insert_rows(session.connection(), table_of(TagState), state_rows)

@@ -16,6 +16,7 @@ lexicon's candidates are added to it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from spacy.lang.nb import Norwegian
@@ -52,14 +53,44 @@ POS_FROM_TAG = {
 DEFAULT_ORDER = ("noun", "verb", "adj", "adv", "other")
 STOP_WORDS = frozenset(Norwegian.Defaults.stop_words)
 
+Analysis = tuple[str, tuple[str, ...], tuple[str, ...]]  # lemma, candidate lemmas, compound parts
+LEMMAS = "fokus.lemmas"  # doc.user_data: per token, every candidate lemma (the chosen one first)
+PARTS = "fokus.parts"  # doc.user_data: per token, the lemmas of its compound parts
+
+
+def _lemmas_of(token: Token) -> tuple[str, ...]:
+    found = token.doc.user_data.get(LEMMAS)
+    return tuple(found[token.i]) if found else ()
+
+
+def _parts_of(token: Token) -> tuple[str, ...]:
+    found = token.doc.user_data.get(PARTS)
+    return tuple(found[token.i]) if found else ()
+
+
+# Read-only views for people and tests; fokus's own code reads the per-doc lists directly, which is much faster
+# than one extension lookup per token.
 if not Token.has_extension("lemmas"):
-    Token.set_extension("lemmas", default=())
+    Token.set_extension("lemmas", getter=_lemmas_of)
 if not Token.has_extension("parts"):
-    Token.set_extension("parts", default=())
+    Token.set_extension("parts", getter=_parts_of)
 
 
-def choose(candidates: tuple[Candidate, ...], tag: str, previous: str, form: str) -> Candidate:
-    """The most likely candidate for one token (see the module docstring)."""
+def context_of(previous: str) -> str:
+    """The class of the previous word that ``choose`` looks at."""
+    if previous in PERFECT_CUES:
+        return "perfect"
+    if previous in DETERMINERS:
+        return "determiner"
+    if previous == "å":
+        return "infinitive"
+    if previous in VERB_CUES:
+        return "verb-cue"
+    return ""
+
+
+def choose(candidates: tuple[Candidate, ...], tag: str, context: str, form: str) -> Candidate:
+    """The most likely candidate for one token (see the module docstring); ``context`` is from ``context_of``."""
     if len(candidates) == 1:
         return candidates[0]
     if form in FREQUENT_VERBS and not tag:
@@ -76,11 +107,13 @@ def choose(candidates: tuple[Candidate, ...], tag: str, previous: str, form: str
     wanted: Iterable[str]
     if tag in POS_FROM_TAG:
         wanted = (*POS_FROM_TAG[tag], *DEFAULT_ORDER)
-    elif previous in PERFECT_CUES:
+    elif context == "perfect":
         wanted = ("verb", "adj", *DEFAULT_ORDER)
-    elif previous in DETERMINERS:
+    elif context == "determiner":
         wanted = ("noun", "adj", *DEFAULT_ORDER)
-    elif previous == "å" or (previous in VERB_CUES and form.endswith(("te", "de", "et", "dde", "er"))):
+    elif context == "infinitive" or (
+        context in ("verb-cue", "perfect") and form.endswith(("te", "de", "et", "dde", "er"))
+    ):
         wanted = ("verb", *DEFAULT_ORDER)
     else:
         wanted = DEFAULT_ORDER
@@ -98,39 +131,59 @@ class LexiconLemmatizer:
         self.lexicon = lex or lexicon()
         self.splitter = CompoundSplitter(self.lexicon)
         self.overwrite = overwrite
+        self.analyse = functools.lru_cache(maxsize=500_000)(self._analyse)
 
-    def _compound(self, form: str) -> tuple[Candidate, ...]:
-        lemma = self.splitter.lemma(form)
-        return ((lemma, "noun"),) if lemma else ()
+    def _analyse(
+        self, form: str, tag: str, context: str, name_like: bool
+    ) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+        """(lemma, every candidate lemma with the chosen one first, compound parts) for a word in its context.
+
+        The same word in the same context always gets the same answer, so it is worked out once.
+        """
+        candidates = self.lexicon.candidates(form) or self.lexicon.guess(form)
+        if not candidates and not name_like:
+            lemma_of_compound = self.splitter.lemma(form)
+            candidates = ((lemma_of_compound, "noun"),) if lemma_of_compound else ()
+        if not candidates:
+            return form, (form,), self.splitter.parts(form)
+        lemma, _ = choose(candidates, tag, context, form)
+        extra = self.lexicon.guess(form) if form.endswith(("a", "ar", "ane")) else ()
+        names = tuple(dict.fromkeys((lemma, *(c[0] for c in candidates), *(c[0] for c in extra))))
+        # split the lemma, not the form: "spørsmålene" is no compound, "beredskapsplanen" is
+        return lemma, names, self.splitter.parts(lemma)
 
     def __call__(self, doc: Doc) -> Doc:
         previous = ""
+        all_lemmas: list[tuple[str, ...]] = []
+        all_parts: list[tuple[str, ...]] = []
         for token in doc:
             if token.is_space:
+                all_lemmas.append(())
+                all_parts.append(())
                 continue
             form = token.lower_
             if token.is_punct or token.like_url or token.like_num or not any(ch.isalpha() for ch in form):
-                token.lemma_ = token.text if not token.like_num else form
+                if self.overwrite or not token.lemma_:
+                    token.lemma_ = form if token.like_num else token.text
+                all_lemmas.append(())
+                all_parts.append(())
                 previous = form
                 continue
-            candidates = self.lexicon.candidates(form) or self.lexicon.guess(form)
-            if not candidates and not (token.text[:1].isupper() and not token.is_sent_start):
-                candidates = self._compound(form)  # a capitalised unknown word mid-sentence is a name: "Granveien"
-            if candidates:
-                lemma, _ = choose(candidates, token.pos_ or token.tag_, previous, form)
-                extra = self.lexicon.guess(form) if form.endswith(("a", "ar", "ane")) else ()
-                names = dict.fromkeys((lemma, *(c[0] for c in candidates), *(c[0] for c in extra)))
-            else:
-                lemma = token.text if token.pos_ == "PROPN" else form
-                names = dict.fromkeys((form,))
+            tag = token.pos_ or token.tag_
+            # a capitalised unknown word mid-sentence is a name ("Granveien"), not a compound to lemmatise
+            name_like = tag == "PROPN" or (token.text[:1].isupper() and not token.is_sent_start)
+            lemma, names, parts = self.analyse(form, tag, context_of(previous), name_like)
+            if tag == "PROPN" and names == (form,):
+                lemma = token.text
             if self.overwrite or not token.lemma_:
                 token.lemma_ = lemma
-            else:
-                names = dict.fromkeys((token.lemma_.lower(), *names))
-            token._.lemmas = tuple(names)
-            # split the lemma, not the form: "spørsmålene" is no compound, "beredskapsplanen" is
-            token._.parts = self.splitter.parts(lemma if candidates else form)
+            elif token.lemma_.lower() != names[0]:
+                names = (token.lemma_.lower(), *names)
+            all_lemmas.append(names)
+            all_parts.append(parts)
             previous = form
+        doc.user_data[LEMMAS] = all_lemmas
+        doc.user_data[PARTS] = all_parts
         return doc
 
 

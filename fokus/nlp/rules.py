@@ -19,16 +19,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc
 
 from fokus.errors import FokusError
+from fokus.nlp.lemmatizer import LEMMAS, PARTS
 
 
 @dataclass(frozen=True)
@@ -100,17 +103,37 @@ class RuleSet:
                 if rule.compounds:
                     self.by_part[lemma].append(index)
         self.phrase_matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
-        self.matcher = Matcher(nlp.vocab)
+        self.matcher = Matcher(nlp.vocab)  # patterns that must be tried on every text
+        # Patterns whose first token names its words get a matcher of their own, run only on texts holding a word.
+        self.anchored: list[tuple[Anchor, Matcher]] = []
+        # One-token patterns ({LOWER: {IN: [...]}} or {LOWER: {REGEX: ...}}) are looked up in each sentence's words
+        # directly: the Matcher would walk every token of every text for them.
+        self.single: list[
+            tuple[int, frozenset[str], frozenset[str], re.Pattern[str] | None, re.Pattern[str] | None]
+        ] = []
         for index, rule in enumerate(self.rules):
             if rule.phrases:
                 docs = [_lemma_doc(nlp, phrase) for phrase in rule.phrases]
                 self.phrase_matcher.add(str(index), docs)
-            if rule.pattern:
+            if rule.pattern and (simple := _single_tokens(rule.pattern)) is not None:
+                self.single.append((index, *simple))
+            elif rule.pattern:
+                anchors = _anchors(rule.pattern)
+                target = self.matcher if anchors is None else Matcher(nlp.vocab)
                 try:
-                    self.matcher.add(str(index), rule.pattern)
+                    target.add(str(index), rule.pattern)
                 except (ValueError, KeyError) as exc:
                     raise FokusError(f"rule {rule.rule_id}: the spaCy pattern is not valid: {exc}") from exc
-        self.near_rules = [i for i, rule in enumerate(self.rules) if rule.near]
+                if anchors is not None:
+                    self.anchored.append((anchors, target))
+        self.near_rules = [
+            (i, frozenset(rule.near["a"]), frozenset(rule.near["b"]), int(rule.near["window"]))
+            for i, rule in enumerate(self.rules)
+            if rule.near
+        ]
+        regexes = [r.pattern for _, _, _, form_rx, lemma_rx in self.single for r in (form_rx, lemma_rx) if r]
+        regexes += [r.pattern for anchor, _ in self.anchored for r in anchor.regexes]
+        self.any_regex = re.compile("|".join(f"(?:{r})" for r in regexes)) if regexes else None
         self.matchers: list[PhraseMatcher | Matcher] = [
             m
             for m in (self.phrase_matcher, self.matcher)
@@ -125,88 +148,246 @@ class RuleSet:
     def digests(self) -> dict[str, str]:
         return {rule.rule_id: rule.digest for rule in self.rules}
 
-    def match(self, doc: Doc, spans: Sequence[tuple[int, int]], only: set[str] | None = None) -> list[list[Hit]]:
-        """For each sentence (character span) of ``doc``, the codes its rules suggest; ``only`` limits the rules."""
-        token_spans = [doc.char_span(start, end, alignment_mode="expand") for start, end in spans]
-        fired: list[dict[int, list[Token | tuple[Token, Token]]]] = [defaultdict(list) for _ in spans]
-        sentence_of = {}
-        for s, span in enumerate(token_spans):
-            if span is None:
-                continue
-            for token in span:
-                sentence_of[token.i] = s
-        allowed = None if only is None else {i for i, r in enumerate(self.rules) if r.rule_id in only}
-
-        keys: list[set[str]] = [set() for _ in spans]  # every lemma and part in each sentence
-        for token in doc:
-            where = sentence_of.get(token.i)
-            if where is None:
-                continue
-            lemmas, parts = token._.lemmas or (token.lemma_.lower(),), token._.parts
-            keys[where].update(lemmas)
-            keys[where].update(parts)
-            for lemma in lemmas:
+    def match(self, doc: Doc, sentences: Sequence[Sentence], only: set[str] | None = None) -> list[list[Hit]]:
+        """For each sentence of ``doc`` (from ``analyse``), the codes its rules suggest; ``only`` limits the rules."""
+        count = len(sentences)
+        offsets = sentences[0].offsets if sentences else []
+        # evidence per sentence and rule: (first token, last token) index pairs
+        fired: list[dict[int, list[tuple[int, int]]]] = [defaultdict(list) for _ in range(count)]
+        words: set[str] = set()
+        for sentence in sentences:
+            words |= sentence.keys
+            words |= sentence.form_index.keys()
+        # one pass of one combined regex tells whether any regex-anchored rule can fire in this text at all
+        regex_words = {w for w in words if self.any_regex.search(w)} if self.any_regex is not None else set()
+        for where, sentence in enumerate(sentences):
+            for lemma, positions in sentence.lemma_index.items():
                 for index in self.by_lemma.get(lemma, ()):
-                    fired[where][index].append(token)
-            for part in parts:
+                    fired[where][index].extend((i, i) for i in positions)
+            for part, positions in sentence.part_index.items():
                 for index in self.by_part.get(part, ()):
-                    fired[where][index].append(token)
-        for matcher in self.matchers:
-            for match_id, start, end in matcher(doc):
-                where = sentence_of.get(start)
-                if where is not None:
-                    fired[where][int(doc.vocab.strings[match_id])].append((doc[start], doc[end - 1]))
-        for index in self.near_rules:
-            near = self.rules[index].near
-            assert near is not None
-            self._near(doc, token_spans, index, near, fired)
+                    fired[where][index].extend((i, i) for i in positions)
+            for index, first, second, window in self.near_rules:
+                if first & sentence.keys and second & sentence.keys:
+                    close = _near(sentence.lemma_index, sentence.part_index, first, second, window)
+                    if close:
+                        fired[where][index].extend(close)
+            for index, form_words, lemma_words, form_rx, lemma_rx in self.single:
+                found = _single(sentence, form_words, lemma_words, form_rx, lemma_rx, regex_words)
+                if found:
+                    fired[where][index].extend((i, i) for i in found)
+        matchers = [
+            *self.matchers,
+            *(matcher for anchor, matcher in self.anchored if anchor.found_in(words, regex_words)),
+        ]
+        if matchers:
+            sentence_of = {i: where for where, sentence in enumerate(sentences) for i in sentence.tokens}
+            for matcher in matchers:
+                for match_id, start, end in matcher(doc):
+                    where_match = sentence_of.get(start)
+                    if where_match is not None:
+                        fired[where_match][int(doc.vocab.strings[match_id])].append((start, end - 1))
 
+        allowed = None if only is None else {i for i, r in enumerate(self.rules) if r.rule_id in only}
+        text = doc.text if any(fired) else ""  # built from the tokens on every access: once per doc
+        lemmas_of = doc.user_data.get(LEMMAS) or []
         results: list[list[Hit]] = []
-        for s, by_rule in enumerate(fired):
+        for where, by_rule in enumerate(fired):
+            keys = sentences[where].keys
             hits: dict[str, Hit] = {}
             for index, evidence in sorted(by_rule.items()):
                 rule = self.rules[index]
                 if allowed is not None and index not in allowed:
                     continue
-                if rule.unless & keys[s] or not rule.requires <= keys[s]:
+                if rule.unless & keys or not rule.requires <= keys:
                     continue
                 hit = hits.setdefault(rule.code, Hit(rule.code))
                 hit.rules.append(rule.rule_id)
                 hit.weights.append(rule.weight)
-                for item in evidence:
-                    first, last = item if isinstance(item, tuple) else (item, item)
-                    start, end = first.idx, last.idx + len(last.text)
-                    hit.matched.setdefault(
-                        (start, end), {"start": start, "end": end, "text": doc.text[start:end], "lemma": first.lemma_}
-                    )
+                for first_token, last_token in evidence:
+                    start, end = offsets[first_token][0], offsets[last_token][1]
+                    if (start, end) not in hit.matched:
+                        names = lemmas_of[first_token]
+                        words_matched, lemma = text[start:end], names[0] if names else text[start:end]
+                        hit.matched[(start, end)] = {"start": start, "end": end, "text": words_matched, "lemma": lemma}
             results.append(list(hits.values()))
         return results
 
-    def _near(
-        self,
-        doc: Doc,
-        spans: Sequence[Any],
-        index: int,
-        near: dict[str, Any],
-        fired: list[dict[int, list[Token | tuple[Token, Token]]]],
-    ) -> None:
-        first, second, window = set(near["a"]), set(near["b"]), int(near["window"])
-        for s, span in enumerate(spans):
-            if span is None:
-                continue
-            a_hits = [t for t in span if _keys(t) & first]
-            if not a_hits:
-                continue
-            b_hits = [t for t in span if _keys(t) & second]
-            for a in a_hits:
-                close = [b for b in b_hits if b.i != a.i and abs(b.i - a.i) <= window]
-                if close:
-                    fired[s][index].append(a)
-                    fired[s][index].append(close[0])
+
+def _near(
+    lemmas: dict[str, list[int]],
+    parts: dict[str, list[int]],
+    first: frozenset[str],
+    second: frozenset[str],
+    window: int,
+) -> list[tuple[int, int]]:
+    """Evidence pairs of token positions (a, b) within the window in one sentence."""
+    a_positions = sorted({i for word in first for i in (*lemmas.get(word, ()), *parts.get(word, ()))})
+    b_positions = sorted({i for word in second for i in (*lemmas.get(word, ()), *parts.get(word, ()))})
+    found: list[tuple[int, int]] = []
+    for a in a_positions:
+        close = [b for b in b_positions if b != a and abs(b - a) <= window]
+        if close:
+            found.extend(((a, a), (close[0], close[0])))
+    return found
 
 
-def _keys(token: Token) -> set[str]:
-    return {*(token._.lemmas or (token.lemma_.lower(),)), *token._.parts}
+@dataclass(frozen=True)
+class Anchor:
+    """What a text must hold for a rule's token patterns to be worth running.
+
+    For each pattern, every token that is not optional and names its words (a word, an IN list or a REGEX on
+    LOWER, LEMMA or NORM) must find one of them in the text; spaCy's Matcher walks every token of every text, so
+    checking a few set intersections first saves most of its work.
+    """
+
+    patterns: tuple[tuple[frozenset[str] | re.Pattern[str], ...], ...]
+
+    @property
+    def regexes(self) -> list[re.Pattern[str]]:
+        return [need for pattern in self.patterns for need in pattern if isinstance(need, re.Pattern)]
+
+    def found_in(self, words: set[str], regex_words: set[str]) -> bool:
+        """``regex_words``: the words of the text that some regex of the rule set matches (few or none)."""
+        for pattern in self.patterns:
+            if all(
+                (need & words) if isinstance(need, frozenset) else any(need.search(w) for w in regex_words)
+                for need in pattern
+            ):
+                return True
+        return False
+
+
+def _anchors(patterns: list[Any]) -> Anchor | None:
+    """The anchor of a rule's token patterns; None when a pattern names no words it needs."""
+    needs: list[tuple[frozenset[str] | re.Pattern[str], ...]] = []
+    for pattern in patterns:
+        required: list[frozenset[str] | re.Pattern[str]] = []
+        for token in pattern:
+            if token.get("OP") in ("?", "*"):
+                continue
+            for key in ("LEMMA", "LOWER", "NORM"):
+                value = token.get(key)
+                if isinstance(value, str):
+                    required.append(frozenset({value.lower()}))
+                elif isinstance(value, dict) and isinstance(value.get("IN"), list):
+                    required.append(frozenset(str(v).lower() for v in value["IN"]))
+                elif isinstance(value, dict) and isinstance(value.get("REGEX"), str):
+                    required.append(re.compile(value["REGEX"]))
+                else:
+                    continue
+                break
+        if not required:
+            return None
+        needs.append(tuple(required))
+    return Anchor(tuple(needs))
+
+
+SINGLE_KEYS = {"LOWER": "form", "LEMMA": "lemma"}
+
+
+def _single_tokens(
+    patterns: list[Any],
+) -> tuple[frozenset[str], frozenset[str], re.Pattern[str] | None, re.Pattern[str] | None] | None:
+    """A rule whose every pattern is one token with one LOWER or LEMMA test, as (form words, lemma words, form
+    regex, lemma regex); None for anything else."""
+    words: dict[str, set[str]] = {"form": set(), "lemma": set()}
+    regexes: dict[str, list[str]] = {"form": [], "lemma": []}
+    for pattern in patterns:
+        if len(pattern) != 1 or len(pattern[0]) != 1:
+            return None
+        ((key, value),) = pattern[0].items()
+        kind = SINGLE_KEYS.get(key)
+        if kind is None:
+            return None
+        if isinstance(value, str):
+            words[kind].add(value.lower())
+        elif isinstance(value, dict) and list(value) == ["IN"] and isinstance(value["IN"], list):
+            words[kind].update(str(v).lower() for v in value["IN"])
+        elif isinstance(value, dict) and list(value) == ["REGEX"] and isinstance(value["REGEX"], str):
+            regexes[kind].append(value["REGEX"])
+        else:
+            return None
+
+    def joined(found: list[str]) -> re.Pattern[str] | None:
+        return re.compile("|".join(f"(?:{r})" for r in found)) if found else None
+
+    return frozenset(words["form"]), frozenset(words["lemma"]), joined(regexes["form"]), joined(regexes["lemma"])
+
+
+def _single(
+    sentence: Sentence,
+    form_words: frozenset[str],
+    lemma_words: frozenset[str],
+    form_rx: re.Pattern[str] | None,
+    lemma_rx: re.Pattern[str] | None,
+    regex_words: set[str],
+) -> list[int]:
+    """Token positions in a sentence that a one-token rule matches."""
+    found: list[int] = []
+    for word in form_words & sentence.form_index.keys():
+        found.extend(sentence.form_index[word])
+    for word in lemma_words & sentence.lemma_index.keys():
+        found.extend(sentence.lemma_index[word])
+    if form_rx is not None and regex_words:
+        for word, positions in sentence.form_index.items():
+            if word in regex_words and form_rx.search(word):
+                found.extend(positions)
+    if lemma_rx is not None and regex_words:
+        for word, positions in sentence.lemma_index.items():
+            if word in regex_words and lemma_rx.search(word):
+                found.extend(positions)
+    return found
+
+
+@dataclass
+class Sentence:
+    """One sentence of a doc as rules and coding units need it, computed in one pass over the tokens."""
+
+    start: int
+    end: int
+    tokens: list[int] = field(default_factory=list)
+    lemmas: list[str] = field(default_factory=list)  # the chosen lemma of each word, in order
+    keys: set[str] = field(default_factory=set)  # every candidate lemma and compound part
+    form_index: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))  # lowercased words
+    lemma_index: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    part_index: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    offsets: list[tuple[int, int]] = field(default_factory=list)  # shared by all sentences of a doc
+
+
+def analyse(doc: Doc, spans: Sequence[tuple[int, int]]) -> list[Sentence]:
+    """Split the lemmas fokus's lemmatizer stored on ``doc`` into the given sentences (character spans)."""
+    all_lemmas = doc.user_data.get(LEMMAS)
+    all_parts = doc.user_data.get(PARTS)
+    if all_lemmas is None or all_parts is None:
+        raise FokusError("the pipeline has no fokus lemmatizer", hint="load it with fokus.nlp.load_pipeline")
+    table = doc.to_array([IDX, LENGTH, IS_SPACE, IS_PUNCT]).tolist()
+    text = doc.text  # built from the tokens on every access: once per doc
+    offsets = [(start, start + length) for start, length, _, _ in table]
+    sentences = [Sentence(start, end, offsets=offsets) for start, end in spans]
+    position = 0
+    for i, (start, _, space, punct) in enumerate(table):
+        while position < len(sentences) and start >= sentences[position].end:
+            position += 1
+        if position >= len(sentences):
+            break
+        sentence = sentences[position]
+        if start < sentence.start or space:
+            continue
+        sentence.tokens.append(i)
+        names = all_lemmas[i]
+        if not names:
+            continue
+        if not punct:
+            sentence.lemmas.append(names[0])
+        sentence.form_index[text[start : offsets[i][1]].lower()].append(i)
+        for name in names:
+            sentence.lemma_index[name].append(i)
+        for part in all_parts[i]:
+            sentence.part_index[part].append(i)
+    for sentence in sentences:
+        sentence.keys = set(sentence.lemma_index) | set(sentence.part_index)
+    return sentences
 
 
 def _lemma_doc(nlp: Language, phrase: str) -> Doc:

@@ -16,6 +16,7 @@ and URLs in one token; an abbreviation ends a sentence only when a capitalised w
 
 from __future__ import annotations
 
+import functools
 import re
 
 from spacy.language import Language
@@ -39,7 +40,11 @@ ABBREVIATION_END = re.compile(r"^[^\W\d_]{1,5}\.$|^(?:[^\W\d_]{1,4}\.){2,}$")
 
 
 def is_emoji(token: Token) -> bool:
-    text = token.text
+    return _emoji_text(token.text)
+
+
+@functools.lru_cache(maxsize=65536)
+def _emoji_text(text: str) -> bool:
     if SMILEY.match(text):
         return True
     return all(ord(ch) >= 0x2190 and not ch.isalnum() for ch in text)

@@ -9,7 +9,7 @@ from spacy.language import Language
 
 from fokus.errors import FokusError
 from fokus.files.codebook import load_codebook
-from fokus.nlp.rules import RuleSet
+from fokus.nlp.rules import RuleSet, analyse
 from fokus.nlp.sentences import sentence_spans
 
 CODEBOOK = """\
@@ -59,7 +59,7 @@ def suggest(nlp: Language, rules: RuleSet, text: str) -> list[dict[str, object]]
     doc = nlp(text)
     spans = sentence_spans(doc)
     found = []
-    for (start, end), hits in zip(spans, rules.match(doc, spans), strict=True):
+    for (start, end), hits in zip(spans, rules.match(doc, analyse(doc, spans)), strict=True):
         for hit in hits:
             found.append(
                 {

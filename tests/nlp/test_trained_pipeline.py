@@ -13,7 +13,7 @@ from spacy.language import Language
 from spacy.training import Example
 
 from fokus.nlp import describe, load_pipeline
-from fokus.nlp.rules import RuleSet
+from fokus.nlp.rules import RuleSet, analyse
 from fokus.nlp.sentences import sentence_spans
 
 TRAIN = [
@@ -72,8 +72,7 @@ def test_its_entities_are_kept_and_usable_in_rules(loaded: Language) -> None:
     doc = loaded("Kari medier mellom partene i Bodø .")
     assert [(e.text, e.label_) for e in doc.ents] == [("Bodø", "GPE_LOC")]
     rules = RuleSet.from_codes(loaded, [("sted", [{"id": "by", "pattern": [[{"ENT_TYPE": "GPE_LOC"}]]}])])
-    spans = sentence_spans(doc)
-    (hits,) = rules.match(doc, spans)
+    (hits,) = rules.match(doc, analyse(doc, sentence_spans(doc)))
     assert [h.code for h in hits] == ["sted"]
 
 
