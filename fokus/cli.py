@@ -587,6 +587,12 @@ def tag(ctx: click.Context, model: str | None, n_process: int, batch_size: int) 
 
 
 def _echo_tagging(report: Any) -> None:
+    if report.parsed == 0 and not report.cancelled:
+        click.echo(
+            f"Nothing new or affected: all {report.messages} messages are tagged with {report.pipeline}"
+            f" and the current {report.rules} rules."
+        )
+        return
     click.echo(
         f"Tagged with {report.pipeline} and {report.rules} rules: read {report.parsed} of {report.messages} messages"
         f" ({report.units} sentences)."
@@ -696,7 +702,10 @@ def _echo_status(display: str, numbers: dict[str, Any]) -> None:
     click.echo(f"Project {display}")
     if numbers["group"]:
         click.echo(f"  group         {numbers['group']}")
-    click.echo(f"  messages      {numbers['messages']} in {numbers['threads']} threads")
+    click.echo(
+        f"  messages      {numbers['messages']} in {numbers['threads']} threads"
+        + (f", {numbers['sentences']} sentences" if numbers["sentences"] else "")
+    )
     if numbers["first_message"]:
         click.echo(f"  period        {numbers['first_message'][:10]} to {numbers['last_message'][:10]}")
     click.echo(

@@ -34,7 +34,7 @@ def test_tag_then_evaluate(tmp_path: Path) -> None:
     out = fokus("tag")
     assert "read 2 of 2 messages (3 sentences)" in out
     assert "Suggestions: 2 new" in out
-    assert "read 0 of 2 messages" in fokus("tag")
+    assert "Nothing new or affected: all 2 messages are tagged" in fokus("tag")
     suggested = json.loads(fokus("codings", "export", "--status", "suggested", "--format", "json"))
     assert [(s["message_id"], s["text"], s["origin"]) for s in suggested] == [
         ("1", "Flommen kom i natt.", "rule:krise:flom"),

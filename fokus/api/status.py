@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from fokus.api.codings import iso_local, status_counts
 from fokus.api.messages import GROUP_SETTING
 from fokus.api.settings import get_setting
-from fokus.model import Case, Code, Coder, Memo, Message, Participant, Source, Thread
+from fokus.model import Case, Code, Coder, Memo, Message, Participant, Source, Thread, Unit
 
 
 def _count(session: Session, model: type[Any]) -> int:
@@ -23,6 +23,7 @@ def project_status(session: Session) -> dict[str, Any]:
     linked = session.scalar(select(func.count()).select_from(Participant).where(Participant.case_id.is_not(None)))
     return {
         "messages": _count(session, Message),
+        "sentences": _count(session, Unit),
         "threads": _count(session, Thread),
         "participants": _count(session, Participant),
         "participants_with_case": linked or 0,
