@@ -219,11 +219,21 @@ def import_(
     from fokus.importers import parse_mapping, read_paths
 
     csv_mapping = parse_mapping(mapping) if mapping else None
+    projects = [p for p in paths if p.suffix.lower() == ".qdpx"]
+    exports = [p for p in paths if p not in projects]
     project = _open(ctx)
     with _progress("import") as progress:
-        parsed = read_paths(paths, fmt, csv_mapping=csv_mapping, timezone=timezone)
+        parsed = read_paths(exports, fmt, csv_mapping=csv_mapping, timezone=timezone) if exports else []
+        qdpx = _read_qdpx(projects)
         with project.begin(dry_run=dry_run) as session:
-            report = import_messages(session, parsed, group=group, progress=progress)
+            qdpx_reports = _import_qdpx(session, qdpx)
+            report = import_messages(session, parsed, group=group, progress=progress) if exports else None
+    for path, qdpx_report in zip(projects, qdpx_reports, strict=True):
+        _echo_qdpx(path, qdpx_report)
+    if report is None:
+        if dry_run:
+            click.echo("Dry run: nothing was written.")
+        return
     _echo_sources(report.sources)
     click.echo(
         f"Added {report.messages_added} messages in {report.threads_added} new threads,"
@@ -279,6 +289,40 @@ def _extra(changed: int, other_groups: int) -> str:
     if other_groups:
         text += f", {other_groups} from other groups left out"
     return text
+
+
+def _read_qdpx(paths: Sequence[Path]) -> list[Any]:
+    if not paths:
+        return []
+    from fokus.exchange.qdpx_read import read_qdpx
+
+    return [read_qdpx(path) for path in paths]
+
+
+def _import_qdpx(session: Any, projects: Sequence[Any]) -> list[Any]:
+    if not projects:
+        return []
+    from fokus.exchange.project_import import import_qdpx
+
+    return [import_qdpx(session, project) for project in projects]
+
+
+def _echo_qdpx(path: Path, report: Any) -> None:
+    messages, codings = report.messages, report.codings
+    codes = report.codebook
+    click.echo(
+        f"{path} (REFI-QDA): {messages.messages_added} messages added ({messages.existing} already there),"
+        f" {len(codes.added) if codes else 0} codes added, {codings.added} codings added"
+        f" ({codings.unchanged} already there), {report.memos} memos,"
+        f" {report.cases.added if report.cases else 0} cases added."
+    )
+    if report.not_modelled:
+        left = ", ".join(f"{count} {what}" for what, count in sorted(report.not_modelled.items()))
+        click.echo(f"  not imported (fokus does not model them): {left}")
+    if report.clipped:
+        click.echo(f"  {report.clipped} selections ran past the message they start in and were cut at its end")
+    for name in report.external_files:
+        click.echo(f"  read the source text from {name}")
 
 
 # --- cases and participants -------------------------------------------------------------------------------------
@@ -398,18 +442,54 @@ def codebook_load(ctx: click.Context, file: Path) -> None:
       fokus codebook load codebooks/kommune-sosiale-medier.yaml
     """
     from fokus.api.codebook import load_codebook
-    from fokus.files.codebook import load_codebook as read_codebook
 
-    spec = read_codebook(file)
+    spec, with_rules = _read_any_codebook(file)
     project = _open(ctx)
     with project.begin() as session:
-        report = load_codebook(session, spec)
+        report = load_codebook(session, spec, with_rules=with_rules)
     click.echo(
         f"Codebook {spec.name!r}: {len(report.added)} added, {len(report.updated)} updated,"
         f" {report.unchanged} unchanged."
     )
     if report.kept:
         click.echo(f"Kept {len(report.kept)} codes that the file does not have: {', '.join(report.kept)}")
+
+
+def _read_any_codebook(file: Path) -> tuple[Any, bool]:
+    """A YAML codebook, or a REFI-QDA .qdc (which holds no rules); and whether it speaks for the rules."""
+    if file.suffix.lower() in (".qdc", ".xml"):
+        from fokus.exchange.qdc import read_qdc
+
+        return read_qdc(file).spec, False
+    from fokus.files.codebook import load_codebook as read_codebook
+
+    return read_codebook(file), True
+
+
+@codebook.command("export")
+@click.option("--format", "fmt", type=click.Choice(["qdc"]), default="qdc", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The file.")
+@click.pass_context
+def codebook_export(ctx: click.Context, fmt: str, output: Path) -> None:
+    """Export the codebook as a REFI-QDA codebook (.qdc) for NVivo, ATLAS.ti, MAXQDA, QualCoder and qc.
+
+    \b
+    Example:
+      fokus codebook export --format qdc -o kodebok.qdc
+    """
+    from fokus.api.codebook import codebook_rows
+    from fokus.exchange.guids import Guids
+    from fokus.exchange.qdc import write_qdc
+    from fokus.model import Code
+
+    project = _open(ctx)
+    with project.begin() as session:
+        guids = Guids(session)
+        ids = {code.path: code.id for code in session.query(Code)}
+        rows = codebook_rows(session)
+        write_qdc(rows, output, guid_of=lambda path: guids.get("code", ids[path]))
+        guids.save()
+    click.echo(f"Wrote {len(rows)} codes to {output}.")
 
 
 @codebook.command("show")
@@ -546,6 +626,41 @@ def codings_add(ctx: click.Context, message_id: str, code: str, span: str | None
     with project.begin() as session:
         report = import_codings(session, [row], display="fokus codings add")
     _echo_codings(report)
+
+
+# --- REFI-QDA -------------------------------------------------------------------------------------------------------
+
+
+@main.group()
+def qdpx() -> None:
+    """REFI-QDA projects (.qdpx) for NVivo, ATLAS.ti, MAXQDA, QualCoder and qc; import them with `fokus import`."""
+
+
+@qdpx.command("export")
+@click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--include-suggestions", is_flag=True, help="Also export the machine's open suggestions.")
+@click.pass_context
+def qdpx_export(ctx: click.Context, output: Path, include_suggestions: bool) -> None:
+    """Export the project as a REFI-QDA project: threads as text sources, codes, codings, coders, memos, cases.
+
+    Participants appear by pseudonym only. The file validates against the REFI-QDA 1.0 schema.
+
+    \b
+    Example:
+      fokus qdpx export studie.qdpx
+    """
+    from fokus.exchange.project_export import export_qdpx
+
+    project = _open(ctx)
+    name = Path(project.display).stem if project.sqlite_path else "fokus"
+    with project.begin() as session:
+        report = export_qdpx(session, output, include_suggestions=include_suggestions, name=name)
+    click.echo(
+        f"Wrote {output}: {report.sources} sources, {report.codes} codes, {report.codings} codings,"
+        f" {report.memos} memos, {report.cases} cases."
+    )
+    if report.left_out_suggestions:
+        click.echo(f"Left out {report.left_out_suggestions} open suggestions (--include-suggestions takes them).")
 
 
 # --- tagging -----------------------------------------------------------------------------------------------------

@@ -344,6 +344,16 @@ class RuleState(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class ExchangeId(Base):
+    """The GUID an object has in REFI-QDA files, kept so that every export names it the same way and an imported
+    project keeps the GUIDs its other tools gave it."""
+
+    __tablename__ = "exchange_ids"
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    local_id: Mapped[int] = mapped_column(primary_key=True)
+    guid: Mapped[str] = mapped_column(String(36), unique=True)
+
+
 class Memo(Base):
     """A researcher's note on the project (no target) or on one message, code, case or coding."""
 

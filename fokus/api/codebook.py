@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fokus.api.settings import set_setting
+from fokus.api.settings import get_setting, set_setting
 from fokus.files.codebook import CodebookSpec, CodeSpec
 from fokus.model import Code, Coding, utcnow
 
@@ -45,13 +45,19 @@ def _values(spec: CodeSpec) -> dict[str, Any]:
     }
 
 
-def load_codebook(session: Session, spec: CodebookSpec) -> CodebookReport:
-    """Bring the project's codebook in line with ``spec`` (see the module docstring)."""
+def load_codebook(session: Session, spec: CodebookSpec, *, with_rules: bool = True) -> CodebookReport:
+    """Bring the project's codebook in line with ``spec`` (see the module docstring).
+
+    ``with_rules=False`` is for codebooks from REFI-QDA files, which cannot hold auto-coding rules: the project's
+    rules, its list of ubiquitous words and its codebook name stay as they are.
+    """
     report = CodebookReport()
     existing = {code.path: code for code in session.scalars(select(Code))}
     now = utcnow()
     for code_spec in spec.codes:
         values = _values(code_spec)
+        if not with_rules:
+            del values["rules"]
         parent_id = existing[code_spec.parent].id if code_spec.parent else None
         code = existing.get(code_spec.path)
         if code is None:
@@ -74,8 +80,10 @@ def load_codebook(session: Session, spec: CodebookSpec) -> CodebookReport:
             code.updated_at = now
     in_file = {c.path for c in spec.codes}
     report.kept = sorted(path for path in existing if path not in in_file)
-    set_setting(session, CODEBOOK_SETTING, spec.name)
-    set_setting(session, UBIQUITOUS_SETTING, json.dumps(list(spec.ubiquitous), ensure_ascii=False))
+    if with_rules or get_setting(session, CODEBOOK_SETTING) is None:
+        set_setting(session, CODEBOOK_SETTING, spec.name)
+    if with_rules:
+        set_setting(session, UBIQUITOUS_SETTING, json.dumps(list(spec.ubiquitous), ensure_ascii=False))
     return report
 
 

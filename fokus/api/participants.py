@@ -41,9 +41,8 @@ class ParticipantRegistry:
         rows = session.execute(select(ParticipantIdentity.key, ParticipantIdentity.participant_id))
         self.ids: dict[str, int] = dict(rows.all())
         self.case_of: dict[int, int | None] = dict(session.execute(select(Participant.id, Participant.case_id)).all())
-        numbers = [
-            int(m.group(1)) for p in session.scalars(select(Participant.pseudonym)) if (m := _PSEUDONYM.match(p))
-        ]
+        self.pseudonyms = set(session.scalars(select(Participant.pseudonym)))
+        numbers = [int(m.group(1)) for p in self.pseudonyms if (m := _PSEUDONYM.match(p))]
         self.next_number = max(numbers, default=0) + 1
         self.created = 0
 
@@ -55,8 +54,16 @@ class ParticipantRegistry:
         found = self.ids.get(key)
         if found is not None:
             return found
-        participant = Participant(pseudonym=pseudonym(self.next_number))
-        self.next_number += 1
+        clean = " ".join(name.split())
+        if _PSEUDONYM.match(clean) and clean not in self.pseudonyms:
+            # an author who is already a pseudonym (a project fokus exported) keeps it
+            participant = Participant(pseudonym=clean)
+        else:
+            while pseudonym(self.next_number) in self.pseudonyms:
+                self.next_number += 1
+            participant = Participant(pseudonym=pseudonym(self.next_number))
+            self.next_number += 1
+        self.pseudonyms.add(participant.pseudonym)
         self.session.add(participant)
         self.session.flush()
         self.session.add(ParticipantIdentity(participant_id=participant.id, name=" ".join(name.split()), key=key))

@@ -26,6 +26,7 @@ class SourceKind(StrEnum):
     DYI = "dyi"
     CSV = "csv"
     TRANSCRIPT = "transcript"
+    QDPX = "qdpx"
 
 
 @dataclass(slots=True)

@@ -1,0 +1,345 @@
+"""Importing a REFI-QDA project into a fokus project, in the caller's transaction.
+
+A project that fokus exported comes back as it was: its threads and messages (from the "fokus:message"
+selections), pseudonyms, codes, codings with their coders, status and origin, memos and cases. A project from
+another tool becomes one thread per text source, each a single message, with its codings at their offsets, its
+users as coders, its notes as memos and its cases and variables as cases and typed attributes. GUIDs are kept, so
+exporting again gives the other tool the same objects back. What fokus does not model is reported, not dropped
+silently; a selection that runs past the message it starts in is cut at the message's end and counted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fokus.api.cases import CasesReport, import_cases
+from fokus.api.codebook import CodebookReport, load_codebook
+from fokus.api.codings import CoderRegistry, CodingsReport, import_codings
+from fokus.api.messages import ImportReport, import_messages
+from fokus.api.participants import ParticipantRegistry
+from fokus.exchange.guids import Guids
+from fokus.exchange.qdpx_read import QdpxProject, Source
+from fokus.files.cases import AttributeSpec, CaseRow, CaseTable
+from fokus.files.codings import CodingRow
+from fokus.importers.records import MessageKind, MessageRecord, ParsedSource, SourceKind
+from fokus.model import (
+    Attribute,
+    AttributeType,
+    Case,
+    Code,
+    Coder,
+    CoderKind,
+    Coding,
+    CodingStatus,
+    Memo,
+    Message,
+    Participant,
+    Thread,
+    utcnow,
+)
+
+TYPES = {
+    "text": AttributeType.TEXT,
+    "integer": AttributeType.INTEGER,
+    "float": AttributeType.FLOAT,
+    "boolean": AttributeType.BOOLEAN,
+    "date": AttributeType.DATE,
+    "datetime": AttributeType.TEXT,
+}
+UNKNOWN_AUTHOR = "Ukjent forfatter"
+IMPORT_CODER = "refi-qda"
+
+
+@dataclass
+class QdpxReport:
+    codebook: CodebookReport | None = None
+    messages: ImportReport | None = None
+    codings: CodingsReport | None = None
+    cases: CasesReport | None = None
+    memos: int = 0
+    clipped: int = 0
+    not_modelled: dict[str, int] = field(default_factory=dict)
+    external_files: list[str] = field(default_factory=list)
+
+
+def _fields(description: str | None, kind: str) -> dict[str, str] | None:
+    """The key=value lines of a "fokus:<kind>" description, or None when it is not one."""
+    if not description or not description.startswith(f"fokus:{kind}"):
+        return None
+    values = {}
+    for line in description.splitlines()[1:]:
+        key, _, value = line.partition("=")
+        values[key.strip()] = value
+    return values
+
+
+def import_qdpx(session: Session, project: QdpxProject) -> QdpxReport:
+    """Add the project's content (see the module docstring); returns what was imported and what was not."""
+    report = QdpxReport(not_modelled=dict(project.not_modelled), external_files=list(project.external_files))
+    guids = Guids(session)
+    code_paths: dict[str, str] = {}
+    if project.codebook is not None and project.codebook.spec.codes:
+        report.codebook = load_codebook(session, project.codebook.spec, with_rules=False)
+        code_paths = {guid: path for path, guid in project.codebook.guids.items()}
+    code_ids = dict(session.execute(select(Code.path, Code.id)).all())
+    for guid, path in code_paths.items():
+        guids.remember("code", code_ids[path], guid)
+
+    coders = CoderRegistry(session)
+    for guid, name in project.users.items():
+        guids.remember("coder", coders.get_or_create(name, CoderKind.HUMAN), guid)
+
+    records, ranges, message_guids = _messages(project)
+    parsed = ParsedSource(project.path, SourceKind.QDPX, project.sha256, records)
+    report.messages = import_messages(session, [parsed])
+    ids: dict[str, int] = dict(session.execute(select(Message.external_id, Message.id)).all())
+    for guid, ext in message_guids.items():
+        guids.remember("message", ids[ext], guid)
+    for source in project.sources:
+        thread = _thread_id(source)
+        found = session.scalar(select(Thread.id).where(Thread.external_id == thread))
+        if found is not None:
+            guids.remember("thread", found, source.guid)
+
+    rows, selection_of = _codings(project, ranges, code_paths, report)
+    report.codings = import_codings(session, rows, display=project.path)
+    by_key = {
+        (m, c, coder, s, e): cid
+        for cid, m, c, coder, s, e in session.execute(
+            select(Coding.id, Message.external_id, Code.path, Coder.name, Coding.start, Coding.end)
+            .join(Message, Coding.message_id == Message.id)
+            .join(Code, Coding.code_id == Code.id)
+            .join(Coder, Coding.coder_id == Coder.id)
+        )
+    }
+    coding_ids: dict[str, int] = {}
+    for (selection_guid, coding_guid), key in selection_of.items():
+        coding_id = by_key.get(key)
+        if coding_id is not None:
+            guids.remember("selection", coding_id, selection_guid)
+            guids.remember("coding", coding_id, coding_guid)
+            coding_ids[selection_guid] = coding_id
+
+    report.cases = _cases(session, project, guids, ids, message_guids)
+    report.memos = _memos(session, project, guids, ids, message_guids, coding_ids, code_ids, code_paths)
+    guids.save()
+    return report
+
+
+def _thread_id(source: Source) -> str:
+    values = _fields(source.description, "thread")
+    return values["id"] if values and values.get("id") else f"qdpx:{source.guid}"
+
+
+def _messages(
+    project: QdpxProject,
+) -> tuple[list[MessageRecord], dict[str, list[tuple[int, int, str]]], dict[str, str]]:
+    """Message records, each source's (start, end, message id) ranges, and the GUID of each message selection."""
+    records: list[MessageRecord] = []
+    ranges: dict[str, list[tuple[int, int, str]]] = {}
+    message_guids: dict[str, str] = {}
+    for source in project.sources:
+        thread = _thread_id(source)
+        thread_title = (_fields(source.description, "thread") or {}).get("title") or None
+        found: list[tuple[int, int, str]] = []
+        for selection in source.selections:
+            values = _fields(selection.description, "message")
+            if values is None or not values.get("id"):
+                continue
+            created = datetime.fromisoformat(values["created_at"]) if values.get("created_at") else None
+            kind = MessageKind(values.get("kind", "post"))
+            unplaced = values.get("placement") == "unplaced"  # a DYI comment whose thread was never known
+            records.append(
+                MessageRecord(
+                    source_id=values["id"],
+                    thread_id=None if unplaced else thread,
+                    parent_id=None if unplaced else values.get("parent") or None,
+                    group=thread.removeprefix("unplaced:") if unplaced else None,
+                    parent_author=values.get("answers") or None,
+                    kind=kind,
+                    author=values.get("participant") or UNKNOWN_AUTHOR,
+                    created_at=created or selection.created or datetime.now(UTC),
+                    text=source.text[selection.start : selection.end],
+                    location=f"selection {selection.guid}",
+                    reactions=int(values["reactions"]) if values.get("reactions") else None,
+                    url=values.get("url") or None,
+                    title=thread_title if kind is MessageKind.POST else None,
+                )
+            )
+            found.append((selection.start, selection.end, values["id"]))
+            message_guids[selection.guid] = values["id"]
+        if not found:  # a document from another tool: one message
+            records.append(
+                MessageRecord(
+                    source_id=thread,
+                    thread_id=thread,
+                    parent_id=None,
+                    kind=MessageKind.POST,
+                    author=project.users.get(source.creating_user or "", UNKNOWN_AUTHOR),
+                    created_at=source.created or datetime.now(UTC),
+                    text=source.text,
+                    location=f"source {source.name}",
+                    title=source.name,
+                )
+            )
+            found.append((0, len(source.text), thread))
+            message_guids[source.guid] = thread  # a case's SourceRef names the document: its one message
+        ranges[source.guid] = sorted(found)
+    return records, ranges, message_guids
+
+
+def _codings(
+    project: QdpxProject,
+    ranges: dict[str, list[tuple[int, int, str]]],
+    code_paths: dict[str, str],
+    report: QdpxReport,
+) -> tuple[list[CodingRow], dict[tuple[str, str], tuple[str, str, str, int, int]]]:
+    rows: list[CodingRow] = []
+    keys: dict[tuple[str, str], tuple[str, str, str, int, int]] = {}
+    for source in project.sources:
+        spans = ranges[source.guid]
+        for selection in source.selections:
+            if not selection.codings:
+                continue
+            owner = next((r for r in spans if r[0] <= selection.start < r[1] or r[0] == selection.start), None)
+            if owner is None:
+                report.clipped += 1
+                continue
+            start, end = selection.start - owner[0], min(selection.end, owner[1]) - owner[0]
+            if selection.end > owner[1]:
+                report.clipped += 1
+            if end <= start:
+                continue
+            values = _fields(selection.description, "coding") or {}
+            status = CodingStatus(values.get("status", "accepted"))
+            origin = values.get("origin") or "human"
+            confidence = float(values["confidence"]) if values.get("confidence") else None
+            for coding_guid, code_guid, user, when in selection.codings:
+                path = code_paths.get(code_guid)
+                if path is None:
+                    continue
+                coder = project.users.get(user or selection.creating_user or "") or IMPORT_CODER
+                rows.append(
+                    CodingRow(
+                        owner[2],
+                        path,
+                        start,
+                        end,
+                        None,
+                        status,
+                        origin,
+                        confidence,
+                        coder,
+                        when or selection.created,
+                        f"selection {selection.guid}",
+                    )
+                )
+                keys[(selection.guid, coding_guid)] = (owner[2], path, coder, start, end)
+    return rows, keys
+
+
+def _cases(
+    session: Session,
+    project: QdpxProject,
+    guids: Guids,
+    message_ids: dict[str, int],
+    message_guids: dict[str, str],
+) -> CasesReport | None:
+    if not project.cases:
+        return None
+    attributes = [
+        AttributeSpec(name, TYPES.get(kind.lower(), AttributeType.TEXT), position)
+        for position, (name, kind) in enumerate(project.variables.values())
+    ]
+    by_guid = dict(zip(project.variables, attributes, strict=True))
+    rows = []
+    for case in project.cases:
+        values: dict[str, Any] = {}
+        for guid, raw in case.values.items():
+            spec = by_guid.get(guid)
+            if spec is not None:
+                values[spec.name] = _typed(raw, spec.type)
+        rows.append(CaseRow(case.name, values, 0))
+    report = import_cases(session, CaseTable(attributes, rows), project.path)
+    attribute_ids = dict(session.execute(select(Attribute.name, Attribute.id)).all())
+    for guid, spec in by_guid.items():
+        guids.remember("attribute", attribute_ids[spec.name], guid)
+    case_ids = {name.casefold(): cid for cid, name in session.execute(select(Case.id, Case.name))}
+    people = ParticipantRegistry(session)
+    for case in project.cases:
+        case_id = case_ids[" ".join(case.name.split()).casefold()]
+        guids.remember("case", case_id, case.guid)
+        for ref in case.selections:
+            ext = message_guids.get(ref)
+            if ext is None:
+                continue
+            participant = session.scalar(select(Message.participant_id).where(Message.id == message_ids[ext]))
+            if participant is not None and people.case_of.get(participant) is None:
+                session.get(Participant, participant).case_id = case_id  # type: ignore[union-attr]
+                people.case_of[participant] = case_id
+    return report
+
+
+def _typed(raw: str, kind: AttributeType) -> Any:
+    try:
+        if kind is AttributeType.INTEGER:
+            return int(raw)
+        if kind is AttributeType.FLOAT:
+            return float(raw)
+        if kind is AttributeType.BOOLEAN:
+            return raw.strip().lower() in ("true", "1")
+        if kind is AttributeType.DATE:
+            return date.fromisoformat(raw[:10])
+    except ValueError:
+        return None
+    return raw
+
+
+def _memos(
+    session: Session,
+    project: QdpxProject,
+    guids: Guids,
+    message_ids: dict[str, int],
+    message_guids: dict[str, str],
+    coding_ids: dict[str, int],
+    code_ids: dict[str, int],
+    code_paths: dict[str, str],
+) -> int:
+    targets: dict[str, tuple[str, str]] = {}
+    for code_guid, note_guids in project.code_notes.items():
+        for note_guid in note_guids:
+            targets[note_guid] = ("code", code_guid)
+    for source in project.sources:
+        for selection in source.selections:
+            for note_guid in selection.notes:
+                targets[note_guid] = ("selection", selection.guid)
+    case_ids = {guid: local for (kind, local), guid in guids.known.items() if kind == "case"}
+    coders = dict(session.execute(select(Coder.name, Coder.id)).all())
+    count = 0
+    for note in project.notes:
+        if note.guid in guids.taken:
+            continue  # imported (or exported from here) before
+        values = _fields(note.description, "memo") or {}
+        kind, target = targets.get(note.guid, (values.get("target", "project"), values.get("target_guid", "")))
+        memo = Memo(text=note.text, created_at=note.created or utcnow(), updated_at=utcnow())
+        if kind in ("selection", "message", "coding"):
+            if target in message_guids:
+                memo.message_id = message_ids[message_guids[target]]
+            elif target in coding_ids:
+                memo.coding_id = coding_ids[target]
+        elif kind == "code" and target in code_paths:
+            memo.code_id = code_ids[code_paths[target]]
+        elif kind == "case" and target in case_ids:
+            memo.case_id = case_ids[target]
+        user = project.users.get(note.creating_user or "")
+        memo.coder_id = coders.get(user) if user else None
+        session.add(memo)
+        session.flush()
+        guids.remember("memo", memo.id, note.guid)
+        count += 1
+    return count

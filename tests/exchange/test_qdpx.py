@@ -1,0 +1,283 @@
+"""REFI-QDA projects: exports that validate, round trips that lose nothing, foreign files, hostile files refused."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+import xmlschema
+from sqlalchemy import select, update
+
+from fokus.api.cases import import_cases
+from fokus.api.codings import coding_rows, import_codings
+from fokus.api.messages import import_messages
+from fokus.exchange.project_export import export_qdpx
+from fokus.exchange.project_import import import_qdpx
+from fokus.exchange.qdpx_read import read_qdpx
+from fokus.files.cases import read_case_table
+from fokus.files.codings import CodingRow
+from fokus.model import Code, Memo, Message, Participant
+from fokus.store import Project, open_project
+from tests.conftest import at, parsed, record
+from tests.test_cli import digest, fokus
+
+FLOOD = "Flommen kom i natt.\nVi la ut varsel kl. 05."
+SCHEMA = xmlschema.XMLSchema(str(Path(__file__).parent / "Project-mrt2019.xsd"))
+NS = "urn:QDA-XML:project:1.0"
+
+
+def row(message: str, code: str, start: int | None, end: int | None, coder: str, status: str = "accepted") -> CodingRow:
+    from fokus.model import CodingStatus
+
+    origin = "rule:krise:flom" if status == "suggested" else "human"
+    return CodingRow(message, code, start, end, None, CodingStatus(status), origin, None, coder, None, "test")
+
+
+@pytest.fixture
+def source(project: Project, tmp_path: Path) -> Project:
+    cases = tmp_path / "cases.csv"
+    cases.write_text("kommune,innbyggertall,topp10,siden\nBodø,48200,ja,2009-11-02\nVoss,14100,nei,\n", "utf-8")
+    with project.begin() as session:
+        import_messages(
+            session,
+            [
+                parsed(
+                    record("p1", "Kari Holmen", FLOOD, when=at(1), case="Bodø"),
+                    record("c1", "Ragnhild Vik", "Bra! 👍", when=at(1, 11), thread="p1", parent="p1", case="Voss"),
+                    record("r1", "Kari Holmen", "Takk 😊", when=at(1, 12), thread="p1", parent="c1"),
+                    record("p2", "Geir Mathisen", "Et nytt innlegg om dialog.", when=at(3)),
+                )
+            ],
+        )
+        import_cases(session, read_case_table(cases), str(cases))
+        import_codings(
+            session,
+            [
+                row("p1", "krise/flom", 0, 19, "ingrid"),
+                row("p1", "krise/flom", 0, 19, "magnus"),
+                row("c1", "dialog", None, None, "ingrid"),
+                row("p2", "dialog", 3, 14, "magnus", status="suggested"),
+            ],
+            display="test",
+        )
+        flom = session.scalar(select(Code.id).where(Code.path == "krise/flom"))
+        c1 = session.scalar(select(Message.id).where(Message.external_id == "c1"))
+        session.add_all(
+            [
+                Memo(text="Flom-koden trenger en bedre definisjon.", code_id=flom),
+                Memo(text="Et fint eksempel på ros.", message_id=c1),
+                Memo(text="Prosjektnotat: vi koder setninger."),
+            ]
+        )
+    return project
+
+
+def export(project: Project, out: Path, **options: bool) -> Path:
+    with project.begin() as session:
+        export_qdpx(session, out, **options)
+    return out
+
+
+def test_the_export_validates_and_holds_everything_but_real_names(source: Project, tmp_path: Path) -> None:
+    out = export(source, tmp_path / "p.qdpx")
+    archive = zipfile.ZipFile(out)
+    names = archive.namelist()
+    assert names[0] == "project.qde"
+    assert all(n == "project.qde" or n.startswith("sources/") for n in names)
+    xml = archive.read("project.qde").decode("utf-8")
+    SCHEMA.validate(xml)
+    everything = xml + "".join(archive.read(n).decode("utf-8") for n in names[1:])
+    for real in ("Kari Holmen", "Ragnhild Vik", "Geir Mathisen"):
+        assert real not in everything
+    assert "Deltaker 01" in everything
+    assert xml.count("<Coding ") == 3  # the suggestion is left out
+    text = archive.read(next(n for n in names if n.startswith("sources/"))).decode("utf-8")
+    assert "Flommen kom i natt.\nVi la ut varsel kl. 05." in text
+
+
+def test_guids_are_stable_and_suggestions_come_when_asked(source: Project, tmp_path: Path) -> None:
+    first = zipfile.ZipFile(export(source, tmp_path / "1.qdpx")).read("project.qde").decode()
+    second = zipfile.ZipFile(export(source, tmp_path / "2.qdpx", include_suggestions=True)).read("project.qde").decode()
+    import re
+
+    guids = set(re.findall(r'guid="([0-9a-f-]{36})"', first))
+    assert len(guids) > 10
+    assert guids <= set(re.findall(r'guid="([0-9a-f-]{36})"', second))
+    assert second.count("<Coding ") == 4
+    SCHEMA.validate(second)
+
+
+def test_a_round_trip_into_a_fresh_project_loses_nothing(source: Project, tmp_path: Path) -> None:
+    out = export(source, tmp_path / "p.qdpx", include_suggestions=True)
+    fresh = open_project(tmp_path / "fresh.db", create=True)
+    with fresh.begin() as session:
+        report = import_qdpx(session, read_qdpx(out))
+    assert report.messages is not None
+    assert report.messages.messages_added == 4
+    assert report.not_modelled == {}
+
+    def snapshot(project: Project) -> dict[str, object]:
+        with project.read() as session:
+            codings = sorted(
+                (r["message_id"], r["code"], r["start"], r["end"], r["coder"], r["status"], r["origin"], r["text"])
+                for r in coding_rows(session)
+            )
+            codes = sorted(
+                (c.path, c.name, c.description, c.include_note, c.exclude_note, tuple(c.examples), c.color, c.codable)
+                for c in session.scalars(select(Code))
+            )
+            memos = sorted(
+                (m.text, m.message_id is not None, m.code_id is not None) for m in session.scalars(select(Memo))
+            )
+            people = sorted(
+                (p.pseudonym, p.case.name if p.case else None) for p in session.scalars(select(Participant))
+            )
+            messages = sorted(
+                (m.external_id, m.kind, m.text, m.created_at, m.participant.pseudonym)
+                for m in session.scalars(select(Message))
+            )
+            from fokus.api.cases import case_rows
+
+            _, cases = case_rows(session)
+        return {"codings": codings, "codes": codes, "memos": memos, "people": people, "messages": messages,
+                "cases": cases}  # fmt: skip
+
+    assert snapshot(fresh) == snapshot(source)
+    # and the GUIDs came along: exporting the copy names the same objects the same way
+    again = zipfile.ZipFile(export(fresh, tmp_path / "again.qdpx", include_suggestions=True)).read("project.qde")
+    original = zipfile.ZipFile(out).read("project.qde")
+    import re
+
+    assert set(re.findall(rb'guid="([0-9a-f-]{36})"', again)) == set(re.findall(rb'guid="([0-9a-f-]{36})"', original))
+    fresh.close()
+
+
+def test_importing_an_export_into_its_own_project_adds_nothing(source: Project, tmp_path: Path) -> None:
+    with source.begin() as session:
+        session.execute(update(Code).where(Code.path == "krise").values(rules=[{"id": "r", "any": ["flom"]}]))
+    out = export(source, tmp_path / "p.qdpx")
+    with source.begin() as session:
+        report = import_qdpx(session, read_qdpx(out))
+    assert report.messages is not None
+    assert report.codings is not None
+    assert (report.messages.messages_added, report.codings.added, report.memos) == (0, 0, 0)
+    with source.read() as session:  # a REFI-QDA codebook holds no rules: the project's stay
+        assert session.scalar(select(Code.rules).where(Code.path == "krise")) == [{"id": "r", "any": ["flom"]}]
+
+
+FOREIGN = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="{NS}" name="Fra NVivo" origin="NVivo 14">
+  <Users><User guid="AAAAAAAA-0000-0000-0000-000000000001" name="Ingrid Forsker"/></Users>
+  <CodeBook><Codes>
+    <Code guid="BBBBBBBB-0000-0000-0000-000000000001" name="Krise og beredskap" isCodable="true" color="#D62728">
+      <Description>Alt om kriser.</Description>
+      <NoteRef targetGUID="EEEEEEEE-0000-0000-0000-000000000001"/>
+      <Code guid="BBBBBBBB-0000-0000-0000-000000000002" name="Flom" isCodable="true"/>
+    </Code>
+  </Codes></CodeBook>
+  <Variables><Variable guid="CCCCCCCC-0000-0000-0000-000000000001" name="Innbyggere" typeOfVariable="Integer"/></Variables>
+  <Cases><Case guid="DDDDDDDD-0000-0000-0000-000000000001" name="Bodø">
+    <VariableValue><VariableRef targetGUID="CCCCCCCC-0000-0000-0000-000000000001"/><IntegerValue>48200</IntegerValue></VariableValue>
+    <SourceRef targetGUID="FFFFFFFF-0000-0000-0000-000000000001"/>
+  </Case></Cases>
+  <Sources>
+    <TextSource guid="FFFFFFFF-0000-0000-0000-000000000001" name="Intervju 1" plainTextPath="intervju1.txt" creatingUser="AAAAAAAA-0000-0000-0000-000000000001" creationDateTime="2013-05-02T10:00:00Z">
+      <PlainTextSelection guid="99999999-0000-0000-0000-000000000001" startPosition="0" endPosition="12" creatingUser="AAAAAAAA-0000-0000-0000-000000000001">
+        <Coding guid="88888888-0000-0000-0000-000000000001" creatingUser="AAAAAAAA-0000-0000-0000-000000000001"><CodeRef targetGUID="BBBBBBBB-0000-0000-0000-000000000002"/></Coding>
+      </PlainTextSelection>
+    </TextSource>
+    <TextSource guid="FFFFFFFF-0000-0000-0000-000000000002" name="Notat">
+      <PlainTextContent>Kort notat om omdømme.</PlainTextContent>
+    </TextSource>
+    <PDFSource guid="FFFFFFFF-0000-0000-0000-000000000003" name="Rapport" path="internal://rapport.pdf"/>
+  </Sources>
+  <Notes><Note guid="EEEEEEEE-0000-0000-0000-000000000001" name="Om koden"><PlainTextContent>Husk ras.</PlainTextContent></Note></Notes>
+  <Sets><Set guid="77777777-0000-0000-0000-000000000001" name="Utvalg"/></Sets>
+</Project>
+"""  # noqa: E501
+
+
+def zip_bytes(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_a_project_from_another_tool(tmp_path: Path) -> None:
+    path = tmp_path / "nvivo.qdpx"
+    path.write_bytes(
+        zip_bytes({"project.qde": FOREIGN.encode(), "Sources/intervju1.txt": "\ufeffFlommen kom. Vi svarte.".encode()})
+    )
+    project = open_project(tmp_path / "n.db", create=True)
+    with project.begin() as session:
+        report = import_qdpx(session, read_qdpx(path))
+        codings = list(coding_rows(session))
+        memo = session.scalars(select(Memo)).one()
+        code_of_memo = session.get(Code, memo.code_id)
+    project.close()
+    assert report.not_modelled == {"PDF sources": 1, "sets": 1}
+    assert [(r["code"], r["text"], r["coder"], r["case"]) for r in codings] == [
+        ("krise-og-beredskap/flom", "Flommen kom.", "Ingrid Forsker", "Bodø")
+    ]
+    assert code_of_memo is not None
+    assert code_of_memo.path == "krise-og-beredskap"
+    assert memo.text == "Husk ras."
+
+
+def test_hostile_projects_are_refused_in_one_line_and_write_nothing(tmp_path: Path, codebook_file: Path) -> None:
+    fokus("init", "--empty")
+    before = digest(tmp_path / "fokus.db")
+    laughs = (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        + "".join(f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i else "&lol;" * 10}">' for i in range(10))
+        + f']><Project xmlns="{NS}" name="&lol9;"/>'
+    )
+    external = (
+        f'<?xml version="1.0"?><!DOCTYPE p [<!ENTITY x SYSTEM "file:///etc/passwd">]><Project xmlns="{NS}" name="&x;"/>'
+    )
+    cases = {
+        "laughs.qdpx": (zip_bytes({"project.qde": laughs.encode()}), "entities"),
+        "xxe.qdpx": (zip_bytes({"project.qde": external.encode()}), "entities"),
+        "slip.qdpx": (zip_bytes({"project.qde": FOREIGN.encode(), "../../evil.txt": b"x"}), "unsafe file name"),
+        "bomb.qdpx": (zip_bytes({"project.qde": b"<" + b" " * 200_000_000 + b">"}), "zip bomb"),
+        "empty.qdpx": (zip_bytes({"readme.txt": b"hei"}), "no project.qde"),
+        "broken.qdpx": (b"PK\x03\x04broken", "zip"),
+    }
+    for name, (data, words) in cases.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        err = fokus("import", str(path), ok=False)
+        assert err.startswith(f"fokus: error: {path}"), err
+        assert err.count("\n") == 1, err
+        assert words in err, err
+    assert digest(tmp_path / "fokus.db") == before
+
+
+def test_the_command_line_round_trip(tmp_path: Path, codebook_file: Path) -> None:
+    fokus("--db", "a.db", "init", "--codebook", str(codebook_file))
+    (tmp_path / "m.csv").write_text(
+        "id,author,created_time,text\n1,Kari Holmen,2013-03-01 10:00,Flommen kom.\n", "utf-8"
+    )
+    fokus("--db", "a.db", "import", "m.csv")
+    fokus("--db", "a.db", "codings", "add", "1", "krise/flom", "--coder", "ingrid")
+    out = fokus("--db", "a.db", "qdpx", "export", "a.qdpx")
+    assert "1 sources, 5 codes, 1 codings" in out
+    fokus("--db", "b.db", "init", "--empty")
+    out = fokus("--db", "b.db", "import", "a.qdpx")
+    assert "1 messages added" in out
+    assert "1 codings added" in out
+    exported = json.loads(fokus("--db", "b.db", "codings", "export", "--format", "json"))
+    assert [(r["message_id"], r["code"], r["text"], r["coder"]) for r in exported] == [
+        ("1", "krise/flom", "Flommen kom.", "ingrid")
+    ]
+    fokus("--db", "a.db", "codebook", "export", "--format", "qdc", "-o", "a.qdc")
+    fokus("--db", "c.db", "init", "--empty")
+    assert "5 added" in fokus("--db", "c.db", "codebook", "load", "a.qdc")
+    assert [c["id"] for c in json.loads(fokus("--db", "c.db", "codebook", "show", "--json"))] == [
+        c["id"] for c in json.loads(fokus("--db", "a.db", "codebook", "show", "--json"))
+    ]
