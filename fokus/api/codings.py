@@ -32,6 +32,7 @@ from fokus.model import (
     table_of,
     utcnow,
 )
+from fokus.store.bulk import insert_rows
 
 MACHINE_CODER = "fokus"
 DISPLAY_ZONE = ZoneInfo("Europe/Oslo")
@@ -169,10 +170,11 @@ def import_codings(
             report.replaced += 1
         else:
             report.conflicts += 1
-    table = table_of(Coding)
-    for chunk in _chunks(inserts, 10_000):
-        result = session.execute(table.insert().returning(table.c.id, sort_by_parameter_order=True), list(chunk))
-        report.added_ids.extend(cid for (cid,) in result)
+    if inserts:
+        highest = session.scalar(select(func.coalesce(func.max(Coding.id), 0))) or 0
+        insert_rows(session.connection(), table_of(Coding), inserts)
+        # this transaction holds the write lock: the new ids are those above the old highest, in insertion order
+        report.added_ids = list(session.scalars(select(Coding.id).where(Coding.id > highest).order_by(Coding.id)))
     report.added = len(inserts)
     log_events(
         session,

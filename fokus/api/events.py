@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from fokus.model import Event, table_of, utcnow
+from fokus.store.bulk import insert_rows
 
 CODING_FIELDS = ("message_id", "code_id", "coder_id", "start", "end", "status", "origin", "confidence")
 
@@ -51,6 +52,5 @@ def log_events(
         }
         for coding_id, before, after in changes
     ]
-    for start in range(0, len(rows), 10_000):
-        session.execute(table_of(Event).insert(), rows[start : start + 10_000])
+    insert_rows(session.connection(), table_of(Event), rows)
     return len(rows)
