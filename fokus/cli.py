@@ -219,7 +219,7 @@ def import_(
     from fokus.importers import parse_mapping, read_paths
 
     csv_mapping = parse_mapping(mapping) if mapping else None
-    projects = [p for p in paths if p.suffix.lower() == ".qdpx"]
+    projects = [p for p in paths if _is_qdpx(p)]
     exports = [p for p in paths if p not in projects]
     project = _open(ctx)
     with _progress("import") as progress:
@@ -289,6 +289,21 @@ def _extra(changed: int, other_groups: int) -> str:
     if other_groups:
         text += f", {other_groups} from other groups left out"
     return text
+
+
+def _is_qdpx(path: Path) -> bool:
+    """A REFI-QDA project: by its name, or a zip with a project.qde inside (a renamed .qdpx)."""
+    if path.suffix.lower() == ".qdpx":
+        return True
+    if not path.is_file() or path.suffix.lower() != ".zip":
+        return False
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return any(name.lower() == "project.qde" for name in archive.namelist())
+    except (zipfile.BadZipFile, OSError):
+        return False
 
 
 def _read_qdpx(paths: Sequence[Path]) -> list[Any]:

@@ -281,3 +281,24 @@ def test_the_command_line_round_trip(tmp_path: Path, codebook_file: Path) -> Non
     assert [c["id"] for c in json.loads(fokus("--db", "c.db", "codebook", "show", "--json"))] == [
         c["id"] for c in json.loads(fokus("--db", "a.db", "codebook", "show", "--json"))
     ]
+
+
+def test_sources_beside_the_project_and_at_absolute_paths(tmp_path: Path) -> None:
+    (tmp_path / "tekster").mkdir()
+    (tmp_path / "tekster" / "a.txt").write_text("Relativ tekst om flom.", encoding="utf-8")
+    absolute = tmp_path / "b.txt"
+    absolute.write_text("Absolutt tekst.", encoding="utf-8")
+    qde = (
+        f'<?xml version="1.0" encoding="utf-8"?><Project xmlns="{NS}" name="p"><Sources>'
+        '<TextSource guid="11111111-0000-0000-0000-000000000001" name="A" plainTextPath="relative://tekster/a.txt"/>'
+        f'<TextSource guid="11111111-0000-0000-0000-000000000002" name="B" plainTextPath="absolute://{absolute}"/>'
+        "</Sources></Project>"
+    )
+    path = tmp_path / "renamed.zip"  # a .qdpx under another name is still found by its project.qde
+    path.write_bytes(zip_bytes({"project.qde": qde.encode()}))
+    fokus("init", "--empty")
+    out = fokus("import", str(path))
+    assert "2 messages added" in out
+    assert f"read the source text from {absolute}" in out
+    texts = sorted(m["text"] for m in json.loads(fokus("export", "messages", "--format", "json")))
+    assert texts == ["Absolutt tekst.", "Relativ tekst om flom."]
