@@ -450,7 +450,7 @@ def codebook() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.pass_context
 def codebook_load(ctx: click.Context, file: Path) -> None:
-    """Load a YAML codebook or a REFI-QDA .qdc: add new codes, update changed ones, keep (and list) codes the file lacks.
+    """Load a YAML codebook or a REFI-QDA .qdc: add new codes, update changed ones, keep codes the file lacks.
 
     A .qdc holds no auto-coding rules, so loading one leaves the project's rules as they are.
 
