@@ -380,7 +380,8 @@ class Event(Base):
     """An append-only record of one coding change: what it was before and after.
 
     ``coding_id`` is deliberately not a foreign key: the log must outlive a deleted coding so the deletion can be
-    undone. ``batch`` groups the events of one command or one keypress, which undo treats as one step.
+    undone. ``batch`` groups the events of one command or one keypress, which undo treats as one step; the events
+    of an undo (or redo) name the batch they revert in ``reverts``.
     """
 
     __tablename__ = "events"
@@ -392,3 +393,4 @@ class Event(Base):
     coding_id: Mapped[int | None] = mapped_column(index=True)
     before: Mapped[dict[str, Any] | None]
     after: Mapped[dict[str, Any] | None]
+    reverts: Mapped[str | None] = mapped_column(String(36), index=True)

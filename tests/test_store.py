@@ -120,3 +120,34 @@ def test_reading_does_not_block_a_writer(project: Project) -> None:
             writer.add(Setting(key="z", value="1"))
     with project.read() as session:
         assert session.get(Setting, "z") is not None
+
+
+def test_an_older_project_is_backed_up_then_migrated(tmp_path: Path) -> None:
+    from alembic import command
+
+    from fokus.store.engine import database_url, make_engine
+    from fokus.store.migrate import alembic_config
+
+    path = tmp_path / "old.db"
+    engine = make_engine(database_url(path))
+    config = alembic_config()
+    with engine.connect() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.exec_driver_sql("INSERT INTO settings (key, value) VALUES ('gammel', 'ja')")
+        connection.commit()
+    engine.dispose()
+
+    project = open_project(path)
+    assert project.backup is not None
+    assert project.backup.name.startswith("old.db.")
+    assert project.backup.name.endswith(f".before-{HEAD}.bak")
+    with project.read() as session:
+        assert session.get(Setting, "gammel") is not None
+    with project.engine.connect() as conn:
+        assert MigrationContext.configure(conn).get_current_revision() == HEAD
+    project.close()
+    with sqlite3.connect(project.backup) as backup:
+        assert backup.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+        assert backup.execute("SELECT value FROM settings").fetchone() == ("ja",)
+    assert open_project(path).backup is None  # up to date now: no second backup

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from fokus.model import Event, table_of, utcnow
 from fokus.store.bulk import insert_rows
 
-CODING_FIELDS = ("message_id", "code_id", "coder_id", "start", "end", "status", "origin", "confidence")
+CODING_FIELDS = ("message_id", "code_id", "coder_id", "start", "end", "status", "origin", "confidence", "details")
 
 
 def new_batch() -> str:
@@ -35,8 +35,9 @@ def log_events(
     session: Session,
     batch: str,
     action: str,
-    changes: Iterable[tuple[int, dict[str, Any] | None, dict[str, Any] | None]],
+    changes: Iterable[tuple[int | None, dict[str, Any] | None, dict[str, Any] | None]],
     coder_id: int | None = None,
+    reverts: str | None = None,
 ) -> int:
     """Append one event per (coding id, before, after); returns how many were written."""
     now = utcnow()
@@ -49,6 +50,7 @@ def log_events(
             "coding_id": coding_id,
             "before": before,
             "after": after,
+            "reverts": reverts,
         }
         for coding_id, before, after in changes
     ]

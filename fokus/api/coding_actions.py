@@ -1,0 +1,258 @@
+"""What a researcher does to codings, one step at a time: code a span, remove or recode a coding, accept or reject
+a suggestion, and undo or redo any of it.
+
+Every step is one batch in the event log (``fokus.api.events``), written in the same transaction as the change, so a
+killed terminal loses nothing and undo works across restarts. Undo takes the researcher's latest step that has not
+been undone and applies its inverse; redo reverts the latest undo, as long as the researcher has done nothing new
+since. A step whose codings someone else has changed in the meantime is not forced back: those codings are left as
+they are and counted as conflicts.
+
+Accepting a suggestion makes it the researcher's coding (its origin still says which rule or model proposed it);
+rejecting keeps it the machine's, marked rejected, so the same rule never proposes it again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from fokus.api.events import coding_snapshot, log_events, new_batch
+from fokus.errors import FokusError
+from fokus.model import Code, Coding, CodingStatus, Event, Message, utcnow
+
+Change = tuple[int | None, dict[str, Any] | None, dict[str, Any] | None]
+
+
+@dataclass
+class StepReport:
+    """What one step (or its undo or redo) did."""
+
+    batch: str
+    changed: int = 0
+    conflicts: int = 0
+    coding_id: int | None = None
+
+
+def _code_id(session: Session, path: str) -> int:
+    found = session.scalar(select(Code.id).where(Code.path == path))
+    if found is None:
+        raise FokusError(f"code {path!r} is not in the codebook")
+    return found
+
+
+def _coding(session: Session, coding_id: int) -> Coding:
+    coding = session.get(Coding, coding_id)
+    if coding is None:
+        raise FokusError(f"coding {coding_id} does not exist (any more)")
+    return coding
+
+
+def add_coding(
+    session: Session, message_id: int, code: str, start: int, end: int, coder_id: int, *, origin: str = "human"
+) -> StepReport:
+    """Code a span of a message (code-point offsets) for a researcher."""
+    message = session.get(Message, message_id)
+    if message is None:
+        raise FokusError(f"message {message_id} does not exist")
+    if not 0 <= start < end <= len(message.text):
+        raise FokusError(f"span {start}:{end} is outside the message ({len(message.text)} characters)")
+    code_id = _code_id(session, code)
+    existing = session.scalar(
+        select(Coding).where(
+            Coding.message_id == message_id,
+            Coding.code_id == code_id,
+            Coding.coder_id == coder_id,
+            Coding.start == start,
+            Coding.end == end,
+        )
+    )
+    report = StepReport(new_batch())
+    if existing is not None:
+        if existing.status == CodingStatus.ACCEPTED.value:
+            report.coding_id = existing.id
+            return report  # already coded so: nothing to do, nothing to undo
+        before = coding_snapshot(existing)
+        existing.status, existing.updated_at = CodingStatus.ACCEPTED.value, utcnow()
+        _log(session, report, "coding.change", [(existing.id, before, coding_snapshot(existing))], coder_id)
+        report.coding_id = existing.id
+        return report
+    now = utcnow()
+    coding = Coding(
+        message_id=message_id,
+        code_id=code_id,
+        coder_id=coder_id,
+        start=start,
+        end=end,
+        status=CodingStatus.ACCEPTED.value,
+        origin=origin,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(coding)
+    session.flush()
+    _log(session, report, "coding.add", [(coding.id, None, coding_snapshot(coding))], coder_id)
+    report.coding_id = coding.id
+    return report
+
+
+def remove_coding(session: Session, coding_id: int, coder_id: int) -> StepReport:
+    coding = _coding(session, coding_id)
+    report = StepReport(new_batch(), coding_id=coding_id)
+    before = coding_snapshot(coding)
+    session.delete(coding)
+    session.flush()
+    _log(session, report, "coding.delete", [(coding_id, before, None)], coder_id)
+    return report
+
+
+def recode(session: Session, coding_id: int, code: str, coder_id: int) -> StepReport:
+    """Give a coding another code (same span, same coder)."""
+    coding = _coding(session, coding_id)
+    report = StepReport(new_batch(), coding_id=coding_id)
+    before = coding_snapshot(coding)
+    coding.code_id, coding.updated_at = _code_id(session, code), utcnow()
+    session.flush()
+    _log(session, report, "coding.change", [(coding_id, before, coding_snapshot(coding))], coder_id)
+    return report
+
+
+def decide(session: Session, coding_id: int, accept: bool, coder_id: int) -> StepReport:
+    """Accept or reject a suggestion (see the module docstring)."""
+    coding = _coding(session, coding_id)
+    report = StepReport(new_batch(), coding_id=coding_id)
+    before = coding_snapshot(coding)
+    if accept:
+        duplicate = session.scalar(
+            select(Coding.id).where(
+                Coding.message_id == coding.message_id,
+                Coding.code_id == coding.code_id,
+                Coding.coder_id == coder_id,
+                Coding.start == coding.start,
+                Coding.end == coding.end,
+                Coding.id != coding.id,
+            )
+        )
+        if duplicate is not None:  # the researcher had already coded it: the suggestion is simply done
+            session.delete(coding)
+            session.flush()
+            _log(session, report, "coding.delete", [(coding_id, before, None)], coder_id)
+            report.coding_id = duplicate
+            return report
+        coding.coder_id = coder_id
+    coding.status = CodingStatus.ACCEPTED.value if accept else CodingStatus.REJECTED.value
+    coding.updated_at = utcnow()
+    session.flush()
+    _log(session, report, "coding.change", [(coding_id, before, coding_snapshot(coding))], coder_id)
+    return report
+
+
+def accept_as(session: Session, coding_id: int, code: str, coder_id: int) -> StepReport:
+    """Reject a suggestion's code and code its span with another one instead, as one step."""
+    suggestion = _coding(session, coding_id)
+    report = decide(session, coding_id, False, coder_id)
+    added = add_coding(session, suggestion.message_id, code, suggestion.start, suggestion.end, coder_id)
+    # one undo step: move the new coding's events into the rejection's batch
+    session.execute(update(Event).where(Event.batch == added.batch).values(batch=report.batch))
+    report.changed += added.changed
+    report.coding_id = added.coding_id
+    return report
+
+
+def _log(session: Session, report: StepReport, action: str, changes: list[Change], coder_id: int) -> None:
+    report.changed += log_events(session, report.batch, action, changes, coder_id)
+
+
+# --- undo and redo ----------------------------------------------------------------------------------------------
+
+
+def _batches(session: Session, coder_id: int) -> list[tuple[str, int, str, str | None]]:
+    """The coder's batches, newest first: (batch, last event id, first action, what it reverts)."""
+    rows = session.execute(
+        select(Event.batch, func.max(Event.id), func.min(Event.action), func.max(Event.reverts))
+        .where(Event.coder_id == coder_id)
+        .group_by(Event.batch)
+        .order_by(func.max(Event.id).desc())
+    ).all()
+    return [(batch, last, action, reverts) for batch, last, action, reverts in rows]
+
+
+def undo(session: Session, coder_id: int) -> StepReport | None:
+    """Revert the coder's latest step that is not undone yet; None when there is nothing to undo."""
+    batches = _batches(session, coder_id)
+    reverted = {reverts for _, _, _, reverts in batches if reverts}
+    for batch, _, action, _ in batches:
+        if action != "undo" and batch not in reverted:
+            return _revert(session, batch, "undo", coder_id)
+    return None
+
+
+def redo(session: Session, coder_id: int) -> StepReport | None:
+    """Revert the coder's latest undo, unless they have done something new since; None when there is none."""
+    batches = _batches(session, coder_id)
+    reverted = {reverts for _, _, _, reverts in batches if reverts}
+    for batch, _, action, _ in batches:
+        if action == "undo":
+            return None if batch in reverted else _revert(session, batch, "redo", coder_id)
+        if action != "redo":
+            return None  # a new step since the last undo: nothing to redo
+    return None
+
+
+def _revert(session: Session, batch: str, action: str, coder_id: int) -> StepReport:
+    report = StepReport(new_batch())
+    events = session.scalars(select(Event).where(Event.batch == batch).order_by(Event.id.desc())).all()
+    changes: list[Change] = []
+    for event in events:
+        if event.coding_id is None:
+            continue
+        coding = session.get(Coding, event.coding_id)
+        current = coding_snapshot(coding) if coding is not None else None
+        if not _same(current, event.after):
+            report.conflicts += 1  # changed by someone else since: left as it is
+            continue
+        if event.before is None and coding is not None:
+            session.delete(coding)
+        elif event.before is not None and coding is None:
+            session.add(_restored(event.coding_id, event.before))
+        elif event.before is not None and coding is not None:
+            for key, value in event.before.items():
+                if key in ("message_id", "code_id", "coder_id", "start", "end", "status", "origin", "confidence"):
+                    setattr(coding, key, value)
+            coding.updated_at = utcnow()
+        session.flush()
+        restored = session.get(Coding, event.coding_id)
+        changes.append((event.coding_id, current, coding_snapshot(restored) if restored is not None else None))
+        report.coding_id = event.coding_id
+    report.changed = log_events(session, report.batch, action, changes, coder_id, reverts=batch)
+    if not changes:
+        # nothing could be reverted: still mark the step as handled, so undo moves on to the one before
+        log_events(session, report.batch, action, [(None, None, None)], coder_id, reverts=batch)
+    return report
+
+
+def _same(current: dict[str, Any] | None, logged: dict[str, Any] | None) -> bool:
+    if current is None or logged is None:
+        return current is logged
+    keys = ("message_id", "code_id", "coder_id", "start", "end", "status")
+    return all(current.get(k) == logged.get(k) for k in keys)
+
+
+def _restored(coding_id: int, values: dict[str, Any]) -> Coding:
+    now = utcnow()
+    return Coding(
+        id=coding_id,
+        message_id=values["message_id"],
+        code_id=values["code_id"],
+        coder_id=values["coder_id"],
+        start=values["start"],
+        end=values["end"],
+        status=values["status"],
+        origin=values.get("origin") or "human",
+        confidence=values.get("confidence"),
+        details=values.get("details"),
+        created_at=now,
+        updated_at=now,
+    )
