@@ -8,6 +8,7 @@ need them, so `fokus --help` stays fast.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -645,6 +646,34 @@ def codings_add(ctx: click.Context, message_id: str, code: str, span: str | None
     _echo_codings(report)
 
 
+# --- the TUI -----------------------------------------------------------------------------------------------------
+
+
+def _default_coder() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in this environment
+        return "koder"
+
+
+@main.command()
+@click.option("--coder", envvar="FOKUS_CODER", help="Who codes (also FOKUS_CODER); your user name by default.")
+@click.pass_context
+def tui(ctx: click.Context, coder: str | None) -> None:
+    """Open the project in the terminal UI: read threads, code, review suggestions, undo.
+
+    \b
+    Example:
+      fokus --db studie.db tui --coder ingrid
+    """
+    from fokus.tui.app import FokusApp
+
+    project = _open(ctx)
+    FokusApp(project, coder or _default_coder()).run()
+
+
 # --- REFI-QDA -------------------------------------------------------------------------------------------------------
 
 
@@ -889,9 +918,12 @@ def demo(ctx: click.Context, no_tui: bool, fresh: bool) -> None:
     )
     _echo_tagging(report.tagging)
     _echo_status(db, numbers)
-    click.echo(f"\nNext: fokus --db {db} status | codebook show | codings export")
-    if not no_tui:
-        click.echo("The coding TUI is not in this version yet; the project above is ready for it.")
+    if no_tui:
+        click.echo(f"\nNext: fokus --db {db} tui | status | evaluate | codings export")
+        return
+    from fokus.tui.app import FokusApp
+
+    FokusApp(project, os.environ.get("FOKUS_CODER") or _default_coder()).run()
 
 
 def _refuse_unless_demo(db: str) -> None:

@@ -1,0 +1,114 @@
+"""Memos, and good practice: a passage marked as worth sharing, with a short summary.
+
+Good practice is a coding with the codebook's good-practice code (``god-praksis`` by default) and a memo on that
+coding holding the summary, so it counts in every analysis like any coding and can be undone like one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from fokus.api.coding_actions import StepReport, add_coding
+from fokus.errors import FokusError
+from fokus.model import Case, Code, Coding, Memo, Message, Participant, utcnow
+
+GOOD_PRACTICE = "god-praksis"
+
+
+def add_memo(
+    session: Session,
+    text: str,
+    *,
+    coder_id: int | None = None,
+    message_id: int | None = None,
+    code_id: int | None = None,
+    case_id: int | None = None,
+    coding_id: int | None = None,
+) -> int:
+    """Store a memo on one thing (or on the project, with no target); returns its id."""
+    if not text.strip():
+        raise FokusError("a memo needs some text")
+    if sum(x is not None for x in (message_id, code_id, case_id, coding_id)) > 1:
+        raise FokusError("a memo is about one thing at a time")
+    now = utcnow()
+    memo = Memo(
+        text=text.strip(),
+        coder_id=coder_id,
+        message_id=message_id,
+        code_id=code_id,
+        case_id=case_id,
+        coding_id=coding_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(memo)
+    session.flush()
+    return memo.id
+
+
+def mark_good_practice(
+    session: Session, message_id: int, start: int, end: int, summary: str, coder_id: int, *, code: str = GOOD_PRACTICE
+) -> StepReport:
+    """Code a passage as good practice and keep the researcher's summary with it."""
+    if session.scalar(select(Code.id).where(Code.path == code)) is None:
+        raise FokusError(f"the codebook has no {code!r} code to mark good practice with")
+    step = add_coding(session, message_id, code, start, end, coder_id)
+    assert step.coding_id is not None
+    add_memo(session, summary, coder_id=coder_id, coding_id=step.coding_id)
+    return step
+
+
+@dataclass(frozen=True)
+class Practice:
+    coding_id: int
+    summary: str
+    passage: str
+    case: str | None
+    participant: str
+    themes: tuple[str, ...]
+    created_at: datetime
+
+
+def good_practice_board(session: Session, *, code: str = GOOD_PRACTICE) -> list[Practice]:
+    """Every passage marked as good practice, with its summary, municipality and the themes coded on it."""
+    practice = aliased(Coding)
+    rows = session.execute(
+        select(practice, Message.text, Participant.pseudonym, Case.name)
+        .join(Code, practice.code_id == Code.id)
+        .join(Message, practice.message_id == Message.id)
+        .join(Participant, Message.participant_id == Participant.id)
+        .outerjoin(Case, Participant.case_id == Case.id)
+        .where(Code.path == code, practice.status == "accepted")
+        .order_by(Case.name, practice.id)
+    ).all()
+    board = []
+    for coding, text, pseudonym, case in rows:
+        summary = session.scalar(select(Memo.text).where(Memo.coding_id == coding.id).order_by(Memo.id)) or ""
+        themes = session.scalars(
+            select(Code.path)
+            .join(Coding, Coding.code_id == Code.id)
+            .where(
+                Coding.message_id == coding.message_id,
+                Coding.status == "accepted",
+                Coding.start < coding.end,
+                Coding.end > coding.start,
+                Code.path != code,
+            )
+            .distinct()
+        ).all()
+        board.append(
+            Practice(
+                coding.id,
+                summary,
+                text[coding.start : coding.end],
+                case,
+                pseudonym,
+                tuple(sorted({t.split("/")[0] for t in themes})),
+                coding.created_at,
+            )
+        )
+    return board

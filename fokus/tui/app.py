@@ -1,0 +1,94 @@
+"""The fokus TUI application: it holds the project and the researcher's name; the screens do the rest.
+
+Every change is one short transaction through ``fokus.api``; undo and redo (``u``, ``ctrl+r``) work on the event
+log, so they reach back across restarts. Errors a researcher can fix are shown as notifications, never a crash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
+from textual.app import App
+from textual.binding import Binding
+
+from fokus.api.coding_actions import redo, undo
+from fokus.api.codings import CoderRegistry
+from fokus.errors import FokusError
+from fokus.model import CoderKind
+from fokus.store import Project
+from fokus.tui.messages import CodingsChanged
+
+T = TypeVar("T")
+
+
+class FokusApp(App[None]):
+    """Read threads, code them, review suggestions."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "fokus"
+    BINDINGS = [
+        Binding("q", "quit", "Avslutt", id="app.quit"),
+        Binding("question_mark", "help", "Hjelp", key_display="?", id="app.help"),
+        Binding("v", "review", "Forslag", id="app.review"),
+        Binding("u", "undo", "Angre", id="app.undo"),
+        Binding("ctrl+r", "redo", "Gjør om", id="app.redo"),
+    ]
+
+    def __init__(self, project: Project, coder: str) -> None:
+        super().__init__()
+        self.project = project
+        self.coder_name = coder
+        with project.begin() as session:
+            self.coder_id = CoderRegistry(session).get_or_create(coder, CoderKind.HUMAN)
+        self.recent_codes: list[str] = []
+        self.sub_title = f"{project.display} · koder: {coder}"
+
+    def on_mount(self) -> None:
+        from fokus.tui.screens.threads import ThreadsScreen
+
+        self.push_screen(ThreadsScreen())
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        with self.project.read() as session:
+            yield session
+
+    def write(self, step: Callable[[Session], T]) -> T | None:
+        """Run one change in its own transaction; a FokusError becomes a notification."""
+        try:
+            with self.project.begin() as session:
+                return step(session)
+        except FokusError as exc:
+            self.notify(str(exc), severity="error", timeout=8)
+            return None
+
+    def remember_code(self, code: str) -> None:
+        self.recent_codes = [code, *(c for c in self.recent_codes if c != code)][:8]
+
+    def action_help(self) -> None:
+        from fokus.tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen())
+
+    def action_review(self) -> None:
+        from fokus.tui.screens.review import ReviewScreen
+
+        self.push_screen(ReviewScreen())
+
+    def action_undo(self) -> None:
+        self._step(undo, "Angret", "Ingenting å angre")
+
+    def action_redo(self) -> None:
+        self._step(redo, "Gjort om igjen", "Ingenting å gjøre om")
+
+    def _step(self, step: Callable[[Session, int], Any], done: str, nothing: str) -> None:
+        report = self.write(lambda session: step(session, self.coder_id))
+        if report is None:
+            self.notify(nothing)
+            return
+        note = f"{done}" + (f" ({report.conflicts} endret av andre, latt være)" if report.conflicts else "")
+        self.notify(note)
+        self.screen.post_message(CodingsChanged())

@@ -1,0 +1,130 @@
+"""The review queue (``v``): one suggestion at a time, in its sentence and message, with the words that triggered it.
+
+``a`` accepts, ``r`` rejects, ``e`` accepts it as another code, ``s`` skips, ``u`` undoes, ``o`` changes the order
+(by confidence, by code, by thread, most uncertain first). Every decision is written to the database at once.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Header, Static
+
+from fokus.api.coding_actions import accept_as, decide
+from fokus.api.review import ReviewItem, review_progress, review_queue
+from fokus.model import Code
+from fokus.tui.messages import CodingsChanged
+from fokus.tui.screens.base import FokusScreen
+from fokus.tui.widgets.code_picker import CodePicker
+
+ORDERS = ("confidence", "code", "thread", "uncertain")
+ORDER_NAMES = {"confidence": "sikrest først", "code": "etter kode", "thread": "etter tråd", "uncertain": "mest usikre"}
+PAGE = 50
+
+
+def render_item(item: ReviewItem) -> Text:
+    text = Text()
+    text.append(f"{item.code}", style=f"bold {item.color or 'yellow'}")
+    text.append(f"  {item.name}\n", style="bold")
+    confidence = f"{item.confidence:.2f}" if item.confidence is not None else "-"
+    text.append(f"{item.origin}  ·  sikkerhet {confidence}  ·  {item.participant}", style="dim")
+    text.append(f" ({item.case})\n\n" if item.case else "\n\n", style="dim")
+    context = Text(item.context)
+    context.stylize("bold", item.start, item.end)
+    context.stylize("on grey23", item.start, item.end)
+    for start, end in item.matched:
+        context.stylize("reverse", start, end)
+    text.append_text(context)
+    return text
+
+
+class ReviewScreen(FokusScreen):
+    BINDINGS = [
+        Binding("a", "accept", "Godta", id="review.accept"),
+        Binding("r", "reject", "Avvis", id="review.reject"),
+        Binding("e", "accept_as", "Godta som annen kode", id="review.accept_as"),
+        Binding("s", "skip", "Hopp over", id="review.skip"),
+        Binding("o", "order", "Rekkefølge", id="review.order"),
+        Binding("escape", "back", "Tilbake", id="review.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.order = ORDERS[0]
+        self.items: list[ReviewItem] = []
+        self.skipped: set[int] = set()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="review-card")
+        yield Static(id="review-progress")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        with self.fokus.reading() as session:
+            self.items = [
+                item
+                for item in review_queue(session, order=self.order, limit=PAGE + len(self.skipped))
+                if item.coding_id not in self.skipped
+            ]
+            open_count, decided = review_progress(session)
+        card = self.query_one("#review-card", Static)
+        if self.items:
+            card.update(render_item(self.items[0]))
+        else:
+            card.update("Ingen åpne forslag å vurdere." if not open_count else "Du har hoppet over resten.")
+        self.query_one("#review-progress", Static).update(
+            f"{open_count} åpne forslag · {decided} vurdert · rekkefølge: {ORDER_NAMES[self.order]}"
+        )
+
+    @property
+    def item(self) -> ReviewItem | None:
+        return self.items[0] if self.items else None
+
+    def _decide(self, accept: bool) -> None:
+        item = self.item
+        if item is None:
+            return
+        app = self.fokus
+        if app.write(lambda s: decide(s, item.coding_id, accept, app.coder_id)) is not None:
+            self.reload()
+
+    def action_accept(self) -> None:
+        self._decide(True)
+
+    def action_reject(self) -> None:
+        self._decide(False)
+
+    def action_skip(self) -> None:
+        if self.item is not None:
+            self.skipped.add(self.item.coding_id)
+            self.reload()
+
+    def action_accept_as(self) -> None:
+        item = self.item
+        if item is None:
+            return
+        with self.fokus.reading() as session:
+            codes = [(c.path, c.name) for c in session.query(Code).filter(Code.codable).order_by(Code.position)]
+        app = self.fokus
+
+        def chosen(code: str | None) -> None:
+            if code and app.write(lambda s: accept_as(s, item.coding_id, code, app.coder_id)) is not None:
+                app.remember_code(code)
+                self.reload()
+
+        app.push_screen(CodePicker(codes, app.recent_codes, title=f"Godta som … (i stedet for {item.code})"), chosen)
+
+    def action_order(self) -> None:
+        self.order = ORDERS[(ORDERS.index(self.order) + 1) % len(ORDERS)]
+        self.reload()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def on_codings_changed(self, _: CodingsChanged) -> None:
+        self.reload()

@@ -1,0 +1,128 @@
+"""The thread list: newest first, paged from the database as the cursor moves, filtered by free text (``/``)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from fokus.api.browse import ThreadFilter, thread_count, thread_page
+from fokus.tui.messages import CodingsChanged
+from fokus.tui.screens.base import FokusScreen
+
+PAGE = 200
+
+
+class ThreadsScreen(FokusScreen):
+    BINDINGS = [
+        Binding("slash", "filter", "Filtrer", key_display="/", id="threads.filter"),
+        Binding("escape", "clear_filter", "Nullstill filter", id="threads.clear"),
+        Binding("enter", "open", "Åpne tråd", id="threads.open"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filters = ThreadFilter()
+        self.loaded = 0
+        self.total = 0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="fritekst, kommune:…, deltaker:…, kode:…, status:…", id="thread-filter")
+        yield DataTable(id="threads", cursor_type="row", zebra_stripes=True)
+        yield Static(id="threads-count")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("Dato", "Tråd", "Kommune", "Deltaker", "Meldinger", "Koder", "Forslag")
+        self.query_one(Input).display = False
+        self.reload()
+        table.focus()
+
+    def reload(self) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        self.loaded = 0
+        with self.fokus.reading() as session:
+            self.total = thread_count(session, self.filters)
+        self.load_more()
+
+    def load_more(self) -> None:
+        table = self.query_one(DataTable)
+        with self.fokus.reading() as session:
+            rows = thread_page(session, self.filters, offset=self.loaded, limit=PAGE)
+        for row in rows:
+            table.add_row(
+                f"{row.created_at:%Y-%m-%d}",
+                row.title[:60],
+                row.case or "",
+                row.participant,
+                str(row.messages),
+                str(row.codings),
+                str(row.suggestions) if row.suggestions else "",
+                key=str(row.thread_id),
+            )
+        self.loaded += len(rows)
+        self.query_one("#threads-count", Static).update(f"{self.loaded} av {self.total} tråder")
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.cursor_row >= self.loaded - 20 and self.loaded < self.total:
+            self.load_more()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self._open(int(str(event.row_key.value)))
+
+    def action_open(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+            self._open(int(str(key.value)))
+
+    def _open(self, thread_id: int) -> None:
+        from fokus.tui.screens.thread import ThreadScreen
+
+        self.app.push_screen(ThreadScreen(thread_id))
+
+    def action_filter(self) -> None:
+        field = self.query_one(Input)
+        field.display = True
+        field.focus()
+
+    def action_clear_filter(self) -> None:
+        field = self.query_one(Input)
+        field.value = ""
+        field.display = False
+        self.filters = ThreadFilter()
+        self.reload()
+        self.query_one(DataTable).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.filters = parse_filter(event.value)
+        self.reload()
+        self.query_one(DataTable).focus()
+
+    def on_codings_changed(self, _: CodingsChanged) -> None:
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+
+def parse_filter(text: str) -> ThreadFilter:
+    """ "kommune:Bodø kode:krise flom" -> case Bodø, code krise, free text "flom"."""
+    fields: dict[str, str] = {}
+    words = []
+    for part in text.split():
+        key, sep, value = part.partition(":")
+        if sep and key in ("kommune", "deltaker", "kode", "status") and value:
+            fields[key] = value
+        else:
+            words.append(part)
+    return ThreadFilter(
+        case=fields.get("kommune"),
+        participant=fields.get("deltaker", "").replace("_", " ") or None,
+        code=fields.get("kode"),
+        status=fields.get("status"),
+        text=" ".join(words) or None,
+    )

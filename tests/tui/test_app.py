@@ -1,0 +1,114 @@
+"""The TUI driven through Textual's Pilot on a copy of the demo project, asserting on the database afterwards."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from textual.pilot import Pilot
+
+from fokus.model import Coder, Coding, Memo
+from fokus.store import Project, open_project
+from fokus.tui.app import FokusApp
+from fokus.tui.screens.review import ReviewScreen
+from fokus.tui.screens.thread import ThreadScreen
+from fokus.tui.screens.threads import ThreadsScreen
+from tests.test_cli import fokus
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("tui") / "demo.db"
+    fokus("--db", str(path), "demo", "--no-tui")
+    return path
+
+
+@pytest.fixture
+def project(demo_file: Path, tmp_path: Path) -> Project:
+    copy = tmp_path / "demo.db"
+    shutil.copy(demo_file, copy)
+    return open_project(copy)
+
+
+def drive(project: Project, steps: Callable[[Pilot[None], FokusApp], Awaitable[None]]) -> None:
+    async def run() -> None:
+        app = FokusApp(project, "tester")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            await steps(pilot, app)
+
+    asyncio.run(run())
+
+
+def mine(project: Project) -> list[tuple[str, str]]:
+    """The tester's codings as (code, status)."""
+    with project.read() as session:
+        tester = session.scalar(select(Coder.id).where(Coder.name == "tester"))
+        return [(c.code.path, c.status) for c in session.scalars(select(Coding).where(Coding.coder_id == tester))]
+
+
+def test_browse_open_a_thread_and_code_a_sentence(project: Project) -> None:
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        assert isinstance(app.screen, ThreadsScreen)
+        assert app.screen.loaded > 50
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ThreadScreen)
+        await pilot.press("j", "c")
+        await pilot.pause()
+        await pilot.press(*"krise/under")
+        await pilot.press("enter")
+        await pilot.pause()
+
+    drive(project, steps)
+    assert mine(project) == [("krise/under", "accepted")]
+
+
+def test_review_accept_then_undo(project: Project) -> None:
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        await pilot.press("v")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        assert app.screen.items
+        await pilot.press("a")
+        await pilot.pause()
+        assert len(mine(project)) == 1
+        await pilot.press("u")
+        await pilot.pause()
+
+    drive(project, steps)
+    assert mine(project) == []
+
+
+def test_a_memo_is_stored(project: Project) -> None:
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.press(*"Viktig poeng")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+
+    drive(project, steps)
+    with project.read() as session:
+        memo = session.scalars(select(Memo)).one()
+    assert memo.text == "Viktig poeng"
+    assert memo.message_id is not None
+
+
+def test_help_lists_the_keys(project: Project) -> None:
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        from textual.widgets import DataTable
+
+        table = app.screen.query_one(DataTable)
+        keys = {str(table.get_row_at(i)[1]) for i in range(table.row_count)}
+        assert {"Forslag", "Angre", "Avslutt", "Åpne tråd"} <= keys
+
+    drive(project, steps)
