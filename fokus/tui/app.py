@@ -6,13 +6,16 @@ log, so they reach back across restarts. Errors a researcher can fix are shown a
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
+from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.worker import get_current_worker
 
 from fokus.api.coding_actions import redo, undo
 from fokus.api.codings import CoderRegistry
@@ -33,6 +36,10 @@ class FokusApp(App[None]):
         Binding("q", "quit", "Avslutt", id="app.quit"),
         Binding("question_mark", "help", "Hjelp", key_display="?", id="app.help"),
         Binding("v", "review", "Forslag", id="app.review"),
+        Binding("b", "codebook", "Kodebok", id="app.codebook"),
+        Binding("p", "practices", "God praksis-tavle", id="app.practices"),
+        Binding("t", "tag", "Foreslå koder", id="app.tag"),
+        Binding("ctrl+x", "cancel_tag", "Stopp forslag", id="app.cancel_tag"),
         Binding("u", "undo", "Angre", id="app.undo"),
         Binding("ctrl+r", "redo", "Gjør om", id="app.redo"),
     ]
@@ -77,6 +84,58 @@ class FokusApp(App[None]):
         from fokus.tui.screens.review import ReviewScreen
 
         self.push_screen(ReviewScreen())
+
+    def action_codebook(self) -> None:
+        from fokus.tui.screens.codebook import CodebookScreen
+
+        self.push_screen(CodebookScreen())
+
+    def action_practices(self) -> None:
+        from fokus.tui.screens.practices import PracticesScreen
+
+        self.push_screen(PracticesScreen())
+
+    def action_tag(self) -> None:
+        """Tag in a thread worker, so the UI stays responsive; progress shows as notifications."""
+        self.notify("Foreslår koder … (ctrl+x stopper)")
+        self.tagging()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="tagging")
+    def tagging(self) -> None:
+        from fokus.api.settings import get_setting
+        from fokus.api.tagging import MODEL_SETTING, tag_messages
+        from fokus.nlp import load_pipeline
+
+        worker = get_current_worker()
+        last = [0.0]
+
+        def progress(stage: str, done: int, total: int) -> None:
+            now = time.monotonic()
+            if now - last[0] > 1.0:
+                last[0] = now
+                self.call_from_thread(self.notify, f"Foreslår koder: {done} av {total} meldinger", timeout=2)
+
+        try:
+            with self.project.read() as session:
+                model = get_setting(session, MODEL_SETTING)
+            nlp = load_pipeline(model)
+            with self.project.begin() as session:
+                report = tag_messages(session, nlp, progress=progress, cancelled=lambda: worker.is_cancelled)
+        except FokusError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        message = (
+            f"Stoppet: {report.parsed} meldinger lest, {report.suggested} nye forslag"
+            if report.cancelled
+            else f"Ferdig: {report.parsed} meldinger lest, {report.suggested} nye forslag"
+        )
+        self.call_from_thread(self.notify, message)
+        self.call_from_thread(self.screen.post_message, CodingsChanged())
+
+    def action_cancel_tag(self) -> None:
+        cancelled = self.workers.cancel_group(self, "tagging")
+        if cancelled:
+            self.notify("Stopper …")
 
     def action_undo(self) -> None:
         self._step(undo, "Angret", "Ingenting å angre")

@@ -112,3 +112,60 @@ def test_help_lists_the_keys(project: Project) -> None:
         assert {"Forslag", "Angre", "Avslutt", "Åpne tråd"} <= keys
 
     drive(project, steps)
+
+
+def test_the_codebook_panel_shows_counts_and_definitions(project: Project) -> None:
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        from textual.widgets import Static, Tree
+
+        from fokus.tui.screens.codebook import CodebookScreen
+
+        await pilot.press("b")
+        await pilot.pause()
+        assert isinstance(app.screen, CodebookScreen)
+        tree = app.screen.query_one(Tree)
+        labels = [str(node.label) for node in tree.root.children]
+        assert any(label.startswith("■ krise") for label in labels)
+        await pilot.press("down", "down")
+        await pilot.pause()
+        assert "Inkluder" in str(app.screen.query_one("#codebook-definition", Static).render())
+
+    drive(project, steps)
+
+
+def test_good_practice_is_marked_and_listed_on_the_board(project: Project) -> None:
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        from textual.widgets import DataTable
+
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("g")
+        await pilot.pause()
+        await pilot.press(*"Takk-runde")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("escape", "p")
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        summaries = [str(table.get_row_at(i)[2]) for i in range(table.row_count)]
+        assert "Takk-runde" in summaries
+
+    drive(project, steps)
+    assert ("god-praksis", "accepted") in mine(project)
+
+
+def test_tagging_runs_in_a_worker(project: Project) -> None:
+    with project.begin() as session:  # forget the demo's tagging, so there is work to do
+        from sqlalchemy import delete
+
+        from fokus.model import TagState
+
+        session.execute(delete(TagState))
+
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        await pilot.press("t")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert any("Ferdig" in str(n.message) for n in app._notifications)
+
+    drive(project, steps)

@@ -20,9 +20,9 @@ class ThreadsScreen(FokusScreen):
         Binding("enter", "open", "Åpne tråd", id="threads.open"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, filters: ThreadFilter | None = None) -> None:
         super().__init__()
-        self.filters = ThreadFilter()
+        self.filters = filters or ThreadFilter()
         self.loaded = 0
         self.total = 0
 
