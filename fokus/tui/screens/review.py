@@ -54,6 +54,7 @@ class ReviewScreen(FokusScreen):
         self.order = ORDERS[0]
         self.items: list[ReviewItem] = []
         self.skipped: set[int] = set()
+        self.open_count = self.decided = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -65,21 +66,33 @@ class ReviewScreen(FokusScreen):
         self.reload()
 
     def reload(self) -> None:
+        """Read a page of the queue and the counts; moving through the page then needs no query."""
         with self.fokus.reading() as session:
             self.items = [
                 item
                 for item in review_queue(session, order=self.order, limit=PAGE + len(self.skipped))
                 if item.coding_id not in self.skipped
             ]
-            open_count, decided = review_progress(session)
+            self.open_count, self.decided = review_progress(session)
+        self.show()
+
+    def show(self) -> None:
         card = self.query_one("#review-card", Static)
         if self.items:
             card.update(render_item(self.items[0]))
         else:
-            card.update("Ingen åpne forslag å vurdere." if not open_count else "Du har hoppet over resten.")
+            card.update("Ingen åpne forslag å vurdere." if not self.open_count else "Du har hoppet over resten.")
         self.query_one("#review-progress", Static).update(
-            f"{open_count} åpne forslag · {decided} vurdert · rekkefølge: {ORDER_NAMES[self.order]}"
+            f"{self.open_count} åpne forslag · {self.decided} vurdert · rekkefølge: {ORDER_NAMES[self.order]}"
         )
+
+    def advance(self) -> None:
+        """The next suggestion: from the page in memory, or a new page when it is used up."""
+        self.items.pop(0)
+        if self.items:
+            self.show()
+        else:
+            self.reload()
 
     @property
     def item(self) -> ReviewItem | None:
@@ -91,7 +104,9 @@ class ReviewScreen(FokusScreen):
             return
         app = self.fokus
         if app.write(lambda s: decide(s, item.coding_id, accept, app.coder_id)) is not None:
-            self.reload()
+            self.open_count -= 1
+            self.decided += 1
+            self.advance()
 
     def action_accept(self) -> None:
         self._decide(True)
@@ -102,7 +117,7 @@ class ReviewScreen(FokusScreen):
     def action_skip(self) -> None:
         if self.item is not None:
             self.skipped.add(self.item.coding_id)
-            self.reload()
+            self.advance()
 
     def action_accept_as(self) -> None:
         item = self.item
