@@ -241,6 +241,20 @@ def sentences(session: Session, message_id: int) -> list[tuple[int, int]]:
     return [(start, end) for start, end in session.execute(query)]
 
 
+def thread_sentences(session: Session, thread_id: int) -> dict[int, list[tuple[int, int]]]:
+    """The sentences of every message in a thread, by message id, in one query (for showing a whole thread)."""
+    query = (
+        select(Unit.message_id, Unit.start, Unit.end)
+        .join(Message, Unit.message_id == Message.id)
+        .where(Message.thread_id == thread_id)
+        .order_by(Unit.message_id, Unit.position)
+    )
+    found: dict[int, list[tuple[int, int]]] = {}
+    for message_id, start, end in session.execute(query):
+        found.setdefault(message_id, []).append((start, end))
+    return found
+
+
 def filter_options(session: Session) -> dict[str, list[str]]:
     """What the filter pickers offer: case names, pseudonyms (Deltaker 9 before Deltaker 10) and code paths."""
     return {

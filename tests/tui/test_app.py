@@ -169,3 +169,44 @@ def test_tagging_runs_in_a_worker(project: Project) -> None:
         assert any("Ferdig" in str(n.message) for n in app._notifications)
 
     drive(project, steps)
+
+
+def test_a_selection_grows_by_sentence_and_word_and_can_be_recoded(project: Project) -> None:
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ThreadScreen)
+        first = screen.current
+        assert first is not None
+        await pilot.press("J")  # the next sentence of the same message
+        grown = screen.current
+        assert grown is not None
+        assert grown[1].start == first[1].start
+        assert grown[1].end > first[1].end
+        await pilot.press("h")  # one word back
+        shrunk = screen.current
+        assert shrunk is not None
+        assert first[1].end <= shrunk[1].end < grown[1].end
+        await pilot.press("c", *"dialog", "enter")
+        await pilot.pause()
+        await pilot.press("e", *"ressurser/tid", "enter")
+        await pilot.pause()
+
+    drive(project, steps)
+    assert mine(project) == [("ressurser/tid", "accepted")]
+
+
+def test_filtering_the_thread_list(project: Project) -> None:
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        screen = app.screen
+        assert isinstance(screen, ThreadsScreen)
+        everything = screen.total
+        await pilot.press("slash", *"kommune:Voss fra:2013-04-01", "enter")
+        await pilot.pause()
+        assert 0 < screen.total < everything
+        await pilot.press("slash", *" kommune:Atlantis", "enter")
+        await pilot.pause()
+        assert any("Atlantis" in str(n.message) for n in app._notifications)
+
+    drive(project, steps)

@@ -4,16 +4,18 @@ underlined. The cursor moves by sentence (``j``/``k``); ``c`` codes the sentence
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Static
 
-from fokus.api.browse import MessageView, conversation, sentences
-from fokus.api.coding_actions import add_coding, remove_coding
+from fokus.api.browse import CodingView, MessageView, conversation, thread_sentences
+from fokus.api.coding_actions import add_coding, recode, remove_coding
 from fokus.api.memos import add_memo, mark_good_practice
 from fokus.model import Code
 from fokus.tui.messages import CodingsChanged
@@ -53,7 +55,12 @@ class ThreadScreen(FokusScreen):
         Binding("escape", "back", "Tilbake", id="thread.back"),
         Binding("j,down", "next", "Neste setning", id="thread.next"),
         Binding("k,up", "previous", "Forrige setning", id="thread.previous"),
-        Binding("c", "code", "Kod setningen", id="thread.code"),
+        Binding("J", "extend_sentence", "Utvid med en setning", id="thread.extend_sentence"),
+        Binding("K", "shrink_sentence", "Krymp med en setning", id="thread.shrink_sentence"),
+        Binding("l", "extend_word", "Utvid med et ord", id="thread.extend_word"),
+        Binding("h", "shrink_word", "Krymp med et ord", id="thread.shrink_word"),
+        Binding("c", "code", "Kod utvalget", id="thread.code"),
+        Binding("e", "recode", "Endre koden", id="thread.recode"),
         Binding("x", "uncode", "Fjern din koding", id="thread.uncode"),
         Binding("m", "memo", "Memo", id="thread.memo"),
         Binding("g", "good_practice", "God praksis", id="thread.good"),
@@ -65,6 +72,7 @@ class ThreadScreen(FokusScreen):
         self.views: list[MessageView] = []
         self.cursors: list[Cursor] = []
         self.position = 0
+        self.extent: tuple[int, int] | None = None  # a selection grown beyond the current sentence
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -77,13 +85,15 @@ class ThreadScreen(FokusScreen):
     def load(self) -> None:
         with self.fokus.reading() as session:
             self.views = conversation(session, self.thread_id)
+            spans_of = thread_sentences(session, self.thread_id)
             self.cursors = []
             for index, view in enumerate(self.views):
-                spans = sentences(session, view.message_id) or [(0, len(view.text))]
+                spans = spans_of.get(view.message_id) or [(0, len(view.text))]
                 self.cursors.extend(Cursor(index, start, end) for start, end in spans if end > start)
         self.position = min(self.position, max(len(self.cursors) - 1, 0))
         holder = self.query_one("#conversation", VerticalScroll)
-        current = self.cursors[self.position] if self.cursors else None
+        found = self.current
+        current = found[1] if found else None
         shown = list(holder.query(Static))
         if len(shown) == len(self.views):  # the same messages: restyle them in place
             for index, (widget, view) in enumerate(zip(shown, self.views, strict=True)):
@@ -100,32 +110,117 @@ class ThreadScreen(FokusScreen):
         holder.mount_all(widgets)
 
     def _redraw(self, old: int) -> None:
-        for index in {self.cursors[old].message, self.cursors[self.position].message}:
-            current = self.cursors[self.position]
+        found = self.current
+        if found is None:
+            return
+        current = found[1]
+        for index in {self.cursors[old].message, current.message}:
             widget = self.query_one(f"#message-{index}", Static)
             widget.update(render_message(self.views[index], current if current.message == index else None))
             widget.set_class(current.message == index, "current")
-        self.query_one(f"#message-{self.cursors[self.position].message}", Static).scroll_visible()
+        self.query_one(f"#message-{current.message}", Static).scroll_visible()
+
+    def move_to(self, position: int) -> None:
+        old, self.position, self.extent = self.position, position, None
+        self._redraw(old)
 
     def action_next(self) -> None:
         if self.position + 1 < len(self.cursors):
-            self.position += 1
-            self._redraw(self.position - 1)
+            self.move_to(self.position + 1)
 
     def action_previous(self) -> None:
         if self.position > 0:
-            self.position -= 1
-            self._redraw(self.position + 1)
+            self.move_to(self.position - 1)
+
+    def _extend(self, end: int) -> None:
+        cursor = self.cursors[self.position]
+        self.extent = (cursor.start, end) if end != cursor.end else None
+        self._redraw(self.position)
+
+    def action_extend_sentence(self) -> None:
+        """Take in the next sentence of the same message."""
+        found = self.current
+        if found is None:
+            return
+        _, selection = found
+        following = [c for c in self.cursors if c.message == selection.message and c.start >= selection.end]
+        if following:
+            self._extend(following[0].end)
+
+    def action_shrink_sentence(self) -> None:
+        found = self.current
+        if found is None:
+            return
+        _, selection = found
+        earlier = [
+            c for c in self.cursors if c.message == selection.message and selection.start < c.end < selection.end
+        ]
+        if earlier:
+            self._extend(max(e.end for e in earlier))
+
+    def action_extend_word(self) -> None:
+        found = self.current
+        if found is None:
+            return
+        view, selection = found
+        word = re.compile(r"\S+").search(view.text, selection.end)
+        if word is not None:
+            self._extend(word.end())
+
+    def action_shrink_word(self) -> None:
+        found = self.current
+        if found is None:
+            return
+        view, selection = found
+        words = [m.end() for m in re.finditer(r"\S+", view.text[selection.start : selection.end])]
+        if len(words) > 1:
+            self._extend(selection.start + words[-2])
+
+    def on_click(self, event: events.Click) -> None:
+        """A click on a message puts the cursor on the sentence under it (as near as the text's wrapping allows)."""
+        widget = event.widget
+        if not isinstance(widget, Static) or not widget.id or not widget.id.startswith("message-"):
+            return
+        index = int(widget.id.removeprefix("message-"))
+        offset = _offset_at(self.views[index].text, event.y - 1, event.x, max(widget.content_region.width, 10))
+        for position, cursor in enumerate(self.cursors):
+            if cursor.message == index and cursor.end > offset:
+                self.move_to(position)
+                return
 
     def action_back(self) -> None:
         self.app.pop_screen()
 
     @property
     def current(self) -> tuple[MessageView, Cursor] | None:
+        """The message in focus and the selection in it: the current sentence, or what the selection grew to."""
         if not self.cursors:
             return None
         cursor = self.cursors[self.position]
+        if self.extent is not None:
+            cursor = Cursor(cursor.message, *self.extent)
         return self.views[cursor.message], cursor
+
+    def action_recode(self) -> None:
+        """Give your coding on the selection another code."""
+        found = self.current
+        if found is None:
+            return
+        mine = self._mine(*found)
+        if not mine:
+            self.notify("Du har ingen koding her")
+            return
+        app = self.fokus
+        with app.reading() as session:
+            codes = [(c.path, c.name) for c in session.query(Code).filter(Code.codable).order_by(Code.position)]
+
+        def chosen(code: str | None) -> None:
+            if code and app.write(lambda s: recode(s, mine[-1].coding_id, code, app.coder_id)) is not None:
+                app.remember_code(code)
+                self.notify(f"{mine[-1].code} er nå {code}")
+                self.load()
+
+        app.push_screen(CodePicker(codes, app.recent_codes, title=f"Endre {mine[-1].code} til …"), chosen)
 
     def action_code(self) -> None:
         found = self.current
@@ -147,19 +242,20 @@ class ThreadScreen(FokusScreen):
 
         self.app.push_screen(CodePicker(codes, self.fokus.recent_codes), chosen)
 
+    def _mine(self, view: MessageView, cursor: Cursor) -> list[CodingView]:
+        """Your accepted codings that overlap the selection."""
+        me = self.fokus.coder_name
+        return [
+            c
+            for c in view.codings
+            if c.status == "accepted" and c.coder == me and c.start < cursor.end and cursor.start < c.end
+        ]
+
     def action_uncode(self) -> None:
         found = self.current
         if found is None:
             return
-        view, cursor = found
-        mine = [
-            c
-            for c in view.codings
-            if c.status == "accepted"
-            and c.coder == self.fokus.coder_name
-            and c.start < cursor.end
-            and cursor.start < c.end
-        ]
+        mine = self._mine(*found)
         if not mine:
             self.notify("Du har ingen koding her")
             return
@@ -207,3 +303,23 @@ class ThreadScreen(FokusScreen):
 
     def on_codings_changed(self, _: CodingsChanged) -> None:
         self.load()
+
+
+def _offset_at(text: str, line: int, column: int, width: int) -> int:
+    """The character offset shown at (line, column) when ``text`` is wrapped at ``width`` (approximately: words
+    wrap as Rich wraps them)."""
+    offset = 0
+    row = 0
+    for paragraph in text.split("\n"):
+        position = 0
+        while True:
+            if row == line:
+                return offset + min(position + column, len(paragraph))
+            if len(paragraph) - position <= width:
+                break
+            cut = paragraph.rfind(" ", position, position + width + 1)
+            position = cut + 1 if cut > position else position + width
+            row += 1
+        offset += len(paragraph) + 1
+        row += 1
+    return len(text)

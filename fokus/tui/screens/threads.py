@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from fokus.api.browse import ThreadFilter, thread_count, thread_page
+from fokus.errors import FokusError
 from fokus.tui.messages import CodingsChanged
 from fokus.tui.screens.base import FokusScreen
 
@@ -98,7 +101,14 @@ class ThreadsScreen(FokusScreen):
         self.query_one(DataTable).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.filters = parse_filter(event.value)
+        try:
+            filters = parse_filter(event.value)
+            with self.fokus.reading() as session:
+                thread_count(session, filters)  # names an unknown case, code or participant before anything changes
+        except FokusError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.filters = filters
         self.reload()
         self.query_one(DataTable).focus()
 
@@ -109,17 +119,28 @@ class ThreadsScreen(FokusScreen):
         self.reload()
 
 
+def _date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise FokusError(f"{value!r} is not a date", hint="write it as 2013-03-01") from None
+
+
 def parse_filter(text: str) -> ThreadFilter:
-    """ "kommune:Bodø kode:krise flom" -> case Bodø, code krise, free text "flom"."""
+    """ "kommune:Bodø kode:krise fra:2013-03-01 flom" -> case Bodø, code krise, from 1 March, free text "flom"."""
     fields: dict[str, str] = {}
     words = []
     for part in text.split():
         key, sep, value = part.partition(":")
-        if sep and key in ("kommune", "deltaker", "kode", "status") and value:
+        if sep and key in ("kommune", "deltaker", "kode", "status", "fra", "til") and value:
             fields[key] = value
         else:
             words.append(part)
     return ThreadFilter(
+        since=_date(fields.get("fra")),
+        until=_date(fields.get("til")),
         case=fields.get("kommune"),
         participant=fields.get("deltaker", "").replace("_", " ") or None,
         code=fields.get("kode"),
