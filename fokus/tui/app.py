@@ -7,6 +7,7 @@ log, so they reach back across restarts. Errors a researcher can fix are shown a
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -51,7 +52,7 @@ class FokusApp(App[None]):
         with project.begin() as session:
             self.coder_id = CoderRegistry(session).get_or_create(coder, CoderKind.HUMAN)
         self.recent_codes: list[str] = []
-        self.sub_title = f"{project.display} · koder: {coder}"
+        self.sub_title = f"{Path(project.display).name} · koder: {coder}"
 
     def on_mount(self) -> None:
         from fokus.tui.screens.threads import ThreadsScreen

@@ -1,0 +1,28 @@
+"""The look of the main screens on the demo project, pinned as SVG snapshots (pytest-textual-snapshot).
+
+Update them after a deliberate change of the look with `pytest tests/tui --snapshot-update`, and look at the diff.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fokus.store import Project
+from fokus.tui.app import FokusApp
+from tests.tui.test_app import demo_file, project  # noqa: F401 - fixtures shared with the Pilot tests
+
+
+def test_thread_list(project: Project, snap_compare: Any) -> None:  # noqa: F811
+    assert snap_compare(FokusApp(project, "ingrid"), terminal_size=(120, 40))
+
+
+def test_a_thread(project: Project, snap_compare: Any) -> None:  # noqa: F811
+    assert snap_compare(FokusApp(project, "ingrid"), press=["down", "enter", "j"], terminal_size=(120, 40))
+
+
+def test_review_queue(project: Project, snap_compare: Any) -> None:  # noqa: F811
+    assert snap_compare(FokusApp(project, "ingrid"), press=["v"], terminal_size=(120, 40))
+
+
+def test_codebook_panel(project: Project, snap_compare: Any) -> None:  # noqa: F811
+    assert snap_compare(FokusApp(project, "ingrid"), press=["b", "down", "down"], terminal_size=(120, 40))
