@@ -7,9 +7,9 @@ log, so they reach back across restarts. Errors a researcher can fix are shown a
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session

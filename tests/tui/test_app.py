@@ -210,3 +210,30 @@ def test_filtering_the_thread_list(project: Project) -> None:
         assert any("Atlantis" in str(n.message) for n in app._notifications)
 
     drive(project, steps)
+
+
+def test_memos_on_a_code_a_case_and_a_coding(project: Project) -> None:
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        await pilot.press("b", "down", "m")
+        await pilot.pause()
+        await pilot.press(*"Om koden", "ctrl+s")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("slash", *"kommune:Voss vårflaum", "enter")  # a post written from Voss
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("n", *"Om kommunen", "ctrl+s")
+        await pilot.pause()
+        await pilot.press("c", *"dialog", "enter")
+        await pilot.pause()
+        await pilot.press("M", *"Om kodingen", "ctrl+s")
+        await pilot.pause()
+
+    drive(project, steps)
+    with project.read() as session:
+        memos = {m.text: m for m in session.scalars(select(Memo))}
+    assert memos["Om koden"].code_id is not None
+    assert memos["Om kommunen"].case_id is not None
+    assert memos["Om kodingen"].coding_id is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -19,6 +20,7 @@ from fokus.tui.screens.base import FokusScreen
 class CodebookScreen(FokusScreen):
     BINDINGS = [
         Binding("slash", "filter", "Filtrer", key_display="/", id="codebook.filter"),
+        Binding("m", "memo", "Memo om koden", id="codebook.memo"),
         Binding("escape", "back", "Tilbake", id="codebook.back"),
     ]
 
@@ -99,6 +101,24 @@ class CodebookScreen(FokusScreen):
 
     def on_input_submitted(self, _: Input.Submitted) -> None:
         self.query_one(Tree).focus()
+
+    def action_memo(self) -> None:
+        from fokus.api.memos import add_memo
+        from fokus.tui.widgets.memo import MemoEditor
+
+        node = self.query_one(Tree).cursor_node
+        row = node.data if node is not None else None
+        if not row:
+            return
+        app = self.fokus
+        with app.reading() as session:
+            code_id = session.scalar(select(Code.id).where(Code.path == row["id"]))
+
+        def saved(text: str | None) -> None:
+            if text and code_id and app.write(lambda s: add_memo(s, text, coder_id=app.coder_id, code_id=code_id)):
+                self.notify("Memo lagret")
+
+        app.push_screen(MemoEditor(f"Memo om koden {row['id']}"), saved)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from rich.text import Text
+from sqlalchemy import select
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,7 +18,7 @@ from textual.widgets import Footer, Header, Static
 from fokus.api.browse import CodingView, MessageView, conversation, thread_sentences
 from fokus.api.coding_actions import add_coding, recode, remove_coding
 from fokus.api.memos import add_memo, mark_good_practice
-from fokus.model import Code
+from fokus.model import Case, Code
 from fokus.tui.messages import CodingsChanged
 from fokus.tui.screens.base import FokusScreen
 from fokus.tui.widgets.code_picker import CodePicker
@@ -62,7 +63,9 @@ class ThreadScreen(FokusScreen):
         Binding("c", "code", "Kod utvalget", id="thread.code"),
         Binding("e", "recode", "Endre koden", id="thread.recode"),
         Binding("x", "uncode", "Fjern din koding", id="thread.uncode"),
-        Binding("m", "memo", "Memo", id="thread.memo"),
+        Binding("m", "memo", "Memo om meldingen", id="thread.memo"),
+        Binding("M", "memo_coding", "Memo om din koding", id="thread.memo_coding"),
+        Binding("n", "memo_case", "Memo om kommunen", id="thread.memo_case"),
         Binding("g", "good_practice", "God praksis", id="thread.good"),
     ]
 
@@ -280,6 +283,40 @@ class ThreadScreen(FokusScreen):
                 self.notify("Memo lagret")
 
         app.push_screen(MemoEditor(f"Memo om meldingen fra {view.participant}"), saved)
+
+    def action_memo_coding(self) -> None:
+        found = self.current
+        if found is None:
+            return
+        mine = self._mine(*found)
+        if not mine:
+            self.notify("Du har ingen koding her")
+            return
+        app, coding = self.fokus, mine[-1]
+
+        def saved(text: str | None) -> None:
+            if text and app.write(lambda s: add_memo(s, text, coder_id=app.coder_id, coding_id=coding.coding_id)):
+                self.notify("Memo lagret")
+
+        app.push_screen(MemoEditor(f"Memo om kodingen {coding.code}"), saved)
+
+    def action_memo_case(self) -> None:
+        found = self.current
+        if found is None:
+            return
+        view, _ = found
+        if view.case is None:
+            self.notify("Denne deltakeren er ikke knyttet til en kommune")
+            return
+        app = self.fokus
+        with app.reading() as session:
+            case_id = session.scalar(select(Case.id).where(Case.name == view.case))
+
+        def saved(text: str | None) -> None:
+            if text and case_id and app.write(lambda s: add_memo(s, text, coder_id=app.coder_id, case_id=case_id)):
+                self.notify("Memo lagret")
+
+        app.push_screen(MemoEditor(f"Memo om {view.case}"), saved)
 
     def action_good_practice(self) -> None:
         found = self.current
