@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from textual import work
 from textual.app import App
@@ -21,7 +22,7 @@ from textual.worker import get_current_worker
 from fokus.api.coding_actions import redo, undo
 from fokus.api.codings import CoderRegistry
 from fokus.errors import FokusError
-from fokus.model import CoderKind
+from fokus.model import Code, CoderKind
 from fokus.store import Project
 from fokus.tui.messages import CodingsChanged
 
@@ -72,6 +73,12 @@ class FokusApp(App[None]):
         except FokusError as exc:
             self.notify(str(exc), severity="error", timeout=8)
             return None
+
+    def codable_codes(self) -> list[tuple[str, str]]:
+        """(path, name) of every code one can code with, in codebook order, for the code picker."""
+        with self.reading() as session:
+            rows = session.execute(select(Code.path, Code.name).where(Code.codable).order_by(Code.position))
+            return [(path, name) for path, name in rows]
 
     def remember_code(self, code: str) -> None:
         self.recent_codes = [code, *(c for c in self.recent_codes if c != code)][:8]

@@ -13,7 +13,6 @@ from textual.widgets import Footer, Header, Static
 
 from fokus.api.coding_actions import accept_as, decide
 from fokus.api.review import ReviewItem, review_progress, review_queue
-from fokus.model import Code
 from fokus.tui.messages import CodingsChanged
 from fokus.tui.screens.base import FokusScreen
 from fokus.tui.widgets.code_picker import CodePicker
@@ -123,9 +122,8 @@ class ReviewScreen(FokusScreen):
         item = self.item
         if item is None:
             return
-        with self.fokus.reading() as session:
-            codes = [(c.path, c.name) for c in session.query(Code).filter(Code.codable).order_by(Code.position)]
         app = self.fokus
+        codes = app.codable_codes()
 
         def chosen(code: str | None) -> None:
             if code and app.write(lambda s: accept_as(s, item.coding_id, code, app.coder_id)) is not None:

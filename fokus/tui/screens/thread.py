@@ -18,7 +18,7 @@ from textual.widgets import Footer, Header, Static
 from fokus.api.browse import CodingView, MessageView, conversation, thread_sentences
 from fokus.api.coding_actions import add_coding, recode, remove_coding
 from fokus.api.memos import add_memo, mark_good_practice
-from fokus.model import Case, Code
+from fokus.model import Case
 from fokus.tui.messages import CodingsChanged
 from fokus.tui.screens.base import FokusScreen
 from fokus.tui.widgets.code_picker import CodePicker
@@ -206,16 +206,11 @@ class ThreadScreen(FokusScreen):
 
     def action_recode(self) -> None:
         """Give your coding on the selection another code."""
-        found = self.current
-        if found is None:
-            return
-        mine = self._mine(*found)
+        mine = self._mine()
         if not mine:
-            self.notify("Du har ingen koding her")
             return
         app = self.fokus
-        with app.reading() as session:
-            codes = [(c.path, c.name) for c in session.query(Code).filter(Code.codable).order_by(Code.position)]
+        codes = app.codable_codes()
 
         def chosen(code: str | None) -> None:
             if code and app.write(lambda s: recode(s, mine[-1].coding_id, code, app.coder_id)) is not None:
@@ -230,8 +225,7 @@ class ThreadScreen(FokusScreen):
         if found is None:
             return
         view, cursor = found
-        with self.fokus.reading() as session:
-            codes = [(c.path, c.name) for c in session.query(Code).filter(Code.codable).order_by(Code.position)]
+        codes = self.fokus.codable_codes()
 
         def chosen(code: str | None) -> None:
             if code is None:
@@ -245,22 +239,25 @@ class ThreadScreen(FokusScreen):
 
         self.app.push_screen(CodePicker(codes, self.fokus.recent_codes), chosen)
 
-    def _mine(self, view: MessageView, cursor: Cursor) -> list[CodingView]:
-        """Your accepted codings that overlap the selection."""
+    def _mine(self) -> list[CodingView]:
+        """Your accepted codings that overlap the selection (a notification when there are none)."""
+        found = self.current
+        if found is None:
+            return []
+        view, cursor = found
         me = self.fokus.coder_name
-        return [
+        mine = [
             c
             for c in view.codings
             if c.status == "accepted" and c.coder == me and c.start < cursor.end and cursor.start < c.end
         ]
-
-    def action_uncode(self) -> None:
-        found = self.current
-        if found is None:
-            return
-        mine = self._mine(*found)
         if not mine:
             self.notify("Du har ingen koding her")
+        return mine
+
+    def action_uncode(self) -> None:
+        mine = self._mine()
+        if not mine:
             return
         app = self.fokus
         if app.write(lambda s: remove_coding(s, mine[-1].coding_id, app.coder_id)) is not None:
@@ -285,12 +282,8 @@ class ThreadScreen(FokusScreen):
         app.push_screen(MemoEditor(f"Memo om meldingen fra {view.participant}"), saved)
 
     def action_memo_coding(self) -> None:
-        found = self.current
-        if found is None:
-            return
-        mine = self._mine(*found)
+        mine = self._mine()
         if not mine:
-            self.notify("Du har ingen koding her")
             return
         app, coding = self.fokus, mine[-1]
 
