@@ -32,7 +32,7 @@ from fokus.model import (
     table_of,
     utcnow,
 )
-from fokus.store.bulk import insert_rows
+from fokus.store.bulk import insert_new_ids
 
 MACHINE_CODER = "fokus"
 DISPLAY_ZONE = ZoneInfo("Europe/Oslo")
@@ -171,10 +171,7 @@ def import_codings(
         else:
             report.conflicts += 1
     if inserts:
-        highest = session.scalar(select(func.coalesce(func.max(Coding.id), 0))) or 0
-        insert_rows(session.connection(), table_of(Coding), inserts)
-        # this transaction holds the write lock: the new ids are those above the old highest, in insertion order
-        report.added_ids = list(session.scalars(select(Coding.id).where(Coding.id > highest).order_by(Coding.id)))
+        report.added_ids = insert_new_ids(session.connection(), table_of(Coding), inserts)
     report.added = len(inserts)
     log_events(
         session,

@@ -36,17 +36,8 @@ def participant_rows(session: Session) -> list[dict[str, Any]]:
                 "case": case,
                 "role": role,
                 "messages": n or 0,
-                # min()/max() come back as text on SQLite: read them through the column type again
-                "first": iso_local(_as_time(first)),
-                "last": iso_local(_as_time(last)),
+                "first": iso_local(first),
+                "last": iso_local(last),
             }
         )
     return rows
-
-
-def _as_time(value: Any) -> Any:
-    from datetime import UTC, datetime
-
-    if value is None or isinstance(value, datetime):
-        return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
-    return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)

@@ -43,7 +43,7 @@ from fokus.model import (
 from fokus.nlp.pipeline import describe
 from fokus.nlp.rules import Hit, Rule, RuleSet, analyse
 from fokus.nlp.sentences import sentence_spans
-from fokus.store.bulk import insert_rows
+from fokus.store.bulk import insert_new_ids, insert_rows
 
 Progress = Callable[[str, int, int], None]
 MODEL_SETTING = "nlp.model"
@@ -221,22 +221,9 @@ def _tag_chunk(
     insert_rows(session.connection(), table_of(Unit), unit_rows)
     insert_rows(session.connection(), table_of(TagState), state_rows)
     if new_codings:
-        ids_before = session.scalar(select(Coding.id).order_by(Coding.id.desc()).limit(1)) or 0
-        insert_rows(session.connection(), table_of(Coding), new_codings)
-        added = session.execute(
-            select(Coding.id, Coding.message_id, Coding.code_id, Coding.start, Coding.end).where(Coding.id > ids_before)
-        ).all()
-        by_key = {(m, c, s, e): cid for cid, m, c, s, e in added}
-        log_events(
-            session,
-            batch_id,
-            "coding.suggest",
-            (
-                (by_key[(row["message_id"], row["code_id"], row["start"], row["end"])], None, snapshot(row))
-                for row in new_codings
-            ),
-            coder_id,
-        )
+        ids = insert_new_ids(session.connection(), table_of(Coding), new_codings)
+        changes = ((cid, None, snapshot(row)) for cid, row in zip(ids, new_codings, strict=True))
+        log_events(session, batch_id, "coding.suggest", changes, coder_id)
 
 
 def _reconcile(

@@ -44,6 +44,19 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, A
         connection.exec_driver_sql(sql, params)
 
 
+def insert_new_ids(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert rows and return their new ids in the order of ``rows``.
+
+    Read back as the ids above the previous highest, in order: exact while the writing transaction holds the
+    database's write lock, which fokus's SQLite transactions take at their start (a server database needs
+    RETURNING instead; see the PostgreSQL issue).
+    """
+    before = connection.scalar(select(func.coalesce(func.max(table.c.id), 0))) or 0
+    insert_rows(connection, table, rows)
+    query = select(table.c.id).where(table.c.id > before).order_by(table.c.id)
+    return list(connection.scalars(query))
+
+
 def insert_returning_ids(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
     """Insert rows that carry a unique ``external_id`` and return their new ids by it.
 
