@@ -14,14 +14,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from fokus.api.cases import CasesReport, import_cases
 from fokus.api.codebook import CodebookReport, load_codebook
 from fokus.api.codings import CoderRegistry, CodingsReport, import_codings
 from fokus.api.messages import ImportReport, import_messages
-from fokus.api.participants import ParticipantRegistry
 from fokus.exchange.guids import Guids
 from fokus.exchange.qdpx_read import QdpxProject, Source
 from fokus.files.cases import AttributeSpec, CaseRow, CaseTable
@@ -270,18 +269,19 @@ def _cases(
     for guid, spec in by_guid.items():
         guids.remember("attribute", attribute_ids[spec.name], guid)
     case_ids = {name.casefold(): cid for cid, name in session.execute(select(Case.id, Case.name))}
-    people = ParticipantRegistry(session)
+    author_of = dict(session.execute(select(Message.id, Message.participant_id)).all())
+    case_of = dict(session.execute(select(Participant.id, Participant.case_id)).all())
+    links: dict[int, int] = {}  # participant -> case, for participants without one
     for case in project.cases:
         case_id = case_ids[" ".join(case.name.split()).casefold()]
         guids.remember("case", case_id, case.guid)
         for ref in case.selections:
             ext = message_guids.get(ref)
-            if ext is None:
-                continue
-            participant = session.scalar(select(Message.participant_id).where(Message.id == message_ids[ext]))
-            if participant is not None and people.case_of.get(participant) is None:
-                session.get(Participant, participant).case_id = case_id  # type: ignore[union-attr]
-                people.case_of[participant] = case_id
+            participant = author_of.get(message_ids[ext]) if ext is not None else None
+            if participant is not None and case_of.get(participant) is None:
+                links.setdefault(participant, case_id)
+    for participant, case_id in links.items():
+        session.execute(update(Participant).where(Participant.id == participant).values(case_id=case_id))
     return report
 
 
