@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -148,8 +149,7 @@ def _decode(data: bytes, display: str) -> str:
             raise FokusError(f"a source text is not readable text: {exc}", path=display) from None
 
 
-def _read(root: ET.Element, project: QdpxProject, display: str, member_text: object, base: Path) -> None:
-    assert callable(member_text)
+def _read(root: ET.Element, project: QdpxProject, display: str, member_text: Callable[[str], str], base: Path) -> None:
     for element in root.iter():
         name = local(element.tag)
         if name in NOT_MODELLED:
@@ -204,10 +204,9 @@ def _read(root: ET.Element, project: QdpxProject, display: str, member_text: obj
     project.project_notes = [_guid(r, display, "targetGUID") for r in children(root, "NoteRef")]
 
 
-def _text(path: str, project: QdpxProject, display: str, member_text: object, base: Path) -> str:
-    assert callable(member_text)
+def _text(path: str, project: QdpxProject, display: str, member_text: Callable[[str], str], base: Path) -> str:
     if path.startswith("internal://"):
-        return str(member_text(path.removeprefix("internal://")))
+        return member_text(path.removeprefix("internal://"))
     if path.startswith(("relative://", "absolute://")):
         target = (
             base / path.removeprefix("relative://")
@@ -220,10 +219,12 @@ def _text(path: str, project: QdpxProject, display: str, member_text: object, ba
             raise FokusError(f"the source file {str(target)!r} is too large", path=display)
         project.external_files.append(str(target))
         return _decode(target.read_bytes(), str(target))
-    return str(member_text(path))  # a bare file name, as some tools write it
+    return member_text(path)  # a bare file name, as some tools write it
 
 
-def _source(element: ET.Element, project: QdpxProject, display: str, member_text: object, base: Path) -> Source:
+def _source(
+    element: ET.Element, project: QdpxProject, display: str, member_text: Callable[[str], str], base: Path
+) -> Source:
     guid = _guid(element, display)
     inline = text_of(element, "PlainTextContent")
     path = element.get("plainTextPath")
