@@ -22,6 +22,7 @@ from fokus.errors import FokusError
 from fokus.exchange.qdc import QdcCodebook, codebook_from_element
 from fokus.exchange.xmlsafe import child, children, local, parse_xml, text_of
 from fokus.importers.archive import SafeZip
+from fokus.importers.decoding import decode_text
 from fokus.importers.limits import MAX_PARSE_BYTES
 
 NOT_MODELLED = {
@@ -138,15 +139,16 @@ def read_qdpx(path: Path) -> QdpxProject:
 
 
 def _decode(data: bytes, display: str) -> str:
+    """A source text: UTF-8 as REFI-QDA prescribes (with or without a byte-order mark), or UTF-16 when a byte-order
+    mark says so. Anything else is an error, not a guess: a wrong guess would shift every coding's offsets."""
     if len(data) > MAX_PARSE_BYTES:
         raise FokusError("a source text is too large", path=display)
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         try:
-            return data.decode("utf-16") if data[:2] in (b"\xff\xfe", b"\xfe\xff") else data.decode("cp1252")
+            return data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise FokusError(f"a source text is not readable text: {exc}", path=display) from None
+            raise FokusError(f"damaged UTF-16 text: {exc.reason}", path=display) from None
+    return decode_text(data, display)
 
 
 def _read(root: ET.Element, project: QdpxProject, display: str, member_text: Callable[[str], str], base: Path) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from fokus.api.cases import import_cases
 from fokus.api.codings import coding_rows, import_codings
 from fokus.api.messages import import_messages
+from fokus.errors import FokusError
 from fokus.exchange.project_export import export_qdpx
 from fokus.exchange.project_import import import_qdpx
 from fokus.exchange.qdpx_read import read_qdpx
@@ -302,3 +303,19 @@ def test_sources_beside_the_project_and_at_absolute_paths(tmp_path: Path) -> Non
     assert f"read the source text from {absolute}" in out
     texts = sorted(m["text"] for m in json.loads(fokus("export", "messages", "--format", "json")))
     assert texts == ["Absolutt tekst.", "Relativ tekst om flom."]
+
+
+def test_a_source_in_another_encoding_is_an_error_not_a_guess(tmp_path: Path) -> None:
+    qde = (
+        f'<?xml version="1.0" encoding="utf-8"?><Project xmlns="{NS}" name="p"><Sources>'
+        '<TextSource guid="11111111-0000-0000-0000-000000000001" name="A" plainTextPath="internal://a.txt"/>'
+        "</Sources></Project>"
+    )
+    latin = tmp_path / "latin.qdpx"
+    latin.write_bytes(zip_bytes({"project.qde": qde.encode(), "sources/a.txt": "Beredskap på Ørsta".encode("cp1252")}))
+    with pytest.raises(FokusError, match="not UTF-8 text") as err:
+        read_qdpx(latin)
+    assert "a.txt" in str(err.value)
+    utf16 = tmp_path / "utf16.qdpx"
+    utf16.write_bytes(zip_bytes({"project.qde": qde.encode(), "sources/a.txt": "Beredskap på Ørsta".encode("utf-16")}))
+    assert read_qdpx(utf16).sources[0].text == "Beredskap på Ørsta"
