@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fokus.api.events import coding_snapshot, log_events, new_batch
@@ -51,9 +51,17 @@ def _coding(session: Session, coding_id: int) -> Coding:
 
 
 def add_coding(
-    session: Session, message_id: int, code: str, start: int, end: int, coder_id: int, *, origin: str = "human"
+    session: Session,
+    message_id: int,
+    code: str,
+    start: int,
+    end: int,
+    coder_id: int,
+    *,
+    origin: str = "human",
+    batch: str | None = None,
 ) -> StepReport:
-    """Code a span of a message (code-point offsets) for a researcher."""
+    """Code a span of a message (code-point offsets) for a researcher; ``batch`` joins a step already begun."""
     message = session.get(Message, message_id)
     if message is None:
         raise FokusError(f"message {message_id} does not exist")
@@ -69,7 +77,7 @@ def add_coding(
             Coding.end == end,
         )
     )
-    report = StepReport(new_batch())
+    report = StepReport(batch or new_batch())
     if existing is not None:
         if existing.status == CodingStatus.ACCEPTED.value:
             report.coding_id = existing.id
@@ -119,10 +127,10 @@ def recode(session: Session, coding_id: int, code: str, coder_id: int) -> StepRe
     return report
 
 
-def decide(session: Session, coding_id: int, accept: bool, coder_id: int) -> StepReport:
-    """Accept or reject a suggestion (see the module docstring)."""
+def decide(session: Session, coding_id: int, accept: bool, coder_id: int, *, batch: str | None = None) -> StepReport:
+    """Accept or reject a suggestion (see the module docstring); ``batch`` joins a step already begun."""
     coding = _coding(session, coding_id)
-    report = StepReport(new_batch(), coding_id=coding_id)
+    report = StepReport(batch or new_batch(), coding_id=coding_id)
     before = coding_snapshot(coding)
     if accept:
         duplicate = session.scalar(
@@ -153,9 +161,9 @@ def accept_as(session: Session, coding_id: int, code: str, coder_id: int) -> Ste
     """Reject a suggestion's code and code its span with another one instead, as one step."""
     suggestion = _coding(session, coding_id)
     report = decide(session, coding_id, False, coder_id)
-    added = add_coding(session, suggestion.message_id, code, suggestion.start, suggestion.end, coder_id)
-    # one undo step: move the new coding's events into the rejection's batch
-    session.execute(update(Event).where(Event.batch == added.batch).values(batch=report.batch))
+    added = add_coding(
+        session, suggestion.message_id, code, suggestion.start, suggestion.end, coder_id, batch=report.batch
+    )
     report.changed += added.changed
     report.coding_id = added.coding_id
     return report
