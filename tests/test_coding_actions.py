@@ -128,3 +128,18 @@ def test_bad_steps_are_clear_errors(ready: tuple[Project, int, int, int]) -> Non
         add_coding(session, message, "vaer", 0, 5, ingrid)
     with pytest.raises(FokusError, match="does not exist"), project.begin() as session:
         remove_coding(session, 9999, ingrid)
+
+
+def test_removing_or_undoing_a_coding_keeps_its_memo(ready: tuple[Project, int, int, int]) -> None:
+    from fokus.api.memos import mark_good_practice
+    from fokus.model import Memo
+
+    project, message, ingrid, _ = ready
+    with project.begin() as session:
+        mark_good_practice(session, message, 0, 19, "Varsle tidlig", ingrid, code="dialog")
+    with project.begin() as session:
+        assert undo(session, ingrid) is not None
+    assert all(code != "dialog" for code, *_ in codings(project))
+    with project.read() as session:
+        memo = session.scalars(select(Memo)).one()
+    assert (memo.text, memo.message_id, memo.coding_id) == ("Varsle tidlig", message, None)

@@ -16,12 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from fokus.api.events import coding_snapshot, log_events, new_batch
 from fokus.errors import FokusError
-from fokus.model import Code, Coding, CodingStatus, Event, Message, utcnow
+from fokus.model import Code, Coding, CodingStatus, Event, Memo, Message, utcnow
 
 Change = tuple[int | None, dict[str, Any] | None, dict[str, Any] | None]
 
@@ -110,7 +110,7 @@ def remove_coding(session: Session, coding_id: int, coder_id: int) -> StepReport
     coding = _coding(session, coding_id)
     report = StepReport(new_batch(), coding_id=coding_id)
     before = coding_snapshot(coding)
-    session.delete(coding)
+    _delete(session, coding)
     session.flush()
     _log(session, report, "coding.delete", [(coding_id, before, None)], coder_id)
     return report
@@ -144,7 +144,7 @@ def decide(session: Session, coding_id: int, accept: bool, coder_id: int, *, bat
             )
         )
         if duplicate is not None:  # the researcher had already coded it: the suggestion is simply done
-            session.delete(coding)
+            _delete(session, coding)
             session.flush()
             _log(session, report, "coding.delete", [(coding_id, before, None)], coder_id)
             report.coding_id = duplicate
@@ -167,6 +167,14 @@ def accept_as(session: Session, coding_id: int, code: str, coder_id: int) -> Ste
     report.changed += added.changed
     report.coding_id = added.coding_id
     return report
+
+
+def _delete(session: Session, coding: Coding) -> None:
+    """Remove a coding; memos written about it move to its message, so a removal or an undo never loses one."""
+    session.execute(
+        update(Memo).where(Memo.coding_id == coding.id).values(coding_id=None, message_id=coding.message_id)
+    )
+    session.delete(coding)
 
 
 def _log(session: Session, report: StepReport, action: str, changes: list[Change], coder_id: int) -> None:
@@ -222,7 +230,7 @@ def _revert(session: Session, batch: str, action: str, coder_id: int) -> StepRep
             report.conflicts += 1  # changed by someone else since: left as it is
             continue
         if event.before is None and coding is not None:
-            session.delete(coding)
+            _delete(session, coding)
         elif event.before is not None and coding is None:
             session.add(_restored(event.coding_id, event.before))
         elif event.before is not None and coding is not None:
