@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from textual import work
 from textual.app import App
@@ -66,13 +67,16 @@ class FokusApp(App[None]):
             yield session
 
     def write(self, step: Callable[[Session], T]) -> T | None:
-        """Run one change in its own transaction; a FokusError becomes a notification."""
+        """Run one change in its own transaction. A FokusError, or a database error (a bug, or a disk that is full),
+        becomes a notification: the transaction is rolled back and the researcher can go on working."""
         try:
             with self.project.begin() as session:
                 return step(session)
         except FokusError as exc:
             self.notify(str(exc), severity="error", timeout=8)
-            return None
+        except SQLAlchemyError as exc:
+            self.notify(f"Ble ikke lagret (databasefeil): {exc.__class__.__name__}", severity="error", timeout=12)
+        return None
 
     def codable_codes(self) -> list[tuple[str, str]]:
         """(path, name) of every code one can code with, in codebook order, for the code picker."""
