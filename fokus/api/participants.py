@@ -12,7 +12,7 @@ import functools
 import re
 import unicodedata
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fokus.model import Case, Participant, ParticipantIdentity
@@ -92,7 +92,3 @@ class CaseRegistry:
         self.ids[clean.casefold()] = case.id
         self.created += 1
         return case.id
-
-
-def participant_count(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(Participant)) or 0

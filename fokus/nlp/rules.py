@@ -145,11 +145,8 @@ class RuleSet:
         """Compile the rules stored with the codes: (path, rules) pairs."""
         return cls(nlp, [Rule.from_spec(path, spec) for path, specs in codes for spec in specs or ()])
 
-    def digests(self) -> dict[str, str]:
-        return {rule.rule_id: rule.digest for rule in self.rules}
-
-    def match(self, doc: Doc, sentences: Sequence[Sentence], only: set[str] | None = None) -> list[list[Hit]]:
-        """For each sentence of ``doc`` (from ``analyse``), the codes its rules suggest; ``only`` limits the rules."""
+    def match(self, doc: Doc, sentences: Sequence[Sentence]) -> list[list[Hit]]:
+        """For each sentence of ``doc`` (from ``analyse``), the codes its rules suggest."""
         count = len(sentences)
         offsets = sentences[0].offsets if sentences else []
         # evidence per sentence and rule: (first token, last token) index pairs
@@ -188,7 +185,6 @@ class RuleSet:
                     if where_match is not None:
                         fired[where_match][int(doc.vocab.strings[match_id])].append((start, end - 1))
 
-        allowed = None if only is None else {i for i, r in enumerate(self.rules) if r.rule_id in only}
         text = doc.text if any(fired) else ""  # built from the tokens on every access: once per doc
         lemmas_of = doc.user_data.get(LEMMAS) or []
         results: list[list[Hit]] = []
@@ -197,8 +193,6 @@ class RuleSet:
             hits: dict[str, Hit] = {}
             for index, evidence in sorted(by_rule.items()):
                 rule = self.rules[index]
-                if allowed is not None and index not in allowed:
-                    continue
                 if rule.unless & keys or not rule.requires <= keys:
                     continue
                 hit = hits.setdefault(rule.code, Hit(rule.code))
