@@ -18,6 +18,7 @@ from typing import Any
 import click
 
 from fokus import __version__
+from fokus.cli.common import db_of, open_ctx, output
 from fokus.errors import FokusError
 
 EXIT_USER_ERROR = 1
@@ -83,18 +84,8 @@ def main(ctx: click.Context, db: str, debug: bool) -> None:
     ctx.obj = {"db": db, "debug": debug}
 
 
-def _db(ctx: click.Context) -> str:
-    return str(ctx.find_root().obj["db"])
-
-
-def _open(ctx: click.Context) -> Any:
-    from fokus.store import open_project
-
-    project = open_project(_db(ctx))
-    if project.backup is not None:
-        click.echo(f"Migrated the project to the current schema; the old one is saved as {project.backup}", err=True)
-    ctx.call_on_close(project.close)
-    return project
+_db = db_of
+_open = open_ctx
 
 
 @contextmanager
@@ -125,10 +116,7 @@ def _progress(label: str) -> Iterator[Callable[[str, int, int], None]]:
         yield update
 
 
-def _output(path: str | None) -> Any:
-    """stdout, or a file written atomically (a failed export leaves no half-written file)."""
-    target = path or "-"
-    return click.open_file(target, "w", encoding="utf-8", atomic=target != "-")
+_output = output
 
 
 # --- init -------------------------------------------------------------------------------------------------------
