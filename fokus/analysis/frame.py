@@ -51,6 +51,9 @@ class Scope:
         return cls(statuses, tuple(coders), tuple(codes))
 
 
+ACCEPTED = Scope()  # the default: what the researchers decided
+
+
 @dataclass
 class CodeTree:
     """The codebook as a tree: paths, names, parents, codebook order, and each code's ancestors."""
@@ -206,11 +209,10 @@ class CodingFrame:
         when: dict[int, datetime] = {}
         for chunk in _chunks(ids.tolist()):
             query = select(Message.id, Message.created_at).where(Message.id.in_(chunk))
-            when.update(self._session.execute(query).tuples().all())
+            when.update(self._session.execute(query).all())
         months = np.zeros(len(self._message_thread), dtype=np.int64)
         for mid, created in when.items():
-            local = created.astimezone(DISPLAY_ZONE)
-            months[mid] = local.year * 12 + local.month - 1
+            months[mid] = month_of(created)
         return months[self.message]
 
     def rollup(self, enabled: bool = True) -> tuple[IntArray, IntArray]:
@@ -270,7 +272,7 @@ def _lookup(pairs: IntArray, size: int, fill: int = NONE) -> IntArray:
     return table
 
 
-def load_frame(session: Session, scope: Scope = Scope()) -> CodingFrame:
+def load_frame(session: Session, scope: Scope = ACCEPTED) -> CodingFrame:
     """Load the codings in ``scope``; raises FokusError for a coder or code the project does not have."""
     tree = CodeTree.load(session)
     coders = dict(session.execute(select(Coder.id, Coder.name)).all())
@@ -291,11 +293,12 @@ def load_frame(session: Session, scope: Scope = Scope()) -> CodingFrame:
     if scope.codes:
         wanted = sorted({d for path in scope.codes for d in tree.descendants(tree.id_of(path))})
         query = query.where(Coding.code_id.in_(wanted))
-    table = _flat(session.execute(query.order_by(Coding.id)).tuples(), 7)
-    messages = _flat(session.execute(select(Message.id, Message.thread_id, Message.participant_id)).tuples(), 3)
+    # Core rows through the session's connection: the ORM's per-row work is not needed for plain integers
+    connection = session.connection()
+    table = _flat(connection.execute(query.order_by(Coding.id)), 7)
+    messages = _flat(connection.execute(select(Message.id, Message.thread_id, Message.participant_id)), 3)
     participants = _flat(
-        session.execute(select(Participant.id, Participant.case_id).where(Participant.case_id.is_not(None))).tuples(),
-        2,
+        connection.execute(select(Participant.id, Participant.case_id).where(Participant.case_id.is_not(None))), 2
     )
     message_size = int(messages[:, 0].max()) + 1 if len(messages) else 1
     max_participant = session.scalar(select(Participant.id).order_by(Participant.id.desc()).limit(1)) or 0
@@ -316,6 +319,12 @@ def load_frame(session: Session, scope: Scope = Scope()) -> CodingFrame:
         _lookup(participants, max_participant + 1),
         session,
     )
+
+
+def month_of(when: datetime) -> int:
+    """A time's month in Norway, as ``year * 12 + month - 1`` (sortable, and one integer)."""
+    local = when.astimezone(DISPLAY_ZONE)
+    return local.year * 12 + local.month - 1
 
 
 def month_label(month: int) -> str:

@@ -59,10 +59,12 @@ def write_report(report: Report, fmt: str, out: TextIO) -> None:
     elif fmt == "md":
         out.write(report.markdown().rstrip() + "\n")
     elif fmt == "csv":
-        columns = report.columns()
+        tidy = getattr(report, "tidy", None)  # a wide table (a matrix) is tidy in CSV: one observation per row
+        rows = tidy() if tidy else report.rows()
+        columns = list(rows[0]) if tidy and rows else report.columns()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(columns)
-        for row in report.rows():
+        for row in rows:
             writer.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
     else:
         raise ValueError(f"format {fmt!r} is drawn by the caller")

@@ -80,7 +80,7 @@ def _sentence_pairs(frame: CodingFrame) -> tuple[IntArray, IntArray]:
         units.extend(
             frame.session.execute(
                 select(Unit.message_id, Unit.start, Unit.end, Unit.id).where(Unit.message_id.in_(chunk))
-            ).tuples()
+            )
         )
     split = {row[0] for row in units}
     unsplit = len(messages) - len(split)

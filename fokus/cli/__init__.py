@@ -946,5 +946,16 @@ def _print_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str
     Console().print(table)
 
 
+def _register() -> None:
+    """Commands kept in modules of their own (each imports its heavy libraries only when it runs)."""
+    from fokus.cli.analysis import COMMANDS
+
+    for command in COMMANDS:
+        main.add_command(command)
+
+
+_register()
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

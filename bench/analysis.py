@@ -1,0 +1,158 @@
+"""Analysis speed: `fokus freq` and `fokus cooc` on 1,000,000 codings over 100,000 messages and 60 codes.
+
+A project is generated: a Graph API archive of 100,000 messages by 200 participants linked to 40 municipalities, a
+codebook of 10 themes with 5 sub-codes each (60 codes), and 1,000,000 codings by three coders imported from CSV with
+`fokus codings import` (its time is reported too). Then, each as a whole process, in the same run:
+
+- `fokus freq --no-rollup` (codings, messages, threads, participants and cases per code) against a plain sqlite3
+  script that computes the same table with one indexed GROUP BY; `fokus freq` (sub-codes rolled up) is shown too;
+- `fokus cooc --unit message` against a plain script that reads the distinct (message, code) pairs with sqlite3 and
+  multiplies the sparse incidence matrix with SciPy.
+
+    python bench/analysis.py [--codings 1000000] [--messages 100000] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import shutil
+import sqlite3
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from graphgen import write_graph_archive
+from measure import compared, run_fokus, run_python, table
+
+FREQ_REFERENCE = """
+import sqlite3
+db = sqlite3.connect({db!r})
+rows = db.execute(
+    "SELECT codes.path, count(*), count(DISTINCT c.message_id), count(DISTINCT m.thread_id),"
+    " count(DISTINCT m.participant_id), count(DISTINCT p.case_id)"
+    " FROM codings c JOIN messages m ON m.id = c.message_id JOIN participants p ON p.id = m.participant_id"
+    " JOIN codes ON codes.id = c.code_id WHERE c.status = 'accepted' GROUP BY c.code_id ORDER BY codes.path"
+).fetchall()
+for row in rows:
+    print(",".join(map(str, row)))
+"""
+
+COOC_REFERENCE = """
+import sqlite3
+import numpy as np
+from scipy import sparse
+db = sqlite3.connect({db!r})
+pairs = np.array(
+    db.execute("SELECT DISTINCT message_id, code_id FROM codings WHERE status = 'accepted'").fetchall(), dtype=np.int64
+)
+units, rows = np.unique(pairs[:, 0], return_inverse=True)
+x = sparse.csr_matrix((np.ones(len(rows)), (rows, pairs[:, 1])), shape=(len(units), pairs[:, 1].max() + 1))
+product = (x.T @ x).tocoo()
+upper = product.row < product.col
+for a, b, n in zip(product.row[upper], product.col[upper], product.data[upper]):
+    print(a, b, int(n))
+"""
+
+
+def write_codebook(path: Path) -> list[str]:
+    lines = ["codebook: Benchmark", 'version: "1"', "codes:"]
+    codes = []
+    for theme in range(10):
+        lines += [f"  - id: tema{theme}", f"    name: Tema {theme}", "    children:"]
+        codes.append(f"tema{theme}")
+        for child in range(5):
+            lines += [f"      - id: kode{child}", f"        name: Kode {theme}.{child}"]
+            codes.append(f"tema{theme}/kode{child}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return codes
+
+
+def build(base: Path, messages: int, codings: int) -> tuple[str, float]:
+    """The project; returns its path and the seconds `fokus codings import` took."""
+    write_graph_archive(base / "graph", messages)
+    codes = write_codebook(base / "codebook.yaml")
+    db = str(base / "bench.db")
+    run_fokus("--db", db, "init", "--codebook", str(base / "codebook.yaml"))
+    run_fokus("--db", db, "import", str(base / "graph"))
+    with (base / "participants.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["navn", "kommune"])
+        for i in range(200):
+            writer.writerow([f"Person {i:04d} Nordmann", f"Kommune {i % 40:02d}"])
+    run_fokus("--db", db, "participants", "link", str(base / "participants.csv"))
+    with sqlite3.connect(db) as conn:
+        texts = conn.execute("SELECT external_id, length(text) FROM messages").fetchall()
+    rng = random.Random(5)
+    seen: set[tuple[str, str, int, int, str]] = set()
+    with (base / "codings.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["message_id", "code", "start", "end", "coder"])
+        while len(seen) < codings:
+            message, length = rng.choice(texts)
+            start = rng.randrange(0, max(length - 5, 1))
+            row = (message, rng.choice(codes), start, min(length, start + rng.randint(5, 120)), rng.choice("abc"))
+            if row[3] > row[2] and row not in seen:
+                seen.add(row)
+                writer.writerow([*row[:4], f"koder-{row[4]}"])
+    imported = run_fokus("--db", db, "codings", "import", str(base / "codings.csv"))
+    assert f"Codings: {codings} added" in imported.stdout, imported.stdout
+    return db, imported.seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--codings", type=int, default=1_000_000)
+    parser.add_argument("--messages", type=int, default=100_000)
+    parser.add_argument("--keep", type=Path, help="Keep (or reuse) the generated project in this folder.")
+    args = parser.parse_args()
+    tmp = tempfile.mkdtemp() if args.keep is None else None
+    base = args.keep or Path(tmp or ".")
+    base.mkdir(parents=True, exist_ok=True)
+    try:
+        db = str(base / "bench.db")
+        import_seconds = None
+        if not (base / "bench.db").exists():
+            db, import_seconds = build(base, args.messages, args.codings)
+        out = str(base / "out.csv")
+        freq_plain = run_fokus("--db", db, "freq", "--no-rollup", "--format", "csv", "-o", out)
+        freq_ref = run_python(FREQ_REFERENCE.format(db=db))
+        freq_rollup = run_fokus("--db", db, "freq", "--format", "csv", "-o", out)
+        cooc = run_fokus("--db", db, "cooc", "--unit", "message", "--format", "csv", "-o", out)
+        cooc_ref = run_python(COOC_REFERENCE.format(db=db))
+        _check(db, base / "out.csv", cooc_ref.stdout)
+    finally:
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+    print(f"{args.messages} messages, {args.codings} codings, 60 codes, 3 coders, 40 municipalities")
+    rows = [
+        *compared("freq (no roll-up, five measures)", freq_plain, freq_ref),
+        ("freq with roll-up, seconds", f"{freq_rollup.seconds:.2f}", "-", "-"),
+        *compared("cooc by message", cooc, cooc_ref),
+    ]
+    if import_seconds is not None:
+        rows.append(("codings import from CSV, seconds", f"{import_seconds:.2f}", "-", "-"))
+    print(table(rows))
+    print("references: one indexed GROUP BY in sqlite3; a SciPy sparse product over the distinct (message, code) pairs")
+    print("goal: within 1.5x of the reference")
+
+
+def _check(db: str, cooc_csv: Path, reference: str) -> None:
+    """fokus and the reference agree on every pair (so the figures compare the same work)."""
+    with sqlite3.connect(db) as conn:
+        paths = dict(conn.execute("SELECT id, path FROM codes"))
+    expected = {}
+    for line in reference.split("\n"):
+        if line.strip():
+            a, b, n = line.split()
+            expected[tuple(sorted((paths[int(a)], paths[int(b)])))] = int(n)
+    with cooc_csv.open(encoding="utf-8") as handle:
+        found = {tuple(sorted((r["code_a"], r["code_b"]))): int(r["n_ab"]) for r in csv.DictReader(handle)}
+    assert found == expected, "fokus cooc and the reference disagree"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,165 @@
+"""The coded passages behind a figure: every number an analysis prints can be opened and read.
+
+A frequency cell is a code (rolled up or not) in a group (a case, an attribute value, a month); a co-occurrence
+cell is two codes in the same unit. :func:`passages` takes the same scope and the same coordinates and returns the
+codings behind them, with their text, so a researcher can check what a count is made of.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sqlalchemy import func, select
+
+from fokus.analysis.frame import ACCEPTED, CodingFrame, Scope, load_frame, month_label, value_label
+from fokus.analysis.units import unit_keys
+from fokus.api.codings import iso_local
+from fokus.errors import FokusError
+from fokus.model import Case, Code, Coder, Coding, Message, Participant, Thread
+
+COLUMNS = [
+    "coding_id",
+    "message_id",
+    "thread_id",
+    "created_at",
+    "participant",
+    "case",
+    "code",
+    "coder",
+    "status",
+    "start",
+    "end",
+    "text",
+]
+
+
+@dataclass
+class PassageReport:
+    title: str
+    total: int
+    passages: list[dict[str, Any]] = field(default_factory=list)
+
+    def columns(self) -> list[str]:
+        return COLUMNS
+
+    def rows(self) -> list[dict[str, Any]]:
+        return self.passages
+
+    def as_json(self) -> Any:
+        return {"title": self.title, "total": self.total, "passages": self.passages}
+
+    def markdown(self) -> str:
+        lines = [
+            f"# {self.title}",
+            "",
+            f"{self.total} coded passages"
+            + (f", the first {len(self.passages)} shown." if len(self.passages) < self.total else "."),
+            "",
+        ]
+        for row in self.passages:
+            who = ", ".join(x for x in (row["participant"], row["case"]) if x)
+            lines.append(f"> {' '.join(row['text'].split())}")
+            lines.append(
+                f"> — {who} ({row['created_at'][:10]}; {row['code']}, coded by {row['coder']}; "
+                f"message {row['message_id']})"
+            )
+            lines.append("")
+        return "\n".join(lines)
+
+
+def select_rows(
+    frame: CodingFrame,
+    code: str,
+    *,
+    rollup: bool = True,
+    case: str | None = None,
+    attribute: str | None = None,
+    value: str | None = None,
+    month: str | None = None,
+    with_code: str | None = None,
+    level: str = "message",
+) -> np.ndarray[Any, np.dtype[np.int64]]:
+    """The frame rows behind one cell; see the module docstring."""
+    tree = frame.tree
+    target = tree.id_of(code)
+    wanted = set(tree.descendants(target)) if rollup else {target}
+    mask = np.isin(frame.code, np.array(sorted(wanted), dtype=np.int64))
+    if case is not None:
+        ids = [cid for cid, name in frame.cases.name.items() if name.casefold() == case.casefold()]
+        if not ids:
+            raise FokusError(f"no case {case!r} in the project", hint="see `fokus cases list`")
+        mask &= frame.case == ids[0]
+    if attribute is not None:
+        values = frame.cases.attribute(attribute)
+        matching = [cid for cid, v in values.items() if value is None or value_label(v).casefold() == value.casefold()]
+        mask &= np.isin(frame.case, np.array(matching, dtype=np.int64))
+    if month is not None:
+        labels = np.array([month_label(int(m)) for m in frame.month]) if len(frame) else np.array([], dtype=str)
+        mask &= labels == month
+    if with_code is not None:
+        other = tree.id_of(with_code)
+        others = set(tree.descendants(other)) if rollup else {other}
+        rows, units = unit_keys(frame, level)
+        with_other = np.unique(units[np.isin(frame.code[rows], np.array(sorted(others), dtype=np.int64))])
+        in_unit = np.zeros(len(frame), dtype=bool)
+        in_unit[rows[np.isin(units, with_other)]] = True
+        mask &= in_unit
+    return np.flatnonzero(mask)
+
+
+def passages(
+    session: Any,
+    code: str,
+    *,
+    scope: Scope = ACCEPTED,
+    limit: int | None = 200,
+    **where: Any,
+) -> PassageReport:
+    """The codings behind a cell (``where``: rollup, case, attribute, value, month, with_code, level), oldest first."""
+    frame = load_frame(session, scope)
+    rows = select_rows(frame, code, **where)
+    ids = frame.id[rows].tolist()
+    title = f"Passages coded {code}" + "".join(
+        f", {k.replace('_', ' ')} {v}" for k, v in where.items() if v is not None and k not in ("rollup", "level")
+    )
+    report = PassageReport(title, len(ids))
+    shown = _details(session, ids)
+    shown.sort(key=lambda r: (r["created_at"] or "", r["message_id"], r["start"]))
+    report.passages = shown[:limit] if limit is not None else shown
+    return report
+
+
+def _details(session: Any, coding_ids: list[int]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(coding_ids), 900):
+        chunk = coding_ids[start : start + 900]
+        query = (
+            select(
+                Coding.id,
+                Message.external_id,
+                Thread.external_id,
+                Message.created_at,
+                Participant.pseudonym,
+                Case.name,
+                Code.path,
+                Coder.name,
+                Coding.status,
+                Coding.start,
+                Coding.end,
+                func.substr(Message.text, Coding.start + 1, Coding.end - Coding.start),
+            )
+            .join(Message, Coding.message_id == Message.id)
+            .join(Thread, Message.thread_id == Thread.id)
+            .join(Participant, Message.participant_id == Participant.id)
+            .outerjoin(Case, Participant.case_id == Case.id)
+            .join(Code, Coding.code_id == Code.id)
+            .join(Coder, Coding.coder_id == Coder.id)
+            .where(Coding.id.in_(chunk))
+        )
+        for row in session.execute(query):
+            record = dict(zip(COLUMNS, row, strict=True))
+            record["created_at"] = iso_local(record["created_at"])
+            found.append(record)
+    return found
