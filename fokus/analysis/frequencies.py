@@ -138,6 +138,9 @@ class FrequencyReport:
             return [*head, self.split, *MEASURES, "group_messages", "share_of_messages"]
         return [*head, *MEASURES]
 
+    def terminal_columns(self) -> list[str]:
+        return [c for c in self.columns() if c not in ("name", "level", "group_messages")]
+
     def rows(self) -> list[dict[str, Any]]:
         return self.table
 

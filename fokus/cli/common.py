@@ -51,7 +51,7 @@ def emit(report: Any, fmt: str, path: str | None = None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    columns = report.columns()
+    columns = getattr(report, "terminal_columns", report.columns)()  # a narrower choice for the terminal, if any
     table = Table(title=report.title)
     for column in columns:
         numeric = column not in ("code", "code_a", "code_b", "name", "case", "value", "text", "title")

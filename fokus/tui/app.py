@@ -41,6 +41,7 @@ class FokusApp(App[None]):
         Binding("v", "review", "Forslag", id="app.review"),
         Binding("b", "codebook", "Kodebok", id="app.codebook"),
         Binding("p", "practices", "God praksis-tavle", id="app.practices"),
+        Binding("a", "analysis", "Analyse", id="app.analysis"),
         Binding("t", "tag", "Foreslå koder", id="app.tag"),
         Binding("ctrl+x", "cancel_tag", "Stopp forslag", id="app.cancel_tag"),
         Binding("u", "undo", "Angre", id="app.undo"),
@@ -106,6 +107,11 @@ class FokusApp(App[None]):
         from fokus.tui.screens.practices import PracticesScreen
 
         self.push_screen(PracticesScreen())
+
+    def action_analysis(self) -> None:
+        from fokus.tui.screens.analysis import AnalysisScreen
+
+        self.push_screen(AnalysisScreen())
 
     def action_tag(self) -> None:
         """Tag in a thread worker, so the UI stays responsive; progress shows as notifications."""

@@ -69,9 +69,11 @@ class ThreadScreen(FokusScreen):
         Binding("g", "good_practice", "God praksis", id="thread.good"),
     ]
 
-    def __init__(self, thread_id: int) -> None:
+    def __init__(self, thread_id: int, *, start_at: tuple[int, int] | None = None) -> None:
+        """``start_at``: (message id, offset) of the sentence to put the cursor on, as when opening a passage."""
         super().__init__()
         self.thread_id = thread_id
+        self.start_at = start_at
         self.views: list[MessageView] = []
         self.cursors: list[Cursor] = []
         self.position = 0
@@ -84,6 +86,13 @@ class ThreadScreen(FokusScreen):
 
     def on_mount(self) -> None:
         self.load()
+        if self.start_at is not None:
+            message, offset = self.start_at
+            for position, cursor in enumerate(self.cursors):
+                view = self.views[cursor.message]
+                if view.message_id == message and cursor.start <= offset < max(cursor.end, cursor.start + 1):
+                    self.move_to(position)
+                    break
 
     def load(self) -> None:
         with self.fokus.reading() as session:

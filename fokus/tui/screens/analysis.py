@@ -1,0 +1,279 @@
+"""The analysis screen (``a``): the same reports as `fokus freq`, `cooc`, `hypotheses check`, `practices` and
+`agreement`, one tab each, computed in a worker so the screen never blocks; ``enter`` on a row opens the passages
+behind it, and a passage opens its thread."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+
+from fokus.analysis.frame import Scope
+from fokus.analysis.report import cell
+from fokus.errors import FokusError
+from fokus.tui.screens.base import FokusScreen
+
+LEVELS = ("message", "sentence", "thread", "case")
+
+
+@dataclass
+class Settings:
+    rollup: bool = True
+    suggested: bool = False
+    split: str | None = None
+    level: str = "message"
+
+    @property
+    def scope(self) -> Scope:
+        return Scope.of(include_suggested=self.suggested)
+
+
+@dataclass(frozen=True)
+class Tab:
+    id: str
+    title: str
+    columns: tuple[str, ...]
+
+
+TABS = (
+    Tab("freq", "Frekvenser", ()),
+    Tab("cooc", "Samforekomst", ("code_a", "code_b", "n_a", "n_b", "n_ab", "expected", "lift", "jaccard", "c")),
+    Tab("hypotheses", "Hypoteser", ()),
+    Tab("practices", "God praksis", ()),
+    Tab("agreement", "Enighet", ()),
+)
+
+
+class AnalysisScreen(FokusScreen):
+    """One tab per analysis; the line above each table says what is counted and which keys change it."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Tilbake", id="analysis.back"),
+        Binding("enter", "open", "Utdragene bak", id="analysis.open"),
+        Binding("r", "rollup", "Rull opp underkoder", id="analysis.rollup"),
+        Binding("s", "split", "Del opp etter", id="analysis.split"),
+        Binding("l", "level", "Enhet", id="analysis.level"),
+        Binding("i", "suggested", "Ta med forslag", id="analysis.suggested"),
+        *(
+            Binding(str(n), f"tab('{tab.id}')", tab.title, id=f"analysis.tab{n}", show=False)
+            for n, tab in enumerate(TABS, start=1)
+        ),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.settings = Settings()
+        self.reports: dict[str, Any] = {}
+        self.splits: list[str | None] = [None, "case", "month"]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with TabbedContent(id="analysis-tabs"):
+            for tab in TABS:
+                with TabPane(tab.title, id=f"tab-{tab.id}"):
+                    yield Static("Regner …", id=f"{tab.id}-about", classes="analysis-about")
+                    yield DataTable(id=f"{tab.id}-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        with self.fokus.reading() as session:
+            from fokus.analysis.frame import CaseTable
+
+            self.splits += list(CaseTable.load(session).attributes)
+        self.refresh_all()
+
+    @property
+    def active(self) -> str:
+        return self.query_one(TabbedContent).active.removeprefix("tab-")
+
+    def refresh_all(self) -> None:
+        for tab in TABS:
+            self.compute(tab.id, self.settings)
+
+    @work(thread=True, exit_on_error=False, group="analysis")
+    def compute(self, kind: str, settings: Settings) -> None:
+        """Run one analysis in its own read session and hand the report to the screen."""
+        try:
+            with self.fokus.project.read() as session:
+                report = RUNNERS[kind](session, settings)
+        except FokusError as exc:
+            self.app.call_from_thread(self.show_error, kind, str(exc))
+            return
+        self.app.call_from_thread(self.show, kind, report)
+
+    def show_error(self, kind: str, text: str) -> None:
+        self.query_one(f"#{kind}-about", Static).update(f"[red]{text}[/]")
+        self.query_one(f"#{kind}-table", DataTable).clear(columns=True)
+
+    def show(self, kind: str, report: Any) -> None:
+        self.reports[kind] = report
+        table = self.query_one(f"#{kind}-table", DataTable)
+        table.clear(columns=True)
+        columns = list(getattr(report, "terminal_columns", report.columns)())
+        table.add_columns(*columns)
+        for index, row in enumerate(report.rows()):
+            table.add_row(*(cell(row.get(c))[:80] for c in columns), key=str(index))
+        self.query_one(f"#{kind}-about", Static).update(self.about(kind, report))
+
+    def about(self, kind: str, report: Any) -> str:
+        s = self.settings
+        what = "godkjente og foreslåtte" if s.suggested else "godkjente"
+        if kind == "freq":
+            by = f", delt etter {s.split}" if s.split else ""
+            return (
+                f"{report.title}. Teller {what} kodinger{by}; underkoder {'rulles opp' if s.rollup else 'for seg'}."
+                "  [dim]s: del opp · r: rull opp · i: forslag · enter: utdragene[/]"
+            )
+        if kind == "cooc":
+            return f"{report.title}; {what} kodinger.  [dim]l: enhet · r: rull opp · i: forslag · enter: utdragene[/]"
+        return f"{report.title}.  [dim]enter: utdragene bak[/]"
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = f"tab-{tab}"
+        self.query_one(f"#{tab}-table", DataTable).focus()
+
+    def action_rollup(self) -> None:
+        self.settings.rollup = not self.settings.rollup
+        self.compute("freq", self.settings)
+        self.compute("cooc", self.settings)
+
+    def action_suggested(self) -> None:
+        self.settings.suggested = not self.settings.suggested
+        self.refresh_all()
+
+    def action_split(self) -> None:
+        position = self.splits.index(self.settings.split)
+        self.settings.split = self.splits[(position + 1) % len(self.splits)]
+        self.compute("freq", self.settings)
+
+    def action_level(self) -> None:
+        self.settings.level = LEVELS[(LEVELS.index(self.settings.level) + 1) % len(LEVELS)]
+        self.compute("cooc", self.settings)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_open(self) -> None:
+        kind = self.active
+        report = self.reports.get(kind)
+        table = self.query_one(f"#{kind}-table", DataTable)
+        if report is None or not report.rows():
+            return
+        row = report.rows()[table.cursor_row]
+        opener = OPENERS.get(kind)
+        if opener is not None:
+            opener(self, row)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+def _freq(session: Session, s: Settings) -> Any:
+    from fokus.analysis.frequencies import frequencies
+
+    return frequencies(session, scope=s.scope, rollup=s.rollup, split=s.split)
+
+
+def _cooc(session: Session, s: Settings) -> Any:
+    from fokus.analysis.cooccurrence import cooccurrence
+
+    return cooccurrence(session, scope=s.scope, level=s.level, rollup=not s.rollup)
+
+
+def _open_freq(screen: AnalysisScreen, row: dict[str, Any]) -> None:
+    split = screen.settings.split
+    where: dict[str, Any] = {"rollup": screen.settings.rollup}
+    if split == "case":
+        where["case"] = row["case"]
+    elif split == "month":
+        where["month"] = row["month"]
+    elif split:
+        where.update(attribute=split, value=row[split])
+    screen.app.push_screen(PassagesScreen(row["code"], screen.settings.scope, where))
+
+
+def _open_cooc(screen: AnalysisScreen, row: dict[str, Any]) -> None:
+    where = {"rollup": not screen.settings.rollup, "with_code": row["code_b"], "level": screen.settings.level}
+    screen.app.push_screen(PassagesScreen(row["code_a"], screen.settings.scope, where))
+
+
+RUNNERS: dict[str, Callable[[Session, Settings], Any]] = {"freq": _freq, "cooc": _cooc}
+OPENERS: dict[str, Callable[[AnalysisScreen, dict[str, Any]], None]] = {"freq": _open_freq, "cooc": _open_cooc}
+
+
+class PassagesScreen(FokusScreen):
+    """The coded passages behind one figure; ``enter`` opens the thread at the passage."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Tilbake", id="passages.back"),
+        Binding("enter", "open", "Åpne tråden", id="passages.open"),
+    ]
+
+    def __init__(self, code: str, scope: Scope, where: dict[str, Any]) -> None:
+        super().__init__()
+        self.code, self.scope, self.where = code, scope, where
+        self.found: list[dict[str, Any]] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="passages-about", classes="analysis-about")
+        yield DataTable(id="passages-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        from fokus.analysis.passages import passages
+
+        with self.fokus.reading() as session:
+            report = passages(session, self.code, scope=self.scope, limit=500, **self.where)
+        self.found = report.rows()
+        shown = f", de første {len(self.found)}" if len(self.found) < report.total else ""
+        self.query_one(Static).update(f"{report.title}: {report.total} utdrag{shown}.")
+        table = self.query_one(DataTable)
+        table.add_columns("Dato", "Kommune", "Deltaker", "Kode", "Koder", "Utdrag")
+        for index, row in enumerate(self.found):
+            text = " ".join(row["text"].split())
+            table.add_row(
+                (row["created_at"] or "")[:10],
+                row["case"] or "",
+                row["participant"],
+                row["code"],
+                row["coder"],
+                text[:90],
+                key=str(index),
+            )
+        table.focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_open(self) -> None:
+        if not self.found:
+            return
+        row = self.found[self.query_one(DataTable).cursor_row]
+        open_thread_at(self, row["message_id"], row["start"])
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+def open_thread_at(screen: FokusScreen, message: str, offset: int) -> None:
+    """Open the thread of a message (by its external id) with the cursor on the sentence at ``offset``."""
+    from sqlalchemy import select
+
+    from fokus.model import Message
+    from fokus.tui.screens.thread import ThreadScreen
+
+    with screen.fokus.reading() as session:
+        found = session.execute(select(Message.id, Message.thread_id).where(Message.external_id == message)).first()
+    if found is None:
+        screen.notify(f"Finner ikke melding {message}", severity="error")
+        return
+    screen.app.push_screen(ThreadScreen(found[1], start_at=(found[0], offset)))

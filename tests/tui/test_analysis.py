@@ -1,0 +1,60 @@
+"""The analysis screen on a copy of the demo: the reports the CLI prints, and the passages behind a row."""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+from textual.widgets import DataTable
+
+from fokus.analysis.cooccurrence import cooccurrence
+from fokus.analysis.frequencies import frequencies
+from fokus.analysis.passages import passages
+from fokus.store import Project
+from fokus.tui.app import FokusApp
+from fokus.tui.screens.analysis import AnalysisScreen, PassagesScreen
+from fokus.tui.screens.thread import ThreadScreen
+from tests.tui.test_app import demo_file, drive, project
+
+__all__ = ["demo_file", "project"]
+
+
+def test_frequencies_split_and_the_passages_behind_a_row(project: Project) -> None:
+    with project.read() as session:
+        by_case = frequencies(session, split="case")
+        first = by_case.rows()[0]
+        behind = passages(session, first["code"], case=first["case"], limit=None)
+        pairs = cooccurrence(session, level="sentence")
+
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        await pilot.press("a")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, AnalysisScreen)
+        table = screen.query_one("#freq-table", DataTable)
+        assert table.row_count == len(screen.reports["freq"].rows())
+        await pilot.press("s")  # split by case
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.query_one("#freq-table", DataTable).row_count == len(by_case.rows())
+        screen.query_one("#freq-table", DataTable).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PassagesScreen)
+        assert app.screen.query_one(DataTable).row_count == behind.total
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ThreadScreen)
+        thread = app.screen
+        found = thread.current
+        assert found is not None
+        view = thread.views[found[1].message]
+        assert view.external_id == behind.rows()[0]["message_id"]
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        await pilot.press("2", "l")  # co-occurrence, by sentence
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.settings.level == "sentence"
+        assert screen.query_one("#cooc-table", DataTable).row_count == len(pairs.rows())
+
+    drive(project, steps)
