@@ -295,7 +295,7 @@ def load_frame(session: Session, scope: Scope = ACCEPTED) -> CodingFrame:
         query = query.where(Coding.code_id.in_(wanted))
     # Core rows through the session's connection: the ORM's per-row work is not needed for plain integers
     connection = session.connection()
-    table = _flat(connection.execute(query.order_by(Coding.id)), 7)
+    table = _flat(connection.execute(query.order_by(Coding.id).execution_options(yield_per=20_000)), 7)
     messages = _flat(connection.execute(select(Message.id, Message.thread_id, Message.participant_id)), 3)
     participants = _flat(
         connection.execute(select(Participant.id, Participant.case_id).where(Participant.case_id.is_not(None))), 2
