@@ -154,7 +154,8 @@ def value_label(value: Any) -> str:
     return str(value)
 
 
-def _flat(result: Iterator[Any], width: int) -> IntArray:
+def flat_ints(result: Iterator[Any], width: int) -> IntArray:
+    """Rows of ``width`` integers as one (n, width) array, without a Python tuple per row kept alive."""
     flat = np.fromiter(chain.from_iterable(result), dtype=np.int64)
     return flat.reshape(-1, width)
 
@@ -187,6 +188,11 @@ class CodingFrame:
 
     def __len__(self) -> int:
         return len(self.id)
+
+    @property
+    def message_count(self) -> int:
+        """How many messages the project has (not only coded ones)."""
+        return int((self._message_thread != NONE).sum())
 
     @property
     def thread(self) -> IntArray:
@@ -295,9 +301,9 @@ def load_frame(session: Session, scope: Scope = ACCEPTED) -> CodingFrame:
         query = query.where(Coding.code_id.in_(wanted))
     # Core rows through the session's connection: the ORM's per-row work is not needed for plain integers
     connection = session.connection()
-    table = _flat(connection.execute(query.order_by(Coding.id).execution_options(yield_per=20_000)), 7)
-    messages = _flat(connection.execute(select(Message.id, Message.thread_id, Message.participant_id)), 3)
-    participants = _flat(
+    table = flat_ints(connection.execute(query.order_by(Coding.id).execution_options(yield_per=20_000)), 7)
+    messages = flat_ints(connection.execute(select(Message.id, Message.thread_id, Message.participant_id)), 3)
+    participants = flat_ints(
         connection.execute(select(Participant.id, Participant.case_id).where(Participant.case_id.is_not(None))), 2
     )
     message_size = int(messages[:, 0].max()) + 1 if len(messages) else 1

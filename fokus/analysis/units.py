@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import func, select
 
-from fokus.analysis.frame import NONE, CodingFrame, IntArray
+from fokus.analysis.frame import NONE, CodingFrame, IntArray, flat_ints
 from fokus.errors import FokusError
 from fokus.model import Case, Message, Participant, Thread, Unit
 
@@ -74,22 +74,23 @@ def _sentence_pairs(frame: CodingFrame) -> tuple[IntArray, IntArray]:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty
     messages = np.unique(frame.message)
-    units: list[tuple[int, int, int, int]] = []
-    for start in range(0, len(messages), 900):
-        chunk = messages[start : start + 900].tolist()
-        units.extend(
-            frame.session.execute(
-                select(Unit.message_id, Unit.start, Unit.end, Unit.id).where(Unit.message_id.in_(chunk))
-            )
-        )
-    split = {row[0] for row in units}
-    unsplit = len(messages) - len(split)
+    connection = frame.session.connection()
+    query = select(Unit.message_id, Unit.start, Unit.end, Unit.id)
+    if len(messages) * 2 > frame.message_count:  # most messages are coded: read every unit in one pass
+        table = flat_ints(connection.execute(query.execution_options(yield_per=20_000)), 4)
+        table = table[np.isin(table[:, 0], messages)]
+    else:
+        parts = [
+            flat_ints(connection.execute(query.where(Unit.message_id.in_(messages[i : i + 900].tolist()))), 4)
+            for i in range(0, len(messages), 900)
+        ]
+        table = np.concatenate(parts) if parts else np.zeros((0, 4), dtype=np.int64)
+    unsplit = len(messages) - len(np.unique(table[:, 0]))
     if unsplit:
         raise FokusError(
             f"{unsplit} coded messages are not split into sentences yet",
             hint="run `fokus tag` first, or count by message",
         )
-    table = np.array(units, dtype=np.int64).reshape(-1, 4)
     order = np.lexsort((table[:, 1], table[:, 0]))
     table = table[order]
     unit_start = table[:, 0] * _SHIFT + table[:, 1]

@@ -948,9 +948,10 @@ def _print_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str
 
 def _register() -> None:
     """Commands kept in modules of their own (each imports its heavy libraries only when it runs)."""
+    from fokus.cli.agreement import agreement_command
     from fokus.cli.analysis import COMMANDS
 
-    for command in COMMANDS:
+    for command in [*COMMANDS, agreement_command]:
         main.add_command(command)
 
 

@@ -52,11 +52,13 @@ def emit(report: Any, fmt: str, path: str | None = None) -> None:
     from rich.table import Table
 
     columns = getattr(report, "terminal_columns", report.columns)()  # a narrower choice for the terminal, if any
+    rows = report.rows()
     table = Table(title=report.title)
     for column in columns:
-        numeric = column not in ("code", "code_a", "code_b", "name", "case", "value", "text", "title")
+        values = [row.get(column) for row in rows if row.get(column) is not None]
+        numeric = bool(values) and all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
         table.add_column(column, justify="right" if numeric else "left")
-    for row in report.rows():
+    for row in rows:
         table.add_row(*(cell(row.get(c)) for c in columns))
     if path is None:
         Console().print(table)

@@ -58,3 +58,31 @@ def test_frequencies_split_and_the_passages_behind_a_row(project: Project) -> No
         assert screen.query_one("#cooc-table", DataTable).row_count == len(pairs.rows())
 
     drive(project, steps)
+
+
+def test_the_disagreement_list_opens_the_sentence_to_review(project: Project) -> None:
+    from fokus.analysis.agreement import agreement, disagreements
+
+    with project.read() as session:
+        listed = disagreements(session, unit="message")
+        scores = agreement(session, unit="message")
+
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        await pilot.press("a")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, AnalysisScreen)
+        await pilot.press("5")
+        assert screen.query_one("#agreement-table", DataTable).row_count == len(scores.rows())
+        await pilot.press("6")
+        table = screen.query_one("#disagreements-table", DataTable)
+        assert table.row_count == len(listed.rows()) > 0
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ThreadScreen)
+        found = app.screen.current
+        assert found is not None
+        assert app.screen.views[found[1].message].external_id == listed.rows()[1]["message_id"]
+
+    drive(project, steps)

@@ -47,6 +47,7 @@ TABS = (
     Tab("hypotheses", "Hypoteser", ()),
     Tab("practices", "God praksis", ()),
     Tab("agreement", "Enighet", ()),
+    Tab("disagreements", "Uenighet", ()),
 )
 
 
@@ -94,7 +95,8 @@ class AnalysisScreen(FokusScreen):
 
     def refresh_all(self) -> None:
         for tab in TABS:
-            self.compute(tab.id, self.settings)
+            if tab.id in RUNNERS:
+                self.compute(tab.id, self.settings)
 
     @work(thread=True, exit_on_error=False, group="analysis")
     def compute(self, kind: str, settings: Settings) -> None:
@@ -155,6 +157,9 @@ class AnalysisScreen(FokusScreen):
     def action_level(self) -> None:
         self.settings.level = LEVELS[(LEVELS.index(self.settings.level) + 1) % len(LEVELS)]
         self.compute("cooc", self.settings)
+        if self.settings.level in ("message", "sentence"):
+            self.compute("agreement", self.settings)
+            self.compute("disagreements", self.settings)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
@@ -204,8 +209,45 @@ def _open_cooc(screen: AnalysisScreen, row: dict[str, Any]) -> None:
     screen.app.push_screen(PassagesScreen(row["code_a"], screen.settings.scope, where))
 
 
-RUNNERS: dict[str, Callable[[Session, Settings], Any]] = {"freq": _freq, "cooc": _cooc}
-OPENERS: dict[str, Callable[[AnalysisScreen, dict[str, Any]], None]] = {"freq": _open_freq, "cooc": _open_cooc}
+def _agreement(session: Session, s: Settings) -> Any:
+    from fokus.analysis.agreement import agreement
+
+    return agreement(session, unit="sentence" if s.level == "sentence" else "message")
+
+
+def _disagreements(session: Session, s: Settings) -> Any:
+    from fokus.analysis.agreement import disagreements
+
+    return disagreements(session, unit="sentence" if s.level == "sentence" else "message")
+
+
+def _open_agreement(screen: AnalysisScreen, row: dict[str, Any]) -> None:
+    if row["code"] != "overall":
+        screen.action_tab("disagreements")
+        report = screen.reports.get("disagreements")
+        table = screen.query_one("#disagreements-table", DataTable)
+        for index, item in enumerate(report.rows() if report else []):
+            if item["code"] == row["code"]:
+                table.move_cursor(row=index)
+                break
+
+
+def _open_disagreement(screen: AnalysisScreen, row: dict[str, Any]) -> None:
+    open_thread_at(screen, row["message_id"], row["start"])
+
+
+RUNNERS: dict[str, Callable[[Session, Settings], Any]] = {
+    "freq": _freq,
+    "cooc": _cooc,
+    "agreement": _agreement,
+    "disagreements": _disagreements,
+}
+OPENERS: dict[str, Callable[[AnalysisScreen, dict[str, Any]], None]] = {
+    "freq": _open_freq,
+    "cooc": _open_cooc,
+    "agreement": _open_agreement,
+    "disagreements": _open_disagreement,
+}
 
 
 class PassagesScreen(FokusScreen):
