@@ -950,8 +950,9 @@ def _register() -> None:
     """Commands kept in modules of their own (each imports its heavy libraries only when it runs)."""
     from fokus.cli.agreement import agreement_command
     from fokus.cli.analysis import COMMANDS
+    from fokus.cli.practices import practices_command
 
-    for command in [*COMMANDS, agreement_command]:
+    for command in [*COMMANDS, practices_command, agreement_command]:
         main.add_command(command)
 
 

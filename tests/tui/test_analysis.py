@@ -86,3 +86,33 @@ def test_the_disagreement_list_opens_the_sentence_to_review(project: Project) ->
         assert app.screen.views[found[1].message].external_id == listed.rows()[1]["message_id"]
 
     drive(project, steps)
+
+
+def test_a_shared_practice_lists_its_quotes_and_opens_each(project: Project) -> None:
+    from fokus.analysis.practices import find_practices
+
+    with project.read() as session:
+        report = find_practices(session, include_unshared=True)
+    first = report.listed[0]
+    assert first.shared
+
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        await pilot.press("a")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, AnalysisScreen)
+        await pilot.press("4")
+        assert screen.query_one("#practices-table", DataTable).row_count == len(report.listed)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PassagesScreen)
+        assert [q.text for q in app.screen.found] == [p.text for p in first.passages]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ThreadScreen)
+        found = app.screen.current
+        assert found is not None
+        assert app.screen.views[found[1].message].external_id == first.passages[0].message
+
+    drive(project, steps)

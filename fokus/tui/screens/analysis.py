@@ -232,6 +232,22 @@ def _open_agreement(screen: AnalysisScreen, row: dict[str, Any]) -> None:
                 break
 
 
+def _practices(session: Session, s: Settings) -> Any:
+    from fokus.analysis.practices import find_practices
+
+    return find_practices(session, scope=s.scope, include_unshared=True)
+
+
+def _open_practice(screen: AnalysisScreen, row: dict[str, Any]) -> None:
+    report = screen.reports["practices"]
+    practice = report.listed[screen.query_one("#practices-table", DataTable).cursor_row]
+    quotes = [
+        Quote(p.message, p.start, "", p.case or "", p.participant, ", ".join(p.themes), ", ".join(p.coders), p.text)
+        for p in practice.passages
+    ]
+    screen.app.push_screen(PassagesScreen(quotes=(f"Praksis {practice.number}: {practice.title}", quotes)))
+
+
 def _open_disagreement(screen: AnalysisScreen, row: dict[str, Any]) -> None:
     open_thread_at(screen, row["message_id"], row["start"])
 
@@ -239,29 +255,56 @@ def _open_disagreement(screen: AnalysisScreen, row: dict[str, Any]) -> None:
 RUNNERS: dict[str, Callable[[Session, Settings], Any]] = {
     "freq": _freq,
     "cooc": _cooc,
+    "practices": _practices,
     "agreement": _agreement,
     "disagreements": _disagreements,
 }
 OPENERS: dict[str, Callable[[AnalysisScreen, dict[str, Any]], None]] = {
     "freq": _open_freq,
     "cooc": _open_cooc,
+    "practices": _open_practice,
     "agreement": _open_agreement,
     "disagreements": _open_disagreement,
 }
 
 
+@dataclass(frozen=True)
+class Quote:
+    """One passage as the passages screen lists it."""
+
+    message: str  # external id
+    start: int
+    when: str
+    case: str
+    participant: str
+    code: str
+    coder: str
+    text: str
+
+
 class PassagesScreen(FokusScreen):
-    """The coded passages behind one figure; ``enter`` opens the thread at the passage."""
+    """The coded passages behind one figure; ``enter`` opens the thread at the passage.
+
+    Give a code, a scope and the figure's coordinates (as `fokus passages` takes them), or the quotes themselves.
+    """
 
     BINDINGS = [
         Binding("escape", "back", "Tilbake", id="passages.back"),
         Binding("enter", "open", "Åpne tråden", id="passages.open"),
     ]
 
-    def __init__(self, code: str, scope: Scope, where: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        code: str = "",
+        scope: Scope | None = None,
+        where: dict[str, Any] | None = None,
+        *,
+        quotes: tuple[str, list[Quote]] | None = None,
+    ) -> None:
         super().__init__()
-        self.code, self.scope, self.where = code, scope, where
-        self.found: list[dict[str, Any]] = []
+        self.code, self.scope, self.where = code, scope or Scope(), where or {}
+        self.given = quotes
+        self.found: list[Quote] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -270,26 +313,35 @@ class PassagesScreen(FokusScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        from fokus.analysis.passages import passages
+        if self.given is not None:
+            title, self.found = self.given
+            about = f"{title}: {len(self.found)} utdrag."
+        else:
+            from fokus.analysis.passages import passages
 
-        with self.fokus.reading() as session:
-            report = passages(session, self.code, scope=self.scope, limit=500, **self.where)
-        self.found = report.rows()
-        shown = f", de første {len(self.found)}" if len(self.found) < report.total else ""
-        self.query_one(Static).update(f"{report.title}: {report.total} utdrag{shown}.")
+            with self.fokus.reading() as session:
+                report = passages(session, self.code, scope=self.scope, limit=500, **self.where)
+            self.found = [
+                Quote(
+                    r["message_id"],
+                    r["start"],
+                    (r["created_at"] or "")[:10],
+                    r["case"] or "",
+                    r["participant"],
+                    r["code"],
+                    r["coder"],
+                    r["text"],
+                )
+                for r in report.rows()
+            ]
+            shown = f", de første {len(self.found)}" if len(self.found) < report.total else ""
+            about = f"{report.title}: {report.total} utdrag{shown}."
+        self.query_one(Static).update(about)
         table = self.query_one(DataTable)
         table.add_columns("Dato", "Kommune", "Deltaker", "Kode", "Koder", "Utdrag")
-        for index, row in enumerate(self.found):
-            text = " ".join(row["text"].split())
-            table.add_row(
-                (row["created_at"] or "")[:10],
-                row["case"] or "",
-                row["participant"],
-                row["code"],
-                row["coder"],
-                text[:90],
-                key=str(index),
-            )
+        for index, quote in enumerate(self.found):
+            text = " ".join(quote.text.split())
+            table.add_row(quote.when, quote.case, quote.participant, quote.code, quote.coder, text[:90], key=str(index))
         table.focus()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
@@ -299,8 +351,8 @@ class PassagesScreen(FokusScreen):
     def action_open(self) -> None:
         if not self.found:
             return
-        row = self.found[self.query_one(DataTable).cursor_row]
-        open_thread_at(self, row["message_id"], row["start"])
+        quote = self.found[self.query_one(DataTable).cursor_row]
+        open_thread_at(self, quote.message, quote.start)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -1,0 +1,817 @@
+"""Shared good practice: passages coded as good practice, grouped into practices that several municipalities describe.
+
+The researchers mark what is worth sharing with the good-practice code (``god-praksis`` and its sub-codes). This
+analysis asks which of those practices several municipalities have in common.
+
+1. Passages. The accepted codings of the code (in the scope's statuses and coders), merged per message where they
+   overlap: two coders marking the same sentence describe one passage twice, not two practices. A passage is the
+   union of its codings' spans, so its text is exactly what was coded. It keeps the coding ids, the coders, the
+   researchers' summaries (memos on those codings), the participant's pseudonym (never a real name: the identity
+   table is not read), the municipality (case), and its themes: the top-level codes of the other codings in scope
+   that overlap it (with ``scope.codes``, only those codes count as themes).
+2. Features. The lemmas of the stored sentence units the passage's codings belong to (the rule of
+   :func:`fokus.analysis.units.unit_keys`). A passage whose message was never split (``fokus tag`` not run since
+   it was imported) is lemmatised on the spot with the project's pipeline, from its own text, rather than refused:
+   the report says how many were. Dropped: spaCy's Norwegian stop words and their Ordbank lemmas (the list holds
+   forms, the features are lemmas), a few common words the list lacks (Nynorsk, pronouns), the codebook's
+   ``ubiquitous`` lemmas (facebook, kommune, ...), numbers and one-letter tokens. TF-IDF with sublinear term
+   frequency and l2-normalised rows; the document frequencies come from every sentence of the project, not only
+   the passages, so a word common anywhere in the group weighs little.
+3. Similarity. ``(1 - theme_weight) * cosine(words) + theme_weight * cosine(themes)``, so passages on the same theme
+   group a little more easily; where either passage has no theme at all, the words alone (a passage nobody coded
+   a theme on is not evidence of a different theme). Sharing a theme alone never makes two passages one practice:
+   ``theme_weight`` must stay below ``1 - threshold``.
+4. Clustering. Average linkage on the distance ``1 - similarity``, cut at ``threshold`` (a practice is a group whose
+   passages are on average at least ``1 - threshold`` similar): deterministic, no number of practices to guess,
+   and unlike single linkage it does not chain unrelated passages through one in between. The default 0.8 (an
+   average cosine of at least 0.2) suits the one-sentence passages focus groups give, where two descriptions of
+   one practice share two or three content lemmas out of eight or so: on the demo, 0.75 splits the clear pairs
+   and 0.85 starts to join passages on one generic verb. It is computed exactly
+   but in pieces: two groups can only merge when some pair between them is at least ``1 - threshold`` similar, so
+   average linkage never crosses the connected components of that sparse graph, and each component is clustered
+   on its own (SciPy's ``linkage``) with a dense matrix the size of the component, not of the project. Fallback: a
+   component of more than ``BLOCK_LIMIT`` passages (a chain through thousands of passages, in very large projects)
+   is first cut at stricter similarities until its pieces fit; a piece still too large at similarity 0.99 (near
+   duplicates) is one practice.
+5. Shared: a practice is shared when at least ``min_cases`` distinct municipalities describe it; one municipality
+   repeating itself counts once, and passages by participants linked to no municipality count for none. Shared
+   practices come first (most municipalities first); the report says how many passages and municipalities remain
+   in practices that are not shared, and lists those practices too when asked.
+
+Each practice is named by the 2-4 lemmas with the highest mean TF-IDF weight in it ("vaktordning · helg · svar").
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from fokus.analysis.frame import NONE, CodingFrame, IntArray, Scope, load_frame
+from fokus.analysis.report import markdown_table
+from fokus.analysis.units import unit_keys
+from fokus.api.memos import GOOD_PRACTICE
+from fokus.errors import FokusError
+from fokus.model import Memo, Message, Participant, Thread, Unit
+
+ACCEPTED = Scope()  # the default scope: accepted codings by every coder
+DEFAULT_THRESHOLD = 0.8
+DEFAULT_THEME_WEIGHT = 0.1
+BLOCK_LIMIT = 3000  # passages clustered with one dense matrix (3000² float64 = 72 MB)
+BACKGROUND_LIMIT = 50_000  # sentences read for document frequencies
+TITLE_WORDS = (2, 4)  # a title has 2 to 4 words ...
+TITLE_SHARE = 0.5  # ... the first two always, the next ones while they weigh at least half of the top word
+TOP_WORDS = 8
+# Common words the spaCy list (Bokmål, from news text) lacks: Nynorsk forms, pronouns, question words.
+EXTRA_STOP_WORDS = frozenset(
+    "dere deres hva hvem hvor hvordan hvorfor hvis jo vel sånn slikt noe nokon noko ingen inga eg me dei dykk dykkar "
+    "deira ein eit ei ikkje ikke frå kva kvar korleis kvifor berre òg mykje vere vore vart blei sjølv hjå medan "
+    "difor då no sidan heile dette denne desse deim seg sin si sitt sine min mi mitt mine din di ditt dine vår våre "
+    "vårt hennar hans også enda kanskje ganske egentlig liksom altså egen eigen hver hvert én to tre gjerne alltid "
+    "aldri".split()
+)
+EDGE_PUNCTUATION = ".,:;!?«»\"'()[]*-–—…"  # kept on some lemmas ("kl.")
+_SHIFT = np.int64(1 << 32)  # message id and offset packed in one int64, for sorted searches
+FloatArray = np.ndarray[Any, np.dtype[np.float64]]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A researcher's summary of a good-practice coding (a memo on the coding)."""
+
+    coding_id: int
+    coder: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One coded passage: what a participant said, where, and what the researchers made of it."""
+
+    message: str  # external id
+    thread: str  # external id
+    participant: str  # pseudonym
+    case: str | None  # municipality; None when the participant is linked to none
+    start: int
+    end: int
+    text: str
+    coding_ids: tuple[int, ...]
+    coders: tuple[str, ...]
+    themes: tuple[str, ...]  # top-level code paths
+    summaries: tuple[Summary, ...]
+    lemmas: str  # what the features were computed from
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "participant": self.participant,
+            "case": self.case,
+            "message": self.message,
+            "thread": self.thread,
+            "start": self.start,
+            "end": self.end,
+            "coding_ids": list(self.coding_ids),
+            "coders": list(self.coders),
+            "themes": list(self.themes),
+            "summaries": [{"coding_id": s.coding_id, "coder": s.coder, "text": s.text} for s in self.summaries],
+            "lemmas": self.lemmas,
+        }
+
+
+@dataclass(frozen=True)
+class Practice:
+    """A group of passages that describe the same practice."""
+
+    number: int
+    title: str
+    words: tuple[tuple[str, float], ...]  # lemma, mean TF-IDF weight in the practice
+    themes: tuple[tuple[str, str, int], ...]  # path, name, passages
+    cases: tuple[tuple[str, int], ...]  # municipality, passages (by passages, then name)
+    passages: tuple[Passage, ...]
+    shared: bool
+
+    @property
+    def summaries(self) -> list[Summary]:
+        return [s for p in self.passages for s in p.summaries]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "practice": self.number,
+            "title": self.title,
+            "shared": self.shared,
+            "municipalities": [{"case": name, "passages": n} for name, n in self.cases],
+            "passages": len(self.passages),
+            "words": [{"lemma": w, "weight": round(v, 4)} for w, v in self.words],
+            "themes": [{"theme": path, "name": name, "passages": n} for path, name, n in self.themes],
+            "quotes": [p.as_json() for p in self.passages],
+            "summaries": [{"coding_id": s.coding_id, "coder": s.coder, "text": s.text} for s in self.summaries],
+        }
+
+
+@dataclass
+class PracticesReport:
+    """The practices found, shared ones first; implements :class:`fokus.analysis.report.Report`.
+
+    ``practices`` holds every practice; the formats show the shared ones, and the others too with
+    ``include_unshared``. The counts of what is not shared are always given.
+    """
+
+    code: str
+    min_cases: int
+    threshold: float
+    theme_weight: float
+    scope: Scope
+    practices: list[Practice]
+    passages: int
+    lemmatised_now: int
+    include_unshared: bool = False
+    title: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.title = f"Good practice ({self.code}) shared by at least {self.min_cases} municipalities"
+
+    @property
+    def shared(self) -> list[Practice]:
+        return [p for p in self.practices if p.shared]
+
+    @property
+    def unshared(self) -> list[Practice]:
+        return [p for p in self.practices if not p.shared]
+
+    @property
+    def listed(self) -> list[Practice]:
+        return self.practices if self.include_unshared else self.shared
+
+    def unshared_counts(self) -> dict[str, int]:
+        rest = self.unshared
+        return {
+            "practices": len(rest),
+            "passages": sum(len(p.passages) for p in rest),
+            "municipalities": len({c for p in rest for c, _ in p.cases}),
+        }
+
+    def columns(self) -> list[str]:
+        return [
+            "practice",
+            "title",
+            "shared",
+            "n_municipalities",
+            "n_passages",
+            "municipalities",
+            "themes",
+            "messages",
+            "coding_ids",
+        ]
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "practice": p.number,
+                "title": p.title,
+                "shared": p.shared,
+                "n_municipalities": len(p.cases),
+                "n_passages": len(p.passages),
+                "municipalities": "; ".join(name for name, _ in p.cases),
+                "themes": "; ".join(f"{path} ({n})" for path, _, n in p.themes),
+                "messages": " ".join(dict.fromkeys(q.message for q in p.passages)),
+                "coding_ids": " ".join(str(c) for q in p.passages for c in q.coding_ids),
+            }
+            for p in self.listed
+        ]
+
+    def as_json(self) -> Any:
+        return {
+            "title": self.title,
+            "code": self.code,
+            "min_cases": self.min_cases,
+            "threshold": self.threshold,
+            "theme_weight": self.theme_weight,
+            "scope": {
+                "statuses": list(self.scope.statuses),
+                "coders": list(self.scope.coders),
+                "themes": list(self.scope.codes),
+            },
+            "passages": self.passages,
+            "lemmatised_now": self.lemmatised_now,
+            "shared": len(self.shared),
+            "unshared": self.unshared_counts(),
+            "practices": [p.as_json() for p in self.listed],
+        }
+
+    def markdown(self) -> str:
+        rest = self.unshared_counts()
+        lines = [
+            f"# {self.title}",
+            "",
+            f"{self.passages} passages coded `{self.code}` grouped into {len(self.practices)} practices"
+            f" (average linkage on lemma TF-IDF and themes, distance threshold {self.threshold},"
+            f" theme weight {self.theme_weight}); {len(self.shared)} are shared by at least {self.min_cases}"
+            f" municipalities. Not shared: {rest['passages']} passages from {rest['municipalities']} municipalities"
+            f" in {rest['practices']} practices.",
+        ]
+        if self.lemmatised_now:
+            lines += ["", f"{self.lemmatised_now} passages were lemmatised now: their messages are not tagged yet."]
+        if not self.listed:
+            lines += ["", "No practice is shared by that many municipalities (`--all` lists every practice)."]
+        else:
+            overview = ["practice", "title", "n_municipalities", "n_passages", "municipalities"]
+            lines += ["", markdown_table(self.rows(), overview)]
+        for practice in self.listed:
+            lines += ["", *_practice_markdown(practice)]
+        return "\n".join(lines)
+
+
+def _practice_markdown(p: Practice) -> list[str]:
+    status = "shared" if p.shared else "not shared"
+    lines = [
+        f"## {p.number}. {p.title}",
+        "",
+        f"{len(p.cases)} municipalities ({status}), {len(p.passages)} passages.",
+        "",
+        "- Municipalities: " + (", ".join(f"{name} ({n})" for name, n in p.cases) or "none"),
+        "- Themes: " + (", ".join(f"{name} ({n})" for _, name, n in p.themes) or "none"),
+        "- Words: " + ", ".join(f"{w} ({v:.2f})" for w, v in p.words),
+        "",
+    ]
+    for q in p.passages:
+        ids = ", ".join(str(c) for c in q.coding_ids)
+        where = f"{q.participant}, {q.case or '(no municipality)'} (message {q.message}; codings {ids})"
+        lines += [f"> {' '.join(q.text.split())}", ">", f"> — {where}", ""]
+    if p.summaries:
+        lines += ["Summaries:", ""]
+        lines += [f"- {' '.join(s.text.split())} ({s.coder or 'unknown'}, coding {s.coding_id})" for s in p.summaries]
+        lines.append("")
+    return lines
+
+
+# --- the analysis ---------------------------------------------------------------------------------------------
+
+
+def find_practices(
+    session: Session,
+    *,
+    min_cases: int = 3,
+    scope: Scope = ACCEPTED,
+    code: str = GOOD_PRACTICE,
+    threshold: float = DEFAULT_THRESHOLD,
+    theme_weight: float = DEFAULT_THEME_WEIGHT,
+    include_unshared: bool = False,
+) -> PracticesReport:
+    """Group the good-practice passages into practices and say which are shared; see the module docstring."""
+    if min_cases < 1:
+        raise FokusError(f"--min-cases must be at least 1, not {min_cases}")
+    if not 0 < threshold < 1:
+        raise FokusError(f"the distance threshold must be between 0 and 1, not {threshold}")
+    if not 0 <= theme_weight < 1 - threshold:
+        raise FokusError(
+            f"theme weight {theme_weight} with threshold {threshold} would let a shared theme alone make a practice",
+            hint=f"keep the theme weight below 1 - threshold = {1 - threshold:.3g}",
+        )
+    frame = load_frame(session, Scope(scope.statuses, scope.coders, ()))
+    practice_codes = frame.tree.descendants(frame.tree.id_of(code))
+    theme_codes = (
+        {d for path in scope.codes for d in frame.tree.descendants(frame.tree.id_of(path))} if scope.codes else None
+    )
+    groups = _passage_groups(frame, practice_codes)
+    passages, lemmatised = _passages(frame, groups, practice_codes, theme_codes)
+    practices: list[Practice] = []
+    if passages:
+        text, vocabulary = _tfidf(session, [p.lemmas for p in passages])
+        themes = _theme_matrix(passages)
+        labels = cluster(text, themes, threshold=threshold, theme_weight=theme_weight)
+        practices = _practices(passages, labels, text, vocabulary, frame, min_cases)
+    return PracticesReport(
+        code, min_cases, threshold, theme_weight, scope, practices, len(passages), lemmatised, include_unshared
+    )
+
+
+@dataclass
+class _Groups:
+    """Good-practice codings (frame rows) grouped into passages: one row per passage, sorted by message and start."""
+
+    rows: IntArray  # frame rows of the practice codings, sorted by (message, start, end)
+    group: IntArray  # passage index of each of those rows
+    message: IntArray
+    start: IntArray
+    end: IntArray
+
+
+def _passage_groups(frame: CodingFrame, practice_codes: Sequence[int]) -> _Groups:
+    """Merge overlapping good-practice codings of a message into one passage (vectorised sweep)."""
+    rows = np.flatnonzero(np.isin(frame.code, np.asarray(practice_codes, dtype=np.int64)))
+    order = np.lexsort((frame.end[rows], frame.start[rows], frame.message[rows]))
+    rows = rows[order]
+    message, start, end = frame.message[rows], frame.start[rows], frame.end[rows]
+    if not len(rows):
+        empty = np.zeros(0, dtype=np.int64)
+        return _Groups(rows, empty, empty, empty, empty)
+    reach = np.maximum.accumulate(message * _SHIFT + end)  # the furthest end so far (earlier messages are smaller)
+    new = np.r_[True, message[1:] * _SHIFT + start[1:] >= reach[:-1]]
+    group = np.cumsum(new) - 1
+    firsts = np.flatnonzero(new)
+    return _Groups(
+        rows,
+        group,
+        message[firsts],
+        np.minimum.reduceat(start, firsts),
+        np.maximum.reduceat(end, firsts),
+    )
+
+
+def _overlapping(groups: _Groups, message: IntArray, start: IntArray, end: IntArray) -> tuple[IntArray, IntArray]:
+    """(index into the given spans, passage) pairs for every span that overlaps a passage of its message.
+
+    Passages of a message are disjoint and sorted, so the passages a span overlaps are one contiguous run.
+    """
+    starts = groups.message * _SHIFT + groups.start
+    ends = groups.message * _SHIFT + groups.end
+    first = np.searchsorted(ends, message * _SHIFT + start, side="right")
+    last = np.searchsorted(starts, message * _SHIFT + end, side="left")
+    count = np.maximum(last - first, 0)
+    spans = np.repeat(np.arange(len(message), dtype=np.int64), count)
+    offsets = np.arange(int(count.sum()), dtype=np.int64) - np.repeat(np.cumsum(count) - count, count)
+    return spans, np.repeat(first, count) + offsets
+
+
+def _passages(
+    frame: CodingFrame, groups: _Groups, practice_codes: Sequence[int], theme_codes: set[int] | None
+) -> tuple[list[Passage], int]:
+    """The passages with their texts, people, themes, summaries and lemmas; and how many were lemmatised now."""
+    session, tree = frame.session, frame.tree
+    count = len(groups.message)
+    if not count:
+        return [], 0
+    # themes: the top-level codes of the other codings overlapping each passage
+    other = ~np.isin(frame.code, np.asarray(practice_codes, dtype=np.int64))
+    if theme_codes is not None:
+        other &= np.isin(frame.code, np.asarray(sorted(theme_codes), dtype=np.int64))
+    other_rows = np.flatnonzero(other)
+    spans, passage_of = _overlapping(groups, frame.message[other_rows], frame.start[other_rows], frame.end[other_rows])
+    themes: list[set[str]] = [set() for _ in range(count)]
+    for passage, code_id in set(zip(passage_of.tolist(), frame.code[other_rows[spans]].tolist(), strict=True)):
+        themes[passage].add(tree.path[tree.theme(code_id)])
+
+    message_ids = groups.message.tolist()
+    message_query = select(Message.id, Message.external_id, Message.text, Message.thread_id, Message.participant_id)
+    messages = _by_id(session, message_query, Message.id, message_ids)
+    threads = dict(_rows(session, select(Thread.id, Thread.external_id), Thread.id, [m[2] for m in messages.values()]))
+    pseudonyms = dict(
+        _rows(session, select(Participant.id, Participant.pseudonym), Participant.id, [m[3] for m in messages.values()])
+    )
+    coding_ids = frame.id[groups.rows].tolist()
+    summaries: dict[int, list[Summary]] = defaultdict(list)
+    memo_query = select(Memo.coding_id, Memo.coder_id, Memo.text, Memo.id)
+    for coding_id, coder_id, text, _ in sorted(
+        _rows(session, memo_query, Memo.coding_id, coding_ids), key=lambda r: r[3]
+    ):
+        summaries[coding_id].append(Summary(coding_id, frame.coders.get(coder_id) if coder_id else None, text))
+    lemmas, lemmatised = _lemmas(frame, groups, messages)
+
+    members: list[list[int]] = [[] for _ in range(count)]
+    for row, passage in zip(groups.rows.tolist(), groups.group.tolist(), strict=True):
+        members[passage].append(row)
+    cases = frame.case[groups.rows]
+    first_rows = np.r_[0, np.flatnonzero(np.diff(groups.group)) + 1]
+    passages = []
+    for index in range(count):
+        ext, text, thread_id, participant_id = messages[message_ids[index]]
+        rows = members[index]
+        case_id = int(cases[first_rows[index]])
+        start, end = int(groups.start[index]), int(groups.end[index])
+        ids = tuple(sorted(int(frame.id[r]) for r in rows))
+        passages.append(
+            Passage(
+                message=ext,
+                thread=threads.get(thread_id, ""),
+                participant=pseudonyms.get(participant_id, ""),
+                case=frame.cases.name.get(case_id) if case_id != NONE else None,
+                start=start,
+                end=end,
+                text=text[start:end],
+                coding_ids=ids,
+                coders=tuple(sorted({frame.coders.get(int(frame.coder[r]), "") for r in rows})),
+                themes=tuple(sorted(themes[index])),
+                summaries=tuple(s for cid in ids for s in summaries.get(cid, ())),
+                lemmas=lemmas[index],
+            )
+        )
+    return passages, lemmatised
+
+
+def _chunks(items: Sequence[int], size: int = 900) -> Iterator[list[int]]:
+    unique = sorted(set(items))
+    for start in range(0, len(unique), size):
+        yield unique[start : start + size]
+
+
+def _rows(session: Session, query: Any, column: Any, ids: Sequence[int]) -> list[tuple[Any, ...]]:
+    """``query`` restricted to ``column IN ids``, in chunks (SQLite limits the number of parameters)."""
+    found: list[tuple[Any, ...]] = []
+    for chunk in _chunks(ids):
+        found.extend(tuple(row) for row in session.execute(query.where(column.in_(chunk))))
+    return found
+
+
+def _by_id(session: Session, query: Any, column: Any, ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
+    return {row[0]: row[1:] for row in _rows(session, query, column, ids)}
+
+
+def _lemmas(frame: CodingFrame, groups: _Groups, messages: dict[int, tuple[Any, ...]]) -> tuple[list[str], int]:
+    """Each passage's lemmas: those of the sentence units its codings belong to, or lemmatised now if untagged."""
+    session = frame.session
+    count = len(groups.message)
+    tagged = {
+        m for (m,) in _rows(session, select(Unit.message_id).distinct(), Unit.message_id, groups.message.tolist())
+    }
+    passage_of_row = np.full(len(frame), NONE, dtype=np.int64)
+    passage_of_row[groups.rows] = groups.group
+    mask = np.zeros(len(frame), dtype=bool)
+    mask[groups.rows] = np.isin(frame.message[groups.rows], np.asarray(sorted(tagged), dtype=np.int64))
+    sub_rows, unit_ids = unit_keys(frame.subset(mask), "sentence")
+    passage_units = np.unique(np.c_[passage_of_row[mask][sub_rows], unit_ids], axis=0) if len(sub_rows) else None
+    unit_lemmas = dict(_rows(session, select(Unit.id, Unit.lemmas), Unit.id, unit_ids.tolist()))
+    lemmas: list[list[str]] = [[] for _ in range(count)]
+    if passage_units is not None:
+        for passage, unit in passage_units.tolist():
+            lemmas[passage].append(unit_lemmas.get(unit, ""))
+    untagged = [i for i in range(count) if int(groups.message[i]) not in tagged]
+    if untagged:
+        texts = [messages[int(groups.message[i])][1][int(groups.start[i]) : int(groups.end[i])] for i in untagged]
+        for index, found in zip(untagged, _lemmatise(session, texts), strict=True):
+            lemmas[index] = [found]
+    return [" ".join(parts) for parts in lemmas], len(untagged)
+
+
+def _lemmatise(session: Session, texts: Sequence[str]) -> list[str]:
+    """Lemmas of texts whose messages were never split, with the pipeline `fokus tag` would use."""
+    from fokus.api.settings import get_setting
+    from fokus.api.tagging import MODEL_SETTING
+    from fokus.nlp import load_pipeline
+    from fokus.nlp.rules import analyse
+
+    nlp = load_pipeline(get_setting(session, MODEL_SETTING))
+    found = []
+    for doc in nlp.pipe(texts, batch_size=256):
+        found.append(" ".join(w for s in analyse(doc, [(0, len(doc.text))]) for w in s.lemmas))
+    return found
+
+
+# --- features and clustering -----------------------------------------------------------------------------------
+
+
+def stop_words(session: Session) -> frozenset[str]:
+    """The words that never describe a practice: Norwegian stop words and the codebook's ubiquitous lemmas."""
+    from spacy.lang.nb.stop_words import STOP_WORDS
+
+    from fokus.api.codebook import UBIQUITOUS_SETTING
+    from fokus.api.settings import get_setting
+
+    stored = get_setting(session, UBIQUITOUS_SETTING)
+    ubiquitous = json.loads(stored) if stored else []
+    return _with_lemmas(frozenset(STOP_WORDS) | EXTRA_STOP_WORDS) | frozenset(str(w).lower() for w in ubiquitous)
+
+
+@functools.cache
+def _with_lemmas(words: frozenset[str]) -> frozenset[str]:
+    """The stop words with every lemma the Ordbank gives them: the lists hold word forms ("alle", "gikk"), the
+    features are lemmas ("all", "gå")."""
+    from fokus.nlp.lexicon import lexicon
+
+    table = lexicon()
+    return words | frozenset(lemma for word in words for lemma, _ in table.candidates(word))
+
+
+def word_analyzer(stop: frozenset[str]) -> Callable[[str], list[str]]:
+    """Lemma strings to the words that count: no stop words, numbers or one-letter tokens."""
+
+    class Words(dict[str, str]):
+        """Each token as it counts ("" for none), worked out once per distinct token."""
+
+        def __missing__(self, token: str) -> str:
+            word = token.lower().strip(EDGE_PUNCTUATION)
+            keep = len(word) > 1 and word not in stop and any(c.isalpha() for c in word)
+            self[token] = word if keep else ""
+            return self[token]
+
+    known = Words()
+
+    def words(text: str) -> list[str]:
+        return [w for w in map(known.__getitem__, text.split()) if w]
+
+    return words
+
+
+def _tfidf(session: Session, texts: Sequence[str]) -> tuple[Any, list[str]]:
+    """The passages' TF-IDF rows (sparse, l2-normalised) and the vocabulary in column order.
+
+    The vocabulary is the passages' words; their document frequencies come from every sentence of the project (see
+    :func:`background`), which tells a word that is common anywhere in the group ("begynne", "legge ut") from one
+    that names a practice ("kokevarsel") far better than a few hundred passages can.
+    """
+    from scipy import sparse
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    analyzer = word_analyzer(stop_words(session))
+    vocabulary = sorted({w for t in texts for w in analyzer(t)})
+    if not vocabulary:
+        return sparse.csr_matrix((len(texts), 0), dtype=np.float64), []
+    vectorizer = TfidfVectorizer(
+        analyzer=analyzer, vocabulary=vocabulary, sublinear_tf=True, norm="l2", dtype=np.float64
+    )
+    vectorizer.fit([*background(session), *texts])
+    return vectorizer.transform(texts).tocsr(), vocabulary
+
+
+def background(session: Session, limit: int = BACKGROUND_LIMIT) -> list[str]:
+    """The lemmas of the project's sentence units, for document frequencies: all of them, or ``limit`` spread
+    evenly over them by id (deterministic) in a very large project."""
+    total = session.scalar(select(func.count()).select_from(Unit)) or 0
+    query = select(Unit.lemmas).order_by(Unit.id)
+    if total > limit:
+        query = query.where(Unit.id % -(-total // limit) == 0)  # every k-th id: ids are dense, this is close
+    return list(session.scalars(query))
+
+
+def _theme_matrix(passages: Sequence[Passage]) -> FloatArray:
+    """One l2-normalised row per passage over the themes found (zeros for a passage with none)."""
+    names = sorted({t for p in passages for t in p.themes})
+    column = {name: i for i, name in enumerate(names)}
+    matrix = np.zeros((len(passages), len(names)), dtype=np.float64)
+    for row, passage in enumerate(passages):
+        for theme in passage.themes:
+            matrix[row, column[theme]] = 1.0
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    normalised: FloatArray = np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
+    return normalised
+
+
+def cluster(
+    text: Any,
+    themes: FloatArray,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    theme_weight: float = DEFAULT_THEME_WEIGHT,
+    block_limit: int = BLOCK_LIMIT,
+) -> IntArray:
+    """A practice label per passage: average linkage on ``1 - similarity`` cut at ``threshold``; see the module
+    docstring for why it may be computed per connected component, and the fallback for huge components.
+
+    ``text``: l2-normalised sparse rows; ``themes``: l2-normalised dense rows (theme weight below 1 - threshold).
+    Labels are numbered by each practice's first passage, so the same input gives the same labels.
+    """
+    from scipy.sparse.csgraph import connected_components
+
+    count = text.shape[0]
+    labels = np.full(count, NONE, dtype=np.int64)
+    if not count:
+        return labels
+    floor = 1.0 - threshold
+    rows, cols, sims = _edges(text, themes, theme_weight, floor - 1e-12)
+    _, component = connected_components(_graph(count, rows, cols), directed=False)
+    # components as contiguous runs of a reordered matrix: slicing a run is cheap, fancy indexing is not
+    order = np.argsort(component, kind="stable")
+    bounds = np.r_[0, np.flatnonzero(np.diff(component[order])) + 1, count]
+    sizes = np.diff(bounds)
+    single = sizes == 1
+    labels[order[bounds[:-1][single]]] = np.arange(int(single.sum()), dtype=np.int64)
+    next_label = int(single.sum())
+    ordered_text, ordered_themes = text[order], themes[order]
+    giants: list[tuple[IntArray, float]] = []
+    for first, last in zip(bounds[:-1][~single].tolist(), bounds[1:][~single].tolist(), strict=True):
+        members = order[first:last]
+        if last - first > block_limit:
+            giants.append((members, floor))
+            continue
+        for flat in _average_linkage(ordered_text[first:last], ordered_themes[first:last], theme_weight, threshold):
+            labels[members[flat]] = next_label
+            next_label += 1
+    for members, cut in giants:  # grows while giant components are cut
+        if len(members) > block_limit and cut < 0.99:
+            # too large for one dense matrix: cut at a stricter similarity first (never crossed afterwards)
+            stricter = min(cut + 0.05, 0.99)
+            local = np.full(count, NONE, dtype=np.int64)
+            local[members] = np.arange(len(members), dtype=np.int64)
+            inside = (local[rows] != NONE) & (sims >= stricter - 1e-12)
+            graph = _graph(len(members), local[rows[inside]], local[cols[inside]])
+            _, parts = connected_components(graph, directed=False)
+            giants.extend((piece, stricter) for piece in _groups_of(parts, members))
+        elif len(members) > block_limit:
+            labels[members] = next_label  # near duplicates chained through thousands of passages: one practice
+            next_label += 1
+        else:
+            for flat in _average_linkage(text[members], themes[members], theme_weight, threshold):
+                labels[members[flat]] = next_label
+                next_label += 1
+    return _renumber(labels)
+
+
+def _edges(text: Any, themes: FloatArray, theme_weight: float, floor: float) -> tuple[IntArray, IntArray, FloatArray]:
+    """The pairs (both directions) at least ``floor`` similar, from a sparse product in blocks of rows.
+
+    A pair's theme similarity is at most 1, so only pairs whose word similarity reaches
+    ``(floor - theme_weight) / (1 - theme_weight)`` can qualify: the product is filtered on that first, in one
+    pass, and the themes are looked at for the few pairs left.
+    """
+    count = text.shape[0]
+    word_floor = (floor - theme_weight) / (1.0 - theme_weight)
+    found_rows, found_cols, found_sims = [], [], []
+    similarity = _ThemeSimilarity.of(themes)
+    transposed = text.T.tocsr()
+    step = max(1, min(count, 4_000_000 // max(1, count)))  # at most 4M pairs (about 50 MB) per block
+    for first in range(0, count, step):
+        block = text[first : first + step] @ transposed
+        keep = np.flatnonzero(block.data >= word_floor)
+        r = np.searchsorted(block.indptr, keep, side="right").astype(np.int64) - 1 + first
+        c = block.indices[keep].astype(np.int64)
+        sims = similarity.combine(block.data[keep], r, c, theme_weight)
+        ok = (sims >= floor) & (r != c)
+        found_rows.append(r[ok])
+        found_cols.append(c[ok])
+        found_sims.append(sims[ok])
+    empty_i, empty_f = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    return (
+        np.concatenate(found_rows) if found_rows else empty_i,
+        np.concatenate(found_cols) if found_cols else empty_i,
+        np.concatenate(found_sims) if found_sims else empty_f,
+    )
+
+
+@dataclass(frozen=True)
+class _ThemeSimilarity:
+    """Theme cosines by theme set: passages share a few hundred distinct theme sets at most, so a pair's theme
+    similarity is a lookup in a small table instead of a product of two rows."""
+
+    kind: IntArray  # each passage's theme set
+    table: FloatArray  # cosine between theme sets
+    themed: np.ndarray[Any, np.dtype[np.bool_]]  # whether a theme set is non-empty
+
+    @classmethod
+    def of(cls, themes: FloatArray) -> _ThemeSimilarity:
+        if not themes.shape[1]:
+            return cls(np.zeros(len(themes), dtype=np.int64), np.zeros((1, 1)), np.zeros(1, dtype=bool))
+        sets, kind = np.unique(themes, axis=0, return_inverse=True)
+        return cls(kind.ravel().astype(np.int64), sets @ sets.T, np.asarray(sets.any(axis=1), dtype=bool))
+
+    def combine(self, words: FloatArray, rows: IntArray, cols: IntArray, theme_weight: float) -> FloatArray:
+        """The similarity of the pairs (rows, cols) given their word similarity; see the module docstring."""
+        if not theme_weight:
+            return words
+        a, b = self.kind[rows], self.kind[cols]
+        mixed = (1.0 - theme_weight) * words + theme_weight * self.table[a, b]
+        return np.where(self.themed[a] & self.themed[b], mixed, words)
+
+
+def _graph(count: int, rows: IntArray, cols: IntArray) -> Any:
+    from scipy import sparse
+
+    return sparse.csr_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(count, count))
+
+
+def _groups_of(labels: IntArray, members: IntArray | None = None) -> list[IntArray]:
+    """The members of each label, each group sorted; groups in order of their first member."""
+    ids = np.arange(len(labels), dtype=np.int64) if members is None else members
+    order = np.argsort(labels, kind="stable")
+    split = np.flatnonzero(np.diff(labels[order])) + 1
+    groups = [ids[part] for part in np.split(order, split)] if len(order) else []
+    return sorted(groups, key=lambda g: int(g[0]))
+
+
+def _average_linkage(text: Any, themes: FloatArray, theme_weight: float, threshold: float) -> list[IntArray]:
+    """Exact average linkage within one component: the flat clusters (indices into it) at ``threshold``."""
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
+
+    if text.shape[0] == 1:
+        return [np.zeros(1, dtype=np.int64)]
+    words = (text @ text.T).toarray()
+    similarity = words
+    if theme_weight and themes.shape[1]:
+        themed = np.asarray(themes.any(axis=1), dtype=bool)
+        both = np.outer(themed, themed)
+        similarity = np.where(both, (1.0 - theme_weight) * words + theme_weight * (themes @ themes.T), words)
+    distance = np.clip(1.0 - similarity, 0.0, 1.0)
+    np.fill_diagonal(distance, 0.0)
+    tree = linkage(squareform(distance, checks=False), method="average")
+    flat = fcluster(tree, t=threshold, criterion="distance").astype(np.int64)
+    return _groups_of(flat)
+
+
+def _renumber(labels: IntArray) -> IntArray:
+    """Labels 0, 1, ... in order of each practice's first passage."""
+    _, first = np.unique(labels, return_index=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order), dtype=np.int64)
+    _, inverse = np.unique(labels, return_inverse=True)
+    return rank[inverse]
+
+
+# --- naming and ordering ---------------------------------------------------------------------------------------
+
+
+def _practices(
+    passages: Sequence[Passage],
+    labels: IntArray,
+    text: Any,
+    vocabulary: Sequence[str],
+    frame: CodingFrame,
+    min_cases: int,
+) -> list[Practice]:
+    """Name each group of passages, count its municipalities and themes, and order them: shared first."""
+    theme_names = {path: frame.tree.name[cid] for cid, path in frame.tree.path.items()}
+    groups = _groups_of(labels)
+    means = _mean_rows(groups, text, len(passages))
+    built: list[tuple[tuple[Any, ...], Practice]] = []
+    for index, members in enumerate(groups):
+        group = [passages[i] for i in members.tolist()]
+        group.sort(key=lambda p: (p.case is None, p.case or "", p.message, p.start))
+        words = _top_words(means, index, vocabulary)
+        by_case = Counter(p.case for p in group if p.case is not None)
+        cases = tuple(sorted(by_case.items(), key=lambda kv: (-kv[1], kv[0])))
+        theme_counts = Counter(t for p in group for t in p.themes)
+        ranked = sorted(theme_counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        themes = tuple((path, theme_names.get(path, path), n) for path, n in ranked)
+        title = _title(words) or f"passage in {group[0].message}"
+        shared = len(cases) >= min_cases
+        practice = Practice(0, title, words, themes, cases, tuple(group), shared)
+        built.append(((not shared, -len(cases), -len(group), int(members[0])), practice))
+    built.sort(key=lambda item: item[0])
+    return [_numbered(p, number) for number, (_, p) in enumerate(built, start=1)]
+
+
+def _mean_rows(groups: Sequence[IntArray], text: Any, count: int) -> Any:
+    """Each group's mean TF-IDF row, in one sparse product (group x passage weights times the passages)."""
+    from scipy import sparse
+
+    sizes = np.array([len(g) for g in groups], dtype=np.int64)
+    members = np.concatenate(groups) if groups else np.zeros(0, dtype=np.int64)
+    owner = np.repeat(np.arange(len(groups), dtype=np.int64), sizes)
+    weights = sparse.csr_matrix((1.0 / sizes[owner], (owner, members)), shape=(len(groups), count))
+    return (weights @ text).tocsr()
+
+
+def _numbered(practice: Practice, number: int) -> Practice:
+    return replace(practice, number=number)
+
+
+def _top_words(means: Any, row: int, vocabulary: Sequence[str]) -> tuple[tuple[str, float], ...]:
+    """The words with the highest mean TF-IDF weight over a practice's passages (ties by the word)."""
+    first, last = means.indptr[row], means.indptr[row + 1]
+    weights, columns = means.data[first:last].tolist(), means.indices[first:last].tolist()
+    ranked = sorted(zip(weights, columns, strict=True), key=lambda wc: (-wc[0], vocabulary[wc[1]]))[:TOP_WORDS]
+    return tuple((vocabulary[c], float(w)) for w, c in ranked if w > 0)
+
+
+def _title(words: Iterable[tuple[str, float]]) -> str:
+    """2-4 top words: the first two, then more while they weigh at least half of the first."""
+    listed = list(words)
+    least, most = TITLE_WORDS
+    chosen = [w for i, (w, v) in enumerate(listed[:most]) if i < least or v >= TITLE_SHARE * listed[0][1]]
+    return " · ".join(chosen)
