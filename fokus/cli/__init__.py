@@ -950,9 +950,10 @@ def _register() -> None:
     """Commands kept in modules of their own (each imports its heavy libraries only when it runs)."""
     from fokus.cli.agreement import agreement_command
     from fokus.cli.analysis import COMMANDS
+    from fokus.cli.hypotheses import hypotheses_group
     from fokus.cli.practices import practices_command
 
-    for command in [*COMMANDS, practices_command, agreement_command]:
+    for command in [*COMMANDS, hypotheses_group, practices_command, agreement_command]:
         main.add_command(command)
 
 

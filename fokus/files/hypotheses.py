@@ -1,0 +1,399 @@
+"""Hypothesis files: the claims a study makes, written so that fokus can test each against the coded data.
+
+```yaml
+title: Hypoteser fra KS-studien        # optional
+alpha: 0.05                            # optional: the level the Benjamini-Hochberg adjusted p-values are held to
+population: coded                      # optional: coded (units anyone coded, the default) | all (every unit)
+hypotheses:
+  - id: H1
+    statement: Der ledelsen eier satsingen, snakkes det også om ressurser.
+    test: association                  # two codes in the same unit more often than chance
+    codes: [eierskap/ledelse, ressurser]
+    unit: message                      # sentence | message | thread | participant | case
+    direction: positive                # positive | negative | two-sided (the default)
+  - id: H2
+    statement: De ti beste kommunene snakker mer om krise og beredskap.
+    test: group-difference             # a code more common in one group of cases than in the rest
+    code: krise
+    attribute: topp10                  # a case attribute; a boolean one compares true with false
+    unit: case                         # at case level: one value per case, compared by Mann-Whitney U
+    measure: share                     # share (default) | count of the case's units that carry the code
+    measure_unit: message              # which units of a case are counted: sentence | message (default) | participant
+    direction: positive
+  - id: H3
+    statement: Ressurser blir et større tema utover våren.
+    test: trend                        # the code's share of units per month, Spearman against month order
+    code: ressurser
+    unit: message
+    period: month                      # the only period so far
+    direction: positive                # positive = rising
+```
+
+For a group difference, ``group: <value>`` makes that value the focal group against the rest (for a text, integer or
+date attribute), ``at_least: <number>`` makes the cases with a value at or above it the focal group (for a number);
+a boolean attribute compares true (or ``group: false``) with the rest. Without either, a non-boolean attribute is
+compared over all its values (a chi-square test, two-sided only, and not at case level). ``min_n`` raises or lowers
+the minimum a test needs (see fokus.analysis.hypotheses); ``population`` may be set per hypothesis; ``note`` is free
+text for the report.
+
+Validation is strict, as for codebooks: an unknown key (``atribute:``) is an error rather than a silently ignored
+option, and every error names the file and the line. Codes and attributes are checked against a project later by
+:func:`check_references`, still with the line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from fokus.errors import FokusError
+from fokus.files.located_yaml import LocatedDict, LocatedList, load_located_yaml
+
+TESTS = ("association", "group-difference", "trend")
+UNITS = ("sentence", "message", "thread", "participant", "case")  # fokus.analysis.units.LEVELS
+DIRECTIONS = ("positive", "negative", "two-sided")
+POPULATIONS = ("coded", "all")
+MEASURES = ("share", "count")
+MEASURE_UNITS = ("sentence", "message", "participant")
+PERIODS = ("month",)
+TOP_KEYS = {"title", "description", "alpha", "population", "hypotheses"}
+COMMON_KEYS = {"id", "statement", "test", "unit", "direction", "min_n", "population", "note"}
+TEST_KEYS = {
+    "association": {"codes"},
+    "group-difference": {"code", "attribute", "group", "at_least", "measure", "measure_unit"},
+    "trend": {"code", "period"},
+}
+HYPOTHESIS_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,49}$")
+CODE_PATH = re.compile(r"^[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_-]*)*$")
+DEFAULT_ALPHA = 0.05
+
+GroupValue = str | int | float | bool | date
+
+
+@dataclass(frozen=True, slots=True)
+class Hypothesis:
+    """One hypothesis as the file states it; ``line`` is where it starts, ``lines`` where each of its keys is."""
+
+    id: str
+    statement: str
+    test: str
+    unit: str
+    direction: str
+    codes: tuple[str, ...]  # association: the two codes; group-difference and trend: the one code
+    attribute: str | None = None
+    group: GroupValue | None = None
+    at_least: float | None = None
+    measure: str = "share"
+    measure_unit: str = "message"
+    period: str = "month"
+    min_n: int | None = None
+    population: str | None = None  # None: the file's
+    note: str | None = None
+    line: int = 0
+    lines: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def code(self) -> str:
+        return self.codes[0]
+
+    def line_of(self, key: str) -> int:
+        return self.lines.get(key, self.line)
+
+
+@dataclass(frozen=True, slots=True)
+class HypothesisFile:
+    """A whole hypothesis file, hypotheses in file order."""
+
+    path: str
+    title: str | None
+    description: str | None
+    alpha: float
+    population: str
+    hypotheses: tuple[Hypothesis, ...]
+
+    def population_of(self, hypothesis: Hypothesis) -> str:
+        return hypothesis.population or self.population
+
+
+def load_hypotheses(path: Path) -> HypothesisFile:
+    """Read and validate a hypothesis file; every error names the file and the line."""
+    display = str(path)
+    data = load_located_yaml(path)
+    try:
+        return parse_hypotheses(data, display)
+    except FokusError as exc:
+        raise exc.located(display) from None
+
+
+def _fail(reason: str, line: int, hint: str | None = None) -> FokusError:
+    return FokusError(reason, where=f"line {line}", hint=hint)
+
+
+def _choice(mapping: LocatedDict, key: str, allowed: tuple[str, ...], what: str, default: str | None = None) -> str:
+    value = mapping.get(key, default)
+    if value is None:
+        raise _fail(f"{what} has no {key!r}", mapping.line, "one of " + ", ".join(allowed))
+    if not isinstance(value, str) or value not in allowed:
+        raise _fail(f"unknown {key} {value!r} in {what}", mapping.line_of(key), "one of " + ", ".join(allowed))
+    return value
+
+
+def _text(mapping: LocatedDict, key: str, what: str, *, required: bool = False) -> str | None:
+    value = mapping.get(key)
+    if value is None:
+        if required:
+            raise _fail(f"{what} has no {key!r}", mapping.line)
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise _fail(f"{key!r} of {what} must be text", mapping.line_of(key))
+    text = " ".join(str(value).split())
+    if required and not text:
+        raise _fail(f"{key!r} of {what} is empty", mapping.line_of(key))
+    return text or None
+
+
+def _code(value: Any, line: int, what: str) -> str:
+    if not isinstance(value, str) or not CODE_PATH.match(value.strip()):
+        raise _fail(
+            f"{what}: {value!r} is not a code path",
+            line,
+            "write a code's path from the codebook, as krise or krise/for",
+        )
+    return value.strip()
+
+
+def parse_hypotheses(data: Any, display: str = "") -> HypothesisFile:
+    """Validate the parsed YAML of a hypothesis file (see the module docstring)."""
+    if not isinstance(data, LocatedDict):
+        raise _fail("a hypothesis file is a mapping with a 'hypotheses' list", getattr(data, "line", 1))
+    for key in data:
+        if key not in TOP_KEYS:
+            raise _fail(f"unknown key {key!r} in the hypothesis file", data.line_of(key), _allowed(TOP_KEYS))
+    alpha = data.get("alpha", DEFAULT_ALPHA)
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
+        raise _fail(f"'alpha' must be a number between 0 and 1, not {alpha!r}", data.line_of("alpha"))
+    population = _choice(data, "population", POPULATIONS, "the hypothesis file", default="coded")
+    items = data.get("hypotheses")
+    if not isinstance(items, LocatedList):
+        line = data.line_of("hypotheses") if "hypotheses" in data else data.line
+        raise _fail("'hypotheses' must be a list of hypotheses", line)
+    if not items:
+        raise _fail("the file has no hypotheses", items.line)
+    seen: dict[str, int] = {}
+    hypotheses = []
+    for index, item in enumerate(items):
+        hypothesis = _hypothesis(item, items.line_of(index))
+        if hypothesis.id in seen:
+            raise _fail(
+                f"hypothesis id {hypothesis.id!r} is used twice (first on line {seen[hypothesis.id]})",
+                hypothesis.line_of("id"),
+            )
+        seen[hypothesis.id] = hypothesis.line_of("id")
+        hypotheses.append(hypothesis)
+    return HypothesisFile(
+        path=display,
+        title=_text(data, "title", "the hypothesis file"),
+        description=_text(data, "description", "the hypothesis file"),
+        alpha=float(alpha),
+        population=population,
+        hypotheses=tuple(hypotheses),
+    )
+
+
+def _allowed(keys: Collection[str]) -> str:
+    return "allowed: " + ", ".join(sorted(keys))
+
+
+def _hypothesis(item: Any, line: int) -> Hypothesis:
+    if not isinstance(item, LocatedDict):
+        raise _fail("each hypothesis must be a mapping with id, statement, test, unit and its codes", line)
+    raw_id = item.get("id")
+    if raw_id is None:
+        raise _fail("a hypothesis has no 'id'", item.line)
+    if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)) or not HYPOTHESIS_ID.match(str(raw_id)):
+        raise _fail(
+            f"bad hypothesis id {raw_id!r}",
+            item.line_of("id"),
+            "letters, digits, '.', '-' and '_', up to 50 characters",
+        )
+    hid = str(raw_id)
+    what = f"hypothesis {hid}"
+    test = _choice(item, "test", TESTS, what)
+    allowed = COMMON_KEYS | TEST_KEYS[test]
+    for key in item:
+        if key not in allowed:
+            others = [t for t, keys in TEST_KEYS.items() if key in keys]
+            hint = f"{key!r} belongs to the {' and '.join(others)} test" if others else _allowed(allowed)
+            raise _fail(f"unknown key {key!r} in {what} (a {test} test)", item.line_of(key), hint)
+    statement = _text(item, "statement", what, required=True)
+    assert statement is not None
+    unit = _choice(item, "unit", UNITS, what)
+    direction = _choice(item, "direction", DIRECTIONS, what, default="two-sided")
+    population = _choice(item, "population", POPULATIONS, what) if "population" in item else None
+    min_n = item.get("min_n")
+    if min_n is not None and (isinstance(min_n, bool) or not isinstance(min_n, int) or min_n < 1):
+        raise _fail(f"'min_n' of {what} must be a whole number of at least 1, not {min_n!r}", item.line_of("min_n"))
+    common: dict[str, Any] = {
+        "id": hid,
+        "statement": statement,
+        "test": test,
+        "unit": unit,
+        "direction": direction,
+        "min_n": min_n,
+        "population": population,
+        "note": _text(item, "note", what),
+        "line": item.line,
+        "lines": {str(key): item.line_of(key) for key in item},
+    }
+    if test == "association":
+        return Hypothesis(codes=_two_codes(item, what), **common)
+    code = _code(item["code"], item.line_of("code"), what) if "code" in item else None
+    if code is None:
+        raise _fail(f"{what} has no 'code'", item.line, f"a {test} test is about one code: code: krise")
+    if test == "trend":
+        period = _choice(item, "period", PERIODS, what, default="month")
+        return Hypothesis(codes=(code,), period=period, **common)
+    return _group_difference(item, what, code, common)
+
+
+def _two_codes(item: LocatedDict, what: str) -> tuple[str, ...]:
+    codes = item.get("codes")
+    if codes is None:
+        raise _fail(f"{what} has no 'codes'", item.line, "an association test takes two codes: codes: [a, b]")
+    line = item.line_of("codes")
+    if not isinstance(codes, list) or len(codes) != 2:
+        raise _fail(f"'codes' of {what} must be a list of exactly two codes", line)
+    paths = tuple(_code(c, line, what) for c in codes)
+    if paths[0] == paths[1]:
+        raise _fail(f"{what} names the code {paths[0]!r} twice", line)
+    if paths[0].startswith(paths[1] + "/") or paths[1].startswith(paths[0] + "/"):
+        raise _fail(
+            f"{what}: {paths[0]!r} and {paths[1]!r} are a code and its own sub-code",
+            line,
+            "a sub-code always occurs with its parent (codes roll up), so the test would say nothing",
+        )
+    return paths
+
+
+def _group_difference(item: LocatedDict, what: str, code: str, common: dict[str, Any]) -> Hypothesis:
+    attribute = _text(item, "attribute", what, required=True)
+    if "group" in item and "at_least" in item:
+        raise _fail(f"{what} has both 'group' and 'at_least'; give one", item.line_of("at_least"))
+    group = item.get("group")
+    if "group" in item and (group is None or not isinstance(group, (str, int, float, bool, date))):
+        raise _fail(f"'group' of {what} must be one value of the attribute", item.line_of("group"))
+    at_least = item.get("at_least")
+    if "at_least" in item and (isinstance(at_least, bool) or not isinstance(at_least, (int, float))):
+        raise _fail(f"'at_least' of {what} must be a number", item.line_of("at_least"))
+    if common["unit"] == "thread":
+        raise _fail(
+            f"{what}: a thread has no one case (its messages come from many municipalities)",
+            item.line_of("unit"),
+            "compare by sentence, message, participant or case",
+        )
+    measure_keys = [k for k in ("measure", "measure_unit") if k in item]
+    if measure_keys and common["unit"] != "case":
+        raise _fail(
+            f"{measure_keys[0]!r} of {what} is for unit: case (one value per case)", item.line_of(measure_keys[0])
+        )
+    return Hypothesis(
+        codes=(code,),
+        attribute=attribute,
+        group=group,
+        at_least=None if at_least is None else float(at_least),
+        measure=_choice(item, "measure", MEASURES, what, default="share"),
+        measure_unit=_choice(item, "measure_unit", MEASURE_UNITS, what, default="message"),
+        **common,
+    )
+
+
+TRUE_WORDS = {"ja", "j", "true", "yes", "y", "sann"}
+FALSE_WORDS = {"nei", "n", "false", "no", "usann"}
+
+
+def check_references(spec: HypothesisFile, codes: Collection[str], attributes: Mapping[str, str]) -> HypothesisFile:
+    """Check the codes and attributes a file names against a project's codebook and case attributes.
+
+    ``attributes`` maps each attribute to its type (text, integer, float, boolean, date). Returns the file with each
+    ``group`` value read in its attribute's type (``ja`` for a boolean, ``4`` for an integer). Errors name the file
+    and the line of the key at fault.
+    """
+    checked = []
+    for h in spec.hypotheses:
+        try:
+            checked.append(_check_one(h, codes, attributes))
+        except FokusError as exc:
+            raise exc.located(spec.path or None) from None
+    return replace(spec, hypotheses=tuple(checked))
+
+
+def _check_one(h: Hypothesis, codes: Collection[str], attributes: Mapping[str, str]) -> Hypothesis:
+    what = f"hypothesis {h.id}"
+    for code in h.codes:
+        if code not in codes:
+            raise _fail(
+                f"{what}: code {code!r} is not in the project's codebook",
+                h.line_of("codes" if h.test == "association" else "code"),
+                "see `fokus codebook show`",
+            )
+    if h.test != "group-difference" or h.attribute is None:
+        return h
+    if h.attribute not in attributes:
+        known = ", ".join(attributes) or "none yet (`fokus cases import`)"
+        raise _fail(f"{what}: no case attribute {h.attribute!r} in the project", h.line_of("attribute"), known)
+    kind = attributes[h.attribute]
+    if h.at_least is not None and kind not in ("integer", "float"):
+        raise _fail(
+            f"{what}: 'at_least' needs a number attribute, and {h.attribute!r} is {kind}", h.line_of("at_least")
+        )
+    group = None if h.group is None else _typed(h.group, kind, h.line_of("group"), what)
+    split = kind == "boolean" or group is not None or h.at_least is not None
+    if not split and h.unit == "case":
+        raise _fail(
+            f"{what}: at case level a group difference compares two groups, and {h.attribute!r} is {kind}",
+            h.line_of("attribute"),
+            "give group: <value> (that value against the rest) or at_least: <number>",
+        )
+    if not split and h.direction != "two-sided":
+        raise _fail(
+            f"{what}: across all values of {h.attribute!r} there is no one group to be higher or lower",
+            h.line_of("direction"),
+            "use direction: two-sided, or give group: <value> or at_least: <number>",
+        )
+    return replace(h, group=group)
+
+
+def _typed(value: GroupValue, kind: str, line: int, what: str) -> GroupValue:
+    """A ``group`` value as the attribute stores it."""
+    text = str(value).strip()
+    if kind == "boolean":
+        if isinstance(value, bool):
+            return value
+        if text.casefold() in TRUE_WORDS | FALSE_WORDS:
+            return text.casefold() in TRUE_WORDS
+    elif kind == "integer":
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if re.fullmatch(r"[+-]?\d+", text):
+            return int(text)
+    elif kind == "float":
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        try:
+            return float(text.replace(",", "."))
+        except ValueError:
+            pass
+    elif kind == "date":
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
+    else:
+        return text
+    raise _fail(f"{what}: group {value!r} is not a {kind} value", line)
