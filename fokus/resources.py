@@ -8,6 +8,7 @@ from fokus.errors import FokusError
 
 _PACKAGE = Path(__file__).resolve().parent
 DEFAULT_CODEBOOK = "kommune-sosiale-medier.yaml"
+DEFAULT_HYPOTHESES = "hypoteser.yaml"
 
 
 def bundled(name: str) -> Path:
@@ -21,3 +22,8 @@ def bundled(name: str) -> Path:
 
 def default_codebook() -> Path:
     return bundled("codebooks") / DEFAULT_CODEBOOK
+
+
+def default_hypotheses() -> Path:
+    """The study's hypotheses, checked in the demo and shown by the TUI unless it is given a file of its own."""
+    return bundled("codebooks") / DEFAULT_HYPOTHESES

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -25,6 +26,12 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     finally:
         os.chdir(cwd)
     assert "Built the demo" in out
+    # the study's hypotheses are checked on the demo's coding, each with a verdict
+    from fokus.files.hypotheses import load_hypotheses
+    from fokus.resources import default_hypotheses
+
+    for hypothesis in load_hypotheses(default_hypotheses()).hypotheses:
+        assert re.search(rf"^  {hypothesis.id}\s+(supported|not supported|too little data) ", out, re.M), out
     return folder / "fokus-demo.db"
 
 

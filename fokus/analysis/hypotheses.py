@@ -223,7 +223,8 @@ class _Data:
         shown = []
         for index in ranked.tolist():
             ids = np.unique(frame.id[rows[by_span[bounds[index] : bounds[index + 1]]]])
-            shown.append({"coding_ids": ids.tolist()})
+            span = firsts[index]
+            shown.append({"coding_ids": ids.tolist(), "start": int(s[span]), "end": int(e[span])})
         return len(firsts), shown
 
 

@@ -648,18 +648,23 @@ def _default_coder() -> str:
 
 @main.command()
 @click.option("--coder", envvar="FOKUS_CODER", help="Who codes (also FOKUS_CODER); your user name by default.")
+@click.option(
+    "--hypotheses",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The hypothesis file the analysis screen checks (default: the study's codebooks/hypoteser.yaml).",
+)
 @click.pass_context
-def tui(ctx: click.Context, coder: str | None) -> None:
-    """Open the project in the terminal UI: read threads, code, review suggestions, undo.
+def tui(ctx: click.Context, coder: str | None, hypotheses: Path | None) -> None:
+    """Open the project in the terminal UI: read threads, code, review suggestions, analyse, undo.
 
     \b
     Example:
-      fokus --db studie.db tui --coder ingrid
+      fokus --db studie.db tui --coder ingrid --hypotheses mine.yaml
     """
     from fokus.tui.app import FokusApp
 
     project = _open(ctx)
-    FokusApp(project, coder or _default_coder()).run()
+    FokusApp(project, coder or _default_coder(), hypotheses=hypotheses).run()
 
 
 # --- REFI-QDA -------------------------------------------------------------------------------------------------------
@@ -906,12 +911,27 @@ def demo(ctx: click.Context, no_tui: bool, fresh: bool) -> None:
     )
     _echo_tagging(report.tagging)
     _echo_status(db, numbers)
+    _echo_demo_hypotheses(project)
     if no_tui:
-        click.echo(f"\nNext: fokus --db {db} tui | status | evaluate | codings export")
+        click.echo(f"\nNext: fokus --db {db} tui | freq | cooc | hypotheses check FILE | practices | agreement")
         return
     from fokus.tui.app import FokusApp
 
     FokusApp(project, os.environ.get("FOKUS_CODER") or _default_coder()).run()
+
+
+def _echo_demo_hypotheses(project: Any) -> None:
+    """The study's hypotheses checked against the demo's coding, in one line each."""
+    from fokus.analysis.hypotheses import check_hypotheses
+    from fokus.files.hypotheses import load_hypotheses
+    from fokus.resources import default_hypotheses
+
+    path = default_hypotheses()
+    with project.read() as session:
+        checked = check_hypotheses(session, load_hypotheses(path))
+    click.echo(f"\nThe study's hypotheses ({path.name}), on the researchers' coding:")
+    for row in checked.brief().rows():
+        click.echo(f"  {row['id']:<4} {row['verdict']:<15} {row['test']}, {row['effect'] or '-'}")
 
 
 def _refuse_unless_demo(db: str) -> None:

@@ -48,9 +48,10 @@ class FokusApp(App[None]):
         Binding("ctrl+r", "redo", "Gjør om", id="app.redo"),
     ]
 
-    def __init__(self, project: Project, coder: str) -> None:
+    def __init__(self, project: Project, coder: str, *, hypotheses: Path | None = None) -> None:
         super().__init__()
         self.project = project
+        self.hypotheses = hypotheses  # the analysis screen's hypothesis file; None: the study's bundled one
         self.coder_name = coder
         with project.begin() as session:
             self.coder_id = CoderRegistry(session).get_or_create(coder, CoderKind.HUMAN)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
+
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
@@ -116,3 +119,41 @@ def test_a_shared_practice_lists_its_quotes_and_opens_each(project: Project) -> 
         assert app.screen.views[found[1].message].external_id == first.passages[0].message
 
     drive(project, steps)
+
+
+def test_hypotheses_show_their_verdicts_and_evidence(project: Project, tmp_path: Path) -> None:
+    from fokus.analysis.hypotheses import check_hypotheses
+    from fokus.files.hypotheses import load_hypotheses
+
+    own = tmp_path / "mine.yaml"
+    own.write_text(
+        "hypotheses:\n  - id: A\n    statement: Krise og ressurser.\n    test: association\n"
+        "    codes: [krise, ressurser]\n    unit: message\n    direction: positive\n"
+        "  - id: B\n    statement: Unge på Facebook.\n    test: association\n"
+        "    codes: [ungdom, plattform/facebook]\n    unit: thread\n    direction: positive\n",
+        encoding="utf-8",
+    )
+    with project.read() as session:
+        report = check_hypotheses(session, load_hypotheses(own))
+
+    async def run() -> None:
+        app = FokusApp(project, "tester", hypotheses=own)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            await pilot.press("a")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, AnalysisScreen)
+            await pilot.press("3")
+            table = screen.query_one("#hypotheses-table", DataTable)
+            assert table.row_count == 2
+            shown = [table.get_row_at(i)[-1] for i in range(2)]
+            assert shown == [r.verdict for r in report.results]
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, PassagesScreen)
+            assert [q.text for q in app.screen.found] == [p["text"] for p in report.results[0].evidence]
+            assert app.screen.found
+
+    asyncio.run(run())

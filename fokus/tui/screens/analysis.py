@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -28,6 +29,7 @@ class Settings:
     suggested: bool = False
     split: str | None = None
     level: str = "message"
+    hypotheses: Path | None = None  # the hypothesis file; None: the study's bundled one
 
     @property
     def scope(self) -> Scope:
@@ -83,6 +85,7 @@ class AnalysisScreen(FokusScreen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.settings.hypotheses = self.fokus.hypotheses
         with self.fokus.reading() as session:
             from fokus.analysis.frame import CaseTable
 
@@ -95,8 +98,7 @@ class AnalysisScreen(FokusScreen):
 
     def refresh_all(self) -> None:
         for tab in TABS:
-            if tab.id in RUNNERS:
-                self.compute(tab.id, self.settings)
+            self.compute(tab.id, self.settings)
 
     @work(thread=True, exit_on_error=False, group="analysis")
     def compute(self, kind: str, settings: Settings) -> None:
@@ -232,6 +234,34 @@ def _open_agreement(screen: AnalysisScreen, row: dict[str, Any]) -> None:
                 break
 
 
+def _hypotheses(session: Session, s: Settings) -> Any:
+    from fokus.analysis.hypotheses import check_hypotheses
+    from fokus.files.hypotheses import load_hypotheses
+    from fokus.resources import default_hypotheses
+
+    return check_hypotheses(session, load_hypotheses(s.hypotheses or default_hypotheses()), scope=s.scope).brief()
+
+
+def _open_hypothesis(screen: AnalysisScreen, row: dict[str, Any]) -> None:
+    brief = screen.reports["hypotheses"]
+    result = next(r for r in brief.full.results if r.hypothesis.id == row["id"])
+    quotes = [
+        Quote(
+            p["message_id"],
+            p["start"],
+            (p["created_at"] or "")[:10],
+            p["case"] or "",
+            p["participant"],
+            ", ".join(p["codes"]),
+            "",
+            p["text"],
+        )
+        for p in result.evidence
+    ]
+    title = f"{result.hypothesis.id} ({result.verdict}): {result.evidence_total} utdrag, {result.evidence_what}"
+    screen.app.push_screen(PassagesScreen(quotes=(title, quotes)))
+
+
 def _practices(session: Session, s: Settings) -> Any:
     from fokus.analysis.practices import find_practices
 
@@ -255,6 +285,7 @@ def _open_disagreement(screen: AnalysisScreen, row: dict[str, Any]) -> None:
 RUNNERS: dict[str, Callable[[Session, Settings], Any]] = {
     "freq": _freq,
     "cooc": _cooc,
+    "hypotheses": _hypotheses,
     "practices": _practices,
     "agreement": _agreement,
     "disagreements": _disagreements,
@@ -262,6 +293,7 @@ RUNNERS: dict[str, Callable[[Session, Settings], Any]] = {
 OPENERS: dict[str, Callable[[AnalysisScreen, dict[str, Any]], None]] = {
     "freq": _open_freq,
     "cooc": _open_cooc,
+    "hypotheses": _open_hypothesis,
     "practices": _open_practice,
     "agreement": _open_agreement,
     "disagreements": _open_disagreement,
