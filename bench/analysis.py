@@ -123,6 +123,7 @@ def main() -> None:
         freq_rollup = run_fokus("--db", db, "freq", "--format", "csv", "-o", out)
         cooc = run_fokus("--db", db, "cooc", "--unit", "message", "--format", "csv", "-o", out)
         cooc_ref = run_python(COOC_REFERENCE.format(db=db))
+        agree = run_fokus("--db", db, "agreement", "--unit", "message", "--format", "csv", "-o", str(base / "a.csv"))
         _check(db, base / "out.csv", cooc_ref.stdout)
     finally:
         if tmp:
@@ -132,6 +133,8 @@ def main() -> None:
         *compared("freq (no roll-up, five measures)", freq_plain, freq_ref),
         ("freq with roll-up, seconds", f"{freq_rollup.seconds:.2f}", "-", "-"),
         *compared("cooc by message", cooc, cooc_ref),
+        ("agreement of 3 coders by message, seconds", f"{agree.seconds:.2f}", "-", "-"),
+        ("agreement, peak MB", f"{agree.peak_mb:.0f}", "-", "-"),
     ]
     if import_seconds is not None:
         rows.append(("codings import from CSV, seconds", f"{import_seconds:.2f}", "-", "-"))
