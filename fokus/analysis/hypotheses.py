@@ -41,10 +41,13 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from fokus.analysis.frame import NONE, CodingFrame, IntArray, Scope, load_frame, month_label, month_of, value_label
 from fokus.analysis.hypothesis_report import (
+    NOT_SUPPORTED,
+    SUPPORTED,
+    TOO_LITTLE,
     HypothesesReport,
     HypothesisResult,
     effect_text,
@@ -53,6 +56,7 @@ from fokus.analysis.hypothesis_report import (
     share_text,
     share_value,
 )
+from fokus.analysis.passages import coding_details
 from fokus.analysis.report import cell
 from fokus.analysis.statistics import (
     benjamini_hochberg,
@@ -62,12 +66,10 @@ from fokus.analysis.statistics import (
     spearman,
 )
 from fokus.analysis.units import unit_keys, units_of
-from fokus.api.codings import iso_local
 from fokus.errors import FokusError
 from fokus.files.hypotheses import Hypothesis, HypothesisFile, check_references
-from fokus.model import Case, Code, Coding, Message, Participant, Unit
+from fokus.model import Message, Participant, Unit
 
-SUPPORTED, NOT_SUPPORTED, TOO_LITTLE = "supported", "not supported", "too little data"
 EVIDENCE_CAP = 20  # passages in JSON; the Markdown quotes the first MARKDOWN_QUOTES
 MINIMUMS: dict[str, dict[str, int]] = {
     "association": {"units": 20, "units_per_code": 5},
@@ -176,35 +178,17 @@ class _Data:
     def fill_evidence(self, results: list[HypothesisResult]) -> None:
         """Look up the text, message, participant and case of the passages shown (one query for all of them)."""
         wanted = sorted({cid for r in results for p in r.evidence for cid in p["coding_ids"]})
-        details: dict[int, tuple[Any, ...]] = {}
-        for start in range(0, len(wanted), 900):
-            query = (
-                select(
-                    Coding.id,
-                    Code.path,
-                    Message.external_id,
-                    Message.created_at,
-                    Participant.pseudonym,
-                    Case.name,
-                    func.substr(Message.text, Coding.start + 1, Coding.end - Coding.start),
-                )
-                .join(Code, Coding.code_id == Code.id)
-                .join(Message, Coding.message_id == Message.id)
-                .join(Participant, Message.participant_id == Participant.id)
-                .outerjoin(Case, Participant.case_id == Case.id)
-                .where(Coding.id.in_(wanted[start : start + 900]))
-            )
-            details.update((row[0], tuple(row[1:])) for row in self.frame.session.execute(query))
+        details = {row["coding_id"]: row for row in coding_details(self.frame.session, wanted)}
         for r in results:
             for passage in r.evidence:
                 first = details[passage["coding_ids"][0]]
                 passage.update(
-                    codes=sorted({details[c][0] for c in passage["coding_ids"]}),
-                    message_id=first[1],
-                    created_at=iso_local(first[2]),
-                    participant=first[3],
-                    case=first[4],
-                    text=first[5],
+                    codes=sorted({details[c]["code"] for c in passage["coding_ids"]}),
+                    message_id=first["message_id"],
+                    created_at=first["created_at"],
+                    participant=first["participant"],
+                    case=first["case"],
+                    text=first["text"],
                 )
 
     def passages(self, rows: IntArray, order: IntArray) -> tuple[int, list[dict[str, Any]]]:

@@ -21,18 +21,6 @@ from fokus.analysis.statistics import (
 from fokus.files.hypotheses import Hypothesis, HypothesisFile
 
 SUPPORTED, NOT_SUPPORTED, TOO_LITTLE = "supported", "not supported", "too little data"
-EVIDENCE_CAP = 20  # passages in JSON; the Markdown quotes the first MARKDOWN_QUOTES
-MARKDOWN_QUOTES = 5
-MINIMUMS: dict[str, dict[str, int]] = {
-    "association": {"units": 20, "units_per_code": 5},
-    "group-difference": {"per_group": 5, "units": 20, "units_with_code": 5},
-    "group-difference/case": {"cases_per_group": 3},
-    "trend": {"periods": 4, "units_per_period": 5, "units_with_code": 5},
-}
-DEFAULT_SCOPE = Scope()
-BoolArray = np.ndarray[Any, np.dtype[np.bool_]]
-
-
 MARKDOWN_QUOTES = 5
 
 

@@ -125,13 +125,14 @@ def passages(
         f", {k.replace('_', ' ')} {v}" for k, v in where.items() if v is not None and k not in ("rollup", "level")
     )
     report = PassageReport(title, len(ids))
-    shown = _details(session, ids)
+    shown = coding_details(session, ids)
     shown.sort(key=lambda r: (r["created_at"] or "", r["message_id"], r["start"]))
     report.passages = shown[:limit] if limit is not None else shown
     return report
 
 
-def _details(session: Any, coding_ids: list[int]) -> list[dict[str, Any]]:
+def coding_details(session: Any, coding_ids: list[int]) -> list[dict[str, Any]]:
+    """Each coding with its message, thread, time (Norwegian), participant's pseudonym, case, code, coder and text."""
     found: list[dict[str, Any]] = []
     for start in range(0, len(coding_ids), 900):
         chunk = coding_ids[start : start + 900]
