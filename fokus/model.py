@@ -394,3 +394,30 @@ class Event(Base):
     before: Mapped[dict[str, Any] | None]
     after: Mapped[dict[str, Any] | None]
     reverts: Mapped[str | None] = mapped_column(String(36), index=True)
+
+
+class LearnedModel(Base):
+    """A version of the code-suggestion model trained on the team's own decisions: its file (relative to the
+    project's folder), the file's digest, and its cross-validated figures per code (``report``)."""
+
+    __tablename__ = "learned_models"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(unique=True)
+    path: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sentences: Mapped[int]
+    target_precision: Mapped[float]
+    report: Mapped[dict[str, Any]]
+
+
+class ModelExample(Base):
+    """Which codings trained a model: accepted codings (``positive``) and rejected suggestions (``negative``).
+
+    ``coding_id`` is no foreign key, like the event log's: the record of what trained a model outlives the coding.
+    """
+
+    __tablename__ = "model_examples"
+    model_id: Mapped[int] = mapped_column(ForeignKey("learned_models.id", ondelete="CASCADE"), primary_key=True)
+    coding_id: Mapped[int] = mapped_column(primary_key=True)
+    label: Mapped[str] = mapped_column(String(10))

@@ -2,7 +2,8 @@
 
 Machines suggest, researchers decide. A suggestion is a coding with status ``suggested`` by the machine coder
 ``fokus``, on one sentence, with origin ``rule:<code>:<rule>``, a confidence, and details: every rule that fired,
-the matched words with their offsets, and the pipeline's name and version.
+the matched words with their offsets, and the pipeline's name and version. Where a model suggests the same code
+for the same sentence, the two share one suggestion (see fokus.api.suggestions).
 
 Incremental: a message is parsed again only when its text changed since it was tagged, when the pipeline changed,
 or when a changed rule may affect it: a rule's trigger lemmas (old and new version) are looked up in the stored
@@ -28,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from fokus.api.codings import MACHINE_CODER, CoderRegistry
 from fokus.api.events import coding_snapshot, log_events, new_batch, snapshot
+from fokus.api.suggestions import is_machine_origin, split_origin, with_rule, without_rule
 from fokus.model import (
     Code,
     CoderKind,
@@ -243,7 +245,7 @@ def _reconcile(
     for coding in codings:
         if coding.status != CodingStatus.SUGGESTED.value:
             decided[coding.code_id].append((coding.start, coding.end))
-        if coding.coder_id == coder_id and coding.origin.startswith("rule:"):
+        if coding.coder_id == coder_id and is_machine_origin(coding.origin):
             mine[(coding.code_id, coding.start, coding.end)] = coding
     rows: list[dict[str, Any]] = []
     changes: list[tuple[int, dict[str, Any] | None, dict[str, Any] | None]] = []
@@ -256,7 +258,7 @@ def _reconcile(
         if any(s < end and start < e for s, e in decided.get(code_id, ())):
             report.kept_decided += 1
             continue
-        details = {
+        rule_details = {
             "rules": hit.rules,
             "matched": sorted(hit.matched.values(), key=lambda m: (m["start"], m["end"])),
             "pipeline": pipeline,
@@ -272,24 +274,38 @@ def _reconcile(
                     "status": CodingStatus.SUGGESTED.value,
                     "origin": hit.origin,
                     "confidence": hit.confidence,
-                    "details": details,
+                    "details": {**rule_details, "rule_confidence": hit.confidence},
                     "created_at": now,
                     "updated_at": now,
                 }
             )
             report.suggested += 1
-        elif (current.origin, current.confidence, current.details) != (hit.origin, hit.confidence, details):
+            continue
+        # the same span may carry a model's suggestion (fokus.api.suggestions): keep its part
+        wanted_state = with_rule(hit.origin, hit.confidence, rule_details, (current.origin, current.details))
+        if (current.origin, current.confidence, current.details) != wanted_state:
             before = coding_snapshot(current)
-            current.origin, current.confidence, current.details = hit.origin, hit.confidence, details
+            current.origin, current.confidence, current.details = wanted_state
             current.updated_at = now
             changes.append((current.id, before, coding_snapshot(current)))
             report.updated += 1
     withdrawn: list[tuple[int, dict[str, Any] | None, dict[str, Any] | None]] = []
     for key, coding in mine.items():
-        if key not in wanted and coding.status == CodingStatus.SUGGESTED.value:
-            withdrawn.append((coding.id, coding_snapshot(coding), None))
-            session.delete(coding)
+        if key in wanted or coding.status != CodingStatus.SUGGESTED.value:
+            continue
+        if split_origin(coding.origin)[0] is None:
+            continue  # the model's alone: not the rules' to withdraw
+        remaining = without_rule(coding.origin, coding.details)
+        if remaining is not None:  # no rule supports it any more, the model still does
+            before = coding_snapshot(coding)
+            coding.origin, coding.confidence, coding.details = remaining
+            coding.updated_at = now
+            changes.append((coding.id, before, coding_snapshot(coding)))
             report.withdrawn += 1
+            continue
+        withdrawn.append((coding.id, coding_snapshot(coding), None))
+        session.delete(coding)
+        report.withdrawn += 1
     if changes:
         log_events(session, batch_id, "coding.change", changes, coder_id)
     if withdrawn:

@@ -971,9 +971,10 @@ def _register() -> None:
     from fokus.cli.agreement import agreement_command
     from fokus.cli.analysis import COMMANDS
     from fokus.cli.hypotheses import hypotheses_group
+    from fokus.cli.learn import COMMANDS as LEARNING
     from fokus.cli.practices import practices_command
 
-    for command in [*COMMANDS, hypotheses_group, practices_command, agreement_command]:
+    for command in [*COMMANDS, hypotheses_group, practices_command, agreement_command, *LEARNING]:
         main.add_command(command)
 
 

@@ -1,0 +1,381 @@
+"""Learning from the researchers: train a model on their decisions (`fokus learn`), let it suggest (`fokus suggest`).
+
+Each training run is a new version of the project's model: the file (joblib) is written to the project's models
+folder (``<project>.models/`` beside a SQLite file), its sha256 and cross-validated figures go into
+``learned_models``, and every coding it learnt from into ``model_examples``, so one can always say which decisions
+a suggestion came from. A model file is loaded only when its digest matches the one recorded: joblib files are
+pickles, and a project never runs code it did not write itself.
+
+Suggestions are codings with status ``suggested`` by the machine coder, origin ``model:<version>`` and the
+calibrated probability as confidence, on sentence units whose probability reaches the code's threshold. They never
+touch a decision: a sentence whose code a researcher accepted or rejected (any coder) gets no suggestion of it.
+Where the rules suggest the same code on the same sentence, the two share one suggestion (see
+:mod:`fokus.api.suggestions`). A newer model replaces the older one's part; what it no longer supports is withdrawn.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from fokus.api.codings import MACHINE_CODER, CoderRegistry
+from fokus.api.events import coding_snapshot, log_events, new_batch, snapshot
+from fokus.api.suggestions import split_origin, with_model, without_model
+from fokus.errors import FokusError
+from fokus.learn.examples import Examples
+from fokus.learn.model import FOLDS, MIN_EXAMPLES, TARGET_PRECISION, TrainedModel, train
+from fokus.model import (
+    Code,
+    CoderKind,
+    Coding,
+    CodingStatus,
+    LearnedModel,
+    ModelExample,
+    Unit,
+    table_of,
+    utcnow,
+)
+from fokus.store.bulk import insert_new_ids, insert_rows
+
+Progress = Callable[[str, int, int], None]
+CHUNK = 20_000  # sentences scored at a time
+
+
+@dataclass
+class LearnReport:
+    version: int
+    path: Path
+    sentences: int
+    positives: int
+    negatives: int
+    model: TrainedModel
+
+    @property
+    def title(self) -> str:
+        return (
+            f"Model {self.version}: {self.sentences} decided sentences, cross-validated per code"
+            f" (target precision {self.model.target_precision:g})"
+        )
+
+    def columns(self) -> list[str]:
+        return ["code", "examples", "positives", "precision", "recall", "f1", "threshold", "note"]
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [score.row() for score in self.model.scores]
+
+    def as_json(self) -> Any:
+        return {
+            "version": self.version,
+            "file": str(self.path),
+            "sentences": self.sentences,
+            "positive_codings": self.positives,
+            "negative_codings": self.negatives,
+            "target_precision": self.model.target_precision,
+            "micro_f1": self.model.micro_f1(),
+            "codes": self.rows(),
+        }
+
+    def markdown(self) -> str:
+        from fokus.analysis.report import markdown_table
+
+        skipped = [s.code for s in self.model.scores if s.threshold is None]
+        return "\n".join(
+            [
+                f"# {self.title}",
+                "",
+                f"Trained on {self.positives} accepted codings and {self.negatives} rejected suggestions;"
+                f" saved as {self.path.name}. Micro F1 over the suggested codes: {self.model.micro_f1() or 0:.3f}.",
+                f"Not suggested ({len(skipped)}): {', '.join(skipped) or 'none'}.",
+                "",
+                markdown_table(self.rows(), self.columns()),
+            ]
+        )
+
+
+def models_folder(project_path: Path | None, override: Path | None = None) -> Path:
+    """Where a project's model files live: given, or ``<project>.models`` beside a SQLite file."""
+    if override is not None:
+        return override
+    if project_path is None:
+        raise FokusError("a project on a database server has no folder for its models", hint="pass --models DIR")
+    return project_path.with_name(project_path.name + ".models")
+
+
+@dataclass
+class Trained:
+    """A model trained in a read session, not yet saved: training takes a while, and holds no write lock."""
+
+    examples: Examples
+    model: TrainedModel
+    folds: int
+    min_examples: int
+
+
+def train_model(
+    session: Session,
+    *,
+    target_precision: float = TARGET_PRECISION,
+    min_examples: int = MIN_EXAMPLES,
+    folds: int = FOLDS,
+    n_jobs: int = 1,
+) -> Trained:
+    """Train on every decision so far (see fokus.learn); raises FokusError when nothing can be learnt yet."""
+    from fokus.learn.examples import training_examples
+
+    if not 0 < target_precision <= 1:
+        raise FokusError(f"target precision {target_precision} is not between 0 and 1")
+    examples = training_examples(session)
+    if not len(examples):
+        raise FokusError("nothing to learn from: no sentence is coded yet", hint="code some sentences, run `fokus tag`")
+    model = train(examples, target_precision=target_precision, min_examples=min_examples, folds=folds, n_jobs=n_jobs)
+    if not model.codes:
+        raise FokusError(f"no code has {min_examples} coded sentences yet", hint="code more, or lower --min-examples")
+    return Trained(examples, model, folds, min_examples)
+
+
+def save_model(session: Session, folder: Path, trained: Trained) -> LearnReport:
+    """Write the model as the next version and record what trained it (in the caller's writing transaction)."""
+    import joblib
+
+    model, examples = trained.model, trained.examples
+    version = (session.scalar(select(func.max(LearnedModel.version))) or 0) + 1
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"model-{version:03d}.joblib"
+    partial = path.with_name(path.name + ".part")
+    joblib.dump(model, partial, compress=3)
+    os.replace(partial, path)  # a crash leaves no half-written model under the real name
+    row = LearnedModel(
+        version=version,
+        path=path.name,
+        sha256=_digest(path),
+        created_at=utcnow(),
+        sentences=len(examples),
+        target_precision=model.target_precision,
+        report={
+            "codes": [score.row() for score in model.scores],
+            "micro_f1": model.micro_f1(),
+            "folds": trained.folds,
+            "min_examples": trained.min_examples,
+        },
+    )
+    session.add(row)
+    session.flush()
+    examples_rows = [{"model_id": row.id, "coding_id": cid, "label": "positive"} for cid in examples.positive_codings]
+    examples_rows += [{"model_id": row.id, "coding_id": cid, "label": "negative"} for cid in examples.negative_codings]
+    insert_rows(session.connection(), table_of(ModelExample), examples_rows)
+    return LearnReport(
+        version, path, len(examples), len(examples.positive_codings), len(examples.negative_codings), model
+    )
+
+
+def _digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def load_model(session: Session, folder: Path, version: int | None = None) -> tuple[int, TrainedModel]:
+    """The newest model (or ``version``), after checking its file is the one that was recorded."""
+    import joblib
+
+    query = select(LearnedModel).order_by(LearnedModel.version.desc())
+    if version is not None:
+        query = query.where(LearnedModel.version == version)
+    row = session.scalars(query.limit(1)).first()
+    if row is None:
+        raise FokusError(
+            "the project has no model" + (f" version {version}" if version is not None else ""),
+            hint="train one with `fokus learn`",
+        )
+    path = folder / row.path
+    if not path.is_file():
+        raise FokusError(f"model {row.version}'s file is missing", path=str(path), hint="run `fokus learn` again")
+    if _digest(path) != row.sha256:
+        raise FokusError(
+            f"model {row.version}'s file is not the one fokus wrote (its digest differs)",
+            path=str(path),
+            hint="fokus loads no model file it did not write; run `fokus learn` again",
+        )
+    model = joblib.load(path)
+    if not isinstance(model, TrainedModel):
+        raise FokusError("not a fokus model file", path=str(path))
+    return row.version, model
+
+
+@dataclass
+class SuggestReport:
+    version: int
+    sentences: int = 0
+    suggested: int = 0  # new suggestions
+    merged: int = 0  # a rule's suggestion the model now supports too
+    updated: int = 0  # the model's part changed (a new version, another probability)
+    withdrawn: int = 0  # the model no longer supports it
+    kept_decided: int = 0
+    codes: list[str] = field(default_factory=list)
+    cancelled: bool = False
+
+
+def suggest(
+    session: Session,
+    version: int,
+    model: TrainedModel,
+    *,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> SuggestReport:
+    """Score every sentence and bring the model's suggestions up to date; see the module docstring."""
+    report = SuggestReport(version)
+    code_ids = dict(session.execute(select(Code.path, Code.id)).all())
+    usable = [j for j, code in enumerate(model.codes) if not np.isnan(model.thresholds[j]) and code in code_ids]
+    report.codes = [model.codes[j] for j in usable]
+    units = session.execute(select(Unit.id, Unit.message_id, Unit.start, Unit.end, Unit.lemmas).order_by(Unit.id)).all()
+    report.sentences = len(units)
+    wanted: dict[tuple[int, int, int, int], float] = {}
+    columns = np.array(usable, dtype=np.int64)
+    thresholds = model.thresholds[columns] if usable else np.zeros(0)
+    for start in range(0, len(units), CHUNK):
+        if cancelled and cancelled():
+            report.cancelled = True
+            return report
+        chunk = units[start : start + CHUNK]
+        if usable:
+            probabilities = model.probabilities([u[4] for u in chunk])[:, columns]
+            rows, cols = np.nonzero(probabilities >= thresholds)
+            for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
+                _uid, mid, s, e, _lemmas = chunk[r]
+                wanted[(mid, code_ids[model.codes[usable[c]]], s, e)] = float(probabilities[r, c])
+        if progress:
+            progress("suggesting", min(start + CHUNK, len(units)), len(units))
+    _reconcile(session, version, wanted, report)
+    return report
+
+
+def _reconcile(
+    session: Session, version: int, wanted: dict[tuple[int, int, int, int], float], report: SuggestReport
+) -> None:
+    coder_id = CoderRegistry(session).get_or_create(MACHINE_CODER, CoderKind.MACHINE)
+    messages = sorted({key[0] for key in wanted})
+    decided: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    for start in range(0, len(messages), 900):
+        chunk = messages[start : start + 900]
+        decisions = select(Coding.message_id, Coding.code_id, Coding.start, Coding.end).where(
+            Coding.message_id.in_(chunk), Coding.status != CodingStatus.SUGGESTED.value
+        )
+        for mid, cid, s, e in session.execute(decisions):
+            decided[(mid, cid)].append((s, e))
+    # the machine's open suggestions: where the model's part goes, or has to go away
+    existing: dict[tuple[int, int, int, int], tuple[int, str]] = {}
+    query = select(Coding.id, Coding.message_id, Coding.code_id, Coding.start, Coding.end, Coding.origin).where(
+        Coding.coder_id == coder_id, Coding.status == CodingStatus.SUGGESTED.value
+    )
+    for cid, mid, code, s, e, origin in session.execute(query):
+        existing[(mid, code, s, e)] = (cid, origin)
+    batch = new_batch()
+    now = utcnow()
+    rows: list[dict[str, Any]] = []
+    changes: list[tuple[int, dict[str, Any] | None, dict[str, Any] | None]] = []
+    withdrawn: list[tuple[int, dict[str, Any] | None, dict[str, Any] | None]] = []
+    to_load = {}
+    for key, probability in wanted.items():
+        mid, code, s, e = key
+        if any(ds < e and s < de for ds, de in decided.get((mid, code), ())):
+            report.kept_decided += 1
+            continue
+        found = existing.get(key)
+        if found is None:
+            origin, confidence, details = with_model("", None, None, version, probability)
+            rows.append(
+                {
+                    "message_id": mid,
+                    "code_id": code,
+                    "coder_id": coder_id,
+                    "start": s,
+                    "end": e,
+                    "status": CodingStatus.SUGGESTED.value,
+                    "origin": origin,
+                    "confidence": confidence,
+                    "details": details,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            report.suggested += 1
+        else:
+            to_load[found[0]] = probability
+    stale = [cid for key, (cid, origin) in existing.items() if key not in wanted and split_origin(origin)[1]]
+    for start in range(0, len(to_load) + len(stale), 900):
+        ids = [*to_load, *stale][start : start + 900]
+        for coding in session.scalars(select(Coding).where(Coding.id.in_(ids))):
+            before = coding_snapshot(coding)
+            if coding.id in to_load:
+                merged = split_origin(coding.origin)[1] is None
+                state = with_model(coding.origin, coding.confidence, coding.details, version, to_load[coding.id])
+                if (coding.origin, coding.confidence, coding.details) == state:
+                    continue
+                coding.origin, coding.confidence, coding.details = state
+                coding.updated_at = now
+                changes.append((coding.id, before, coding_snapshot(coding)))
+                report.merged += merged
+                report.updated += not merged
+                continue
+            remaining = without_model(coding.origin, coding.details)
+            report.withdrawn += 1
+            if remaining is None:
+                withdrawn.append((coding.id, before, None))
+                session.delete(coding)
+            else:
+                coding.origin, coding.confidence, coding.details = remaining
+                coding.updated_at = now
+                changes.append((coding.id, before, coding_snapshot(coding)))
+    session.flush()
+    if rows:
+        ids = insert_new_ids(session.connection(), table_of(Coding), rows)
+        log_events(
+            session, batch, "coding.suggest", ((i, None, snapshot(r)) for i, r in zip(ids, rows, strict=True)), coder_id
+        )
+    if changes:
+        log_events(session, batch, "coding.change", changes, coder_id)
+    if withdrawn:
+        log_events(session, batch, "coding.withdraw", withdrawn, coder_id)
+
+
+def learning_curve(
+    session: Session, *, steps: int = 6, target_precision: float = TARGET_PRECISION, seed: int = 0
+) -> list[dict[str, Any]]:
+    """F1 against the number of coded sentences trained on: cross-validated, every code's decisions pooled (a code
+    the model cannot suggest yet counts as missed), and among the codes it suggests.
+
+    Each point trains on a random share of the decided sentences (the same shuffle throughout, so each point's
+    sentences include the previous ones'), from a tenth of them to all.
+    """
+    from fokus.learn.examples import training_examples
+
+    examples = training_examples(session)
+    order = np.random.default_rng(seed).permutation(len(examples))
+    points = []
+    for share in np.linspace(0.1, 1.0, steps):
+        size = max(round(float(share) * len(examples)), 1)
+        model = train(examples.subset(np.sort(order[:size])), target_precision=target_precision, seed=seed)
+        suggested = [s for s in model.scores if s.threshold is not None]
+        every, among = model.micro_f1(every_code=True), model.micro_f1()
+        points.append(
+            {
+                "sentences": size,
+                "f1": None if every is None else round(every, 3),
+                "f1_suggested_codes": None if among is None else round(among, 3),
+                "codes_suggested": len(suggested),
+                "codes_learnt": len(model.codes),
+            }
+        )
+    return points

@@ -1,0 +1,133 @@
+"""Learning from the researchers' decisions: `fokus learn` trains a model, `fokus suggest` lets it propose codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from fokus.cli.common import FORMAT_OPTION, OUTPUT_OPTION, emit, open_ctx
+
+MODELS_OPTION = click.option(
+    "--models",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The folder for model files (default: <project>.models beside a SQLite project).",
+)
+
+
+def _folder(project: Any, models: Path | None) -> Path:
+    from fokus.api.learning import models_folder
+
+    return models_folder(project.sqlite_path, models)
+
+
+@click.command("learn")
+@click.option("--target-precision", default=0.8, show_default=True, help="Each code's threshold reaches this.")
+@click.option("--min-examples", default=8, show_default=True, help="Codes with fewer coded sentences are skipped.")
+@click.option("--folds", default=5, show_default=True, help="Cross-validation folds.")
+@click.option("--jobs", default=1, show_default=True, help="Processes for training (one code per job).")
+@click.option("--curve", is_flag=True, help="Print a learning curve (F1 against coded sentences) instead.")
+@MODELS_OPTION
+@FORMAT_OPTION
+@OUTPUT_OPTION
+@click.pass_context
+def learn_command(
+    ctx: click.Context,
+    target_precision: float,
+    min_examples: int,
+    folds: int,
+    jobs: int,
+    curve: bool,
+    models: Path | None,
+    fmt: str,
+    output: str | None,
+) -> None:
+    """Train a model on the team's decisions: accepted codings, and rejected suggestions as counter-examples.
+
+    One calibrated linear model per code on lemma TF-IDF (words, word pairs and character n-grams, so compounds
+    help), scored by cross-validation; each code's threshold is chosen to reach the target precision. Codes with
+    too few examples are skipped and named. The model is saved as a new version beside the project.
+
+    \b
+    Examples:
+      fokus learn
+      fokus learn --target-precision 0.9 --format md -o modell.md
+      fokus learn --curve
+    """
+    from fokus.api.learning import learning_curve, save_model, train_model
+
+    if folds < 2 or min_examples < 1 or jobs < 1:
+        raise click.BadParameter("--folds must be at least 2, --min-examples and --jobs at least 1")
+    project = open_ctx(ctx)
+    if curve:
+        with project.read() as session:
+            points = learning_curve(session, target_precision=target_precision)
+        emit(_Curve(points), fmt, output)
+        return
+    folder = _folder(project, models)
+    with project.read() as session:  # training holds no write lock: the TUI and other coders go on working
+        trained = train_model(
+            session, target_precision=target_precision, min_examples=min_examples, folds=folds, n_jobs=jobs
+        )
+    with project.begin() as session:
+        report = save_model(session, folder, trained)
+    emit(report, fmt, output)
+    if fmt == "table":
+        suggested = sum(1 for s in report.model.scores if s.threshold is not None)
+        click.echo(
+            f"Model {report.version} saved as {report.path}: {suggested} of {len(report.model.scores)} codes"
+            f" suggested; micro F1 {report.model.micro_f1() or 0:.3f}. Next: fokus suggest"
+        )
+
+
+class _Curve:
+    title = "Learning curve: cross-validated F1 against the number of decided sentences"
+
+    def __init__(self, points: list[dict[str, Any]]) -> None:
+        self.points = points
+
+    def columns(self) -> list[str]:
+        return ["sentences", "f1", "f1_suggested_codes", "codes_suggested", "codes_learnt"]
+
+    def rows(self) -> list[dict[str, Any]]:
+        return self.points
+
+    def as_json(self) -> Any:
+        return self.points
+
+    def markdown(self) -> str:
+        from fokus.analysis.report import markdown_table
+
+        return f"# {self.title}\n\n" + markdown_table(self.points, self.columns())
+
+
+@click.command("suggest")
+@click.option("--version", "version", type=int, help="The model version (default: the newest).")
+@MODELS_OPTION
+@click.pass_context
+def suggest_command(ctx: click.Context, version: int | None, models: Path | None) -> None:
+    """Suggest codes with the newest model: every sentence whose probability reaches its code's threshold.
+
+    A suggestion never overwrites a decision; where the rules suggest the same code on the same sentence, the two
+    share one suggestion. Review them in the TUI (`v`, order `o`: most uncertain first).
+
+    \b
+    Example:
+      fokus suggest
+    """
+    from fokus.api.learning import load_model, suggest
+
+    project = open_ctx(ctx)
+    folder = _folder(project, models)
+    with project.begin() as session:
+        number, model = load_model(session, folder, version)
+        report = suggest(session, number, model)
+    click.echo(
+        f"Model {number} read {report.sentences} sentences for {len(report.codes)} codes: {report.suggested} new"
+        f" suggestions, {report.merged} joined to the rules' on the same sentence, {report.updated} updated,"
+        f" {report.withdrawn} withdrawn; {report.kept_decided} left alone where a researcher has decided."
+    )
+
+
+COMMANDS = [learn_command, suggest_command]

@@ -1,0 +1,238 @@
+"""A code-suggestion model learnt from the researchers' own decisions, with honest figures for each code.
+
+Features: TF-IDF over each sentence's lemmas, as words and word pairs, and as character n-grams of 3 to 5 within
+words, so that Norwegian compounds share evidence with their parts ("beredskapsplanen" with "beredskap"); sublinear
+term frequency, terms in at least two sentences.
+
+Per code, a linear support vector machine (one against the rest) on the sentences where that code's label is known
+(see :mod:`fokus.learn.examples`). Its scores become probabilities by Platt scaling fitted on out-of-fold scores,
+exactly as scikit-learn's ``CalibratedClassifierCV(method="sigmoid", ensemble=False)`` does, and the same
+out-of-fold probabilities give the code's cross-validated precision, recall and F1 and its threshold: the lowest
+probability at which the suggestions above it reach the target precision (0.8 by default), which keeps the most
+recall a researcher can trust (placed halfway to the next sentence's probability, so it changes no cross-validated
+decision). The threshold is chosen on the predictions it is scored on, so the figures are a
+little optimistic; with the few hundred examples a focus group gives, holding out more would cost more than it
+tells. Codes with fewer than ``min_examples`` positives are skipped and named; codes whose cross-validated
+precision never reaches the target get no threshold and are never suggested.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from fokus.learn.examples import NEGATIVE, POSITIVE, Examples
+
+FloatArray = np.ndarray[Any, np.dtype[np.float64]]
+MIN_EXAMPLES = 8
+FOLDS = 5
+TARGET_PRECISION = 0.8
+
+
+@dataclass
+class CodeScore:
+    code: str
+    examples: int  # sentences with a known label
+    positives: int
+    threshold: float | None = None
+    precision: float | None = None
+    recall: float | None = None
+    f1: float | None = None
+    skipped: str | None = None  # why the code is not learnt or not suggested
+
+    def row(self) -> dict[str, Any]:
+        def r(value: float | None) -> float | None:
+            return None if value is None else round(value, 3)
+
+        return {
+            "code": self.code,
+            "examples": self.examples,
+            "positives": self.positives,
+            "precision": r(self.precision),
+            "recall": r(self.recall),
+            "f1": r(self.f1),
+            "threshold": r(self.threshold),
+            "note": self.skipped,
+        }
+
+
+@dataclass
+class TrainedModel:
+    """What `fokus suggest` needs: the features, per code a weight vector, a Platt scaling and a threshold."""
+
+    features: Any  # a fitted sklearn FeatureUnion
+    codes: list[str]  # the codes with a weight vector (learnt)
+    weights: Any  # sparse (codes, features)
+    intercepts: FloatArray
+    platt: FloatArray  # (codes, 2): probability = 1 / (1 + exp(a * score + b))
+    thresholds: FloatArray  # NaN where the target precision was never reached
+    scores: list[CodeScore] = field(default_factory=list)
+    target_precision: float = TARGET_PRECISION
+    sentences: int = 0
+
+    def probabilities(self, texts: list[str]) -> FloatArray:
+        """(sentences, codes) calibrated probabilities."""
+        if not self.codes or not texts:
+            return np.zeros((len(texts), len(self.codes)))
+        x = self.features.transform(texts)
+        raw = np.asarray((x @ self.weights.T).todense()) + self.intercepts
+        return _sigmoid(raw, self.platt)
+
+    def micro_f1(self, *, every_code: bool = False) -> float | None:
+        """F1 over the suggested codes' cross-validated decisions pooled (at their thresholds); with
+        ``every_code``, the coded sentences of codes it cannot suggest count as missed too."""
+        tp = fp = fn = 0.0
+        for s in self.scores:
+            if s.precision is None or s.recall is None or not s.positives:
+                fn += s.positives if every_code else 0
+                continue
+            hits = s.recall * s.positives
+            tp += hits
+            fn += s.positives - hits
+            fp += hits / s.precision - hits if s.precision else 0.0
+        return 2 * tp / (2 * tp + fp + fn) if tp else None
+
+
+def _sigmoid(scores: FloatArray, platt: FloatArray) -> FloatArray:
+    z = scores * platt[:, 0] + platt[:, 1]
+    return 1.0 / (1.0 + np.exp(np.clip(z, -500, 500)))
+
+
+def make_features() -> Any:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion
+
+    words = TfidfVectorizer(
+        analyzer="word", token_pattern=r"\S+", ngram_range=(1, 2), min_df=2, sublinear_tf=True, dtype=np.float32
+    )
+    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2, sublinear_tf=True, dtype=np.float32)
+    return FeatureUnion([("words", words), ("chars", chars)])
+
+
+def train(
+    examples: Examples,
+    *,
+    target_precision: float = TARGET_PRECISION,
+    min_examples: int = MIN_EXAMPLES,
+    folds: int = FOLDS,
+    seed: int = 0,
+    n_jobs: int = 1,
+) -> TrainedModel:
+    """Fit the features on the training sentences and one calibrated linear model per code; see the module."""
+    from scipy import sparse
+
+    features = make_features()
+    x = features.fit_transform(examples.texts).tocsr() if len(examples) else None
+    scores: list[CodeScore] = []
+    jobs = []
+    for j, code in enumerate(examples.codes):
+        column = examples.labels[:, j]
+        known = np.flatnonzero(column != -1)
+        y = (column[known] == POSITIVE).astype(np.int8)
+        score = CodeScore(code, len(known), int(y.sum()))
+        scores.append(score)
+        if score.positives < max(min_examples, folds) or len(known) - score.positives < folds:
+            score.skipped = f"too few examples ({score.positives} positive of {len(known)}; needs {min_examples})"
+            continue
+        jobs.append((score, known, y))
+    fitted = _fit_all(x, jobs, folds, seed, n_jobs)
+    learnt_codes, rows, intercepts, platt, thresholds = [], [], [], [], []
+    for (score, _known, y), (weights, intercept, oof) in zip(jobs, fitted, strict=True):
+        ab = _platt(oof, y)
+        probability = _sigmoid(oof[:, None], ab[None, :])[:, 0]
+        threshold = _threshold(probability, y, target_precision)
+        if threshold is None:
+            score.skipped = f"cross-validated precision never reaches {target_precision:g}"
+        else:
+            picked = probability >= threshold
+            tp = int((picked & (y == 1)).sum())
+            score.threshold = threshold
+            score.precision = tp / int(picked.sum())
+            score.recall = tp / int(y.sum())
+            score.f1 = 2 * score.precision * score.recall / (score.precision + score.recall) if tp else 0.0
+        learnt_codes.append(score.code)
+        rows.append(weights)
+        intercepts.append(intercept)
+        platt.append(ab)
+        thresholds.append(np.nan if threshold is None else threshold)
+    width = x.shape[1] if x is not None else 0
+    matrix = sparse.csr_matrix(np.vstack(rows)) if rows else sparse.csr_matrix((0, width))
+    return TrainedModel(
+        features,
+        learnt_codes,
+        matrix,
+        np.array(intercepts, dtype=np.float64),
+        np.array(platt, dtype=np.float64).reshape(-1, 2),
+        np.array(thresholds, dtype=np.float64),
+        scores,
+        target_precision,
+        len(examples),
+    )
+
+
+def _fit_all(
+    x: Any, jobs: list[tuple[CodeScore, np.ndarray[Any, Any], np.ndarray[Any, Any]]], folds: int, seed: int, n_jobs: int
+) -> list[tuple[FloatArray, float, FloatArray]]:
+    from joblib import Parallel, delayed
+
+    if not jobs:
+        return []
+    work = (delayed(_fit_code)(x[known], y, folds, seed) for _score, known, y in jobs)
+    return list(Parallel(n_jobs=n_jobs)(work))
+
+
+def _fit_code(x: Any, y: np.ndarray[Any, Any], folds: int, seed: int) -> tuple[FloatArray, float, FloatArray]:
+    """Out-of-fold scores (stratified folds), then the model on every example."""
+    from sklearn.model_selection import StratifiedKFold
+    from sklearn.svm import LinearSVC
+
+    oof = np.zeros(len(y), dtype=np.float64)
+    for train_rows, test_rows in StratifiedKFold(folds, shuffle=True, random_state=seed).split(np.zeros(len(y)), y):
+        model = LinearSVC(C=0.5, class_weight="balanced", random_state=seed).fit(x[train_rows], y[train_rows])
+        oof[test_rows] = model.decision_function(x[test_rows])
+    final = LinearSVC(C=0.5, class_weight="balanced", random_state=seed).fit(x, y)
+    return np.asarray(final.coef_, dtype=np.float64)[0], float(final.intercept_[0]), oof
+
+
+def _platt(scores: FloatArray, y: np.ndarray[Any, Any]) -> FloatArray:
+    """Platt's sigmoid (a, b) for P(y=1 | score) = 1 / (1 + exp(a score + b)), fitted to his smoothed targets
+    ((N+ + 1) / (N+ + 2) for a positive, 1 / (N- + 2) for a negative), so that perfectly separated training scores
+    do not give probabilities of exactly 0 and 1."""
+    from scipy.optimize import minimize
+
+    positives = float(y.sum())
+    negatives = float(len(y) - positives)
+    target = np.where(y == 1, (positives + 1) / (positives + 2), 1 / (negatives + 2))
+
+    def loss(ab: FloatArray) -> tuple[float, FloatArray]:
+        z = ab[0] * scores + ab[1]
+        # -log P = log(1 + e^z), -log(1 - P) = log(1 + e^-z)
+        value = float(np.sum(target * np.logaddexp(0, z) + (1 - target) * np.logaddexp(0, -z)))
+        p = 1.0 / (1.0 + np.exp(np.clip(z, -500, 500)))
+        residual = target - p  # d loss / d z
+        return value, np.array([np.sum(residual * scores), np.sum(residual)])
+
+    start = np.array([0.0, float(np.log((negatives + 1) / (positives + 1)))])
+    fitted = minimize(loss, start, jac=True, method="L-BFGS-B")
+    return np.asarray(fitted.x, dtype=np.float64)
+
+
+def _threshold(probability: FloatArray, y: np.ndarray[Any, Any], target: float, least: int = 3) -> float | None:
+    """The lowest probability above which at least ``least`` suggestions reach ``target`` precision."""
+    order = np.argsort(-probability, kind="stable")
+    hits = np.cumsum(y[order] == 1)
+    counted = np.arange(1, len(order) + 1)
+    precision = hits / counted
+    ok = np.flatnonzero((precision >= target) & (counted >= least) & (y[order] == 1))
+    if not len(ok):
+        return None
+    ranked = probability[order]
+    last = ok[-1]
+    # halfway to the next sentence down: no cross-validated decision changes, and a new sentence a little less
+    # sure than every training example still gets its suggestion
+    return float((ranked[last] + ranked[last + 1]) / 2) if last + 1 < len(ranked) else float(ranked[last])
+
+
+__all__ = ["NEGATIVE", "POSITIVE", "CodeScore", "TrainedModel", "train"]
