@@ -16,7 +16,7 @@ from fokus.errors import FokusError
 from fokus.model import Case, Code, Coding, CodingStatus, Message, Participant, Thread
 
 ORDERS = ("confidence", "uncertain", "code", "thread")
-MACHINE_ORIGINS = ("rule:", "model:")
+MACHINE_ORIGINS = ("rule:", "model:", "topic:")  # the rules, a trained model, a discovered theme
 
 
 @dataclass(frozen=True, slots=True)

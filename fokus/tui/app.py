@@ -30,6 +30,10 @@ from fokus.tui.messages import CodingsChanged
 T = TypeVar("T")
 
 
+class _Cancelled(Exception):
+    """The researcher stopped a background run: its transaction rolls back."""
+
+
 class FokusApp(App[None]):
     """Read threads, code them, review suggestions."""
 
@@ -43,14 +47,18 @@ class FokusApp(App[None]):
         Binding("p", "practices", "God praksis-tavle", id="app.practices"),
         Binding("a", "analysis", "Analyse", id="app.analysis"),
         Binding("t", "tag", "Foreslå koder", id="app.tag"),
+        Binding("L", "learn", "Lær av kodingen", id="app.learn"),
         Binding("ctrl+x", "cancel_tag", "Stopp forslag", id="app.cancel_tag"),
         Binding("u", "undo", "Angre", id="app.undo"),
         Binding("ctrl+r", "redo", "Gjør om", id="app.redo"),
     ]
 
-    def __init__(self, project: Project, coder: str, *, hypotheses: Path | None = None) -> None:
+    def __init__(
+        self, project: Project, coder: str, *, hypotheses: Path | None = None, models: Path | None = None
+    ) -> None:
         super().__init__()
         self.project = project
+        self.models = models  # where model files go; None: beside the project file
         self.hypotheses = hypotheses  # the analysis screen's hypothesis file; None: the study's bundled one
         self.coder_name = coder
         with project.begin() as session:
@@ -149,6 +157,40 @@ class FokusApp(App[None]):
             else f"Ferdig: {report.parsed} meldinger lest, {report.suggested} nye forslag"
         )
         self.call_from_thread(self.notify, message)
+        self.call_from_thread(self.screen.post_message, CodingsChanged())
+
+    def action_learn(self) -> None:
+        """Retrain the model on every decision so far and let it suggest, in a worker (ctrl+x stops)."""
+        self.notify("Lærer av kodingen … (ctrl+x stopper)")
+        self.learning()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="tagging")
+    def learning(self) -> None:
+        from fokus.api.learning import models_folder, save_model, suggest, train_model
+
+        worker = get_current_worker()
+        try:
+            with self.project.read() as session:  # training holds no write lock: coding goes on meanwhile
+                trained = train_model(session)
+            if worker.is_cancelled:
+                return
+            with self.project.begin() as session:
+                saved = save_model(session, models_folder(self.project.sqlite_path, self.models), trained)
+                report = suggest(session, saved.version, saved.model, cancelled=lambda: worker.is_cancelled)
+                if report.cancelled:
+                    raise _Cancelled
+        except _Cancelled:
+            self.call_from_thread(self.notify, "Stoppet: ingen ny modell lagret")
+            return
+        except FokusError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        f1 = saved.model.micro_f1()
+        message = (
+            f"Modell {saved.version}: {len(report.codes)} koder foreslås (F1 {f1 or 0:.2f});"
+            f" {report.suggested} nye forslag, {report.merged} sammen med reglenes"
+        )
+        self.call_from_thread(self.notify, message, timeout=8)
         self.call_from_thread(self.screen.post_message, CodingsChanged())
 
     def action_cancel_tag(self) -> None:
