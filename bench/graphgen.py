@@ -30,18 +30,43 @@ def _sentences() -> list[str]:
     return found
 
 
-def _text(rng: random.Random, sentences: list[str]) -> str:
-    return " ".join(rng.choice(sentences) for _ in range(rng.randint(1, 4)))
+def _vocabulary(sentences: list[str]) -> list[str]:
+    """The corpus's own words, for making generated sentences distinct (see ``noise``)."""
+    return sorted({w for s in sentences for w in s.split() if w.isalpha() and len(w) > 3})
+
+
+def _noisy(rng: random.Random, sentence: str, words: list[str], noise: int) -> str:
+    """The sentence with ``noise`` corpus words before its final punctuation: distinct, still Norwegian words."""
+    if not noise:
+        return sentence
+    body, end = (sentence[:-1], sentence[-1]) if sentence[-1] in ".!?" else (sentence, "")
+    return " ".join([body, *rng.sample(words, noise)]) + end
+
+
+def strip_noise(sentence: str, noise: int) -> str:
+    """The corpus sentence a noisy one was made from."""
+    if not noise:
+        return sentence
+    body, end = (sentence[:-1], sentence[-1]) if sentence and sentence[-1] in ".!?" else (sentence, "")
+    return " ".join(body.split()[:-noise]) + end
+
+
+def _text(rng: random.Random, sentences: list[str], words: list[str] | None = None, noise: int = 0) -> str:
+    return " ".join(_noisy(rng, rng.choice(sentences), words or [], noise) for _ in range(rng.randint(1, 4)))
 
 
 def _when(t: datetime) -> str:
     return t.strftime("%Y-%m-%dT%H:%M:%S+0000")
 
 
-def write_graph_archive(folder: Path, messages: int, *, authors: int = 200, seed: int = 7) -> int:
-    """Write feed pages of 100 posts into ``folder`` until ``messages`` messages exist; returns the count."""
+def write_graph_archive(folder: Path, messages: int, *, authors: int = 200, seed: int = 7, noise: int = 0) -> int:
+    """Write feed pages of 100 posts into ``folder`` until ``messages`` messages exist; returns the count.
+
+    With ``noise``, every sentence gets that many random corpus words, so sentences repeat no more than in life.
+    """
     rng = random.Random(seed)
     sentences = _sentences()
+    words = _vocabulary(sentences)
     folder.mkdir(parents=True, exist_ok=True)
     people = [{"id": str(10_000_000 + i), "name": f"Person {i:04d} Nordmann"} for i in range(authors)]
     start = datetime(2013, 1, 14, 8, tzinfo=UTC)
@@ -60,7 +85,7 @@ def write_graph_archive(folder: Path, messages: int, *, authors: int = 200, seed
                 cat = at + timedelta(minutes=5 * (c + 1))
                 comment = {
                     "id": f"{1000 + post_no}_{c + 1}",
-                    "message": _text(rng, sentences),
+                    "message": _text(rng, sentences, words, noise),
                     "created_time": _when(cat),
                     "from": rng.choice(people),
                     "like_count": rng.randint(0, 9),
@@ -73,7 +98,7 @@ def write_graph_archive(folder: Path, messages: int, *, authors: int = 200, seed
                     replies.append(
                         {
                             "id": f"{1000 + post_no}_{c + 1}_{r + 1}",
-                            "message": _text(rng, sentences),
+                            "message": _text(rng, sentences, words, noise),
                             "created_time": _when(cat + timedelta(minutes=r + 1)),
                             "from": rng.choice(people),
                         }
@@ -85,7 +110,7 @@ def write_graph_archive(folder: Path, messages: int, *, authors: int = 200, seed
             posts.append(
                 {
                     "id": post_id,
-                    "message": _text(rng, sentences),
+                    "message": _text(rng, sentences, words, noise),
                     "created_time": _when(at),
                     "updated_time": _when(at),
                     "from": rng.choice(people),

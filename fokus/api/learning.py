@@ -32,7 +32,7 @@ from fokus.api.events import coding_snapshot, log_events, new_batch, snapshot
 from fokus.api.suggestions import split_origin, with_model, without_model
 from fokus.errors import FokusError
 from fokus.learn.examples import Examples
-from fokus.learn.model import FOLDS, MIN_EXAMPLES, TARGET_PRECISION, TrainedModel, train
+from fokus.learn.model import MIN_EXAMPLES, TARGET_PRECISION, TrainedModel, train
 from fokus.model import (
     Code,
     CoderKind,
@@ -116,7 +116,6 @@ class Trained:
 
     examples: Examples
     model: TrainedModel
-    folds: int
     min_examples: int
 
 
@@ -125,7 +124,7 @@ def train_model(
     *,
     target_precision: float = TARGET_PRECISION,
     min_examples: int = MIN_EXAMPLES,
-    folds: int = FOLDS,
+    folds: int | None = None,
     n_jobs: int = 1,
 ) -> Trained:
     """Train on every decision so far (see fokus.learn); raises FokusError when nothing can be learnt yet."""
@@ -139,7 +138,7 @@ def train_model(
     model = train(examples, target_precision=target_precision, min_examples=min_examples, folds=folds, n_jobs=n_jobs)
     if not model.codes:
         raise FokusError(f"no code has {min_examples} coded sentences yet", hint="code more, or lower --min-examples")
-    return Trained(examples, model, folds, min_examples)
+    return Trained(examples, model, min_examples)
 
 
 def save_model(session: Session, folder: Path, trained: Trained) -> LearnReport:
@@ -151,7 +150,7 @@ def save_model(session: Session, folder: Path, trained: Trained) -> LearnReport:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"model-{version:03d}.joblib"
     partial = path.with_name(path.name + ".part")
-    joblib.dump(model, partial, compress=3)
+    joblib.dump(model, partial, compress=1)
     os.replace(partial, path)  # a crash leaves no half-written model under the real name
     row = LearnedModel(
         version=version,
@@ -163,7 +162,7 @@ def save_model(session: Session, folder: Path, trained: Trained) -> LearnReport:
         report={
             "codes": [score.row() for score in model.scores],
             "micro_f1": model.micro_f1(),
-            "folds": trained.folds,
+            "folds": model.folds,
             "min_examples": trained.min_examples,
         },
     )

@@ -970,11 +970,12 @@ def _register() -> None:
     """Commands kept in modules of their own (each imports its heavy libraries only when it runs)."""
     from fokus.cli.agreement import agreement_command
     from fokus.cli.analysis import COMMANDS
+    from fokus.cli.discover import discover_command
     from fokus.cli.hypotheses import hypotheses_group
     from fokus.cli.learn import COMMANDS as LEARNING
     from fokus.cli.practices import practices_command
 
-    for command in [*COMMANDS, hypotheses_group, practices_command, agreement_command, *LEARNING]:
+    for command in [*COMMANDS, hypotheses_group, practices_command, agreement_command, *LEARNING, discover_command]:
         main.add_command(command)
 
 

@@ -25,8 +25,8 @@ def _folder(project: Any, models: Path | None) -> Path:
 @click.command("learn")
 @click.option("--target-precision", default=0.8, show_default=True, help="Each code's threshold reaches this.")
 @click.option("--min-examples", default=8, show_default=True, help="Codes with fewer coded sentences are skipped.")
-@click.option("--folds", default=5, show_default=True, help="Cross-validation folds.")
-@click.option("--jobs", default=1, show_default=True, help="Processes for training (one code per job).")
+@click.option("--folds", type=int, help="Cross-validation folds (default: 5, or 3 past 5,000 decided sentences).")
+@click.option("--jobs", type=int, help="Processes for training, one code at a time each (default: every core).")
 @click.option("--curve", is_flag=True, help="Print a learning curve (F1 against coded sentences) instead.")
 @MODELS_OPTION
 @FORMAT_OPTION
@@ -36,8 +36,8 @@ def learn_command(
     ctx: click.Context,
     target_precision: float,
     min_examples: int,
-    folds: int,
-    jobs: int,
+    folds: int | None,
+    jobs: int | None,
     curve: bool,
     models: Path | None,
     fmt: str,
@@ -55,9 +55,12 @@ def learn_command(
       fokus learn --target-precision 0.9 --format md -o modell.md
       fokus learn --curve
     """
+    import os
+
     from fokus.api.learning import learning_curve, save_model, train_model
 
-    if folds < 2 or min_examples < 1 or jobs < 1:
+    jobs = jobs or os.cpu_count() or 1
+    if (folds is not None and folds < 2) or min_examples < 1 or jobs < 1:
         raise click.BadParameter("--folds must be at least 2, --min-examples and --jobs at least 1")
     project = open_ctx(ctx)
     if curve:

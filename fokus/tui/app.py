@@ -48,6 +48,7 @@ class FokusApp(App[None]):
         Binding("a", "analysis", "Analyse", id="app.analysis"),
         Binding("t", "tag", "Foreslå koder", id="app.tag"),
         Binding("L", "learn", "Lær av kodingen", id="app.learn"),
+        Binding("d", "discover", "Nye temaer", id="app.discover"),
         Binding("ctrl+x", "cancel_tag", "Stopp forslag", id="app.cancel_tag"),
         Binding("u", "undo", "Angre", id="app.undo"),
         Binding("ctrl+r", "redo", "Gjør om", id="app.redo"),
@@ -158,6 +159,11 @@ class FokusApp(App[None]):
         )
         self.call_from_thread(self.notify, message)
         self.call_from_thread(self.screen.post_message, CodingsChanged())
+
+    def action_discover(self) -> None:
+        from fokus.tui.screens.discover import DiscoverScreen
+
+        self.push_screen(DiscoverScreen())
 
     def action_learn(self) -> None:
         """Retrain the model on every decision so far and let it suggest, in a worker (ctrl+x stops)."""

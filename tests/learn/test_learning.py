@@ -298,3 +298,17 @@ def test_learning_curve_points_grow(project: Project) -> None:
     assert [p["sentences"] for p in points] == sorted({p["sentences"] for p in points})
     assert all(p["f1"] is None or 0 <= p["f1"] <= 1 for p in points)
     assert points[-1]["codes_suggested"] >= points[0]["codes_suggested"]
+
+
+def test_character_ngrams_are_scikit_learns_char_wb() -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from fokus.learn.model import CharGrams
+
+    reference = TfidfVectorizer(analyzer="char_wb", ngram_range=(4, 5)).build_analyzer()
+    ours = CharGrams(4, 5)
+    rng = random.Random(1)
+    for _ in range(500):
+        words = ("".join(rng.choice("abeksøæå") for _ in range(rng.randint(1, 9))) for _ in range(rng.randint(1, 6)))
+        text = " ".join(words)
+        assert sorted(ours(text)) == sorted(reference(text))
