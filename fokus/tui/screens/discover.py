@@ -1,0 +1,190 @@
+"""Emergent themes (``d``): the candidate themes of what no accepted code covers, as `fokus discover` lists them.
+
+The topic model runs in a worker, so the screen never blocks. ``enter`` shows a candidate's quotes (and a quote
+opens its thread); ``n`` makes the candidate a new code, with its quotes as suggestions for the review queue.
+The machine only suggests: every suggestion waits for a researcher's decision.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+
+from fokus.errors import FokusError
+from fokus.learn.discover import Candidate, DiscoveryReport
+from fokus.tui.messages import CodingsChanged
+from fokus.tui.screens.base import FokusScreen
+
+
+def code_id_of(word: str) -> str:
+    """A lemma as a code id: lowercase a-z, digits, '-' and '_' (æ, ø, å spelt out, other accents dropped)."""
+    spelt = word.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
+    plain = unicodedata.normalize("NFKD", spelt).encode("ascii", "ignore").decode()
+    cleaned = "".join(c if c.isalnum() or c in "-_" else "-" for c in plain).strip("-_")
+    return cleaned or "tema"
+
+
+class NewCodeScreen(ModalScreen[tuple[str, str] | None]):
+    """Asks for the new code's path and name; an empty field takes the suggestion shown. Returns None on escape."""
+
+    BINDINGS = [Binding("escape", "cancel", "Avbryt", id="newcode.cancel")]
+    DEFAULT_CSS = """
+    NewCodeScreen { align: center middle; }
+    NewCodeScreen > Vertical { width: 72; height: auto; border: round $accent; background: $surface; padding: 0 1; }
+    """
+
+    def __init__(self, title: str, path: str, name: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.suggested = (path, name)
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(f"[b]{self.title_text}[/b]")
+            yield Label("[dim]Tomt felt: forslaget i feltet. Enter går videre, esc avbryter.[/]")
+            yield Label("Kode-id (under en annen kode: forelder/id)")
+            yield Input(placeholder=self.suggested[0], id="newcode-path")
+            yield Label("Navn")
+            yield Input(placeholder=self.suggested[1], id="newcode-name")
+
+    def on_mount(self) -> None:
+        self.query_one("#newcode-path", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "newcode-path":
+            self.query_one("#newcode-name", Input).focus()
+            return
+        path = self.query_one("#newcode-path", Input).value.strip() or self.suggested[0]
+        name = self.query_one("#newcode-name", Input).value.strip() or self.suggested[1]
+        self.dismiss((path, name))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class DiscoverScreen(FokusScreen):
+    """One row per candidate theme: its title, words, municipalities and sentences."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Tilbake", id="discover.back"),
+        Binding("enter", "quotes", "Sitater", id="discover.quotes"),
+        Binding("n", "adopt", "Ny kode", id="discover.adopt"),
+        Binding("f", "refresh", "Finn på nytt", id="discover.refresh"),
+    ]
+
+    def __init__(self, *, k: int | None = None) -> None:
+        super().__init__()
+        self.k = k
+        self.report: DiscoveryReport | None = None
+        self.adopted: dict[int, str] = {}  # candidate number -> the code made from it
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Leter etter temaer …", id="discover-about", classes="analysis-about")
+        yield DataTable(id="discover-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).focus()
+        self.compute(self.k)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="discover")
+    def compute(self, k: int | None) -> None:
+        """Fit the topic model in its own read session and hand the report to the screen."""
+        from fokus.learn.discover import discover
+
+        try:
+            with self.fokus.project.read() as session:
+                report = discover(session, k=k)
+        except FokusError as exc:
+            self.app.call_from_thread(self.show_error, str(exc))
+            return
+        self.app.call_from_thread(self.show, report)
+
+    def show_error(self, text: str) -> None:
+        self.report = None
+        self.query_one("#discover-about", Static).update(f"[red]{text}[/]")
+        self.query_one(DataTable).clear(columns=True)
+
+    def show(self, report: DiscoveryReport) -> None:
+        self.report = report
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        table.add_columns("Nr", "Tema", "Ord", "Kommuner", "Setninger", "Kode")
+        for c in report.candidates:
+            words = ", ".join(c.lemmas[:8])
+            table.add_row(
+                str(c.number),
+                c.title,
+                words[:60],
+                str(len(c.cases)),
+                str(c.sentences),
+                self.adopted.get(c.number, ""),
+                key=str(c.number),
+            )
+        how = "valgt" if report.k_source == "asked" else "etter regelen √(n/5)"
+        self.query_one("#discover-about", Static).update(
+            f"{len(report.candidates)} kandidater fra {report.fitted} setninger ingen godkjent kode dekker"
+            f" (k = {report.k}, {how}). Maskinen foreslår, forskerne avgjør."
+            "  [dim]enter: sitater · n: ny kode · f: finn på nytt[/]"
+        )
+
+    @property
+    def current(self) -> Candidate | None:
+        if self.report is None or not self.report.candidates:
+            return None
+        row = self.query_one(DataTable).cursor_row
+        return self.report.candidates[row] if 0 <= row < len(self.report.candidates) else None
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_quotes()
+
+    def action_quotes(self) -> None:
+        from fokus.tui.screens.analysis import PassagesScreen, Quote
+
+        candidate = self.current
+        if candidate is None:
+            return
+        quotes = [Quote(q.message, q.start, "", q.case or "", q.participant, "", "", q.text) for q in candidate.quotes]
+        self.app.push_screen(PassagesScreen(quotes=(f"Kandidat {candidate.number}: {candidate.title}", quotes)))
+
+    def action_adopt(self) -> None:
+        from fokus.learn.adopt import adopt
+
+        candidate = self.current
+        if candidate is None:
+            return
+        app = self.fokus
+        suggested = (code_id_of(candidate.lemmas[0]), candidate.lemmas[0].capitalize())
+
+        def chosen(answer: tuple[str, str] | None) -> None:
+            if answer is None:
+                return
+            path, name = answer
+            made = app.write(lambda session: adopt(session, candidate, path=path, name=name))
+            if made is None:
+                return
+            self.adopted[candidate.number] = made.code
+            table = self.query_one(DataTable)
+            table.update_cell(str(candidate.number), table.ordered_columns[-1].key, made.code)
+            app.notify(f"Ny kode {made.code}: {made.suggested} forslag til gjennomgang (v)")
+            self.post_message(CodingsChanged())
+
+        app.push_screen(
+            NewCodeScreen(f"Ny kode fra kandidat {candidate.number}: {candidate.title}", *suggested), chosen
+        )
+
+    def action_refresh(self) -> None:
+        self.query_one("#discover-about", Static).update("Leter etter temaer …")
+        self.compute(self.k)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
