@@ -144,7 +144,7 @@ def main() -> None:
     print(
         table(
             [
-                *compared("learn (5-fold CV, calibration, thresholds)", learnt, reference),
+                *compared("learn (cross-validation, calibration, thresholds)", learnt, reference),
                 *compared("suggest (score every sentence, write)", suggested, predicted),
             ]
         )
