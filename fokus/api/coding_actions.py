@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from fokus.api.codebook_edit import is_code_event, revert_code_event
 from fokus.api.events import coding_snapshot, log_events, new_batch
 from fokus.errors import FokusError
 from fokus.model import Code, Coding, CodingStatus, Event, Memo, Message, utcnow
@@ -222,6 +223,13 @@ def _revert(session: Session, batch: str, action: str, coder_id: int) -> StepRep
     events = session.scalars(select(Event).where(Event.batch == batch).order_by(Event.id.desc())).all()
     changes: list[Change] = []
     for event in events:
+        if event.coding_id is None and is_code_event(event.before, event.after):
+            # a codebook change (fokus.api.codebook_edit), logged after its codings: its code comes back first
+            if revert_code_event(session, event.before, event.after):
+                changes.append((None, event.after, event.before))
+            else:
+                report.conflicts += 1
+            continue
         if event.coding_id is None:
             continue
         coding = session.get(Coding, event.coding_id)

@@ -457,8 +457,13 @@ def codebook_load(ctx: click.Context, file: Path) -> None:
         f"Codebook {spec.name!r}: {len(report.added)} added, {len(report.updated)} updated,"
         f" {report.unchanged} unchanged."
     )
+    if report.moved:
+        click.echo(f"Moved {len(report.moved)} codes the file has under another parent: {', '.join(report.moved)}")
     if report.kept:
-        click.echo(f"Kept {len(report.kept)} codes that the file does not have: {', '.join(report.kept)}")
+        click.echo(
+            f"Kept {len(report.kept)} codes that the file does not have, with their codings: {', '.join(report.kept)}"
+            " (fokus codebook merge/delete removes one on purpose)"
+        )
 
 
 def _read_any_codebook(file: Path) -> tuple[Any, bool]:
@@ -583,6 +588,10 @@ def codings_import(ctx: click.Context, file: Path, coder: str | None, replace: b
 
     rows = read_codings(file)
     project = _open(ctx)
+    if replace and not dry_run:
+        from fokus.cli.safety import backup_before
+
+        backup_before(project, "before-replace")
     with project.begin(dry_run=dry_run) as session:
         report = import_codings(session, rows, display=str(file), coder=coder, replace=replace)
     _echo_codings(report)
@@ -974,8 +983,20 @@ def _register() -> None:
     from fokus.cli.hypotheses import hypotheses_group
     from fokus.cli.learn import COMMANDS as LEARNING
     from fokus.cli.practices import practices_command
+    from fokus.cli.safety import CODEBOOK_COMMANDS
+    from fokus.cli.safety import COMMANDS as SAFETY
 
-    for command in [*COMMANDS, hypotheses_group, practices_command, agreement_command, *LEARNING, discover_command]:
+    for surgery in CODEBOOK_COMMANDS:
+        codebook.add_command(surgery)
+    for command in [
+        *COMMANDS,
+        hypotheses_group,
+        practices_command,
+        agreement_command,
+        *LEARNING,
+        discover_command,
+        *SAFETY,
+    ]:
         main.add_command(command)
 
 
