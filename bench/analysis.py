@@ -9,7 +9,7 @@ codebook of 10 themes with 5 sub-codes each (60 codes), and 1,000,000 codings by
 - `fokus cooc --unit message` against a plain script that reads the distinct (message, code) pairs with sqlite3 and
   multiplies the sparse incidence matrix with SciPy.
 
-    python bench/analysis.py [--codings 1000000] [--messages 100000] [--keep DIR]
+    python bench/analysis.py [--codings 1000000] [--messages 100000] [--keep DIR] [--json]
 """
 
 from __future__ import annotations
@@ -17,16 +17,15 @@ from __future__ import annotations
 import argparse
 import csv
 import random
-import shutil
 import sqlite3
 import sys
-import tempfile
+from contextlib import nullcontext
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from graphgen import write_graph_archive
-from measure import compared, run_fokus, run_python, table
+from graphgen import archive
+from measure import Row, Rows, Say, parse, private, quiet, run_fokus, run_python, show, within, workspace
 
 FREQ_REFERENCE = """
 import sqlite3
@@ -71,13 +70,13 @@ def write_codebook(path: Path) -> list[str]:
     return codes
 
 
-def build(base: Path, messages: int, codings: int) -> tuple[str, float]:
-    """The project; returns its path and the seconds `fokus codings import` took."""
-    write_graph_archive(base / "graph", messages)
+def build(base: Path, graph: Path, codings: int) -> tuple[str, float]:
+    """The project in ``base`` from the archive in ``graph``; returns its path and the seconds `fokus codings import`
+    took."""
     codes = write_codebook(base / "codebook.yaml")
     db = str(base / "bench.db")
     run_fokus("--db", db, "init", "--codebook", str(base / "codebook.yaml"))
-    run_fokus("--db", db, "import", str(base / "graph"))
+    run_fokus("--db", db, "import", str(graph))
     with (base / "participants.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["navn", "kommune"])
@@ -103,20 +102,22 @@ def build(base: Path, messages: int, codings: int) -> tuple[str, float]:
     return db, imported.seconds
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--codings", type=int, default=1_000_000)
-    parser.add_argument("--messages", type=int, default=100_000)
-    parser.add_argument("--keep", type=Path, help="Keep (or reuse) the generated project in this folder.")
-    args = parser.parse_args()
-    tmp = tempfile.mkdtemp() if args.keep is None else None
-    base = args.keep or Path(tmp or ".")
-    base.mkdir(parents=True, exist_ok=True)
-    try:
+def measure(
+    codings: int = 1_000_000,
+    messages: int = 100_000,
+    *,
+    keep: Path | None = None,
+    workdir: Path | None = None,
+    say: Say = quiet,
+) -> list[Row]:
+    """freq, cooc and agreement on ``codings`` codings over ``messages`` messages; with ``keep``, the project is
+    kept in (or reused from) that folder, and the codings import is not timed when it is reused."""
+    with workspace(workdir) as shared, nullcontext(keep) if keep else private(shared / "analysis") as base:
+        base.mkdir(parents=True, exist_ok=True)
         db = str(base / "bench.db")
         import_seconds = None
         if not (base / "bench.db").exists():
-            db, import_seconds = build(base, args.messages, args.codings)
+            db, import_seconds = build(base, archive(shared, messages)[0], codings)
         out = str(base / "out.csv")
         freq_plain = run_fokus("--db", db, "freq", "--no-rollup", "--format", "csv", "-o", out)
         freq_ref = run_python(FREQ_REFERENCE.format(db=db))
@@ -125,22 +126,35 @@ def main() -> None:
         cooc_ref = run_python(COOC_REFERENCE.format(db=db))
         agree = run_fokus("--db", db, "agreement", "--unit", "message", "--format", "csv", "-o", str(base / "a.csv"))
         _check(db, base / "out.csv", cooc_ref.stdout)
-    finally:
-        if tmp:
-            shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{args.messages} messages, {args.codings} codings, 60 codes, 3 coders, 40 municipalities")
-    rows = [
-        *compared("freq (no roll-up, five measures)", freq_plain, freq_ref),
-        ("freq with roll-up, seconds", f"{freq_rollup.seconds:.2f}", "-", "-"),
-        *compared("cooc by message", cooc, cooc_ref),
-        ("agreement of 3 coders by message, seconds", f"{agree.seconds:.2f}", "-", "-"),
-        ("agreement, peak MB", f"{agree.peak_mb:.0f}", "-", "-"),
-    ]
+        with sqlite3.connect(db) as conn:
+            total = conn.execute("SELECT count(*) FROM codings").fetchone()[0]
+            in_messages = conn.execute("SELECT count(*) FROM messages").fetchone()[0]
+    rows = Rows("analysis", f"{total:,} codings over {in_messages:,} messages, 60 codes, 3 coders, 40 municipalities")
+    rows.compared("`fokus freq --no-rollup` (five measures)", freq_plain, freq_ref, within(1.5))
+    rows.add("`fokus freq` (rolled up), seconds", freq_rollup.seconds)
+    rows.compared("`fokus cooc --unit message`", cooc, cooc_ref, within(1.5))
+    rows.add("`fokus agreement --unit message` (3 coders), seconds", agree.seconds)
+    rows.add("agreement, peak MB", agree.peak_mb, digits=0)
     if import_seconds is not None:
-        rows.append(("codings import from CSV, seconds", f"{import_seconds:.2f}", "-", "-"))
-    print(table(rows))
-    print("references: one indexed GROUP BY in sqlite3; a SciPy sparse product over the distinct (message, code) pairs")
-    print("goal: within 1.5x of the reference")
+        rows.add("`fokus codings import` from CSV, seconds", import_seconds)
+    say("references: one indexed GROUP BY in sqlite3; a SciPy sparse product over the distinct (message, code) pairs")
+    return rows.rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--codings",
+        type=int,
+        default=1_000_000,
+        help="Codings by three coders, imported from CSV (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--messages", type=int, default=100_000, help="Messages the codings fall in (default: %(default)s)"
+    )
+    parser.add_argument("--keep", type=Path, help="Keep (or reuse) the generated project in this folder.")
+    args, say = parse(parser)
+    show(measure(args.codings, args.messages, keep=args.keep, say=say), as_json_rows=args.json)
 
 
 def _check(db: str, cooc_csv: Path, reference: str) -> None:

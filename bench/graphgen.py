@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -72,7 +73,7 @@ def write_graph_archive(folder: Path, messages: int, *, authors: int = 200, seed
     start = datetime(2013, 1, 14, 8, tzinfo=UTC)
     count = post_no = page_no = 0
     while count < messages:
-        posts = []
+        posts: list[dict[str, object]] = []
         while len(posts) < 100 and count < messages:
             post_no += 1
             at = start + timedelta(minutes=post_no * 7)
@@ -122,3 +123,22 @@ def write_graph_archive(folder: Path, messages: int, *, authors: int = 200, seed
         page = {"data": posts, "paging": {"cursors": {"before": "b", "after": "a"}}}
         (folder / f"feed_{page_no:04d}.json").write_text(json.dumps(page, ensure_ascii=False), encoding="utf-8")
     return count
+
+
+def archive(base: Path, messages: int, *, noise: int = 0) -> tuple[Path, int]:
+    """The archive of ``messages`` messages in ``base``, written once and then reused: benchmarks that share ``base``
+    and ask for the same size read the very same files. Returns the folder and its number of messages."""
+    folder = base / f"graph-{messages}-noise{noise}"
+    done = base / f"graph-{messages}-noise{noise}.count"  # written last, beside the folder (fokus imports all inside)
+    if done.exists():
+        return folder, int(done.read_text())
+    shutil.rmtree(folder, ignore_errors=True)
+    count = write_graph_archive(folder, messages, noise=noise)
+    done.write_text(str(count))
+    return folder, count
+
+
+def tagged_project(base: Path, messages: int) -> Path:
+    """Where bench/tag.py leaves its project of ``messages`` messages, imported and tagged with the default codebook,
+    for bench/tui.py to open instead of building the same project again; ``<folder>/done`` marks it complete."""
+    return base / f"tagged-{messages}"

@@ -4,20 +4,19 @@ Both run as whole processes on the same files in the same run. The reference rea
 comments and replies into rows and inserts them with one executemany into a table with the same keys; fokus does
 that and more (detection, validation, deduplication, pseudonymisation, threads, parents, an ORM schema).
 
-    python bench/import.py [--messages 100000]
+    python bench/import.py [--messages 100000] [--json]
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from graphgen import write_graph_archive
-from measure import compared, run_fokus, run_python, table
+from graphgen import archive
+from measure import Row, Rows, Say, parse, private, quiet, run_fokus, run_python, show, within, workspace
 
 REFERENCE = """
 import json, sqlite3, pathlib
@@ -44,32 +43,36 @@ print(len(rows))
 """
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--messages", type=int, default=100_000)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp) / "graph"
-        count = write_graph_archive(folder, args.messages)
+def measure(messages: int = 100_000, *, workdir: Path | None = None, say: Say = quiet) -> list[Row]:
+    """`fokus import` of a ``messages``-message Graph API archive into an empty project, and the plain insert."""
+    with workspace(workdir) as base, private(base / "import") as own:
+        folder, count = archive(base, messages)
         size = sum(p.stat().st_size for p in folder.iterdir()) / 1e6
-        reference = run_python(REFERENCE.format(db=str(Path(tmp) / "ref.db"), folder=str(folder)))
+        reference = run_python(REFERENCE.format(db=str(own / "ref.db"), folder=str(folder)))
         assert int(reference.stdout) == count
-        db = str(Path(tmp) / "fokus.db")
+        db = str(own / "fokus.db")
         run_fokus("--db", db, "init", "--empty")
         fokus = run_fokus("--db", db, "import", str(folder))
         again = run_fokus("--db", db, "import", str(folder))
         assert f"Added {count} messages" in fokus.stdout, fokus.stdout
         assert "Added 0 messages" in again.stdout, again.stdout
-    print(f"Graph API archive: {count} messages, {size:.0f} MB of JSON")
-    print(
-        table(
-            [
-                *compared("import", fokus, reference),
-                ("re-import (all known), seconds", f"{again.seconds:.2f}", "-", "-"),
-            ]
-        )
+    rows = Rows("import", f"a generated Graph API archive of {count:,} messages ({size:.1f} MB of JSON)")
+    rows.compared("import", fokus, reference, within(2))
+    rows.add("re-import (all known), seconds", again.seconds)
+    say("reference: the same JSON flattened and inserted with one sqlite3 executemany")
+    return rows.rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--messages",
+        type=int,
+        default=100_000,
+        help="Messages in the generated Graph API archive (default: %(default)s)",
     )
-    print("goal: import within 2x of the plain insert")
+    args, say = parse(parser)
+    show(measure(args.messages, say=say), as_json_rows=args.json)
 
 
 if __name__ == "__main__":

@@ -5,13 +5,14 @@ distinct as in a real project (a Graph API archive, tagged with `fokus tag`), an
 codes the demo's two researchers gave the sentence it was made from (real decisions, on new text), imported with
 `fokus codings import`. Then, as whole processes:
 
-- `fokus learn` (features, 5-fold cross-validation and calibration per code, thresholds, the saved model) against a
-  plain scikit-learn script on the same sentences and labels: one TfidfVectorizer and a one-vs-rest
-  LogisticRegression fitted once, with no cross-validation, calibration or thresholds;
+- `fokus learn` (features, cross-validation (3 folds past 5,000 sentences, else 5) and calibration per code,
+  thresholds, the saved model) against a plain scikit-learn script on the same sentences and labels: one
+  TfidfVectorizer and a one-vs-rest LogisticRegression fitted once, with no cross-validation, calibration or
+  thresholds;
 - `fokus suggest` (scoring every sentence and writing the suggestions) against loading that plain model and its
   predict_proba over the same 100,000 sentences.
 
-    python bench/learn.py [--sentences 100000] [--coded 20000] [--keep DIR]
+    python bench/learn.py [--sentences 100000] [--coded 20000] [--keep DIR] [--json]
 """
 
 from __future__ import annotations
@@ -22,14 +23,14 @@ import random
 import shutil
 import sqlite3
 import sys
-import tempfile
 from collections import defaultdict
+from contextlib import nullcontext
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from graphgen import strip_noise, write_graph_archive
-from measure import compared, run_fokus, run_python, table
+from graphgen import archive, strip_noise
+from measure import Row, Rows, Say, parse, private, quiet, run_fokus, run_python, show, under, workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -80,13 +81,14 @@ def coded_texts() -> dict[str, set[str]]:
     return found
 
 
-def build(base: Path, sentences: int, coded: int) -> tuple[str, int]:
-    """The tagged project with ``coded`` sentences coded; returns its path and its number of sentences."""
+def build(base: Path, shared: Path, sentences: int, coded: int) -> tuple[str, int]:
+    """The tagged project in ``base`` with ``coded`` sentences coded (its archive in ``shared``); returns its path
+    and its number of sentences."""
     db = str(base / "bench.db")
     messages = int(sentences / 2.7) + 1  # the generator writes about 2.7 sentences a message
-    write_graph_archive(base / "graph", messages, noise=NOISE)
+    graph, _ = archive(shared, messages, noise=NOISE)
     run_fokus("--db", db, "init", "--codebook", str(ROOT / "codebooks" / "kommune-sosiale-medier.yaml"))
-    run_fokus("--db", db, "import", str(base / "graph"))
+    run_fokus("--db", db, "import", str(graph))
     run_fokus("--db", db, "tag")
     known = coded_texts()
     with sqlite3.connect(db) as conn:
@@ -111,22 +113,24 @@ def build(base: Path, sentences: int, coded: int) -> tuple[str, int]:
     return db, len(units)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sentences", type=int, default=100_000)
-    parser.add_argument("--coded", type=int, default=20_000)
-    parser.add_argument("--keep", type=Path, help="Keep (or reuse) the generated project in this folder.")
-    args = parser.parse_args()
-    tmp = tempfile.mkdtemp() if args.keep is None else None
-    base = args.keep or Path(tmp or ".")
-    base.mkdir(parents=True, exist_ok=True)
-    try:
+def measure(
+    sentences: int = 100_000,
+    coded: int = 20_000,
+    *,
+    keep: Path | None = None,
+    workdir: Path | None = None,
+    say: Say = quiet,
+) -> list[Row]:
+    """`fokus learn` on ``coded`` of ``sentences`` sentences and `fokus suggest` over all, beside the plain model;
+    with ``keep``, the project is kept in (or reused from) that folder."""
+    with workspace(workdir) as shared, nullcontext(keep) if keep else private(shared / "learn") as base:
+        base.mkdir(parents=True, exist_ok=True)
         db = str(base / "bench.db")
         if (base / "bench.db").exists():
             with sqlite3.connect(db) as conn:
                 total = conn.execute("SELECT count(*) FROM units").fetchone()[0]
         else:
-            db, total = build(base, args.sentences, args.coded)
+            db, total = build(base, shared, sentences, coded)
         shutil.rmtree(base / "bench.db.models", ignore_errors=True)
         labels = str(base / "labels.csv")
         learnt = run_fokus("--db", db, "learn", "--format", "json", "-o", str(base / "learn.json"))
@@ -136,21 +140,31 @@ def main() -> None:
         predicted = run_python(PREDICT.format(db=db, saved=saved))
         with sqlite3.connect(db) as conn:
             coded_sentences = conn.execute("SELECT sentences FROM learned_models ORDER BY version DESC").fetchone()[0]
-    finally:
-        if tmp:
-            shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{total} sentences, {coded_sentences} of them coded (labels from the demo's hand coding)")
-    print(suggested.stdout.strip())
-    print(
-        table(
-            [
-                *compared("learn (cross-validation, calibration, thresholds)", learnt, reference),
-                *compared("suggest (score every sentence, write)", suggested, predicted),
-            ]
-        )
+    say(suggested.stdout.strip())
+    rows = Rows("learn", f"{total:,} sentences, {coded_sentences:,} of them coded with the demo's codes")
+    rows.compared("`fokus learn` (cross-validation, calibration, thresholds)", learnt, reference, under(30, "s"))
+    rows.compared("`fokus suggest` (score every sentence, write)", suggested, predicted, under(10, "s"))
+    say("reference: TfidfVectorizer + one-vs-rest LogisticRegression fitted once (and predict_proba), no CV")
+    return rows.rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--sentences",
+        type=int,
+        default=100_000,
+        help="Sentences in the generated, tagged project (default: %(default)s)",
     )
-    print("reference: TfidfVectorizer + one-vs-rest LogisticRegression fitted once (and predict_proba), no CV")
-    print("goals: learn under 30 s; suggest under 10 s")
+    parser.add_argument(
+        "--coded",
+        type=int,
+        default=20_000,
+        help="Sentences coded with the demo researchers' codes (default: %(default)s)",
+    )
+    parser.add_argument("--keep", type=Path, help="Keep (or reuse) the generated project in this folder.")
+    args, say = parse(parser)
+    show(measure(args.sentences, args.coded, keep=args.keep, say=say), as_json_rows=args.json)
 
 
 if __name__ == "__main__":

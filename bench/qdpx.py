@@ -5,7 +5,7 @@ from CSV), exported with `fokus qdpx export`, and imported into an empty project
 in the same run, writes and reads a .qdpx of the same size with nothing but zipfile and ElementTree: the cost of the
 format itself, without a database, GUID bookkeeping, validation or safety checks.
 
-    python bench/qdpx.py [--codings 100000]
+    python bench/qdpx.py [--codings 100000] [--json]
 """
 
 from __future__ import annotations
@@ -16,13 +16,14 @@ import json
 import random
 import sqlite3
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from graphgen import write_graph_archive
-from measure import compared, run_fokus, run_python, table
+from graphgen import archive
+from measure import Row, Rows, Say, parse, private, quiet, run_fokus, run_python, show, workspace
+
+CODEBOOK = Path(__file__).resolve().parents[1] / "codebooks" / "kommune-sosiale-medier.yaml"
 
 REFERENCE = """
 import uuid, zipfile
@@ -50,28 +51,26 @@ with zipfile.ZipFile({out!r}) as z:
 """
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--codings", type=int, default=100_000)
-    args = parser.parse_args()
-    codebook = Path(__file__).resolve().parents[1] / "codebooks" / "kommune-sosiale-medier.yaml"
+def measure(
+    codings: int = 100_000, messages: int = 6700, *, workdir: Path | None = None, say: Say = quiet
+) -> list[Row]:
+    """Export a project of ``messages`` messages and ``codings`` codings to .qdpx and import it into an empty one."""
     rng = random.Random(3)
-    with tempfile.TemporaryDirectory() as tmp:
-        base = Path(tmp)
-        write_graph_archive(base / "graph", 6700)
+    with workspace(workdir) as shared, private(shared / "qdpx") as base:
+        folder, _ = archive(shared, messages)
         db = str(base / "source.db")
-        run_fokus("--db", db, "init", "--codebook", str(codebook))
-        run_fokus("--db", db, "import", str(base / "graph"))
+        run_fokus("--db", db, "init", "--codebook", str(CODEBOOK))
+        run_fokus("--db", db, "import", str(folder))
         with sqlite3.connect(db) as conn:
-            messages = conn.execute("SELECT external_id, length(text) FROM messages").fetchall()
+            texts = conn.execute("SELECT external_id, length(text) FROM messages").fetchall()
             threads = conn.execute("SELECT count(*) FROM threads").fetchone()[0]
             codes = [p for (p,) in conn.execute("SELECT path FROM codes WHERE codable")]
         with (base / "codings.csv").open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow(["message_id", "code", "start", "end", "coder"])
-            seen = set()
-            while len(seen) < args.codings:
-                message, length = rng.choice(messages)
+            seen: set[tuple[str, str, int, int, str]] = set()
+            while len(seen) < codings:
+                message, length = rng.choice(texts)
                 start = rng.randrange(0, max(length - 5, 1))
                 row = (message, rng.choice(codes), start, min(length, start + rng.randint(5, 80)), rng.choice("abc"))
                 if row[3] > row[2] and row not in seen:
@@ -84,22 +83,30 @@ def main() -> None:
         run_fokus("--db", target, "init", "--empty")
         back = run_fokus("--db", target, "import", str(out))
         status = json.loads(run_fokus("--db", target, "status", "--json").stdout)
-        reference = run_python(REFERENCE.format(sources=threads, codings=args.codings, out=str(base / "ref.qdpx")))
+        reference = run_python(REFERENCE.format(sources=threads, codings=codings, out=str(base / "ref.qdpx")))
         size = out.stat().st_size / 1e6
-    print(f"{threads} sources, {len(messages)} messages, {args.codings} codings; the .qdpx is {size:.1f} MB")
-    print(export.stdout.strip())
-    print(back.stdout.strip())
-    assert status["codings"]["accepted"] == args.codings, status
-    print(
-        table(
-            [
-                *compared("export", export, reference),
-                *compared("import", back, reference),
-                ("codings import from CSV, seconds", f"{imported.seconds:.2f}", "-", "-"),
-            ]
-        )
+    say(export.stdout.strip())
+    say(back.stdout.strip())
+    assert status["codings"]["accepted"] == codings, status
+    about = f"{threads:,} sources, {len(texts):,} messages, {codings:,} codings ({size:.1f} MB .qdpx)"
+    rows = Rows("qdpx", about)
+    rows.compared("export", export, reference)
+    rows.compared("import into an empty project", back, reference)
+    rows.add("codings import from CSV, seconds", imported.seconds)
+    say("reference: writing and reading the same volume with zipfile and ElementTree alone")
+    return rows.rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--codings",
+        type=int,
+        default=100_000,
+        help="Codings by three coders in the exported project (default: %(default)s)",
     )
-    print("reference: writing and reading the same volume with zipfile and ElementTree alone")
+    args, say = parse(parser)
+    show(measure(args.codings, say=say), as_json_rows=args.json)
 
 
 if __name__ == "__main__":

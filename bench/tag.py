@@ -7,20 +7,23 @@ fokus also chooses among lemma candidates, splits compounds, applies the full ru
 requirements, patterns), stores every sentence as a coding unit with its lemmas, and writes suggestions with their
 provenance and event log.
 
-    python bench/tag.py [--messages 100000] [--n-process 1]
+    python bench/tag.py [--messages 100000] [--n-process 1] [--json]
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
+import sqlite3
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from graphgen import write_graph_archive
-from measure import compared, run_fokus, run_python, table
+from graphgen import archive, tagged_project
+from measure import Row, Rows, Say, parse, quiet, run_fokus, run_python, show, within, workspace
+
+CODEBOOK = Path(__file__).resolve().parents[1] / "codebooks" / "kommune-sosiale-medier.yaml"
 
 REFERENCE = """
 import sqlite3, yaml, spacy
@@ -76,32 +79,43 @@ print(len(rows))
 """
 
 
+def measure(messages: int = 100_000, n_process: int = 1, *, workdir: Path | None = None, say: Say = quiet) -> list[Row]:
+    """`fokus tag` of a freshly imported ``messages``-message project, and the plain spaCy run on the same texts.
+
+    The tagged project is left in ``workdir`` (see ``graphgen.tagged_project``) for bench/tui.py.
+    """
+    with workspace(workdir) as base:
+        folder, count = archive(base, messages)
+        project = tagged_project(base, messages)
+        shutil.rmtree(project, ignore_errors=True)
+        project.mkdir(parents=True)
+        db = str(project / "fokus.db")
+        run_fokus("--db", db, "init", "--codebook", str(CODEBOOK))
+        run_fokus("--db", db, "import", str(folder))
+        reference = run_python(REFERENCE.format(db=db, codebook=str(CODEBOOK)))
+        fokus = run_fokus("--db", db, "tag", "--n-process", str(n_process))
+        again = run_fokus("--db", db, "tag")
+        (project / "done").touch()
+        with sqlite3.connect(db) as conn:
+            sentences = conn.execute("SELECT count(*) FROM units").fetchone()[0]
+    say(f"{count} generated messages; plain matches: {reference.stdout.strip()}")
+    say(fokus.stdout.strip())
+    rows = Rows("tag", f"tagging the same {count:,} messages ({sentences:,} sentences) with the default codebook")
+    rows.compared("tag", fokus, reference, within(1.3))
+    rows.add("tag again (nothing changed), seconds", again.seconds)
+    return rows.rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--messages", type=int, default=100_000)
-    parser.add_argument("--n-process", type=int, default=1)
-    args = parser.parse_args()
-    codebook = Path(__file__).resolve().parents[1] / "codebooks" / "kommune-sosiale-medier.yaml"
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp) / "graph"
-        count = write_graph_archive(folder, args.messages)
-        db = str(Path(tmp) / "fokus.db")
-        run_fokus("--db", db, "init", "--codebook", str(codebook))
-        run_fokus("--db", db, "import", str(folder))
-        reference = run_python(REFERENCE.format(db=db, codebook=str(codebook)))
-        fokus = run_fokus("--db", db, "tag", "--n-process", str(args.n_process))
-        again = run_fokus("--db", db, "tag")
-    print(f"{count} generated messages; plain matches: {reference.stdout.strip()}")
-    print(fokus.stdout.strip())
-    print(
-        table(
-            [
-                *compared("tag", fokus, reference),
-                ("tag again (nothing changed), seconds", f"{again.seconds:.1f}", "-", "-"),
-            ]
-        )
+    parser.add_argument(
+        "--messages", type=int, default=100_000, help="Messages in the generated project to tag (default: %(default)s)"
     )
-    print("goal: within 1.3x of the plain run")
+    parser.add_argument(
+        "--n-process", type=int, default=1, help="Processes for `fokus tag --n-process` (default: %(default)s)"
+    )
+    args, say = parse(parser)
+    show(measure(args.messages, args.n_process, say=say), as_json_rows=args.json)
 
 
 if __name__ == "__main__":
