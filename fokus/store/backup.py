@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from fokus.errors import FokusError
+from fokus.store.engine import BUSY_TIMEOUT_MS
 
 KEEP = 10
 _NAME = re.compile(r"^(?P<db>.+)\.(?P<stamp>\d{8}T\d{12}Z)\.(?P<label>[\w.-]+)\.bak$")
@@ -43,9 +44,10 @@ def backup_sqlite(db_path: Path, label: str, *, keep: int | None = KEEP) -> Path
 
 
 def _copy(source_path: Path, target_path: Path) -> None:
-    source = sqlite3.connect(source_path)
+    # the busy timeout fokus uses everywhere: a copy waits for a writer to finish rather than failing
+    source = sqlite3.connect(source_path, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
-        copy = sqlite3.connect(target_path)
+        copy = sqlite3.connect(target_path, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
             source.backup(copy)
         finally:

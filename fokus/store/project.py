@@ -1,7 +1,15 @@
 """Opening a project: one database, migrated, with sessions that the caller opens.
 
 Data functions never open sessions themselves (SQLAlchemy's advice): a command opens one writing transaction with
-:meth:`Project.begin`, does all its work in it, and either everything lands or nothing does.
+:meth:`Project.begin`, does all its work in it, and either everything lands or nothing does. On SQLite that is
+SQLite's own promise: a process killed at any moment (``kill -9`` in the middle of an import) leaves a file that
+passes ``PRAGMA integrity_check`` and holds the whole transaction or none of it; running the command again
+completes it (tests/test_crash_safety.py breaks it on purpose to check).
+
+Several processes may work on one project at once: :meth:`Project.begin` takes the write lock before it hands out
+the session, waiting for another writer (and retrying, fokus.store.retry) rather than failing, and
+:meth:`Project.read` sessions never write and never wait for a writer; opening a project only reads, so a command
+or the TUI can start while a long import holds the lock (tests/test_concurrency.py).
 """
 
 from __future__ import annotations
@@ -12,12 +20,13 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import DatabaseError
+from sqlalchemy.exc import DatabaseError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from fokus.errors import FokusError
 from fokus.store import migrate
 from fokus.store.engine import READ_ONLY, database_url, make_engine
+from fokus.store.retry import ProjectBusy, is_busy, retry_busy
 
 
 class Project:
@@ -47,11 +56,15 @@ class Project:
     def begin(self, *, dry_run: bool = False) -> Iterator[Session]:
         """A writing transaction: commits when the block ends, rolls everything back on any error.
 
+        The write lock is taken before the block runs (``BEGIN IMMEDIATE``): a block never starts only to find the
+        project busy halfway. While another process writes, this waits (the busy timeout, then a few retries, see
+        fokus.store.retry); if the other writer holds on for longer, :class:`ProjectBusy` is raised before any of
+        the block has run.
+
         With ``dry_run`` the work is done and checked in full, then rolled back, so a dry run fails exactly where
         the real run would.
         """
-        with self._sessions() as session:
-            session.begin()
+        with self._writer() as session:
             try:
                 yield session
             except BaseException:
@@ -62,9 +75,35 @@ class Project:
             else:
                 session.commit()
 
+    def _writer(self) -> Session:
+        """A session inside a transaction that already holds the write lock."""
+
+        def start() -> Session:
+            session = self._sessions()
+            try:
+                session.begin()
+                session.connection()  # runs BEGIN IMMEDIATE now, before any work
+            except BaseException:
+                session.close()
+                raise
+            return session
+
+        try:
+            return retry_busy(start)
+        except DBAPIError as exc:
+            if not is_busy(exc):
+                raise
+            raise ProjectBusy.of(self.display) from exc
+
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A reading session that takes no write lock (for listings, exports and the TUI)."""
+        """A reading session: it sees one snapshot, takes no lock and never waits for a writer (for listings,
+        exports and the TUI).
+
+        It cannot write (SQLite's ``query_only``, see fokus.store.engine): a write here would never be committed,
+        and it would have to turn the snapshot into a writer, which SQLite refuses without waiting ("database is
+        locked") whenever another process has written since. So it fails at once, every time, as the bug it is.
+        """
         with self._read_sessions() as session:
             yield session
 
@@ -92,17 +131,21 @@ def open_project(target: str | Path, *, create: bool = False) -> Project:
         if create:
             path.parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(url)
+    # looking at the schema only reads: it must not wait for (or fail behind) a long import in another process
+    reader = engine.execution_options(**{READ_ONLY: True})
     try:
-        empty = migrate.is_empty(engine)
+        empty = migrate.is_empty(reader)
         if not create and empty:
             raise FokusError("no project here (the database is empty)", path=display, hint="run `fokus init`")
         if create and not empty:
             raise FokusError("the database is not empty", path=display, hint="choose another --db")
         if not empty:
-            _check_is_fokus(engine, display)
+            _check_is_fokus(reader, display)
         backup = migrate.upgrade(engine, db_path=path, display=display)
     except DatabaseError as exc:
         engine.dispose()
+        if is_busy(exc):
+            raise ProjectBusy.of(display) from exc
         raise FokusError("not a fokus project (not a readable database)", path=display) from exc
     except BaseException:
         engine.dispose()

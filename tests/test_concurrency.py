@@ -1,0 +1,421 @@
+"""Several processes on one project at once: the TUI's steps, `fokus codings add`, a reader, a long import.
+
+The promise (fokus.store.engine, fokus.store.project, fokus.store.retry): no change is lost and nobody sees
+"database is locked". Writers queue for the write lock up front and wait for each other; readers work on their own
+snapshot and wait for nobody; opening a project only reads. The processes here are real (multiprocessing with the
+spawn start method, and subprocesses of the real CLI), started together on a barrier so that they really overlap,
+and every coding is counted afterwards, together with its one event in the event log.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import OperationalError
+
+from fokus.api.browse import conversation, thread_count, thread_page
+from fokus.api.codings import CoderRegistry
+from fokus.api.messages import import_messages
+from fokus.errors import FokusError
+from fokus.model import Coder, CoderKind, Coding, Event, Message
+from fokus.store import Project, open_project
+from fokus.store import engine as engine_module
+from fokus.store import retry as retry_module
+from fokus.store.retry import ProjectBusy, is_busy, retry_busy
+from tests.conftest import at, parsed, record
+
+SPAWN = multiprocessing.get_context("spawn")
+DEADLINE = 120.0  # seconds a process may take before the test fails (the work itself takes a few)
+STEPS = 200  # codings the TUI's way adds
+CLI_STEPS = 100  # codings `fokus codings add` adds (each command opens the project anew: about 35 ms a call)
+MESSAGES = 40
+TEXT = "Flommen kom i natt, og kommunen svarte raskt på Facebook. Takk for god informasjon til alle!"
+
+
+# --- the processes (module level, so that spawn can start them) ---------------------------------------------------
+
+
+def _span(step: int) -> tuple[int, int, int]:
+    """The step's coding: (message index, start, end), different for every step of one coder."""
+    return step % MESSAGES, step // MESSAGES, step // MESSAGES + 10
+
+
+def tui_coder(db: str, coder: str, steps: int, barrier: Any, results: Any) -> None:
+    """Code the way the TUI does: every step its own writing transaction (FokusApp.write)."""
+    from fokus.api.coding_actions import add_coding
+
+    try:
+        project = open_project(db)
+        with project.begin() as session:
+            coder_id = CoderRegistry(session).get_or_create(coder, CoderKind.HUMAN)
+        with project.read() as session:
+            messages = list(session.scalars(select(Message.id).order_by(Message.id)))
+        barrier.wait(timeout=DEADLINE)
+        began = time.monotonic()
+        for step in range(steps):
+            index, start, end = _span(step)
+            with project.begin() as session:
+                add_coding(session, messages[index], "krise/flom", start, end, coder_id)
+        results.put((coder, "ok", began, time.monotonic()))
+        project.close()
+    except BaseException as exc:  # reported, so the test shows what went wrong in the child
+        results.put((coder, "error", repr(exc), 0.0))
+
+
+def cli_coder(db: str, coder: str, steps: int, barrier: Any, results: Any) -> None:
+    """Code with `fokus codings add`, one command after the other as fast as they go (a script's loop)."""
+    from fokus.cli import main
+
+    try:
+        runner = CliRunner()
+        project = open_project(db)
+        with project.read() as session:
+            messages = list(session.scalars(select(Message.external_id).order_by(Message.id)))
+        project.close()
+        barrier.wait(timeout=DEADLINE)
+        began = time.monotonic()
+        for step in range(steps):
+            index, start, end = _span(step)
+            args = ["--db", db, "codings", "add", messages[index], "dialog", "--span", f"{start}:{end}"]
+            result = runner.invoke(main, [*args, "--coder", coder])
+            if result.exit_code != 0 or "1 added" not in result.output:
+                raise AssertionError(f"step {step}: exit {result.exit_code}: {result.output} {result.stderr}")
+        results.put((coder, "ok", began, time.monotonic()))
+    except BaseException as exc:
+        results.put((coder, "error", repr(exc), 0.0))
+
+
+def reader(db: str, barrier: Any, stop: Any, results: Any) -> None:
+    """List threads and read conversations the way the TUI's screens do, until told to stop."""
+    try:
+        project = open_project(db)
+        barrier.wait(timeout=DEADLINE)
+        reads: list[float] = []
+        while not stop.is_set():
+            with project.read() as session:
+                seen = session.scalar(select(func.count()).select_from(Coding))
+                page = thread_page(session, limit=50)
+                assert thread_count(session) == len(page)
+                for row in page[:3]:
+                    conversation(session, row.thread_id)
+                # one snapshot: what other processes commit meanwhile is not seen inside this session
+                assert session.scalar(select(func.count()).select_from(Coding)) == seen
+            reads.append(time.monotonic())
+        results.put(("reader", "ok", reads, 0.0))
+        project.close()
+    except BaseException as exc:
+        results.put(("reader", "error", repr(exc), 0.0))
+
+
+def waiting_coder(db: str, coder: str, steps: int, opened: Any, go: Any, results: Any) -> None:
+    """Open the project while another process holds the write lock, then code as soon as told to."""
+    from fokus.api.coding_actions import add_coding
+
+    try:
+        project = open_project(db)  # must not wait for the writer: opening only reads
+        with project.read() as session:
+            messages = list(session.scalars(select(Message.id).order_by(Message.id)))
+        opened.set()
+        go.wait(timeout=DEADLINE)
+        ids = []
+        for step in range(steps):
+            index, start, end = _span(step)
+            with project.begin() as session:  # the first one waits until the import has committed
+                coder_id = CoderRegistry(session).get_or_create(coder, CoderKind.HUMAN)
+                ids.append(add_coding(session, messages[index], "krise", start, end, coder_id).coding_id)
+        results.put((coder, "ok", ids, 0.0))
+        project.close()
+    except BaseException as exc:
+        results.put((coder, "error", repr(exc), 0.0))
+
+
+# --- helpers ----------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def shared(project: Project) -> Path:
+    """The small project with messages long enough for every step's span; closed, so only the workers hold it."""
+    with project.begin() as session:
+        records = [
+            record(f"m{i}", f"Person {i % 7}", f"{TEXT} ({i})", when=at(1 + i % 20, 8 + i % 9)) for i in range(MESSAGES)
+        ]
+        import_messages(session, [parsed(*records)])
+    path = project.sqlite_path
+    assert path is not None
+    project.close()
+    return path
+
+
+def _collect(results: Any, expected: int) -> dict[str, tuple[str, Any, Any]]:
+    found = {}
+    for _ in range(expected):
+        name, status, detail, extra = results.get(timeout=DEADLINE)
+        found[name] = (status, detail, extra)
+    errors = {name: detail for name, (status, detail, _) in found.items() if status != "ok"}
+    assert not errors, errors
+    return found
+
+
+def _join(processes: list[Any]) -> None:
+    for process in processes:
+        process.join(timeout=DEADLINE)
+        assert process.exitcode == 0, (process.name, process.exitcode)
+
+
+def _write_locked(db: Path) -> bool:
+    probe = sqlite3.connect(db, timeout=0, isolation_level=None)
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+        probe.execute("ROLLBACK")
+        return False
+    except sqlite3.OperationalError:
+        return True
+    finally:
+        probe.close()
+
+
+def _codings_of(db: Path, coder: str) -> list[int]:
+    project = open_project(db)
+    with project.read() as session:
+        found = list(session.scalars(select(Coding.id).join(Coder).where(Coder.name == coder).order_by(Coding.id)))
+    project.close()
+    return found
+
+
+def _events_per_coding(db: Path) -> dict[int, int]:
+    project = open_project(db)
+    with project.read() as session:
+        rows = session.execute(
+            select(Event.coding_id, func.count()).where(Event.action == "coding.add").group_by(Event.coding_id)
+        ).all()
+    project.close()
+    return {coding: count for coding, count in rows if coding is not None}
+
+
+# --- processes coding at the same time -------------------------------------------------------------------------
+
+
+def test_two_coders_and_a_reader_at_once_lose_nothing(shared: Path) -> None:
+    db = str(shared)
+    results = SPAWN.Queue()
+    barrier = SPAWN.Barrier(3)
+    stop = SPAWN.Event()
+    writers = [
+        SPAWN.Process(target=tui_coder, args=(db, "ingrid", STEPS, barrier, results), name="tui"),
+        SPAWN.Process(target=cli_coder, args=(db, "magnus", CLI_STEPS, barrier, results), name="cli"),
+    ]
+    reading = SPAWN.Process(target=reader, args=(db, barrier, stop, results), name="reader")
+    for process in [*writers, reading]:
+        process.start()
+    done = _collect(results, 2)
+    stop.set()
+    done.update(_collect(results, 1))
+    _join([*writers, reading])
+
+    # they really overlapped: each writer began before the other finished, and the reader read meanwhile
+    (_, began_a, ended_a), (_, began_b, ended_b) = done["ingrid"], done["magnus"]
+    assert max(began_a, began_b) < min(ended_a, ended_b)
+    reads = done["reader"][1]
+    assert any(max(began_a, began_b) <= t <= min(ended_a, ended_b) for t in reads)
+
+    ingrid, magnus = _codings_of(shared, "ingrid"), _codings_of(shared, "magnus")
+    assert len(ingrid) == STEPS
+    assert len(magnus) == CLI_STEPS
+    events = _events_per_coding(shared)
+    assert set(events) == set(ingrid) | set(magnus)  # one event per coding, and none for anything else
+    assert set(events.values()) == {1}
+
+
+def test_a_coder_waits_for_a_long_import_and_both_complete(shared: Path, tmp_path: Path) -> None:
+    db = str(shared)
+    project = open_project(shared)
+    with project.read() as session:
+        messages = list(session.scalars(select(Message.external_id).order_by(Message.id)))
+    project.close()
+    # a big codings file: every message, 40 spans each with three codes, for another coder
+    file = tmp_path / "big.csv"
+    lines = ["message_id,code,start,end,coder"]
+    codes = ("krise/flom", "dialog", "gruppe/barn")
+    lines += [f"{m},{c},{s},{s + 5},import" for m in messages for s in range(40) for c in codes]
+    file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rows = len(lines) - 1
+
+    results = SPAWN.Queue()
+    opened, go = SPAWN.Event(), SPAWN.Event()
+    coder = SPAWN.Process(target=waiting_coder, args=(db, "ingrid", 30, opened, go, results), name="coder")
+    coder.start()
+    assert opened.wait(timeout=DEADLINE)  # the coder is ready before the import begins
+
+    importing = subprocess.Popen(
+        [sys.executable, "-m", "fokus", "--db", db, "codings", "import", str(file)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    end = time.monotonic() + DEADLINE
+    while not _write_locked(shared):  # a bounded wait on a condition: the import is inside its transaction
+        assert importing.poll() is None, "the import ended before it was seen holding the write lock"
+        assert time.monotonic() < end, "the import never took the write lock"
+    go.set()
+    # and a `fokus codings add` from another terminal, started while the import holds the lock
+    adding = subprocess.run(
+        [sys.executable, "-m", "fokus", "--db", db, "codings", "add", messages[0], "krise/flom", "--coder", "magnus"],
+        capture_output=True,
+        timeout=DEADLINE,
+    )
+    out, err = importing.communicate(timeout=DEADLINE)
+    done = _collect(results, 1)
+    _join([coder])
+
+    assert importing.returncode == 0, err
+    assert f"Codings: {rows} added" in out.decode()
+    assert adding.returncode == 0, adding.stderr
+    assert b"locked" not in adding.stderr + err
+    imported, coded = _codings_of(shared, "import"), _codings_of(shared, "ingrid")
+    assert len(imported) == rows
+    assert coded == done["ingrid"][1]
+    assert len(coded) == 30
+    assert min(coded) > max(imported)  # the coder's first step waited for the import's commit, then went on
+    assert len(_codings_of(shared, "magnus")) == 1
+    events = _events_per_coding(shared)
+    assert set(events) == set(imported) | set(coded) | set(_codings_of(shared, "magnus"))
+    assert set(events.values()) == {1}
+
+
+# --- the lock, waited for and given up on -----------------------------------------------------------------------
+
+
+def test_opening_and_reading_never_wait_for_a_writer(shared: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a busy timeout of 1 ms: anything that waited for the lock here would fail at once
+    monkeypatch.setattr(engine_module, "BUSY_TIMEOUT_MS", 1)
+    holder = sqlite3.connect(shared, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("UPDATE messages SET text = text || '!' WHERE id = 1")  # written, not committed
+    try:
+        project = open_project(shared)
+        with project.read() as session:
+            assert thread_count(session) == len(thread_page(session)) > 0
+            assert not str(session.scalar(select(Message.text).where(Message.id == 1))).endswith("!")
+        with pytest.raises(ProjectBusy, match="busy"), project.begin():
+            pytest.fail("a writing block must not start without the lock")
+        project.close()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+def test_a_writer_outwaits_a_lock_held_past_the_busy_timeout(
+    shared: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(engine_module, "BUSY_TIMEOUT_MS", 20)
+    monkeypatch.setattr(retry_module, "ATTEMPTS", 100)  # however slowly this thread gets to release the lock
+    project = open_project(shared)
+    holder = sqlite3.connect(shared, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    retried = threading.Event()
+
+    class Signal(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            retried.set()
+
+    caplog.set_level(logging.INFO, logger="fokus.store.retry")
+    handler = Signal(level=logging.INFO)
+    logger = logging.getLogger("fokus.store.retry")
+    logger.addHandler(handler)
+    outcome: list[object] = []
+
+    def write() -> None:
+        try:
+            with project.begin() as session:
+                session.execute(text("INSERT INTO settings (key, value) VALUES ('probe', '\"1\"')"))
+            outcome.append("ok")
+        except BaseException as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=write)
+    worker.start()
+    try:
+        assert retried.wait(timeout=DEADLINE)  # the first attempt ran out of busy timeout and is being retried
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        logger.removeHandler(handler)
+    worker.join(timeout=DEADLINE)
+    assert outcome == ["ok"]
+    with project.read() as session:
+        assert session.execute(text("SELECT value FROM settings WHERE key = 'probe'")).scalar() is not None
+    project.close()
+
+
+def test_a_read_session_cannot_write(shared: Path) -> None:
+    project = open_project(shared)
+    with project.read() as session, pytest.raises(OperationalError, match="readonly"):
+        session.execute(text("UPDATE messages SET text = 'x'"))
+    with project.begin() as session:  # the same pooled connection writes again once it is a writer's
+        session.execute(text("UPDATE messages SET reactions = 1 WHERE id = 1"))
+    with project.read() as session:
+        assert session.scalar(select(Message.reactions).where(Message.id == 1)) == 1
+    project.close()
+
+
+# --- the retry itself -------------------------------------------------------------------------------------------
+
+
+def _busy() -> OperationalError:
+    return OperationalError("BEGIN IMMEDIATE", {}, sqlite3.OperationalError("database is locked"))
+
+
+def test_retry_waits_with_growing_jittered_delays_then_succeeds() -> None:
+    slept: list[float] = []
+    failures = iter([_busy(), _busy(), _busy()])
+
+    def start() -> str:
+        failure = next(failures, None)
+        if failure is not None:
+            raise failure
+        return "locked in"
+
+    assert retry_busy(start, attempts=5, first_delay=0.1, max_delay=0.3, sleep=slept.append) == "locked in"
+    assert len(slept) == 3
+    for wait, base in zip(slept, [0.1, 0.2, 0.3], strict=True):
+        assert base <= wait <= base * 1.5
+
+
+def test_retry_gives_up_after_its_attempts_or_deadline_and_never_retries_other_errors() -> None:
+    calls: list[int] = []
+
+    def always_busy() -> None:
+        calls.append(1)
+        raise _busy()
+
+    with pytest.raises(OperationalError) as raised:
+        retry_busy(always_busy, attempts=3, sleep=lambda _: None)
+    assert is_busy(raised.value)
+    assert len(calls) == 3
+
+    calls.clear()
+    clock = iter([0.0, 5.0, 11.0]).__next__  # the second failure comes after the deadline of 10 s
+    with pytest.raises(OperationalError):
+        retry_busy(always_busy, attempts=9, deadline=10.0, sleep=lambda _: None, clock=clock)
+    assert len(calls) == 2
+
+    calls.clear()
+
+    def broken() -> None:
+        calls.append(1)
+        raise OperationalError("SELECT", {}, sqlite3.OperationalError("no such table: nothing"))
+
+    with pytest.raises(OperationalError):
+        retry_busy(broken, sleep=lambda _: None)
+    assert len(calls) == 1
+    assert not is_busy(FokusError("database is locked"))
