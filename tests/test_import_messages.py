@@ -75,15 +75,15 @@ def test_reimport_and_overlapping_exports_add_nothing_twice(project: Project) ->
     assert report.sources[0].imported_before is not None
 
 
-def test_changed_text_under_a_known_id_is_reported_and_left_alone(project: Project) -> None:
+def test_changed_text_under_a_known_id_is_reported_and_taken(project: Project) -> None:
     with project.begin() as session:
         import_messages(session, [parsed(*_thread(project))])
     edited = record("c1", "Ragnhild Vik", "Vi svarar på måndag.", when=at(1, 11), thread="p1", parent="p1")
     with project.begin() as session:
         report = import_messages(session, [parsed(edited, sha="c" * 64)])
-    assert report.changed == 1
+    assert (report.changed, report.updated, report.messages_updated) == (1, 1, 1)
     with project.read() as session:
-        assert session.scalar(select(Message.text).where(Message.external_id == "c1")) == "Vi svarar måndag."
+        assert session.scalar(select(Message.text).where(Message.external_id == "c1")) == "Vi svarar på måndag."
 
 
 def test_pseudonyms_follow_time_not_file_order_and_never_change(project: Project) -> None:

@@ -41,6 +41,7 @@ from fokus.analysis.report import markdown_table
 from fokus.analysis.units import check_level, unit_keys
 from fokus.errors import FokusError
 from fokus.model import Case, Coder, CoderKind, Coding, CodingStatus, Message, Participant, Thread, Unit
+from fokus.privacy import Redactor
 
 UNITS = ("sentence", "message")
 MEASURES = ("alpha", "kappa", "percent_agreement", "units")
@@ -425,7 +426,9 @@ def _chunks(items: list[int], size: int = 900) -> Iterator[list[int]]:
 
 
 def _places(session: Session, unit: str, unit_ids: list[int]) -> dict[int, _Place]:
-    """Where each unit is: its message, thread, participant, case, span and text, in a few chunked queries."""
+    """Where each unit is: its message, thread, participant, case, span and text (as exports show it, names
+    redacted: see fokus.privacy), in a few chunked queries."""
+    redactor = Redactor(session)
     wanted = sorted(set(unit_ids))
     spans: dict[int, tuple[int, int | None, int | None]] = {}  # unit -> (message, start, end)
     if unit == "sentence":
@@ -455,6 +458,7 @@ def _places(session: Session, unit: str, unit_ids: list[int]) -> dict[int, _Plac
             .where(Message.id.in_(chunk))
         )
         messages.update((row[0], row) for row in session.execute(query))
+    redactor.prepare_texts((mid, row[6]) for mid, row in messages.items())
     reading = sorted(messages.values(), key=lambda row: (row[7], row[1], row[8], row[0]))
     rank = {row[0]: index for index, row in enumerate(reading)}
     places = {}
@@ -470,7 +474,7 @@ def _places(session: Session, unit: str, unit_ids: list[int]) -> dict[int, _Plac
             thread_external,
             pseudonym,
             case,
-            text[begin:finish],
+            redactor.excerpt(mid, text, begin, finish),
             rank[mid],
         )
     return places

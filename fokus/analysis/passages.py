@@ -18,6 +18,7 @@ from fokus.analysis.units import unit_keys
 from fokus.api.codings import iso_local
 from fokus.errors import FokusError
 from fokus.model import Case, Code, Coder, Coding, Message, Participant, Thread
+from fokus.privacy import Redactor
 
 COLUMNS = [
     "coding_id",
@@ -131,13 +132,19 @@ def passages(
     return report
 
 
-def coding_details(session: Any, coding_ids: list[int]) -> list[dict[str, Any]]:
-    """Each coding with its message, thread, time (Norwegian), participant's pseudonym, case, code, coder and text."""
+def coding_details(session: Any, coding_ids: list[int], *, redactor: Redactor | None = None) -> list[dict[str, Any]]:
+    """Each coding with its message, thread, time (Norwegian), participant's pseudonym, case, code, coder and text.
+
+    The text is the passage as exports show it: ``redactor`` (by default the project's redaction, see
+    fokus.privacy) replaces the names in it.
+    """
+    redactor = redactor or Redactor(session)
     found: list[dict[str, Any]] = []
     for start in range(0, len(coding_ids), 900):
         chunk = coding_ids[start : start + 900]
         query = (
             select(
+                Message.id,
                 Coding.id,
                 Message.external_id,
                 Thread.external_id,
@@ -159,8 +166,11 @@ def coding_details(session: Any, coding_ids: list[int]) -> list[dict[str, Any]]:
             .join(Coder, Coding.coder_id == Coder.id)
             .where(Coding.id.in_(chunk))
         )
-        for row in session.execute(query):
+        rows = session.execute(query).all()
+        redactor.prepare(row[0] for row in rows)
+        for message, *row in rows:
             record = dict(zip(COLUMNS, row, strict=True))
             record["created_at"] = iso_local(record["created_at"])
+            record["text"] = redactor.excerpt_of(message, record["start"], record["end"], record["text"])
             found.append(record)
     return found

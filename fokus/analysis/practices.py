@@ -66,6 +66,7 @@ from fokus.analysis.units import unit_keys
 from fokus.api.memos import GOOD_PRACTICE
 from fokus.errors import FokusError
 from fokus.model import Memo, Message, Participant, Thread, Unit
+from fokus.privacy import Redactor
 
 ACCEPTED = Scope()  # the default scope: accepted codings by every coder
 TITLE_WORDS = (2, 4)  # a title has 2 to 4 words ...
@@ -313,13 +314,14 @@ def find_practices(
         {d for path in scope.codes for d in frame.tree.descendants(frame.tree.id_of(path))} if scope.codes else None
     )
     groups = _passage_groups(frame, practice_codes)
-    passages, lemmatised = _passages(frame, groups, practice_codes, theme_codes)
+    redactor = Redactor(session)
+    passages, lemmatised = _passages(frame, groups, practice_codes, theme_codes, redactor)
     practices: list[Practice] = []
     if passages:
         text, vocabulary = _tfidf(session, [p.lemmas for p in passages])
         themes = _theme_matrix(passages)
         labels = cluster(text, themes, threshold=threshold, theme_weight=theme_weight)
-        practices = _practices(passages, labels, text, vocabulary, frame, min_cases)
+        practices = _practices(passages, labels, text, vocabulary, frame, min_cases, redactor)
     return PracticesReport(
         code, min_cases, threshold, theme_weight, scope, practices, len(passages), lemmatised, include_unshared
     )
@@ -374,9 +376,16 @@ def _overlapping(groups: _Groups, message: IntArray, start: IntArray, end: IntAr
 
 
 def _passages(
-    frame: CodingFrame, groups: _Groups, practice_codes: Sequence[int], theme_codes: set[int] | None
+    frame: CodingFrame,
+    groups: _Groups,
+    practice_codes: Sequence[int],
+    theme_codes: set[int] | None,
+    redactor: Redactor,
 ) -> tuple[list[Passage], int]:
-    """The passages with their texts, people, themes, summaries and lemmas; and how many were lemmatised now."""
+    """The passages with their texts, people, themes, summaries and lemmas; and how many were lemmatised now.
+
+    Texts and summaries are as exports show them (names redacted, see fokus.privacy); lemmas are the stored text's.
+    """
     session, tree = frame.session, frame.tree
     count = len(groups.message)
     if not count:
@@ -394,6 +403,7 @@ def _passages(
     message_ids = groups.message.tolist()
     message_query = select(Message.id, Message.external_id, Message.text, Message.thread_id, Message.participant_id)
     messages = _by_id(session, message_query, Message.id, message_ids)
+    redactor.prepare_texts((mid, row[1]) for mid, row in messages.items())
     threads = dict(_rows(session, select(Thread.id, Thread.external_id), Thread.id, [m[2] for m in messages.values()]))
     pseudonyms = dict(
         _rows(session, select(Participant.id, Participant.pseudonym), Participant.id, [m[3] for m in messages.values()])
@@ -404,7 +414,8 @@ def _passages(
     for coding_id, coder_id, text, _ in sorted(
         _rows(session, memo_query, Memo.coding_id, coding_ids), key=lambda r: r[3]
     ):
-        summaries[coding_id].append(Summary(coding_id, frame.coders.get(coder_id) if coder_id else None, text))
+        coder = frame.coders.get(coder_id) if coder_id else None
+        summaries[coding_id].append(Summary(coding_id, coder, redactor.free(text) or ""))
     lemmas, lemmatised = _lemmas(frame, groups, messages)
 
     members: list[list[int]] = [[] for _ in range(count)]
@@ -427,7 +438,7 @@ def _passages(
                 case=frame.cases.name.get(case_id) if case_id != NONE else None,
                 start=start,
                 end=end,
-                text=text[start:end],
+                text=redactor.excerpt(message_ids[index], text, start, end),
                 coding_ids=ids,
                 coders=tuple(sorted({frame.coders.get(int(frame.coder[r]), "") for r in rows})),
                 themes=tuple(sorted(themes[index])),
@@ -503,6 +514,7 @@ def _practices(
     vocabulary: Sequence[str],
     frame: CodingFrame,
     min_cases: int,
+    redactor: Redactor,
 ) -> list[Practice]:
     """Name each group of passages, count its municipalities and themes, and order them: shared first."""
     theme_names = {path: frame.tree.name[cid] for cid, path in frame.tree.path.items()}
@@ -512,7 +524,7 @@ def _practices(
     for index, members in enumerate(groups):
         group = [passages[i] for i in members.tolist()]
         group.sort(key=lambda p: (p.case is None, p.case or "", p.message, p.start))
-        words = _top_words(means, index, vocabulary)
+        words = redactor.words(_top_words(means, index, vocabulary))  # no participant's name as a word
         by_case = Counter(p.case for p in group if p.case is not None)
         cases = tuple(sorted(by_case.items(), key=lambda kv: (-kv[1], kv[0])))
         theme_counts = Counter(t for p in group for t in p.themes)

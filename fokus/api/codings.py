@@ -114,7 +114,11 @@ def import_codings(
                 path=display,
                 where=where,
             )
-        if row.text is not None and row.text != text[start:end]:
+        if (
+            row.text is not None
+            and row.text != text[start:end]
+            and row.text != _redacted(session, message_id, text, start, end)
+        ):
             raise FokusError(
                 f"the text of span {start}:{end} in message {row.message_id!r} differs from the file's text",
                 path=display,
@@ -185,16 +189,40 @@ def import_codings(
     return report
 
 
+def _redacted(session: Session, message_id: int, text: str, start: int, end: int) -> str:
+    """The span as a redacted export shows it (fokus.privacy): such a file's text is the project's, names hidden."""
+    from fokus.privacy.redact import Redactor
+
+    redactor = session.info.get("fokus.redactor")  # one per transaction: finding names is not free
+    if redactor is None:
+        redactor = session.info["fokus.redactor"] = Redactor(session, enabled=True)
+    return str(redactor.excerpt(message_id, text, start, end))
+
+
 def iso_local(value: datetime | None) -> str | None:
     """A time as ISO 8601 in Norwegian local time, with its offset (unambiguous, and what researchers expect)."""
     return value.astimezone(DISPLAY_ZONE).isoformat() if value else None
 
 
-def coding_rows(session: Session, statuses: Sequence[str] = ()) -> Iterator[dict[str, Any]]:
-    """Every coding as one tidy row (the columns of fokus.files.codings.COLUMNS), streamed."""
+def coding_rows(
+    session: Session, statuses: Sequence[str] = (), *, real_names: bool = False
+) -> Iterator[dict[str, Any]]:
+    """Every coding as one tidy row (the columns of fokus.files.codings.COLUMNS), streamed.
+
+    ``text`` is the passage as exports show it, participants' names replaced (fokus.privacy) unless the project
+    turned redaction off; ``start`` and ``end`` stay offsets into the stored text, where an import looks them up.
+    ``real_names`` leaves the names in and adds each participant's ``real_name``: only when the user asks.
+    """
+    from fokus.privacy import export_redactor, identity_names
+
+    redactor = export_redactor(session, real_names=real_names)
+    redactor.prepare()
+    names = identity_names(session) if real_names else {}
     length = Coding.end - Coding.start
     query = (
         select(
+            Message.id,
+            Participant.id,
             Message.external_id,
             Thread.external_id,
             Case.name,
@@ -220,8 +248,9 @@ def coding_rows(session: Session, statuses: Sequence[str] = ()) -> Iterator[dict
     if statuses:
         query = query.where(Coding.status.in_(list(statuses)))
     for row in session.execute(query.execution_options(yield_per=5000)):
-        (message, thread, case, participant, code, start, end, text, status, origin, conf, coder, created) = row
-        yield {
+        mid, pid, message, thread, case, participant, code, start, end, text, *rest = row
+        status, origin, conf, coder, created = rest
+        values = {
             "message_id": message,
             "thread_id": thread,
             "case": case,
@@ -229,13 +258,16 @@ def coding_rows(session: Session, statuses: Sequence[str] = ()) -> Iterator[dict
             "code": code,
             "start": start,
             "end": end,
-            "text": text,
+            "text": redactor.excerpt_of(mid, start, end, text),
             "status": status,
             "origin": origin,
             "confidence": conf,
             "coder": coder,
             "created_at": iso_local(created),
         }
+        if real_names:
+            values["real_name"] = names.get(pid)
+        yield values
 
 
 def status_counts(session: Session) -> dict[str, int]:

@@ -1,4 +1,4 @@
-"""Messages as tidy rows for export: ids from the source, pseudonyms only, never a real name."""
+"""Messages as tidy rows for export: ids from the source, pseudonyms only, names in texts redacted (fokus.privacy)."""
 
 from __future__ import annotations
 
@@ -27,12 +27,23 @@ MESSAGE_COLUMNS = (
 )
 
 
-def message_rows(session: Session) -> Iterator[dict[str, Any]]:
-    """Every message in thread order, streamed."""
+def message_rows(session: Session, *, real_names: bool = False) -> Iterator[dict[str, Any]]:
+    """Every message in thread order, streamed.
+
+    Texts are as exports show them: participants' names replaced (fokus.privacy) unless the project turned
+    redaction off. ``real_names`` leaves the names in and adds each participant's ``real_name``: only when the
+    user asks.
+    """
+    from fokus.privacy import export_redactor, identity_names
+
+    redactor = export_redactor(session, real_names=real_names)
+    names = identity_names(session) if real_names else {}
     parent = aliased(Message)
     answered = aliased(Participant)
     query = (
         select(
+            Message.id,
+            Participant.id,
             Message.external_id,
             Thread.external_id,
             parent.external_id,
@@ -54,7 +65,10 @@ def message_rows(session: Session) -> Iterator[dict[str, Any]]:
         .order_by(Thread.created_at, Thread.id, Message.created_at, Message.id)
         .execution_options(yield_per=5000)
     )
-    for row in session.execute(query):
+    for mid, pid, *row in session.execute(query):
         values = dict(zip(MESSAGE_COLUMNS, row, strict=True))
         values["created_at"] = iso_local(values["created_at"])
+        values["text"] = redactor.text(mid, values["text"])
+        if real_names:
+            values["real_name"] = names.get(pid)
         yield values

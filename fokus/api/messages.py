@@ -5,8 +5,22 @@ same author, second and text) is: that is how a Graph archive, a CSV and several
 conversation merge without duplicates. The first id a message is stored under is its ``external_id``; other ids it
 arrives under become aliases, so an answer or a coding that names it by any id finds it. Within one import, formats
 with real ids (Graph, CSV) are read before those whose ids fokus derives (DYI, transcripts), so a merged message keeps
-the id researchers see in their exports. A known id whose text has changed is reported and left alone; re-anchoring
-codings to edited text is a separate, careful step.
+the id researchers see in their exports.
+
+A known id whose text has changed is an edit: the newest version becomes the message's text, and its codings are
+re-anchored to it (``fokus.api.reanchor``: they follow their text, or are flagged for review; none is dropped). Which
+version is newest: each version is as new as its ``updated_at``, else its ``created_at`` (a message never edited was
+last written when it was created); the stored text counts as new as the stored ``updated_at``/``created_at``. The
+newest version in the import wins, ties going to the source listed later in the import (and, within one file, to
+the later record); it replaces the stored text when it is at least as new (the import is taken to be the newer
+export when nothing says otherwise). A text that differs only in white space or Unicode normalisation is the same
+text, as for fingerprints. Never taken, but counted as changed and kept as stored: a text from a file imported
+before (re-running an import must not undo a later edit), an empty text, and a text that cannot hold the message's
+codings (see ``reanchor_codings``). An edited message loses its sentences and tag state, so `fokus tag` splits and
+tags it again; memos stay. The codings' changes are one batch of ``coding.change`` events by the machine coder
+(``ImportReport.batch``), so undo of that batch puts their old offsets back, though not the old text, which is the
+export's. The message's fingerprint becomes the new text's: a copy of the old version under an id the project has
+never seen (a late DYI donation) is then a new message.
 
 DYI comments do not say which post they answer, only whose. When such a comment is not already known from another
 export, it is placed only where that leaves one possible thread, and otherwise goes to one thread of unplaced
@@ -15,23 +29,27 @@ comments (see ``_place_by_author``); ``placement`` says which, and the report co
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from fokus.api.codings import MACHINE_CODER, CoderRegistry
+from fokus.api.events import new_batch
 from fokus.api.participants import CaseRegistry, ParticipantRegistry, name_key
+from fokus.api.reanchor import ReanchorReport, reanchor_codings
 from fokus.api.settings import get_setting, set_setting
 from fokus.errors import FokusError
 from fokus.importers.records import MessageKind, MessageRecord, ParsedSource, SourceKind
-from fokus.model import Message, MessageAlias, Participant, Source, Thread, table_of
+from fokus.model import CoderKind, Coding, Message, MessageAlias, Participant, Source, TagState, Thread, Unit, table_of
 from fokus.store.bulk import insert_returning_ids, insert_rows
 
 Progress = Callable[[str, int, int], None]
@@ -43,11 +61,15 @@ _ID_PRIORITY = {SourceKind.GRAPH_JSON: 0, SourceKind.CSV: 0, SourceKind.TRANSCRI
 
 def fingerprint(record: MessageRecord) -> str:
     """Who said what, when (to the second): equal across formats for the same message."""
-    text = record.text
+    key = f"{_name_key(record.author)}\x1f{int(record.created_at.timestamp())}\x1f{_plain(record.text)}"
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _plain(text: str) -> str:
+    """A text as fingerprints compare it: NFC, white space collapsed."""
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
-    key = f"{_name_key(record.author)}\x1f{int(record.created_at.timestamp())}\x1f{' '.join(text.split())}"
-    return hashlib.blake2b(key.encode("utf-8"), digest_size=16).hexdigest()
+    return " ".join(text.split())
 
 
 _name_key = functools.lru_cache(maxsize=65536)(name_key)  # a few hundred authors write 100,000 messages
@@ -60,7 +82,8 @@ class SourceReport:
     messages: int = 0
     added: int = 0
     existing: int = 0
-    changed: int = 0
+    changed: int = 0  # records whose text differs from the message's (stored, or read earlier in this import)
+    updated: int = 0  # of those, the ones whose text the message now has
     other_groups: int = 0
     skipped: list[str] = field(default_factory=list)
     imported_before: datetime | None = None
@@ -79,6 +102,9 @@ class ImportReport:
     unplaced: int = 0
     parent_missing: int = 0
     group: str | None = None
+    messages_updated: int = 0  # stored messages whose text an edit replaced
+    reanchored: ReanchorReport = field(default_factory=ReanchorReport)  # what that did to their codings
+    batch: str | None = None  # the event batch of those coding changes (None when no coding changed)
 
     @property
     def existing(self) -> int:
@@ -87,6 +113,10 @@ class ImportReport:
     @property
     def changed(self) -> int:
         return sum(s.changed for s in self.sources)
+
+    @property
+    def updated(self) -> int:
+        return sum(s.updated for s in self.sources)
 
 
 @dataclass(eq=False)
@@ -101,6 +131,7 @@ class _New:
     fingerprint: str
     source_id: int
     path: str
+    order: int = 0  # the source's position in the import, for choosing between versions
     participant_id: int = 0
     thread: int | str | None = None
     parent: _New | int | None = None
@@ -137,14 +168,25 @@ class _Known:
         return cls(ids, fingerprints, thread_of)
 
 
+@dataclass
+class _Offer:
+    """A record under a stored message's id whose fingerprint differs from the stored one: perhaps an edit."""
+
+    record: MessageRecord
+    fingerprint: str
+    order: int
+    sreport: SourceReport
+
+
 class _Batch:
-    """The new messages of this import, and the ids under which each is known."""
+    """The new messages of this import, the ids under which each is known, and the edits offered to stored ones."""
 
     def __init__(self) -> None:
         self.items: list[_New] = []
         self.by_id: dict[str, _New] = {}
         self.by_fp: dict[str, _New] = {}
         self.aliases: list[tuple[str, Ref]] = []
+        self.offers: dict[int, list[_Offer]] = defaultdict(list)
 
     def add(self, item: _New) -> None:
         self.items.append(item)
@@ -196,6 +238,7 @@ def import_messages(
     for index in order:
         source, sreport = parsed[index], report.sources[index]
         source_id = _source_row(session, source, sreport)
+        where = (source_id, source.path, index)
         for record in source.messages:
             done += 1
             if progress and done % 5000 == 0:
@@ -205,7 +248,7 @@ def import_messages(
                 continue
             if record.case:
                 cases_named.setdefault(record.author, record.case)
-            _sort_in(record, fingerprint(record), source_id, source.path, known, batch, sreport)
+            _sort_in(record, fingerprint(record), where, known, batch, sreport)
     for index, sreport in enumerate(report.sources):
         if sreport.added:
             source_row = session.scalar(select(Source).where(Source.sha256 == parsed[index].sha256))
@@ -217,6 +260,7 @@ def import_messages(
         _place(session, batch, known, people, report)
         _insert(session, batch, report, progress)
     _insert_aliases(session, batch, report)
+    _apply_edits(session, batch.offers, report)
     return report
 
 
@@ -234,26 +278,37 @@ def _source_row(session: Session, source: ParsedSource, sreport: SourceReport) -
 def _sort_in(
     record: MessageRecord,
     fp: str,
-    source_id: int,
-    path: str,
+    source: tuple[int, str, int],
     known: _Known,
     batch: _Batch,
     sreport: SourceReport,
 ) -> None:
-    """Decide whether a record is new, already there (perhaps under another id), or changed."""
+    """Decide whether a record is new, already there (perhaps under another id), or changed.
+
+    ``source`` is the record's source row id, its path, and its position in the import.
+    """
+    order = source[2]
     stored = known.ids.get(record.source_id)
     if stored is not None:
         if stored[1] == fp:
             sreport.existing += 1
-        else:
-            sreport.changed += 1
+        else:  # decided once every record is read (_apply_edits); copies of this version merge meanwhile
+            batch.offers[stored[0]].append(_Offer(record, fp, order, sreport))
+            known.fingerprints.setdefault(fp, stored[0])
         return
     pending = batch.by_id.get(record.source_id)
     if pending is not None:
-        if pending.fingerprint == fp:
+        if pending.fingerprint == fp or _same_text(record.text, pending.record.text):
             sreport.existing += 1
         else:
             sreport.changed += 1
+            if record.text and _version(record, order) >= _version(pending.record, pending.order):
+                pending.record = dataclasses.replace(
+                    pending.record, text=record.text, updated_at=record.updated_at or pending.record.updated_at
+                )
+                pending.fingerprint, pending.order = fingerprint(pending.record), order
+                batch.by_fp[pending.fingerprint] = pending
+                sreport.updated += 1
         return
     same_new = batch.by_fp.get(fp)
     if same_new is not None:
@@ -267,8 +322,68 @@ def _sort_in(
         known.ids[record.source_id] = (same_stored, fp)
         batch.aliases.append((record.source_id, same_stored))
         return
-    batch.add(_New(record, fp, source_id, path))
+    batch.add(_New(record, fp, source[0], source[1], order))
     sreport.added += 1
+
+
+def _same_text(a: str, b: str) -> bool:
+    return a == b or _plain(a) == _plain(b)
+
+
+def _version(record: MessageRecord, order: int) -> tuple[datetime, int]:
+    """How new a version is: when it was last written, then its source's place in the import (see the module)."""
+    return (record.updated_at or record.created_at, order)
+
+
+def _apply_edits(session: Session, offers: dict[int, list[_Offer]], report: ImportReport) -> None:
+    """Give edited messages their newest text and re-anchor their codings (see the module docstring)."""
+    ids = sorted(offers)
+    stored: dict[int, tuple[str, datetime, datetime | None]] = {}
+    coded: set[int] = set()
+    for chunk in _chunks(ids):
+        query = select(Message.id, Message.text, Message.created_at, Message.updated_at).where(Message.id.in_(chunk))
+        for mid, text, created, updated in session.execute(query):
+            stored[mid] = (text, updated or created, updated)
+        coded.update(session.scalars(select(Coding.message_id).where(Coding.message_id.in_(chunk)).distinct()))
+    winners: dict[int, _Offer] = {}
+    for mid, candidates in offers.items():
+        text, version, _ = stored[mid]
+        eligible = []
+        for offer in candidates:
+            if _same_text(offer.record.text, text):
+                offer.sreport.existing += 1
+                continue
+            offer.sreport.changed += 1
+            if offer.record.text and offer.sreport.imported_before is None:
+                eligible.append(offer)
+        if eligible:
+            best = max(eligible, key=lambda o: _version(o.record, o.order))
+            if _version(best.record, best.order)[0] >= version:
+                winners[mid] = best
+    texts = {mid: (stored[mid][0], offer.record.text) for mid, offer in winners.items() if mid in coded}
+    if texts:
+        batch = new_batch()
+        coder_id = CoderRegistry(session).get_or_create(MACHINE_CODER, CoderKind.MACHINE)
+        report.reanchored = reanchor_codings(session, texts, batch=batch, coder_id=coder_id)
+        report.batch = batch if report.reanchored.written else None
+        for mid in report.reanchored.refused:
+            del winners[mid]
+    rows = []
+    for mid, offer in winners.items():
+        offer.sreport.updated += 1
+        updated_at = offer.record.updated_at or stored[mid][2]
+        rows.append({"id": mid, "text": offer.record.text, "fingerprint": offer.fingerprint, "updated_at": updated_at})
+    if rows:
+        session.execute(update(Message), rows)
+    for chunk in _chunks(sorted(winners)):
+        session.execute(delete(Unit).where(Unit.message_id.in_(chunk)))
+        session.execute(delete(TagState).where(TagState.message_id.in_(chunk)))
+    report.messages_updated = len(rows)
+
+
+def _chunks(ids: Sequence[int], size: int = 900) -> Iterator[Sequence[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
 
 
 def _people(

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from fokus.api.codings import iso_local, status_counts
 from fokus.api.messages import GROUP_SETTING
+from fokus.api.reanchor import count_flagged
 from fokus.api.settings import get_setting
 from fokus.model import Case, Code, Coder, Memo, Message, Participant, Source, Thread, Unit
 
@@ -30,6 +31,7 @@ def project_status(session: Session) -> dict[str, Any]:
         "cases": _count(session, Case),
         "codes": _count(session, Code),
         "codings": status_counts(session),
+        "codings_to_review": count_flagged(session),  # re-anchored to an edited text, to check (fokus.api.reanchor)
         "coders": sorted(session.scalars(select(Coder.name))),
         "memos": _count(session, Memo),
         "sources": _count(session, Source),

@@ -241,6 +241,19 @@ def import_(
         )
     if report.parent_missing:
         click.echo(f"{report.parent_missing} answers to messages not in the project were put under their post.")
+    if report.messages_updated:
+        moved = report.reanchored
+        line = f"Took the edited text of {report.messages_updated} messages"
+        total = moved.unchanged + moved.followed + moved.flagged
+        if total:
+            line += (
+                f"; of their {total} codings, {moved.unchanged + moved.followed} still cover their text"
+                f" ({moved.followed} at new offsets) and {moved.flagged} are flagged for review ({moved.moved} moved"
+                f" to edited text, {moved.lost} whose text is gone; see `fokus codings flagged`)"
+            )
+        click.echo(line + ". Run `fokus tag` to split them into sentences again.")
+    if report.reanchored.refused:
+        click.echo(f"{len(report.reanchored.refused)} edited messages kept their text: their codings do not fit in it.")
     if dry_run:
         click.echo("Dry run: nothing was written.")
 
@@ -255,7 +268,9 @@ def _echo_sources(sources: Sequence[Any], listed: int = 12) -> None:
             click.echo(
                 f"{len(group)} {kind} files: {sum(s.messages for s in group)} messages,"
                 f" {sum(s.added for s in group)} added, {sum(s.existing for s in group)} already there"
-                + _extra(sum(s.changed for s in group), sum(s.other_groups for s in group))
+                + _extra(
+                    sum(s.changed for s in group), sum(s.updated for s in group), sum(s.other_groups for s in group)
+                )
             )
         notes = sum(len(s.skipped) for s in sources)
         if notes:
@@ -263,7 +278,7 @@ def _echo_sources(sources: Sequence[Any], listed: int = 12) -> None:
         return
     for source in sources:
         line = f"{source.path} ({source.kind}): {source.messages} messages, {source.added} added,"
-        line += f" {source.existing} already there" + _extra(source.changed, source.other_groups)
+        line += f" {source.existing} already there" + _extra(source.changed, source.updated, source.other_groups)
         if source.imported_before:
             line += " [file imported before]"
         click.echo(line)
@@ -271,10 +286,12 @@ def _echo_sources(sources: Sequence[Any], listed: int = 12) -> None:
             click.echo(f"  note: {note}")
 
 
-def _extra(changed: int, other_groups: int) -> str:
+def _extra(changed: int, updated: int, other_groups: int) -> str:
     text = ""
-    if changed:
-        text += f", {changed} with changed text (kept as stored)"
+    if updated:
+        text += f", {updated} with edited text (taken)"
+    if changed > updated:
+        text += f", {changed - updated} with other text kept as stored (not newer, empty, or in a file imported before)"
     if other_groups:
         text += f", {other_groups} from other groups left out"
     return text
@@ -552,8 +569,11 @@ def codings() -> None:
     help="Only these statuses (repeatable); all by default.",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file instead of stdout.")
+@click.option("--real-names", is_flag=True, help="Leave names in the texts and add real names (prints a warning).")
 @click.pass_context
-def codings_export(ctx: click.Context, fmt: str, statuses: tuple[str, ...], output: str | None) -> None:
+def codings_export(
+    ctx: click.Context, fmt: str, statuses: tuple[str, ...], output: str | None, real_names: bool
+) -> None:
     """Export codings, one row per coding, with the coded text and participants' pseudonyms.
 
     \b
@@ -564,8 +584,13 @@ def codings_export(ctx: click.Context, fmt: str, statuses: tuple[str, ...], outp
     from fokus.files.codings import COLUMNS, write_rows
 
     project = _open(ctx)
+    if real_names:
+        from fokus.cli.privacy import warn_real_names
+
+        warn_real_names()
+    columns = (*COLUMNS, "real_name") if real_names else COLUMNS
     with project.read() as session, _output(output) as out:
-        count = write_rows(coding_rows(session, statuses), COLUMNS, fmt, out)
+        count = write_rows(coding_rows(session, statuses, real_names=real_names), columns, fmt, out)
     if output:
         click.echo(f"Wrote {count} codings to {output}.", err=True)
 
@@ -687,11 +712,13 @@ def qdpx() -> None:
 @qdpx.command("export")
 @click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--include-suggestions", is_flag=True, help="Also export the machine's open suggestions.")
+@click.option("--real-names", is_flag=True, help="Leave the names people wrote in the texts (prints a warning).")
 @click.pass_context
-def qdpx_export(ctx: click.Context, output: Path, include_suggestions: bool) -> None:
+def qdpx_export(ctx: click.Context, output: Path, include_suggestions: bool, real_names: bool) -> None:
     """Export the project as a REFI-QDA project: threads as text sources, codes, codings, coders, memos, cases.
 
-    Participants appear by pseudonym only. The file validates against the REFI-QDA 1.0 schema.
+    Participants appear by pseudonym only, and names in texts are redacted (`fokus redact`) unless --real-names.
+    The file validates against the REFI-QDA 1.0 schema.
 
     \b
     Example:
@@ -700,9 +727,13 @@ def qdpx_export(ctx: click.Context, output: Path, include_suggestions: bool) -> 
     from fokus.exchange.project_export import export_qdpx
 
     project = _open(ctx)
+    if real_names:
+        from fokus.cli.privacy import warn_real_names
+
+        warn_real_names()
     name = Path(project.display).stem if project.sqlite_path else "fokus"
     with project.begin() as session:
-        report = export_qdpx(session, output, include_suggestions=include_suggestions, name=name)
+        report = export_qdpx(session, output, include_suggestions=include_suggestions, name=name, real_names=real_names)
     click.echo(
         f"Wrote {output}: {report.sources} sources, {report.codes} codes, {report.codings} codings,"
         f" {report.memos} memos, {report.cases} cases."
@@ -818,8 +849,9 @@ def export() -> None:
 @export.command("messages")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file instead of stdout.")
+@click.option("--real-names", is_flag=True, help="Leave names in the texts and add real names (prints a warning).")
 @click.pass_context
-def export_messages(ctx: click.Context, fmt: str, output: str | None) -> None:
+def export_messages(ctx: click.Context, fmt: str, output: str | None, real_names: bool) -> None:
     """Export messages with ids, thread, parent, participant pseudonym, case, time and text.
 
     \b
@@ -830,8 +862,13 @@ def export_messages(ctx: click.Context, fmt: str, output: str | None) -> None:
     from fokus.files.codings import write_rows
 
     project = _open(ctx)
+    if real_names:
+        from fokus.cli.privacy import warn_real_names
+
+        warn_real_names()
+    columns = (*MESSAGE_COLUMNS, "real_name") if real_names else MESSAGE_COLUMNS
     with project.read() as session, _output(output) as out:
-        count = write_rows(message_rows(session), MESSAGE_COLUMNS, fmt, out)
+        count = write_rows(message_rows(session, real_names=real_names), columns, fmt, out)
     if output:
         click.echo(f"Wrote {count} messages to {output}.", err=True)
 
@@ -880,6 +917,8 @@ def _echo_status(display: str, numbers: dict[str, Any]) -> None:
         f"  codings       {codings_['accepted']} accepted, {codings_['suggested']} suggested,"
         f" {codings_['rejected']} rejected; coders: {', '.join(numbers['coders']) or '-'}"
     )
+    if numbers.get("codings_to_review"):
+        click.echo(f"  to review     {numbers['codings_to_review']} codings after edits (`fokus codings flagged`)")
 
 
 @main.command()
@@ -980,12 +1019,15 @@ def _register() -> None:
     from fokus.cli.agreement import agreement_command
     from fokus.cli.analysis import COMMANDS
     from fokus.cli.discover import discover_command
+    from fokus.cli.flagged import flagged_command
     from fokus.cli.hypotheses import hypotheses_group
     from fokus.cli.learn import COMMANDS as LEARNING
     from fokus.cli.practices import practices_command
+    from fokus.cli.privacy import redact_group
     from fokus.cli.safety import CODEBOOK_COMMANDS
     from fokus.cli.safety import COMMANDS as SAFETY
 
+    codings.add_command(flagged_command)
     for surgery in CODEBOOK_COMMANDS:
         codebook.add_command(surgery)
     for command in [
@@ -996,6 +1038,7 @@ def _register() -> None:
         *LEARNING,
         discover_command,
         *SAFETY,
+        redact_group,
     ]:
         main.add_command(command)
 

@@ -8,8 +8,11 @@ typed attributes become ``Cases`` and ``Variables``, each case pointing at the p
 
 fokus's own structure travels in the ``Description`` elements other tools show but do not need ("fokus:message",
 "fokus:coding", "fokus:thread" lines), so a project exported by fokus and imported again loses nothing. Real names
-never leave: authors appear by pseudonym. Suggestions are left out unless asked for. GUIDs are stored, so the same
-object has the same GUID in every export.
+never leave: authors appear by pseudonym, and names people wrote in messages, titles and memos are redacted
+(fokus.privacy) unless the project turned that off or the caller asks for real names; each coding's selection is
+moved with the redaction's offset map, so it points at the same words in the exported source. A redacted message
+says so in its description ("redacted=names"). Suggestions are left out unless asked for. GUIDs are stored, so the
+same object has the same GUID in every export.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from fokus.model import (
     Participant,
     Thread,
 )
+from fokus.privacy import OffsetMap, export_redactor
 
 NS = "urn:QDA-XML:project:1.0"
 VARIABLE_TYPES = {
@@ -85,9 +89,14 @@ def _lines(kind: str, values: dict[str, Any]) -> str:
     return f"fokus:{kind}{body}"
 
 
-def export_qdpx(session: Session, out: Path, *, include_suggestions: bool = False, name: str = "fokus") -> ExportReport:
-    """Write the project to ``out`` (atomically: a failed export leaves no file)."""
+def export_qdpx(
+    session: Session, out: Path, *, include_suggestions: bool = False, name: str = "fokus", real_names: bool = False
+) -> ExportReport:
+    """Write the project to ``out`` (atomically: a failed export leaves no file); ``real_names`` leaves the names
+    people wrote in the texts (only when the user asks)."""
     report = ExportReport()
+    redactor = export_redactor(session, real_names=real_names)
+    redactor.prepare()
     guids = Guids(session)
     root = ET.Element(
         _q("Project"),
@@ -177,9 +186,11 @@ def export_qdpx(session: Session, out: Path, *, include_suggestions: bool = Fals
     for thread_id, items in by_thread.items():
         thread = threads[thread_id]
         first = items[0][0]
-        title = thread.title or " ".join(first.text.split()[:12]) or thread.external_id
+        shown = {m.id: redactor.message(m.id, m.text) for m, *_ in items}
+        thread_title = redactor.free(thread.title)
+        title = thread_title or " ".join(shown[first.id][0].split()[:12]) or thread.external_id
         rendered = [
-            RenderedMessage(m.id, m.parent_id, m.created_at, pseudonym, case_name, m.text)
+            RenderedMessage(m.id, m.parent_id, m.created_at, pseudonym, case_name, shown[m.id][0])
             for m, pseudonym, _, case_name, _ in items
         ]
         text, offsets = render_thread(title, rendered)
@@ -193,7 +204,7 @@ def export_qdpx(session: Session, out: Path, *, include_suggestions: bool = Fals
             plainTextPath=f"internal://{guid}.txt",
             creationDateTime=_time(thread.created_at),
         )
-        _sub(source, "Description").text = _lines("thread", {"id": thread.external_id, "title": thread.title})
+        _sub(source, "Description").text = _lines("thread", {"id": thread.external_id, "title": thread_title})
         for message, pseudonym, case_id, _, answers in items:
             start, end = offsets[message.id]
             selection_guid = guids.get("message", message.id)
@@ -218,6 +229,7 @@ def export_qdpx(session: Session, out: Path, *, include_suggestions: bool = Fals
                     "url": message.url,
                     "placement": message.placement,
                     "answers": answers,
+                    "redacted": "names" if shown[message.id][0] != message.text else None,
                 },
             )
             for note_guid in memo_refs.get(("message", message.id), []):
@@ -225,7 +237,7 @@ def export_qdpx(session: Session, out: Path, *, include_suggestions: bool = Fals
             if case_id is not None:
                 case_selections[case_id].append(selection_guid)
             for coding in codings_by_message.get(message.id, []):
-                _coding(source, coding, start, guids, paths, memo_refs)
+                _coding(source, coding, start, shown[message.id][1], guids, paths, memo_refs)
                 report.codings += 1
         report.sources += 1
 
@@ -254,16 +266,17 @@ def export_qdpx(session: Session, out: Path, *, include_suggestions: bool = Fals
         guid = guids.get("memo", memo.id)
         kind, local = targets[guid]
         target_guid = None if kind == "project" else guids.get(kind if kind != "coding" else "selection", local)
+        memo_text = redactor.free(memo.text) or ""
         note = _sub(
             notes,
             "Note",
             guid=guid,
-            name=" ".join(memo.text.split()[:8])[:80] or "Memo",
+            name=" ".join(memo_text.split()[:8])[:80] or "Memo",
             creatingUser=guids.get("coder", memo.coder_id) if memo.coder_id else None,
             creationDateTime=_time(memo.created_at),
         )
         _sub(note, "Description").text = _lines("memo", {"target": kind, "target_guid": target_guid})
-        _sub(note, "PlainTextContent").text = memo.text
+        _sub(note, "PlainTextContent").text = memo_text
         report.memos += 1
     for note_guid in memo_refs.get(("project", 0), []):
         _sub(root, "NoteRef", targetGUID=note_guid)
@@ -283,6 +296,7 @@ def _coding(
     source: ET.Element,
     coding: Coding,
     offset: int,
+    offsets: OffsetMap,
     guids: Guids,
     paths: dict[int, str],
     memo_refs: dict[tuple[str, int], list[str]],
@@ -293,8 +307,8 @@ def _coding(
         "PlainTextSelection",
         guid=guids.get("selection", coding.id),
         name=paths[coding.code_id],
-        startPosition=str(offset + coding.start),
-        endPosition=str(offset + coding.end),
+        startPosition=str(offset + offsets.start(coding.start)),
+        endPosition=str(offset + offsets.end(coding.end)),
         creatingUser=coder_guid,
         creationDateTime=_time(coding.created_at),
     )

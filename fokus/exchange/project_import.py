@@ -10,9 +10,9 @@ silently; a selection that runs past the message it starts in is cut at the mess
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -21,6 +21,7 @@ from fokus.api.cases import CasesReport, import_cases
 from fokus.api.codebook import CodebookReport, load_codebook
 from fokus.api.codings import CoderRegistry, CodingsReport, import_codings
 from fokus.api.messages import ImportReport, import_messages
+from fokus.errors import FokusError
 from fokus.exchange.guids import Guids
 from fokus.exchange.qdpx_read import QdpxProject, Source
 from fokus.files.cases import AttributeSpec, CaseRow, CaseTable
@@ -41,6 +42,9 @@ from fokus.model import (
     Thread,
     utcnow,
 )
+
+if TYPE_CHECKING:
+    from fokus.privacy.redact import OffsetMap
 
 TYPES = {
     "text": AttributeType.TEXT,
@@ -93,7 +97,8 @@ def import_qdpx(session: Session, project: QdpxProject) -> QdpxReport:
     for guid, name in project.users.items():
         guids.remember("coder", coders.get_or_create(name, CoderKind.HUMAN), guid)
 
-    records, ranges, message_guids = _messages(project)
+    records, ranges, message_guids, redacted = _messages(project)
+    back = _unredact(session, records, redacted, project.path)
     parsed = ParsedSource(project.path, SourceKind.QDPX, project.sha256, records)
     report.messages = import_messages(session, [parsed])
     ids: dict[str, int] = dict(session.execute(select(Message.external_id, Message.id)).all())
@@ -105,7 +110,7 @@ def import_qdpx(session: Session, project: QdpxProject) -> QdpxReport:
         if found is not None:
             guids.remember("thread", found, source.guid)
 
-    rows, selection_of = _codings(project, ranges, code_paths, report)
+    rows, selection_of = _codings(project, ranges, code_paths, report, back)
     report.codings = import_codings(session, rows, display=project.path)
     by_key = {
         (m, c, coder, s, e): cid
@@ -135,13 +140,50 @@ def _thread_id(source: Source) -> str:
     return values["id"] if values and values.get("id") else f"qdpx:{source.guid}"
 
 
+def _unredact(session: Session, records: list[MessageRecord], redacted: set[str], display: str) -> dict[str, OffsetMap]:
+    """A file from fokus shows some messages with names redacted (``redacted=names``). Where the project has such a
+    message already, its stored text stays (a redacted rendering is no edit), and the file's offsets are mapped
+    back into it: returns those maps by message id. A message the project holds with other text than the file's
+    redaction of it cannot be placed safely and is refused."""
+    if not redacted:
+        return {}
+    from fokus.privacy.redact import Redactor
+
+    stored = {
+        ext: (mid, text)
+        for ext, mid, text in session.execute(
+            select(Message.external_id, Message.id, Message.text).where(Message.external_id.in_(sorted(redacted)))
+        )
+    }
+    redactor = Redactor(session, enabled=True)
+    back: dict[str, OffsetMap] = {}
+    for index, record in enumerate(records):
+        if record.source_id not in stored:
+            continue
+        mid, text = stored[record.source_id]
+        shown, offsets = redactor.message(mid, text)
+        if shown != record.text:
+            raise FokusError(
+                f"message {record.source_id!r} is redacted in the file, and its redaction differs from the project's"
+                " text",
+                path=display,
+                where=record.location,
+                hint="import it into an empty project, or export it again with --real-names",
+            )
+        records[index] = replace(record, text=text)
+        back[record.source_id] = offsets
+    return back
+
+
 def _messages(
     project: QdpxProject,
-) -> tuple[list[MessageRecord], dict[str, list[tuple[int, int, str]]], dict[str, str]]:
-    """Message records, each source's (start, end, message id) ranges, and the GUID of each message selection."""
+) -> tuple[list[MessageRecord], dict[str, list[tuple[int, int, str]]], dict[str, str], set[str]]:
+    """Message records, each source's (start, end, message id) ranges, the GUID of each message selection, and the
+    ids of the messages the file shows redacted."""
     records: list[MessageRecord] = []
     ranges: dict[str, list[tuple[int, int, str]]] = {}
     message_guids: dict[str, str] = {}
+    redacted: set[str] = set()
     for source in project.sources:
         thread = _thread_id(source)
         thread_title = (_fields(source.description, "thread") or {}).get("title") or None
@@ -172,6 +214,8 @@ def _messages(
             )
             found.append((selection.start, selection.end, values["id"]))
             message_guids[selection.guid] = values["id"]
+            if values.get("redacted"):
+                redacted.add(values["id"])
         if not found:  # a document from another tool: one message
             records.append(
                 MessageRecord(
@@ -189,7 +233,7 @@ def _messages(
             found.append((0, len(source.text), thread))
             message_guids[source.guid] = thread  # a case's SourceRef names the document: its one message
         ranges[source.guid] = sorted(found)
-    return records, ranges, message_guids
+    return records, ranges, message_guids, redacted
 
 
 def _codings(
@@ -197,6 +241,7 @@ def _codings(
     ranges: dict[str, list[tuple[int, int, str]]],
     code_paths: dict[str, str],
     report: QdpxReport,
+    back: dict[str, OffsetMap],
 ) -> tuple[list[CodingRow], dict[tuple[str, str], tuple[str, str, str, int, int]]]:
     rows: list[CodingRow] = []
     keys: dict[tuple[str, str], tuple[str, str, str, int, int]] = {}
@@ -214,6 +259,8 @@ def _codings(
                 report.clipped += 1
             if end <= start:
                 continue
+            if owner[2] in back:  # offsets into the file's redacted text: back into the stored one
+                start, end = back[owner[2]].stored_span(start, end)
             values = _fields(selection.description, "coding") or {}
             status = CodingStatus(values.get("status", "accepted"))
             origin = values.get("origin") or "human"

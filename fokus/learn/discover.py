@@ -53,6 +53,7 @@ from fokus.analysis.report import markdown_table
 from fokus.analysis.units import unit_keys
 from fokus.errors import FokusError
 from fokus.model import Case, Message, Participant, Unit
+from fokus.privacy import Redactor
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 MIN_WORDS = 2  # lemmas that count, for a sentence to take part
@@ -335,6 +336,7 @@ def discover(
     best = weights.argmax(axis=1)
     strength = weights[np.arange(len(rows)), best]
     people = _People.load(session)
+    redactor = Redactor(session)
     drafts: list[Candidate] = []
     ranks: list[tuple[int, int, int]] = []
     for topic in range(k):
@@ -344,7 +346,7 @@ def discover(
         members = members[np.lexsort((pool.unit[rows[members]], -strength[members]))]  # strongest first
         picked = rows[members]
         messages = pool.message[picked]
-        words = _top_words(topics[topic], vocabulary)
+        words = redactor.words(_top_words(topics[topic], vocabulary))  # no participant's name as a word
         cases = people.case_counts(people.case_of(messages))
         drafts.append(
             Candidate(
@@ -365,8 +367,9 @@ def discover(
         ranks.append((-len(cases), -len(members), topic))
     order = sorted(range(len(drafts)), key=ranks.__getitem__)
     texts = _texts(session, [m for d in drafts for m in d.unit_messages[: quotes * QUOTE_POOL].tolist()])
+    redactor.prepare_texts((mid, text) for mid, (_, text) in texts.items())
     candidates = [
-        replace(drafts[i], number=number, quotes=_quotes(drafts[i], texts, people, quotes))
+        replace(drafts[i], number=number, quotes=_quotes(drafts[i], texts, people, quotes, redactor))
         for number, i in enumerate(order, start=1)
     ]
     return DiscoveryReport(
@@ -524,8 +527,10 @@ def _texts(session: Session, message_ids: Sequence[int]) -> dict[int, tuple[str,
     return found
 
 
-def _quotes(candidate: Candidate, texts: dict[int, tuple[str, str]], people: _People, limit: int) -> tuple[Quote, ...]:
-    """The candidate's strongest sentences, one per distinct text."""
+def _quotes(
+    candidate: Candidate, texts: dict[int, tuple[str, str]], people: _People, limit: int, redactor: Redactor
+) -> tuple[Quote, ...]:
+    """The candidate's strongest sentences, one per distinct text, as exports show them (names redacted)."""
     quotes: list[Quote] = []
     seen: set[str] = set()
     for index in range(min(candidate.sentences, limit * QUOTE_POOL)):
@@ -548,7 +553,7 @@ def _quotes(candidate: Candidate, texts: dict[int, tuple[str, str]], people: _Pe
                 message_id=message_id,
                 start=start,
                 end=end,
-                text=said,
+                text=redactor.excerpt(message_id, text, start, end),
                 participant=people.pseudonym[participant],
                 case=people.case_name.get(case_id) if case_id != NONE else None,
                 weight=float(candidate.weights[index]),

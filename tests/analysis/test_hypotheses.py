@@ -571,18 +571,24 @@ def test_the_shipped_hypotheses_on_the_demo(demo_db: Path) -> None:
             assert {p["message_id"] for p in r["evidence"]["passages"]} <= {m for m in codes if has(m, a) and has(m, b)}
         if r["test"] == "trend" and r["unit"] == "message":
             assert sum(c["messages"] for c in r["counts"]) == len(codes)
-    # and every passage quoted is the coded text of its codings
-    with sqlite3.connect(demo_db) as conn:
+    # and every passage quoted is the coded text of its codings, as exports show it (names people wrote redacted)
+    from fokus.privacy.redact import Redactor
+    from fokus.store import open_project
+
+    project = open_project(demo_db)
+    with sqlite3.connect(demo_db) as conn, project.read() as session:
+        redactor = Redactor(session)
         for r in results:
             for passage in r["evidence"]["passages"]:
                 for coding in passage["coding_ids"]:
-                    text, start, end, message = conn.execute(
-                        'SELECT m.text, g.start, g."end", m.external_id FROM codings g'
+                    text, start, end, message, mid = conn.execute(
+                        'SELECT m.text, g.start, g."end", m.external_id, m.id FROM codings g'
                         " JOIN messages m ON m.id = g.message_id WHERE g.id = ?",
                         (coding,),
                     ).fetchone()
-                    assert text[start:end] == passage["text"]
+                    assert redactor.excerpt(mid, text, start, end) == passage["text"]
                     assert message == passage["message_id"]
+    project.close()
 
 
 def test_the_demo_report_in_every_format(demo_db: Path) -> None:

@@ -483,7 +483,18 @@ def test_the_demo_has_shared_practice_quoted_exactly(demo: Project) -> None:
     assert len(report.shared[0].cases) >= 3
     assert report.lemmatised_now == 0
     with demo.read() as session:
-        texts = dict(session.execute(select(Message.external_id, Message.text)).all())
+        from fokus.privacy.redact import Redactor
+
+        redactor = Redactor(session)  # quotes are shown as exports show them: names people wrote are redacted
+        stored = {
+            ext: (mid, text)
+            for ext, mid, text in session.execute(select(Message.external_id, Message.id, Message.text))
+        }
+        shown = {
+            (q.message, q.start, q.end): redactor.excerpt(*stored[q.message], q.start, q.end)
+            for p in report.practices
+            for q in p.passages
+        }
         query = select(Coding.id, Coding.start, Coding.end, Coding.status)
         spans = {cid: (start, end, status) for cid, start, end, status in session.execute(query)}
         names = list(session.scalars(select(ParticipantIdentity.name)))
@@ -494,7 +505,7 @@ def test_the_demo_has_shared_practice_quoted_exactly(demo: Project) -> None:
     assert sorted(coded) == sorted(accepted)  # every accepted good-practice coding is in exactly one passage
     for practice in report.practices:
         for quote in practice.passages:
-            assert quote.text == texts[quote.message][quote.start : quote.end]
+            assert quote.text == shown[(quote.message, quote.start, quote.end)]
             assert quote.start == min(spans[c][0] for c in quote.coding_ids)
             assert quote.end == max(spans[c][1] for c in quote.coding_ids)
             assert all(spans[c][2] == "accepted" for c in quote.coding_ids)

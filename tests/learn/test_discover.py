@@ -675,11 +675,14 @@ def covered_by_brute_force(project: Project) -> set[int]:
 def test_the_demo_has_candidates_and_every_quote_is_an_open_sentence(demo: Project) -> None:
     covered = covered_by_brute_force(demo)
     with demo.read() as session:
+        from fokus.privacy.redact import Redactor
+
         report = discover(session)
+        redactor = Redactor(session)  # quotes are shown as exports show them: names people wrote are redacted
         spans = {
-            unit: (external, text[start:end])
-            for unit, start, end, external, text in session.execute(
-                select(Unit.id, Unit.start, Unit.end, Message.external_id, Message.text).join(Message)
+            unit: (external, redactor.excerpt(mid, text, start, end))
+            for unit, start, end, external, mid, text in session.execute(
+                select(Unit.id, Unit.start, Unit.end, Message.external_id, Message.id, Message.text).join(Message)
             )
         }
     assert report.covered == len(covered)

@@ -1,0 +1,149 @@
+"""`fokus redact`: what exports do with the names people write in their messages, and the switch for it."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from fokus.cli.common import open_ctx
+
+REAL_NAMES_HELP = (
+    "Leave the names people wrote in the texts and add each participant's real name (a warning is printed)."
+)
+
+
+def warn_real_names() -> None:
+    """The one line an export with real names prints on stderr, so nobody makes one by accident."""
+    click.echo(
+        "fokus: warning: this export contains participants' real names (--real-names);"
+        " keep it as safe as the project itself, and do not share it.",
+        err=True,
+    )
+
+
+@click.group("redact")
+def redact_group() -> None:
+    """Redaction: exports replace participants' names (and, with a Norwegian NER model, person names) in texts.
+
+    On by default. The stored texts never change; only what exports write does: messages, coded passages, quotes in
+    analysis reports, QDPX sources, titles and memos.
+    """
+
+
+@redact_group.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable.")
+@click.pass_context
+def status_command(ctx: click.Context, as_json: bool) -> None:
+    """How many mentions exports replace, in how many messages, by kind; never the names themselves.
+
+    \b
+    Example:
+      fokus redact status
+    """
+    from fokus.privacy import ENTITY, PARTICIPANT, Redactor
+
+    project = open_ctx(ctx)
+    with project.read() as session:
+        summary = Redactor(session).summary()
+    if as_json:
+        numbers = {
+            "enabled": summary.enabled,
+            "messages": summary.messages,
+            "messages_with_mentions": summary.messages_with_mentions,
+            "mentions": summary.mentions,
+            "messages_by_kind": summary.messages_by_kind,
+            "entity_model": summary.entity_model,
+        }
+        click.echo(json.dumps(numbers, ensure_ascii=False, indent=2))
+        return
+    state = "on" if summary.enabled else "OFF: exports show names as written"
+    click.echo(f"Redaction is {state}.")
+    verb = "replace" if summary.enabled else "would replace"
+    click.echo(
+        f"Exports {verb} {sum(summary.mentions.values())} mentions in {summary.messages_with_mentions}"
+        f" of {summary.messages} messages:"
+    )
+    click.echo(
+        f"  participant names  {summary.mentions[PARTICIPANT]} in {summary.messages_by_kind[PARTICIPANT]} messages"
+    )
+    if summary.entity_model:
+        click.echo(
+            f"  person entities    {summary.mentions[ENTITY]} in {summary.messages_by_kind[ENTITY]} messages"
+            f" (found by {summary.entity_model})"
+        )
+    else:
+        click.echo("  person entities    not looked for (no Norwegian model with NER; see `fokus tag --model`)")
+
+
+@redact_group.command("preview")
+@click.argument("message_id")
+@click.pass_context
+def preview_command(ctx: click.Context, message_id: str) -> None:
+    """Show a message as exports will show it.
+
+    \b
+    Example:
+      fokus redact preview 10150123456789_101
+    """
+    from sqlalchemy import select
+
+    from fokus.errors import FokusError
+    from fokus.model import Message, MessageAlias
+    from fokus.privacy import Redactor
+
+    project = open_ctx(ctx)
+    with project.read() as session:
+        found = session.execute(select(Message.id, Message.text).where(Message.external_id == message_id)).first()
+        if found is None:
+            found = session.execute(
+                select(Message.id, Message.text)
+                .join(MessageAlias, MessageAlias.message_id == Message.id)
+                .where(MessageAlias.external_id == message_id)
+            ).first()
+        if found is None:
+            raise FokusError(f"message {message_id!r} is not in the project", hint="see `fokus export messages`")
+        redactor = Redactor(session)
+        text = redactor.text(found[0], found[1])
+    if not redactor.enabled:
+        click.echo("Redaction is off (`fokus redact on` turns it on): exports show the text as written.", err=True)
+    click.echo(text)
+
+
+@redact_group.command("on")
+@click.pass_context
+def on_command(ctx: click.Context) -> None:
+    """Redact names in every export from now on (the default).
+
+    \b
+    Example:
+      fokus redact on
+    """
+    _switch(ctx, True)
+
+
+@redact_group.command("off")
+@click.pass_context
+def off_command(ctx: click.Context) -> None:
+    """Let exports show names as people wrote them (participants stay pseudonyms).
+
+    \b
+    Example:
+      fokus redact off
+    """
+    _switch(ctx, False)
+
+
+def _switch(ctx: click.Context, on: bool) -> None:
+    from fokus.privacy import set_redaction
+
+    project = open_ctx(ctx)
+    with project.begin() as session:
+        set_redaction(session, on)
+    if on:
+        click.echo("Redaction is on: exports replace participants' names in texts.")
+    else:
+        click.echo(
+            "Redaction is off: exports show names as people wrote them. Participants are still pseudonyms;"
+            " `fokus redact on` turns it back on."
+        )
