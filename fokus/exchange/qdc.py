@@ -33,6 +33,8 @@ from fokus.errors import FokusError
 from fokus.exchange.codes import code_description, code_notes
 from fokus.exchange.xmlsafe import children, line_of, local, namespace, parse_xml, text_of, where
 from fokus.files.codebook import MAX_DEPTH, CodebookSpec, CodeSpec
+from fokus.importers import limits
+from fokus.importers.limits import MAX_CODE_PATH_CHARS, MAX_LABEL_CHARS, check_count, check_length
 
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 PROJECT_NS = "urn:QDA-XML:project:1.0"
@@ -162,14 +164,18 @@ def _read_codes(
 ) -> None:
     if elements and depth > MAX_DEPTH:
         raise FokusError(f"codes nest deeper than {MAX_DEPTH} levels", path=display, where=where(elements[0]))
-    used: set[str] = set()
+    used: dict[str, int] = {}
     for element in elements:
         name = " ".join((element.get("name") or "").split())
         if not name:
             raise FokusError("a code has no name", path=display, where=where(element))
+        check_length(name, MAX_LABEL_CHARS, "code name", where(element), display)
+        check_count(len(book.spec.codes) + 1, limits.MAX_CODES, "codes", where(element), display)
         notes_of = code_notes(text_of(element, "Description"))
         code_id = _unique(notes_of.fokus_id.rsplit("/", 1)[-1] if notes_of.fokus_id else slug(name), used)
-        path = f"{parent}/{code_id}" if parent else code_id
+        path = check_length(
+            f"{parent}/{code_id}" if parent else code_id, MAX_CODE_PATH_CHARS, "code path", where(element), display
+        )
         guid = _guid(element, name, display)
         if guid in notes.guids:
             raise FokusError(
@@ -197,12 +203,15 @@ def _read_codes(
         _read_codes(list(children(element, "Code")), path, depth + 1, book, counter, display, notes)
 
 
-def _unique(base: str, used: set[str]) -> str:
-    candidate, n = base, 1
+def _unique(base: str, used: dict[str, int]) -> str:
+    """``base``, or ``base-2``, ``base-3``... for siblings of the same name; ``used`` maps each id taken to the last
+    number tried from it, so that a thousand siblings of one name cost a thousand steps, not half a million."""
+    candidate, n = base, used.get(base, 1)
     while candidate in used:
         n += 1
         candidate = f"{base}-{n}"
-    used.add(candidate)
+    used[base] = n
+    used[candidate] = used.get(candidate, 1)
     return candidate
 
 

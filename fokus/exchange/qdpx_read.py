@@ -102,13 +102,14 @@ def _guid(element: ET.Element, display: str, attribute: str = "guid") -> str:
 
 
 def _when(value: str | None) -> datetime | None:
+    """A creation time, or None when there is none or it cannot be read (year 1 at +01:00 cannot be put in UTC)."""
     if not value:
         return None
     try:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def read_qdpx(path: Path) -> QdpxProject:
@@ -215,12 +216,18 @@ def _text(path: str, project: QdpxProject, display: str, member_text: Callable[[
             if path.startswith("relative://")
             else Path(path.removeprefix("absolute://"))
         )
-        if not target.is_file():
-            raise FokusError(f"the source file {str(target)!r} named by {path!r} does not exist", path=display)
-        if target.stat().st_size > MAX_PARSE_BYTES:
-            raise FokusError(f"the source file {str(target)!r} is too large", path=display)
+        shown = str(target)[:200]
+        try:
+            if not target.is_file():
+                raise FokusError(f"the source file {shown!r} named by {path[:200]!r} does not exist", path=display)
+            if target.stat().st_size > MAX_PARSE_BYTES:
+                raise FokusError(f"the source file {shown!r} is too large", path=display)
+            with target.open("rb") as file:
+                data = file.read(MAX_PARSE_BYTES + 1)  # a file in /proc says 0 bytes, whatever it holds
+        except OSError as exc:  # a name too long, a file that cannot be read
+            raise FokusError(f"cannot read the source file {shown!r} ({exc.strerror or exc})", path=display) from None
         project.external_files.append(str(target))
-        return _decode(target.read_bytes(), str(target))
+        return _decode(data, str(target))
     return member_text(path)  # a bare file name, as some tools write it
 
 

@@ -5,7 +5,9 @@ and external-entity attacks) and any external reference are refused before anyth
 problem, whatever the parser says, becomes one :class:`FokusError` naming the file as the user knows it, the line
 and column when the parser knows them, and the reason in plain words.
 
-Elements carry the line they start on (:func:`line_of`), so readers can point at the place in the file.
+Elements carry the line they start on (:func:`line_of`), so readers can point at the place in the file. Elements
+nested deeper than ``MAX_XML_DEPTH`` are refused while parsing, with their line: expat itself does not mind, but
+everything that walks the tree afterwards would, and no REFI-QDA file nests like that.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from defusedxml.common import (  # type: ignore[import-untyped]
 from defusedxml.ElementTree import DefusedXMLParser  # type: ignore[import-untyped]
 
 from fokus.errors import FokusError
+from fokus.importers import limits
 
-MAX_BYTES = 512 * 1024 * 1024
+MAX_BYTES = limits.MAX_PARSE_BYTES
 ENTITIES = (
     "refused: the XML declares entities (a billion-laughs or external-entity attack, or a file fokus cannot trust)"
 )
@@ -38,6 +41,35 @@ class _Located(ET.Element):
     sourceline: int | None = None
 
 
+class _Builder(ET.TreeBuilder):
+    """A tree builder that refuses elements nested deeper than ``MAX_XML_DEPTH``."""
+
+    def __init__(self, display: str) -> None:
+        super().__init__(element_factory=self._element)
+        self.display = display
+        self.parser: DefusedXMLParser | None = None
+        self.depth = 0
+
+    def _element(self, tag: str, attrib: dict[str, str]) -> ET.Element:
+        element = _Located(tag, attrib)
+        element.sourceline = self.parser.parser.CurrentLineNumber if self.parser is not None else None
+        return element
+
+    def start(self, tag: str, attrs: dict[str, str]) -> ET.Element:
+        self.depth += 1
+        if self.depth > limits.MAX_XML_DEPTH:
+            raise FokusError(
+                f"XML nested deeper than {limits.MAX_XML_DEPTH} elements; no REFI-QDA file nests like that",
+                path=self.display,
+                where=_current(self.parser) if self.parser is not None else None,
+            )
+        return super().start(tag, attrs)
+
+    def end(self, tag: str) -> ET.Element:
+        self.depth -= 1
+        return super().end(tag)
+
+
 def parse_xml(data: bytes, display: str, *, max_bytes: int = MAX_BYTES) -> ET.Element:
     """The root element of ``data``; any problem is a FokusError naming ``display`` ("project.qdpx!project.qde")."""
     if len(data) > max_bytes:
@@ -47,13 +79,15 @@ def parse_xml(data: bytes, display: str, *, max_bytes: int = MAX_BYTES) -> ET.El
             hint="a file this size is more likely damaged or hostile than a real project",
         )
     text = _decode(data, display)
+    builder = _Builder(display)
     parser = DefusedXMLParser(
-        target=ET.TreeBuilder(element_factory=lambda tag, attrib: _element(tag, attrib, parser)),
+        target=builder,
         forbid_dtd=False,  # refused at the end of the DTD instead, so entity declarations inside it are named as such
         forbid_entities=True,
         forbid_external=True,
     )
     parser.parser.EndDoctypeDeclHandler = _refuse_dtd
+    builder.parser = parser
     try:
         parser.feed(text)
         root = parser.close()
@@ -110,12 +144,6 @@ def text_of(element: ET.Element, name: str) -> str | None:
         return None
     text = "".join(found.itertext()).strip()
     return text or None
-
-
-def _element(tag: str, attrib: dict[str, str], parser: DefusedXMLParser) -> ET.Element:
-    element = _Located(tag, attrib)
-    element.sourceline = parser.parser.CurrentLineNumber
-    return element
 
 
 def _refuse_dtd() -> None:

@@ -3,29 +3,47 @@
 The first column (or a column named kommune, case, name or navn) names the case. Each other column is an attribute
 whose type is inferred from its values: integer, float (a decimal comma is accepted), boolean (ja/nei, true/false,
 yes/no), date (YYYY-MM-DD or DD.MM.YYYY) or text. A value with a leading zero ("0219", a kommunenummer) keeps the
-column text, since it is an identifier, not a number. A header may force a type: ``innbyggertall:integer``.
+column text, since it is an identifier, not a number; so does a whole number too large for a database integer (an
+account number), which as a float would lose its last digits. A header may force a type: ``innbyggertall:integer``.
+
+Case names are compared as the project compares them: ignoring case and runs of spaces, so "Bodø  kommune" and
+"bodø kommune" in one table are the same case twice. Names, attribute names, the number of rows and of columns and
+the file's size have limits (:mod:`fokus.importers.limits`).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from fokus.errors import FokusError
+from fokus.importers import limits
+from fokus.importers.limits import (
+    MAX_INTEGER,
+    MAX_LABEL_CHARS,
+    MAX_NAME_CHARS,
+    allow_long_csv_fields,
+    check_count,
+    check_length,
+    check_size,
+    csv_error_reason,
+)
 from fokus.model import AttributeType
 
 NAME_COLUMNS = ("kommune", "case", "name", "navn", "case_name")
 TRUE = {"ja", "j", "true", "yes", "y", "sann"}
 FALSE = {"nei", "n", "false", "no", "usann"}
-INTEGER = re.compile(r"^[+-]?(0|[1-9][0-9]*)$")
-FLOAT = re.compile(r"^[+-]?[0-9]+([.,][0-9]+)?([eE][+-]?[0-9]+)?$")
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-NO_DATE = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}$")
-MAX_BYTES = 50 * 1024 * 1024
+# ASCII digits only (\d also takes other scripts' digits), and \Z, not $ (which matches before a final newline).
+INTEGER = re.compile(r"^[+-]?(0|[1-9][0-9]*)\Z")
+FLOAT = re.compile(r"^[+-]?[0-9]+([.,][0-9]+)?([eE][+-]?[0-9]+)?\Z")
+ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+NO_DATE = re.compile(r"^[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{4}\Z")
+_INTEGER_DIGITS = len(str(MAX_INTEGER))
 
 Value = str | int | float | bool | date
 
@@ -54,8 +72,7 @@ def read_case_table(path: Path) -> CaseTable:
     """Read a case table; errors name the file, line and column."""
     display = str(path)
     try:
-        if path.stat().st_size > MAX_BYTES:
-            raise FokusError(f"larger than {MAX_BYTES} bytes: not a case table", path=display)
+        check_size(path.stat().st_size, limits.MAX_CASE_TABLE_BYTES, display, hint="a case table has a row per case")
         raw = path.read_bytes()
     except OSError as exc:
         raise FokusError(f"cannot read: {exc.strerror or exc}", path=display) from exc
@@ -78,12 +95,17 @@ def _parse(raw: bytes) -> CaseTable:
         raise FokusError("the file is empty")
     first = text.splitlines()[0]
     delimiter = max((",", ";", "\t"), key=first.count)
+    allow_long_csv_fields()
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    body: list[tuple[int, list[str]]] = []
     try:
-        header = [h.strip() for h in next(reader)]
-        body = [(reader.line_num, row) for row in reader]
+        header = [h.strip() for h in next(reader, [])]
+        check_count(len(header) - 1, limits.MAX_ATTRIBUTES, "attribute columns", "line 1")
+        for row in reader:
+            body.append((reader.line_num, row))
+            check_count(len(body), limits.MAX_CASES, "rows", f"line {reader.line_num}")
     except csv.Error as exc:
-        raise FokusError(f"malformed CSV: {exc}", where=f"line {reader.line_num}") from exc
+        raise FokusError(f"malformed CSV: {csv_error_reason(exc)}", where=f"line {reader.line_num}") from None
     if len(header) < 1 or not header[0]:
         raise FokusError("the header row is empty", where="line 1")
     names, forced = _header(header)
@@ -107,10 +129,10 @@ def _parse(raw: bytes) -> CaseTable:
     rows: list[CaseRow] = []
     seen: dict[str, int] = {}
     for line, row in raw_rows:
-        case_name = row[name_index]
+        case_name = check_length(row[name_index], MAX_NAME_CHARS, "case name", f"line {line}")
         if not case_name:
             raise FokusError(f"no case name in column {names[name_index]!r}", where=f"line {line}")
-        key = case_name.casefold()
+        key = " ".join(case_name.split()).casefold()  # as fokus.api.participants.CaseRegistry finds a case
         if key in seen:
             raise FokusError(f"case {case_name!r} appears twice (first on line {seen[key]})", where=f"line {line}")
         seen[key] = line
@@ -126,13 +148,14 @@ def _parse(raw: bytes) -> CaseTable:
 
 def _header(header: list[str]) -> tuple[list[str], dict[int, AttributeType]]:
     names: list[str] = []
+    known: set[str] = set()
     forced: dict[int, AttributeType] = {}
     for index, cell in enumerate(header):
         name, _, kind = cell.partition(":")
-        name = name.strip()
+        name = check_length(name.strip(), MAX_LABEL_CHARS, "column name", "line 1")
         if not name:
             raise FokusError(f"column {index + 1} has no name", where="line 1")
-        if name in names:
+        if name in known:
             raise FokusError(f"column {name!r} appears twice", where="line 1")
         if kind.strip():
             try:
@@ -141,6 +164,7 @@ def _header(header: list[str]) -> tuple[list[str], dict[int, AttributeType]]:
                 allowed = ", ".join(t.value for t in AttributeType)
                 raise FokusError(f"unknown type {kind.strip()!r} for {name!r}", where="line 1", hint=allowed) from None
         names.append(name)
+        known.add(name)
     return names, forced
 
 
@@ -149,9 +173,13 @@ def infer_type(values: list[str]) -> AttributeType:
     present = [v for v in values if v]
     if not present:
         return AttributeType.TEXT
-    if all(INTEGER.match(v) and not (len(v.lstrip("+-")) > 1 and v.lstrip("+-").startswith("0")) for v in present):
+    if all(INTEGER.match(v) for v in present):
+        if any(len(v.lstrip("+-")) > 1 and v.lstrip("+-").startswith("0") for v in present) or not all(
+            _fits(v) for v in present
+        ):
+            return AttributeType.TEXT  # identifiers: a leading zero, or more digits than any count has
         return AttributeType.INTEGER
-    if all(FLOAT.match(v) and not re.match(r"^[+-]?0[0-9]", v) for v in present):
+    if all(FLOAT.match(v) and not re.match(r"^[+-]?0[0-9]", v) and _finite(v) for v in present):
         return AttributeType.FLOAT
     if all(v.casefold() in TRUE | FALSE for v in present):
         return AttributeType.BOOLEAN
@@ -173,13 +201,18 @@ def convert(value: str, kind: AttributeType) -> Value | None:
         return value
     if kind is AttributeType.INTEGER:
         if not INTEGER.match(value.lstrip("0") or "0"):
-            raise ValueError(f"{value!r} is not a whole number")
+            raise ValueError(f"{value[:40]!r} is not a whole number")
+        if not _fits(value):
+            raise ValueError(f"{value[:40]!r} is larger than a whole number can be ({MAX_INTEGER:,})")
         return int(value)
     if kind is AttributeType.FLOAT:
         try:
-            return float(value.replace(",", "."))
+            number = float(value.replace(",", "."))
         except ValueError:
-            raise ValueError(f"{value!r} is not a number") from None
+            raise ValueError(f"{value[:40]!r} is not a number") from None
+        if "_" in value or not math.isfinite(number):  # float() also takes "1_000", "nan", "inf" and "1e999"
+            raise ValueError(f"{value[:40]!r} is not a finite number")
+        return number
     if kind is AttributeType.BOOLEAN:
         folded = value.casefold()
         if folded in TRUE:
@@ -188,6 +221,17 @@ def convert(value: str, kind: AttributeType) -> Value | None:
             return False
         raise ValueError(f"{value!r} is not ja/nei or true/false")
     return _date(value)
+
+
+def _fits(value: str) -> bool:
+    """Whether a whole number's text is within a database integer (checked on its length first: int() of thousands
+    of digits is refused by Python itself)."""
+    digits = value.lstrip("+-").lstrip("0")
+    return len(digits) <= _INTEGER_DIGITS and -MAX_INTEGER - 1 <= int(value) <= MAX_INTEGER
+
+
+def _finite(value: str) -> bool:
+    return math.isfinite(float(value.replace(",", ".")))
 
 
 def _date(value: str) -> date:

@@ -19,7 +19,8 @@ codes:
 ```
 
 Validation is strict (unknown keys are errors) because a typo such as `exlude:` would otherwise lose a note silently;
-every error names the file and line.
+every error names the file and line. Names and paths longer than their database columns, more than ``MAX_CODES``
+codes, and rule patterns holding what JSON cannot (a date) are refused too (:mod:`fokus.importers.limits`).
 """
 
 from __future__ import annotations
@@ -32,9 +33,12 @@ from typing import Any
 
 from fokus.errors import FokusError
 from fokus.files.located_yaml import LocatedDict, LocatedList, load_located_yaml
+from fokus.importers import limits
+from fokus.importers.limits import MAX_CODE_PATH_CHARS, MAX_LABEL_CHARS, check_count, check_length
 
-CODE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+# \Z, not $: "$" also matches before a final newline, and "krise\n" is no code id.
+CODE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*\Z")
+COLOR = re.compile(r"^#[0-9A-Fa-f]{6}\Z")
 TOP_KEYS = {"codebook", "version", "language", "description", "ubiquitous", "codes"}
 RULE_KEYS = {"id", "any", "phrases", "near", "pattern", "unless", "requires", "compounds", "weight"}
 NEAR_KEYS = {"a", "b", "window"}
@@ -156,6 +160,7 @@ def _codes(
                 "use lowercase letters a-z, digits, '-' and '_', starting with a letter or digit",
             )
         path = f"{parent}/{code_id}" if parent else code_id
+        check_length(path, MAX_CODE_PATH_CHARS, "code path", f"line {line}")
         color = _text(item, "color")
         if color is not None and not COLOR.match(color):
             raise _fail(f"bad color {color!r} for {path}", item.line_of("color"), "write it as #RRGGBB")
@@ -168,9 +173,13 @@ def _codes(
         if not isinstance(codable, bool):
             raise _fail(f"'codable' of {path} must be true or false", item.line_of("codable"))
         rules = _rules(item, path, ubiquitous) if "rules" in item else None
+        name = _text(item, "name", required=True) or code_id
+        check_length(name, MAX_LABEL_CHARS, "code name", f"line {item.line_of('name')}")
+        position = next(counter)
+        check_count(position + 1, limits.MAX_CODES, "codes", f"line {line}")
         yield CodeSpec(
             path=path,
-            name=_text(item, "name", required=True) or code_id,
+            name=name,
             parent=parent,
             description=_text(item, "description"),
             include=_text(item, "include"),
@@ -179,7 +188,7 @@ def _codes(
             color=color.upper() if color else None,
             codable=codable,
             rules=rules,
-            position=next(counter),
+            position=position,
             line=item.line,
         )
         children = item.get("children")
@@ -248,6 +257,12 @@ def _rules(item: LocatedDict, path: str, ubiquitous: set[str]) -> list[dict[str,
                 or not all(isinstance(p, list) and p and all(isinstance(t, dict) for t in p) for p in pattern)
             ):
                 raise _fail(f"{what}: 'pattern' must be a list of spaCy token patterns", rule.line_of("pattern"))
+            if not _json_like(pattern):
+                raise _fail(
+                    f"{what}: 'pattern' holds a value that is not text, a number or true/false",
+                    rule.line_of("pattern"),
+                    "write dates and other such values in quotes",
+                )
             plain["pattern"] = pattern
         if not any(key in plain for key in ("any", "phrases", "near", "pattern")):
             raise _fail(f"{what} has nothing to match: give any, phrases, near or pattern", line)
@@ -261,6 +276,15 @@ def _rules(item: LocatedDict, path: str, ubiquitous: set[str]) -> list[dict[str,
         plain["weight"] = float(weight)
         result.append(plain)
     return result
+
+
+def _json_like(value: Any) -> bool:
+    """Whether ``value`` is made of what JSON holds (it is stored as JSON): YAML can also give dates, bytes, sets."""
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _json_like(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_json_like(v) for v in value)
+    return value is None or isinstance(value, (str, int, float, bool))
 
 
 def _plain(value: Any) -> Any:

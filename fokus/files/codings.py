@@ -4,6 +4,11 @@ One row per coding. Export writes every column; import needs only ``message_id``
 default to the whole message, ``status`` to accepted, ``origin`` to human; ``thread_id``, ``case`` and
 ``participant`` are for the reader and ignored on import; ``text``, when present, must equal the span in the project,
 which catches a file made against other text.
+
+Values are checked as far as the file alone allows: ``start`` and ``end`` are whole numbers (ASCII digits) of at most
+``MAX_TEXT_CHARS``, ``confidence`` a number from 0 to 1, ``created_at`` an ISO 8601 time with an offset; ids, codes,
+coders and origins fit their database columns; a file holds at most ``MAX_RECORDS`` rows (see
+:mod:`fokus.importers.limits`).
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,6 +24,22 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from fokus.errors import FokusError
+from fokus.importers import limits
+from fokus.importers.decoding import place
+from fokus.importers.limits import (
+    MAX_CODE_PATH_CHARS,
+    MAX_ID_CHARS,
+    MAX_JSON_DEPTH,
+    MAX_LABEL_CHARS,
+    MAX_TEXT_CHARS,
+    allow_long_csv_fields,
+    check_count,
+    check_length,
+    check_size,
+    csv_error_reason,
+    json_depth_position,
+    json_too_deep,
+)
 from fokus.model import CodingStatus
 
 COLUMNS = (
@@ -36,7 +58,6 @@ COLUMNS = (
     "created_at",
 )
 REQUIRED = ("message_id", "code")
-MAX_BYTES = 512 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +79,7 @@ def read_codings(path: Path) -> list[CodingRow]:
     """Read a codings file (CSV, or JSON when it ends in .json or starts with '[')."""
     display = str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise FokusError(f"larger than {MAX_BYTES} bytes", path=display)
+        check_size(path.stat().st_size, limits.MAX_PARSE_BYTES, display, hint="split the file")
         raw = path.read_bytes()
     except OSError as exc:
         raise FokusError(f"cannot read: {exc.strerror or exc}", path=display) from exc
@@ -85,6 +104,7 @@ def read_codings(path: Path) -> list[CodingRow]:
 def _from_csv(text: str) -> list[CodingRow]:
     first = text.splitlines()[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
+    allow_long_csv_fields()
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = [h.strip() for h in reader.fieldnames or []]
@@ -94,30 +114,37 @@ def _from_csv(text: str) -> list[CodingRow]:
             raise FokusError(
                 "missing column " + ", ".join(repr(c) for c in missing),
                 where="line 1",
-                hint="the header has " + ", ".join(header),
+                hint="the header has " + ", ".join(header[:12])[:300],
             )
-        rows = []
+        rows: list[CodingRow] = []
         line = reader.line_num + 1
         for record in reader:
             if None in record:
                 raise FokusError("more cells than the header has", where=f"line {line}")
+            check_count(len(rows) + 1, limits.MAX_RECORDS, "codings", f"line {line}")
             rows.append(_row({k: v for k, v in record.items() if v is not None}, f"line {line}"))
             line = reader.line_num + 1
         return rows
     except csv.Error as exc:
-        raise FokusError(f"malformed CSV: {exc}", where=f"line {reader.line_num}") from exc
+        raise FokusError(f"malformed CSV: {csv_error_reason(exc)}", where=f"line {reader.line_num}") from None
 
 
 def _from_json(text: str) -> list[CodingRow]:
+    if json_too_deep(text.encode("utf-8")):  # before json.loads recurses into it
+        raise FokusError(
+            f"JSON nested deeper than {MAX_JSON_DEPTH} levels; no codings file nests like that",
+            where=place(text, json_depth_position(text)),
+        )
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise FokusError(f"not valid JSON: {exc.msg}", where=f"line {exc.lineno}") from exc
-    except RecursionError as exc:
-        raise FokusError("JSON nested too deeply") from exc
+        raise FokusError(f"not valid JSON: {exc.msg}", where=f"line {exc.lineno}") from None
+    except ValueError:  # an integer of more digits than Python converts (4300)
+        raise FokusError("not valid JSON: a number with thousands of digits") from None
     if not isinstance(data, list):
         raise FokusError("a codings JSON file is a list of objects")
-    rows = []
+    check_count(len(data), limits.MAX_RECORDS, "codings", None)
+    rows: list[CodingRow] = []
     for index, item in enumerate(data):
         where = f"item {index}"
         if not isinstance(item, dict):
@@ -133,7 +160,8 @@ def _row(record: Mapping[str, str], where: str) -> CodingRow:
     def cell(name: str) -> str:
         return (record.get(name) or "").strip()
 
-    message_id, code = cell("message_id"), cell("code")
+    message_id = check_length(cell("message_id"), MAX_ID_CHARS, "message_id", where)
+    code = check_length(cell("code"), MAX_CODE_PATH_CHARS, "code", where)
     if not message_id:
         raise FokusError("empty message_id", where=where)
     if not code:
@@ -155,6 +183,8 @@ def _row(record: Mapping[str, str], where: str) -> CodingRow:
             confidence = float(cell("confidence"))
         except ValueError:
             raise FokusError(f"confidence {cell('confidence')!r} is not a number", where=where) from None
+        if not (math.isfinite(confidence) and 0 <= confidence <= 1):
+            raise FokusError(f"confidence {cell('confidence')!r} is not a number from 0 to 1", where=where)
     created_at = None
     if cell("created_at"):
         try:
@@ -163,7 +193,10 @@ def _row(record: Mapping[str, str], where: str) -> CodingRow:
             raise FokusError(f"created_at {cell('created_at')!r} is not an ISO 8601 time", where=where) from None
         if created_at.tzinfo is None:
             raise FokusError(f"created_at {cell('created_at')!r} has no time zone", where=where, hint="add +00:00")
-        created_at = created_at.astimezone(UTC)
+        try:
+            created_at = created_at.astimezone(UTC)
+        except OverflowError:  # year 1 with a positive offset, year 9999 with a negative one
+            raise FokusError(f"created_at {cell('created_at')!r} is out of range", where=where) from None
     text = record.get("text")
     return CodingRow(
         message_id=message_id,
@@ -172,9 +205,9 @@ def _row(record: Mapping[str, str], where: str) -> CodingRow:
         end=end,
         text=text if text else None,
         status=status,
-        origin=cell("origin") or "human",
+        origin=check_length(cell("origin"), MAX_LABEL_CHARS, "origin", where) or "human",
         confidence=confidence,
-        coder=cell("coder") or None,
+        coder=check_length(cell("coder"), MAX_LABEL_CHARS, "coder name", where) or None,
         created_at=created_at,
         where=where,
     )
@@ -183,13 +216,15 @@ def _row(record: Mapping[str, str], where: str) -> CodingRow:
 def _int(value: str, name: str, where: str) -> int | None:
     if not value:
         return None
-    try:
-        number = int(value)
-    except ValueError:
-        raise FokusError(f"{name} {value!r} is not a whole number", where=where) from None
-    if number < 0:
+    if value.startswith("-") and value[1:].isascii() and value[1:].isdigit():
         raise FokusError(f"{name} {value!r} is negative", where=where)
-    return number
+    if not (value.isascii() and value.isdigit()):  # int() also takes "1_000", " 7" and other scripts' digits
+        raise FokusError(f"{name} {value[:40]!r} is not a whole number", where=where)
+    if len(value) > len(str(MAX_TEXT_CHARS)) or int(value) > MAX_TEXT_CHARS:
+        raise FokusError(
+            f"{name} {value[:40]!r} is beyond the longest message ({MAX_TEXT_CHARS:,} characters)", where=where
+        )
+    return int(value)
 
 
 def write_rows(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], fmt: str, out: TextIO) -> int:

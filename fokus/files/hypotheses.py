@@ -67,8 +67,9 @@ TEST_KEYS = {
     "group-difference": {"code", "attribute", "group", "at_least", "measure", "measure_unit"},
     "trend": {"code", "period"},
 }
-HYPOTHESIS_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,49}$")
-CODE_PATH = re.compile(r"^[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_-]*)*$")
+# \Z, not $: "$" also matches before a final newline.
+HYPOTHESIS_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,49}\Z")
+CODE_PATH = re.compile(r"^[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_-]*)*\Z")
 DEFAULT_ALPHA = 0.05
 
 GroupValue = str | int | float | bool | date

@@ -2,6 +2,13 @@
 
 Mappings load as :class:`LocatedDict` and sequences as :class:`LocatedList`, which carry the line of the node and of
 each key or item; duplicate keys, which plain PyYAML silently lets the last one win, are errors.
+
+The loader is PyYAML's safe one, with the limits of :mod:`fokus.importers.limits` for files from anywhere: at most
+``MAX_YAML_BYTES``, nested at most ``MAX_YAML_DEPTH`` levels (PyYAML composes recursively, and would otherwise fail
+with a RecursionError), and at most ``MAX_YAML_VALUES`` values once aliases are expanded (a "billion laughs" file of
+aliases of aliases is small, but a reader that walks it, such as the codebook's rule patterns, never finishes). A
+value its tag cannot be read as (``!!int abc``, ``2020-02-30``, which PyYAML reads as a date) is an error on its
+line, not a ValueError from inside PyYAML; so is half a character (``"\\ud83d"``), which the database cannot store.
 """
 
 from __future__ import annotations
@@ -12,8 +19,8 @@ from typing import Any
 import yaml
 
 from fokus.errors import FokusError
-
-MAX_YAML_BYTES = 20 * 1024 * 1024
+from fokus.importers import limits
+from fokus.importers.limits import check_size
 
 
 class LocatedDict(dict[Any, Any]):
@@ -37,7 +44,71 @@ class LocatedList(list[Any]):
 
 
 class _Loader(yaml.SafeLoader):
-    pass
+    """A SafeLoader that counts nesting and expanded values while it composes, and locates constructor errors."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._values: dict[int, int] = {}  # id(node) -> values it holds once expanded, itself included
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        opens = bool(self.check_event(yaml.SequenceStartEvent, yaml.MappingStartEvent))
+        self._depth += opens
+        try:
+            if self._depth > limits.MAX_YAML_DEPTH:
+                raise FokusError(
+                    f"YAML nested deeper than {limits.MAX_YAML_DEPTH} levels; no codebook nests like that",
+                    where=_line(self.peek_event().start_mark),  # type: ignore[no-untyped-call]
+                )
+            node = super().compose_node(parent, index)
+            assert node is not None  # None only at the end of a stream, which compose_document checks before
+        finally:
+            self._depth -= opens
+        if id(node) not in self._values:  # an alias returns a node already counted: its parent counts it again
+            children: list[yaml.Node] = []
+            if isinstance(node, yaml.SequenceNode):
+                children = node.value
+            elif isinstance(node, yaml.MappingNode):
+                children = [part for pair in node.value for part in pair]
+            total = 1 + sum(self._values.get(id(c), 1) for c in children)  # 1: an alias of a node still open
+            if total > limits.MAX_YAML_VALUES:
+                raise FokusError(
+                    f"the YAML holds more than {limits.MAX_YAML_VALUES:,} values, counting each use of an alias "
+                    "(aliases of aliases: a 'billion laughs' file?)",
+                    where=_line(node.start_mark),
+                )
+            self._values[id(node)] = total
+        return node
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            value = super().construct_object(node, deep=deep)
+        except (
+            ValueError,
+            TypeError,
+            AttributeError,
+            ArithmeticError,
+            LookupError,
+        ):  # what PyYAML's constructors raise
+            tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
+            shown = f" {str(node.value)[:40]!r}" if isinstance(node, yaml.ScalarNode) else ""
+            raise FokusError(
+                f"not valid YAML: the value{shown} cannot be read as {tag}",
+                where=_line(node.start_mark),
+                hint="put the value in quotes to keep it as text",
+            ) from None
+        if isinstance(value, str) and not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:  # "\ud83d": half of a character, which no file or database can hold
+                raise FokusError(
+                    "not valid YAML: a \\u escape of half a character (a lone surrogate)", where=_line(node.start_mark)
+                ) from None
+        return value
+
+
+def _line(mark: Any) -> str | None:
+    return f"line {mark.line + 1}" if mark is not None else None
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LocatedDict:
@@ -77,9 +148,7 @@ def load_located_yaml(path: Path) -> Any:
     """Parse ``path``; every problem becomes a FokusError naming the file and line."""
     display = str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_YAML_BYTES:
-            raise FokusError(f"file is {size} bytes, more than the {MAX_YAML_BYTES} a YAML file may have", path=display)
+        check_size(path.stat().st_size, limits.MAX_YAML_BYTES, display, hint="a YAML file is written by hand")
         raw = path.read_bytes()
     except OSError as exc:
         raise FokusError(f"cannot read: {exc.strerror or exc}", path=display) from exc
@@ -87,13 +156,25 @@ def load_located_yaml(path: Path) -> Any:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise FokusError(f"not UTF-8 text (byte {exc.start})", path=display) from exc
+    loader: _Loader | None = None
     try:
-        return yaml.load(text, Loader=_Loader)  # _Loader is a SafeLoader
+        loader = _Loader(text)  # a SafeLoader; it checks the characters of the whole text first
+        return loader.get_single_data()
     except FokusError as exc:
         raise exc.located(display) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}" if mark else None
         raise FokusError(f"not valid YAML: {exc.problem or exc.context}", path=display, where=where) from exc
-    except (yaml.YAMLError, RecursionError) as exc:
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        reason = f"not valid YAML: {exc.reason} (character #x{exc.character:04x})"
+        raise FokusError(reason, path=display, where=f"line {line}") from None
+    except yaml.YAMLError as exc:
         raise FokusError(f"not valid YAML: {exc}", path=display) from exc
+    except (ValueError, OverflowError) as exc:  # PyYAML's scanner on an escape beyond Unicode, such as \U10010000
+        where = f"line {loader.line + 1}" if loader is not None else None
+        raise FokusError(f"not valid YAML: an escape that is no character ({exc})", path=display, where=where) from None
+    finally:
+        if loader is not None:
+            loader.dispose()

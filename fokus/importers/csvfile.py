@@ -35,7 +35,8 @@ Decisions:
 - Blank rows are skipped. A row with a different number of fields than the header is an error (unless the extra
   fields are empty): it usually means a wrong delimiter or a broken quote.
 - Errors name the physical line where the record starts: missing columns (listing the header found), NUL bytes,
-  malformed quoting, unreadable times, empty ids, fields over the size limit.
+  malformed quoting, unreadable times, empty ids, fields over the size limit, ids, authors and cases longer than
+  their database columns hold, more rows than ``MAX_RECORDS`` (:mod:`fokus.importers.limits`).
 """
 
 from __future__ import annotations
@@ -48,9 +49,19 @@ from dataclasses import dataclass
 from datetime import tzinfo
 
 from fokus.errors import FokusError
+from fokus.importers import limits
 from fokus.importers.csvmapping import FIELDS, REQUIRED_FIELDS
 from fokus.importers.decoding import decode_text
-from fokus.importers.limits import MAX_CSV_FIELD_CHARS, check_file_size, check_text_length
+from fokus.importers.limits import (
+    MAX_ID_CHARS,
+    MAX_NAME_CHARS,
+    allow_long_csv_fields,
+    check_count,
+    check_file_size,
+    check_length,
+    check_text_length,
+    csv_error_reason,
+)
 from fokus.importers.notes import Notes
 from fokus.importers.records import MessageKind, MessageRecord, ParsedSource, SourceKind
 from fokus.importers.times import parse_time, zone_named
@@ -155,14 +166,14 @@ class _CsvReader:
     def _rows(self) -> Iterator[_Row]:
         end = self.text.find("\n")
         first = self.text if end < 0 else self.text[:end]
-        if csv.field_size_limit() < MAX_CSV_FIELD_CHARS:  # raised once, never lowered: harmless to other users
-            csv.field_size_limit(MAX_CSV_FIELD_CHARS)
+        allow_long_csv_fields()
         reader = csv.reader(io.StringIO(self.text, newline=""), delimiter=sniff_delimiter(first), strict=True)
         header = self._next(reader, 1)
         if header is None:
             raise FokusError("empty file: no header line", where="line 1")
         columns = self._columns([name.strip().lower() for name in header], header)
         width = len(header)
+        count = 0
         while True:
             start = reader.line_num + 1
             row = self._next(reader, start)
@@ -170,6 +181,8 @@ class _CsvReader:
                 return
             if not any(cell.strip() for cell in row):
                 continue
+            count += 1
+            check_count(count, limits.MAX_RECORDS, "rows", f"line {start}")
             if len(row) != width and not (len(row) > width and not any(c.strip() for c in row[width:])):
                 raise FokusError(
                     f"{len(row)} fields, but the header has {width}",
@@ -185,15 +198,8 @@ class _CsvReader:
         except StopIteration:
             return None
         except csv.Error as err:
-            message = str(err)
-            if "field larger than field limit" in message:
-                reason = f"a field longer than {MAX_CSV_FIELD_CHARS - 1:,} characters"
-            elif "unexpected end of data" in message:
-                reason = "malformed quoting: a quoted field is never closed"
-            else:
-                reason = f"malformed quoting ({message})"
             raise FokusError(
-                reason, where=f"line {start}", hint="a quote inside a quoted field is written twice"
+                csv_error_reason(err), where=f"line {start}", hint="a quote inside a quoted field is written twice"
             ) from None
 
     def _columns(self, names: list[str], header: list[str]) -> dict[str, int]:
@@ -223,10 +229,11 @@ class _CsvReader:
 
     def _record(self, row: _Row, answered: set[str]) -> MessageRecord | None:
         v, where = row.values, f"line {row.line}"
-        mid = v["id"]
+        mid = check_length(v["id"], MAX_ID_CHARS, "id", where)
         if not mid:
             raise FokusError("empty id", where=where, hint="every row needs an id")
-        thread, parent = v.get("thread_id", ""), v.get("parent_id", "")
+        thread = check_length(v.get("thread_id", ""), MAX_ID_CHARS, "thread_id", where)
+        parent = check_length(v.get("parent_id", ""), MAX_ID_CHARS, "parent_id", where)
         if not thread or thread == mid:
             if parent and parent != mid:
                 raise FokusError(
@@ -251,7 +258,7 @@ class _CsvReader:
         if not text and not link and mid not in answered:
             self.notes.add("row without text (skipped)", where)
             return None
-        author = v["author"]
+        author = check_length(v["author"], MAX_NAME_CHARS, "author name", where)
         if not author:
             self.notes.add(f"row without an author (set to {UNKNOWN_AUTHOR!r})", where)
             author = UNKNOWN_AUTHOR
@@ -265,7 +272,7 @@ class _CsvReader:
             text=text,
             location=where,
             reactions=_reactions(v.get("reactions", ""), where),
-            case=v.get("case") or None,
+            case=check_length(v.get("case", ""), MAX_NAME_CHARS, "case name", where) or None,
             title=v.get("title") or None,
             url=v.get("url") or None,
             attachments=(link,) if link else (),

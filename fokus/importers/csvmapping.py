@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from fokus.errors import FokusError
+from fokus.importers.limits import MAX_JSON_DEPTH, MAX_YAML_BYTES, check_size, json_too_deep
 
 REQUIRED_FIELDS = ("id", "author", "created_time", "text")
 OPTIONAL_FIELDS = ("thread_id", "parent_id", "case", "reactions", "title", "url", "link")
@@ -60,21 +61,23 @@ def parse_mapping(items: Sequence[str]) -> dict[str, str]:
 
 
 def _load_file(path: Path) -> Any:
+    if path.suffix.lower() != ".json":
+        # imported here: only mapping files need PyYAML. The codebooks' loader, with its limits: plain yaml.safe_load
+        # let a ValueError out of "text: 2020-02-30" and a RecursionError out of deep nesting.
+        from fokus.files.located_yaml import load_located_yaml
+
+        return load_located_yaml(path)
     try:
+        check_size(path.stat().st_size, MAX_YAML_BYTES, str(path), hint="a mapping file names a few columns")
         raw = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as err:
         raise FokusError(f"cannot read the mapping file ({err.__class__.__name__}: {err})", path=str(path)) from None
-    if path.suffix.lower() == ".json":
-        try:
-            return json.loads(raw)
-        except (ValueError, RecursionError) as err:
-            raise FokusError(f"not valid JSON ({err})", path=str(path)) from None
-    import yaml  # imported here: only mapping files need PyYAML
-
+    if json_too_deep(raw.encode("utf-8")):
+        raise FokusError(f"not valid JSON (nested deeper than {MAX_JSON_DEPTH} levels)", path=str(path))
     try:
-        return yaml.safe_load(raw)
-    except yaml.YAMLError as err:
-        raise FokusError(f"not valid YAML ({err})", path=str(path)) from None
+        return json.loads(raw)
+    except ValueError as err:
+        raise FokusError(f"not valid JSON ({err})", path=str(path)) from None
 
 
 def _checked(raw: Any, source: str) -> dict[str, str]:

@@ -31,7 +31,8 @@ the same for the same message in every donation and every re-import. A post's ``
 Attachments: ``external_context.url`` and ``media.uri`` (a path inside the archive) go to ``attachments``; the first
 external URL is ``url``. A post or comment without text is kept, with text "", only if it has such a URL (a shared
 link the group talks about); without one (a bare photo) there is nothing to read, and it is skipped with a note.
-Times are unix seconds, hence UTC; no time zone is involved.
+Times are unix seconds, hence UTC; no time zone is involved. Author names longer than the database holds, and files
+of more than ``MAX_RECORDS`` entries, are refused (:mod:`fokus.importers.limits`).
 """
 
 from __future__ import annotations
@@ -45,10 +46,11 @@ from datetime import datetime
 from typing import Any, Literal
 
 from fokus.errors import FokusError
+from fokus.importers import limits
 from fokus.importers.decoding import kind_of, load_json
 from fokus.importers.dyi_titles import parse_comment_title, parse_post_title
 from fokus.importers.ids import stable_id
-from fokus.importers.limits import check_text_length
+from fokus.importers.limits import MAX_NAME_CHARS, check_count, check_length, check_text_length
 from fokus.importers.notes import Notes
 from fokus.importers.records import MessageKind, MessageRecord, ParsedSource, SourceKind
 from fokus.importers.strings import drop_lone_surrogates, repair_mojibake
@@ -181,6 +183,7 @@ class _DyiReader:
                 items = doc[key]
                 if not isinstance(items, list):
                     raise FokusError(f"expected a list, found {kind_of(items)}", path=file, where=f"$.{key}")
+                check_count(len(self.entries) + len(items), limits.MAX_RECORDS, "posts and comments", f"$.{key}", file)
                 for i, obj in enumerate(items):
                     self.entries.append(_Entry(is_post, obj, f"$.{key}[{i}]", file, prefix))
                     if not is_post:
@@ -247,6 +250,7 @@ class _DyiReader:
             self.notes.add("post whose title names no author (the archive's owner assumed)", entry.prefix + loc)
         else:
             author, group = parsed.author, parsed.group
+        check_length(author, MAX_NAME_CHARS, "author name", f"{loc}.title" if parsed else f"{loc} (the owner's name)")
         if not text.strip() and url is None:
             self.notes.add("post without text or link (skipped)", entry.prefix + loc)
             return None
@@ -286,6 +290,7 @@ class _DyiReader:
         check_text_length(text, None, f"{comment_loc}.comment")
         about = parse_comment_title(title or "")
         author = _text(comment, "author", comment_loc) or about.author or self.owner()
+        check_length(author, MAX_NAME_CHARS, "author name", f"{comment_loc}.author")
         url, attachments = _attachments(obj)
         if not text.strip() and url is None:
             self.notes.add("comment without text or link (skipped)", entry.prefix + loc)

@@ -30,6 +30,8 @@ Decisions:
   when it has answers or attachments, since those are what the group reacted to; otherwise it is skipped with a note.
 - A field fokus reads must have the type above, or the file is refused with the field's place
   (``$.data[3].comments.data[1].created_time``): a half-converted archive is better found now than in the analysis.
+  So is an id or author name longer than the database holds, a count above its largest integer, or a file of more
+  than ``MAX_RECORDS`` messages (:mod:`fokus.importers.limits`).
   Attachments are the exception: they are read where they have the expected shape and ignored elsewhere.
 - An id seen twice in one file (overlapping harvests pasted together) is imported once, with a note.
 - Comments that continue on a page the file does not hold (``comments.paging.next``) are noted: the harvest stopped
@@ -43,8 +45,16 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from fokus.errors import FokusError
+from fokus.importers import limits
 from fokus.importers.decoding import kind_of, load_json
-from fokus.importers.limits import check_text_length
+from fokus.importers.limits import (
+    MAX_ID_CHARS,
+    MAX_INTEGER,
+    MAX_NAME_CHARS,
+    check_count,
+    check_length,
+    check_text_length,
+)
 from fokus.importers.notes import Notes
 from fokus.importers.records import MessageKind, MessageRecord, ParsedSource, SourceKind
 from fokus.importers.strings import drop_lone_surrogates
@@ -143,6 +153,7 @@ class _GraphReader:
             self.notes.add("id seen before in this file (imported once)", loc)
         else:
             self.seen.add(mid)
+            check_count(len(self.messages) + 1, limits.MAX_RECORDS, "messages", loc)
             self.messages.append(
                 MessageRecord(
                     source_id=mid,
@@ -190,7 +201,9 @@ class _GraphReader:
         if not name or not name.strip():
             self.notes.add(f"message without an author name (author set to {UNKNOWN_AUTHOR!r})", loc)
             return UNKNOWN_AUTHOR, ref_text
-        return drop_lone_surrogates(name.strip()), ref_text
+        return check_length(
+            drop_lone_surrogates(name.strip()), MAX_NAME_CHARS, "author name", f"{loc}.from.name"
+        ), ref_text
 
     def answers(self, obj: dict[str, Any], loc: str) -> tuple[list[Any], str]:
         container = obj.get("comments")
@@ -214,9 +227,9 @@ class _GraphReader:
 def _id(obj: dict[str, Any], loc: str) -> str:
     value = obj.get("id")
     if isinstance(value, str) and value.strip():
-        return drop_lone_surrogates(value.strip())
+        return check_length(drop_lone_surrogates(value.strip()), MAX_ID_CHARS, "id", f"{loc}.id")
     if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
+        return check_length(str(value), MAX_ID_CHARS, "id", f"{loc}.id")
     if value is None or value == "":
         raise FokusError("no 'id': every post and comment in a Graph export has one", where=f"{loc}.id")
     raise FokusError(f"expected an id (a string), found {kind_of(value)}", where=f"{loc}.id")
@@ -231,6 +244,8 @@ def _string(obj: dict[str, Any], key: str, loc: str) -> str | None:
 
 def _count(value: Any, where: str) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        if value > MAX_INTEGER:
+            raise FokusError(f"a count of {value:.3g} is more than a database can hold", where=where)
         return value
     raise FokusError(f"expected a count (a whole number), found {kind_of(value)}", where=where)
 

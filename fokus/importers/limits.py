@@ -1,13 +1,19 @@
-"""Size limits on untrusted input, each refused with a clear message.
+"""Limits on untrusted input, each refused with a clear message naming the file and the place.
 
-Exports come from other people's machines (data donations, archives passed around a research team), so every reader
-assumes a file may be corrupt or hostile: a zip bomb, a member named ``../../.bashrc``, JSON nested ten thousand
-levels deep. The limits are far above anything a real focus group produces (the whole demo corpus is a few hundred
-kilobytes; a busy group's Graph archive of 100,000 messages is about 60 MB) and far below what would exhaust memory.
+Exports come from other people's machines (data donations, archives passed around a research team), and codebooks,
+codings files and case tables from other tools, so every reader assumes a file may be corrupt or hostile: a zip
+bomb, a member named ``../../.bashrc``, JSON nested ten thousand levels deep, a name of a million characters. The
+limits are far above anything a real study produces (the whole demo corpus is a few hundred kilobytes; a busy
+group's Graph archive of 100,000 messages is about 60 MB) and far below what would exhaust memory or time. All of
+them live here, so that a reader never invents its own, and tests can lower them to check the messages.
+
+Lengths that a database column holds (ids, names, code paths) are limited to what the column declares: SQLite does
+not enforce those lengths, but PostgreSQL does, and a project must be able to move there.
 """
 
 from __future__ import annotations
 
+import csv
 import re
 from itertools import accumulate
 from typing import Final
@@ -17,10 +23,15 @@ from fokus.errors import FokusError
 GiB: Final = 1024**3
 MiB: Final = 1024**2
 
+# --- sizes ------------------------------------------------------------------------------------------------------------
 #: Any file or zip archive given to fokus.
 MAX_FILE_BYTES: Final = 2 * GiB
-#: Any file or zip member read into memory and parsed (JSON, CSV, transcript).
+#: Any file or zip member read into memory and parsed (JSON, CSV, transcript, codings file, XML).
 MAX_PARSE_BYTES: Final = 512 * MiB
+#: A YAML codebook, hypothesis file or mapping file (written by hand: a big one has a few hundred kilobytes).
+MAX_YAML_BYTES: Final = 20 * MiB
+#: A case table (one row per municipality: a few kilobytes).
+MAX_CASE_TABLE_BYTES: Final = 50 * MiB
 #: Entries in a zip's directory (a DYI archive with every photo of an account has tens of thousands).
 MAX_ZIP_MEMBERS: Final = 200_000
 #: Bytes of a zip's central directory (about 160 per entry in a DYI archive): read before the entries are counted.
@@ -31,12 +42,43 @@ MAX_ZIP_TOTAL_BYTES: Final = 8 * GiB
 #: since small JSON files of repeated whitespace legitimately compress very well.
 MAX_COMPRESSION_RATIO: Final = 100
 RATIO_FLOOR_BYTES: Final = 1 * MiB
+
+# --- nesting ----------------------------------------------------------------------------------------------------------
 #: Nesting of JSON arrays and objects (a Graph export nests about 8 levels: feed, post, comments, replies).
 MAX_JSON_DEPTH: Final = 64
+#: Nesting of YAML lists and mappings (a codebook twelve codes deep, with rules, nests about 30).
+MAX_YAML_DEPTH: Final = 64
+#: Nesting of XML elements (a REFI-QDA project nests about 8, plus one per level of its codes).
+MAX_XML_DEPTH: Final = 64
+#: Values a YAML file holds once its aliases are expanded (``&a``/``*a``: each use counts again), so that a "billion
+#: laughs" file of nested aliases is refused before anything walks it.
+MAX_YAML_VALUES: Final = 1_000_000
+
+# --- lengths ----------------------------------------------------------------------------------------------------------
 #: Characters in one message's text (Facebook itself caps posts at 63,206 characters).
 MAX_TEXT_CHARS: Final = 1_000_000
 #: Characters in one CSV field (the text field plus room for quoting).
 MAX_CSV_FIELD_CHARS: Final = MAX_TEXT_CHARS + 1
+#: Characters in an id (of a message, its thread or its parent): the database columns for ids hold 200.
+MAX_ID_CHARS: Final = 200
+#: Characters in an author's or a case's name. Facebook caps names far below this; the database columns hold 200,
+#: and a name's lookup key (case-folded) may be longer than the name itself.
+MAX_NAME_CHARS: Final = 100
+#: Characters in a code's name, a coder's name, a coding's origin, a case attribute's name (columns of 200).
+MAX_LABEL_CHARS: Final = 200
+#: Characters in a code's path (``krise/flom``; the column holds 300).
+MAX_CODE_PATH_CHARS: Final = 300
+#: The largest count or whole number a database integer holds (reactions, case attribute values).
+MAX_INTEGER: Final = 2**63 - 1
+
+# --- counts -----------------------------------------------------------------------------------------------------------
+#: Messages in one file or archive, and rows in one codings file (a project of a million codings must round-trip).
+MAX_RECORDS: Final = 2_000_000
+#: Codes in one codebook (a large NVivo codebook has a few hundred).
+MAX_CODES: Final = 10_000
+#: Rows of a case table (Norway has 357 municipalities) and its attribute columns.
+MAX_CASES: Final = 100_000
+MAX_ATTRIBUTES: Final = 1_000
 
 
 def human_size(n: int) -> str:
@@ -50,12 +92,14 @@ def human_size(n: int) -> str:
 
 def check_file_size(size: int, path: str, *, parsed: bool) -> None:
     """Refuse a file over the limit for archives (``parsed=False``) or for files read into memory."""
-    limit = MAX_PARSE_BYTES if parsed else MAX_FILE_BYTES
+    check_size(size, MAX_PARSE_BYTES if parsed else MAX_FILE_BYTES, path)
+
+
+def check_size(size: int, limit: int, path: str, hint: str = "split the export into smaller files") -> None:
+    """Refuse a file of ``size`` bytes over ``limit``."""
     if size > limit:
         raise FokusError(
-            f"file too large: {human_size(size)} (fokus reads at most {human_size(limit)})",
-            path=path,
-            hint="split the export into smaller files",
+            f"file too large: {human_size(size)} (fokus reads at most {human_size(limit)})", path=path, hint=hint
         )
 
 
@@ -67,6 +111,44 @@ def check_text_length(text: str, path: str | None, where: str) -> None:
             path=path,
             where=where,
         )
+
+
+def check_length(value: str, limit: int, what: str, where: str | None, path: str | None = None) -> str:
+    """``value`` if it has at most ``limit`` characters; else a FokusError saying ``what`` is too long, quoting its
+    start (the whole of it would not be one readable line)."""
+    if len(value) > limit:
+        raise FokusError(
+            f"{what} too long: {len(value):,} characters (at most {limit:,}): {value[:40]!r}...",
+            path=path,
+            where=where,
+        )
+    return value
+
+
+def check_count(count: int, limit: int, what: str, where: str | None, path: str | None = None) -> None:
+    """Refuse the ``count``-th of ``what`` ("messages", "codes") when it is over ``limit``."""
+    if count > limit:
+        raise FokusError(f"more than {limit:,} {what} in one file", path=path, where=where, hint="split the file")
+
+
+def allow_long_csv_fields() -> None:
+    """Let the csv module read fields up to ``MAX_CSV_FIELD_CHARS`` (its default is 131,072).
+
+    The limit is process-wide; it is raised once and never lowered, which is harmless to other users, and it makes
+    every CSV reader of fokus refuse the same fields with the same message, whichever ran first.
+    """
+    if csv.field_size_limit() < MAX_CSV_FIELD_CHARS:
+        csv.field_size_limit(MAX_CSV_FIELD_CHARS)
+
+
+def csv_error_reason(err: csv.Error) -> str:
+    """The csv module's error in plain words."""
+    message = str(err)
+    if "field larger than field limit" in message:
+        return f"a field longer than {MAX_CSV_FIELD_CHARS - 1:,} characters"
+    if "unexpected end of data" in message:
+        return "malformed quoting: a quoted field is never closed"
+    return f"malformed quoting ({message})"
 
 
 _KEEP = b'"[]{}'

@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections.abc import Mapping, Sequence
 from functools import partial
 from pathlib import Path
 
 from fokus.errors import FokusError
+from fokus.importers import limits
 from fokus.importers.archive import SafeZip, is_zip
 from fokus.importers.detect import CANDIDATE_SUFFIXES, NotAnExport, ReadOptions, parse_bytes, refi_error, suffix_of
 from fokus.importers.dyi import LAYOUT_ROOTS, ArchiveFile, dyi_archive_source, member_role
@@ -266,9 +268,15 @@ def _head(path: Path, shown: str) -> bytes:
 
 
 def _read_bytes(path: Path, shown: str) -> bytes:
+    """A regular file's bytes. Anything else is refused before it is opened: reading a named pipe that an unpacked
+    archive put where a group file belongs would wait forever."""
     try:
-        check_file_size(path.stat().st_size, shown, parsed=True)
-        return path.read_bytes()
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise FokusError("not a regular file (a pipe or a device?)", path=shown)
+        check_file_size(info.st_size, shown, parsed=True)
+        with path.open("rb") as file:
+            return file.read(limits.MAX_PARSE_BYTES + 1)  # a file in /proc says 0 bytes, whatever it holds
     except OSError as err:
         raise FokusError(f"cannot read the file ({err.strerror or err})", path=shown) from None
 

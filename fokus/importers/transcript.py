@@ -26,7 +26,8 @@ Rules:
 - A message without text is kept, with text "", when it has comments or replies; otherwise it is skipped with a note.
 
 Errors name the line: a message before any thread, a thread without a post, a second post in a thread, a comment
-indented more than one level below its parent, an unreadable time, a missing author or colon.
+indented more than one level below its parent, an unreadable time, a missing author or colon, an author or case
+name longer than the database holds (:mod:`fokus.importers.limits`).
 
 Ids: ``"tx:" + sha1(author|time|text)[:20]``, where time is the UTC time in ISO 8601
 (``2013-02-19T09:15:00+00:00``): the same message typed twice, in two files, is the same message.
@@ -39,9 +40,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
 from fokus.errors import FokusError
+from fokus.importers import limits
 from fokus.importers.decoding import decode_text
 from fokus.importers.ids import stable_id
-from fokus.importers.limits import check_file_size, check_text_length
+from fokus.importers.limits import (
+    MAX_NAME_CHARS,
+    check_count,
+    check_file_size,
+    check_length,
+    check_text_length,
+)
 from fokus.importers.notes import Notes
 from fokus.importers.records import MessageKind, MessageRecord, ParsedSource, SourceKind
 from fokus.importers.times import parse_time, zone_named
@@ -102,6 +110,7 @@ class _TranscriptReader:
         self.notes = Notes()
         self.records: list[MessageRecord] = []
         self.seen: set[str] = set()
+        self.count = 0
 
     def read(self, text: str) -> tuple[list[MessageRecord], list[str]]:
         thread: _Thread | None = None
@@ -169,6 +178,8 @@ class _TranscriptReader:
         if level > 0:
             parent = next(m for m in reversed(thread.messages) if m.level == level - 1)
             parent.answered = True
+        self.count += 1
+        check_count(self.count, limits.MAX_RECORDS, "messages", where)
         message = _Message(number, level, width, author, case, created, parent=parent)
         if first:
             message.lines.append(first)
@@ -197,6 +208,8 @@ class _TranscriptReader:
             who, case = who[:k].strip(), who[k + 1 : -1].strip() or None
         if not who:
             raise FokusError("missing author before ':'", where=where, hint="[YYYY-MM-DD HH:MM] Name: text")
+        check_length(who, MAX_NAME_CHARS, "author name", where)
+        check_length(case or "", MAX_NAME_CHARS, "case name", where)
         return created, who, case, rest[colon + 1 :].strip()
 
     def _close(self, thread: _Thread) -> None:
