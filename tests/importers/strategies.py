@@ -12,7 +12,7 @@ into a project. The strategies for the YAML, codings and case files are in ``tes
 ``HOSTILE`` is the settings of those tests: 500 examples each (``FOKUS_FUZZ_EXAMPLES=20000`` for a long local run),
 and a deadline far above what a small input takes, so that work growing faster than its input fails while a busy
 CI machine does not; ``SECONDARY`` is half of that, for a reader that has its 500 in another test too, and
-``WRITES`` the same with a longer deadline, for the tests that write to a project. ``records_or_error`` runs a
+``WRITES`` a third, with a longer deadline, for the tests that write to a project. ``records_or_error`` runs a
 reader under a timer, so that a hang fails the test instead of stopping CI. Most of the time goes into generating
 data, not reading it: keep the strategies small.
 """
@@ -46,9 +46,10 @@ EXAMPLES = int(os.environ.get("FOKUS_FUZZ_EXAMPLES", "500"))
 HOSTILE = settings(max_examples=EXAMPLES, deadline=timedelta(seconds=2))
 #: Half of that, for a test of a reader that gets its 500 elsewhere too.
 SECONDARY = settings(HOSTILE, max_examples=max(EXAMPLES // 2, 50))
-#: For the tests that write to a project: disks vary, and an example may be the first to import something heavy
-#: (error messages are redacted with spaCy's help), so the deadline is longer.
-WRITES = settings(SECONDARY, deadline=timedelta(seconds=10))
+#: For the tests that write to a project (a third of the examples: each costs a transaction and a restore). Disks
+#: vary, and an example may be the first to import something heavy (error messages are redacted with spaCy's help),
+#: so the deadline is longer.
+WRITES = settings(HOSTILE, max_examples=max(EXAMPLES // 3, 50), deadline=timedelta(seconds=10))
 #: A call that has not returned after this long hangs: the timer turns that into a failure.
 HANG_SECONDS = 20.0
 
