@@ -96,14 +96,19 @@ def freq(
         click.echo(f"Drew {plot_path}.", err=True)
 
 
+def unit_option(help_text: str) -> Any:
+    """The unit two codes share (sentence, message, thread or case), as cooc and passages take it."""
+    return click.option(
+        "--unit",
+        type=click.Choice(["sentence", "message", "thread", "case"]),
+        default="message",
+        show_default=True,
+        help=help_text,
+    )
+
+
 @click.command("cooc")
-@click.option(
-    "--unit",
-    type=click.Choice(["sentence", "message", "thread", "case"]),
-    default="message",
-    show_default=True,
-    help="Codes co-occur when they are in the same unit.",
-)
+@unit_option("Codes co-occur when they are in the same unit.")
 @click.option("--rollup/--no-rollup", default=False, show_default=True, help="Count sub-codes for their parents too.")
 @click.option("--min-count", default=1, show_default=True, help="Leave out pairs in fewer units than this.")
 @scope_options
@@ -202,13 +207,7 @@ def matrix(
 @click.option("--attribute", metavar="NAME=VALUE", help="Only cases with this attribute value (topp10=ja).")
 @click.option("--month", metavar="YYYY-MM", help="Only messages of this month (Norwegian time).")
 @click.option("--with", "with_code", metavar="CODE", help="Only where this code occurs in the same unit.")
-@click.option(
-    "--unit",
-    type=click.Choice(["sentence", "message", "thread", "case"]),
-    default="message",
-    show_default=True,
-    help="The unit for --with.",
-)
+@unit_option("The unit for --with.")
 @click.option("--rollup/--no-rollup", default=True, show_default=True, help="Sub-codes count for CODE.")
 @click.option("--limit", default=200, show_default=True, help="Show at most this many (0: all).")
 @scope_options
