@@ -17,6 +17,7 @@ from typing import Any, ClassVar, cast
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -26,6 +27,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -163,7 +165,7 @@ class CaseValue(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
     attribute_id: Mapped[int] = mapped_column(ForeignKey("attributes.id", ondelete="CASCADE"), primary_key=True)
     value_text: Mapped[str | None] = mapped_column(Text)
-    value_int: Mapped[int | None] = mapped_column(Integer)
+    value_int: Mapped[int | None] = mapped_column(BigInteger)
     value_float: Mapped[float | None] = mapped_column(Float)
     value_bool: Mapped[bool | None] = mapped_column(Boolean)
     value_date: Mapped[date | None] = mapped_column(Date)
@@ -226,7 +228,7 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(index=True)
     updated_at: Mapped[datetime | None]
     text: Mapped[str] = mapped_column(Text)
-    reactions: Mapped[int | None]
+    reactions: Mapped[int | None] = mapped_column(BigInteger)
     url: Mapped[str | None] = mapped_column(Text)
     fingerprint: Mapped[str] = mapped_column(String(32))  # matched in memory on import: no index to maintain
     placement: Mapped[str] = mapped_column(String(20), default="source")
@@ -398,7 +400,8 @@ class Event(Base):
 
 class LearnedModel(Base):
     """A version of the code-suggestion model trained on the team's own decisions: its file (relative to the
-    project's folder), the file's digest, and its cross-validated figures per code (``report``)."""
+    project's folder) or, for a project on a server, the file's bytes (``data``); the digest of those bytes, and
+    its cross-validated figures per code (``report``)."""
 
     __tablename__ = "learned_models"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -409,6 +412,7 @@ class LearnedModel(Base):
     sentences: Mapped[int]
     target_precision: Mapped[float]
     report: Mapped[dict[str, Any]]
+    data: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)  # megabytes: read only to load it
 
 
 class ModelExample(Base):

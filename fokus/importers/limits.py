@@ -103,14 +103,19 @@ def check_size(size: int, limit: int, path: str, hint: str = "split the export i
         )
 
 
+_NUL_REASON = "(U+0000): no text holds one, and PostgreSQL cannot store it; the file is damaged"
+
+
 def check_text_length(text: str, path: str | None, where: str) -> None:
-    """Refuse a message text over ``MAX_TEXT_CHARS``."""
+    """Refuse a message text over ``MAX_TEXT_CHARS``, or one holding a NUL character."""
     if len(text) > MAX_TEXT_CHARS:
         raise FokusError(
             f"message text too long: {len(text):,} characters (at most {MAX_TEXT_CHARS:,})",
             path=path,
             where=where,
         )
+    if "\x00" in text:
+        raise FokusError(f"message text holds a NUL character {_NUL_REASON}", path=path, where=where)
 
 
 def check_length(value: str, limit: int, what: str, where: str | None, path: str | None = None) -> str:
@@ -122,6 +127,8 @@ def check_length(value: str, limit: int, what: str, where: str | None, path: str
             path=path,
             where=where,
         )
+    if "\x00" in value:
+        raise FokusError(f"{what} holds a NUL character {_NUL_REASON}", path=path, where=where)
     return value
 
 

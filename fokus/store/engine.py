@@ -7,6 +7,11 @@ plain snapshot (``BEGIN``) with ``PRAGMA query_only`` on, so a read session that
 and visibly instead of sometimes (a read transaction cannot become a writer once another process has committed:
 SQLite answers busy without waiting). fokus.store.retry covers what the busy timeout does not. These pragmas are the
 only SQLite-specific SQL in fokus.
+
+On PostgreSQL the same promises come from the server: readers run ``REPEATABLE READ READ ONLY`` (one snapshot, and a
+write fails at once), writers run ``READ COMMITTED`` and take the project's advisory lock first (see
+:func:`lock_project`), with a lock timeout as long as SQLite's busy timeout. These statements are the only
+PostgreSQL-specific SQL in fokus.
 """
 
 from __future__ import annotations
@@ -55,6 +60,35 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
+#: The key of the project's advisory lock on PostgreSQL (one project per database, so one key serves).
+PROJECT_LOCK_KEY = 0x666F6B7573  # "fokus"
+#: Execution option: this writing transaction is a coder's small step (see :func:`lock_project`).
+CONCURRENT = "fokus_concurrent"
+
+
+def _postgresql_begin(conn: Any) -> None:
+    if conn.get_execution_options().get(READ_ONLY):
+        conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+
+
+def lock_project(conn: Any) -> None:
+    """Take the project's write lock on PostgreSQL, at the start of a writing transaction (a no-op on SQLite, whose
+    ``BEGIN IMMEDIATE`` took the whole file already).
+
+    Bulk and structural commands (an import, ``fokus tag``, codebook surgery) take it exclusively, so they never
+    interleave with anyone, exactly as on SQLite. A coder's small step (a coding, a decision, an undo, a memo) takes
+    it shared: several coders write at once, never beside a bulk command, and guard the rows they change with row
+    locks and checks of their own (fokus.api.coding_actions). The wait is bounded by ``lock_timeout``; running out of
+    it is a busy error, which fokus.store.retry retries and finally reports as ProjectBusy.
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    shared = bool(conn.get_execution_options().get(CONCURRENT))
+    conn.exec_driver_sql(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}")
+    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    conn.exec_driver_sql(f"SELECT {function}({PROJECT_LOCK_KEY})")
+
+
 def make_engine(url: URL) -> Engine:
     """Create the engine; for SQLite, install the pragmas and explicit transaction handling."""
     if url.get_backend_name() == "sqlite":
@@ -62,4 +96,23 @@ def make_engine(url: URL) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    if url.get_backend_name() != "postgresql":
+        from fokus.errors import FokusError
+
+        raise FokusError(
+            f"fokus runs on SQLite and PostgreSQL, not {url.get_backend_name()}",
+            path=url.render_as_string(hide_password=True),
+            hint="use a SQLite file or postgresql+psycopg://user@host/dbname",
+        )
+    try:
+        engine = create_engine(url, pool_pre_ping=True)
+    except ImportError as exc:
+        from fokus.errors import FokusError
+
+        raise FokusError(
+            f"a project on PostgreSQL needs its driver ({exc.name or exc})",
+            path=url.render_as_string(hide_password=True),
+            hint="pip install 'fokus[postgresql]', and use postgresql+psycopg://user@host/dbname",
+        ) from exc
+    event.listen(engine, "begin", _postgresql_begin)
+    return engine

@@ -14,7 +14,7 @@ from sqlalchemy.exc import DatabaseError
 
 from fokus.errors import FokusError
 from fokus.store.backup import backup_sqlite
-from fokus.store.engine import READ_ONLY
+from fokus.store.engine import READ_ONLY, lock_project
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).parent / "migrations"
 #: The newest revision; a test checks it against the scripts. Opening an up-to-date project compares against it
 #: without importing Alembic, which keeps every command's start-up short.
-HEAD = "0005"
+HEAD = "0006"
 
 
 def alembic_config() -> Config:
@@ -92,11 +92,19 @@ def upgrade(engine: Engine, *, db_path: Path | None, display: str) -> Path | Non
         backup = backup_sqlite(db_path, f"before-{head}")
     with engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
+        if not sqlite:
+            # two programs opening an old project at once: the second waits, then finds the schema current
+            lock_project(connection)
+            if current_revision(connection) == HEAD:
+                connection.rollback()
+                return backup
         if sqlite:
             connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
         try:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+            if not sqlite:
+                connection.commit()  # the migrations ran inside the transaction that holds the project lock
             if sqlite:
                 problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 connection.rollback()

@@ -18,14 +18,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import DatabaseError, DBAPIError
+from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from fokus.errors import FokusError
 from fokus.store import migrate
-from fokus.store.engine import READ_ONLY, database_url, make_engine
+from fokus.store.engine import CONCURRENT, READ_ONLY, database_url, lock_project, make_engine
 from fokus.store.retry import ProjectBusy, is_busy, retry_busy
 
 
@@ -37,6 +37,7 @@ class Project:
         self.engine = engine
         self.backup = backup
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._step_sessions = sessionmaker(engine.execution_options(**{CONCURRENT: True}), expire_on_commit=False)
         self._read_sessions = sessionmaker(engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
 
     @property
@@ -52,8 +53,13 @@ class Project:
             return Path(self.url.database or "")
         return None
 
+    @property
+    def is_server(self) -> bool:
+        """Whether the project lives on a database server (PostgreSQL) rather than in a SQLite file."""
+        return self.url.get_backend_name() != "sqlite"
+
     @contextmanager
-    def begin(self, *, dry_run: bool = False) -> Iterator[Session]:
+    def begin(self, *, dry_run: bool = False, concurrent: bool = False) -> Iterator[Session]:
         """A writing transaction: commits when the block ends, rolls everything back on any error.
 
         The write lock is taken before the block runs (``BEGIN IMMEDIATE``): a block never starts only to find the
@@ -63,8 +69,12 @@ class Project:
 
         With ``dry_run`` the work is done and checked in full, then rolled back, so a dry run fails exactly where
         the real run would.
+
+        ``concurrent`` marks a coder's small step (a coding, a decision, an undo, a memo): on PostgreSQL such steps
+        by several coders run at the same time, guarding the rows they change themselves; everything else takes the
+        project exclusively (fokus.store.engine.lock_project). On SQLite every writer has the whole file.
         """
-        with self._writer() as session:
+        with self._writer(concurrent) as session:
             try:
                 yield session
             except BaseException:
@@ -75,14 +85,14 @@ class Project:
             else:
                 session.commit()
 
-    def _writer(self) -> Session:
+    def _writer(self, concurrent: bool) -> Session:
         """A session inside a transaction that already holds the write lock."""
 
         def start() -> Session:
-            session = self._sessions()
+            session = (self._step_sessions if concurrent else self._sessions)()
             try:
                 session.begin()
-                session.connection()  # runs BEGIN IMMEDIATE now, before any work
+                lock_project(session.connection())  # SQLite: BEGIN IMMEDIATE runs now; PostgreSQL: the advisory lock
             except BaseException:
                 session.close()
                 raise
@@ -118,8 +128,8 @@ def open_project(target: str | Path, *, create: bool = False) -> Project:
     project exists already, and when the file is not a fokus project.
     """
     url = database_url(target)
-    display = str(target)
     sqlite = url.get_backend_name() == "sqlite"
+    display = str(target) if sqlite else url.render_as_string(hide_password=True)  # never print a password
     path = Path(url.database) if sqlite and url.database else None
     if path is not None:
         if path.exists() and path.is_dir():
@@ -138,6 +148,8 @@ def open_project(target: str | Path, *, create: bool = False) -> Project:
         if not create and empty:
             raise FokusError("no project here (the database is empty)", path=display, hint="run `fokus init`")
         if create and not empty:
+            if "alembic_version" in inspect(reader).get_table_names():
+                raise FokusError("a project exists here already", path=display, hint="choose another --db")
             raise FokusError("the database is not empty", path=display, hint="choose another --db")
         if not empty:
             _check_is_fokus(reader, display)
@@ -146,6 +158,9 @@ def open_project(target: str | Path, *, create: bool = False) -> Project:
         engine.dispose()
         if is_busy(exc):
             raise ProjectBusy.of(display) from exc
+        if not sqlite and isinstance(exc, OperationalError):
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
+            raise FokusError(f"cannot reach the database: {reason}", path=display) from exc
         raise FokusError("not a fokus project (not a readable database)", path=display) from exc
     except BaseException:
         engine.dispose()
@@ -154,7 +169,5 @@ def open_project(target: str | Path, *, create: bool = False) -> Project:
 
 
 def _check_is_fokus(engine: Engine, display: str) -> None:
-    from sqlalchemy import inspect
-
     if "alembic_version" not in inspect(engine).get_table_names():
         raise FokusError("not a fokus project (a database made by something else)", path=display)

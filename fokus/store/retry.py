@@ -55,9 +55,16 @@ class ProjectBusy(FokusError):
         )
 
 
+#: PostgreSQL's SQLSTATEs for "waited too long for a lock": lock_not_available (lock_timeout ran out).
+_PG_BUSY_STATES = {"55P03"}
+
+
 def is_busy(exc: BaseException) -> bool:
-    """Whether ``exc`` is SQLite saying another connection holds the lock ("database is locked", SQLITE_BUSY)."""
+    """Whether ``exc`` says another connection holds the lock: SQLite's "database is locked" (SQLITE_BUSY), or
+    PostgreSQL's lock timeout running out (see fokus.store.engine.lock_project)."""
     orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    if getattr(orig, "sqlstate", None) in _PG_BUSY_STATES:
+        return True
     if not isinstance(orig, sqlite3.OperationalError):
         return False
     code = getattr(orig, "sqlite_errorcode", None)
