@@ -9,6 +9,13 @@ they are and counted as conflicts.
 
 Accepting a suggestion makes it the researcher's coding (its origin still says which rule or model proposed it);
 rejecting keeps it the machine's, marked rejected, so the same rule never proposes it again.
+
+Several coders at once (a team on PostgreSQL, where coders' steps run side by side; see
+fokus.store.engine.lock_project): every step locks the codings it changes (``SELECT ... FOR UPDATE``) before it
+looks at them, so of two coders deciding the same suggestion one goes first and the other sees the decision, and
+a decision is only taken on a coding that is still a suggestion: the second coder gets :class:`Conflict`, never a
+silent overwrite of the first one's decision. Undo compares each coding with what the step left (under the same
+lock) and leaves codings someone else has changed since.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ from sqlalchemy.orm import Session
 from fokus.api.codebook_edit import is_code_event, revert_code_event
 from fokus.api.events import coding_snapshot, log_events, new_batch
 from fokus.errors import FokusError
-from fokus.model import Code, Coding, CodingStatus, Event, Memo, Message, utcnow
+from fokus.model import Code, Coder, Coding, CodingStatus, Event, Memo, Message, utcnow
 
 Change = tuple[int | None, dict[str, Any] | None, dict[str, Any] | None]
 
@@ -44,11 +51,25 @@ def _code_id(session: Session, path: str) -> int:
     return found
 
 
+class Conflict(FokusError):
+    """Someone else changed the coding since the researcher saw it; nothing was changed."""
+
+
+def _locked(session: Session, coding_id: int) -> Coding | None:
+    """The coding, locked for this transaction and read fresh (a no-op lock on SQLite, which has the whole file)."""
+    return session.get(Coding, coding_id, with_for_update=True, populate_existing=True)
+
+
 def _coding(session: Session, coding_id: int) -> Coding:
-    coding = session.get(Coding, coding_id)
+    coding = _locked(session, coding_id)
     if coding is None:
-        raise FokusError(f"coding {coding_id} does not exist (any more)")
+        raise Conflict(f"coding {coding_id} does not exist (any more): removed, perhaps by someone else")
     return coding
+
+
+def _decided_by(session: Session, coding: Coding) -> str:
+    name = session.scalar(select(Coder.name).where(Coder.id == coding.coder_id))
+    return f"{coding.status} by {name}" if name else coding.status
 
 
 def add_coding(
@@ -129,8 +150,13 @@ def recode(session: Session, coding_id: int, code: str, coder_id: int) -> StepRe
 
 
 def decide(session: Session, coding_id: int, accept: bool, coder_id: int, *, batch: str | None = None) -> StepReport:
-    """Accept or reject a suggestion (see the module docstring); ``batch`` joins a step already begun."""
+    """Accept or reject a suggestion (see the module docstring); ``batch`` joins a step already begun.
+
+    Raises :class:`Conflict` when the coding is no longer a suggestion (another coder decided it meanwhile).
+    """
     coding = _coding(session, coding_id)
+    if coding.status != CodingStatus.SUGGESTED.value:
+        raise Conflict(f"suggestion {coding_id} has been {_decided_by(session, coding)} meanwhile; left as it is")
     report = StepReport(batch or new_batch(), coding_id=coding_id)
     before = coding_snapshot(coding)
     if accept:
@@ -232,7 +258,7 @@ def _revert(session: Session, batch: str, action: str, coder_id: int) -> StepRep
             continue
         if event.coding_id is None:
             continue
-        coding = session.get(Coding, event.coding_id)
+        coding = _locked(session, event.coding_id)
         current = coding_snapshot(coding) if coding is not None else None
         if not _same(current, event.after):
             report.conflicts += 1  # changed by someone else since: left as it is

@@ -223,7 +223,7 @@ def _step(ctx: click.Context, coder: str | None, redo: bool) -> None:
     from fokus.api import coding_actions
 
     project = open_ctx(ctx)
-    with project.begin() as session:
+    with project.begin(concurrent=True) as session:
         step = (coding_actions.redo if redo else coding_actions.undo)(session, _coder_id(session, coder))
     if step is None:
         click.echo("Nothing to redo." if redo else "Nothing to undo.")

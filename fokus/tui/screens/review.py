@@ -106,6 +106,8 @@ class ReviewScreen(FokusScreen):
             self.open_count -= 1
             self.decided += 1
             self.advance()
+        else:
+            self.reload()  # decided by another coder meanwhile (shown as a notification): the queue moves on
 
     def action_accept(self) -> None:
         self._decide(True)
