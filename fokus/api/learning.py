@@ -1,7 +1,8 @@
 """Learning from the researchers: train a model on their decisions (`fokus learn`), let it suggest (`fokus suggest`).
 
 Each training run is a new version of the project's model: the file (joblib) is written to the project's models
-folder (``<project>.models/`` beside a SQLite file), its sha256 and cross-validated figures go into
+folder (``<project>.models/`` beside a SQLite file) or, for a project on a database server, whose team shares no
+folder, into the database itself (``learned_models.data``); its sha256 and cross-validated figures go into
 ``learned_models``, and every coding it learnt from into ``model_examples``, so one can always say which decisions
 a suggestion came from. A model file is loaded only when its digest matches the one recorded: joblib files are
 pickles, and a project never runs code it did not write itself.
@@ -16,6 +17,7 @@ Where the rules suggest the same code on the same sentence, the two share one su
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 from collections import defaultdict
 from collections.abc import Callable
@@ -101,12 +103,13 @@ class LearnReport:
         )
 
 
-def models_folder(project_path: Path | None, override: Path | None = None) -> Path:
-    """Where a project's model files live: given, or ``<project>.models`` beside a SQLite file."""
+def models_folder(project_path: Path | None, override: Path | None = None) -> Path | None:
+    """Where a project's model files live: given, or ``<project>.models`` beside a SQLite file; None for a project
+    on a database server, whose models are kept in the database (every coder of the team can load them)."""
     if override is not None:
         return override
     if project_path is None:
-        raise FokusError("a project on a database server has no folder for its models", hint="pass --models DIR")
+        return None
     return project_path.with_name(project_path.name + ".models")
 
 
@@ -141,21 +144,33 @@ def train_model(
     return Trained(examples, model, min_examples)
 
 
-def save_model(session: Session, folder: Path, trained: Trained) -> LearnReport:
-    """Write the model as the next version and record what trained it (in the caller's writing transaction)."""
+def save_model(session: Session, folder: Path | None, trained: Trained) -> LearnReport:
+    """Write the model as the next version and record what trained it (in the caller's writing transaction);
+    with no ``folder`` the model's bytes go into the database."""
     import joblib
 
     model, examples = trained.model, trained.examples
     version = (session.scalar(select(func.max(LearnedModel.version))) or 0) + 1
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"model-{version:03d}.joblib"
-    partial = path.with_name(path.name + ".part")
-    joblib.dump(model, partial, compress=1)
-    os.replace(partial, path)  # a crash leaves no half-written model under the real name
+    name = f"model-{version:03d}.joblib"
+    data: bytes | None = None
+    if folder is None:
+        buffer = io.BytesIO()
+        joblib.dump(model, buffer, compress=1)
+        data = buffer.getvalue()
+        path = Path(name)
+        digest = hashlib.sha256(data).hexdigest()
+    else:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / name
+        partial = path.with_name(path.name + ".part")
+        joblib.dump(model, partial, compress=1)
+        os.replace(partial, path)  # a crash leaves no half-written model under the real name
+        digest = _digest(path)
     row = LearnedModel(
         version=version,
-        path=path.name,
-        sha256=_digest(path),
+        path=name,
+        data=data,
+        sha256=digest,
         created_at=utcnow(),
         sentences=len(examples),
         target_precision=model.target_precision,
@@ -184,8 +199,9 @@ def _digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def load_model(session: Session, folder: Path, version: int | None = None) -> tuple[int, TrainedModel]:
-    """The newest model (or ``version``), after checking its file is the one that was recorded."""
+def load_model(session: Session, folder: Path | None, version: int | None = None) -> tuple[int, TrainedModel]:
+    """The newest model (or ``version``), after checking its file (or its bytes in the database) is the one that
+    was recorded."""
     import joblib
 
     query = select(LearnedModel).order_by(LearnedModel.version.desc())
@@ -196,6 +212,22 @@ def load_model(session: Session, folder: Path, version: int | None = None) -> tu
         raise FokusError(
             "the project has no model" + (f" version {version}" if version is not None else ""),
             hint="train one with `fokus learn`",
+        )
+    data = row.data
+    if data is not None:
+        if hashlib.sha256(data).hexdigest() != row.sha256:
+            raise FokusError(
+                f"model {row.version} in the database is not the one fokus wrote (its digest differs)",
+                hint="fokus loads no model it did not write; run `fokus learn` again",
+            )
+        loaded = joblib.load(io.BytesIO(data))
+        if not isinstance(loaded, TrainedModel):
+            raise FokusError(f"model {row.version} in the database is not a fokus model")
+        return row.version, loaded
+    if folder is None:
+        raise FokusError(
+            f"model {row.version} was saved as a file beside the project, and this project has no folder",
+            hint="pass --models DIR (the folder holding it), or run `fokus learn` again",
         )
     path = folder / row.path
     if not path.is_file():

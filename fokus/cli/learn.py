@@ -12,11 +12,12 @@ from fokus.cli.common import FORMAT_OPTION, OUTPUT_OPTION, emit, open_ctx
 MODELS_OPTION = click.option(
     "--models",
     type=click.Path(file_okay=False, path_type=Path),
-    help="The folder for model files (default: <project>.models beside a SQLite project).",
+    help="The folder for model files (default: <project>.models beside a SQLite project; in the database itself for"
+    " a project on a server).",
 )
 
 
-def _folder(project: Any, models: Path | None) -> Path:
+def _folder(project: Any, models: Path | None) -> Path | None:
     from fokus.api.learning import models_folder
 
     return models_folder(project.sqlite_path, models)
@@ -78,8 +79,9 @@ def learn_command(
     emit(report, fmt, output)
     if fmt == "table":
         suggested = sum(1 for s in report.model.scores if s.threshold is not None)
+        where = "in the database" if folder is None else f"as {report.path}"
         click.echo(
-            f"Model {report.version} saved as {report.path}: {suggested} of {len(report.model.scores)} codes"
+            f"Model {report.version} saved {where}: {suggested} of {len(report.model.scores)} codes"
             f" suggested; micro F1 {report.model.micro_f1() or 0:.3f}. Next: fokus suggest"
         )
 
