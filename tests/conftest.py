@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import sys
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +37,68 @@ codes:
 """
 
 
+sys.path.insert(0, str(Path(__file__).parent))
+import pgserver  # noqa: E402  (tests/pgserver.py: a throwaway PostgreSQL server)
+
+#: The backends every storage, import, coding, analysis and concurrency test runs on.
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
+
+
+#: For a test of something only SQLite has (its file, its pragmas, its backup API): the ``project`` and ``db``
+#: fixtures then give only the SQLite one.
+sqlite_only = pytest.mark.parametrize("backend", ["sqlite"])
+
+
+@pytest.fixture(scope="session")
+def pg_admin() -> Iterator[str]:
+    """The admin URL of a PostgreSQL server for this test session.
+
+    ``FOKUS_TEST_POSTGRESQL`` names one (``.ci/run`` starts it); otherwise a private server is started from the
+    installed PostgreSQL binaries and stopped at the end. Without either the PostgreSQL tests are skipped, unless
+    ``FOKUS_TEST_REQUIRE_POSTGRESQL`` is set (as in CI), where a missing server is an error.
+    """
+    given = os.environ.get("FOKUS_TEST_POSTGRESQL")
+    if given:
+        yield given
+        return
+    if pgserver.binaries() is None:
+        if os.environ.get("FOKUS_TEST_REQUIRE_POSTGRESQL"):
+            pytest.fail("FOKUS_TEST_REQUIRE_POSTGRESQL is set but PostgreSQL is not installed")
+        pytest.skip("PostgreSQL is not installed (apt-get install postgresql), nor FOKUS_TEST_POSTGRESQL set")
+    # not under pytest's own temporary folder: as root the server runs as postgres, who cannot enter that one
+    folder = Path(tempfile.mkdtemp(prefix="fokus-test-pg-"))
+    url = pgserver.start(folder)
+    try:
+        yield url
+    finally:
+        pgserver.stop(folder)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_db(pg_admin: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database (its URL), dropped after the test."""
+    url = pgserver.create_database(pg_admin)
+    try:
+        yield url
+    finally:
+        pgserver.drop_database(pg_admin, url)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def db(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """Where a test's project lives, as ``--db`` takes it: a SQLite file (not yet made) or an empty PostgreSQL
+    database, once for each backend."""
+    if backend == "sqlite":
+        return str(tmp_path / "p.db")
+    return str(request.getfixturevalue("pg_db"))
+
+
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("FOKUS_DB", raising=False)
@@ -48,11 +114,11 @@ def codebook_file(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def project(tmp_path: Path, codebook_file: Path) -> Iterator[Project]:
+def project(db: str, codebook_file: Path) -> Iterator[Project]:
     from fokus.api.codebook import load_codebook
     from fokus.files.codebook import load_codebook as read_codebook
 
-    project = open_project(tmp_path / "p.db", create=True)
+    project = open_project(db, create=True)
     with project.begin() as session:
         load_codebook(session, read_codebook(codebook_file))
     yield project

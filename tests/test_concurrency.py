@@ -1,10 +1,12 @@
-"""Several processes on one project at once: the TUI's steps, `fokus codings add`, a reader, a long import.
+"""Several processes on one project at once, on SQLite and on PostgreSQL: the TUI's steps, `fokus codings add`, a
+reader, a long import, coders deciding the same suggestions and undoing their own steps.
 
-The promise (fokus.store.engine, fokus.store.project, fokus.store.retry): no change is lost and nobody sees
-"database is locked". Writers queue for the write lock up front and wait for each other; readers work on their own
-snapshot and wait for nobody; opening a project only reads. The processes here are real (multiprocessing with the
-spawn start method, and subprocesses of the real CLI), started together on a barrier so that they really overlap,
-and every coding is counted afterwards, together with its one event in the event log.
+The promise (fokus.store.engine, fokus.store.project, fokus.store.retry, fokus.api.coding_actions): no change is
+lost, no decision overwrites another, and nobody sees "database is locked". Writers queue for the write lock up
+front and wait for each other (on PostgreSQL coders' steps share it and lock the rows they change); readers work on
+their own snapshot and wait for nobody; opening a project only reads. The processes here are real
+(multiprocessing with the spawn start method, and subprocesses of the real CLI), started together on a barrier so
+that they really overlap, and every coding is counted afterwards, together with its events in the event log.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from fokus.api.browse import conversation, thread_count, thread_page
 from fokus.api.codings import CoderRegistry
@@ -65,7 +67,7 @@ def tui_coder(db: str, coder: str, steps: int, barrier: Any, results: Any) -> No
         began = time.monotonic()
         for step in range(steps):
             index, start, end = _span(step)
-            with project.begin() as session:
+            with project.begin(concurrent=True) as session:  # as FokusApp.write does
                 add_coding(session, messages[index], "krise/flom", start, end, coder_id)
         results.put((coder, "ok", began, time.monotonic()))
         project.close()
@@ -144,17 +146,42 @@ def waiting_coder(db: str, coder: str, steps: int, opened: Any, go: Any, results
 
 
 @pytest.fixture
-def shared(project: Project) -> Path:
-    """The small project with messages long enough for every step's span; closed, so only the workers hold it."""
+def shared(project: Project) -> str:
+    """The small project with messages long enough for every step's span, as ``--db`` names it; closed, so only
+    the workers hold it."""
     with project.begin() as session:
         records = [
             record(f"m{i}", f"Person {i % 7}", f"{TEXT} ({i})", when=at(1 + i % 20, 8 + i % 9)) for i in range(MESSAGES)
         ]
         import_messages(session, [parsed(*records)])
-    path = project.sqlite_path
-    assert path is not None
     project.close()
-    return path
+    return project.display
+
+
+class Holder:
+    """Another program holding the project's write lock in an open transaction, as a long import does: SQLite's
+    ``BEGIN IMMEDIATE``, or on PostgreSQL the project's advisory lock (fokus.store.engine.lock_project)."""
+
+    def __init__(self, db: str) -> None:
+        self.sqlite = "://" not in db
+        if self.sqlite:
+            self.conn: Any = sqlite3.connect(db, isolation_level=None)
+            self.conn.execute("BEGIN IMMEDIATE")
+        else:
+            import psycopg
+
+            self.conn = psycopg.connect(db.replace("postgresql+psycopg://", "postgresql://"))
+            self.conn.execute(f"SELECT pg_advisory_xact_lock({engine_module.PROJECT_LOCK_KEY})")
+
+    def execute(self, sql: str) -> None:
+        self.conn.execute(sql)
+
+    def release(self) -> None:
+        if self.sqlite:
+            self.conn.execute("ROLLBACK")
+        else:
+            self.conn.rollback()
+        self.conn.close()
 
 
 def _collect(results: Any, expected: int) -> dict[str, tuple[str, Any, Any]]:
@@ -173,7 +200,18 @@ def _join(processes: list[Any]) -> None:
         assert process.exitcode == 0, (process.name, process.exitcode)
 
 
-def _write_locked(db: Path) -> bool:
+def _write_locked(db: str) -> bool:
+    """Whether another program holds the project's write lock now (asked without waiting for it)."""
+    if "://" in db:
+        import psycopg
+
+        with psycopg.connect(db.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as probe:
+            held = probe.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND mode = 'ExclusiveLock'"
+                " AND objid = %s AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+                (engine_module.PROJECT_LOCK_KEY & 0xFFFFFFFF,),
+            ).fetchone()
+            return bool(held and held[0])
     probe = sqlite3.connect(db, timeout=0, isolation_level=None)
     try:
         probe.execute("BEGIN IMMEDIATE")
@@ -185,7 +223,7 @@ def _write_locked(db: Path) -> bool:
         probe.close()
 
 
-def _codings_of(db: Path, coder: str) -> list[int]:
+def _codings_of(db: str, coder: str) -> list[int]:
     project = open_project(db)
     with project.read() as session:
         found = list(session.scalars(select(Coding.id).join(Coder).where(Coder.name == coder).order_by(Coding.id)))
@@ -193,7 +231,7 @@ def _codings_of(db: Path, coder: str) -> list[int]:
     return found
 
 
-def _events_per_coding(db: Path) -> dict[int, int]:
+def _events_per_coding(db: str) -> dict[int, int]:
     project = open_project(db)
     with project.read() as session:
         rows = session.execute(
@@ -206,8 +244,8 @@ def _events_per_coding(db: Path) -> dict[int, int]:
 # --- processes coding at the same time -------------------------------------------------------------------------
 
 
-def test_two_coders_and_a_reader_at_once_lose_nothing(shared: Path) -> None:
-    db = str(shared)
+def test_two_coders_and_a_reader_at_once_lose_nothing(shared: str) -> None:
+    db = shared
     results = SPAWN.Queue()
     barrier = SPAWN.Barrier(3)
     stop = SPAWN.Event()
@@ -237,8 +275,8 @@ def test_two_coders_and_a_reader_at_once_lose_nothing(shared: Path) -> None:
     assert set(events.values()) == {1}
 
 
-def test_a_coder_waits_for_a_long_import_and_both_complete(shared: Path, tmp_path: Path) -> None:
-    db = str(shared)
+def test_a_coder_waits_for_a_long_import_and_both_complete(shared: str, tmp_path: Path) -> None:
+    db = shared
     project = open_project(shared)
     with project.read() as session:
         messages = list(session.scalars(select(Message.external_id).order_by(Message.id)))
@@ -295,11 +333,10 @@ def test_a_coder_waits_for_a_long_import_and_both_complete(shared: Path, tmp_pat
 # --- the lock, waited for and given up on -----------------------------------------------------------------------
 
 
-def test_opening_and_reading_never_wait_for_a_writer(shared: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_opening_and_reading_never_wait_for_a_writer(shared: str, monkeypatch: pytest.MonkeyPatch) -> None:
     # a busy timeout of 1 ms: anything that waited for the lock here would fail at once
     monkeypatch.setattr(engine_module, "BUSY_TIMEOUT_MS", 1)
-    holder = sqlite3.connect(shared, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
+    holder = Holder(shared)
     holder.execute("UPDATE messages SET text = text || '!' WHERE id = 1")  # written, not committed
     try:
         project = open_project(shared)
@@ -308,20 +345,20 @@ def test_opening_and_reading_never_wait_for_a_writer(shared: Path, monkeypatch: 
             assert not str(session.scalar(select(Message.text).where(Message.id == 1))).endswith("!")
         with pytest.raises(ProjectBusy, match="busy"), project.begin():
             pytest.fail("a writing block must not start without the lock")
+        with pytest.raises(ProjectBusy, match="busy"), project.begin(concurrent=True):
+            pytest.fail("nor a coder's step (it shares the lock with other coders, never with a bulk command)")
         project.close()
     finally:
-        holder.execute("ROLLBACK")
-        holder.close()
+        holder.release()
 
 
 def test_a_writer_outwaits_a_lock_held_past_the_busy_timeout(
-    shared: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    shared: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setattr(engine_module, "BUSY_TIMEOUT_MS", 20)
     monkeypatch.setattr(retry_module, "ATTEMPTS", 100)  # however slowly this thread gets to release the lock
     project = open_project(shared)
-    holder = sqlite3.connect(shared, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
+    holder = Holder(shared)
     retried = threading.Event()
 
     class Signal(logging.Handler):
@@ -347,8 +384,7 @@ def test_a_writer_outwaits_a_lock_held_past_the_busy_timeout(
     try:
         assert retried.wait(timeout=DEADLINE)  # the first attempt ran out of busy timeout and is being retried
     finally:
-        holder.execute("ROLLBACK")
-        holder.close()
+        holder.release()
         logger.removeHandler(handler)
     worker.join(timeout=DEADLINE)
     assert outcome == ["ok"]
@@ -357,9 +393,9 @@ def test_a_writer_outwaits_a_lock_held_past_the_busy_timeout(
     project.close()
 
 
-def test_a_read_session_cannot_write(shared: Path) -> None:
+def test_a_read_session_cannot_write(shared: str) -> None:
     project = open_project(shared)
-    with project.read() as session, pytest.raises(OperationalError, match="readonly"):
+    with project.read() as session, pytest.raises(DBAPIError, match=r"read-?only"):
         session.execute(text("UPDATE messages SET text = 'x'"))
     with project.begin() as session:  # the same pooled connection writes again once it is a writer's
         session.execute(text("UPDATE messages SET reactions = 1 WHERE id = 1"))
@@ -419,3 +455,137 @@ def test_retry_gives_up_after_its_attempts_or_deadline_and_never_retries_other_e
         retry_busy(broken, sleep=lambda _: None)
     assert len(calls) == 1
     assert not is_busy(FokusError("database is locked"))
+
+
+# --- coders deciding the same suggestions, and undoing their own steps, at the same time ----------------------
+
+SUGGESTIONS = 60
+
+
+def decider(db: str, coder: str, accept: bool, ids: list[int], barrier: Any, results: Any) -> None:
+    """Decide every suggestion in ``ids`` the way the review screen does, one step each; count the conflicts."""
+    from fokus.api.coding_actions import Conflict, decide
+
+    try:
+        project = open_project(db)
+        with project.begin(concurrent=True) as session:
+            coder_id = CoderRegistry(session).get_or_create(coder, CoderKind.HUMAN)
+        barrier.wait(timeout=DEADLINE)
+        won, lost = [], []
+        for coding_id in ids:
+            try:
+                with project.begin(concurrent=True) as session:
+                    decide(session, coding_id, accept, coder_id)
+                won.append(coding_id)
+            except Conflict:
+                lost.append(coding_id)
+        results.put((coder, "ok", won, lost))
+        project.close()
+    except BaseException as exc:
+        results.put((coder, "error", repr(exc), 0.0))
+
+
+def step_then_undo(db: str, coder: str, steps: int, barrier: Any, results: Any) -> None:
+    """Code ``steps`` spans, then undo every step again, each its own concurrent step."""
+    from fokus.api.coding_actions import add_coding, undo
+
+    try:
+        project = open_project(db)
+        with project.begin(concurrent=True) as session:
+            coder_id = CoderRegistry(session).get_or_create(coder, CoderKind.HUMAN)
+        with project.read() as session:
+            messages = list(session.scalars(select(Message.id).order_by(Message.id)))
+        barrier.wait(timeout=DEADLINE)
+        for step in range(steps):
+            index, start, end = _span(step)
+            with project.begin(concurrent=True) as session:
+                add_coding(session, messages[index], "dialog", start, end, coder_id)
+        conflicts = undone = 0
+        for _ in range(steps):
+            with project.begin(concurrent=True) as session:
+                report = undo(session, coder_id)
+            assert report is not None
+            undone += report.changed
+            conflicts += report.conflicts
+        with project.begin(concurrent=True) as session:
+            assert undo(session, coder_id) is None  # nothing of this coder's left to undo
+        results.put((coder, "ok", undone, conflicts))
+        project.close()
+    except BaseException as exc:
+        results.put((coder, "error", repr(exc), 0.0))
+
+
+@pytest.fixture
+def suggested(shared: str) -> tuple[str, list[int]]:
+    """``SUGGESTIONS`` rule suggestions on the shared project; returns the project and their ids."""
+    from fokus.api.codings import MACHINE_CODER
+    from fokus.model import Code, CodingStatus, utcnow
+
+    project = open_project(shared)
+    with project.begin() as session:
+        machine = CoderRegistry(session).get_or_create(MACHINE_CODER, CoderKind.MACHINE)
+        code_id = session.scalar(select(Code.id).where(Code.path == "krise/flom"))
+        messages = list(session.scalars(select(Message.id).order_by(Message.id)))
+        rows = []
+        for i in range(SUGGESTIONS):
+            index, start, end = _span(i)
+            now = utcnow()
+            coding = Coding(
+                message_id=messages[index], code_id=code_id, coder_id=machine, start=start, end=end,
+                status=CodingStatus.SUGGESTED.value, origin="rule:test", created_at=now, updated_at=now,
+            )  # fmt: skip
+            session.add(coding)
+            rows.append(coding)
+        session.flush()
+        ids = [coding.id for coding in rows]
+    project.close()
+    return shared, ids
+
+
+def test_two_coders_deciding_the_same_suggestions_never_overwrite_each_other(suggested: tuple[str, list[int]]) -> None:
+    db, ids = suggested
+    results = SPAWN.Queue()
+    barrier = SPAWN.Barrier(2)
+    deciders = [
+        SPAWN.Process(target=decider, args=(db, "ingrid", True, ids, barrier, results), name="accepts"),
+        SPAWN.Process(target=decider, args=(db, "magnus", False, ids, barrier, results), name="rejects"),
+    ]
+    for process in deciders:
+        process.start()
+    done = _collect(results, 2)
+    _join(deciders)
+
+    (_, accepted, lost_a), (_, rejected, lost_r) = done["ingrid"], done["magnus"]
+    # every suggestion was decided exactly once: by one coder, the other told so (a Conflict), never both
+    assert sorted(accepted + rejected) == sorted(ids)
+    assert sorted(lost_a) == sorted(rejected)
+    assert sorted(lost_r) == sorted(accepted)
+    project = open_project(db)
+    with project.read() as session:
+        status = dict(session.execute(select(Coding.id, Coding.status).where(Coding.id.in_(ids))).all())
+        decisions = session.execute(
+            select(Event.coding_id, func.count()).where(Event.coding_id.in_(ids)).group_by(Event.coding_id)
+        ).all()
+    project.close()
+    assert {status[i] for i in accepted} <= {"accepted"}
+    assert {status[i] for i in rejected} <= {"rejected"}
+    assert dict(decisions) == dict.fromkeys(ids, 1)  # one decision logged per suggestion: none overwritten
+
+
+def test_coders_undo_their_own_steps_at_the_same_time(shared: str) -> None:
+    steps = 40
+    results = SPAWN.Queue()
+    barrier = SPAWN.Barrier(2)
+    coders = [
+        SPAWN.Process(target=step_then_undo, args=(shared, name, steps, barrier, results), name=name)
+        for name in ("ingrid", "magnus")
+    ]
+    for process in coders:
+        process.start()
+    done = _collect(results, 2)
+    _join(coders)
+    # each undid exactly their own steps: all of them, none of the other's, with no conflict
+    assert done["ingrid"][1:] == (steps, 0)
+    assert done["magnus"][1:] == (steps, 0)
+    assert _codings_of(shared, "ingrid") == []
+    assert _codings_of(shared, "magnus") == []

@@ -286,8 +286,8 @@ def run(*args: str, ok: bool = True) -> click.testing.Result:
     return result
 
 
-def test_the_redact_command(named: Project, tmp_path: Path) -> None:
-    db = str(tmp_path / "p.db")
+def test_the_redact_command(named: Project) -> None:
+    db = named.display
     named.close()
     status = run("--db", db, "redact", "status").stdout
     assert "Redaction is on" in status
@@ -375,7 +375,7 @@ def test_person_entities_come_from_the_projects_model(project: Project, ner_mode
     assert summary.mentions == {PARTICIPANT: 1, ENTITY: 2}
     assert summary.entity_model == "tiny_ner"
     project.close()
-    status = run("--db", str(tmp_path / "p.db"), "redact", "status").stdout
+    status = run("--db", project.display, "redact", "status").stdout
     assert "person entities    2 in 2 messages (found by tiny_ner)" in status
 
 

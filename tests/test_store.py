@@ -1,4 +1,5 @@
-"""The project database: creation, the SQLite promises, migrations that match the models, UTC times."""
+"""The project database on SQLite and PostgreSQL: creation, each backend's promises, migrations that match the
+models, UTC times, refusals."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import select, text
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.exc import DBAPIError
 
 from fokus.errors import FokusError
 from fokus.model import Base, Case, Setting
@@ -27,16 +29,59 @@ def test_new_project_is_at_head_with_sqlite_promises(tmp_path: Path) -> None:
     project.close()
 
 
+@pytest.mark.postgresql
+def test_a_new_postgresql_project_reads_one_snapshot_and_writes_under_the_project_lock(pg_db: str) -> None:
+    from fokus.store.engine import PROJECT_LOCK_KEY
+
+    project = open_project(pg_db, create=True)
+    assert project.is_server and project.sqlite_path is None
+    with project.read() as session:
+        assert session.execute(text("SHOW transaction_read_only")).scalar() == "on"
+        assert session.execute(text("SHOW transaction_isolation")).scalar() == "repeatable read"
+        with pytest.raises(DBAPIError, match="read-only transaction"):
+            session.execute(text("INSERT INTO settings (key, value) VALUES ('x', '1')"))
+    lock = text("SELECT mode FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND objid = :key")
+    with project.begin() as session:
+        assert session.execute(text("SHOW transaction_isolation")).scalar() == "read committed"
+        assert session.execute(lock, {"key": PROJECT_LOCK_KEY & 0xFFFFFFFF}).scalars().all() == ["ExclusiveLock"]
+    with project.begin(concurrent=True) as session:
+        assert session.execute(lock, {"key": PROJECT_LOCK_KEY & 0xFFFFFFFF}).scalars().all() == ["ShareLock"]
+    with project.engine.connect() as conn:
+        assert MigrationContext.configure(conn).get_current_revision() == head_revision()
+    project.close()
+
+
 def test_the_head_constant_is_the_newest_migration() -> None:
     assert head_revision() == HEAD
 
 
-def test_migrations_create_exactly_the_models(tmp_path: Path) -> None:
-    project = open_project(tmp_path / "m.db", create=True)
+def test_migrations_create_exactly_the_models(db: str) -> None:
+    project = open_project(db, create=True)
     with project.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     project.close()
     assert diff == []
+
+
+@pytest.mark.postgresql
+def test_open_refuses_what_is_not_a_project_on_a_server(pg_db: str) -> None:
+    with pytest.raises(FokusError, match="the database is empty"):
+        open_project(pg_db)
+    engine = create_engine(pg_db)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE notes (x integer)"))
+    engine.dispose()
+    with pytest.raises(FokusError, match="made by something else"):
+        open_project(pg_db)
+    with pytest.raises(FokusError, match="not empty"):
+        open_project(pg_db, create=True)
+    gone = pg_db.rsplit("/", 1)[0] + "/no_such_database"
+    with pytest.raises(FokusError, match='cannot reach the database: .*"no_such_database" does not exist'):
+        open_project(gone)
+    secret = pg_db.replace("fokus@", "fokus:hemmelig@").rsplit("/", 1)[0] + "/no_such_database"
+    with pytest.raises(FokusError) as refused:
+        open_project(secret)
+    assert "hemmelig" not in str(refused.value) and "***" in str(refused.value)
 
 
 def test_open_refuses_what_is_not_a_project(tmp_path: Path) -> None:
