@@ -109,11 +109,14 @@ def _admin(admin_url: str):  # type: ignore[no-untyped-def]
     return psycopg.connect(admin_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True)
 
 
-def create_database(admin_url: str, prefix: str = "fokus") -> str:
-    """A new empty database on the server of ``admin_url``; returns its URL."""
+def create_database(admin_url: str, prefix: str = "fokus", *, template: str | None = None) -> str:
+    """A new database on the server of ``admin_url``, empty or a copy of the database at URL ``template`` (which
+    nobody may be connected to: PostgreSQL copies it file by file, far faster than rebuilding it); returns its
+    URL."""
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    source = template.rsplit("/", 1)[1] if template else "template0"
     with _admin(admin_url) as conn:
-        conn.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}" ENCODING \'UTF8\'')
     return admin_url.rsplit("/", 1)[0] + "/" + name
 
 

@@ -68,7 +68,14 @@ def _coding(session: Session, coding_id: int) -> Coding:
 
 
 def _decided_by(session: Session, coding: Coding) -> str:
-    name = session.scalar(select(Coder.name).where(Coder.id == coding.coder_id))
+    """ "rejected by magnus": who changed it last, from the event log (a rejected suggestion stays the machine's)."""
+    name = session.scalar(
+        select(Coder.name)
+        .join(Event, Event.coder_id == Coder.id)
+        .where(Event.coding_id == coding.id)
+        .order_by(Event.id.desc())
+        .limit(1)
+    )
     return f"{coding.status} by {name}" if name else coding.status
 
 

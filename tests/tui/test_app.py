@@ -1,37 +1,59 @@
-"""The TUI driven through Textual's Pilot on a copy of the demo project, asserting on the database afterwards."""
+"""The TUI driven through Textual's Pilot on a copy of the demo project, asserting on the database afterwards; on
+SQLite and on PostgreSQL (a team's server project is coded in the same TUI)."""
 
 from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from textual.pilot import Pilot
 
+from fokus.api.coding_actions import decide
 from fokus.model import Coder, Coding, Memo
 from fokus.store import Project, open_project
 from fokus.tui.app import FokusApp
 from fokus.tui.screens.review import ReviewScreen
 from fokus.tui.screens.thread import ThreadScreen
 from fokus.tui.screens.threads import ThreadsScreen
+from tests.conftest import BACKENDS, pgserver
 from tests.test_cli import fokus
 
 
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("tui") / "demo.db"
-    fokus("--db", str(path), "demo", "--no-tui")
-    return path
+@pytest.fixture(scope="module", params=BACKENDS)
+def demo_file(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo project, built once per backend: a SQLite file, or a PostgreSQL database used as a template."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("tui") / "demo.db"
+        fokus("--db", str(path), "demo", "--no-tui")
+        yield str(path)
+        return
+    admin = request.getfixturevalue("pg_admin")
+    url = pgserver.create_database(admin, "tui_demo")
+    fokus("--db", url, "demo", "--no-tui")
+    yield url
+    pgserver.drop_database(admin, url)
 
 
 @pytest.fixture
-def project(demo_file: Path, tmp_path: Path) -> Project:
-    copy = tmp_path / "demo.db"
-    shutil.copy(demo_file, copy)
-    return open_project(copy)
+def project(demo_file: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Project]:
+    """A copy of the demo for one test."""
+    if "://" not in demo_file:
+        copy = tmp_path / "demo.db"
+        shutil.copy(demo_file, copy)
+        project = open_project(copy)
+        yield project
+        project.close()
+        return
+    admin = request.getfixturevalue("pg_admin")
+    url = pgserver.create_database(admin, template=demo_file)
+    project = open_project(url)
+    yield project
+    project.close()
+    pgserver.drop_database(admin, url)
 
 
 def drive(project: Project, steps: Callable[[Pilot[None], FokusApp], Awaitable[None]]) -> None:
@@ -82,6 +104,39 @@ def test_review_accept_then_undo(project: Project) -> None:
 
     drive(project, steps)
     assert mine(project) == []
+
+
+def test_a_suggestion_another_coder_decided_meanwhile_is_not_overwritten(project: Project) -> None:
+    """Two coders review the same queue (a team on one server): the second one's keypress on a suggestion the
+    first has just rejected changes nothing, says so, and moves the queue on."""
+    from fokus.api.codings import CoderRegistry
+    from fokus.model import CoderKind
+
+    seen: dict[str, object] = {}
+
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        await pilot.press("v")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        item = app.screen.item
+        assert item is not None
+        seen["item"] = item.coding_id
+        with project.begin(concurrent=True) as session:  # magnus, at his own terminal
+            magnus = CoderRegistry(session).get_or_create("magnus", CoderKind.HUMAN)
+            decide(session, item.coding_id, False, magnus)
+        await pilot.press("a")
+        await pilot.pause()
+        seen["notes"] = [note.message for note in app._notifications]
+        seen["next"] = app.screen.item.coding_id if app.screen.item else None
+
+    drive(project, steps)
+    with project.read() as session:
+        coding = session.get(Coding, seen["item"])
+        assert coding is not None
+        assert coding.status == "rejected"  # magnus's decision stands
+    assert mine(project) == []  # and the tester's keypress made nothing
+    assert any("rejected by magnus meanwhile" in str(note) for note in seen["notes"]), seen["notes"]  # type: ignore[attr-defined]
+    assert seen["next"] != seen["item"]  # the queue moved on
 
 
 def test_a_memo_is_stored(project: Project) -> None:

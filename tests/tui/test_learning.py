@@ -1,10 +1,12 @@
-"""Retraining from the TUI: a worker trains on the demo's decisions, saves a version and suggests."""
+"""Retraining from the TUI: a worker trains on the demo's decisions, saves a version and suggests (on SQLite and
+PostgreSQL)."""
 
 from __future__ import annotations
 
 from sqlalchemy import func, select
 from textual.pilot import Pilot
 
+from fokus.api.learning import load_model
 from fokus.api.review import review_queue
 from fokus.model import Coding, LearnedModel
 from fokus.store import Project
@@ -34,5 +36,8 @@ def test_learning_in_the_background_saves_a_model_and_its_suggestions(project: P
     assert any("model:1" in item.origin for item in queue)
     distances = [abs(item.confidence - 0.5) for item in queue if item.confidence is not None]
     assert distances == sorted(distances)
-    assert project.sqlite_path is not None
-    assert (project.sqlite_path.with_name(project.sqlite_path.name + ".models") / "model-001.joblib").is_file()
+    if project.sqlite_path is not None:  # beside the file; on a server, in the database, loadable by every coder
+        assert (project.sqlite_path.with_name(project.sqlite_path.name + ".models") / "model-001.joblib").is_file()
+    else:
+        with project.read() as session:
+            assert load_model(session, None)[0] == 1

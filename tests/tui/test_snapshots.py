@@ -7,9 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from fokus.store import Project
 from fokus.tui.app import FokusApp
 from tests.tui.test_app import demo_file, project  # noqa: F401 - fixtures shared with the Pilot tests
+
+# the look of each screen, pinned on SQLite: its title names the project file (the Pilot tests cover PostgreSQL)
+pytestmark = pytest.mark.parametrize("demo_file", ["sqlite"], indirect=True)
 
 
 def test_thread_list(project: Project, snap_compare: Any) -> None:  # noqa: F811
