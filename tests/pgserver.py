@@ -10,7 +10,8 @@ Used three ways:
 
 - ``python tests/pgserver.py start DIR`` starts a server in ``DIR`` and prints its URL; ``stop DIR`` stops it
   (``.ci/run`` does this, then exports the URL as ``FOKUS_TEST_POSTGRESQL``);
-- tests/conftest.py starts one for the session when no URL is given and the binaries are installed;
+- tests/conftest.py starts one for the session when no URL is given and the binaries are installed, and makes a
+  database per test with Norwegian collation (see :func:`create_database`);
 - bench scripts start one to measure PostgreSQL beside SQLite in the same run.
 """
 
@@ -114,10 +115,22 @@ def create_database(admin_url: str, prefix: str = "fokus", *, template: str | No
     nobody may be connected to: PostgreSQL copies it file by file, far faster than rebuilding it); returns its
     URL."""
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    source = template.rsplit("/", 1)[1] if template else "template0"
     with _admin(admin_url) as conn:
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}" ENCODING \'UTF8\'')
+        if template:
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template.rsplit("/", 1)[1]}"')
+        else:
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING "UTF8" {_collation(conn)}')
     return admin_url.rsplit("/", 1)[0] + "/" + name
+
+
+def _collation(conn) -> str:  # type: ignore[no-untyped-def]
+    """Norwegian collation (ICU, PostgreSQL 15+), as on a Norwegian university's server: text sorts as the language
+    sorts it (æ, ø, å after z; case and punctuation second), not in code point order as SQLite does, so a test that
+    relied on SQLite's order fails here as it would for a team."""
+    version = conn.execute("SHOW server_version_num").fetchone()[0]
+    if int(version) >= 150000:
+        return "LOCALE_PROVIDER icu ICU_LOCALE 'nb-NO'"
+    return ""
 
 
 def drop_database(admin_url: str, database_url: str) -> None:

@@ -59,8 +59,8 @@ def codebook(tmp_path: Path, weight: float = 0.6, drop_dialog: bool = False) -> 
 
 
 @pytest.fixture
-def tagged(tmp_path: Path, nlp: Language) -> Iterator[Project]:
-    project = open_project(tmp_path / "t.db", create=True)
+def tagged(db: str, tmp_path: Path, nlp: Language) -> Iterator[Project]:
+    project = open_project(db, create=True)
     with project.begin() as session:
         load_codebook(session, read_codebook(codebook(tmp_path)))
         records = [record(mid, "Kari Holmen", text, when=at(i + 1)) for i, (mid, text) in enumerate(TEXTS.items())]
@@ -191,3 +191,57 @@ def test_evaluation_counts_true_and_false_positives(tagged: Project, nlp: Langua
     assert by_theme["krise"]["false_negatives"] == 1
     assert by_theme["dialog"]["true_positives"] == 1
     assert by_theme["dialog"]["false_positives"] == 1
+
+
+def test_parsing_ahead_holds_no_lock_and_what_changed_meanwhile_is_parsed_again(
+    project: Project, nlp: Language, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`fokus tag` parses in a read session: a coder's step commits in the middle of it (with a busy timeout of
+    1 ms, any lock would fail it), and a message edited meanwhile is parsed again under the lock, the rest not."""
+    from fokus.api.coding_actions import add_coding
+    from fokus.api.codings import CoderRegistry
+    from fokus.api.tagging import parse_ahead
+    from fokus.model import CoderKind
+    from fokus.store import engine as engine_module
+
+    with project.begin() as session:
+        records = [record(mid, "Kari Holmen", text, when=at(i + 1)) for i, (mid, text) in enumerate(TEXTS.items())]
+        import_messages(session, [parsed(*records)])
+        m1 = session.scalar(select(Message.id).where(Message.external_id == "m1"))
+    assert m1 is not None
+    edited = "Flommen tok veien. Beredskapen virket. Vi svarer alle innbyggerne."
+    monkeypatch.setattr(engine_module, "BUSY_TIMEOUT_MS", 1)
+    written: list[int | None] = []
+
+    def meanwhile(_stage: str, _done: int, _total: int) -> None:
+        with project.begin(concurrent=True) as writer:  # a coder, while spaCy works
+            ingrid = CoderRegistry(writer).get_or_create("ingrid", CoderKind.HUMAN)
+            written.append(add_coding(writer, m1, "dialog", 0, 7, ingrid).coding_id)
+            writer.execute(update(Message).where(Message.id == m1).values(text=edited))  # an edited export
+
+    with project.read() as session:
+        ahead = parse_ahead(session, nlp, progress=meanwhile)
+    assert written
+    assert written[0] is not None
+    assert len(ahead.parsed) == 3
+
+    seen: list[str] = []
+    real_pipe = nlp.pipe
+
+    def spy(texts: Iterator[str], **kwargs: object) -> Iterator[object]:
+        listed = list(texts)
+        seen.extend(listed)
+        return real_pipe(listed, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(nlp, "pipe", spy)
+    with project.begin() as session:
+        report = tag_messages(session, nlp, ahead=ahead)
+    assert seen == [edited]  # only the edited message is parsed again
+    assert report.parsed == 3
+    with project.read() as session:
+        units = session.scalars(select(Unit.start).where(Unit.message_id == m1).order_by(Unit.position)).all()
+        ingrid_codings = session.scalar(
+            select(func.count()).select_from(Coding).join(Coder).where(Coder.name == "ingrid")
+        )
+    assert units == [0, edited.index("Beredskapen"), edited.index("Vi svarer")]  # the new text's sentences
+    assert ingrid_codings == 1

@@ -11,19 +11,21 @@ keys of every sentence, so editing one rule re-reads only the messages that ment
 token pattern has no such prefilter and re-reads everything). A decision is never overwritten: a sentence whose
 code a researcher has accepted or rejected, by any coder, gets no new suggestion for that code; only undecided
 suggestions that no rule supports any more are withdrawn, and every change is in the event log.
+
+Parsing is the slow part, and it needs no lock: :func:`parse_ahead` does it in a read session, while the TUI and
+other coders go on writing; :func:`tag_messages` then writes in a short transaction, using what was parsed ahead
+for every message whose text, pipeline and rules are still the same, and parsing only what changed meanwhile.
 """
 
 from __future__ import annotations
 
 import hashlib
-import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from spacy.language import Language
-from spacy.tokens import Doc
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -84,30 +86,36 @@ def _rule_words(spec: dict[str, Any]) -> set[str] | None:
     return words
 
 
-def tag_messages(
-    session: Session,
-    nlp: Language,
-    *,
-    batch_size: int = 256,
-    n_process: int = 1,
-    progress: Progress | None = None,
-    cancelled: Callable[[], bool] | None = None,
-) -> TagReport:
-    """Split and tag what is new or affected; see the module docstring."""
+@dataclass
+class _Plan:
+    """What tagging would do now: the pipeline, the rules and which messages to (re)parse."""
+
+    pipeline: str
+    code_ids: dict[str, int]
+    ruleset: RuleSet
+    current: dict[str, Rule]
+    changed: list[str]
+    removed: list[str]
+    messages: int
+    todo: dict[int, str]
+
+    @property
+    def signature(self) -> tuple[str, tuple[tuple[str, str], ...], tuple[tuple[str, int], ...]]:
+        """Parsing ahead stays valid while this is unchanged: the pipeline, every rule's digest, the code ids."""
+        rules = tuple(sorted((rid, rule.digest) for rid, rule in self.current.items()))
+        return self.pipeline, rules, tuple(sorted(self.code_ids.items()))
+
+
+def _plan(session: Session, nlp: Language) -> _Plan:
     pipeline = describe(nlp)
-    report = TagReport(pipeline)
     codes = list(session.execute(select(Code.path, Code.rules, Code.id).where(Code.codable.is_(True))))
     code_ids = {path: cid for path, _, cid in codes}
     ruleset = RuleSet.from_codes(nlp, [(path, rules) for path, rules, _ in codes])
-    report.rules = len(ruleset.rules)
     current = {rule.rule_id: rule for rule in ruleset.rules}
     stored = {row.rule_id: row for row in session.scalars(select(RuleState))}
     changed = [rid for rid, rule in current.items() if rid not in stored or stored[rid].digest != rule.digest]
     removed = [rid for rid in stored if rid not in current]
-    report.rules_changed, report.rules_removed = changed, removed
-
     messages = session.execute(select(Message.id, Message.text)).all()
-    report.messages = len(messages)
     states = {
         mid: (h, p) for mid, h, p in session.execute(select(TagState.message_id, TagState.text_hash, TagState.pipeline))
     }
@@ -120,24 +128,106 @@ def tag_messages(
         for mid, text in messages:
             if affected is None or mid in affected:
                 todo.setdefault(mid, text)
+    return _Plan(pipeline, code_ids, ruleset, current, changed, removed, len(messages), todo)
+
+
+#: One message as parsed: its sentence rows (for ``units``) and the rule hits, by (code id, start, end).
+Parsed = tuple[list[dict[str, Any]], dict[tuple[int, int, int], Hit]]
+
+
+@dataclass
+class Ahead:
+    """Messages parsed ahead of the writing transaction (:func:`parse_ahead`), each with the hash of its text."""
+
+    signature: tuple[Any, ...]
+    parsed: dict[int, tuple[str, Parsed]] = field(default_factory=dict)
+    cancelled: bool = False
+
+
+def _parse(
+    nlp: Language, plan: _Plan, ids: list[int], *, batch_size: int, n_process: int
+) -> Iterator[tuple[int, Parsed]]:
+    """Parse ``ids`` (one nlp.pipe, so worker processes start once) into their sentences and rule hits."""
+    docs = nlp.pipe((plan.todo[mid] for mid in ids), batch_size=batch_size, n_process=n_process)
+    for mid, doc in zip(ids, docs, strict=True):
+        sentences = analyse(doc, sentence_spans(doc))
+        units = [
+            {
+                "message_id": mid,
+                "position": position,
+                "start": sentence.start,
+                "end": sentence.end,
+                "lemmas": " ".join(sentence.lemmas),
+                "keys": " ".join(sorted(sentence.keys)),
+            }
+            for position, sentence in enumerate(sentences)
+        ]
+        wanted: dict[tuple[int, int, int], Hit] = {}
+        for sentence, unit_hits in zip(sentences, plan.ruleset.match(doc, sentences), strict=True):
+            for hit in unit_hits:
+                code_id = plan.code_ids.get(hit.code)
+                if code_id is not None:
+                    wanted[(code_id, sentence.start, sentence.end)] = hit
+        yield mid, (units, wanted)
+
+
+def parse_ahead(
+    session: Session,
+    nlp: Language,
+    *,
+    batch_size: int = 256,
+    n_process: int = 1,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Ahead:
+    """Parse what :func:`tag_messages` would parse, in a read session (no lock held while spaCy works)."""
+    plan = _plan(session, nlp)
+    ahead = Ahead(plan.signature)
+    ids = sorted(plan.todo)
+    for done, (mid, parsed) in enumerate(_parse(nlp, plan, ids, batch_size=batch_size, n_process=n_process), 1):
+        ahead.parsed[mid] = (text_hash(plan.todo[mid]), parsed)
+        if done % BATCH == 0 or done == len(ids):
+            if progress:
+                progress("parsing", done, len(ids))
+            if cancelled and cancelled():
+                ahead.cancelled = True
+                break
+    return ahead
+
+
+def tag_messages(
+    session: Session,
+    nlp: Language,
+    *,
+    batch_size: int = 256,
+    n_process: int = 1,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    ahead: Ahead | None = None,
+) -> TagReport:
+    """Split and tag what is new or affected; see the module docstring. With ``ahead`` (from :func:`parse_ahead`),
+    only messages that changed since are parsed here."""
+    plan = _plan(session, nlp)
+    report = TagReport(plan.pipeline, messages=plan.messages, rules=len(plan.ruleset.rules))
+    report.rules_changed, report.rules_removed = plan.changed, plan.removed
+    usable = ahead.parsed if ahead is not None and ahead.signature == plan.signature else {}
+    ids = sorted(plan.todo)
+    ready = {mid for mid in ids if mid in usable and usable[mid][0] == text_hash(plan.todo[mid])}
+    fresh = _parse(nlp, plan, [mid for mid in ids if mid not in ready], batch_size=batch_size, n_process=n_process)
 
     coder_id = CoderRegistry(session).get_or_create(MACHINE_CODER, CoderKind.MACHINE)
     batch_id = new_batch()
-    ids = sorted(todo)
-    # one nlp.pipe over everything (worker processes start once), written back in chunks
-    docs = nlp.pipe((todo[mid] for mid in ids), batch_size=batch_size, n_process=n_process)
     for start in range(0, len(ids), BATCH):
         if cancelled and cancelled():
             report.cancelled = True
             break
         chunk = ids[start : start + BATCH]
-        texts = [todo[mid] for mid in chunk]
-        chunk_docs = list(itertools.islice(docs, len(chunk)))
-        _tag_chunk(session, chunk, texts, iter(chunk_docs), ruleset, code_ids, coder_id, batch_id, pipeline, report)
+        parsed = [usable[mid][1] if mid in ready else next(fresh)[1] for mid in chunk]
+        _tag_chunk(session, chunk, [plan.todo[mid] for mid in chunk], parsed, coder_id, batch_id, plan, report)
         if progress:
             progress("tagging", min(start + BATCH, len(ids)), len(ids))
     if not report.cancelled:
-        _save_rule_state(session, current, removed)
+        _save_rule_state(session, plan.current, plan.removed)
     return report
 
 
@@ -179,12 +269,10 @@ def _tag_chunk(
     session: Session,
     ids: list[int],
     texts: list[str],
-    docs: Iterator[Doc],
-    ruleset: RuleSet,
-    code_ids: dict[str, int],
+    parsed: list[Parsed],
     coder_id: int,
     batch_id: str,
-    pipeline: str,
+    plan: _Plan,
     report: TagReport,
 ) -> None:
     """Replace the units of a chunk of messages and bring their rule suggestions up to date."""
@@ -197,29 +285,16 @@ def _tag_chunk(
     state_rows: list[dict[str, Any]] = []
     new_codings: list[dict[str, Any]] = []
     now = utcnow()
-    for mid, text, doc in zip(ids, texts, docs, strict=True):
+    for mid, text, (units, wanted) in zip(ids, texts, parsed, strict=True):
         report.parsed += 1
-        sentences = analyse(doc, sentence_spans(doc))
-        for position, sentence in enumerate(sentences):
-            unit_rows.append(
-                {
-                    "message_id": mid,
-                    "position": position,
-                    "start": sentence.start,
-                    "end": sentence.end,
-                    "lemmas": " ".join(sentence.lemmas),
-                    "keys": " ".join(sorted(sentence.keys)),
-                }
-            )
-        state_rows.append({"message_id": mid, "text_hash": text_hash(text), "pipeline": pipeline, "tagged_at": now})
-        report.units += len(sentences)
-        wanted: dict[tuple[int, int, int], Hit] = {}
-        for sentence, unit_hits in zip(sentences, ruleset.match(doc, sentences), strict=True):
-            for hit in unit_hits:
-                code_id = code_ids.get(hit.code)
-                if code_id is not None:
-                    wanted[(code_id, sentence.start, sentence.end)] = hit
-        new_codings.extend(_reconcile(session, mid, wanted, existing[mid], coder_id, pipeline, batch_id, now, report))
+        unit_rows.extend(units)
+        state_rows.append(
+            {"message_id": mid, "text_hash": text_hash(text), "pipeline": plan.pipeline, "tagged_at": now}
+        )
+        report.units += len(units)
+        new_codings.extend(
+            _reconcile(session, mid, wanted, existing[mid], coder_id, plan.pipeline, batch_id, now, report)
+        )
     insert_rows(session.connection(), table_of(Unit), unit_rows)
     insert_rows(session.connection(), table_of(TagState), state_rows)
     if new_codings:

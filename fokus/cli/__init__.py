@@ -764,7 +764,7 @@ def tag(ctx: click.Context, model: str | None, n_process: int, batch_size: int) 
       fokus tag --n-process 2
     """
     from fokus.api.settings import get_setting, set_setting
-    from fokus.api.tagging import MODEL_SETTING, tag_messages
+    from fokus.api.tagging import MODEL_SETTING, parse_ahead, tag_messages
     from fokus.nlp import load_pipeline
 
     if n_process < 1 or batch_size < 1:
@@ -773,10 +773,13 @@ def tag(ctx: click.Context, model: str | None, n_process: int, batch_size: int) 
     with project.read() as session:
         remembered = get_setting(session, MODEL_SETTING)
     nlp = load_pipeline(model or remembered)
-    with _progress("tag") as progress, project.begin() as session:
-        report = tag_messages(session, nlp, batch_size=batch_size, n_process=n_process, progress=progress)
-        if model:
-            set_setting(session, MODEL_SETTING, model)
+    with _progress("tag") as progress:
+        with project.read() as session:  # spaCy's part holds no lock: coders go on working meanwhile
+            ahead = parse_ahead(session, nlp, batch_size=batch_size, n_process=n_process, progress=progress)
+        with project.begin() as session:
+            report = tag_messages(session, nlp, batch_size=batch_size, n_process=n_process, ahead=ahead)
+            if model:
+                set_setting(session, MODEL_SETTING, model)
     _echo_tagging(report)
 
 
@@ -1018,6 +1021,7 @@ def _register() -> None:
     """Commands kept in modules of their own (each imports its heavy libraries only when it runs)."""
     from fokus.cli.agreement import agreement_command
     from fokus.cli.analysis import COMMANDS
+    from fokus.cli.copy import copy_command
     from fokus.cli.discover import discover_command
     from fokus.cli.flagged import flagged_command
     from fokus.cli.hypotheses import hypotheses_group
@@ -1039,6 +1043,7 @@ def _register() -> None:
         discover_command,
         *SAFETY,
         redact_group,
+        copy_command,
     ]:
         main.add_command(command)
 

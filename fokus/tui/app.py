@@ -131,7 +131,7 @@ class FokusApp(App[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="tagging")
     def tagging(self) -> None:
         from fokus.api.settings import get_setting
-        from fokus.api.tagging import MODEL_SETTING, tag_messages
+        from fokus.api.tagging import MODEL_SETTING, parse_ahead, tag_messages
         from fokus.nlp import load_pipeline
 
         worker = get_current_worker()
@@ -147,8 +147,13 @@ class FokusApp(App[None]):
             with self.project.read() as session:
                 model = get_setting(session, MODEL_SETTING)
             nlp = load_pipeline(model)
+            with self.project.read() as session:  # parsing holds no lock: the coder goes on coding meanwhile
+                ahead = parse_ahead(session, nlp, progress=progress, cancelled=lambda: worker.is_cancelled)
+            if ahead.cancelled:
+                self.call_from_thread(self.notify, "Stoppet før noe ble lagret")
+                return
             with self.project.begin() as session:
-                report = tag_messages(session, nlp, progress=progress, cancelled=lambda: worker.is_cancelled)
+                report = tag_messages(session, nlp, cancelled=lambda: worker.is_cancelled, ahead=ahead)
         except FokusError as exc:
             self.call_from_thread(self.notify, str(exc), severity="error")
             return
