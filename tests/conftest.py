@@ -47,6 +47,8 @@ BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
 #: For a test of something only SQLite has (its file, its pragmas, its backup API): the ``project`` and ``db``
 #: fixtures then give only the SQLite one.
 sqlite_only = pytest.mark.parametrize("backend", ["sqlite"])
+#: For a test of something only a server has (row locks, deadlocks, advisory locks).
+postgresql_only = pytest.mark.parametrize("backend", [pytest.param("postgresql", marks=pytest.mark.postgresql)])
 
 
 @pytest.fixture(scope="session")

@@ -35,7 +35,7 @@ from fokus.store import Project, open_project
 from fokus.store import engine as engine_module
 from fokus.store import retry as retry_module
 from fokus.store.retry import ProjectBusy, is_busy, retry_busy
-from tests.conftest import at, parsed, record
+from tests.conftest import at, parsed, postgresql_only, record
 
 SPAWN = multiprocessing.get_context("spawn")
 DEADLINE = 120.0  # seconds a process may take before the test fails (the work itself takes a few)
@@ -589,3 +589,45 @@ def test_coders_undo_their_own_steps_at_the_same_time(shared: str) -> None:
     assert done["magnus"][1:] == (steps, 0)
     assert _codings_of(shared, "ingrid") == []
     assert _codings_of(shared, "magnus") == []
+
+
+@postgresql_only  # SQLite has one writer at a time: no row locks, no deadlock
+def test_a_step_the_server_rolls_back_to_break_a_deadlock_runs_again(suggested: tuple[str, list[int]]) -> None:
+    """Two coders' steps lock the same two codings in opposite orders: PostgreSQL breaks the deadlock by rolling
+    one back, and Project.step runs that one again, so both steps land."""
+    db, ids = suggested
+    first, second = ids[0], ids[1]
+    project = open_project(db)
+    both_hold_one = threading.Barrier(2, timeout=DEADLINE)
+    runs: dict[str, int] = {"a": 0, "b": 0}
+    outcome: dict[str, object] = {}
+
+    def step(name: str, order: tuple[int, int]) -> None:
+        def work(session: Any) -> None:
+            runs[name] += 1
+            session.get(Coding, order[0], with_for_update=True)
+            if runs[name] == 1:
+                both_hold_one.wait()  # each holds its first row: the second lock closes the circle
+            coding = session.get(Coding, order[1], with_for_update=True)
+            coding.confidence = 0.5 if name == "a" else 0.25
+
+        try:
+            project.step(work)
+            outcome[name] = "ok"
+        except BaseException as exc:
+            outcome[name] = exc
+
+    threads = [
+        threading.Thread(target=step, args=("a", (first, second))),
+        threading.Thread(target=step, args=("b", (second, first))),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=DEADLINE)
+    assert outcome == {"a": "ok", "b": "ok"}
+    assert sorted(runs.values()) == [1, 2]  # one of them was rolled back once and ran again
+    with project.read() as session:
+        assert session.get(Coding, second).confidence in (0.5, 0.25)
+        assert session.get(Coding, first).confidence in (0.5, 0.25)
+    project.close()

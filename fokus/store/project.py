@@ -14,9 +14,10 @@ or the TUI can start while a long import holds the lock (tests/test_concurrency.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import Engine, inspect
 from sqlalchemy.engine import URL
@@ -26,7 +27,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from fokus.errors import FokusError
 from fokus.store import migrate
 from fokus.store.engine import CONCURRENT, READ_ONLY, database_url, lock_project, make_engine
-from fokus.store.retry import ProjectBusy, is_busy, retry_busy
+from fokus.store.retry import ProjectBusy, is_busy, must_rerun, retry_busy
+
+T = TypeVar("T")
 
 
 class Project:
@@ -104,6 +107,19 @@ class Project:
             if not is_busy(exc):
                 raise
             raise ProjectBusy.of(self.display) from exc
+
+    def step(self, work: Callable[[Session], T], *, attempts: int = 3) -> T:
+        """Run a coder's step (``work`` on a session) in its own concurrent transaction, and run it again from the
+        start when PostgreSQL rolled it back to break a deadlock with another coder's step; ``work`` must do
+        nothing outside the session (the TUI's steps are such)."""
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.begin(concurrent=True) as session:
+                    return work(session)
+            except DBAPIError as exc:
+                if attempt == attempts or not must_rerun(exc):
+                    raise
+        raise AssertionError("unreachable")
 
     @contextmanager
     def read(self) -> Iterator[Session]:

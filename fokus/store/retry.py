@@ -59,6 +59,18 @@ class ProjectBusy(FokusError):
 _PG_BUSY_STATES = {"55P03"}
 
 
+#: PostgreSQL's SQLSTATEs for a transaction the server rolled back so that another could go on: a deadlock between
+#: two coders' steps that lock the same codings in different orders, or a serialization failure. Such a step did
+#: nothing and can run again from the start.
+_PG_RERUN_STATES = {"40P01", "40001"}
+
+
+def must_rerun(exc: BaseException) -> bool:
+    """Whether ``exc`` is the server rolling a transaction back to break a deadlock (run the step again)."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    return getattr(orig, "sqlstate", None) in _PG_RERUN_STATES
+
+
 def is_busy(exc: BaseException) -> bool:
     """Whether ``exc`` says another connection holds the lock: SQLite's "database is locked" (SQLITE_BUSY), or
     PostgreSQL's lock timeout running out (see fokus.store.engine.lock_project)."""

@@ -81,8 +81,7 @@ class FokusApp(App[None]):
         """Run one change in its own transaction. A FokusError, or a database error (a bug, or a disk that is full),
         becomes a notification: the transaction is rolled back and the researcher can go on working."""
         try:
-            with self.project.begin(concurrent=True) as session:  # a coder's step: beside other coders' steps
-                return step(session)
+            return self.project.step(step)  # a coder's step: beside other coders' steps, rerun after a deadlock
         except FokusError as exc:
             self.notify(str(exc), severity="error", timeout=8)
         except SQLAlchemyError as exc:
