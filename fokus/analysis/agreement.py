@@ -243,10 +243,11 @@ class _Decisions:
 
 
 def human_coders(session: Session) -> list[str]:
-    """The human coders with at least one accepted coding, by name."""
+    """The human coders with at least one accepted coding, by name (code point order, as SQLite sorts: a
+    PostgreSQL server's collation, Norwegian say, would put "Magnus" after "ingrid" and change the report)."""
     accepted = exists().where(Coding.coder_id == Coder.id, Coding.status == CodingStatus.ACCEPTED.value)
-    query = select(Coder.name).where(Coder.kind == CoderKind.HUMAN.value, accepted).order_by(Coder.name)
-    return list(session.scalars(query))
+    query = select(Coder.name).where(Coder.kind == CoderKind.HUMAN.value, accepted)
+    return sorted(session.scalars(query))
 
 
 def _choose_coders(session: Session, coders: Sequence[str]) -> list[str]:

@@ -63,7 +63,8 @@ def grouping(frame: CodingFrame, split: str) -> Grouping:
     if split == "case":
         per_case = dict(frame.cases.name)
         keys = frame.case
-        ids = sorted(per_case, key=lambda cid: per_case[cid].casefold())
+        # the name itself breaks a tie ("Os" and "OS"): the cases come in the database's order otherwise
+        ids = sorted(per_case, key=lambda cid: (per_case[cid].casefold(), per_case[cid]))
         labels = [per_case[cid] for cid in ids] + [NO_CASE]
         lookup = np.full(max([*per_case, 0]) + 2, len(ids), dtype=np.int64)
         for position, cid in enumerate(ids):

@@ -127,7 +127,8 @@ def passages(
     )
     report = PassageReport(title, len(ids))
     shown = coding_details(session, ids)
-    shown.sort(key=lambda r: (r["created_at"] or "", r["message_id"], r["start"]))
+    # the coding id breaks ties (one span coded twice): the query's row order is the database's to choose
+    shown.sort(key=lambda r: (r["created_at"] or "", r["message_id"], r["start"], r["coding_id"]))
     report.passages = shown[:limit] if limit is not None else shown
     return report
 

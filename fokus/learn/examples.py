@@ -57,10 +57,9 @@ class Examples:
 def training_examples(session: Session) -> Examples:
     """Every sentence the researchers decided on, labelled per codable code; see the module docstring."""
     humans = [name for (name,) in session.execute(select(Coder.name).where(Coder.kind == CoderKind.HUMAN.value))]
-    codes = [
-        (cid, path)
-        for cid, path in session.execute(select(Code.id, Code.path).where(Code.codable.is_(True)).order_by(Code.path))
-    ]
+    # by path in code point order, in Python: a PostgreSQL collation sorts "krise_tiltak" before "krise/flom"
+    codable = session.execute(select(Code.id, Code.path).where(Code.codable.is_(True)))
+    codes = sorted(((cid, path) for cid, path in codable), key=lambda code: code[1])
     accepted = load_frame(session, Scope(coders=tuple(humans))) if humans else None
     rejected = load_frame(session, Scope(statuses=(CodingStatus.REJECTED.value,)))
     pairs: list[tuple[IntArray, IntArray, IntArray, int]] = []  # (unit, code, coding id, label)
