@@ -1,14 +1,17 @@
-"""Brute-force counts for the analysis tests, read with plain sqlite3 and Python loops, independent of fokus's
-NumPy paths: every figure fokus computes is checked against the obvious, slow way of computing it."""
+"""Brute-force counts for the analysis tests, read with one plain join per question and Python loops, independent of
+fokus's NumPy paths: every figure fokus computes is checked against the obvious, slow way of computing it. The rows
+come through SQLAlchemy, so the same oracle reads a SQLite and a PostgreSQL project."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from fokus.model import Case, Code, Coder, Coding, Message, Participant, Thread, Unit
+from fokus.store import Project
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -29,20 +32,37 @@ class Row:
     text: str
 
 
-def rows(db: Path, statuses: tuple[str, ...] = ("accepted",)) -> list[Row]:
-    with sqlite3.connect(db) as conn:
-        found = conn.execute(
-            "SELECT k.id, c.path, m.external_id, t.external_id, p.pseudonym, cs.name, m.created_at, d.name, k.status,"
-            ' k.start, k."end", m.text FROM codings k JOIN codes c ON c.id = k.code_id'
-            " JOIN messages m ON m.id = k.message_id JOIN threads t ON t.id = m.thread_id"
-            " JOIN participants p ON p.id = m.participant_id LEFT JOIN cases cs ON cs.id = p.case_id"
-            " JOIN coders d ON d.id = k.coder_id"
-        ).fetchall()
+def rows(project: Project, statuses: tuple[str, ...] = ("accepted",)) -> list[Row]:
+    query = (
+        select(
+            Coding.id,
+            Code.path,
+            Message.external_id,
+            Thread.external_id,
+            Participant.pseudonym,
+            Case.name,
+            Message.created_at,
+            Coder.name,
+            Coding.status,
+            Coding.start,
+            Coding.end,
+            Message.text,
+        )
+        .join(Code, Code.id == Coding.code_id)
+        .join(Message, Message.id == Coding.message_id)
+        .join(Thread, Thread.id == Message.thread_id)
+        .join(Participant, Participant.id == Message.participant_id)
+        .outerjoin(Case, Case.id == Participant.case_id)
+        .join(Coder, Coder.id == Coding.coder_id)
+    )
+    with project.read() as session:
+        found = session.execute(query).all()
     out = []
     for cid, code, message, thread, who, case, created, coder, status, start, end, text in found:
         if status not in statuses:
             continue
-        local = datetime.fromisoformat(created).replace(tzinfo=UTC).astimezone(OSLO)
+        assert created.utcoffset() is not None, "an aware time on every backend"
+        local = created.astimezone(OSLO)
         out.append(
             Row(cid, code, message, thread, who, case, f"{local:%Y-%m}", coder, status, start, end, text[start:end])
         )
@@ -54,12 +74,11 @@ def ancestors(code: str) -> list[str]:
     return ["/".join(parts[: i + 1]) for i in range(len(parts))][::-1]
 
 
-def sentences(db: Path) -> dict[str, list[tuple[int, int, int]]]:
+def sentences(project: Project) -> dict[str, list[tuple[int, int, int]]]:
     """Each message's units as (id, start, end)."""
-    with sqlite3.connect(db) as conn:
-        found = conn.execute(
-            'SELECT m.external_id, u.id, u.start, u."end" FROM units u JOIN messages m ON m.id = u.message_id'
-        ).fetchall()
+    query = select(Message.external_id, Unit.id, Unit.start, Unit.end).join(Message, Message.id == Unit.message_id)
+    with project.read() as session:
+        found = session.execute(query).all()
     units: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
     for message, uid, start, end in found:
         units[message].append((uid, start, end))

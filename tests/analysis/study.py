@@ -24,11 +24,11 @@ from fokus.model import CodingStatus, Message, Unit
 from fokus.store import Project, open_project
 from tests.conftest import SMALL_CODEBOOK, parsed, record
 
-CASES = """kommune,fylke,topp10,innbyggertall
-Bodø,Nordland,ja,48200
-Narvik,Nordland,nei,18500
-Voss,Hordaland,ja,14100
-Ørsta,Møre og Romsdal,nei,10600
+CASES = """kommune,fylke,topp10,innbyggertall,andel_unge
+Bodø,Nordland,ja,48200,"0,1"
+Narvik,Nordland,nei,18500,"2,5"
+Voss,Hordaland,ja,14100,"3,7"
+Ørsta,Møre og Romsdal,nei,10600,"12,25"
 """
 PEOPLE = {"Kari Holmen": "Bodø", "Per Nilsen": "Narvik", "Ragnhild Vik": "Voss", "Siri Åsland": "Ørsta", "Ola": None}
 SENTENCES = [
@@ -52,13 +52,16 @@ class Planted:
     status: str
 
 
-def build_study(folder: Path, nlp: Language, *, seed: int = 11, codings: int = 160) -> tuple[Project, list[Planted]]:
-    """The project and the codings planted in it."""
+def build_study(
+    target: str, folder: Path, nlp: Language, *, seed: int = 11, codings: int = 160
+) -> tuple[Project, list[Planted]]:
+    """The project at ``target`` (a --db target: a new SQLite path or an empty PostgreSQL database) and the codings
+    planted in it; ``folder`` holds the codebook and case table it reads."""
     rng = random.Random(seed)
     codebook = folder / "kodebok.yaml"
     codebook.write_text(SMALL_CODEBOOK, encoding="utf-8")
     (folder / "cases.csv").write_text(CASES, encoding="utf-8")
-    project = open_project(folder / "study.db", create=True)
+    project = open_project(target, create=True)
     records = []
     # the last thread starts at 23:30 UTC on 28 February: already March in Norway
     starts = [datetime(2013, 2, 4, 9, tzinfo=UTC), datetime(2013, 2, 18, 9, tzinfo=UTC)]

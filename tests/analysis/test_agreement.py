@@ -10,10 +10,8 @@ import csv
 import io
 import json
 import math
-import os
-import sqlite3
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,16 +26,19 @@ from sqlalchemy import select
 from fokus.analysis.agreement import agreement, disagreements, human_coders
 from fokus.analysis.reliability import percent_agreement
 from fokus.api.cases import link_participants
+from fokus.api.codebook import load_codebook
 from fokus.api.codings import import_codings
 from fokus.api.messages import import_messages
 from fokus.api.tagging import tag_messages
 from fokus.cli.agreement import agreement_command
 from fokus.errors import FokusError
+from fokus.files.codebook import load_codebook as read_codebook
 from fokus.files.codings import CodingRow
 from fokus.model import CodingStatus, Message, Unit
 from fokus.nlp import load_pipeline
-from fokus.store import Project
-from tests.conftest import at, parsed, record
+from fokus.store import Project, open_project
+from tests.analysis.backends import Builds
+from tests.conftest import SMALL_CODEBOOK, at, parsed, record
 
 AUTHORS = {"p1": "Kari Holmen", "c1": "Ola Nordmann", "p2": "Per Hansen", "p3": "Kari Holmen"}
 TEXTS = {
@@ -71,15 +72,18 @@ def nlp() -> Language:
     return load_pipeline("fokus-nb")
 
 
-@pytest.fixture
-def coded(project: Project, nlp: Language, tmp_path: Path) -> Project:
+def build_coded(target: str, folder: Path, nlp: Language) -> Project:
+    """The planted project: the small codebook, four messages split into sentences, and the plan's codings."""
     records = [
         record(mid, AUTHORS[mid], TEXTS[mid], when=at(1, 10 + i), thread=None if mid == THREAD[mid] else THREAD[mid])
         for i, mid in enumerate(TEXTS)
     ]
-    mapping = tmp_path / "kommuner.csv"
+    mapping = folder / "kommuner.csv"
     mapping.write_text("name,case\nKari Holmen,Bodø\nOla Nordmann,Førde\n", encoding="utf-8")
+    (folder / "kodebok.yaml").write_text(SMALL_CODEBOOK, encoding="utf-8")
+    project = open_project(target, create=True)
     with project.begin() as session:
+        load_codebook(session, read_codebook(folder / "kodebok.yaml"))
         import_messages(session, [parsed(*records)])
         tag_messages(session, nlp)
         link_participants(session, mapping)
@@ -107,6 +111,19 @@ def coded(project: Project, nlp: Language, tmp_path: Path) -> Project:
     with project.begin() as session:
         import_codings(session, rows, display="plan")
     return project
+
+
+@pytest.fixture(scope="module")
+def plans(nlp: Language) -> Iterator[Builds]:
+    builds = Builds("agreement", lambda target, folder: build_coded(target, folder, nlp))
+    yield builds
+    builds.close()
+
+
+@pytest.fixture(scope="module")
+def coded(plans: Builds, backend: str, request: pytest.FixtureRequest) -> Project:
+    """The planted project on the module's backend: built once, only read."""
+    return plans.get(backend, request)
 
 
 def sentence_spans(project: Project) -> dict[str, list[tuple[int, int]]]:
@@ -337,18 +354,12 @@ def test_one_human_coder_is_not_enough(project: Project) -> None:
 # the command
 
 
-def invoke(db: Path, *args: str) -> Any:
-    return CliRunner().invoke(agreement_command, list(args), obj={"db": str(db), "debug": False})
-
-
-def db_of(project: Project) -> Path:
-    path = project.sqlite_path
-    assert path is not None
-    return path
+def invoke(db: str, *args: str) -> Any:
+    return CliRunner().invoke(agreement_command, list(args), obj={"db": db, "debug": False})
 
 
 def test_the_command_in_every_format(coded: Project, tmp_path: Path) -> None:
-    db = db_of(coded)
+    db = coded.display
     with coded.read() as session:
         expected = agreement(session, coders=["ingrid", "magnus"]).as_json()
     result = invoke(db, "--coders", "ingrid, magnus", "--format", "json")
@@ -372,7 +383,7 @@ def test_the_command_in_every_format(coded: Project, tmp_path: Path) -> None:
 
 
 def test_the_command_lists_disagreements(coded: Project) -> None:
-    db = db_of(coded)
+    db = coded.display
     result = invoke(db, "--coders", "ingrid,magnus", "--disagreements", "--format", "csv")
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.output)))
@@ -388,26 +399,12 @@ def test_the_command_lists_disagreements(coded: Project) -> None:
 
 
 def test_the_command_raises_what_the_group_prints(coded: Project) -> None:
-    result = invoke(db_of(coded), "--coders", "ingrid")
+    result = invoke(coded.display, "--coders", "ingrid")
     assert isinstance(result.exception, FokusError)
     assert "Example" in (agreement_command.help or "")
 
 
 # the demo, against an independent computation from the codings export
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from tests.test_cli import fokus
-
-    folder = tmp_path_factory.mktemp("demo")
-    cwd = Path.cwd()
-    os.chdir(folder)
-    try:
-        fokus("demo", "--no-tui")
-    finally:
-        os.chdir(cwd)
-    return folder / "fokus-demo.db"
 
 
 def sentences_of(spans: list[tuple[int, int, int]], start: int, end: int) -> list[int]:
@@ -421,9 +418,10 @@ def sentences_of(spans: list[tuple[int, int, int]], start: int, end: int) -> lis
     return [max(overlapping, key=lambda item: item[1])[0]] if overlapping else []
 
 
-def test_the_demo_against_the_codings_export(demo_db: Path) -> None:
+def test_the_demo_against_the_codings_export(demo: Project) -> None:
     from tests.test_cli import fokus
 
+    demo_db = demo.display
     result = invoke(demo_db, "--format", "json")  # the default: both human coders
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
@@ -435,12 +433,12 @@ def test_the_demo_against_the_codings_export(demo_db: Path) -> None:
         assert 0 <= figures["percent_agreement"] <= 1
 
     coders = ("ingrid", "magnus")
-    exported = json.loads(fokus("--db", str(demo_db), "codings", "export", "--format", "json"))
+    exported = json.loads(fokus("--db", demo_db, "codings", "export", "--format", "json"))
     rows = [r for r in exported if r["coder"] in coders and r["status"] == "accepted"]
-    with sqlite3.connect(demo_db) as conn:
-        query = "SELECT m.external_id, u.id, u.start, u.end FROM units u JOIN messages m ON m.id = u.message_id"
-        spans: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
-        for mid, uid, start, end in conn.execute(query):
+    spans: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+    with demo.read() as session:
+        query = select(Message.external_id, Unit.id, Unit.start, Unit.end).join(Message, Message.id == Unit.message_id)
+        for mid, uid, start, end in session.execute(query):
             spans[mid].append((uid, start, end))
     worked = {(r["thread_id"], r["coder"]) for r in rows}
     applied: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
@@ -469,3 +467,60 @@ def test_the_demo_against_the_codings_export(demo_db: Path) -> None:
     listed = json.loads(invoke(demo_db, "--coders", "ingrid,magnus", "--disagreements", "--format", "json").output)
     differing = sum(int(row[0] != row[1]) for m in matrices.values() for row in m if not np.isnan(row).any())
     assert len(listed["disagreements"]) == differing > 0
+
+
+# the same figures on both backends
+
+
+def every_report(project: Project) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    with project.read() as session:
+        coders = human_coders(session)
+        found["coders"] = coders
+        for unit in ("sentence", "message"):
+            for chosen in (coders[:2], coders):
+                key = f"{unit} {','.join(chosen)}"
+                report = agreement(session, coders=chosen, unit=unit)
+                found[f"agreement {key}"] = (report.title, report.as_json(), report.markdown())
+                listed = disagreements(session, coders=chosen, unit=unit)
+                found[f"disagreements {key}"] = (listed.as_json(), listed.markdown())
+    return found
+
+
+@pytest.mark.postgresql
+def test_both_backends_give_the_same_figures(plans: Builds, request: pytest.FixtureRequest) -> None:
+    sqlite, postgresql = (every_report(plans.get(backend, request)) for backend in ("sqlite", "postgresql"))
+    assert sqlite == postgresql
+
+
+@pytest.mark.postgresql
+def test_the_demo_gives_the_same_figures_on_both_backends(demo_sqlite: Project, demo_postgresql: Project) -> None:
+    sqlite, postgresql = every_report(demo_sqlite), every_report(demo_postgresql)
+    assert sqlite.keys() == postgresql.keys()
+    for key, figures in sqlite.items():
+        assert postgresql[key] == figures, key
+
+
+def test_coders_come_in_the_same_order_whatever_the_database_collation(
+    nlp: Language, collated_db: str, tmp_path: Path
+) -> None:
+    """On PostgreSQL the database is Norwegian-collated, where "Magnus" sorts after "ingrid" and "Åse" last: the
+    coders still come in SQLite's order (by code point), so the report's columns and title are the same."""
+    names = ["Åse", "ingrid", "Magnus", "Øystein"]
+    project = open_project(collated_db, create=True)
+    try:
+        (tmp_path / "kodebok.yaml").write_text(SMALL_CODEBOOK, encoding="utf-8")
+        with project.begin() as session:
+            load_codebook(session, read_codebook(tmp_path / "kodebok.yaml"))
+            import_messages(session, [parsed(record("m1", "Kari Holmen", TEXTS["p1"], when=at(1)))])
+            tag_messages(session, nlp)
+            rows = [
+                CodingRow("m1", "krise", None, None, None, CodingStatus.ACCEPTED, "human", None, name, None, name)
+                for name in names
+            ]
+            import_codings(session, rows, display="t")
+        with project.read() as session:
+            assert human_coders(session) == sorted(names) == ["Magnus", "ingrid", "Åse", "Øystein"]
+            assert agreement(session).coders == sorted(names)
+    finally:
+        project.close()

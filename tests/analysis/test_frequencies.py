@@ -6,6 +6,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -21,6 +22,7 @@ from fokus.errors import FokusError
 from fokus.nlp import load_pipeline
 from fokus.store import Project
 from tests.analysis import oracle
+from tests.analysis.backends import Builds
 from tests.analysis.study import build_study
 
 
@@ -30,11 +32,16 @@ def nlp() -> Language:
 
 
 @pytest.fixture(scope="module")
-def study(tmp_path_factory: pytest.TempPathFactory, nlp: Language) -> Iterator[tuple[Project, Path]]:
-    folder = tmp_path_factory.mktemp("study")
-    project, _planted = build_study(folder, nlp)
-    yield project, folder / "study.db"
-    project.close()
+def studies(nlp: Language) -> Iterator[Builds]:
+    builds = Builds("study", lambda target, folder: build_study(target, folder, nlp)[0])
+    yield builds
+    builds.close()
+
+
+@pytest.fixture(scope="module")
+def study(studies: Builds, backend: str, request: pytest.FixtureRequest) -> Project:
+    """The study on the module's backend: built once, only read."""
+    return studies.get(backend, request)
 
 
 def brute_frequencies(rows: list[oracle.Row], rollup: bool, split: str | None) -> dict[tuple[str, str], dict[str, int]]:
@@ -56,13 +63,13 @@ def brute_frequencies(rows: list[oracle.Row], rollup: bool, split: str | None) -
 @pytest.mark.parametrize("split", [None, "case", "month"])
 @pytest.mark.parametrize("suggested", [False, True])
 def test_frequencies_match_a_brute_force_count(
-    study: tuple[Project, Path], rollup: bool, split: str | None, suggested: bool
+    study: Project, rollup: bool, split: str | None, suggested: bool
 ) -> None:
-    project, db = study
+    project = study
     with project.read() as session:
         report = frequencies(session, scope=Scope.of(include_suggested=suggested), rollup=rollup, split=split)
     statuses = ("accepted", "suggested") if suggested else ("accepted",)
-    expected = brute_frequencies(oracle.rows(db, statuses), rollup, split)
+    expected = brute_frequencies(oracle.rows(project, statuses), rollup, split)
     found = {(r["code"], r[split] if split else ""): {m: r[m] for m in MEASURES} for r in report.rows()}
     if split is None:  # without a split every code has a row, unused ones with zeros
         assert {code for code, _ in found} >= {code for code, _ in expected}
@@ -70,8 +77,8 @@ def test_frequencies_match_a_brute_force_count(
     assert found == expected
 
 
-def test_a_message_late_on_the_last_of_february_counts_for_march_in_norway(study: tuple[Project, Path]) -> None:
-    project, _db = study
+def test_a_message_late_on_the_last_of_february_counts_for_march_in_norway(study: Project) -> None:
+    project = study
     with project.read() as session:
         report = frequencies(session, split="month", rollup=True, scope=Scope.of(include_suggested=True))
     months = {row["month"] for row in report.rows()}
@@ -81,14 +88,14 @@ def test_a_message_late_on_the_last_of_february_counts_for_march_in_norway(study
     assert all(r["group_messages"] >= r["messages"] for r in report.rows())
 
 
-def test_split_by_attribute_and_the_matrix_agree(study: tuple[Project, Path]) -> None:
-    project, db = study
+def test_split_by_attribute_and_the_matrix_agree(study: Project) -> None:
+    project = study
     with project.read() as session:
         report = frequencies(session, split="topp10")
         grid = matrix(session, "topp10", measure="cases")
     top = {"Bodø": "ja", "Voss": "ja", "Narvik": "nei", "Ørsta": "nei"}
     cases: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for row in oracle.rows(db):
+    for row in oracle.rows(project):
         for code in oracle.ancestors(row.code):
             if row.case:
                 cases[(code, top[row.case])].add(row.case)
@@ -104,15 +111,15 @@ def test_split_by_attribute_and_the_matrix_agree(study: tuple[Project, Path]) ->
 
 @pytest.mark.parametrize("level", ["sentence", "message", "thread", "case"])
 @pytest.mark.parametrize("rollup", [False, True])
-def test_cooccurrence_matches_a_brute_force_count(study: tuple[Project, Path], level: str, rollup: bool) -> None:
-    project, db = study
+def test_cooccurrence_matches_a_brute_force_count(study: Project, level: str, rollup: bool) -> None:
+    project = study
     with project.read() as session:
         report = cooccurrence(session, level=level, rollup=rollup)
-    units = oracle.sentences(db)
+    units = oracle.sentences(project)
     present: dict[str, set[object]] = defaultdict(set)
     codings: dict[str, int] = defaultdict(int)
     coded_units: set[object] = set()
-    for row in oracle.rows(db):
+    for row in oracle.rows(project):
         for code in oracle.ancestors(row.code) if rollup else [row.code]:
             codings[code] += 1
             for unit in oracle.unit_of(row, level, units):
@@ -137,10 +144,10 @@ def test_cooccurrence_matches_a_brute_force_count(study: tuple[Project, Path], l
     assert all(p["c"] <= p["jaccard"] for p in report.rows())  # codings >= units for every code
 
 
-def test_sentence_units_follow_the_half_overlap_rule(study: tuple[Project, Path]) -> None:
-    project, db = study
-    units = oracle.sentences(db)
-    by_id = {row.coding_id: row for row in oracle.rows(db, ("accepted", "suggested"))}
+def test_sentence_units_follow_the_half_overlap_rule(study: Project) -> None:
+    project = study
+    units = oracle.sentences(project)
+    by_id = {row.coding_id: row for row in oracle.rows(project, ("accepted", "suggested"))}
     with project.read() as session:
         frame = load_frame(session, Scope.of(include_suggested=True))
         rows, unit_ids = unit_keys(frame, "sentence")
@@ -152,9 +159,9 @@ def test_sentence_units_follow_the_half_overlap_rule(study: tuple[Project, Path]
     assert any(len(s) > 1 for s in found.values())  # the study has codings across sentence boundaries
 
 
-def test_passages_are_the_codings_behind_a_cell(study: tuple[Project, Path]) -> None:
-    project, db = study
-    rows = oracle.rows(db)
+def test_passages_are_the_codings_behind_a_cell(study: Project) -> None:
+    project = study
+    rows = oracle.rows(project)
     with project.read() as session:
         report = passages(session, "krise", case="Bodø", limit=None)
         both = passages(session, "krise/flom", with_code="dialog", level="message", limit=None, rollup=False)
@@ -162,6 +169,8 @@ def test_passages_are_the_codings_behind_a_cell(study: tuple[Project, Path]) -> 
     expected = {r.coding_id for r in rows if r.code.startswith("krise") and r.case == "Bodø"}
     assert {p["coding_id"] for p in report.rows()} == expected
     assert report.total == len(expected)
+    order = [(p["created_at"], p["message_id"], p["start"], p["coding_id"]) for p in report.rows()]
+    assert order == sorted(order)  # oldest first; a span coded twice in coding order, on every backend
     assert all(p["text"] == next(r.text for r in rows if r.coding_id == p["coding_id"]) for p in report.rows())
     with_dialog = {r.message for r in rows if r.code == "dialog"}
     assert {p["coding_id"] for p in both.rows()} == {
@@ -173,8 +182,8 @@ def test_passages_are_the_codings_behind_a_cell(study: tuple[Project, Path]) -> 
     assert "Kari Holmen" not in json.dumps(report.as_json(), ensure_ascii=False)  # pseudonyms only
 
 
-def test_scope_errors_name_what_is_missing(study: tuple[Project, Path]) -> None:
-    project, _db = study
+def test_scope_errors_name_what_is_missing(study: Project) -> None:
+    project = study
     with project.read() as session:
         with pytest.raises(FokusError, match="no coder 'nobody'"):
             frequencies(session, scope=Scope.of(coders=["nobody"]))
@@ -203,14 +212,14 @@ def test_sentence_level_refuses_untagged_messages(project: Project) -> None:
         assert cooccurrence(session, level="message").units == 1
 
 
-def run(db: Path, *args: str) -> str:
-    result = CliRunner().invoke(main, ["--db", str(db), *args], catch_exceptions=False)
+def run(db: str, *args: str) -> str:
+    result = CliRunner().invoke(main, ["--db", db, *args], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return result.output
 
 
-def test_the_commands_in_every_format(study: tuple[Project, Path], tmp_path: Path) -> None:
-    _project, db = study
+def test_the_commands_in_every_format(study: Project, tmp_path: Path) -> None:
+    db = study.display
     data = json.loads(run(db, "freq", "--by", "case", "--format", "json"))
     assert data["split"] == "case"
     assert data["rows"]
@@ -232,9 +241,41 @@ def test_the_commands_in_every_format(study: tuple[Project, Path], tmp_path: Pat
         for figure in (plot, heat):
             head = figure.read_bytes()[:8]
             assert head.startswith(b"\x89PNG") if suffix == ".png" else b"<?xml" in figure.read_bytes()[:100]
-    bad = CliRunner().invoke(main, ["--db", str(db), "freq", "--plot", str(tmp_path / "x.pdf")])
+    bad = CliRunner().invoke(main, ["--db", db, "freq", "--plot", str(tmp_path / "x.pdf")])
     assert bad.exit_code != 0
     assert "png or .svg" in bad.output
-    unknown = CliRunner().invoke(main, ["--db", str(db), "freq", "--by", "farge"])
+    unknown = CliRunner().invoke(main, ["--db", db, "freq", "--by", "farge"])
     assert unknown.exit_code == 1
     assert "no case attribute 'farge'" in unknown.output
+
+
+def every_figure(project: Project) -> dict[str, Any]:
+    """Every report the module checks, as JSON: what a researcher reads, on one backend."""
+    found: dict[str, Any] = {}
+    with project.read() as session:
+        for rollup in (True, False):
+            for split in (None, "case", "month", "fylke", "topp10", "innbyggertall", "andel_unge"):
+                for suggested in (False, True):
+                    scope = Scope.of(include_suggested=suggested)
+                    report = frequencies(session, scope=scope, rollup=rollup, split=split)
+                    found[f"freq {rollup} {split} {suggested}"] = report.as_json()
+            for level in ("sentence", "message", "thread", "case"):
+                found[f"cooc {level} {rollup}"] = cooccurrence(session, level=level, rollup=rollup).as_json()
+        for attribute in ("fylke", "topp10", "innbyggertall", "andel_unge"):
+            for measure in MEASURES:
+                found[f"matrix {attribute} {measure}"] = matrix(session, attribute, measure=measure).as_json()
+        found["passages krise"] = passages(session, "krise", limit=None).as_json()
+        found["passages with"] = passages(session, "krise/flom", with_code="dialog", level="sentence").as_json()
+        found["passages march"] = passages(session, "dialog", month="2013-03", limit=None).as_json()
+    return found
+
+
+@pytest.mark.postgresql
+def test_both_backends_give_the_same_figures(studies: Builds, request: pytest.FixtureRequest) -> None:
+    sqlite, postgresql = (every_figure(studies.get(backend, request)) for backend in ("sqlite", "postgresql"))
+    # the typed attributes are read as their types: 12,25 a number, split in numeric order
+    groups = list(dict.fromkeys(r["andel_unge"] for r in sqlite["freq True andel_unge False"]["rows"]))
+    assert groups == ["0.1", "2.5", "3.7", "12.25", "(ingen verdi)"]
+    assert sqlite.keys() == postgresql.keys()
+    for key, figures in sqlite.items():
+        assert postgresql[key] == figures, key

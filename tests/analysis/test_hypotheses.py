@@ -6,8 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,6 +15,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from scipy import stats
+from sqlalchemy import select
 
 from fokus.analysis.frame import Scope
 from fokus.analysis.hypotheses import EVIDENCE_CAP, MINIMUMS, check_hypotheses
@@ -32,8 +31,9 @@ from fokus.files.codebook import load_codebook as read_codebook
 from fokus.files.codings import CodingRow
 from fokus.files.hypotheses import load_hypotheses, parse_hypotheses
 from fokus.files.located_yaml import load_located_yaml
-from fokus.model import CodingStatus
+from fokus.model import Code, Coding, CodingStatus, Message
 from fokus.store import Project, open_project
+from tests.analysis.backends import Builds
 from tests.conftest import parsed, record
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -185,14 +185,12 @@ def planted() -> Planted:
     return plan()
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory, planted: Planted) -> Iterator[tuple[Project, Path]]:
+def build(target: str, folder: Path, planted: Planted) -> Project:
     from fokus.nlp.pipeline import builtin_pipeline
 
-    folder = tmp_path_factory.mktemp("hypotheses")
     (folder / "kodebok.yaml").write_text(CODEBOOK, encoding="utf-8")
     (folder / "cases.csv").write_text(CASES, encoding="utf-8")
-    project = open_project(folder / "p.db", create=True)
+    project = open_project(target, create=True)
     records = [
         record(
             f"m{i}",
@@ -209,15 +207,28 @@ def built(tmp_path_factory: pytest.TempPathFactory, planted: Planted) -> Iterato
         import_cases(session, read_case_table(folder / "cases.csv"), "cases.csv")
         import_codings(session, planted.rows, display="plan")
         tag_messages(session, builtin_pipeline())
-    yield project, folder
-    project.close()
+    (folder / "hypoteser.yaml").write_text(HYPOTHESES, encoding="utf-8")
+    return project
+
+
+@pytest.fixture(scope="module")
+def builds(planted: Planted) -> Iterator[Builds]:
+    made = Builds("hypotheses", lambda target, folder: build(target, folder, planted))
+    yield made
+    made.close()
+
+
+@pytest.fixture(scope="module")
+def built(builds: Builds, backend: str, request: pytest.FixtureRequest) -> tuple[Project, Path]:
+    """The planted project on the module's backend, and the folder holding its files: built once, only read."""
+    project = builds.get(backend, request)
+    return project, builds.folders[backend]
 
 
 @pytest.fixture(scope="module")
 def report(built: tuple[Project, Path]) -> Any:
     project, folder = built
     path = folder / "hypoteser.yaml"
-    path.write_text(HYPOTHESES, encoding="utf-8")
     with project.read() as session:
         return check_hypotheses(session, load_hypotheses(path))
 
@@ -234,10 +245,6 @@ def table_of(planted: Planted, units: list[int], a: str, b: str) -> list[list[in
 
 
 def coding_ids(project: Project, messages: list[int], codes: set[str]) -> set[int]:
-    from sqlalchemy import select
-
-    from fokus.model import Code, Coding, Message
-
     with project.read() as session:
         query = (
             select(Coding.id, Code.path, Message.external_id)
@@ -471,13 +478,13 @@ def test_the_markdown_reads_on_its_own(report: Any) -> None:
     assert "| krise | 8 | 4 | 12 |" in section
 
 
-def run_cli(db: Path, *args: str) -> Any:
-    return CliRunner().invoke(hypotheses_group, ["check", *args], obj={"db": str(db), "debug": False})
+def run_cli(db: str, *args: str) -> Any:
+    return CliRunner().invoke(hypotheses_group, ["check", *args], obj={"db": db, "debug": False})
 
 
 def test_the_cli_in_every_format(built: tuple[Project, Path], report: Any) -> None:
-    _, folder = built
-    db, file = folder / "p.db", str(folder / "hypoteser.yaml")
+    project, folder = built
+    db, file = project.display, str(folder / "hypoteser.yaml")
     table = run_cli(db, file)
     assert table.exit_code == 0, table.output
     assert "planted" in table.output
@@ -502,10 +509,10 @@ def result_of(results: list[dict[str, Any]], hid: str) -> dict[str, Any]:
 
 
 def test_the_cli_reports_a_bad_file_as_a_fokus_error(built: tuple[Project, Path]) -> None:
-    _, folder = built
+    project, folder = built
     bad = folder / "bad.yaml"
     bad.write_text("hypotheses:\n  - id: H1\n    statement: s\n    test: tren\n", encoding="utf-8")
-    outcome = run_cli(folder / "p.db", str(bad))
+    outcome = run_cli(project.display, str(bad))
     assert outcome.exit_code != 0
     assert isinstance(outcome.exception, FokusError)
     assert str(outcome.exception).startswith(f"{bad}:line 4: unknown test 'tren'")
@@ -515,36 +522,25 @@ def test_the_cli_reports_a_bad_file_as_a_fokus_error(built: tuple[Project, Path]
 # --- the demo ------------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from tests.test_cli import fokus
-
-    folder = tmp_path_factory.mktemp("demo")
-    cwd = Path.cwd()
-    os.chdir(folder)
-    try:
-        fokus("demo", "--no-tui")
-    finally:
-        os.chdir(cwd)
-    return folder / "fokus-demo.db"
-
-
-def accepted_codes(db: Path) -> dict[str, set[str]]:
-    """Each coded message's accepted codes, read with plain SQL: an oracle independent of fokus.analysis."""
+def accepted_codes(project: Project) -> dict[str, set[str]]:
+    """Each coded message's accepted codes, read with one plain join: an oracle independent of fokus.analysis."""
     found: dict[str, set[str]] = {}
-    with sqlite3.connect(db) as conn:
-        query = (
-            "SELECT m.external_id, c.path FROM codings g JOIN codes c ON c.id = g.code_id"
-            " JOIN messages m ON m.id = g.message_id WHERE g.status = 'accepted'"
-        )
-        for message, path in conn.execute(query):
+    query = (
+        select(Message.external_id, Code.path)
+        .select_from(Coding)
+        .join(Code, Code.id == Coding.code_id)
+        .join(Message, Message.id == Coding.message_id)
+        .where(Coding.status == "accepted")
+    )
+    with project.read() as session:
+        for message, path in session.execute(query):
             found.setdefault(message, set()).add(path)
     return found
 
 
-def test_the_shipped_hypotheses_on_the_demo(demo_db: Path) -> None:
+def test_the_shipped_hypotheses_on_the_demo(demo: Project) -> None:
     file = ROOT / "codebooks" / "hypoteser.yaml"
-    outcome = run_cli(demo_db, str(file), "--format", "json")
+    outcome = run_cli(demo.display, str(file), "--format", "json")
     assert outcome.exit_code == 0, outcome.output
     results = json.loads(outcome.output)
     spec = load_hypotheses(file)
@@ -556,7 +552,7 @@ def test_the_shipped_hypotheses_on_the_demo(demo_db: Path) -> None:
         assert r["verdict"] in VERDICTS
         assert r["minimum"]["text"]
     # every message-level association table can be recounted from the codings themselves
-    codes = accepted_codes(demo_db)
+    codes = accepted_codes(demo)
 
     def has(message: str, code: str) -> bool:
         return any(c == code or c.startswith(code + "/") for c in codes[message])
@@ -573,25 +569,24 @@ def test_the_shipped_hypotheses_on_the_demo(demo_db: Path) -> None:
             assert sum(c["messages"] for c in r["counts"]) == len(codes)
     # and every passage quoted is the coded text of its codings, as exports show it (names people wrote redacted)
     from fokus.privacy.redact import Redactor
-    from fokus.store import open_project
 
-    project = open_project(demo_db)
-    with sqlite3.connect(demo_db) as conn, project.read() as session:
+    with demo.read() as session:
         redactor = Redactor(session)
         for r in results:
             for passage in r["evidence"]["passages"]:
                 for coding in passage["coding_ids"]:
-                    text, start, end, message, mid = conn.execute(
-                        'SELECT m.text, g.start, g."end", m.external_id, m.id FROM codings g'
-                        " JOIN messages m ON m.id = g.message_id WHERE g.id = ?",
-                        (coding,),
-                    ).fetchone()
+                    text, start, end, message, mid = session.execute(
+                        select(Message.text, Coding.start, Coding.end, Message.external_id, Message.id)
+                        .select_from(Coding)
+                        .join(Message, Message.id == Coding.message_id)
+                        .where(Coding.id == coding)
+                    ).one()
                     assert redactor.excerpt(mid, text, start, end) == passage["text"]
                     assert message == passage["message_id"]
-    project.close()
 
 
-def test_the_demo_report_in_every_format(demo_db: Path) -> None:
+def test_the_demo_report_in_every_format(demo: Project) -> None:
+    demo_db = demo.display
     file = str(ROOT / "codebooks" / "hypoteser.yaml")
     spec = load_hypotheses(Path(file))
     table = run_cli(demo_db, file)
@@ -626,3 +621,36 @@ def test_min_n_raises_the_minimum_and_the_report_says_so(built: tuple[Project, P
     assert r["counts"]  # the counts are still shown, and the evidence
     assert r["evidence"]["total"] > 0
     assert "Minimum: at least 6 cases in each group." in strict.markdown()
+
+
+# --- the same verdicts on both backends -----------------------------------------------------------------------------
+
+
+def checked_everything(project: Project, file: Path) -> dict[str, Any]:
+    spec = load_hypotheses(file)
+    with project.read() as session:
+        found = {}
+        for suggested in (False, True):
+            report = check_hypotheses(session, spec, scope=Scope.of(include_suggested=suggested))
+            found[f"suggested {suggested}"] = (report.as_json(), report.markdown())
+    return found
+
+
+@pytest.mark.postgresql
+def test_both_backends_give_the_same_verdicts(builds: Builds, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    file = tmp_path / "hypoteser.yaml"  # one file: the report names it
+    file.write_text(HYPOTHESES, encoding="utf-8")
+    sqlite, postgresql = (
+        checked_everything(builds.get(backend, request), file) for backend in ("sqlite", "postgresql")
+    )
+    assert sqlite == postgresql
+
+
+@pytest.mark.postgresql
+def test_the_demo_gives_the_same_verdicts_on_both_backends(demo_sqlite: Project, demo_postgresql: Project) -> None:
+    file = ROOT / "codebooks" / "hypoteser.yaml"
+    sqlite, postgresql = checked_everything(demo_sqlite, file), checked_everything(demo_postgresql, file)
+    assert sqlite.keys() == postgresql.keys()
+    for key, (results, markdown) in sqlite.items():
+        assert postgresql[key][0] == results, key
+        assert postgresql[key][1] == markdown, key

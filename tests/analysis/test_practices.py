@@ -32,6 +32,7 @@ from fokus.files.codings import CodingRow
 from fokus.model import Coding, CodingStatus, Message, ParticipantIdentity
 from fokus.nlp import load_pipeline
 from fokus.store import Project, open_project
+from tests.analysis.backends import Builds
 from tests.conftest import at, parsed, record
 
 CODEBOOK = """\
@@ -129,10 +130,11 @@ def nlp() -> Language:
     return load_pipeline()
 
 
-def build(folder: Path, nlp: Language, *, untagged_extra: bool = False) -> Project:
-    """The planted project, tagged; ``untagged_extra`` adds one more good-practice message after tagging."""
+def build(target: str, folder: Path, nlp: Language, *, untagged_extra: bool = False) -> Project:
+    """The planted project at ``target``, tagged; ``untagged_extra`` adds one more good-practice message after
+    tagging."""
     (folder / "kodebok.yaml").write_text(CODEBOOK, encoding="utf-8")
-    project = open_project(folder / "practices.db", create=True)
+    project = open_project(target, create=True)
     with project.begin() as session:
         load_codebook(session, read_codebook(folder / "kodebok.yaml"))
         records = [record("t1", MODERATOR, POST, when=at(1))]
@@ -168,10 +170,16 @@ def build(folder: Path, nlp: Language, *, untagged_extra: bool = False) -> Proje
 
 
 @pytest.fixture(scope="module")
-def planted(tmp_path_factory: pytest.TempPathFactory, nlp: Language) -> Iterator[Project]:
-    project = build(tmp_path_factory.mktemp("practices"), nlp)
-    yield project
-    project.close()
+def builds(nlp: Language) -> Iterator[Builds]:
+    made = Builds("practices", lambda target, folder: build(target, folder, nlp))
+    yield made
+    made.close()
+
+
+@pytest.fixture(scope="module")
+def planted(builds: Builds, backend: str, request: pytest.FixtureRequest) -> Project:
+    """The planted project on the module's backend: built once, only read."""
+    return builds.get(backend, request)
 
 
 def run(project: Project, **options: Any) -> PracticesReport:
@@ -328,8 +336,8 @@ def test_json_and_markdown_carry_municipalities_and_quotes_and_no_names(planted:
             assert name.split()[-1] not in text
 
 
-def test_an_untagged_passage_is_lemmatised_now(tmp_path: Path, nlp: Language) -> None:
-    project = build(tmp_path, nlp, untagged_extra=True)
+def test_an_untagged_passage_is_lemmatised_now(db: str, tmp_path: Path, nlp: Language) -> None:
+    project = build(db, tmp_path, nlp, untagged_extra=True)
     try:
         report = run(project, include_unshared=True)
         alone = run(project, min_cases=1, include_unshared=True)
@@ -366,9 +374,8 @@ def test_scope_and_errors(planted: Project) -> None:
 
 
 def test_the_command(planted: Project, tmp_path: Path) -> None:
-    db = str(planted.engine.url.database)
     runner = CliRunner()
-    obj = {"db": db, "debug": False}
+    obj = {"db": planted.display, "debug": False}
     result = runner.invoke(practices_cli.practices_command, ["--format", "json"], obj=obj, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     shown = json.loads(result.output)
@@ -466,17 +473,6 @@ def test_clustering_a_giant_component_in_pieces() -> None:
 # --- the demo ---------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
-    from fokus.api.demo import build_demo
-
-    project = open_project(tmp_path_factory.mktemp("demo") / "demo.db", create=True)
-    with project.begin() as session:
-        build_demo(session)
-    yield project
-    project.close()
-
-
 def test_the_demo_has_shared_practice_quoted_exactly(demo: Project) -> None:
     report = run(demo, min_cases=3, include_unshared=True)
     assert report.shared
@@ -513,3 +509,30 @@ def test_the_demo_has_shared_practice_quoted_exactly(demo: Project) -> None:
     for text in formats(report).values():
         for name in names:
             assert name not in text
+
+
+# --- the same practices on both backends -------------------------------------------------------------------------
+
+
+def every_report(project: Project) -> dict[str, Any]:
+    found = {}
+    for min_cases in (1, 2, 3):
+        for include_unshared in (False, True):
+            report = run(project, min_cases=min_cases, include_unshared=include_unshared)
+            found[f"{min_cases} {include_unshared}"] = formats(report)
+    found["magnus"] = formats(run(project, scope=Scope.of(coders=["magnus"]), include_unshared=True))
+    return found
+
+
+@pytest.mark.postgresql
+def test_both_backends_find_the_same_practices(builds: Builds, request: pytest.FixtureRequest) -> None:
+    sqlite, postgresql = (every_report(builds.get(backend, request)) for backend in ("sqlite", "postgresql"))
+    assert sqlite == postgresql
+
+
+@pytest.mark.postgresql
+def test_the_demo_has_the_same_practices_on_both_backends(demo_sqlite: Project, demo_postgresql: Project) -> None:
+    sqlite, postgresql = every_report(demo_sqlite), every_report(demo_postgresql)
+    assert sqlite.keys() == postgresql.keys()
+    for key, written in sqlite.items():
+        assert postgresql[key] == written, key

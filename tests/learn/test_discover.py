@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import math
-import shutil
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -37,6 +36,7 @@ from fokus.learn.discover import CONVERSATION_WORDS, FLOOR, MIN_SENTENCES, Disco
 from fokus.model import Code, Coder, Coding, CodingStatus, Event, Message, Participant, Unit
 from fokus.nlp import load_pipeline
 from fokus.store import Project, open_project
+from tests.analysis.backends import Builds
 from tests.conftest import SMALL_CODEBOOK, parsed, record
 
 PEOPLE = {
@@ -155,10 +155,10 @@ def planted_messages() -> list[Planted]:
     return found
 
 
-def build(path: Path, nlp: Language, *, tag: bool = True) -> Project:
-    codebook = path.parent / "kodebok.yaml"
+def build(target: str, folder: Path, nlp: Language, *, tag: bool = True) -> Project:
+    codebook = folder / "kodebok.yaml"
     codebook.write_text(SMALL_CODEBOOK, encoding="utf-8")
-    project = open_project(path, create=True)
+    project = open_project(target, create=True)
     records = []
     for number, item in enumerate(planted_messages()):
         when = START + timedelta(hours=number)
@@ -191,19 +191,19 @@ def nlp() -> Language:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory, nlp: Language) -> Path:
-    path = tmp_path_factory.mktemp("discover") / "themes.db"
-    build(path, nlp).close()
-    return path
+def builds(nlp: Language) -> Iterator[Builds]:
+    made = Builds("themes", lambda target, folder: build(target, folder, nlp))
+    yield made
+    made.close()
 
 
 @pytest.fixture
-def project(built: Path, tmp_path: Path) -> Iterator[Project]:
-    copy = tmp_path / "themes.db"
-    shutil.copy(built, copy)
-    project = open_project(copy)
-    yield project
-    project.close()
+def project(builds: Builds, backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Project]:
+    """A copy of the module's project on its backend, for one test to change."""
+    with builds.copy(backend, request, tmp_path) as target:
+        project = open_project(target)
+        yield project
+        project.close()
 
 
 @dataclass
@@ -391,9 +391,9 @@ def test_a_newly_accepted_coding_takes_its_sentence_out(project: Project) -> Non
     assert set(after.candidate(1).units.tolist()) <= t.units("vinter") - {taken.unit}
 
 
-def test_refusals_are_one_line_with_a_hint(tmp_path: Path, nlp: Language, project: Project) -> None:
+def test_refusals_are_one_line_with_a_hint(db: str, tmp_path: Path, nlp: Language, project: Project) -> None:
     fitted = len(taking_part(project, truth(project)))
-    untagged = build(tmp_path / "untagged.db", nlp, tag=False)
+    untagged = build(db, tmp_path, nlp, tag=False)
     with untagged.read() as session, pytest.raises(FokusError) as caught:
         discover(session)
     assert "not split into sentences" in str(caught.value)
@@ -531,7 +531,7 @@ def run(*args: str, ok: bool = True) -> click.testing.Result:
 
 
 def test_the_command_in_every_format(project: Project, tmp_path: Path) -> None:
-    db = str(tmp_path / "themes.db")
+    db = project.display
     with project.read() as session:
         expected = discover(session, k=3, quotes=2)
     data = json.loads(run("--db", db, "discover", "--k", "3", "--quotes", "2", "--format", "json").stdout)
@@ -550,8 +550,8 @@ def test_the_command_in_every_format(project: Project, tmp_path: Path) -> None:
     assert "Example" in (discover_command.help or "")
 
 
-def test_the_command_adopts_in_one_transaction(project: Project, tmp_path: Path) -> None:
-    db = str(tmp_path / "themes.db")
+def test_the_command_adopts_in_one_transaction(project: Project) -> None:
+    db = project.display
     with project.read() as session:
         expected = discover(session, k=3).candidate(3)
     out = run("--db", db, "discover", "--k", "3", "--adopt", "3", "--as", "parkering", "--name", "Parkering").output
@@ -633,17 +633,6 @@ def test_the_screen_lists_candidates_shows_quotes_and_adopts_one(project: Projec
 # --- the demo ----------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
-    from tests.test_cli import fokus
-
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    fokus("--db", str(path), "demo", "--no-tui")
-    project = open_project(path)
-    yield project
-    project.close()
-
-
 def covered_by_brute_force(project: Project) -> set[int]:
     """The sentences an accepted coding belongs to, pair by pair: covers half of it, or it covers half of the
     coding; a coding meeting neither belongs to the sentence it overlaps most."""
@@ -694,3 +683,22 @@ def test_the_demo_has_candidates_and_every_quote_is_an_open_sentence(demo: Proje
         assert spans[quote.unit] == (quote.message, quote.text)
     municipalities = [len(c.cases) for c in report.candidates]
     assert municipalities == sorted(municipalities, reverse=True)
+
+
+# --- the same candidates on both backends -----------------------------------------------------------------------
+
+
+def every_report(project: Project) -> list[object]:
+    with project.read() as session:
+        return [discover(session, **options).as_json() for options in ({}, {"k": 3, "quotes": 3}, {"k": 2})]
+
+
+@pytest.mark.postgresql
+def test_both_backends_find_the_same_candidates(builds: Builds, request: pytest.FixtureRequest) -> None:
+    sqlite, postgresql = (every_report(builds.get(backend, request)) for backend in ("sqlite", "postgresql"))
+    assert sqlite == postgresql
+
+
+@pytest.mark.postgresql
+def test_the_demo_has_the_same_candidates_on_both_backends(demo_sqlite: Project, demo_postgresql: Project) -> None:
+    assert every_report(demo_sqlite) == every_report(demo_postgresql)

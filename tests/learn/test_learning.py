@@ -26,6 +26,7 @@ from fokus.learn.examples import NEGATIVE, POSITIVE, UNKNOWN, training_examples
 from fokus.model import Code, Coding, CodingStatus, Event, LearnedModel, Message, ModelExample, Unit
 from fokus.nlp import load_pipeline
 from fokus.store import Project, open_project
+from tests.analysis.backends import Builds
 from tests.conftest import at, parsed, record
 
 CODEBOOK = """\
@@ -59,11 +60,11 @@ def coded(message: str, code: str) -> CodingRow:
     return CodingRow(message, code, None, None, None, CodingStatus.ACCEPTED, "human", None, "ingrid", None, message)
 
 
-def build(folder: Path, nlp: Language, *, seed: int = 3) -> Project:
+def build(target: str, folder: Path, nlp: Language, *, seed: int = 3) -> Project:
     """Eighty messages of one sentence each; flood and dialogue sentences coded, a few other ones left uncoded."""
     rng = random.Random(seed)
     (folder / "kodebok.yaml").write_text(CODEBOOK, encoding="utf-8")
-    project = open_project(folder / "p.db", create=True)
+    project = open_project(target, create=True)
     records, rows = [], []
     for i in range(80):
         topic = ("krise/flom", FLOOD) if i % 2 else ("dialog", DIALOG)
@@ -86,11 +87,20 @@ def build(folder: Path, nlp: Language, *, seed: int = 3) -> Project:
     return project
 
 
+@pytest.fixture(scope="module")
+def builds(nlp: Language) -> Iterator[Builds]:
+    made = Builds("learning", lambda target, folder: build(target, folder, nlp))
+    yield made
+    made.close()
+
+
 @pytest.fixture
-def project(tmp_path: Path, nlp: Language) -> Iterator[Project]:
-    project = build(tmp_path, nlp)
-    yield project
-    project.close()
+def project(builds: Builds, backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Project]:
+    """A copy of the module's project on its backend, for one test to change."""
+    with builds.copy(backend, request, tmp_path) as target:
+        project = open_project(target)
+        yield project
+        project.close()
 
 
 def test_examples_are_what_the_researchers_decided(project: Project) -> None:
@@ -269,16 +279,22 @@ def test_when_the_rules_stop_the_models_part_stays_and_the_other_way_round(
         assert now[key][1] == joined[key][2]["model"]["probability"]  # type: ignore[index]
 
 
-def test_the_commands(project: Project, tmp_path: Path) -> None:
-    db = str(tmp_path / "p.db")
-    project.close()
+def test_the_commands(project: Project) -> None:
+    db = project.display
     runner = CliRunner()
     learnt = runner.invoke(main, ["--db", db, "learn", "--format", "json"], catch_exceptions=False)
     assert learnt.exit_code == 0, learnt.output
     data = json.loads(learnt.output)
     assert data["version"] == 1
     assert {c["code"] for c in data["codes"]} >= {"krise/flom", "dialog", "sjelden"}
-    assert (tmp_path / "p.db.models" / "model-001.joblib").is_file()
+    with project.read() as session:
+        saved = session.scalars(select(LearnedModel)).one()
+        if project.sqlite_path is None:  # on a server the model is kept in the database, for the whole team
+            assert saved.data is not None
+            assert data["file"] == "model-001.joblib"
+        else:
+            assert saved.data is None
+            assert (Path(db + ".models") / "model-001.joblib").is_file()
     done = runner.invoke(main, ["--db", db, "suggest"], catch_exceptions=False)
     assert done.exit_code == 0, done.output
     assert "Model 1 read 80 sentences" in done.output
@@ -312,3 +328,40 @@ def test_character_ngrams_are_scikit_learns_char_wb() -> None:
         words = ("".join(rng.choice("abeksøæå") for _ in range(rng.randint(1, 9))) for _ in range(rng.randint(1, 6)))
         text = " ".join(words)
         assert sorted(ours(text)) == sorted(reference(text))
+
+
+# --- the same model on both backends ---------------------------------------------------------------------------------
+
+
+def learnt(project: Project) -> tuple[object, ...]:
+    """What training reads and what it makes of it, on one backend."""
+    with project.read() as session:
+        examples = training_examples(session)
+        trained = train_model(session)
+        points = learning_curve(session, steps=3)
+    model = trained.model
+    probabilities = model.probabilities(["flom stenge vei", "svare innbygger spørsmål", "kaffe god"]).tolist()
+    examples_seen = (examples.codes, examples.unit_ids.tolist(), examples.labels.tolist(), examples.texts)
+    positives = (sorted(examples.positive_codings), sorted(examples.negative_codings))
+    return examples_seen, positives, [s.row() for s in model.scores], model.micro_f1(), probabilities, points
+
+
+@pytest.mark.postgresql
+def test_both_backends_learn_the_same_model(builds: Builds, request: pytest.FixtureRequest) -> None:
+    sqlite, postgresql = (learnt(builds.get(backend, request)) for backend in ("sqlite", "postgresql"))
+    assert sqlite == postgresql
+
+
+def test_codes_are_learnt_in_path_order_whatever_the_database_collation(collated_db: str, tmp_path: Path) -> None:
+    """A Norwegian-collated PostgreSQL database sorts "krise_tiltak" before "krise/flom"; the model's codes (and so
+    its report) still come in SQLite's order, by code point."""
+    (tmp_path / "kodebok.yaml").write_text(CODEBOOK + "  - id: krise_tiltak\n    name: Tiltak\n", encoding="utf-8")
+    project = open_project(collated_db, create=True)
+    try:
+        with project.begin() as session:
+            load_codebook(session, read_codebook(tmp_path / "kodebok.yaml"))
+        with project.read() as session:
+            codes = training_examples(session).codes
+    finally:
+        project.close()
+    assert codes == sorted(codes) == ["dialog", "krise", "krise/flom", "krise_tiltak", "sjelden"]
