@@ -423,6 +423,22 @@ def test_a_sqlite_snapshot_of_a_server_project(project: Project, tmp_path: Path)
         sqlite_snapshot(project, path)
 
 
+@needs_pg
+def test_fokus_backup_of_a_server_project_writes_checked_sqlite_copies(rich: str, pg_db: str, tmp_path: Path) -> None:
+    fokus("copy", rich, pg_db)
+    folder = tmp_path / "kopier"
+    for label in ("first", "second", "third"):
+        out, _ = fokus("--db", pg_db, "backup", "--to", str(folder), "--keep", "2", "--label", label)
+        assert "checked" in out
+    copies = sorted(folder.glob("*.bak"))
+    assert [c.name.rsplit(".", 2)[1] for c in copies] == ["second", "third"]  # the oldest was pruned
+    listed, _ = fokus("--db", pg_db, "backup", "--to", str(folder), "--list")
+    assert "third" in listed
+    assert "first" not in listed
+    check_backup(copies[-1])  # what `fokus restore` asks of a copy
+    assert checksums(str(copies[-1])) == checksums(pg_db)  # the server's project, table for table
+
+
 # --- the demo, each way -----------------------------------------------------------------------------------------
 
 

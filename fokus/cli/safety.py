@@ -37,21 +37,35 @@ def _sqlite_path(ctx: click.Context) -> Path:
 @click.option("--label", default="manual", show_default=True, help="A word for the copy's name.")
 @click.option("--keep", default=10, show_default=True, help="Keep this many copies; older ones are deleted.")
 @click.option("--list", "listing", is_flag=True, help="List the copies instead of making one.")
+@click.option(
+    "--to",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="For a project on a server: the folder for its copies (default: the current folder).",
+)
 @click.pass_context
-def backup_command(ctx: click.Context, label: str, keep: int, listing: bool) -> None:
-    """Copy the project beside itself with SQLite's online backup API (safe while the TUI or others work).
+def backup_command(ctx: click.Context, label: str, keep: int, listing: bool, folder: Path | None) -> None:
+    """Copy the project beside itself with SQLite's online backup API (safe while the TUI or others work); a
+    project on a server is written into a SQLite file (a checked `fokus copy`), in --to or the current folder.
 
-    fokus also makes a copy before every migration and before every command that removes or rewrites work.
+    fokus also makes a copy of a SQLite project before every migration and before every command that removes or
+    rewrites work.
 
     \b
     Examples:
       fokus backup
       fokus backup --label before-recoding --keep 20
       fokus backup --list
+      fokus --db postgresql+psycopg://ingrid@db.example.org/kommuner backup --to ~/kopier
     """
-    from fokus.store.backup import backup_sqlite, backups, prune
+    from fokus.store.backup import backup_path, backup_sqlite, backups, prune
 
-    path = _sqlite_path(ctx)
+    server = "://" in db_of(ctx)
+    project = open_ctx(ctx) if server else None
+    if project is not None:
+        path = (folder or Path.cwd()).expanduser() / (project.url.database or "fokus")
+    else:
+        path = _sqlite_path(ctx)
     if listing:
         found = backups(path)
         for copy in found:
@@ -61,9 +75,19 @@ def backup_command(ctx: click.Context, label: str, keep: int, listing: bool) -> 
         return
     if keep < 1:
         raise click.BadParameter("keep at least 1", param_hint="--keep")
-    copy = backup_sqlite(path, label, keep=None)
+    if project is not None:
+        from fokus.store.copy import sqlite_snapshot
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        copy = backup_path(path, label)
+        report = sqlite_snapshot(project, copy)
+        shown = project.display
+        detail = f" ({report.rows:,} rows in {len(report.tables)} tables, checked)"
+    else:
+        copy = backup_sqlite(path, label, keep=None)
+        shown, detail = str(path), ""
     removed = prune(path, keep)
-    click.echo(f"Backed up {path} to {copy}" + (f"; removed {len(removed)} older copies." if removed else "."))
+    click.echo(f"Backed up {shown} to {copy}{detail}" + (f"; removed {len(removed)} older copies." if removed else "."))
 
 
 @click.command("restore")

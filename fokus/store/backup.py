@@ -32,11 +32,17 @@ class Backup:
     size: int
 
 
-def backup_sqlite(db_path: Path, label: str, *, keep: int | None = KEEP) -> Path:
-    """Copy the project beside itself and return the copy's path; then keep only the newest ``keep`` copies."""
+def backup_path(db_path: Path, label: str) -> Path:
+    """The name of a new copy of ``db_path`` (a SQLite file, or the name a server project's copies go under):
+    ``<name>.<UTC time>.<label>.bak``, beside it."""
     label = re.sub(r"[^\w.-]+", "-", label).strip("-") or "backup"
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    target = db_path.with_name(f"{db_path.name}.{stamp}.{label}.bak")
+    return db_path.with_name(f"{db_path.name}.{stamp}.{label}.bak")
+
+
+def backup_sqlite(db_path: Path, label: str, *, keep: int | None = KEEP) -> Path:
+    """Copy the project beside itself and return the copy's path; then keep only the newest ``keep`` copies."""
+    target = backup_path(db_path, label)
     _copy(db_path, target)
     if keep is not None:
         prune(db_path, keep)

@@ -13,6 +13,7 @@ from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Table, func, select, text
+from sqlalchemy.exc import DBAPIError
 
 CHUNK = 20_000
 
@@ -64,9 +65,14 @@ def _copy(connection: Connection, table: Table, columns: list[str], rows: Iterab
     names = ", ".join(quote(name) for name in columns)
     driver = connection.connection.driver_connection
     assert driver is not None
-    with driver.cursor() as cursor, cursor.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN") as copy:
-        for values in rows:
-            copy.write_row(values)
+    statement = f"COPY {quote(table.name)} ({names}) FROM STDIN"
+    dbapi = connection.dialect.loaded_dbapi
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for values in rows:
+                copy.write_row(values)
+    except dbapi.Error as exc:  # the driver's own error: made SQLAlchemy's, as every other statement's is
+        raise DBAPIError.instance(statement, None, exc, dbapi.Error) from exc
 
 
 def _reserve_ids(connection: Connection, table: Table, count: int) -> list[int]:
