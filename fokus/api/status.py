@@ -20,7 +20,9 @@ def _count(session: Session, model: type[Any]) -> int:
 
 def project_status(session: Session) -> dict[str, Any]:
     first, last = session.execute(select(func.min(Message.created_at), func.max(Message.created_at))).one()
-    placements = dict(session.execute(select(Message.placement, func.count()).group_by(Message.placement)).all())
+    # sorted in Python: the same order on every backend, whatever the server's collation
+    counted = session.execute(select(Message.placement, func.count()).group_by(Message.placement)).all()
+    placements = dict(sorted(counted))
     linked = session.scalar(select(func.count()).select_from(Participant).where(Participant.case_id.is_not(None)))
     return {
         "messages": _count(session, Message),
