@@ -24,7 +24,10 @@ def backup_before(project: Any, label: str) -> Path | None:
 def _sqlite_path(ctx: click.Context) -> Path:
     db = db_of(ctx)
     if "://" in db:
-        raise click.UsageError("backups are for SQLite projects; a database server has its own (pg_dump)")
+        raise click.UsageError(
+            "restore writes a copy back into a SQLite file; for a project on a server, copy the backup into a new"
+            " empty database: fokus copy BACKUP.bak postgresql+psycopg://user@host/newdb"
+        )
     path = Path(db).expanduser()
     if not path.is_file():
         from fokus.errors import FokusError
