@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from fokus.api.participants import CaseRegistry, ParticipantRegistry
 from fokus.errors import FokusError
 from fokus.files.cases import CaseTable, Value
+from fokus.importers.limits import MAX_LABEL_CHARS, MAX_NAME_CHARS, check_length
 from fokus.model import Attribute, AttributeType, Case, CaseValue, Message, Participant
 
 _COLUMN = {
@@ -139,6 +140,9 @@ def link_participants(session: Session, path: Path) -> LinkReport:
         text = path.read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise FokusError(f"cannot read as UTF-8 text: {exc}", path=display) from exc
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise FokusError("NUL byte: this is not a text CSV file", path=display, where=f"line {line}")
     first = text.splitlines()[0] if text.strip() else ""
     delimiter = max((",", ";", "\t"), key=first.count)
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -165,9 +169,12 @@ def link_participants(session: Session, path: Path) -> LinkReport:
             continue
         participant = session.get(Participant, pid)
         assert participant is not None
-        case_name = (record.get(case_col) or "").strip()
+        where = f"line {reader.line_num}"  # what the columns hold (PostgreSQL holds them to it; SQLite took more)
+        case_name = check_length((record.get(case_col) or "").strip(), MAX_NAME_CHARS, "case name", where, display)
         case_id = cases.get_or_create(case_name) if case_name else None
         role = (record.get(role_col) or "").strip() or None if role_col else participant.role
+        if role is not None:
+            check_length(role, MAX_LABEL_CHARS, "role", where, display)
         if participant.case_id == case_id and participant.role == role:
             report.unchanged += 1
             continue

@@ -156,8 +156,10 @@ class _Known:
         ids: dict[str, tuple[int, str]] = {}
         fingerprints: dict[str, int] = {}
         thread_of: dict[int, int] = {}
+        # by id: should two messages share a fingerprint (an edit can make one), the later one is found, on every
+        # backend (PostgreSQL returns rows in no given order, an edited row often last)
         for ext, mid, fp, tid in session.execute(
-            select(Message.external_id, Message.id, Message.fingerprint, Message.thread_id)
+            select(Message.external_id, Message.id, Message.fingerprint, Message.thread_id).order_by(Message.id)
         ):
             ids[ext] = (mid, fp)
             fingerprints[fp] = mid

@@ -18,7 +18,9 @@ from sqlalchemy.orm import Session
 from fokus.model import Case, Participant, ParticipantIdentity
 
 PSEUDONYM_PREFIX = "Deltaker"
-_PSEUDONYM = re.compile(rf"^{PSEUDONYM_PREFIX} (\d+)$")
+# Up to six digits: a name like "Deltaker 0000...0001" is someone's name, not a pseudonym the column could hold (nor
+# one to count on from: its successor would not fit either).
+_PSEUDONYM = re.compile(rf"^{PSEUDONYM_PREFIX} ([0-9]{{1,6}})$")
 
 
 def name_key(name: str) -> str:

@@ -10,9 +10,11 @@ silently; a selection that runs past the message it starts in is cut at the mess
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -26,6 +28,7 @@ from fokus.exchange.guids import Guids
 from fokus.exchange.qdpx_read import QdpxProject, Source
 from fokus.files.cases import AttributeSpec, CaseRow, CaseTable
 from fokus.files.codings import CodingRow
+from fokus.importers.limits import MAX_ID_CHARS, MAX_INTEGER, MAX_LABEL_CHARS, MAX_NAME_CHARS, check_length
 from fokus.importers.records import MessageKind, MessageRecord, ParsedSource, SourceKind
 from fokus.model import (
     Attribute,
@@ -55,6 +58,7 @@ TYPES = {
     "datetime": AttributeType.TEXT,
 }
 UNKNOWN_AUTHOR = "Ukjent forfatter"
+_Choice = TypeVar("_Choice", bound=StrEnum)
 IMPORT_CODER = "refi-qda"
 
 
@@ -135,6 +139,67 @@ def import_qdpx(session: Session, project: QdpxProject) -> QdpxReport:
     return report
 
 
+class _Fields:
+    """The key=value lines of one "fokus:..." description, each read as the column that stores it: a kind fokus
+    does not know, a count that is no whole number or is beyond 64 bits, an id longer than its column is refused
+    naming the file and the selection, rather than failing in the database (PostgreSQL holds columns to their
+    declared length, where SQLite stored anything)."""
+
+    def __init__(self, values: dict[str, str], where: str, display: str) -> None:
+        self.values, self.where, self.display = values, where, display
+
+    def _refuse(self, key: str, reason: str) -> FokusError:
+        return FokusError(f"{key}={self.values[key][:40]!r}: {reason}", path=self.display, where=self.where)
+
+    def text(self, key: str, limit: int, what: str) -> str | None:
+        value = self.values.get(key)
+        return check_length(value, limit, what, self.where, self.display) if value else None
+
+    def choice(self, key: str, kind: type[_Choice], default: _Choice) -> _Choice:
+        value = self.values.get(key)
+        if not value:
+            return default
+        try:
+            return kind(value.strip())
+        except ValueError:
+            raise self._refuse(key, f"not one of {', '.join(str(c) for c in kind)}") from None
+
+    def whole(self, key: str) -> int | None:
+        value = self.values.get(key, "").strip()
+        if not value:
+            return None
+        digits = value.removeprefix("-")
+        if not digits.isascii() or not digits.isdigit():
+            raise self._refuse(key, "not a whole number")
+        if len(digits.lstrip("0")) > len(str(MAX_INTEGER)) or not -MAX_INTEGER - 1 <= int(value) <= MAX_INTEGER:
+            raise self._refuse(key, f"larger than a whole number can be ({MAX_INTEGER:,})")
+        return int(value)
+
+    def share(self, key: str) -> float | None:
+        value = self.values.get(key, "").strip()
+        if not value:
+            return None
+        try:
+            number = float(value)
+        except ValueError:
+            number = math.nan
+        if not 0 <= number <= 1:
+            raise self._refuse(key, "not a number from 0 to 1")
+        return number
+
+    def time(self, key: str) -> datetime | None:
+        value = self.values.get(key, "").strip()
+        if not value:
+            return None
+        try:
+            parsed = datetime.fromisoformat(value)
+            if parsed.tzinfo is None:
+                raise ValueError("no time zone")
+            return parsed.astimezone(UTC)
+        except (ValueError, OverflowError):
+            raise self._refuse(key, "not a date and time with its time zone (ISO 8601)") from None
+
+
 def _thread_id(source: Source) -> str:
     values = _fields(source.description, "thread")
     return values["id"] if values and values.get("id") else f"qdpx:{source.guid}"
@@ -185,29 +250,30 @@ def _messages(
     message_guids: dict[str, str] = {}
     redacted: set[str] = set()
     for source in project.sources:
-        thread = _thread_id(source)
+        thread = check_length(_thread_id(source), MAX_ID_CHARS, "thread id", f"source {source.name}", project.path)
         thread_title = (_fields(source.description, "thread") or {}).get("title") or None
         found: list[tuple[int, int, str]] = []
         for selection in source.selections:
             values = _fields(selection.description, "message")
             if values is None or not values.get("id"):
                 continue
-            created = datetime.fromisoformat(values["created_at"]) if values.get("created_at") else None
-            kind = MessageKind(values.get("kind", "post"))
+            located = f"selection {selection.guid}"
+            field = _Fields(values, located, project.path)
+            kind = field.choice("kind", MessageKind, MessageKind.POST)
             unplaced = values.get("placement") == "unplaced"  # a DYI comment whose thread was never known
             records.append(
                 MessageRecord(
-                    source_id=values["id"],
+                    source_id=field.text("id", MAX_ID_CHARS, "message id") or "",
                     thread_id=None if unplaced else thread,
                     parent_id=None if unplaced else values.get("parent") or None,
                     group=thread.removeprefix("unplaced:") if unplaced else None,
                     parent_author=values.get("answers") or None,
                     kind=kind,
-                    author=values.get("participant") or UNKNOWN_AUTHOR,
-                    created_at=created or selection.created or datetime.now(UTC),
+                    author=field.text("participant", MAX_NAME_CHARS, "participant") or UNKNOWN_AUTHOR,
+                    created_at=field.time("created_at") or selection.created or datetime.now(UTC),
                     text=source.text[selection.start : selection.end],
-                    location=f"selection {selection.guid}",
-                    reactions=int(values["reactions"]) if values.get("reactions") else None,
+                    location=located,
+                    reactions=field.whole("reactions"),
                     url=values.get("url") or None,
                     title=thread_title if kind is MessageKind.POST else None,
                 )
@@ -262,9 +328,10 @@ def _codings(
             if owner[2] in back:  # offsets into the file's redacted text: back into the stored one
                 start, end = back[owner[2]].stored_span(start, end)
             values = _fields(selection.description, "coding") or {}
-            status = CodingStatus(values.get("status", "accepted"))
-            origin = values.get("origin") or "human"
-            confidence = float(values["confidence"]) if values.get("confidence") else None
+            field = _Fields(values, f"selection {selection.guid}", project.path)
+            status = field.choice("status", CodingStatus, CodingStatus.ACCEPTED)
+            origin = field.text("origin", MAX_LABEL_CHARS, "origin") or "human"
+            confidence = field.share("confidence")
             for coding_guid, code_guid, user, when in selection.codings:
                 path = code_paths.get(code_guid)
                 if path is None:
@@ -333,11 +400,15 @@ def _cases(
 
 
 def _typed(raw: str, kind: AttributeType) -> Any:
+    """A variable's value in its type; None when it is not one (nor one a database holds: a whole number beyond 64
+    bits, a float that is not finite, which SQLite would store as NULL and PostgreSQL as NaN)."""
     try:
         if kind is AttributeType.INTEGER:
-            return int(raw)
+            number = int(raw) if len(raw) <= 25 else None
+            return number if number is not None and -MAX_INTEGER - 1 <= number <= MAX_INTEGER else None
         if kind is AttributeType.FLOAT:
-            return float(raw)
+            value = float(raw)
+            return value if math.isfinite(value) else None
         if kind is AttributeType.BOOLEAN:
             return raw.strip().lower() in ("true", "1")
         if kind is AttributeType.DATE:

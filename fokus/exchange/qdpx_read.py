@@ -19,11 +19,11 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from fokus.errors import FokusError
-from fokus.exchange.qdc import QdcCodebook, codebook_from_element
-from fokus.exchange.xmlsafe import child, children, local, parse_xml, text_of
+from fokus.exchange.qdc import GUID, QdcCodebook, codebook_from_element
+from fokus.exchange.xmlsafe import child, children, local, parse_xml, text_of, where
 from fokus.importers.archive import SafeZip
 from fokus.importers.decoding import decode_text
-from fokus.importers.limits import MAX_PARSE_BYTES
+from fokus.importers.limits import MAX_LABEL_CHARS, MAX_NAME_CHARS, MAX_PARSE_BYTES, check_length, check_no_nul
 
 NOT_MODELLED = {
     "PDFSource": "PDF sources",
@@ -95,10 +95,25 @@ class QdpxProject:
 
 
 def _guid(element: ET.Element, display: str, attribute: str = "guid") -> str:
+    """A GUID as the project keeps it (lowercase, without braces); anything else is refused, as in a codebook."""
     value = element.get(attribute)
     if not value:
-        raise FokusError(f"a {local(element.tag)} element has no {attribute}", path=display)
-    return value.strip().lower()
+        raise FokusError(f"a {local(element.tag)} element has no {attribute}", path=display, where=where(element))
+    found = GUID.match(value.strip())
+    if found is None:
+        raise FokusError(
+            f"a {local(element.tag)} element has a bad {attribute} {value[:60]!r}",
+            path=display,
+            where=where(element),
+            hint="a GUID is 8-4-4-4-12 hexadecimal digits",
+        )
+    return found.group(1).lower()
+
+
+def _name(element: ET.Element, limit: int, what: str, display: str, default: str) -> str:
+    """A name the project stores (a user's, a case's, a variable's), within what its column holds."""
+    value = element.get("name") or default
+    return check_length(value, limit, what, where(element), display)
 
 
 def _when(value: str | None) -> datetime | None:
@@ -146,10 +161,15 @@ def _decode(data: bytes, display: str) -> str:
         raise FokusError("a source text is too large", path=display)
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         try:
-            return data.decode("utf-16")
+            text = data.decode("utf-16")
         except UnicodeDecodeError as exc:
             raise FokusError(f"damaged UTF-16 text: {exc.reason}", path=display) from None
-    return decode_text(data, display)
+    else:
+        text = decode_text(data, display)
+    nul = text.find("\x00")
+    if nul >= 0:  # stored, it would keep the project from PostgreSQL, which refuses it
+        check_no_nul(text, "the source text", f"line {text.count(chr(10), 0, nul) + 1}", display)
+    return text
 
 
 def _read(root: ET.Element, project: QdpxProject, display: str, member_text: Callable[[str], str], base: Path) -> None:
@@ -159,7 +179,8 @@ def _read(root: ET.Element, project: QdpxProject, display: str, member_text: Cal
             project.not_modelled[NOT_MODELLED[name]] += 1
     users = child(root, "Users")
     for user in children(users, "User") if users is not None else ():
-        project.users[_guid(user, display)] = user.get("name") or user.get("id") or "ukjent"
+        name = _name(user, MAX_NAME_CHARS, "user name", display, user.get("id") or "ukjent")  # a coder; an author
+        project.users[_guid(user, display)] = name
     codebook = child(root, "CodeBook")
     if codebook is not None:
         project.codebook = codebook_from_element(codebook, display, name=project.name)
@@ -171,7 +192,7 @@ def _read(root: ET.Element, project: QdpxProject, display: str, member_text: Cal
     variables = child(root, "Variables")
     for variable in children(variables, "Variable") if variables is not None else ():
         project.variables[_guid(variable, display)] = (
-            variable.get("name") or "",
+            _name(variable, MAX_LABEL_CHARS, "variable name", display, ""),
             variable.get("typeOfVariable", "Text"),
         )
     cases = child(root, "Cases")
@@ -185,7 +206,8 @@ def _read(root: ET.Element, project: QdpxProject, display: str, member_text: Cal
         refs = [
             _guid(r, display, "targetGUID") for r in (*children(case, "SelectionRef"), *children(case, "SourceRef"))
         ]
-        project.cases.append(CaseRecord(_guid(case, display), case.get("name") or "Case", values, refs))
+        name = _name(case, MAX_NAME_CHARS, "case name", display, "Case")
+        project.cases.append(CaseRecord(_guid(case, display), name, values, refs))
     sources = child(root, "Sources")
     for source in children(sources, "TextSource") if sources is not None else ():
         project.sources.append(_source(source, project, display, member_text, base))

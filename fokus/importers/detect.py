@@ -123,12 +123,13 @@ def parse_bytes(data: bytes, path: str, options: ReadOptions) -> ParsedSource:
             return csv_source(text, path, sha256, options.mapping, zone)
         except FokusError as err:
             raise NotAnExport("CSV without the columns fokus reads", err) from None
-    if b"\0" in body[:8192]:
-        raise NotAnExport("a binary file")
+    binary = b"\0" in body[:8192]
     try:
         text = decode_text(data, path)
     except FokusError as err:
-        raise NotAnExport("not UTF-8 text", err) from None
+        raise NotAnExport("a binary file" if binary else "not UTF-8 text", None if binary else err) from None
+    if binary and not looks_like_transcript(text):  # a damaged transcript is refused by its reader, at the line
+        raise NotAnExport("a binary file")
     if looks_like_transcript(text):
         return transcript_source(text, path, sha256, zone)
     if has_known_header(text, options.mapping):

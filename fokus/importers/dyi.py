@@ -31,8 +31,9 @@ the same for the same message in every donation and every re-import. A post's ``
 Attachments: ``external_context.url`` and ``media.uri`` (a path inside the archive) go to ``attachments``; the first
 external URL is ``url``. A post or comment without text is kept, with text "", only if it has such a URL (a shared
 link the group talks about); without one (a bare photo) there is nothing to read, and it is skipped with a note.
-Times are unix seconds, hence UTC; no time zone is involved. Author names longer than the database holds, and files
-of more than ``MAX_RECORDS`` entries, are refused (:mod:`fokus.importers.limits`).
+Times are unix seconds, hence UTC; no time zone is involved. Author and group names longer than the database holds,
+text holding a NUL character, and files of more than ``MAX_RECORDS`` entries are refused
+(:mod:`fokus.importers.limits`).
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ from fokus.importers import limits
 from fokus.importers.decoding import kind_of, load_json
 from fokus.importers.dyi_titles import parse_comment_title, parse_post_title
 from fokus.importers.ids import stable_id
-from fokus.importers.limits import MAX_NAME_CHARS, check_count, check_length, check_text_length
+from fokus.importers.limits import MAX_NAME_CHARS, check_count, check_length, check_no_nul, check_text_length
 from fokus.importers.notes import Notes
 from fokus.importers.records import MessageKind, MessageRecord, ParsedSource, SourceKind
 from fokus.importers.strings import drop_lone_surrogates, repair_mojibake
@@ -244,12 +245,15 @@ class _DyiReader:
                 updated = _time(item["update_timestamp"], f"{loc}.data[{j}].update_timestamp")
         check_text_length(text, None, f"{loc}.data")
         url, attachments = _attachments(obj)
+        check_no_nul(url, "link", f"{loc}.attachments")
         parsed = parse_post_title(title) if title else None
         if parsed is None:
             author, group = self.owner(), None
             self.notes.add("post whose title names no author (the archive's owner assumed)", entry.prefix + loc)
         else:
             author, group = parsed.author, parsed.group
+        if group is not None:
+            check_length(group, MAX_NAME_CHARS, "group name", f"{loc}.title")
         check_length(author, MAX_NAME_CHARS, "author name", f"{loc}.title" if parsed else f"{loc} (the owner's name)")
         if not text.strip() and url is None:
             self.notes.add("post without text or link (skipped)", entry.prefix + loc)
@@ -292,6 +296,10 @@ class _DyiReader:
         author = _text(comment, "author", comment_loc) or about.author or self.owner()
         check_length(author, MAX_NAME_CHARS, "author name", f"{comment_loc}.author")
         url, attachments = _attachments(obj)
+        check_no_nul(url, "link", f"{loc}.attachments")
+        group = _text(comment, "group", comment_loc)
+        if group is not None:  # Facebook's are at most 75 characters; the thread of unplaced comments is named by it
+            check_length(group, MAX_NAME_CHARS, "group name", f"{comment_loc}.group")
         if not text.strip() and url is None:
             self.notes.add("comment without text or link (skipped)", entry.prefix + loc)
             return None
@@ -304,7 +312,7 @@ class _DyiReader:
             created_at=created,
             text=text,
             location=entry.prefix + loc,
-            group=_text(comment, "group", comment_loc),
+            group=group,
             parent_author=about.parent_author,
             url=url,
             attachments=attachments,
@@ -330,12 +338,16 @@ def _list(obj: dict[str, Any], key: str, loc: str) -> list[Any]:
     return value
 
 
+_WHAT = {"post": "message text", "comment": "message text", "author": "author name", "group": "group name"}
+
+
 def _text(obj: dict[str, Any], key: str, loc: str) -> str | None:
     value = obj.get(key)
     if value is None:
         return None
     if not isinstance(value, str):
         raise FokusError(f"expected a string, found {kind_of(value)}", where=f"{loc}.{key}")
+    check_no_nul(value, _WHAT.get(key, key), f"{loc}.{key}")  # the title holds the author and the group
     return _clean(value).strip() if key in ("author", "group", "title") else _clean(value)
 
 

@@ -53,6 +53,7 @@ from fokus.importers.limits import (
     MAX_NAME_CHARS,
     check_count,
     check_length,
+    check_no_nul,
     check_text_length,
 )
 from fokus.importers.notes import Notes
@@ -143,6 +144,8 @@ class _GraphReader:
         reactions = _reactions(obj, loc)
         permalink = _string(obj, "permalink_url", loc)
         link = _string(obj, "link", loc)
+        check_no_nul(permalink, "permalink_url", f"{loc}.permalink_url")
+        check_no_nul(link, "link", f"{loc}.link")
         attachments = _attachments(obj, link, permalink)
         answers, answers_loc = self.answers(obj, loc)
 

@@ -114,21 +114,26 @@ def check_text_length(text: str, path: str | None, where: str) -> None:
             path=path,
             where=where,
         )
-    if "\x00" in text:
-        raise FokusError(f"message text holds a NUL character {_NUL_REASON}", path=path, where=where)
+    check_no_nul(text, "message text", where, path)
+
+
+def check_no_nul(value: str | None, what: str, where: str | None, path: str | None = None) -> None:
+    """Refuse a text holding a NUL character: SQLite would store it, but the project could then never move to
+    PostgreSQL, which refuses it (and on PostgreSQL the import would fail with a driver error, not a message)."""
+    if value is not None and "\x00" in value:
+        raise FokusError(f"{what} holds a NUL character {_NUL_REASON}", path=path, where=where)
 
 
 def check_length(value: str, limit: int, what: str, where: str | None, path: str | None = None) -> str:
-    """``value`` if it has at most ``limit`` characters; else a FokusError saying ``what`` is too long, quoting its
-    start (the whole of it would not be one readable line)."""
+    """``value`` if it has at most ``limit`` characters and no NUL; else a FokusError saying ``what`` is too long
+    (quoting its start: the whole of it would not be one readable line) or holds a NUL."""
     if len(value) > limit:
         raise FokusError(
             f"{what} too long: {len(value):,} characters (at most {limit:,}): {value[:40]!r}...",
             path=path,
             where=where,
         )
-    if "\x00" in value:
-        raise FokusError(f"{what} holds a NUL character {_NUL_REASON}", path=path, where=where)
+    check_no_nul(value, what, where, path)
     return value
 
 

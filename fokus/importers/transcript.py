@@ -48,6 +48,7 @@ from fokus.importers.limits import (
     check_count,
     check_file_size,
     check_length,
+    check_no_nul,
     check_text_length,
 )
 from fokus.importers.notes import Notes
@@ -115,6 +116,8 @@ class _TranscriptReader:
     def read(self, text: str) -> tuple[list[MessageRecord], list[str]]:
         thread: _Thread | None = None
         lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        if "\0" in text:  # anywhere, a title too (format detection looks for binary files in the first 8 KiB)
+            check_no_nul(text, "the text", f"line {next(n for n, line in enumerate(lines, 1) if chr(0) in line)}")
         for number, raw in enumerate(lines, 1):
             line = raw.rstrip()
             stripped = line.lstrip(" \t")
