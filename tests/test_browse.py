@@ -32,7 +32,8 @@ from fokus.files.codings import CodingRow
 from fokus.model import Code, Coding, CodingStatus, Message, Participant, Thread
 from fokus.nlp import load_pipeline
 from fokus.store import Project, open_project
-from tests.conftest import at, parsed, record
+from tests import pgserver
+from tests.conftest import BACKENDS, at, parsed, record
 
 CODEBOOK = """\
 ubiquitous: [facebook, kommune]
@@ -95,11 +96,11 @@ def human(message: str, code: str, start: int | None = None, end: int | None = N
     return CodingRow(message, code, start, end, None, CodingStatus.ACCEPTED, "human", None, "ingrid", None, message)
 
 
-def build(tmp_path: Path, nlp: Language) -> Project:
+def build(folder: Path, target: str, nlp: Language) -> Project:
     """Three threads, two cases, rule suggestions (krise, krise/flom, dialog) and two codings by a researcher."""
-    path = tmp_path / "kodebok-regler.yaml"
+    path = folder / "kodebok-regler.yaml"
     path.write_text(CODEBOOK, encoding="utf-8")
-    project = open_project(tmp_path / "browse.db", create=True)
+    project = open_project(target, create=True)
     with project.begin() as session:
         load_codebook(session, read_codebook(path))
         report = import_messages(session, [parsed(*RECORDS)])
@@ -115,11 +116,22 @@ def nlp() -> Language:
     return load_pipeline("fokus-nb")
 
 
-@pytest.fixture
-def studied(tmp_path: Path, nlp: Language) -> Iterator[Project]:
-    project = build(tmp_path, nlp)
-    yield project
-    project.close()
+@pytest.fixture(scope="module", params=BACKENDS)
+def studied(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, nlp: Language
+) -> Iterator[Project]:
+    """The project, built (and tagged) once per backend: a test that changes it does so in a transaction that is
+    rolled back at its end (``begin(dry_run=True)``), so the next test finds it as built."""
+    folder = tmp_path_factory.mktemp("browse")
+    admin = request.getfixturevalue("pg_admin") if request.param == "postgresql" else None
+    target = str(folder / "browse.db") if admin is None else pgserver.create_database(admin)
+    project = build(folder, target, nlp)
+    try:
+        yield project
+    finally:
+        project.close()
+        if admin is not None:
+            pgserver.drop_database(admin, target)
 
 
 def threads(session: Session) -> dict[str, int]:
@@ -174,7 +186,7 @@ def test_paging_cuts_the_same_order(studied: Project) -> None:
 
 
 def test_threads_created_at_the_same_time_are_ordered_by_id(studied: Project) -> None:
-    with studied.begin() as session:
+    with studied.begin(dry_run=True) as session:
         ids = threads(session)
         assert ids["t3"] > ids["t1"]
         session.execute(update(Thread).where(Thread.id == ids["t1"]).values(created_at=at(10)))
@@ -228,7 +240,7 @@ def test_each_filter_narrows_the_list_and_the_count(
 
 
 def test_a_code_without_status_leaves_out_rejected_codings(studied: Project) -> None:
-    with studied.begin() as session:
+    with studied.begin(dry_run=True) as session:
         set_status(session, "c5", "dialog", CodingStatus.REJECTED)
         assert listed(session, ThreadFilter(code="dialog")) == ["t1"]
         assert listed(session, ThreadFilter(code="dialog", status="rejected")) == ["t3"]
@@ -282,7 +294,7 @@ def test_a_conversation_reads_depth_first_with_siblings_by_time(studied: Project
 
 
 def test_an_answer_whose_parent_is_gone_follows_the_post(studied: Project) -> None:
-    with studied.begin() as session:
+    with studied.begin(dry_run=True) as session:
         ids = messages(session)
         # r1's parent is gone (parent_id empty), and it was written before c2: it is read among the answers by time
         moved = {"parent_id": None, "created_at": at(1, 11, 20)}
@@ -299,7 +311,7 @@ def test_an_answer_whose_parent_is_gone_follows_the_post(studied: Project) -> No
 
 
 def test_messages_that_answer_each_other_in_a_circle_are_still_shown(studied: Project) -> None:
-    with studied.begin() as session:
+    with studied.begin(dry_run=True) as session:
         ids = messages(session)
         session.execute(update(Message).where(Message.id == ids["c1"]).values(parent_id=ids["r2"]))
         views = conversation(session, threads(session)["t1"])
@@ -314,7 +326,7 @@ def test_messages_that_answer_each_other_in_a_circle_are_still_shown(studied: Pr
 
 
 def test_a_thread_without_a_post_lists_its_answers_and_has_no_author(studied: Project) -> None:
-    with studied.begin() as session:
+    with studied.begin(dry_run=True) as session:
         ids = messages(session)
         session.execute(update(Message).where(Message.id == ids["c5"]).values(parent_id=None))
         session.execute(update(Message).where(Message.id == ids["t3"]).values(kind="comment"))
@@ -382,7 +394,7 @@ def test_messages_carry_their_codings_with_matched_spans(studied: Project) -> No
 
 
 def test_codings_of_every_status_are_shown(studied: Project) -> None:
-    with studied.begin() as session:
+    with studied.begin(dry_run=True) as session:
         set_status(session, "c1", "dialog", CodingStatus.REJECTED)
         set_status(session, "c1", "krise/flom", CodingStatus.ACCEPTED)
         views = {v.external_id: v for v in conversation(session, threads(session)["t1"])}
@@ -395,7 +407,7 @@ def test_an_unknown_thread_is_a_user_error(studied: Project) -> None:
 
 
 def test_sentences_are_the_stored_units(studied: Project) -> None:
-    with studied.begin() as session:
+    with studied.begin(dry_run=True) as session:
         ids = messages(session)
         assert sentences(session, ids["c1"]) == [(0, 19), (20, 47)]
         assert sentences(session, ids["r2"]) == [(0, 14)]
@@ -404,7 +416,7 @@ def test_sentences_are_the_stored_units(studied: Project) -> None:
 
 
 def test_filter_options_are_sorted_for_the_pickers(studied: Project) -> None:
-    with studied.begin() as session:
+    with studied.begin(dry_run=True) as session:
         session.add_all([Participant(pseudonym="Deltaker 100"), Participant(pseudonym="Deltaker 11")])
         session.flush()
         options = filter_options(session)

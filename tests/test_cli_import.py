@@ -8,8 +8,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from sqlalchemy import MetaData, select
 
-from tests.test_cli import digest, fokus
+from fokus.store import open_project
+from fokus.store.engine import database_url, make_engine
+from tests.test_cli import fokus
+from tests.test_import_messages import holdings
 
 GRAPH = {
     "data": [
@@ -39,49 +43,63 @@ CSV = (
 )
 
 
+def content(db: str) -> dict[str, list[tuple[object, ...]]]:
+    """Every table's rows, sorted: what a project holds, read the same way on SQLite and PostgreSQL (a SQLite
+    file's bytes change with WAL even when nothing was written)."""
+    engine = make_engine(database_url(db))
+    try:
+        tables = MetaData()
+        tables.reflect(engine)
+        with engine.connect() as conn:
+            return {t.name: sorted(map(tuple, conn.execute(select(t))), key=repr) for t in tables.sorted_tables}
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture
-def project(tmp_path: Path, codebook_file: Path) -> Path:
-    fokus("init", "--codebook", str(codebook_file))
-    return tmp_path / "fokus.db"
+def project(db: str, codebook_file: Path) -> str:
+    fokus("--db", db, "init", "--codebook", str(codebook_file))
+    return db
 
 
-def test_formats_are_detected_and_merged(project: Path, tmp_path: Path) -> None:
+def test_formats_are_detected_and_merged(project: str, tmp_path: Path) -> None:
     feed = tmp_path / "feed.json"
     feed.write_text(json.dumps(GRAPH), encoding="utf-8")
     table = tmp_path / "rest.csv"
     table.write_text(CSV, encoding="utf-8-sig")
-    out = fokus("import", str(feed), str(table))
+    out = fokus("--db", project, "import", str(feed), str(table))
     assert f"{feed} (graph-json): 2 messages, 2 added, 0 already there" in out
     assert f"{table} (csv): 2 messages, 1 added, 1 already there" in out
     assert "Added 3 messages in 1 new threads, 3 new participants, 2 new cases" in out
-    again = fokus("import", str(tmp_path))
+    again = fokus("--db", project, "import", str(tmp_path))
     assert "Added 0 messages" in again
     assert "[file imported before]" in again
-    status = json.loads(fokus("status", "--json"))
+    status = json.loads(fokus("--db", project, "status", "--json"))
     assert (status["messages"], status["threads"], status["participants"]) == (3, 1, 3)
-    exported = fokus("export", "messages", "--format", "json")
+    exported = fokus("--db", project, "export", "messages", "--format", "json")
     rows = json.loads(exported)
     assert [r["participant"] for r in rows] == ["Deltaker 01", "Deltaker 02", "Deltaker 03"]
     assert "Holmen" not in exported
 
 
-def test_dry_run_reports_and_writes_nothing(project: Path, tmp_path: Path) -> None:
+def test_dry_run_reports_and_writes_nothing(project: str, tmp_path: Path) -> None:
     feed = tmp_path / "feed.json"
     feed.write_text(json.dumps(GRAPH), encoding="utf-8")
-    before = digest(project)
-    out = fokus("import", "--dry-run", str(feed))
+    before = content(project)
+    out = fokus("--db", project, "import", "--dry-run", str(feed))
     assert "2 added" in out
     assert "Dry run: nothing was written." in out
-    assert digest(project) == before
+    assert content(project) == before
 
 
-def test_csv_with_a_mapping(project: Path, tmp_path: Path) -> None:
+def test_csv_with_a_mapping(project: str, tmp_path: Path) -> None:
     table = tmp_path / "eget.csv"
     table.write_text("nr;navn;tid;melding\n1;Kari Holmen;01.03.2013 10:00;Hei alle\n", encoding="utf-8")
-    out = fokus("import", str(table), "--map", "id=nr", "--map", "author=navn", "--map", "created_time=tid",
-                "--map", "text=melding")  # fmt: skip
+    out = fokus("--db", project, "import", str(table), "--map", "id=nr", "--map", "author=navn",
+                "--map", "created_time=tid", "--map", "text=melding")  # fmt: skip
     assert "1 added" in out
-    assert json.loads(fokus("export", "messages", "--format", "json"))[0]["created_at"] == "2013-03-01T10:00:00+01:00"
+    [row] = json.loads(fokus("--db", project, "export", "messages", "--format", "json"))
+    assert row["created_at"] == "2013-03-01T10:00:00+01:00"
 
 
 def _zip(members: dict[str, bytes]) -> bytes:
@@ -109,16 +127,56 @@ BAD = [
 
 @pytest.mark.parametrize(("name", "data", "words"), BAD, ids=[b[0] for b in BAD])
 def test_bad_input_is_one_line_nonzero_and_writes_nothing(
-    project: Path, tmp_path: Path, name: str, data: bytes, words: str
+    project: str, tmp_path: Path, name: str, data: bytes, words: str
 ) -> None:
     good = tmp_path / "good.json"
     good.write_text(json.dumps(GRAPH), encoding="utf-8")
     bad = tmp_path / name
     bad.write_bytes(data)
-    before = digest(project)
-    err = fokus("import", str(good), str(bad), ok=False)
+    before = content(project)
+    err = fokus("--db", project, "import", str(good), str(bad), ok=False)
     assert err.startswith(f"fokus: error: {bad}"), err
     assert err.count("\n") == 1, err
     assert words.lower() in err.lower(), err
     assert "Traceback" not in err
-    assert digest(project) == before
+    assert content(project) == before
+
+
+TRANSCRIPT = Path(__file__).parent / "importers" / "data" / "transcript.txt"
+
+
+def _donated(timestamp: int, title: str, text: str) -> dict[str, object]:
+    comment = {"timestamp": timestamp, "comment": text, "author": "Ragnhild Vik", "group": "Kommunene i sosiale medier"}
+    return {"timestamp": timestamp, "title": title, "data": [{"comment": comment}]}
+
+
+DONATION = {
+    "group_comments_v2": [
+        _donated(1362135600, "Ragnhild Vik commented on Kari Holmen's post.", "Vi svarar måndag."),
+        _donated(1362222000, "Ragnhild Vik commented on Hilde Moen's post.", "Snapchat er lurt."),  # her one post
+    ]
+}
+
+
+@pytest.mark.postgresql
+def test_the_same_files_make_the_same_project_on_both_backends(tmp_path: Path, pg_db: str, codebook_file: Path) -> None:
+    (tmp_path / "feed.json").write_text(json.dumps(GRAPH), encoding="utf-8")
+    (tmp_path / "rest.csv").write_text(CSV, encoding="utf-8-sig")
+    (tmp_path / "your_comments_in_groups.json").write_text(json.dumps(DONATION), encoding="utf-8")
+    (tmp_path / "tråd.txt").write_bytes(TRANSCRIPT.read_bytes())
+    files = [str(tmp_path / name) for name in ("feed.json", "rest.csv", "your_comments_in_groups.json", "tråd.txt")]
+    seen = []
+    for db in (str(tmp_path / "p.db"), pg_db):
+        fokus("--db", db, "init", "--codebook", str(codebook_file))
+        said = [fokus("--db", db, "import", *files[:2]), fokus("--db", db, "import", *files)]
+        said.append(fokus("--db", db, "export", "messages"))
+        status = json.loads(fokus("--db", db, "status", "--json"))  # its placement counts come in either order
+        project = open_project(db)
+        seen.append((said, status, holdings(project)))
+        project.close()
+    sqlite, postgresql = seen
+    assert postgresql[2] == sqlite[2]
+    assert postgresql[:2] == sqlite[:2]
+    status = sqlite[1]
+    assert (status["messages"], status["threads"], status["sources"]) == (12, 4, 4)
+    assert status["placement"] == {"source": 10, "by-author": 1, "unplaced": 1}

@@ -307,28 +307,28 @@ def _text(project: Project, external_id: str) -> str | None:
 CSV_HEAD = "id,thread_id,parent_id,author,created_time,text\n"
 
 
-def test_the_cli_reports_edits_and_lists_and_clears_flags(tmp_path: Path, codebook_file: Path) -> None:
-    fokus("init", "--codebook", str(codebook_file))
+def test_the_cli_reports_edits_and_lists_and_clears_flags(tmp_path: Path, codebook_file: Path, db: str) -> None:
+    fokus("--db", db, "init", "--codebook", str(codebook_file))
     first, second = tmp_path / "mars.csv", tmp_path / "april.csv"
     first.write_text(CSV_HEAD + f"p1,,,Kari Holmen,2013-03-01 10:00,{TEXT}\n", encoding="utf-8")
     second.write_text(CSV_HEAD + f"p1,,,Kari Holmen,2013-03-01 10:00,{EDITED['m2']}\n", encoding="utf-8")
-    fokus("import", str(first))
+    fokus("--db", db, "import", str(first))
     start, end = _span(TEXT, S2)
-    fokus("codings", "add", "p1", "krise/flom", "--span", f"{start}:{end}", "--coder", "ingrid")
-    out = fokus("import", str(second))
+    fokus("--db", db, "codings", "add", "p1", "krise/flom", "--span", f"{start}:{end}", "--coder", "ingrid")
+    out = fokus("--db", db, "import", str(second))
     assert "1 with edited text (taken)" in out
     assert "Took the edited text of 1 messages; of their 1 codings, 0 still cover their text" in out
     assert "1 are flagged for review (1 moved" in out
-    assert "to review     1 codings" in fokus("status")
-    runner, db = CliRunner(), {"db": str(tmp_path / "fokus.db")}
-    listed = runner.invoke(flagged_command, ["--format", "json"], obj=db, catch_exceptions=False)
+    assert "to review     1 codings" in fokus("--db", db, "status")
+    runner, target = CliRunner(), {"db": db}
+    listed = runner.invoke(flagged_command, ["--format", "json"], obj=target, catch_exceptions=False)
     [row] = json.loads(listed.output)["codings"]
     assert (row["message_id"], row["code"], row["coder"], row["state"]) == ("p1", "krise/flom", "ingrid", "moved")
     assert (row["old_text"], row["text"]) == (S2, "Flommen kom i går natt og tok den gamle brua.")
-    cleared = runner.invoke(flagged_command, ["--reviewed", str(row["coding_id"]), "--coder", "ingrid"], obj=db)
+    cleared = runner.invoke(flagged_command, ["--reviewed", str(row["coding_id"]), "--coder", "ingrid"], obj=target)
     assert cleared.exit_code == 0, cleared.output
     assert "Marked 1 of 1" in cleared.stderr
-    assert json.loads(fokus("status", "--json"))["codings_to_review"] == 0
+    assert json.loads(fokus("--db", db, "status", "--json"))["codings_to_review"] == 0
 
 
 def test_an_edit_that_cannot_hold_the_codings_keeps_the_stored_text(project: Project) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -20,14 +21,36 @@ from fokus.exchange.project_import import import_qdpx
 from fokus.exchange.qdpx_read import read_qdpx
 from fokus.files.cases import read_case_table
 from fokus.files.codings import CodingRow
-from fokus.model import Code, Memo, Message, Participant
+from fokus.model import Code, ExchangeId, Memo, Message, Participant
 from fokus.store import Project, open_project
+from tests import pgserver
 from tests.conftest import at, parsed, record
-from tests.test_cli import digest, fokus
+from tests.test_cli import fokus
+from tests.test_cli_import import content
+from tests.test_import_messages import holdings
 
 FLOOD = "Flommen kom i natt.\nVi la ut varsel kl. 05."
 SCHEMA = xmlschema.XMLSchema(str(Path(__file__).parent / "Project-mrt2019.xsd"))
 NS = "urn:QDA-XML:project:1.0"
+
+
+@pytest.fixture
+def new_db(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Callable[[], str]]:
+    """More empty projects on the test's backend (``db`` is one): SQLite files beside it, or new PostgreSQL
+    databases, dropped afterwards."""
+    made: list[str] = []
+
+    def make() -> str:
+        if backend == "sqlite":
+            made.append(str(tmp_path / f"{len(made) + 1}.db"))
+        else:
+            made.append(pgserver.create_database(request.getfixturevalue("pg_admin")))
+        return made[-1]
+
+    yield make
+    if backend == "postgresql":
+        for url in made:
+            pgserver.drop_database(request.getfixturevalue("pg_admin"), url)
 
 
 def row(message: str, code: str, start: int | None, end: int | None, coder: str, status: str = "accepted") -> CodingRow:
@@ -39,6 +62,11 @@ def row(message: str, code: str, start: int | None, end: int | None, coder: str,
 
 @pytest.fixture
 def source(project: Project, tmp_path: Path) -> Project:
+    return fill(project, tmp_path)
+
+
+def fill(project: Project, tmp_path: Path) -> Project:
+    """Threads, cases, codings by two coders (one a suggestion) and memos on a code, a message and the project."""
     cases = tmp_path / "cases.csv"
     cases.write_text("kommune,innbyggertall,topp10,siden\nBodø,48200,ja,2009-11-02\nVoss,14100,nei,\n", "utf-8")
     with project.begin() as session:
@@ -111,9 +139,11 @@ def test_guids_are_stable_and_suggestions_come_when_asked(source: Project, tmp_p
     SCHEMA.validate(second)
 
 
-def test_a_round_trip_into_a_fresh_project_loses_nothing(source: Project, tmp_path: Path) -> None:
+def test_a_round_trip_into_a_fresh_project_loses_nothing(
+    source: Project, tmp_path: Path, new_db: Callable[[], str]
+) -> None:
     out = export(source, tmp_path / "p.qdpx", include_suggestions=True)
-    fresh = open_project(tmp_path / "fresh.db", create=True)
+    fresh = open_project(new_db(), create=True)
     with fresh.begin() as session:
         report = import_qdpx(session, read_qdpx(out))
     assert report.messages is not None
@@ -209,12 +239,17 @@ def zip_bytes(members: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def test_a_project_from_another_tool(tmp_path: Path) -> None:
+def foreign(tmp_path: Path, qde: str = FOREIGN) -> Path:
     path = tmp_path / "nvivo.qdpx"
     path.write_bytes(
-        zip_bytes({"project.qde": FOREIGN.encode(), "Sources/intervju1.txt": "\ufeffFlommen kom. Vi svarte.".encode()})
+        zip_bytes({"project.qde": qde.encode(), "Sources/intervju1.txt": "\ufeffFlommen kom. Vi svarte.".encode()})
     )
-    project = open_project(tmp_path / "n.db", create=True)
+    return path
+
+
+def test_a_project_from_another_tool(tmp_path: Path, db: str) -> None:
+    path = foreign(tmp_path)
+    project = open_project(db, create=True)
     with project.begin() as session:
         report = import_qdpx(session, read_qdpx(path))
         codings = list(coding_rows(session))
@@ -230,9 +265,9 @@ def test_a_project_from_another_tool(tmp_path: Path) -> None:
     assert memo.text == "Husk ras."
 
 
-def test_hostile_projects_are_refused_in_one_line_and_write_nothing(tmp_path: Path, codebook_file: Path) -> None:
-    fokus("init", "--empty")
-    before = digest(tmp_path / "fokus.db")
+def test_hostile_projects_are_refused_in_one_line_and_write_nothing(tmp_path: Path, db: str) -> None:
+    fokus("--db", db, "init", "--empty")
+    before = content(db)
     laughs = (
         '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
         + "".join(f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i else "&lol;" * 10}">' for i in range(10))
@@ -252,39 +287,40 @@ def test_hostile_projects_are_refused_in_one_line_and_write_nothing(tmp_path: Pa
     for name, (data, words) in cases.items():
         path = tmp_path / name
         path.write_bytes(data)
-        err = fokus("import", str(path), ok=False)
+        err = fokus("--db", db, "import", str(path), ok=False)
         assert err.startswith(f"fokus: error: {path}"), err
         assert err.count("\n") == 1, err
         assert words in err, err
-    assert digest(tmp_path / "fokus.db") == before
+    assert content(db) == before
 
 
-def test_the_command_line_round_trip(tmp_path: Path, codebook_file: Path) -> None:
-    fokus("--db", "a.db", "init", "--codebook", str(codebook_file))
+def test_the_command_line_round_trip(tmp_path: Path, codebook_file: Path, db: str, new_db: Callable[[], str]) -> None:
+    a, b, c = db, new_db(), new_db()
+    fokus("--db", a, "init", "--codebook", str(codebook_file))
     (tmp_path / "m.csv").write_text(
         "id,author,created_time,text\n1,Kari Holmen,2013-03-01 10:00,Flommen kom.\n", "utf-8"
     )
-    fokus("--db", "a.db", "import", "m.csv")
-    fokus("--db", "a.db", "codings", "add", "1", "krise/flom", "--coder", "ingrid")
-    out = fokus("--db", "a.db", "qdpx", "export", "a.qdpx")
+    fokus("--db", a, "import", "m.csv")
+    fokus("--db", a, "codings", "add", "1", "krise/flom", "--coder", "ingrid")
+    out = fokus("--db", a, "qdpx", "export", "a.qdpx")
     assert "1 sources, 5 codes, 1 codings" in out
-    fokus("--db", "b.db", "init", "--empty")
-    out = fokus("--db", "b.db", "import", "a.qdpx")
+    fokus("--db", b, "init", "--empty")
+    out = fokus("--db", b, "import", "a.qdpx")
     assert "1 messages added" in out
     assert "1 codings added" in out
-    exported = json.loads(fokus("--db", "b.db", "codings", "export", "--format", "json"))
+    exported = json.loads(fokus("--db", b, "codings", "export", "--format", "json"))
     assert [(r["message_id"], r["code"], r["text"], r["coder"]) for r in exported] == [
         ("1", "krise/flom", "Flommen kom.", "ingrid")
     ]
-    fokus("--db", "a.db", "codebook", "export", "--format", "qdc", "-o", "a.qdc")
-    fokus("--db", "c.db", "init", "--empty")
-    assert "5 added" in fokus("--db", "c.db", "codebook", "load", "a.qdc")
-    assert [c["id"] for c in json.loads(fokus("--db", "c.db", "codebook", "show", "--json"))] == [
-        c["id"] for c in json.loads(fokus("--db", "a.db", "codebook", "show", "--json"))
+    fokus("--db", a, "codebook", "export", "--format", "qdc", "-o", "a.qdc")
+    fokus("--db", c, "init", "--empty")
+    assert "5 added" in fokus("--db", c, "codebook", "load", "a.qdc")
+    assert [c["id"] for c in json.loads(fokus("--db", c, "codebook", "show", "--json"))] == [
+        c["id"] for c in json.loads(fokus("--db", a, "codebook", "show", "--json"))
     ]
 
 
-def test_sources_beside_the_project_and_at_absolute_paths(tmp_path: Path) -> None:
+def test_sources_beside_the_project_and_at_absolute_paths(tmp_path: Path, db: str) -> None:
     (tmp_path / "tekster").mkdir()
     (tmp_path / "tekster" / "a.txt").write_text("Relativ tekst om flom.", encoding="utf-8")
     absolute = tmp_path / "b.txt"
@@ -297,11 +333,11 @@ def test_sources_beside_the_project_and_at_absolute_paths(tmp_path: Path) -> Non
     )
     path = tmp_path / "renamed.zip"  # a .qdpx under another name is still found by its project.qde
     path.write_bytes(zip_bytes({"project.qde": qde.encode()}))
-    fokus("init", "--empty")
-    out = fokus("import", str(path))
+    fokus("--db", db, "init", "--empty")
+    out = fokus("--db", db, "import", str(path))
     assert "2 messages added" in out
     assert f"read the source text from {absolute}" in out
-    texts = sorted(m["text"] for m in json.loads(fokus("export", "messages", "--format", "json")))
+    texts = sorted(m["text"] for m in json.loads(fokus("--db", db, "export", "messages", "--format", "json")))
     assert texts == ["Absolutt tekst.", "Relativ tekst om flom."]
 
 
@@ -319,3 +355,156 @@ def test_a_source_in_another_encoding_is_an_error_not_a_guess(tmp_path: Path) ->
     utf16 = tmp_path / "utf16.qdpx"
     utf16.write_bytes(zip_bytes({"project.qde": qde.encode(), "sources/a.txt": "Beredskap på Ørsta".encode("utf-16")}))
     assert read_qdpx(utf16).sources[0].text == "Beredskap på Ørsta"
+
+
+def exchanged(project: Project) -> dict[str, list[tuple[object, ...]]]:
+    """What an import of REFI-QDA leaves beside the messages: codes, memos and the GUIDs kept for each kind."""
+    with project.read() as session:
+        codes = session.execute(select(Code.path, Code.name, Code.description, Code.color, Code.codable, Code.position))
+        memos = session.execute(
+            select(Memo.text, Message.external_id, Code.path, Memo.case_id.is_not(None), Memo.coding_id.is_not(None))
+            .outerjoin(Message, Memo.message_id == Message.id)
+            .outerjoin(Code, Memo.code_id == Code.id)
+        )
+        found = {
+            "codes": [tuple(r) for r in codes],
+            "memos": [tuple(r) for r in memos],
+            "guids": [tuple(r) for r in session.execute(select(ExchangeId.kind, ExchangeId.guid))],
+        }
+    return {name: sorted(rows, key=repr) for name, rows in found.items()}
+
+
+@pytest.mark.postgresql
+def test_refi_qda_projects_make_the_same_project_on_both_backends(
+    tmp_path: Path, pg_db: str, codebook_file: Path
+) -> None:
+    """A project from another tool, and one fokus exported (pseudonyms, threads, codings, memos, cases)."""
+    from fokus.api.codebook import load_codebook
+    from fokus.files.codebook import load_codebook as read_codebook
+
+    made = open_project(tmp_path / "kilde.db", create=True)  # where the export comes from is not what is tested
+    with made.begin() as session:
+        load_codebook(session, read_codebook(codebook_file))
+    exported = export(fill(made, tmp_path), tmp_path / "p.qdpx", include_suggestions=True)
+    made.close()
+    # a document without a time is given the time of its import: here it has one, so the two can be compared
+    dated = foreign(tmp_path, FOREIGN.replace('name="Notat">', 'name="Notat" creationDateTime="2013-05-03T08:00:00Z">'))
+    seen = []
+    for target in (str(tmp_path / "p.db"), pg_db):
+        project = open_project(target, create=True)
+        reports = []
+        for path in (dated, exported):
+            with project.begin() as session:
+                reports.append(import_qdpx(session, read_qdpx(path)))
+        seen.append((holdings(project), exchanged(project), [(r.memos, r.clipped, r.not_modelled) for r in reports]))
+        project.close()
+    sqlite, postgresql = seen
+    assert postgresql == sqlite
+    assert len(sqlite[0]["messages"]) == 2 + 4  # two documents, four messages
+    assert len(sqlite[0]["codings"]) == 1 + 4
+    assert len(sqlite[1]["memos"]) == 1 + 3
+
+
+USER = "AAAAAAAA-0000-0000-0000-000000000001"
+CODE = "BBBBBBBB-0000-0000-0000-000000000001"
+
+
+def qde(*, users: str = "", variables: str = "", cases: str = "", thread: str = "", message: str = "",
+        coding: str = "", guid: str = "FFFFFFFF-0000-0000-0000-000000000001") -> str:  # fmt: skip
+    """A small project: a user, a code, variables and cases as given, and one source with one coded selection whose
+    descriptions hold the given "fokus:..." lines."""
+    selection = (  # the message, as fokus writes it; then a coding of its first sentence
+        '<PlainTextSelection guid="99999999-0000-0000-0000-000000000001" startPosition="0" endPosition="23">'
+        f"<Description>fokus:message\nid=m1\nparticipant=Deltaker 01\n{message}</Description></PlainTextSelection>"
+        '<PlainTextSelection guid="99999999-0000-0000-0000-000000000002" startPosition="0" endPosition="12">'
+        f"<Description>fokus:coding\nstatus=accepted\n{coding}</Description>"
+        f'<Coding guid="88888888-0000-0000-0000-000000000001"><CodeRef targetGUID="{CODE}"/></Coding>'
+        "</PlainTextSelection>"
+    )
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><Project xmlns="{NS}" name="p">'
+        f'<Users><User guid="{USER}" name="Ingrid"/>{users}</Users>'
+        f'<CodeBook><Codes><Code guid="{CODE}" name="Krise" isCodable="true"/></Codes></CodeBook>'
+        f"<Variables>{variables}</Variables><Cases>{cases}</Cases>"
+        f'<Sources><TextSource guid="{guid}" name="Tråd" creatingUser="{USER}">'
+        f"<Description>fokus:thread\nid=t1\n{thread}</Description>"
+        f"<PlainTextContent>Flommen kom. Vi svarte.</PlainTextContent>{selection}</TextSource></Sources></Project>"
+    )
+
+
+def variable(kind: str, name: str = "n") -> str:
+    return f'<Variable guid="CCCCCCCC-0000-0000-0000-000000000001" name="{name}" typeOfVariable="{kind}"/>'
+
+
+def case(value: str = "", name: str = "Bodø") -> str:
+    held = (
+        '<VariableValue><VariableRef targetGUID="CCCCCCCC-0000-0000-0000-000000000001"/>'
+        f"<TextValue>{value}</TextValue></VariableValue>"
+        if value
+        else ""
+    )
+    return f'<Case guid="DDDDDDDD-0000-0000-0000-000000000001" name="{name}">{held}</Case>'
+
+
+# What a column of the project cannot hold (PostgreSQL holds columns to their length and integers to 64 bits, where
+# SQLite stored anything), and values fokus's own lines never hold: refused with the file and the place.
+REFUSED = {
+    "user name": (qde(users=f'<User guid="AAAAAAAA-0000-0000-0000-000000000002" name="{"u" * 101}"/>'), "line 1",
+                  "user name too long: 101 characters (at most 100)"),
+    "case name": (qde(cases=case(name="k" * 101)), "line 1", "case name too long: 101 characters (at most 100)"),
+    "variable name": (qde(variables=variable("Text", "v" * 201), cases=case("a")), "line 1",
+                      "variable name too long: 201 characters (at most 200)"),
+    "guid": (qde(guid="FFFFFFFF-0000-0000-0000-0000000000010000"), "line 1", "a TextSource element has a bad guid"),
+    "thread id": (qde(thread=f"id={'t' * 201}"), "source Tråd", "thread id too long: 201 characters (at most 200)"),
+    "message id": (qde(message=f"id={'m' * 201}"), "selection 99999999-0000-0000-0000-000000000001",
+                   "message id too long: 201 characters"),
+    "participant": (qde(message=f"participant={'p' * 101}"), "selection", "participant too long: 101 characters"),
+    "kind": (qde(message="kind=innlegg"), "selection", "kind='innlegg': not one of post, comment, reply"),
+    "reactions": (qde(message="reactions=mange"), "selection", "reactions='mange': not a whole number"),
+    "huge reactions": (qde(message=f"reactions={2**63}"), "selection", "larger than a whole number can be"),
+    "time": (qde(message="created_at=2013-03-01T10:00:00"), "selection", "not a date and time with its time zone"),
+    "status": (qde(coding="status=kanskje"), "selection", "status='kanskje': not one of accepted, suggested"),
+    "confidence": (qde(coding="confidence=2"), "selection", "confidence='2': not a number from 0 to 1"),
+    "origin": (qde(coding=f"origin={'o' * 201}"), "selection", "origin too long: 201 characters (at most 200)"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_what_a_project_cannot_hold_is_refused_naming_the_place(project: Project, tmp_path: Path, name: str) -> None:
+    text, where, words = REFUSED[name]
+    path = tmp_path / "p.qdpx"
+    path.write_bytes(zip_bytes({"project.qde": text.encode()}))
+    before = content(project.display)
+    with pytest.raises(FokusError) as caught, project.begin() as session:
+        import_qdpx(session, read_qdpx(path))
+    message = str(caught.value)
+    assert message.startswith(f"{path}:{where}"), message
+    assert words in message
+    assert "\n" not in message
+    assert content(project.display) == before
+    path.write_bytes(zip_bytes({"project.qde": qde().encode()}))  # the same project with every value in its place
+    with project.begin() as session:
+        report = import_qdpx(session, read_qdpx(path))
+    assert report.codings is not None
+    assert report.codings.added == 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "raw", "stored"),
+    [("Integer", str(2**63 - 1), 2**63 - 1), ("Integer", str(2**63), None), ("Float", "1.5", 1.5),
+     ("Float", "nan", None), ("Float", "inf", None), ("Integer", "mange", None)],
+)  # fmt: skip
+def test_a_variable_value_the_database_cannot_hold_is_left_out(
+    project: Project, tmp_path: Path, kind: str, raw: str, stored: object
+) -> None:
+    """As a value that does not read as its type is: SQLite failed on the huge number and PostgreSQL on it too, and
+    the infinite float became NULL on one and Infinity on the other."""
+    from fokus.api.cases import case_rows
+
+    path = tmp_path / "p.qdpx"
+    path.write_bytes(zip_bytes({"project.qde": qde(variables=variable(kind), cases=case(raw)).encode()}))
+    with project.begin() as session:
+        import_qdpx(session, read_qdpx(path))
+    with project.read() as session:
+        _, rows = case_rows(session)
+    assert [(row["case"], row["n"]) for row in rows] == [("Bodø", stored)]

@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import shutil
-import sqlite3
 import struct
 import zipfile
 from collections.abc import Callable, Iterator
@@ -23,7 +21,7 @@ import pytest
 import yaml
 from hypothesis import event, given
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from fokus.api.cases import import_cases
 from fokus.api.codebook import load_codebook as apply_codebook
@@ -43,7 +41,8 @@ from fokus.importers import limits, parse_csv, parse_dyi, parse_graph, parse_map
 from fokus.importers.records import ParsedSource
 from fokus.model import Base, Message
 from fokus.store import Project, open_project
-from tests.conftest import SMALL_CODEBOOK, at, parsed, record
+from tests import pgserver
+from tests.conftest import BACKENDS, SMALL_CODEBOOK, at, parsed, record
 from tests.files.strategies import CODEBOOK_DOCUMENTS, yaml_bytes
 
 from .builders import write_zip
@@ -85,6 +84,13 @@ def graph_post(i: int = 1, **fields: Any) -> dict[str, Any]:
 def dyi_comment(author: str = "Kari Holmen", text: str = "Hei") -> dict[str, Any]:
     comment = {"timestamp": 1361265300, "comment": text, "author": author}
     return {"timestamp": 1361265300, "title": "Kari commented on Ola's post.", "data": [{"comment": comment}]}
+
+
+def _dyi_in_group(group: str) -> bytes:
+    """A comment in ``group``: the thread of comments no export placed is named by it."""
+    entry = dyi_comment()
+    entry["data"][0]["comment"]["group"] = group
+    return json.dumps({"group_comments_v2": [entry]}).encode()
 
 
 def transcript(author: str = "Kari Holmen", case: str = "Bodø", text: str = "Hei", replies: int = 0) -> bytes:
@@ -301,6 +307,15 @@ def _lengths() -> dict[str, tuple[int, str, Callable[[Path, str], object]]]:
             100,
             "author name",
             lambda f, v: parse_dyi(json.dumps({"group_comments_v2": [dyi_comment(v)]}).encode(), str(f / "a.json")),
+        ),
+        "dyi group": (100, "group name", lambda f, v: parse_dyi(_dyi_in_group(v), str(f / "a.json"))),
+        "dyi post group": (
+            100,
+            "group name",
+            lambda f, v: parse_dyi(
+                json.dumps({"group_posts_v2": [{"timestamp": 1, "title": f"Kari posted in {v}."}]}).encode(),
+                str(f / "a.json"),
+            ),
         ),
         "transcript author": (100, "author name", lambda f, v: parse_transcript(transcript(v), str(f / "a.txt"))),
         "transcript case": (100, "case name", lambda f, v: parse_transcript(transcript(case=v), str(f / "a.txt"))),
@@ -617,19 +632,150 @@ def test_the_largest_count_is_what_the_database_holds(project: Project) -> None:
         assert session.scalar(select(Message.reactions)) == 2**63 - 1
 
 
+def test_the_longest_names_and_ids_are_what_the_database_holds(project: Project, tmp_path: Path) -> None:
+    """Each at its limit, the longest a reader lets through fits its column on PostgreSQL, which holds columns to
+    their length (SQLite stores any length, so a limit above the column would only show there)."""
+    from fokus.model import Case, ParticipantIdentity, Thread
+
+    ident, name, case = "i" * limits.MAX_ID_CHARS, "ß" * limits.MAX_NAME_CHARS, "K" * limits.MAX_NAME_CHARS
+    sources = [
+        parse_graph(json.dumps([graph_post(id=ident, **{"from": {"name": name}})]).encode(), "feed.json"),
+        parse_csv(csv_text(f"p1,,,Kari,{WHEN},Hei,{case}"), "a.csv"),
+        parse_dyi(_dyi_in_group("G" * limits.MAX_NAME_CHARS), str(tmp_path / "a.json")),
+    ]
+    with project.begin() as session:
+        import_messages(session, sources, group="G" * limits.MAX_NAME_CHARS)
+    with project.read() as session:
+        assert ident in set(session.scalars(select(Message.external_id)))
+        assert name in set(session.scalars(select(ParticipantIdentity.name)))  # its key folds to twice the length
+        assert case in set(session.scalars(select(Case.name)))
+        assert f"unplaced:{'G' * limits.MAX_NAME_CHARS}" in set(session.scalars(select(Thread.external_id)))
+
+
+# --- NUL characters -------------------------------------------------------------------------------------------------
+
+DYI_COMMENT = "$.group_comments_v2[0]"
+
+
+def _dyi(v: str, field: str) -> bytes:
+    entry = dyi_comment(text=f"Hei{v}" if field == "comment" else "Hei")
+    comment = entry["data"][0]["comment"]
+    comment["group"] = f"Gruppa{v}" if field == "group" else "Gruppa"
+    if field == "author":
+        comment["author"] = f"Kari{v} Holmen"
+    if field == "title":
+        entry["title"] = f"Kari commented on Ola{v}'s post."
+    if field == "link":
+        entry["attachments"] = [{"data": [{"external_context": {"url": f"https://ks.no/{v}"}}]}]
+    return json.dumps({"group_comments_v2": [entry]}).encode()
+
+
+def _late_title(v: str) -> bytes:
+    """Two threads, the second's title past the first 8 KiB (where detection looks for a binary file)."""
+    first = transcript(text="Hei " + "og hei " * 1500)
+    return first + f"\n=== Tråd: B{v}\n[{WHEN}] Ola: Svar\n".encode()
+
+
+NULS: dict[str, tuple[str, Callable[[str], bytes], str, str]] = {
+    "graph text": ("feed.json", lambda v: json.dumps([graph_post(message=f"H{v}i")]).encode(), "$[0].message", "text"),
+    "graph author": (
+        "feed.json",
+        lambda v: json.dumps([graph_post(**{"from": {"name": f"Kari{v}"}})]).encode(),
+        "$[0].from.name",
+        "author name",
+    ),
+    "graph id": ("feed.json", lambda v: json.dumps([graph_post(id=f"p{v}")]).encode(), "$[0].id", "id"),
+    "graph permalink": (
+        "feed.json",
+        lambda v: json.dumps([graph_post(permalink_url=f"https://fb.com/{v}")]).encode(),
+        "$[0].permalink_url",
+        "permalink_url",
+    ),
+    "graph link": (
+        "feed.json",
+        lambda v: json.dumps([graph_post(link=f"https://ks.no/{v}")]).encode(),
+        "$[0].link",
+        "link",
+    ),
+    "dyi comment": ("kommentarer.json", lambda v: _dyi(v, "comment"), f"{DYI_COMMENT}.data[0].comment.comment", "text"),
+    "dyi author": (
+        "kommentarer.json",
+        lambda v: _dyi(v, "author"),
+        f"{DYI_COMMENT}.data[0].comment.author",
+        "author name",
+    ),
+    "dyi group": (
+        "kommentarer.json",
+        lambda v: _dyi(v, "group"),
+        f"{DYI_COMMENT}.data[0].comment.group",
+        "group name",
+    ),
+    "dyi title": ("kommentarer.json", lambda v: _dyi(v, "title"), f"{DYI_COMMENT}.title", "title"),
+    "dyi link": ("kommentarer.json", lambda v: _dyi(v, "link"), f"{DYI_COMMENT}.attachments", "link"),
+    "dyi post group": (
+        "innlegg.json",
+        lambda v: json.dumps(
+            {"group_posts_v2": [{"timestamp": 1361265300, "title": f"Kari posted in G{v}.", "data": [{"post": "Hei"}]}]}
+        ).encode(),
+        "$.group_posts_v2[0].title",
+        "title",
+    ),
+    "transcript text": ("tråd.txt", lambda v: transcript(text=f"H{v}ei"), "line 2", "the text"),
+    "transcript title": ("tråd.txt", _late_title, "line 3", "the text"),
+    "csv": ("a.csv", lambda v: csv_text(f"p1,,,Kari,{WHEN},H{v}ei,"), "line 2 (byte 81)", "NUL byte"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NULS))
+def test_a_nul_character_is_refused_naming_the_file_and_the_place(project: Project, tmp_path: Path, name: str) -> None:
+    """SQLite would store a NUL, PostgreSQL refuses it (and the import failed with its driver's error there): every
+    reader refuses it, on either backend, so a project can always move; the same file without it imports."""
+    file_name, make, where, what = NULS[name]
+    path = write(tmp_path, file_name, make("\x00"))
+    error = refused(lambda: read_paths([path]), path, what, "NUL")
+    assert error.where == where
+    assert "PostgreSQL cannot store it" in error.reason or what == "NUL byte"
+    path.write_bytes(make("x"))
+    with project.begin() as session:
+        report = import_messages(session, read_paths([path]))
+    assert report.messages_added >= 1
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_a_nul_character_in_a_refi_qda_source_is_refused(project: Project, tmp_path: Path, encoding: str) -> None:
+    from fokus.exchange.project_import import import_qdpx
+
+    def source(text: str) -> Path:
+        guid = "a1b2c3d4-0000-4000-8000-000000000000"
+        qde = f'<Project xmlns="urn:QDA-XML:project:1.0" name="p"><Sources><TextSource guid="{guid}" name="A" '
+        qde += 'plainTextPath="internal://a.txt"/></Sources></Project>'
+        return write_zip(tmp_path / "p.qdpx", {"project.qde": qde.encode(), "sources/a.txt": text.encode(encoding)})
+
+    path = source("Flommen kom.\nVi la ut var\x00sel.")
+    error = refused(lambda: read_qdpx(path), f"{path}!sources/a.txt", "the source text holds a NUL character")
+    assert error.where == "line 2"
+    with project.begin() as session:
+        report = import_qdpx(session, read_qdpx(source("Flommen kom.\nVi la ut varsel.")))
+    assert report.messages is not None
+    assert report.messages.messages_added == 1
+
+
 # --- a failed import writes nothing -----------------------------------------------------------------------------------
 
 FLOOD = "Flommen kom i natt.\nVi la ut varsel kl. 05."
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Project, Path, Path]]:
-    """A project with a codebook, four messages and two cases; and a pristine copy to go back to after each
-    example (examples must not depend on each other, or Hypothesis could not replay a failure)."""
+@pytest.fixture(scope="module", params=BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Project, Path]]:
+    """A project with a codebook, four messages and two cases, on each backend, with a pristine copy of every table
+    to go back to after each example (examples must not depend on each other, or Hypothesis could not replay a
+    failure)."""
     folder = tmp_path_factory.mktemp("store")
+    admin = request.getfixturevalue("pg_admin") if request.param == "postgresql" else None
+    target = str(folder / "p.db") if admin is None else pgserver.create_database(admin)
     codebook = folder / "kodebok.yaml"
     codebook.write_text(SMALL_CODEBOOK, encoding="utf-8")
-    project = open_project(folder / "p.db", create=True)
+    project = open_project(target, create=True)
     cases = folder / "cases.csv"
     cases.write_text("kommune,innbyggertall,topp10\nBodø,48200,ja\nVoss,14100,nei\n", "utf-8")
     with project.begin() as session:
@@ -646,13 +792,17 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Project, P
             ],
         )
         import_cases(session, read_case_table(cases), str(cases))
-    project.engine.dispose()
-    pristine = folder / "pristine.db"
-    shutil.copy(folder / "p.db", pristine)
-    yield project, pristine, folder
-    project.close()
+        for table in TABLES:  # copied as the database holds them: no value goes through Python and back
+            session.execute(text(f'CREATE TABLE "pristine_{table}" AS SELECT * FROM "{table}"'))
+    try:
+        yield project, folder
+    finally:
+        project.close()
+        if admin is not None:
+            pgserver.drop_database(admin, target)
 
 
+TABLES = [table.name for table in Base.metadata.sorted_tables]  # parents before the tables that refer to them
 COUNT_ROWS = select(
     *(select(func.count()).select_from(t).scalar_subquery().label(t.name) for t in Base.metadata.sorted_tables)
 )
@@ -664,18 +814,19 @@ def row_counts(project: Project) -> dict[str, int]:
         return dict(session.execute(COUNT_ROWS).one()._mapping)
 
 
-def restore(project: Project, pristine: Path) -> None:
-    """Put the project back as the fixture made it (SQLite's backup API, into the live file)."""
-    project.engine.dispose()
-    path = project.sqlite_path
-    assert path is not None
-    with sqlite3.connect(pristine) as source, sqlite3.connect(path) as target:
-        source.backup(target)
+def restore(project: Project) -> None:
+    """Put the project back as the fixture made it: every table emptied and filled again from its pristine copy,
+    in one transaction (the same SQL on SQLite and PostgreSQL)."""
+    with project.begin() as session:
+        for table in reversed(TABLES):
+            session.execute(text(f'DELETE FROM "{table}"'))
+        for table in TABLES:
+            session.execute(text(f'INSERT INTO "{table}" SELECT * FROM "pristine_{table}"'))
 
 
-def all_or_nothing(project: Project, pristine: Path, write: Callable[[Any], object]) -> None:
+def all_or_nothing(project: Project, write: Callable[[Any], object]) -> None:
     """Run ``write`` in one transaction: it succeeds, or raises a one-line FokusError and the project's row counts
-    are what they were. Any other exception fails the test."""
+    are what they were. Any other exception (a database's own error among them) fails the test."""
     before = row_counts(project)
     error: FokusError | None = None
     try:
@@ -685,7 +836,8 @@ def all_or_nothing(project: Project, pristine: Path, write: Callable[[Any], obje
         error = err
     if error is None:
         event("written")
-        restore(project, pristine)
+        restore(project)
+        assert row_counts(project) == before
         return
     event(f"refused: {error.reason[:30]}")
     assert "\n" not in str(error)
@@ -707,15 +859,15 @@ def all_or_nothing(project: Project, pristine: Path, write: Callable[[Any], obje
     group=st.sampled_from([None, None, "Gruppa", "Kommunene i sosiale medier"]),
 )
 def test_importing_messages_is_all_or_nothing(
-    store: tuple[Project, Path, Path], files: list[tuple[str, bytes]], group: str | None
+    store: tuple[Project, Path], files: list[tuple[str, bytes]], group: str | None
 ) -> None:
-    project, pristine, folder = store
+    project, folder = store
     sources: list[ParsedSource] = []
     for index, (name, data) in enumerate(files):
         path = write(folder, f"{index}-{name}", data)
         sources.extend(records_or_error(lambda path=path: read_paths([path]), str(path)) or ())  # type: ignore[misc]
     if sources:
-        all_or_nothing(project, pristine, lambda session: import_messages(session, sources, group=group))
+        all_or_nothing(project, lambda session: import_messages(session, sources, group=group))
 
 
 TEXTS = {"p1": FLOOD, "c1": "Bra! 👍", "r1": "Takk 😊", "p2": "Et nytt innlegg om dialog."}
@@ -746,16 +898,14 @@ def coding_rows(draw: st.DrawFn) -> dict[str, Any]:
 @WRITES  # each example writes to the project, and puts it back
 @given(rows=st.lists(coding_rows(), max_size=6), coder=st.sampled_from([None, "ingrid"]), replace=st.booleans())
 def test_importing_codings_is_all_or_nothing(
-    store: tuple[Project, Path, Path], rows: list[dict[str, Any]], coder: str | None, replace: bool
+    store: tuple[Project, Path], rows: list[dict[str, Any]], coder: str | None, replace: bool
 ) -> None:
-    project, pristine, folder = store
+    project, folder = store
     path = write(folder, "kodinger.json", json.dumps(rows))
     table = records_or_error(lambda: read_codings(path), str(path))
     if table is not None:
         all_or_nothing(
-            project,
-            pristine,
-            lambda session: import_codings(session, table, display=str(path), coder=coder, replace=replace),
+            project, lambda session: import_codings(session, table, display=str(path), coder=coder, replace=replace)
         )
 
 
@@ -773,14 +923,14 @@ def test_importing_codings_is_all_or_nothing(
     ),
 )
 def test_importing_cases_is_all_or_nothing(
-    store: tuple[Project, Path, Path], header: list[str], rows: list[tuple[str, list[str]]]
+    store: tuple[Project, Path], header: list[str], rows: list[tuple[str, list[str]]]
 ) -> None:
-    project, pristine, folder = store
+    project, folder = store
     lines = [["kommune", *header]] + [[name, *values[: len(header)]] for name, values in rows]
     path = write(folder, "kommuner.csv", "".join(",".join(cells) + "\n" for cells in lines))
     table = records_or_error(lambda: read_case_table(path), str(path))
     if table is not None:
-        all_or_nothing(project, pristine, lambda session: import_cases(session, table, str(path)))
+        all_or_nothing(project, lambda session: import_cases(session, table, str(path)))
 
 
 def codebook_trees() -> st.SearchStrategy[bytes]:
@@ -801,11 +951,11 @@ def codebook_trees() -> st.SearchStrategy[bytes]:
 
 @WRITES  # each example writes to the project, and puts it back
 @given(data=st.one_of(codebook_trees(), yaml_bytes(CODEBOOK_DOCUMENTS)))
-def test_loading_a_codebook_is_all_or_nothing(store: tuple[Project, Path, Path], data: bytes) -> None:
+def test_loading_a_codebook_is_all_or_nothing(store: tuple[Project, Path], data: bytes) -> None:
     """Whatever the loader accepts, the project takes (rules stored as JSON, codes moved and renamed), or refuses
     as a whole."""
-    project, pristine, folder = store
+    project, folder = store
     path = write(folder, "kodebok.yaml", data)
     spec = records_or_error(lambda: load_codebook(path), str(path))
     if spec is not None:
-        all_or_nothing(project, pristine, lambda session: apply_codebook(session, spec))
+        all_or_nothing(project, lambda session: apply_codebook(session, spec))
