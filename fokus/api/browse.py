@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, String, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from fokus.api.codings import DISPLAY_ZONE
+from fokus.collation import norwegian
 from fokus.errors import FokusError
 from fokus.model import Case, Code, Coder, Coding, CodingStatus, Message, Participant, Thread, Unit
 
@@ -258,9 +259,9 @@ def thread_sentences(session: Session, thread_id: int) -> dict[int, list[tuple[i
 def filter_options(session: Session) -> dict[str, list[str]]:
     """What the filter pickers offer: case names, pseudonyms (Deltaker 9 before Deltaker 10) and code paths."""
     return {
-        "cases": list(session.scalars(select(Case.name).order_by(Case.name))),
+        "cases": sorted(session.scalars(select(Case.name)), key=norwegian),
         "participants": sorted(session.scalars(select(Participant.pseudonym)), key=_natural),
-        "codes": list(session.scalars(select(Code.path).order_by(Code.path))),
+        "codes": sorted(session.scalars(select(Code.path))),  # identifiers: code point order, on every backend
     }
 
 
@@ -367,7 +368,7 @@ def _coding_views(session: Session, where: ColumnElement[bool]) -> dict[int, lis
         .join(Code, Coding.code_id == Code.id)
         .join(Coder, Coding.coder_id == Coder.id)
         .where(where)
-        .order_by(Coding.message_id, Coding.start, Coding.end, Code.path, Coding.id)
+        .order_by(Coding.message_id, Coding.start, Coding.end, Coding.code_id, Coding.id)
     )
     views: dict[int, list[CodingView]] = defaultdict(list)
     for (

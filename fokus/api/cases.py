@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fokus.api.participants import CaseRegistry, ParticipantRegistry
+from fokus.collation import norwegian
 from fokus.errors import FokusError
 from fokus.files.cases import CaseTable, Value
 from fokus.importers.limits import MAX_LABEL_CHARS, MAX_NAME_CHARS, check_length
@@ -107,7 +108,7 @@ def case_rows(session: Session) -> tuple[list[Attribute], list[dict[str, Any]]]:
         attribute = by_id[value.attribute_id]
         values.setdefault(value.case_id, {})[attribute.name] = case_value(value, attribute)
     rows = []
-    for case in session.scalars(select(Case).order_by(Case.name)):
+    for case in sorted(session.scalars(select(Case)), key=lambda c: norwegian(c.name)):
         row: dict[str, Any] = {"case": case.name}
         for attribute in attributes:
             raw = values.get(case.id, {}).get(attribute.name)

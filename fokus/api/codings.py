@@ -243,7 +243,9 @@ def coding_rows(
         .outerjoin(Case, Participant.case_id == Case.id)
         .join(Code, Coding.code_id == Code.id)
         .join(Coder, Coding.coder_id == Coder.id)
-        .order_by(Thread.created_at, Message.created_at, Message.id, Coding.start, Coding.end, Code.path, Coder.name)
+        .order_by(
+            Thread.created_at, Message.created_at, Message.id, Coding.start, Coding.end, Coding.code_id, Coding.id
+        )
     )
     if statuses:
         query = query.where(Coding.status.in_(list(statuses)))

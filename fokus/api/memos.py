@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from fokus.api.coding_actions import StepReport, add_coding
+from fokus.collation import norwegian
 from fokus.errors import FokusError
 from fokus.model import Case, Code, Coding, Memo, Message, Participant, utcnow
 
@@ -83,8 +84,9 @@ def good_practice_board(session: Session, *, code: str = GOOD_PRACTICE) -> list[
         .join(Participant, Message.participant_id == Participant.id)
         .outerjoin(Case, Participant.case_id == Case.id)
         .where(Code.path == code, practice.status == "accepted")
-        .order_by(Case.name, practice.id)
+        .order_by(practice.id)
     ).all()
+    rows = sorted(rows, key=lambda row: norwegian(row[3]))  # by municipality, as a Norwegian reads (stable: by id)
     board = []
     for coding, text, pseudonym, case in rows:
         summary = session.scalar(select(Memo.text).where(Memo.coding_id == coding.id).order_by(Memo.id)) or ""

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session, aliased
 from fokus import __version__
 from fokus.api.cases import case_value
 from fokus.api.codebook import codebook_rows
+from fokus.collation import norwegian
 from fokus.exchange.codes import code_description
 from fokus.exchange.guids import Guids
 from fokus.exchange.render import RenderedMessage, render_thread
@@ -245,7 +246,7 @@ def export_qdpx(
     for value in session.scalars(select(CaseValue)):
         values[value.case_id].append(value)
     by_attribute = {a.id: a for a in attributes}
-    for case in session.scalars(select(Case).order_by(Case.name)):
+    for case in sorted(session.scalars(select(Case)), key=lambda c: norwegian(c.name)):
         element = _sub(cases_element, "Case", guid=guids.get("case", case.id), name=case.name)
         for value in sorted(values.get(case.id, []), key=lambda v: by_attribute[v.attribute_id].position):
             attribute = by_attribute[value.attribute_id]

@@ -90,8 +90,9 @@ def codebook_from_element(codebook: ET.Element, display: str, *, name: str) -> Q
     codes = list(children(codebook, "Codes"))
     notes = _Notes()
     counter = iter(range(1_000_000_000))
-    for codes_element in codes:
-        _read_codes(list(children(codes_element, "Code")), None, 1, book, counter, display, notes)
+    # the top-level codes of every <Codes> element are siblings: one call, so that equal names get distinct paths
+    top = [code for codes_element in codes for code in children(codes_element, "Code")]
+    _read_codes(top, None, 1, book, counter, display, notes)
     sets = sum(1 for sets_element in children(codebook, "Sets") for _ in children(sets_element, "Set"))
     if sets:
         book.skipped.append(f"{sets} set{'s' if sets != 1 else ''} of codes (sets are not imported)")
