@@ -73,6 +73,17 @@ def test_init_with_the_default_codebook_and_env_db(tmp_path: Path, monkeypatch: 
     assert {"dialog", "krise", "god-praksis"} <= {c["id"] for c in codes}
 
 
+@pytest.mark.postgresql
+def test_fokus_db_names_a_server_project_for_every_command(pg_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FOKUS_DB", pg_db)
+    assert "Created the project postgresql+psycopg://" in fokus("init")
+    codes = json.loads(fokus("codebook", "show", "--json"))
+    assert {"dialog", "krise", "god-praksis"} <= {c["id"] for c in codes}
+    assert "codings" in fokus("status")
+    err = fokus("init", ok=False)  # the same database again
+    assert err.strip() == f"fokus: error: {pg_db}: a project exists here already (choose another --db)"
+
+
 def test_a_bad_codebook_leaves_no_project(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("codes:\n  - id: a\n    nam: A\n", encoding="utf-8")
