@@ -28,10 +28,10 @@ def nlp() -> Language:
 
 
 @pytest.fixture
-def queued(tmp_path: Path, nlp: Language) -> Iterator[Project]:
+def queued(tmp_path: Path, db: str, nlp: Language) -> Iterator[Project]:
     """The browse project (six rule suggestions), plus a model's suggestion without a confidence and a researcher's
     rejected coding, which is no machine decision."""
-    project = build(tmp_path, nlp)
+    project = build(tmp_path, db, nlp)
     rows = [
         CodingRow("c4", "dialog", None, None, None, CodingStatus.SUGGESTED, "model:tfidf", None, None, None, "1"),
         CodingRow("r2", "dialog", None, None, None, CodingStatus.REJECTED, "human", None, "ingrid", None, "2"),

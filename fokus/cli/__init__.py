@@ -777,7 +777,9 @@ def tag(ctx: click.Context, model: str | None, n_process: int, batch_size: int) 
         with project.read() as session:  # spaCy's part holds no lock: coders go on working meanwhile
             ahead = parse_ahead(session, nlp, batch_size=batch_size, n_process=n_process, progress=progress)
         with project.begin() as session:
-            report = tag_messages(session, nlp, batch_size=batch_size, n_process=n_process, ahead=ahead)
+            report = tag_messages(
+                session, nlp, batch_size=batch_size, n_process=n_process, progress=progress, ahead=ahead
+            )
             if model:
                 set_setting(session, MODEL_SETTING, model)
     _echo_tagging(report)
