@@ -131,7 +131,9 @@ def export_qdpx(
     codebook = _sub(root, "CodeBook")
     codes_element = _sub(codebook, "Codes")
     elements: dict[str, ET.Element] = {}
-    for row in codebook_rows(session):
+    # parents before their children (a code moved under a newer one comes earlier in codebook order); the sort is
+    # stable, so siblings keep their codebook order
+    for row in sorted(codebook_rows(session), key=lambda row: row["id"].count("/")):
         parent = elements[row["parent"]] if row["parent"] else codes_element
         code_id = code_ids[row["id"]]
         element = _sub(

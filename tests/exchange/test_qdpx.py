@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -508,3 +509,22 @@ def test_a_variable_value_the_database_cannot_hold_is_left_out(
     with project.read() as session:
         _, rows = case_rows(session)
     assert [(row["case"], row["n"]) for row in rows] == [("Bodø", stored)]
+
+
+def test_a_code_moved_under_a_newer_code_exports_under_it(project: Project, tmp_path: Path) -> None:
+    """`fokus codebook move` can put a code under one that comes later in codebook order; the export must still
+    write every parent before its children (it failed with a KeyError)."""
+    from fokus.api.codebook_edit import move_code
+
+    with project.begin() as session:
+        move_code(session, "krise", "dialog")  # dialog comes after krise in the codebook
+    out = tmp_path / "moved.qdpx"
+    with project.begin() as session:  # an export records the GUIDs it hands out
+        export_qdpx(session, out)
+    with zipfile.ZipFile(out) as archive:
+        root = ET.fromstring(archive.read("project.qde"))
+    ns = {"q": "urn:QDA-XML:project:1.0"}
+    dialog = root.find(".//q:Code[@name='Innbyggerdialog']", ns)
+    assert dialog is not None
+    assert [c.get("name") for c in dialog.findall("q:Code", ns)] == ["Krise og beredskap"]
+    assert [c.get("name") for c in dialog.findall("q:Code/q:Code", ns)] == ["Flom"]  # krise took flom with it
