@@ -34,7 +34,6 @@ def test_a_new_postgresql_project_reads_one_snapshot_and_writes_under_the_projec
     from fokus.store.engine import PROJECT_LOCK_KEY
 
     project = open_project(pg_db, create=True)
-    assert project.is_server
     assert project.sqlite_path is None
     with project.read() as session:
         assert session.execute(text("SHOW transaction_read_only")).scalar() == "on"

@@ -59,7 +59,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from fokus.errors import FokusError
 from fokus.model import Base
 from fokus.store import migrate
-from fokus.store.engine import database_url, lock_project, make_engine
+from fokus.store.engine import database_url, display, lock_project, make_engine
 from fokus.store.project import Project, open_project
 
 #: Rows read (and written) at a time: memory stays bounded whatever the project's size.
@@ -93,13 +93,6 @@ class CopyReport:
     @property
     def rows(self) -> int:
         return sum(table.rows for table in self.tables)
-
-
-def display(url: URL) -> str:
-    """A database as the user may see it: the file for SQLite, otherwise the URL with its password hidden."""
-    if url.get_backend_name() == "sqlite":
-        return url.database or ":memory:"
-    return url.render_as_string(hide_password=True)
 
 
 def project_tables() -> list[Table]:
@@ -312,16 +305,6 @@ def _check_empty(connection: Connection, shown: str) -> None:
         )
 
 
-def _create_schema(connection: Connection) -> None:
-    """Run fokus's migrations on this connection, inside its transaction (Alembic leaves a transaction it did not
-    begin to its owner), so the schema is committed with the rows or not at all."""
-    from alembic import command
-
-    config = migrate.alembic_config()
-    config.attributes["connection"] = connection
-    command.upgrade(config, "head")
-
-
 def _ticker(progress: Progress | None, stage: str, before: int, total: int) -> Tick | None:
     if progress is None:
         return None
@@ -372,7 +355,7 @@ def _copy_into(
         reading = session.connection()
         report.revision = _check_source(reading, tables, source.display)
         totals = {t.name: reading.scalar(select(func.count()).select_from(t)) or 0 for t in tables}
-        _create_schema(target)
+        migrate.run_migrations(target)  # on the copy's own connection: committed with its rows
         copied: dict[str, int] = {}
         total = sum(totals.values())
         for table in tables:

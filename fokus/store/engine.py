@@ -33,6 +33,14 @@ def database_url(target: str | Path) -> URL:
     return URL.create("sqlite+pysqlite", database=str(Path(text).expanduser()))
 
 
+def display(url: URL) -> str:
+    """A database as the user may see it: the file for SQLite, otherwise the URL with its password hidden (fokus
+    never prints a password)."""
+    if url.get_backend_name() == "sqlite":
+        return url.database or ":memory:"
+    return url.render_as_string(hide_password=True)
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # pysqlite opens its own transactions late; leave transaction control to SQLAlchemy's begin events.
     dbapi_connection.isolation_level = None
@@ -101,7 +109,7 @@ def make_engine(url: URL) -> Engine:
 
         raise FokusError(
             f"fokus runs on SQLite and PostgreSQL, not {url.get_backend_name()}",
-            path=url.render_as_string(hide_password=True),
+            path=display(url),
             hint="use a SQLite file or postgresql+psycopg://user@host/dbname",
         )
     try:
@@ -111,7 +119,7 @@ def make_engine(url: URL) -> Engine:
 
         raise FokusError(
             f"a project on PostgreSQL needs its driver ({exc.name or exc})",
-            path=url.render_as_string(hide_password=True),
+            path=display(url),
             hint="pip install 'fokus[postgresql]', and use postgresql+psycopg://user@host/dbname",
         ) from exc
     event.listen(engine, "begin", _postgresql_begin)

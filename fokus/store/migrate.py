@@ -42,6 +42,16 @@ def head_revision() -> str:
     return head
 
 
+def run_migrations(connection: Connection, config: Config | None = None) -> None:
+    """Bring the schema on ``connection`` to head, inside its transaction when one is open (Alembic leaves a
+    transaction it did not begin to its owner, so a copy commits its schema with its rows or not at all)."""
+    from alembic import command
+
+    config = config or alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+
+
 def current_revision(connection: Connection) -> str | None:
     """The project's schema revision, read directly (None for a database without one)."""
     try:
@@ -75,7 +85,6 @@ def upgrade(engine: Engine, *, db_path: Path | None, display: str) -> Path | Non
         probe.rollback()
     if current == HEAD:
         return None
-    from alembic import command
     from alembic.script import ScriptDirectory
 
     config = alembic_config()
@@ -101,8 +110,7 @@ def upgrade(engine: Engine, *, db_path: Path | None, display: str) -> Path | Non
         if sqlite:
             connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
         try:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            run_migrations(connection, config)
             if not sqlite:
                 connection.commit()  # the migrations ran inside the transaction that holds the project lock
             if sqlite:

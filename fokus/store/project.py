@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from fokus.errors import FokusError
 from fokus.store import migrate
-from fokus.store.engine import CONCURRENT, READ_ONLY, database_url, lock_project, make_engine
+from fokus.store.engine import CONCURRENT, READ_ONLY, database_url, display, lock_project, make_engine
 from fokus.store.retry import ProjectBusy, is_busy, must_rerun, retry_busy
 
 T = TypeVar("T")
@@ -46,20 +46,13 @@ class Project:
     @property
     def display(self) -> str:
         """The project as the user named it (a path for SQLite, the URL without password otherwise)."""
-        if self.url.get_backend_name() == "sqlite":
-            return self.url.database or ":memory:"
-        return self.url.render_as_string(hide_password=True)
+        return display(self.url)
 
     @property
     def sqlite_path(self) -> Path | None:
         if self.url.get_backend_name() == "sqlite" and self.url.database not in (None, "", ":memory:"):
             return Path(self.url.database or "")
         return None
-
-    @property
-    def is_server(self) -> bool:
-        """Whether the project lives on a database server (PostgreSQL) rather than in a SQLite file."""
-        return self.url.get_backend_name() != "sqlite"
 
     @contextmanager
     def begin(self, *, dry_run: bool = False, concurrent: bool = False) -> Iterator[Session]:
@@ -145,15 +138,15 @@ def open_project(target: str | Path, *, create: bool = False) -> Project:
     """
     url = database_url(target)
     sqlite = url.get_backend_name() == "sqlite"
-    display = str(target) if sqlite else url.render_as_string(hide_password=True)  # never print a password
+    shown = str(target) if sqlite else display(url)
     path = Path(url.database) if sqlite and url.database else None
     if path is not None:
         if path.exists() and path.is_dir():
-            raise FokusError("is a folder, not a project file", path=display)
+            raise FokusError("is a folder, not a project file", path=shown)
         if not create and not path.exists():
-            raise FokusError("no project here", path=display, hint="create one with `fokus init`, or pass --db")
+            raise FokusError("no project here", path=shown, hint="create one with `fokus init`, or pass --db")
         if create and path.exists() and path.stat().st_size > 0:
-            raise FokusError("a project exists here already", path=display, hint="choose another --db")
+            raise FokusError("a project exists here already", path=shown, hint="choose another --db")
         if create:
             path.parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(url)
@@ -162,28 +155,28 @@ def open_project(target: str | Path, *, create: bool = False) -> Project:
     try:
         empty = migrate.is_empty(reader)
         if not create and empty:
-            raise FokusError("no project here (the database is empty)", path=display, hint="run `fokus init`")
+            raise FokusError("no project here (the database is empty)", path=shown, hint="run `fokus init`")
         if create and not empty:
             if "alembic_version" in inspect(reader).get_table_names():
-                raise FokusError("a project exists here already", path=display, hint="choose another --db")
-            raise FokusError("the database is not empty", path=display, hint="choose another --db")
+                raise FokusError("a project exists here already", path=shown, hint="choose another --db")
+            raise FokusError("the database is not empty", path=shown, hint="choose another --db")
         if not empty:
-            _check_is_fokus(reader, display)
-        backup = migrate.upgrade(engine, db_path=path, display=display)
+            _check_is_fokus(reader, shown)
+        backup = migrate.upgrade(engine, db_path=path, display=shown)
     except DatabaseError as exc:
         engine.dispose()
         if is_busy(exc):
-            raise ProjectBusy.of(display) from exc
+            raise ProjectBusy.of(shown) from exc
         if not sqlite and isinstance(exc, OperationalError):
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
-            raise FokusError(f"cannot reach the database: {reason}", path=display) from exc
-        raise FokusError("not a fokus project (not a readable database)", path=display) from exc
+            raise FokusError(f"cannot reach the database: {reason}", path=shown) from exc
+        raise FokusError("not a fokus project (not a readable database)", path=shown) from exc
     except BaseException:
         engine.dispose()
         raise
     return Project(url, engine, backup=backup)
 
 
-def _check_is_fokus(engine: Engine, display: str) -> None:
+def _check_is_fokus(engine: Engine, shown: str) -> None:
     if "alembic_version" not in inspect(engine).get_table_names():
-        raise FokusError("not a fokus project (a database made by something else)", path=display)
+        raise FokusError("not a fokus project (a database made by something else)", path=shown)
