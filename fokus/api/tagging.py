@@ -98,6 +98,7 @@ class _Plan:
     removed: list[str]
     messages: int
     todo: dict[int, str]
+    hashes: dict[int, str]  # text_hash of each message in todo, computed once
 
     @property
     def signature(self) -> tuple[str, tuple[tuple[str, str], ...], tuple[tuple[str, int], ...]]:
@@ -119,16 +120,15 @@ def _plan(session: Session, nlp: Language) -> _Plan:
     states = {
         mid: (h, p) for mid, h, p in session.execute(select(TagState.message_id, TagState.text_hash, TagState.pipeline))
     }
-    todo: dict[int, str] = {}
-    for mid, text in messages:
-        if states.get(mid) != (text_hash(text), pipeline):
-            todo[mid] = text
+    hashes = {mid: text_hash(text) for mid, text in messages}
+    todo = {mid: text for mid, text in messages if states.get(mid) != (hashes[mid], pipeline)}
     if changed or removed:
         affected = _affected_by_rules(session, [*changed, *removed], current, stored)
         for mid, text in messages:
             if affected is None or mid in affected:
                 todo.setdefault(mid, text)
-    return _Plan(pipeline, code_ids, ruleset, current, changed, removed, len(messages), todo)
+    todo_hashes = {mid: hashes[mid] for mid in todo}
+    return _Plan(pipeline, code_ids, ruleset, current, changed, removed, len(messages), todo, todo_hashes)
 
 
 #: One message as parsed: its sentence rows (for ``units``) and the rule hits, by (code id, start, end).
@@ -185,7 +185,7 @@ def parse_ahead(
     ahead = Ahead(plan.signature)
     ids = sorted(plan.todo)
     for done, (mid, parsed) in enumerate(_parse(nlp, plan, ids, batch_size=batch_size, n_process=n_process), 1):
-        ahead.parsed[mid] = (text_hash(plan.todo[mid]), parsed)
+        ahead.parsed[mid] = (plan.hashes[mid], parsed)
         if done % BATCH == 0 or done == len(ids):
             if progress:
                 progress("parsing", done, len(ids))
@@ -212,7 +212,7 @@ def tag_messages(
     report.rules_changed, report.rules_removed = plan.changed, plan.removed
     usable = ahead.parsed if ahead is not None and ahead.signature == plan.signature else {}
     ids = sorted(plan.todo)
-    ready = {mid for mid in ids if mid in usable and usable[mid][0] == text_hash(plan.todo[mid])}
+    ready = {mid for mid in ids if mid in usable and usable[mid][0] == plan.hashes[mid]}
     fresh = _parse(nlp, plan, [mid for mid in ids if mid not in ready], batch_size=batch_size, n_process=n_process)
 
     coder_id = CoderRegistry(session).get_or_create(MACHINE_CODER, CoderKind.MACHINE)
@@ -223,7 +223,7 @@ def tag_messages(
             break
         chunk = ids[start : start + BATCH]
         parsed = [usable[mid][1] if mid in ready else next(fresh)[1] for mid in chunk]
-        _tag_chunk(session, chunk, [plan.todo[mid] for mid in chunk], parsed, coder_id, batch_id, plan, report)
+        _tag_chunk(session, chunk, parsed, coder_id, batch_id, plan, report)
         if progress:
             progress("tagging", min(start + BATCH, len(ids)), len(ids))
     if not report.cancelled:
@@ -268,7 +268,6 @@ def _spec_of(rule: Rule | None) -> dict[str, Any] | None:
 def _tag_chunk(
     session: Session,
     ids: list[int],
-    texts: list[str],
     parsed: list[Parsed],
     coder_id: int,
     batch_id: str,
@@ -285,11 +284,11 @@ def _tag_chunk(
     state_rows: list[dict[str, Any]] = []
     new_codings: list[dict[str, Any]] = []
     now = utcnow()
-    for mid, text, (units, wanted) in zip(ids, texts, parsed, strict=True):
+    for mid, (units, wanted) in zip(ids, parsed, strict=True):
         report.parsed += 1
         unit_rows.extend(units)
         state_rows.append(
-            {"message_id": mid, "text_hash": text_hash(text), "pipeline": plan.pipeline, "tagged_at": now}
+            {"message_id": mid, "text_hash": plan.hashes[mid], "pipeline": plan.pipeline, "tagged_at": now}
         )
         report.units += len(units)
         new_codings.extend(
