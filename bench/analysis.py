@@ -19,13 +19,14 @@ import csv
 import random
 import sqlite3
 import sys
+from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from graphgen import archive
-from measure import Row, Rows, Say, parse, private, quiet, run_fokus, run_python, show, within, workspace
+from measure import Measurement, Row, Rows, Say, parse, private, quiet, run_fokus, run_python, show, within, workspace
 
 FREQ_REFERENCE = """
 import sqlite3
@@ -70,19 +71,19 @@ def write_codebook(path: Path) -> list[str]:
     return codes
 
 
-def build(base: Path, graph: Path, codings: int) -> tuple[str, float]:
+def build(base: Path, graph: Path, codings: int, *, run: Callable[..., Measurement] = run_fokus) -> tuple[str, float]:
     """The project in ``base`` from the archive in ``graph``; returns its path and the seconds `fokus codings import`
-    took."""
+    took. ``run`` runs each fokus process (bench/postgres.py passes one that records them)."""
     codes = write_codebook(base / "codebook.yaml")
     db = str(base / "bench.db")
-    run_fokus("--db", db, "init", "--codebook", str(base / "codebook.yaml"))
-    run_fokus("--db", db, "import", str(graph))
+    run("--db", db, "init", "--codebook", str(base / "codebook.yaml"))
+    run("--db", db, "import", str(graph))
     with (base / "participants.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["navn", "kommune"])
         for i in range(200):
             writer.writerow([f"Person {i:04d} Nordmann", f"Kommune {i % 40:02d}"])
-    run_fokus("--db", db, "participants", "link", str(base / "participants.csv"))
+    run("--db", db, "participants", "link", str(base / "participants.csv"))
     with sqlite3.connect(db) as conn:
         texts = conn.execute("SELECT external_id, length(text) FROM messages").fetchall()
     rng = random.Random(5)
@@ -97,7 +98,7 @@ def build(base: Path, graph: Path, codings: int) -> tuple[str, float]:
             if row[3] > row[2] and row not in seen:
                 seen.add(row)
                 writer.writerow([*row[:4], f"koder-{row[4]}"])
-    imported = run_fokus("--db", db, "codings", "import", str(base / "codings.csv"))
+    imported = run("--db", db, "codings", "import", str(base / "codings.csv"))
     assert f"Codings: {codings} added" in imported.stdout, imported.stdout
     return db, imported.seconds
 

@@ -84,11 +84,6 @@ def on_postgresql(script: str, url: str) -> str:
     return script.format(db=url)
 
 
-def libpq(url: str) -> str:
-    """A SQLAlchemy URL (``postgresql+psycopg://``) as psycopg itself takes it."""
-    return url.replace("postgresql+psycopg://", "postgresql://", 1)
-
-
 @contextmanager
 def server(say: Say) -> Iterator[str]:
     """The admin URL of the PostgreSQL server to measure: ``FOKUS_BENCH_POSTGRESQL``, or a throwaway one."""
@@ -124,7 +119,7 @@ def settings(url: str) -> str:
     import psycopg
 
     names = ("server_version", "fsync", "synchronous_commit", "shared_buffers")
-    with psycopg.connect(libpq(url)) as conn:
+    with psycopg.connect(pgserver.libpq(url)) as conn:
         shown = {name: conn.execute(f"SHOW {name}").fetchone()[0] for name in names}
     return (
         f"PostgreSQL {shown['server_version'].split()[0]} with fsync={shown['fsync']}, synchronous_commit="
@@ -188,11 +183,7 @@ def measure(
         graph, count = archive(shared, messages)
         # the SQLite project and the codings CSV, as bench/analysis.py makes them, every fokus process recorded
         lite = Runs(str(base / "bench.db"))
-        analysis.run_fokus = lite
-        try:
-            db, _ = analysis.build(base, graph, codings)
-        finally:
-            analysis.run_fokus = run_fokus
+        db, _ = analysis.build(base, graph, codings, run=lite)
         pg = Runs(url)
         for step in (
             ("init", "--codebook", str(base / "codebook.yaml")),
@@ -214,14 +205,14 @@ def measure(
                 runs.attempt("cooc", "--unit", "message", "--format", "csv", "-o", str(outputs[name] / "cooc.csv"))
         ref_import = {
             "sqlite": run_python(importer.REFERENCE.format(db=str(base / "ref.db"), folder=str(graph))),
-            "postgresql": run_python(IMPORT_REFERENCE.format(url=libpq(plain), folder=str(graph))),
+            "postgresql": run_python(IMPORT_REFERENCE.format(url=pgserver.libpq(plain), folder=str(graph))),
         }
         assert ref_import["sqlite"].stdout == ref_import["postgresql"].stdout == f"{count}\n"
         ref_freq = {"sqlite": run_python(analysis.FREQ_REFERENCE.format(db=db))}
         ref_cooc = {"sqlite": run_python(analysis.COOC_REFERENCE.format(db=db))}
         if built:
-            ref_freq["postgresql"] = run_python(on_postgresql(analysis.FREQ_REFERENCE, libpq(url)))
-            ref_cooc["postgresql"] = run_python(on_postgresql(analysis.COOC_REFERENCE, libpq(url)))
+            ref_freq["postgresql"] = run_python(on_postgresql(analysis.FREQ_REFERENCE, pgserver.libpq(url)))
+            ref_cooc["postgresql"] = run_python(on_postgresql(analysis.COOC_REFERENCE, pgserver.libpq(url)))
             assert ref_freq["sqlite"].stdout == ref_freq["postgresql"].stdout, "the GROUP BYs disagree"
         for output in ("freq.csv", "cooc.csv"):
             if (outputs["postgresql"] / output).exists():

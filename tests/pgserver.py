@@ -104,10 +104,15 @@ def stop(folder: Path) -> None:
     )
 
 
+def libpq(url: str) -> str:
+    """The libpq form of a SQLAlchemy URL (psycopg connects with it; SQLAlchemy names its driver in the scheme)."""
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
 def _admin(admin_url: str):  # type: ignore[no-untyped-def]
     import psycopg
 
-    return psycopg.connect(admin_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True)
+    return psycopg.connect(libpq(admin_url), autocommit=True)
 
 
 def create_database(admin_url: str, prefix: str = "fokus", *, template: str | None = None) -> str:

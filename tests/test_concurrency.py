@@ -35,7 +35,7 @@ from fokus.store import Project, open_project
 from fokus.store import engine as engine_module
 from fokus.store import retry as retry_module
 from fokus.store.retry import ProjectBusy, is_busy, retry_busy
-from tests.conftest import at, parsed, postgresql_only, record
+from tests.conftest import at, parsed, pgserver, postgresql_only, record
 
 SPAWN = multiprocessing.get_context("spawn")
 DEADLINE = 120.0  # seconds a process may take before the test fails (the work itself takes a few)
@@ -170,7 +170,7 @@ class Holder:
         else:
             import psycopg
 
-            self.conn = psycopg.connect(db.replace("postgresql+psycopg://", "postgresql://"))
+            self.conn = psycopg.connect(pgserver.libpq(db))
             self.conn.execute(f"SELECT pg_advisory_xact_lock({engine_module.PROJECT_LOCK_KEY})")
 
     def execute(self, sql: str) -> None:
@@ -205,7 +205,7 @@ def _write_locked(db: str) -> bool:
     if "://" in db:
         import psycopg
 
-        with psycopg.connect(db.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as probe:
+        with psycopg.connect(pgserver.libpq(db), autocommit=True) as probe:
             held = probe.execute(
                 "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND mode = 'ExclusiveLock'"
                 " AND objid = %s AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",

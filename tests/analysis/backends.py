@@ -31,7 +31,7 @@ Build = Callable[[str, Path], Project]
 def _connect(admin: str):  # type: ignore[no-untyped-def]
     import psycopg
 
-    return psycopg.connect(admin.replace("postgresql+psycopg://", "postgresql://"), autocommit=True)
+    return psycopg.connect(pgserver.libpq(admin), autocommit=True)
 
 
 def clone_database(admin: str, source: str) -> str:
