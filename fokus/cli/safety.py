@@ -250,8 +250,8 @@ def _step(ctx: click.Context, coder: str | None, redo: bool) -> None:
     from fokus.api import coding_actions
 
     project = open_ctx(ctx)
-    with project.begin(concurrent=True) as session:
-        step = (coding_actions.redo if redo else coding_actions.undo)(session, _coder_id(session, coder))
+    revert = coding_actions.redo if redo else coding_actions.undo
+    step = project.step(lambda session: revert(session, _coder_id(session, coder)))  # a coder's step, as in the TUI
     if step is None:
         click.echo("Nothing to redo." if redo else "Nothing to undo.")
         return
