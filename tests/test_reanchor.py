@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from difflib import SequenceMatcher
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -155,3 +156,78 @@ def test_sentence_around_line_breaks_and_a_trailing_break() -> None:
     assert text[start:end] == "Andre linje"
     start, end = sentence_around(text, 12)
     assert text[start:end] == "Andre linje"
+
+
+# --- long messages: a diff by words, in time about linear in the text -------------------------------------------
+
+LONG = " ".join(f"Melding {k}: flommen kom i natt og tok brua ved skolen." for k in range(1200))  # ~68,000 characters
+
+
+def _sentence(text: str, k: int) -> tuple[int, int]:
+    start = text.index(f"Melding {k}:")
+    return start, text.index(".", start) + 1
+
+
+def _long_edit() -> str:
+    """LONG with a sentence inserted, a typo fixed, a sentence edited, one deleted and a line added at the end."""
+    new = LONG.replace("Melding 50:", "Ny melding her. Melding 50:")
+    new = new.replace("Melding 300: flommen", "Melding 300: Flommen")
+    new = new.replace("Melding 700: flommen kom i natt", "Melding 700: flommen kom i går natt")
+    start, end = _sentence(new, 1000)
+    return new[:start] + new[end + 1 :] + "\nRedigert."
+
+
+def test_a_long_edited_message_keeps_every_coding_on_its_words() -> None:
+    new = _long_edit()
+    coded = {k: _sentence(LONG, k) for k in (10, 100, 299, 300, 700, 1000, 1100, 1199)}
+    placements = dict(zip(coded, reanchor(LONG, new, list(coded.values())), strict=True))
+    for k in (10, 100, 299, 1100, 1199):  # unedited: the same words, at their new place
+        assert placements[k].state == EXACT
+        assert (placements[k].start, placements[k].end) == _sentence(new, k)
+    assert (placements[300].state, new[placements[300].start : placements[300].end]) == (
+        MOVED,
+        "Melding 300: Flommen kom i natt og tok brua ved skolen.",
+    )
+    assert (placements[700].state, new[placements[700].start : placements[700].end]) == (
+        MOVED,
+        "Melding 700: flommen kom i går natt og tok brua ved skolen.",
+    )
+    assert placements[1000].state == LOST  # deleted: placed on the sentence that took its place
+    assert (
+        new[placements[1000].start : placements[1000].end] == "Melding 1001: flommen kom i natt og tok brua ved skolen."
+    )
+
+
+def test_difflib_only_ever_compares_small_stretches_of_a_long_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The diff's cost: difflib's grows with the product of the lengths it compares; a character diff of the whole
+    message compared 68,000 by 68,000 characters (126 s for 60,000). Now only stretches between anchors are."""
+    largest = [0]
+
+    class Measured(SequenceMatcher):  # type: ignore[type-arg]
+        def set_seqs(self, a: Any, b: Any) -> None:
+            largest[0] = max(largest[0], len(a) * len(b))
+            assert largest[0] <= 250_000, f"difflib asked to compare {len(a)} by {len(b)}"
+            super().set_seqs(a, b)
+
+    monkeypatch.setattr("fokus.api.reanchor.SequenceMatcher", Measured)
+    spans = [_sentence(LONG, k) for k in range(0, 1200, 7)]
+    placements = reanchor(LONG, _long_edit(), spans)
+    assert sum(p.state == EXACT for p in placements) >= len(spans) - 3
+    assert 0 < largest[0] <= 250_000
+
+
+def test_a_long_message_of_a_few_words_repeated_still_follows_them() -> None:
+    """Where no word occurs once, runs of words anchor the diff; where no run does either (text that repeats itself
+    every few words), the coding still finds its words, near where they were."""
+    sentences = [f"ja nei {'ja ' * (k % 5)}nei" for k in range(4000)]
+    sentences[" ".join(sentences)[:45000].count(" ja nei ")] = "ja nei ja, sa Ingrid"  # after the deletion
+    old = " ".join(sentences)
+    start = old.index(" ", 50000) + 1
+    for text, expected in ((old, start - 95), (old.replace("ja, sa Ingrid", "ja nei nei"), None)):
+        new = text[:20000] + " HEI " + text[20000:40000] + text[40100:] + " slutt"
+        [placement] = reanchor(text, new, [(start, start + 60)])
+        assert placement.state == EXACT
+        assert new[placement.start : placement.end] == text[start : start + 60]
+        if expected is not None:  # "Ingrid" anchors the diff
+            assert placement.start == expected
+        assert abs(placement.start - (start - 95)) < 100
