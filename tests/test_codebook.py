@@ -87,3 +87,79 @@ def test_the_default_codebook_is_valid_and_complete() -> None:
             assert text, code.path
         assert code.examples, code.path
         assert code.color, code.path
+
+
+# --- control characters: refused with the file, line and field ---------------------------------------------------
+
+NUL_HINT = '(remove the escape "\\x00" from the file)'
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            'codes:\n  - id: krise\n    name: "Kri\\0se"\n',
+            "line 3: 'name' holds a NUL character (U+0000), which PostgreSQL cannot store " + NUL_HINT,
+        ),
+        (
+            'codebook: Liten\ndescription: "Om\\x00 flom"\ncodes:\n  - id: krise\n    name: Krise\n',
+            "line 2: 'description' holds a NUL character (U+0000), which PostgreSQL cannot store " + NUL_HINT,
+        ),
+        (
+            'codes:\n  - id: krise\n    name: Krise\n    examples: ["ok", "Flom\\0"]\n',
+            "line 4: 'examples' holds a NUL character (U+0000), which PostgreSQL cannot store " + NUL_HINT,
+        ),
+        (
+            "codes:\n  - id: krise\n    name: Krise\n    rules:\n      - id: r1\n"
+            '        pattern: [{LOWER: "fl\\0m"}]\n',
+            "line 6: 'LOWER' holds a NUL character (U+0000), which PostgreSQL cannot store " + NUL_HINT,
+        ),
+        (
+            'codes:\n  - id: krise\n    name: Krise\n    include: "Ring\\a"\n',
+            "line 4: 'include' holds a control character (U+0007), which no text of a codebook needs"
+            ' (remove the escape "\\x07" from the file)',
+        ),
+        (
+            'codes:\n  - id: krise\n    "na\\0me": Krise\n',
+            "line 3: a key holds a NUL character (U+0000), which PostgreSQL cannot store " + NUL_HINT,
+        ),
+    ],
+    ids=["name", "description", "example", "rule-pattern", "bell", "key"],
+)
+def test_a_control_character_is_refused_naming_file_line_and_field(tmp_path: Path, text: str, message: str) -> None:
+    """SQLite stored a NUL from a "\\0" escape; PostgreSQL refused it, and `fokus copy` failed on it."""
+    path = write(tmp_path, text)
+    with pytest.raises(FokusError) as err:
+        read_codebook(path)
+    assert str(err.value) == f"{path}:{message}"
+
+
+def test_tabs_and_line_breaks_are_kept(tmp_path: Path) -> None:
+    path = write(tmp_path, 'codes:\n  - id: krise\n    name: Krise\n    description: "Før:\\tflom\\r\\netter"\n')
+    assert read_codebook(path).codes[0].description == "Før:\tflom\r\netter"
+
+
+def test_a_hypothesis_file_shares_the_check(tmp_path: Path) -> None:
+    from fokus.files.hypotheses import load_hypotheses
+
+    path = tmp_path / "h.yaml"
+    text = 'hypotheses:\n  - {id: H1, statement: "Flom\\0", test: trend, code: krise, unit: message}\n'
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(FokusError) as err:
+        load_hypotheses(path)
+    assert str(err.value) == (
+        f"{path}:line 2: 'statement' holds a NUL character (U+0000), which PostgreSQL cannot store " + NUL_HINT
+    )
+
+
+def test_a_codebook_with_a_nul_is_refused_and_nothing_is_written(db: str, tmp_path: Path, codebook_file: Path) -> None:
+    from tests.test_cli import fokus
+
+    fokus("--db", db, "init", "--codebook", str(codebook_file))
+    path = write(tmp_path, SMALL_CODEBOOK.replace("name: Flom", 'name: "Flom\\0"'))
+    error = fokus("--db", db, "codebook", "load", str(path), ok=False)
+    assert error.strip() == (
+        f"fokus: error: {path}:line 10: 'name' holds a NUL character (U+0000), which PostgreSQL cannot store {NUL_HINT}"
+    )
+    assert "Flom" in fokus("--db", db, "codebook", "show")
+    assert "\x00" not in fokus("--db", db, "codebook", "show", "--json")

@@ -8,11 +8,14 @@ The loader is PyYAML's safe one, with the limits of :mod:`fokus.importers.limits
 with a RecursionError), and at most ``MAX_YAML_VALUES`` values once aliases are expanded (a "billion laughs" file of
 aliases of aliases is small, but a reader that walks it, such as the codebook's rule patterns, never finishes). A
 value its tag cannot be read as (``!!int abc``, ``2020-02-30``, which PyYAML reads as a date) is an error on its
-line, not a ValueError from inside PyYAML; so is half a character (``"\\ud83d"``), which the database cannot store.
+line, not a ValueError from inside PyYAML; so is half a character (``"\\ud83d"``), which the database cannot store,
+and a control character other than tab and line breaks (``"\\0"``, ``"\\x07"``: PyYAML refuses them written out,
+not escaped), naming the key whose value holds it: PostgreSQL cannot store a NUL, and none belongs in a codebook.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +44,34 @@ class LocatedList(list[Any]):
 
     def line_of(self, index: int) -> int:
         return self.item_lines[index] if 0 <= index < len(self.item_lines) else self.line
+
+
+# C0 control characters and DEL, but tab, line feed and carriage return: what an escape may put in a text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class _ControlCharacter(FokusError):
+    """A text holding a control character; the mapping around it names its key (:meth:`named`)."""
+
+    def __init__(self, char: str, where: str | None) -> None:
+        self.char = char
+        self.field: str | None = None
+        super().__init__(self._reason("a value"), where=where, hint=self._hint())
+
+    def named(self, field: str) -> _ControlCharacter:
+        if self.field is None:
+            self.field = field
+            self.reason = self._reason(field)
+        return self
+
+    def _reason(self, field: str) -> str:
+        code = f"U+{ord(self.char):04X}"
+        if self.char == "\x00":
+            return f"{field} holds a NUL character ({code}), which PostgreSQL cannot store"
+        return f"{field} holds a control character ({code}), which no text of a codebook needs"
+
+    def _hint(self) -> str:
+        return f'remove the escape "\\x{ord(self.char):02x}" from the file'
 
 
 class _Loader(yaml.SafeLoader):
@@ -97,6 +128,8 @@ class _Loader(yaml.SafeLoader):
                 where=_line(node.start_mark),
                 hint="put the value in quotes to keep it as text",
             ) from None
+        if isinstance(value, str) and (control := _CONTROL.search(value)) is not None:
+            raise _ControlCharacter(control.group(), _line(node.start_mark))
         if isinstance(value, str) and not value.isascii():
             try:
                 value.encode("utf-8")
@@ -117,7 +150,10 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LocatedDict:
     result.line = node.start_mark.line + 1
     result.key_lines = {}
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
+        try:
+            key = loader.construct_object(key_node, deep=True)
+        except _ControlCharacter as exc:
+            raise exc.named("a key") from None
         line = key_node.start_mark.line + 1
         try:
             hash(key)
@@ -128,7 +164,10 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LocatedDict:
                 f"duplicate key {key!r} (first on line {result.key_lines[key]})",
                 where=f"line {line}",
             )
-        result[key] = loader.construct_object(value_node, deep=True)
+        try:
+            result[key] = loader.construct_object(value_node, deep=True)
+        except _ControlCharacter as exc:
+            raise exc.named(repr(key)) from None
         result.key_lines[key] = line
     return result
 
