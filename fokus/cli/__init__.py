@@ -183,6 +183,11 @@ def _remove_new_sqlite(db: str) -> None:
 )
 @click.option("--group", help="The Facebook group this project studies (data donations hold other groups too).")
 @click.option("--timezone", default="Europe/Oslo", show_default=True, help="Zone of times written without one.")
+@click.option(
+    "--allow-external-sources",
+    is_flag=True,
+    help="Let a .qdpx read source texts from files outside it and its folder (absolute:// paths); they are listed.",
+)
 @click.pass_context
 def import_(
     ctx: click.Context,
@@ -192,6 +197,7 @@ def import_(
     mapping: tuple[str, ...],
     group: str | None,
     timezone: str,
+    allow_external_sources: bool,
 ) -> None:
     """Import exports of the group: files, folders or zips, in one transaction.
 
@@ -213,7 +219,7 @@ def import_(
     project = _open(ctx)
     with _progress("import") as progress:
         parsed = read_paths(exports, fmt, csv_mapping=csv_mapping, timezone=timezone) if exports else []
-        qdpx = _read_qdpx(projects)
+        qdpx = _read_qdpx(projects, allow_external_sources)
         with project.begin(dry_run=dry_run) as session:
             qdpx_reports = _import_qdpx(session, qdpx)
             report = import_messages(session, parsed, group=group, progress=progress) if exports else None
@@ -312,12 +318,12 @@ def _is_qdpx(path: Path) -> bool:
         return False
 
 
-def _read_qdpx(paths: Sequence[Path]) -> list[Any]:
+def _read_qdpx(paths: Sequence[Path], allow_external_sources: bool) -> list[Any]:
     if not paths:
         return []
     from fokus.exchange.qdpx_read import read_qdpx
 
-    return [read_qdpx(path) for path in paths]
+    return [read_qdpx(path, allow_external_sources=allow_external_sources) for path in paths]
 
 
 def _import_qdpx(session: Any, projects: Sequence[Any]) -> list[Any]:
@@ -328,7 +334,10 @@ def _import_qdpx(session: Any, projects: Sequence[Any]) -> list[Any]:
     return [import_qdpx(session, project) for project in projects]
 
 
-def _echo_qdpx(path: Path, report: Any) -> None:
+def _echo_qdpx(path: Path, report: Any, listed: int = 10) -> None:
+    """The import's summary: what came in, and what did not (sources, codings), never silently."""
+    from fokus.importers.limits import human_size
+
     messages, codings = report.messages, report.codings
     codes = report.codebook
     click.echo(
@@ -342,8 +351,21 @@ def _echo_qdpx(path: Path, report: Any) -> None:
         click.echo(f"  not imported (fokus does not model them): {left}")
     if report.clipped:
         click.echo(f"  {report.clipped} selections ran past the message they start in and were cut at its end")
-    for name in report.external_files:
-        click.echo(f"  read the source text from {name}")
+    for item in report.external_files:
+        click.echo(f"  read the source text from {item.path} ({human_size(item.size)}), outside the .qdpx", err=True)
+    for name, message in report.merged_sources:
+        click.echo(f"  the text source {name!r} has the author, time and text of {message!r}: imported as that message")
+    reasons: dict[str, list[Any]] = {}
+    for dropped in report.dropped:
+        reasons.setdefault(dropped.reason, []).append(dropped)
+    for reason, items in reasons.items():
+        click.echo(f"  {len(items)} codings {reason}:")
+        for item in items[:listed] if len(items) > listed + 2 else items:
+            code = f", code {item.code}" if item.code else ""
+            into = f", into coding {item.into}" if item.into else ""
+            click.echo(f"    coding {item.coding} in {item.source!r}{code}{into}")
+        if len(items) > listed + 2:
+            click.echo(f"    and {len(items) - listed} more")
 
 
 # --- cases and participants -------------------------------------------------------------------------------------

@@ -6,6 +6,13 @@ another tool becomes one thread per text source, each a single message, with its
 users as coders, its notes as memos and its cases and variables as cases and typed attributes. GUIDs are kept, so
 exporting again gives the other tool the same objects back. What fokus does not model is reported, not dropped
 silently; a selection that runs past the message it starts in is cut at the message's end and counted.
+
+No coding of the file is lost without a word: one whose code is not in the file's codebook, whose selection is
+empty or starts outside every message, or which lies on a source without plain text is listed in
+``QdpxReport.dropped`` with its reason; so is one that becomes the same coding as an earlier one of the file (the
+same code, coder and span: two codings of adjacent names that a redacted export shows as one placeholder). A text
+source from another tool that repeats a message (the same author, second and text as another source or a message
+of the project) is imported as that message, as fokus does with every export, and listed in ``merged_sources``.
 """
 
 from __future__ import annotations
@@ -25,7 +32,17 @@ from fokus.api.codings import CoderRegistry, CodingsReport, import_codings
 from fokus.api.messages import ImportReport, import_messages
 from fokus.errors import FokusError
 from fokus.exchange.guids import Guids
-from fokus.exchange.qdpx_read import QdpxProject, Source
+from fokus.exchange.qdpx_read import (
+    EMPTY_SPAN,
+    MERGED,
+    NO_MESSAGE,
+    OTHER_SPACING,
+    UNKNOWN_CODE,
+    DroppedCoding,
+    ExternalFile,
+    QdpxProject,
+    Source,
+)
 from fokus.files.cases import AttributeSpec, CaseRow, CaseTable
 from fokus.files.codings import CodingRow
 from fokus.importers.limits import MAX_ID_CHARS, MAX_INTEGER, MAX_LABEL_CHARS, MAX_NAME_CHARS, check_length
@@ -41,6 +58,7 @@ from fokus.model import (
     CodingStatus,
     Memo,
     Message,
+    MessageAlias,
     Participant,
     Thread,
     utcnow,
@@ -71,7 +89,9 @@ class QdpxReport:
     memos: int = 0
     clipped: int = 0
     not_modelled: dict[str, int] = field(default_factory=dict)
-    external_files: list[str] = field(default_factory=list)
+    external_files: list[ExternalFile] = field(default_factory=list)
+    dropped: list[DroppedCoding] = field(default_factory=list)  # and merged, by their reason
+    merged_sources: list[tuple[str, str]] = field(default_factory=list)  # (source, message id it was imported as)
 
 
 def _fields(description: str | None, kind: str) -> dict[str, str] | None:
@@ -87,12 +107,16 @@ def _fields(description: str | None, kind: str) -> dict[str, str] | None:
 
 def import_qdpx(session: Session, project: QdpxProject) -> QdpxReport:
     """Add the project's content (see the module docstring); returns what was imported and what was not."""
-    report = QdpxReport(not_modelled=dict(project.not_modelled), external_files=list(project.external_files))
+    report = QdpxReport(
+        not_modelled=dict(project.not_modelled),
+        external_files=list(project.external_files),
+    )
     guids = Guids(session)
     code_paths: dict[str, str] = {}
     if project.codebook is not None and project.codebook.spec.codes:
         report.codebook = load_codebook(session, project.codebook.spec, with_rules=False)
         code_paths = {guid: path for path, guid in project.codebook.guids.items()}
+    report.dropped = [replace(d, code=code_paths.get(d.code, d.code)) for d in project.dropped]
     code_ids = dict(session.execute(select(Code.path, Code.id)).all())
     for guid, path in code_paths.items():
         guids.remember("code", code_ids[path], guid)
@@ -105,16 +129,22 @@ def import_qdpx(session: Session, project: QdpxProject) -> QdpxReport:
     back = _unredact(session, records, redacted, project.path)
     parsed = ParsedSource(project.path, SourceKind.QDPX, project.sha256, records)
     report.messages = import_messages(session, [parsed])
-    ids: dict[str, int] = dict(session.execute(select(Message.external_id, Message.id)).all())
+    ids, stored_as = _message_ids(session)
     for guid, ext in message_guids.items():
         guids.remember("message", ids[ext], guid)
+    documents = {_thread_id(s): s.name for s in project.sources if ranges[s.guid] == [(0, len(s.text), _thread_id(s))]}
     for source in project.sources:
         thread = _thread_id(source)
         found = session.scalar(select(Thread.id).where(Thread.external_id == thread))
         if found is not None:
             guids.remember("thread", found, source.guid)
+        merged = stored_as.get(thread, thread)
+        if thread in documents and merged != thread:
+            report.merged_sources.append((source.name, documents.get(merged, merged)))
+            if session.get_one(Message, ids[thread]).text != source.text:  # the same but for white space
+                stored_as[thread] = ""  # its offsets do not fit that message: its codings cannot be placed
 
-    rows, selection_of = _codings(project, ranges, code_paths, report, back)
+    rows, selection_of = _codings(project, ranges, code_paths, report, back, stored_as)
     report.codings = import_codings(session, rows, display=project.path)
     by_key = {
         (m, c, coder, s, e): cid
@@ -137,6 +167,18 @@ def import_qdpx(session: Session, project: QdpxProject) -> QdpxReport:
     report.memos = _memos(session, project, guids, ids, message_guids, coding_ids, code_ids, code_paths)
     guids.save()
     return report
+
+
+def _message_ids(session: Session) -> tuple[dict[str, int], dict[str, str]]:
+    """The project's messages by every id they are known under (their own and their aliases), and the id each is
+    stored under: a message of the file may have merged into one the project or the file had already."""
+    ids: dict[str, int] = dict(session.execute(select(Message.external_id, Message.id)).all())
+    stored_as = {ext: ext for ext in ids}
+    own = {mid: ext for ext, mid in ids.items()}
+    for alias, mid in session.execute(select(MessageAlias.external_id, MessageAlias.message_id)):
+        ids.setdefault(alias, mid)
+        stored_as.setdefault(alias, own[mid])
+    return ids, stored_as
 
 
 class _Fields:
@@ -308,22 +350,30 @@ def _codings(
     code_paths: dict[str, str],
     report: QdpxReport,
     back: dict[str, OffsetMap],
+    stored_as: dict[str, str],
 ) -> tuple[list[CodingRow], dict[tuple[str, str], tuple[str, str, str, int, int]]]:
+    """The codings of the file as rows for ``import_codings``, and the key of each (by selection and coding GUID);
+    what cannot be one, or repeats an earlier one, goes to ``report.dropped``."""
     rows: list[CodingRow] = []
     keys: dict[tuple[str, str], tuple[str, str, str, int, int]] = {}
+    first: dict[tuple[str, str, str, int, int], str] = {}  # key -> the GUID of the coding that has it
     for source in project.sources:
         spans = ranges[source.guid]
         for selection in source.selections:
             if not selection.codings:
                 continue
             owner = next((r for r in spans if r[0] <= selection.start < r[1] or r[0] == selection.start), None)
-            if owner is None:
-                report.clipped += 1
-                continue
-            start, end = selection.start - owner[0], min(selection.end, owner[1]) - owner[0]
-            if selection.end > owner[1]:
-                report.clipped += 1
-            if end <= start:
+            start, end, message = 0, 0, ""
+            if owner is not None:
+                start, end = selection.start - owner[0], min(selection.end, owner[1]) - owner[0]
+                message = stored_as.get(owner[2], owner[2])
+                if selection.end > owner[1]:
+                    report.clipped += 1
+            if owner is None or not message or end <= start:
+                reason = NO_MESSAGE if owner is None else OTHER_SPACING if not message else EMPTY_SPAN
+                report.dropped.extend(
+                    DroppedCoding(reason, c[0], source.name, code_paths.get(c[1], c[1])) for c in selection.codings
+                )
                 continue
             if owner[2] in back:  # offsets into the file's redacted text: back into the stored one
                 start, end = back[owner[2]].stored_span(start, end)
@@ -335,11 +385,17 @@ def _codings(
             for coding_guid, code_guid, user, when in selection.codings:
                 path = code_paths.get(code_guid)
                 if path is None:
+                    report.dropped.append(DroppedCoding(UNKNOWN_CODE, coding_guid, source.name, code_guid))
                     continue
                 coder = project.users.get(user or selection.creating_user or "") or IMPORT_CODER
+                key = (message, path, coder, start, end)
+                if key in first:
+                    report.dropped.append(DroppedCoding(MERGED, coding_guid, source.name, path, first[key]))
+                    continue
+                first[key] = coding_guid
                 rows.append(
                     CodingRow(
-                        owner[2],
+                        message,
                         path,
                         start,
                         end,
@@ -352,7 +408,7 @@ def _codings(
                         f"selection {selection.guid}",
                     )
                 )
-                keys[(selection.guid, coding_guid)] = (owner[2], path, coder, start, end)
+                keys[(selection.guid, coding_guid)] = key
     return rows, keys
 
 

@@ -6,24 +6,48 @@ put them: ``internal://`` (the zip's ``sources/`` folder, in any letter case), `
 ``absolute://``, a bare file name, or inline ``PlainTextContent``; a byte-order mark at the start is dropped (tools
 count positions after it). What fokus does not model (PDF, picture, audio and video sources, sets, graphs, links)
 is counted, so the import can say what it left behind.
+
+A file outside the archive is read only when the caller allows it (``allow_external_sources``): a ``.qdpx`` is
+someone else's file, and ``absolute:///home/me/.ssh/id_ed25519`` or ``relative://../../../etc/passwd`` would
+otherwise put a file of this computer into the project and from there into every export. Without the permission,
+an ``absolute://`` path, a bare absolute path, and a ``relative://`` path that leaves the folder of the .qdpx (by
+``..`` or by a symbolic link) are refused, naming the first of them; ``relative://`` paths inside that folder are
+read as before. What is read from outside the archive is listed with its size, counts against the archive's budget
+(``MAX_FILE_BYTES`` in all), and must be a regular file: a pipe or a device (``/dev/zero``) is refused unopened.
+A ``richTextPath`` is never opened.
+
+A text source whose plain text is empty is not modelled: NVivo 15 for Mac exports its .docx sources as the .docx
+(``richTextPath``) beside an empty .txt. fokus does not read the .docx: its own reading of a Word file would give
+other character positions than the tool's, and every coding would land on the wrong words; such a source is counted
+with what was not imported, and its codings with the dropped codings.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from xml.etree import ElementTree as ET
+from zipfile import ZipInfo
 
 from fokus.errors import FokusError
 from fokus.exchange.qdc import GUID, QdcCodebook, codebook_from_element
 from fokus.exchange.xmlsafe import child, children, local, parse_xml, text_of, where
 from fokus.importers.archive import SafeZip
 from fokus.importers.decoding import decode_text
-from fokus.importers.limits import MAX_LABEL_CHARS, MAX_NAME_CHARS, MAX_PARSE_BYTES, check_length, check_no_nul
+from fokus.importers.limits import (
+    MAX_FILE_BYTES,
+    MAX_LABEL_CHARS,
+    MAX_NAME_CHARS,
+    MAX_PARSE_BYTES,
+    check_length,
+    check_no_nul,
+    human_size,
+)
 
 NOT_MODELLED = {
     "PDFSource": "PDF sources",
@@ -34,6 +58,37 @@ NOT_MODELLED = {
     "Graph": "graphs",
     "Link": "links",
 }
+
+
+@dataclass(frozen=True)
+class ExternalFile:
+    """A file outside the archive that a source's text was read from, and its size in bytes."""
+
+    path: str
+    size: int
+
+
+@dataclass(frozen=True)
+class DroppedCoding:
+    """A coding of the file that the project does not get as a coding of its own, and why: for the import's report,
+    so that none is lost without a word."""
+
+    reason: str
+    coding: str  # its GUID
+    source: str  # the name of its text source
+    code: str  # the code's path, or the GUID its CodeRef names
+    into: str | None = None  # for a merged one: the GUID of the coding it became
+
+
+#: Why codings are dropped or merged (the reasons of ``DroppedCoding``): each follows "<n> codings" in the report.
+NO_CODE_REF = "not imported: a Coding without a CodeRef"
+NO_PLAIN_TEXT = "not imported: on a text source without plain text"
+UNKNOWN_CODE = "not imported: their CodeRef names no code of the file's codebook"
+NO_MESSAGE = "not imported: their selection starts outside every message of its source"
+EMPTY_SPAN = "not imported: their selection holds no characters"
+OTHER_SPACING = "not imported: their source repeats a message but for white space, so their offsets do not fit it"
+MERGED = "merged into an earlier coding of the file with the same code, coder and span"
+NO_TEXT_SOURCES = "text sources without plain text (NVivo for Mac: a .docx beside an empty .txt)"
 
 
 @dataclass
@@ -91,7 +146,8 @@ class QdpxProject:
     notes: list[Note] = field(default_factory=list)
     project_notes: list[str] = field(default_factory=list)
     not_modelled: Counter[str] = field(default_factory=Counter)
-    external_files: list[str] = field(default_factory=list)
+    external_files: list[ExternalFile] = field(default_factory=list)
+    dropped: list[DroppedCoding] = field(default_factory=list)
 
 
 def _guid(element: ET.Element, display: str, attribute: str = "guid") -> str:
@@ -127,8 +183,9 @@ def _when(value: str | None) -> datetime | None:
         return None
 
 
-def read_qdpx(path: Path) -> QdpxProject:
-    """Read and check a .qdpx file; every problem is one FokusError naming the file."""
+def read_qdpx(path: Path, *, allow_external_sources: bool = False) -> QdpxProject:
+    """Read and check a .qdpx file; every problem is one FokusError naming the file. Files outside the archive are
+    read only with ``allow_external_sources`` (see the module docstring)."""
     display = str(path)
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -139,19 +196,109 @@ def read_qdpx(path: Path) -> QdpxProject:
         qde = members.get("project.qde") or next((i for k, i in members.items() if k.endswith(".qde")), None)
         if qde is None:
             raise FokusError("holds no project.qde: not a REFI-QDA project", path=display)
-        root = parse_xml(archive.read(qde), f"{display}!{qde.filename}")
+        data = archive.read(qde)
+        root = parse_xml(data, f"{display}!{qde.filename}")
         if local(root.tag) != "Project":
             raise FokusError(f"the root element is {local(root.tag)!r}, not a REFI-QDA Project", path=display)
-
-        def member_text(name: str) -> str:
-            wanted = members.get(name.lower()) or members.get(f"sources/{name}".lower())
-            if wanted is None:
-                raise FokusError(f"the source {name!r} is not in the archive", path=display)
-            return _decode(archive.read(wanted), f"{display}!{wanted.filename}")
-
         project = QdpxProject(display, digest.hexdigest(), root.get("name") or path.stem)
-        _read(root, project, display, member_text, path.parent)
+        texts = _Texts(archive, members, project, path.parent, allow_external_sources)
+        texts.spent = len(data)
+        _read(root, project, display, texts)
     return project
+
+
+class _Texts:
+    """Where the texts of sources and notes come from: the archive's members, and files outside it when allowed.
+    Both count against one budget of ``MAX_FILE_BYTES``."""
+
+    def __init__(
+        self, archive: SafeZip, members: dict[str, ZipInfo], project: QdpxProject, base: Path, external: bool
+    ) -> None:
+        self.archive, self.members, self.project, self.base, self.external = archive, members, project, base, external
+        self.display = project.path
+        self.spent = 0
+
+    def read(self, path: str, owner: str) -> str:
+        """The text at ``path`` (a ``plainTextPath``) of the source or note called ``owner``."""
+        if path.startswith("internal://"):
+            return self._member(path.removeprefix("internal://"))
+        if path.startswith("relative://"):
+            target = self.base / path.removeprefix("relative://")
+            if self.external or _inside(target, self.base):
+                return self._file(target, path)
+        elif not path.startswith("absolute://") and not _absolute(path):
+            return self._member(path)  # a bare file name, as some tools write it
+        if not self.external:
+            raise FokusError(
+                f"the text of {owner!r} is a file outside the .qdpx and its folder: {path[:200]!r}; a .qdpx can name"
+                " any file on this computer, so fokus reads such files only with --allow-external-sources",
+                path=self.display,
+            )
+        return self._file(Path(path.removeprefix("absolute://")), path)
+
+    def _member(self, name: str) -> str:
+        wanted = self.members.get(name.lower()) or self.members.get(f"sources/{name}".lower())
+        if wanted is None:
+            raise FokusError(f"the source {name!r} is not in the archive", path=self.display)
+        data = self.archive.read(wanted)
+        self._spend(len(data), f"{self.display}!{wanted.filename}")
+        return _decode(data, f"{self.display}!{wanted.filename}")
+
+    def _file(self, target: Path, named: str) -> str:
+        """A regular file's text, opened without following it into a pipe or a device: the check is on what was
+        opened (non-blocking, so a pipe cannot make it wait), not on the name, which could change meanwhile."""
+        shown = str(target)[:200]
+        try:
+            descriptor = os.open(target, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        except FileNotFoundError:
+            raise FokusError(
+                f"the source file {shown!r} named by {named[:200]!r} does not exist", path=self.display
+            ) from None
+        except OSError as exc:  # a name too long, a file that cannot be read
+            raise FokusError(
+                f"cannot read the source file {shown!r} ({exc.strerror or exc})", path=self.display
+            ) from None
+        try:
+            info = os.fstat(descriptor)
+            if not stat.S_ISREG(info.st_mode):
+                raise FokusError(
+                    f"the source file {shown!r} is not a regular file (a pipe, a device or a folder?)",
+                    path=self.display,
+                )
+            if info.st_size > MAX_PARSE_BYTES:
+                raise FokusError(f"the source file {shown!r} is too large", path=self.display)
+            with os.fdopen(os.dup(descriptor), "rb") as file:
+                data = file.read(MAX_PARSE_BYTES + 1)  # a file in /proc says 0 bytes, whatever it holds
+        except OSError as exc:
+            raise FokusError(
+                f"cannot read the source file {shown!r} ({exc.strerror or exc})", path=self.display
+            ) from None
+        finally:
+            os.close(descriptor)
+        self._spend(len(data), shown)
+        self.project.external_files.append(ExternalFile(str(target), len(data)))
+        return _decode(data, str(target))
+
+    def _spend(self, size: int, shown: str) -> None:
+        self.spent += size
+        if self.spent > MAX_FILE_BYTES:
+            raise FokusError(
+                f"the archive's files and the source files outside it add up to more than {human_size(MAX_FILE_BYTES)}",
+                path=shown,
+            )
+
+
+def _inside(target: Path, folder: Path) -> bool:
+    """Whether ``target`` lies in ``folder`` once ``..`` and symbolic links are followed."""
+    try:
+        return target.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError, ValueError):  # a loop of links, a name too long: not known to be inside
+        return False
+
+
+def _absolute(path: str) -> bool:
+    """A bare path that names a file by its place on some computer (``/etc/passwd``, ``C:\\Users\\..``)."""
+    return path.startswith(("/", "\\")) or (len(path) > 2 and path[0].isalpha() and path[1] == ":" and path[2] in "/\\")
 
 
 def _decode(data: bytes, display: str) -> str:
@@ -172,7 +319,7 @@ def _decode(data: bytes, display: str) -> str:
     return text
 
 
-def _read(root: ET.Element, project: QdpxProject, display: str, member_text: Callable[[str], str], base: Path) -> None:
+def _read(root: ET.Element, project: QdpxProject, display: str, texts: _Texts) -> None:
     for element in root.iter():
         name = local(element.tag)
         if name in NOT_MODELLED:
@@ -209,13 +356,16 @@ def _read(root: ET.Element, project: QdpxProject, display: str, member_text: Cal
         name = _name(case, MAX_NAME_CHARS, "case name", display, "Case")
         project.cases.append(CaseRecord(_guid(case, display), name, values, refs))
     sources = child(root, "Sources")
+    seen: dict[str, str] = {}  # GUID -> the name of the source or selection that has it
     for source in children(sources, "TextSource") if sources is not None else ():
-        project.sources.append(_source(source, project, display, member_text, base))
+        read = _source(source, project, display, texts, seen)
+        if read is not None:
+            project.sources.append(read)
     notes = child(root, "Notes")
     for note in children(notes, "Note") if notes is not None else ():
         text = text_of(note, "PlainTextContent")
         if text is None and note.get("plainTextPath"):
-            text = _text(note.get("plainTextPath") or "", project, display, member_text, base)
+            text = texts.read(note.get("plainTextPath") or "", note.get("name") or "a note")
         project.notes.append(
             Note(
                 _guid(note, display),
@@ -229,75 +379,83 @@ def _read(root: ET.Element, project: QdpxProject, display: str, member_text: Cal
     project.project_notes = [_guid(r, display, "targetGUID") for r in children(root, "NoteRef")]
 
 
-def _text(path: str, project: QdpxProject, display: str, member_text: Callable[[str], str], base: Path) -> str:
-    if path.startswith("internal://"):
-        return member_text(path.removeprefix("internal://"))
-    if path.startswith(("relative://", "absolute://")):
-        target = (
-            base / path.removeprefix("relative://")
-            if path.startswith("relative://")
-            else Path(path.removeprefix("absolute://"))
+def _unique(guid: str, what: str, seen: dict[str, str], display: str, element: ET.Element) -> None:
+    """Refuse a GUID that names a second source or selection: the import would make the two one."""
+    if guid in seen:
+        raise FokusError(
+            f"{what} has the GUID {guid} of {seen[guid]} (a GUID names one object: the two would become one)",
+            path=display,
+            where=where(element),
+            hint="the file was damaged or edited by hand",
         )
-        shown = str(target)[:200]
-        try:
-            if not target.is_file():
-                raise FokusError(f"the source file {shown!r} named by {path[:200]!r} does not exist", path=display)
-            if target.stat().st_size > MAX_PARSE_BYTES:
-                raise FokusError(f"the source file {shown!r} is too large", path=display)
-            with target.open("rb") as file:
-                data = file.read(MAX_PARSE_BYTES + 1)  # a file in /proc says 0 bytes, whatever it holds
-        except OSError as exc:  # a name too long, a file that cannot be read
-            raise FokusError(f"cannot read the source file {shown!r} ({exc.strerror or exc})", path=display) from None
-        project.external_files.append(str(target))
-        return _decode(data, str(target))
-    return member_text(path)  # a bare file name, as some tools write it
+    seen[guid] = what
 
 
 def _source(
-    element: ET.Element, project: QdpxProject, display: str, member_text: Callable[[str], str], base: Path
-) -> Source:
+    element: ET.Element, project: QdpxProject, display: str, texts: _Texts, seen: dict[str, str]
+) -> Source | None:
+    """A text source with its selections; None for one without plain text (counted, its codings dropped)."""
     guid = _guid(element, display)
+    name = element.get("name") or guid
+    _unique(guid, f"the text source {name[:100]!r}", seen, display, element)
     inline = text_of(element, "PlainTextContent")
     path = element.get("plainTextPath")
     if inline is not None:
         text = inline
     elif path:
-        text = _text(path, project, display, member_text, base)
+        text = texts.read(path, name)
     else:
-        raise FokusError(
-            f"the text source {element.get('name') or guid!r} has no text and no plainTextPath", path=display
-        )
+        raise FokusError(f"the text source {name!r} has no text and no plainTextPath", path=display)
     text = text.removeprefix("\ufeff")
     source = Source(
         guid,
-        element.get("name") or guid,
+        name,
         text,
         text_of(element, "Description"),
         (element.get("creatingUser") or "").lower() or None,
         _when(element.get("creationDateTime")),
     )
+    empty = not text.strip()
     for selection in children(element, "PlainTextSelection"):
-        try:
-            start, end = int(selection.get("startPosition", "")), int(selection.get("endPosition", ""))
-        except ValueError:
-            raise FokusError(f"a selection in {source.name!r} has no valid positions", path=display) from None
-        if not 0 <= start <= end <= len(text):
-            raise FokusError(
-                f"a selection in {source.name!r} ({start}-{end}) lies outside its text ({len(text)} characters)",
-                path=display,
-            )
-        found = Selection(
-            _guid(selection, display),
-            start,
-            end,
-            text_of(selection, "Description"),
-            (selection.get("creatingUser") or "").lower() or None,
-            _when(selection.get("creationDateTime")),
+        found = _selection(selection, source, display, seen, check=not empty)
+        if empty:
+            project.dropped.extend(DroppedCoding(NO_PLAIN_TEXT, c[0], name, c[1]) for c in found.codings)
+        project.dropped.extend(
+            DroppedCoding(NO_CODE_REF, _guid(c, display), name, "")
+            for c in children(selection, "Coding")
+            if child(c, "CodeRef") is None
         )
-        for coding in children(selection, "Coding"):
-            ref = child(coding, "CodeRef")
-            if ref is None:
-                continue
+        if not empty:
+            source.selections.append(found)
+    if empty:
+        project.not_modelled[NO_TEXT_SOURCES] += 1
+        return None
+    return source
+
+
+def _selection(selection: ET.Element, source: Source, display: str, seen: dict[str, str], *, check: bool) -> Selection:
+    """A selection and its codings, its positions checked against its source's text (when ``check``)."""
+    try:
+        start, end = int(selection.get("startPosition", "")), int(selection.get("endPosition", ""))
+    except ValueError:
+        raise FokusError(f"a selection in {source.name!r} has no valid positions", path=display) from None
+    if check and not 0 <= start <= end <= len(source.text):
+        raise FokusError(
+            f"a selection in {source.name!r} ({start}-{end}) lies outside its text ({len(source.text)} characters)",
+            path=display,
+        )
+    found = Selection(
+        _guid(selection, display),
+        start,
+        end,
+        text_of(selection, "Description"),
+        (selection.get("creatingUser") or "").lower() or None,
+        _when(selection.get("creationDateTime")),
+    )
+    _unique(found.guid, f"a selection in {source.name[:100]!r}", seen, display, selection)
+    for coding in children(selection, "Coding"):
+        ref = child(coding, "CodeRef")
+        if ref is not None:
             found.codings.append(
                 (
                     _guid(coding, display),
@@ -306,6 +464,5 @@ def _source(
                     _when(coding.get("creationDateTime")),
                 )
             )
-        found.notes = [_guid(r, display, "targetGUID") for r in children(selection, "NoteRef")]
-        source.selections.append(found)
-    return source
+    found.notes = [_guid(r, display, "targetGUID") for r in children(selection, "NoteRef")]
+    return found

@@ -335,9 +335,9 @@ def test_sources_beside_the_project_and_at_absolute_paths(tmp_path: Path, db: st
     path = tmp_path / "renamed.zip"  # a .qdpx under another name is still found by its project.qde
     path.write_bytes(zip_bytes({"project.qde": qde.encode()}))
     fokus("--db", db, "init", "--empty")
-    out = fokus("--db", db, "import", str(path))
+    out = fokus("--db", db, "import", "--allow-external-sources", str(path))  # absolute:// needs it
     assert "2 messages added" in out
-    assert f"read the source text from {absolute}" in out
+    assert f"read the source text from {absolute} (15 bytes), outside the .qdpx" in out
     texts = sorted(m["text"] for m in json.loads(fokus("--db", db, "export", "messages", "--format", "json")))
     assert texts == ["Absolutt tekst.", "Relativ tekst om flom."]
 
