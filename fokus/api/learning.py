@@ -1,11 +1,13 @@
 """Learning from the researchers: train a model on their decisions (`fokus learn`), let it suggest (`fokus suggest`).
 
-Each training run is a new version of the project's model: the file (joblib) is written to the project's models
-folder (``<project>.models/`` beside a SQLite file) or, for a project on a database server, whose team shares no
-folder, into the database itself (``learned_models.data``); its sha256 and cross-validated figures go into
-``learned_models``, and every coding it learnt from into ``model_examples``, so one can always say which decisions
-a suggestion came from. A model file is loaded only when its digest matches the one recorded: joblib files are
-pickles, and a project never runs code it did not write itself.
+Each training run is a new version of the project's model: the file (an .npz archive of arrays and JSON, see
+:mod:`fokus.learn.storage`) is written to the project's models folder (``<project>.models/`` beside a SQLite file)
+or, for a project on a database server, whose team shares no folder, into the database itself
+(``learned_models.data``); its sha256 and cross-validated figures go into ``learned_models``, and every coding it
+learnt from into ``model_examples``, so one can always say which decisions a suggestion came from. A model is data,
+never code: loading one runs nothing it holds, whoever wrote it, and a file whose digest differs from the recorded
+one, a path that leaves the models folder and anything not in that format (the pickles older versions saved among
+them) are refused.
 
 Suggestions are codings with status ``suggested`` by the machine coder, origin ``model:<version>`` and the
 calibrated probability as confidence, on sentence units whose probability reaches the code's threshold. They never
@@ -17,12 +19,11 @@ Where the rules suggest the same code on the same sentence, the two share one su
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 import numpy as np
@@ -147,30 +148,24 @@ def train_model(
 def save_model(session: Session, folder: Path | None, trained: Trained) -> LearnReport:
     """Write the model as the next version and record what trained it (in the caller's writing transaction);
     with no ``folder`` the model's bytes go into the database."""
-    import joblib
+    from fokus.learn.storage import SUFFIX, to_bytes
 
     model, examples = trained.model, trained.examples
     version = (session.scalar(select(func.max(LearnedModel.version))) or 0) + 1
-    name = f"model-{version:03d}.joblib"
-    data: bytes | None = None
-    if folder is None:
-        buffer = io.BytesIO()
-        joblib.dump(model, buffer, compress=1)
-        data = buffer.getvalue()
-        path = Path(name)
-        digest = hashlib.sha256(data).hexdigest()
-    else:
+    name = f"model-{version:03d}{SUFFIX}"
+    data = to_bytes(model)
+    path = Path(name)
+    if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / name
         partial = path.with_name(path.name + ".part")
-        joblib.dump(model, partial, compress=1)
+        partial.write_bytes(data)
         os.replace(partial, path)  # a crash leaves no half-written model under the real name
-        digest = _digest(path)
     row = LearnedModel(
         version=version,
         path=name,
-        data=data,
-        sha256=digest,
+        data=data if folder is None else None,
+        sha256=hashlib.sha256(data).hexdigest(),
         created_at=utcnow(),
         sentences=len(examples),
         target_precision=model.target_precision,
@@ -191,18 +186,10 @@ def save_model(session: Session, folder: Path | None, trained: Trained) -> Learn
     )
 
 
-def _digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def load_model(session: Session, folder: Path | None, version: int | None = None) -> tuple[int, TrainedModel]:
-    """The newest model (or ``version``), after checking its file (or its bytes in the database) is the one that
-    was recorded."""
-    import joblib
+    """The newest model (or ``version``), read as data after checking its file (or its bytes in the database) is
+    the one that was recorded; see the module for what is refused."""
+    from fokus.learn.storage import UnreadableModel, from_bytes
 
     query = select(LearnedModel).order_by(LearnedModel.version.desc())
     if version is not None:
@@ -213,35 +200,44 @@ def load_model(session: Session, folder: Path | None, version: int | None = None
             "the project has no model" + (f" version {version}" if version is not None else ""),
             hint="train one with `fokus learn`",
         )
-    data = row.data
-    if data is not None:
-        if hashlib.sha256(data).hexdigest() != row.sha256:
+    again = "run `fokus learn` again"
+    if row.path.endswith(".joblib"):  # its pickle was dropped when the project was migrated (0007)
+        raise FokusError(
+            f"model {row.version} was saved by an older fokus as a pickle, which fokus no longer loads", hint=again
+        )
+    if _leaves_folder(row.path):
+        raise FokusError(
+            f"model {row.version}'s recorded path {row.path!r} is absolute or leaves the models folder",
+            hint="fokus reads models only inside it; " + again,
+        )
+    data, label, place = row.data, f"model {row.version} in the database", None
+    if data is None:
+        if folder is None:
             raise FokusError(
-                f"model {row.version} in the database is not the one fokus wrote (its digest differs)",
-                hint="fokus loads no model it did not write; run `fokus learn` again",
+                f"model {row.version} was saved as a file beside the project, and this project has no folder",
+                hint="pass --models DIR (the folder holding it), or run `fokus learn` again",
             )
-        loaded = joblib.load(io.BytesIO(data))
-        if not isinstance(loaded, TrainedModel):
-            raise FokusError(f"model {row.version} in the database is not a fokus model")
-        return row.version, loaded
-    if folder is None:
+        path = folder / row.path
+        if not path.is_file():
+            raise FokusError(f"model {row.version}'s file is missing", path=str(path), hint=again)
+        data, label, place = path.read_bytes(), f"model {row.version}'s file", str(path)
+    if hashlib.sha256(data).hexdigest() != row.sha256:
         raise FokusError(
-            f"model {row.version} was saved as a file beside the project, and this project has no folder",
-            hint="pass --models DIR (the folder holding it), or run `fokus learn` again",
+            f"{label} is not the one fokus wrote (its digest differs)",
+            path=place,
+            hint="fokus loads no model it did not write; " + again,
         )
-    path = folder / row.path
-    if not path.is_file():
-        raise FokusError(f"model {row.version}'s file is missing", path=str(path), hint="run `fokus learn` again")
-    if _digest(path) != row.sha256:
-        raise FokusError(
-            f"model {row.version}'s file is not the one fokus wrote (its digest differs)",
-            path=str(path),
-            hint="fokus loads no model file it did not write; run `fokus learn` again",
-        )
-    model = joblib.load(path)
-    if not isinstance(model, TrainedModel):
-        raise FokusError("not a fokus model file", path=str(path))
-    return row.version, model
+    try:
+        return row.version, from_bytes(data)
+    except UnreadableModel as exc:
+        raise FokusError(f"{label} is not a fokus model: {exc}", path=place, hint=again) from None
+
+
+def _leaves_folder(path: str) -> bool:
+    """Whether a recorded model path is absolute or climbs out of the models folder (read as POSIX and as Windows
+    paths, so neither ``/`` nor ``\\`` nor a drive gets past)."""
+    windows = PureWindowsPath(path)
+    return PurePosixPath(path).is_absolute() or bool(windows.anchor) or ".." in windows.parts
 
 
 @dataclass

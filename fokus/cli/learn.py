@@ -27,7 +27,7 @@ def _folder(project: Any, models: Path | None) -> Path | None:
 @click.option("--target-precision", default=0.8, show_default=True, help="Each code's threshold reaches this.")
 @click.option("--min-examples", default=8, show_default=True, help="Codes with fewer coded sentences are skipped.")
 @click.option("--folds", type=int, help="Cross-validation folds (default: 5, or 3 past 5,000 decided sentences).")
-@click.option("--jobs", type=int, help="Processes for training, one code at a time each (default: every core).")
+@click.option("--jobs", type=int, help="Threads for training, one code at a time each (default: every core).")
 @click.option("--curve", is_flag=True, help="Print a learning curve (F1 against coded sentences) instead.")
 @MODELS_OPTION
 @FORMAT_OPTION

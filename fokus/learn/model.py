@@ -113,18 +113,11 @@ def _sigmoid(scores: FloatArray, platt: FloatArray) -> FloatArray:
 class CharGrams:
     """Character n-grams of 4 and 5 within each word, padded by a space at both ends (scikit-learn's ``char_wb``),
     worked out once per distinct word: a sentence's words repeat across a project, and the n-grams are most of the
-    time spent on features. Picklable; the cache is not saved with the model."""
+    time spent on features."""
 
     def __init__(self, low: int = 4, high: int = 5) -> None:
         self.low, self.high = low, high
         self._cache: dict[str, list[str]] = {}
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {"low": self.low, "high": self.high}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.low, self.high = state["low"], state["high"]
-        self._cache = {}
 
     def grams(self, word: str) -> list[str]:
         found = self._cache.get(word)
@@ -144,15 +137,46 @@ class CharGrams:
         return [gram for word in text.lower().split() for gram in self.grams(word)]
 
 
-def make_features() -> Any:
+#: How sentences become features; saved with every model, and a saved model whose settings differ is refused
+#: (see :mod:`fokus.learn.storage`).
+FEATURES: dict[str, Any] = {
+    "words": {"token_pattern": r"\S+", "ngram_range": [1, 2]},
+    "chars": {"char_wb": [4, 5]},
+    "min_df": 2,
+    "sublinear_tf": True,
+    "norm": "l2",
+    "dtype": "float32",
+}
+
+
+def make_features(fitted: list[tuple[list[str], Any]] | None = None) -> Any:
+    """The features to fit; or, given each part's (vocabulary in column order, idf) as :func:`fitted_parts` gives
+    them, the features of a saved model, which transform exactly as the ones that were fitted."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import FeatureUnion
 
-    words = TfidfVectorizer(
-        analyzer="word", token_pattern=r"\S+", ngram_range=(1, 2), min_df=2, sublinear_tf=True, dtype=np.float32
-    )
-    chars = TfidfVectorizer(analyzer=CharGrams(4, 5), min_df=2, sublinear_tf=True, dtype=np.float32)
-    return FeatureUnion([("words", words), ("chars", chars)])
+    words = FEATURES["words"]
+    common = {"sublinear_tf": FEATURES["sublinear_tf"], "norm": FEATURES["norm"], "dtype": np.dtype(FEATURES["dtype"])}
+    parts: list[tuple[str, dict[str, Any]]] = [
+        ("words", {"token_pattern": words["token_pattern"], "ngram_range": tuple(words["ngram_range"])}),
+        ("chars", {"analyzer": CharGrams(*FEATURES["chars"]["char_wb"])}),
+    ]
+    if fitted is None:
+        return FeatureUnion([(name, TfidfVectorizer(min_df=FEATURES["min_df"], **kw, **common)) for name, kw in parts])
+    made = []
+    for (name, kw), (terms, idf) in zip(parts, fitted, strict=True):
+        vectorizer = TfidfVectorizer(vocabulary={term: i for i, term in enumerate(terms)}, **kw, **common)
+        vectorizer.idf_ = idf
+        made.append((name, vectorizer))
+    return FeatureUnion(made)
+
+
+def fitted_parts(features: Any) -> list[tuple[list[str], Any]]:
+    """Each part's vocabulary (its terms in column order) and idf: what the features learnt."""
+    return [
+        (sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__), vectorizer.idf_)
+        for _name, vectorizer in features.transformer_list
+    ]
 
 
 def train(
@@ -230,12 +254,19 @@ def _fit_all(
     seed: int,
     n_jobs: int,
 ) -> list[tuple[FloatArray, float, FloatArray]]:
-    from joblib import Parallel, delayed
+    """One code after another, or in ``n_jobs`` threads: liblinear fits without holding the GIL, and threads end
+    with the command, however it ends (worker processes outlived a killed `fokus learn` by half an hour)."""
+    from concurrent.futures import ThreadPoolExecutor
 
-    if not jobs:
-        return []
-    work = (delayed(_fit_code)(x[known], y, folds, seed) for _score, known, y in jobs)
-    return list(Parallel(n_jobs=n_jobs)(work))
+    if n_jobs <= 1 or len(jobs) <= 1:
+        return [_fit_code(x[known], y, folds, seed) for _score, known, y in jobs]
+    with ThreadPoolExecutor(min(n_jobs, len(jobs)), thread_name_prefix="fokus-learn") as pool:
+        try:
+            futures = [pool.submit(_fit_code, x[known], y, folds, seed) for _score, known, y in jobs]
+            return [future.result() for future in futures]
+        except BaseException:  # interrupted: no code not yet started is fitted before the command ends
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
 
 
 def _fit_code(x: Any, y: np.ndarray[Any, Any], folds: int, seed: int) -> tuple[FloatArray, float, FloatArray]:

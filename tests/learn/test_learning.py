@@ -194,7 +194,7 @@ def test_a_saved_model_is_versioned_recorded_and_checked(project: Project, tmp_p
         version, model = load_model(session, folder)
         assert version == 2
         assert model.codes == trained.model.codes
-    (folder / "model-002.joblib").write_bytes(b"not a model")
+    (folder / "model-002.npz").write_bytes(b"not a model")
     with project.read() as session, pytest.raises(FokusError, match="not the one fokus wrote"):
         load_model(session, folder)
     with project.read() as session, pytest.raises(FokusError, match="no model version 7"):
@@ -291,10 +291,10 @@ def test_the_commands(project: Project) -> None:
         saved = session.scalars(select(LearnedModel)).one()
         if project.sqlite_path is None:  # on a server the model is kept in the database, for the whole team
             assert saved.data is not None
-            assert data["file"] == "model-001.joblib"
+            assert data["file"] == "model-001.npz"
         else:
             assert saved.data is None
-            assert (Path(db + ".models") / "model-001.joblib").is_file()
+            assert (Path(db + ".models") / "model-001.npz").is_file()
     done = runner.invoke(main, ["--db", db, "suggest"], catch_exceptions=False)
     assert done.exit_code == 0, done.output
     assert "Model 1 read 80 sentences" in done.output

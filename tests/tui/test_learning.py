@@ -37,7 +37,7 @@ def test_learning_in_the_background_saves_a_model_and_its_suggestions(project: P
     distances = [abs(item.confidence - 0.5) for item in queue if item.confidence is not None]
     assert distances == sorted(distances)
     if project.sqlite_path is not None:  # beside the file; on a server, in the database, loadable by every coder
-        assert (project.sqlite_path.with_name(project.sqlite_path.name + ".models") / "model-001.joblib").is_file()
+        assert (project.sqlite_path.with_name(project.sqlite_path.name + ".models") / "model-001.npz").is_file()
     else:
         with project.read() as session:
             assert load_model(session, None)[0] == 1

@@ -1,0 +1,190 @@
+"""How a learned model is stored: arrays and one JSON document in a NumPy ``.npz`` archive, a format that runs no code.
+
+Models used to be joblib files, that is pickles: loading one runs whatever code it names, so whoever could write a
+project file, its models folder or the team's database could run code on a colleague's machine, digest or not. A
+model is now only what was fitted, as data:
+
+- ``meta``: a JSON document (UTF-8 bytes): the format's name and version, the feature settings
+  (:data:`fokus.learn.model.FEATURES`), each feature part's vocabulary in column order, the learnt codes, the
+  cross-validated figures per code, the target precision, the number of sentences and folds;
+- ``words_idf``, ``chars_idf``: each part's inverse document frequencies;
+- ``weights_data``, ``weights_indices``, ``weights_indptr``: the (codes, features) weights as a CSR matrix;
+- ``intercepts``, ``platt`` (codes, 2) and ``thresholds`` (NaN where a code is never suggested).
+
+Reading checks that the bytes are a zip archive holding exactly these members (and no more than :data:`MAX_BYTES`
+unpacked), reads them with ``np.load(allow_pickle=False)``, checks every array's type and shape and every JSON
+field, and rebuilds the scikit-learn vectorizers from vocabularies and idf: the probabilities are those of the
+model that was saved. Anything else, an old pickled model among them, is refused with the reason, and never unpickled.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import zipfile
+from dataclasses import asdict, fields
+from typing import Any
+
+import numpy as np
+
+from fokus.learn.model import FEATURES, CodeScore, TrainedModel, fitted_parts, make_features
+
+FORMAT = "fokus-model"
+FORMAT_VERSION = 1
+SUFFIX = ".npz"
+#: What an archive's members may unpack to: a model trained on 20,000 sentences is a few megabytes.
+MAX_BYTES = 2 << 30
+ZIP_MAGIC = b"PK\x03\x04"
+ARRAYS = ("words_idf", "chars_idf", "weights_data", "weights_indices", "weights_indptr", "intercepts", "platt")
+MEMBERS = frozenset(f"{name}.npy" for name in ("meta", *ARRAYS, "thresholds"))
+
+
+class UnreadableModel(ValueError):
+    """Bytes that are not a model fokus saved; the message says why."""
+
+
+def to_bytes(model: TrainedModel) -> bytes:
+    """The model as an .npz archive (see the module)."""
+    (word_terms, word_idf), (char_terms, char_idf) = fitted_parts(model.features)
+    meta = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "features": FEATURES,
+        "vocabulary": {"words": word_terms, "chars": char_terms},
+        "codes": model.codes,
+        "scores": [asdict(score) for score in model.scores],
+        "target_precision": model.target_precision,
+        "sentences": model.sentences,
+        "folds": model.folds,
+    }
+    weights = model.weights.tocsr()
+    buffer = io.BytesIO()
+    np.savez_compressed(
+        buffer,
+        meta=np.frombuffer(json.dumps(meta, ensure_ascii=True).encode("ascii"), dtype=np.uint8),
+        words_idf=word_idf,
+        chars_idf=char_idf,
+        weights_data=np.asarray(weights.data, dtype=np.float64),
+        weights_indices=np.asarray(weights.indices, dtype=np.int64),
+        weights_indptr=np.asarray(weights.indptr, dtype=np.int64),
+        intercepts=model.intercepts,
+        platt=model.platt,
+        thresholds=model.thresholds,
+    )
+    return buffer.getvalue()
+
+
+def describe(data: bytes) -> str | None:
+    """Why ``data`` is plainly no model of this format, from its first bytes alone; None when it may be one."""
+    if data.startswith(ZIP_MAGIC):
+        return None
+    if data[:1] == b"\x80" or data[:2] in (b"x\x01", b"x\x9c", b"x\xda"):  # a pickle; zlib, as joblib compresses
+        return "a pickle, which fokus never loads (older versions of fokus saved models so)"
+    return "not an .npz archive"
+
+
+def from_bytes(data: bytes) -> TrainedModel:
+    """The model saved by :func:`to_bytes`; raises :class:`UnreadableModel` for anything else (see the module)."""
+    reason = describe(data)
+    if reason is not None:
+        raise UnreadableModel(reason)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+        names = [member.filename for member in members]
+        if len(names) != len(set(names)) or set(names) != MEMBERS:
+            raise UnreadableModel("its archive does not hold a fokus model's arrays")
+        if sum(member.file_size for member in members) > MAX_BYTES:
+            raise UnreadableModel(f"its arrays unpack to more than {MAX_BYTES >> 30} GB")
+        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+            arrays = {name: npz[name] for name in ("meta", *ARRAYS, "thresholds")}
+        return _model(arrays)
+    except UnreadableModel:
+        raise
+    except (ValueError, TypeError, KeyError, OSError, EOFError, zipfile.BadZipFile, RecursionError, MemoryError) as exc:
+        first = " ".join(str(exc).split())[:120]
+        raise UnreadableModel(f"unreadable ({type(exc).__name__}: {first})") from exc
+
+
+def _check(ok: bool, what: str) -> None:
+    if not ok:
+        raise UnreadableModel(what)
+
+
+def _array(arrays: dict[str, Any], name: str, kind: str, shape: tuple[int | None, ...]) -> Any:
+    """``arrays[name]``, checked: its kind of number (NumPy's ``dtype.kind``: "f", "i" or "u") and its shape
+    (None: any length)."""
+    array = arrays[name]
+    fits = len(array.shape) == len(shape) and all(w is None or w == n for w, n in zip(shape, array.shape, strict=True))
+    _check(array.dtype.kind in kind and fits, f"its {name} has the wrong type or shape")
+    if kind == "f":
+        _check(bool(np.isfinite(array).all()) or name == "thresholds", f"its {name} is not finite")
+    return array
+
+
+def _strings(value: Any, what: str) -> list[str]:
+    _check(isinstance(value, list) and all(isinstance(v, str) for v in value), f"its {what} are not strings")
+    _check(len(set(value)) == len(value), f"its {what} repeat")
+    return list(value)
+
+
+def _number(value: Any, what: str, low: float, high: float, whole: bool = False) -> Any:
+    kinds = (int,) if whole else (int, float)
+    ok = isinstance(value, kinds) and not isinstance(value, bool) and math.isfinite(value) and low <= value <= high
+    _check(ok, f"its {what} ({str(value)[:20]}) is out of range")
+    return value
+
+
+def _score(value: Any) -> CodeScore:
+    names = [f.name for f in fields(CodeScore)]
+    _check(isinstance(value, dict) and sorted(value) == sorted(names), "a code's figures are not fokus's")
+    _check(isinstance(value["code"], str), "a code's figures name no code")
+    for name in ("examples", "positives"):
+        _number(value[name], f"figure {name}", 0, 2**62, whole=True)
+    for name in ("threshold", "precision", "recall", "f1"):
+        if value[name] is not None:
+            _number(value[name], f"figure {name}", 0, 1)
+    _check(value["skipped"] is None or isinstance(value["skipped"], str), "a code's note is not text")
+    return CodeScore(**value)
+
+
+def _model(arrays: dict[str, Any]) -> TrainedModel:
+    from scipy import sparse
+
+    raw = _array(arrays, "meta", "u", (None,))
+    _check(raw.dtype == np.uint8, "its meta is not text")
+    meta = json.loads(raw.tobytes().decode("utf-8"))
+    _check(isinstance(meta, dict), "its meta is not a JSON object")
+    _check(meta.get("format") == FORMAT, "it is not a fokus model")
+    _check(meta.get("format_version") == FORMAT_VERSION, f"it is format version {meta.get('format_version')!r}")
+    _check(meta.get("features") == FEATURES, "it was made with other feature settings")
+    vocabulary = meta.get("vocabulary")
+    _check(isinstance(vocabulary, dict) and sorted(vocabulary) == ["chars", "words"], "it holds no vocabulary")
+    parts = []
+    for part in ("words", "chars"):
+        terms = _strings(vocabulary[part], f"{part} vocabulary")
+        parts.append((terms, _array(arrays, f"{part}_idf", "f", (len(terms),))))
+    codes = _strings(meta.get("codes"), "codes")
+    scores = meta.get("scores")
+    _check(isinstance(scores, list), "its figures are not a list")
+    width = sum(len(terms) for terms, _idf in parts)
+    data = _array(arrays, "weights_data", "f", (None,))
+    indices = _array(arrays, "weights_indices", "iu", (len(data),))
+    indptr = _array(arrays, "weights_indptr", "iu", (len(codes) + 1,))
+    weights = sparse.csr_matrix((data, indices, indptr), shape=(len(codes), width))
+    weights.check_format(full_check=True)
+    thresholds = _array(arrays, "thresholds", "f", (len(codes),))
+    _check(bool(((thresholds >= 0) & (thresholds <= 1) | np.isnan(thresholds)).all()), "its thresholds are not 0-1")
+    return TrainedModel(
+        make_features(parts),
+        codes,
+        weights,
+        np.asarray(_array(arrays, "intercepts", "f", (len(codes),)), dtype=np.float64),
+        np.asarray(_array(arrays, "platt", "f", (len(codes), 2)), dtype=np.float64),
+        np.asarray(thresholds, dtype=np.float64),
+        [_score(score) for score in scores],
+        _number(meta.get("target_precision"), "target precision", 0, 1),
+        _number(meta.get("sentences"), "sentences", 0, 2**62, whole=True),
+        _number(meta.get("folds"), "folds", 2, 2**62, whole=True),
+    )
