@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from fokus.errors import FokusError
+from fokus.files.spreadsheet import CsvWriter, restored_cell
 from fokus.importers import limits
 from fokus.importers.decoding import place
 from fokus.importers.limits import (
@@ -122,7 +123,7 @@ def _from_csv(text: str) -> list[CodingRow]:
             if None in record:
                 raise FokusError("more cells than the header has", where=f"line {line}")
             check_count(len(rows) + 1, limits.MAX_RECORDS, "codings", f"line {line}")
-            rows.append(_row({k: v for k, v in record.items() if v is not None}, f"line {line}"))
+            rows.append(_row({k: restored_cell(v) for k, v in record.items() if v is not None}, f"line {line}"))
             line = reader.line_num + 1
         return rows
     except csv.Error as exc:
@@ -227,8 +228,13 @@ def _int(value: str, name: str, where: str) -> int | None:
     return int(value)
 
 
-def write_rows(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], fmt: str, out: TextIO) -> int:
-    """Write rows as CSV (tidy, UTF-8) or a JSON list; returns how many were written."""
+def write_rows(
+    rows: Iterable[Mapping[str, Any]], columns: Sequence[str], fmt: str, out: TextIO, *, raw_csv: bool = False
+) -> int:
+    """Write rows as CSV (tidy, UTF-8) or a JSON list; returns how many were written.
+
+    CSV cells that a spreadsheet would run as formulas get a leading ' unless ``raw_csv``
+    (:mod:`fokus.files.spreadsheet`)."""
     count = 0
     if fmt == "json":
         out.write("[")
@@ -238,7 +244,7 @@ def write_rows(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], fmt: s
             count += 1
         out.write("\n]\n" if count else "]\n")
         return count
-    writer = csv.writer(out, lineterminator="\n")
+    writer = CsvWriter(out, raw=raw_csv)
     writer.writerow(columns)
     for row in rows:
         writer.writerow([_cell(row.get(c)) for c in columns])
