@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from fokus.api.codebook import load_codebook
+from fokus.api.codebook import codebook_rows, load_codebook
 from fokus.api.codebook_edit import delete_code, merge_codes, move_code, rename_code
 from fokus.api.coding_actions import redo, undo
 from fokus.api.codings import CoderRegistry, import_codings
@@ -24,7 +24,7 @@ from fokus.files.codebook import load_codebook as read_codebook
 from fokus.files.codings import CodingRow
 from fokus.model import Code, CoderKind, Coding, CodingStatus
 from fokus.store import Project
-from tests.conftest import at, parsed, record, sqlite_only
+from tests.conftest import SMALL_CODEBOOK, at, parsed, record, sqlite_only
 
 
 def coded(project: Project) -> int:
@@ -188,3 +188,96 @@ def test_backup_list_prune_and_restore(project: Project, tmp_path: Path) -> None
     assert refused.exit_code == 1
     listed = runner.invoke(main, ["--db", db, "backup", "--list"])
     assert "before-restore" in listed.output
+
+
+# --- loading a codebook file: a plan first, a move only when confirmed, one undoable step ---------------------------
+
+TYPO = (  # the small codebook with its first theme's id mistyped: "kirse" would take over krise's children
+    "codebook: Liten kodebok\ncodes:\n  - id: kirse\n    name: Krise og beredskap\n    children:\n"
+    "      - id: flom\n        name: Flom\n  - id: dialog\n    name: Innbyggerdialog\n"
+)
+
+
+def _typo(tmp_path: Path) -> Path:
+    path = tmp_path / "skrivefeil.yaml"
+    path.write_text(TYPO, encoding="utf-8")
+    return path
+
+
+def test_a_plan_says_that_a_new_parent_takes_over_existing_codes(project: Project, tmp_path: Path) -> None:
+    from fokus.api.codebook import plan_codebook
+
+    before = state(project)
+    with project.read() as session:
+        plan = plan_codebook(session, read_codebook(_typo(tmp_path)))
+    assert plan.moves
+    assert plan.takeovers() == {"kirse": ["krise/flom"]}
+    assert plan.lines() == [
+        "New code kirse takes over 1 code that exist: krise/flom",
+        "Moves 1 code: krise/flom -> kirse/flom",
+        "Adds 1 code: kirse",
+        "Keeps 3 codes the file does not have, with their codings: gruppe, gruppe/barn, krise",
+    ]
+    assert state(project) == before
+
+
+def test_a_load_that_moves_codes_needs_yes_and_dry_run_writes_nothing(project: Project, tmp_path: Path) -> None:
+    coded(project)
+    db, path = project.display, _typo(tmp_path)
+    before = state(project)
+    project.close()
+    runner = CliRunner(env={"FOKUS_CODER": "ingrid"})
+    dry = runner.invoke(main, ["--db", db, "codebook", "load", str(path), "--dry-run"], catch_exceptions=False)
+    assert dry.exit_code == 0, dry.output
+    assert dry.output.splitlines()[0] == "New code kirse takes over 1 code that exist: krise/flom"
+    assert dry.output.splitlines()[-1] == "Dry run: nothing was changed."
+    refused = runner.invoke(main, ["--db", db, "codebook", "load", str(path)])  # stdin is no terminal: no asking
+    assert refused.exit_code == 1
+    assert "Moves 1 code: krise/flom -> kirse/flom" in refused.output
+    assert refused.stderr.strip() == (
+        f"fokus: error: loading {path} moves existing codes (see above); nothing was changed"
+        " (check the plan, then run again with --yes)"
+    )
+    assert state(project) == before
+
+
+def test_a_load_is_one_step_that_undo_takes_back_exactly(project: Project, tmp_path: Path) -> None:
+    coded(project)
+    db, path = project.display, _typo(tmp_path)
+    before = state(project)
+    with project.read() as session:
+        rows_before = codebook_rows(session)
+    project.close()
+    runner = CliRunner(env={"FOKUS_CODER": "ingrid"})
+    done = runner.invoke(main, ["--db", db, "codebook", "load", str(path), "--yes"], catch_exceptions=False)
+    assert done.exit_code == 0, done.output
+    assert done.output.splitlines()[-2] == (
+        "Codebook 'Liten kodebok': 1 added, 0 updated, 1 moved, 1 unchanged. `fokus undo` takes it back."
+    )
+    moved = paths(project)
+    assert moved["kirse/flom"] == paths_before(before, "krise/flom")
+    undone = runner.invoke(main, ["--db", db, "undo"], catch_exceptions=False)
+    assert undone.output.startswith("Undid one step"), undone.output
+    assert state(project) == before  # flom back under krise, kirse gone, every coding where it was
+    with project.read() as session:
+        assert codebook_rows(session) == rows_before  # names, positions, everything
+    redone = runner.invoke(main, ["--db", db, "redo"], catch_exceptions=False)
+    assert redone.output.startswith("Redid one step"), redone.output
+    assert paths(project) == moved
+
+
+def test_undo_keeps_a_loaded_code_that_was_coded_since(project: Project, tmp_path: Path) -> None:
+    me = coded(project)
+    added = tmp_path / "ny.yaml"
+    added.write_text(SMALL_CODEBOOK + "  - id: omdomme\n    name: Omdømme\n", encoding="utf-8")
+    with project.begin() as session:
+        report = load_codebook(session, read_codebook(added), coder_id=me)
+    assert report.added == ["omdomme"]
+    assert report.batch is not None
+    rows = [CodingRow("m1", "omdomme", 0, 4, None, CodingStatus.ACCEPTED, "human", None, "magnus", None, "r")]
+    with project.begin() as session:
+        import_codings(session, rows, display="t")  # magnus codes with the new code
+        step = undo(session, me)
+    assert step is not None
+    assert step.conflicts == 1
+    assert paths(project)["omdomme"] == 1

@@ -4,18 +4,26 @@ Loading reconciles by code id: new codes are added, changed fields are updated, 
 parent (the same id, one code of that id in the project and none in the file's place) is moved there with its
 codings and sub-codes, and codes that the file no longer has are kept (with their codings) and reported, never
 dropped. Renaming, merging and deleting codes are deliberate commands of their own (fokus.api.codebook_edit).
+
+:func:`plan_codebook` says what a load would do without writing anything: a typo in a parent's id (``kirse`` for
+``krise``) reads as a new parent that takes over every child of the old one, so a plan that moves codes is for the
+researcher to confirm (:attr:`CodebookPlan.moves`). :func:`load_codebook` carries a plan out; given a coder, it logs
+every change (codes added, moved and updated, as ``code.add`` and ``code.change`` events) in one batch, one step
+that `fokus undo` takes back exactly: the moved codes go back under their old parents, the added ones are removed.
+The codebook's name and its list of ubiquitous words are settings, not codes, and stay as the load left them.
 """
 
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fokus.api.events import new_batch
+from fokus.api.events import log_events, new_batch
 from fokus.api.settings import get_setting, set_setting
 from fokus.files.codebook import CodebookSpec, CodeSpec
 from fokus.model import Code, Coding, utcnow
@@ -32,10 +40,60 @@ class CodebookReport:
     unchanged: int = 0
     kept: list[str] = field(default_factory=list)
     moved: list[str] = field(default_factory=list)  # "old -> new"
+    batch: str | None = None  # the load's events, when it logged any (one undoable step)
 
 
-def _values(spec: CodeSpec) -> dict[str, Any]:
-    return {
+@dataclass(frozen=True)
+class _Step:
+    """One change of a load, in the order it is made: ``add`` a code, ``move`` one (to ``spec.path``), ``update``
+    one's fields (``values``: the changed ones)."""
+
+    kind: str
+    spec: CodeSpec
+    code: Code | None = None
+    old_path: str | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class CodebookPlan(CodebookReport):
+    """What loading a codebook would do (a :class:`CodebookReport` before the fact), and the steps to do it."""
+
+    steps: list[_Step] = field(default_factory=list)
+
+    @property
+    def moves(self) -> bool:
+        """Whether the load moves existing codes (under another parent, perhaps a new one): for a person to confirm."""
+        return bool(self.moved)
+
+    def takeovers(self) -> dict[str, list[str]]:
+        """Codes the load adds, with the existing codes it moves under them (old paths): a typo's signature."""
+        added = set(self.added)
+        found: dict[str, list[str]] = defaultdict(list)
+        for step in self.steps:
+            if step.kind == "move" and step.spec.parent in added and step.old_path is not None:
+                found[step.spec.parent].append(step.old_path)
+        return dict(found)
+
+    def lines(self) -> list[str]:
+        """The plan in words, one line per kind of change (nothing when the load changes nothing)."""
+        out = []
+        for parent, codes in self.takeovers().items():
+            out.append(f"New code {parent} takes over {_codes(codes)} that exist: {', '.join(codes)}")
+        for what, paths in (("Moves", self.moved), ("Adds", self.added), ("Updates", self.updated)):
+            if paths:
+                out.append(f"{what} {_codes(paths)}: {', '.join(paths)}")
+        if self.kept:
+            out.append(f"Keeps {_codes(self.kept)} the file does not have, with their codings: {', '.join(self.kept)}")
+        return out
+
+
+def _codes(items: list[str]) -> str:
+    return f"{len(items)} code" + ("" if len(items) == 1 else "s")
+
+
+def _values(spec: CodeSpec, with_rules: bool) -> dict[str, Any]:
+    values = {
         "name": spec.name,
         "description": spec.description,
         "include_note": spec.include,
@@ -46,76 +104,113 @@ def _values(spec: CodeSpec) -> dict[str, Any]:
         "rules": spec.rules,
         "position": spec.position,
     }
+    if not with_rules:
+        del values["rules"]
+    return values
 
 
-def load_codebook(session: Session, spec: CodebookSpec, *, with_rules: bool = True) -> CodebookReport:
-    """Bring the project's codebook in line with ``spec`` (see the module docstring).
+def _leaf(path: str) -> str:
+    return path.rsplit("/", 1)[-1]
 
-    ``with_rules=False`` is for codebooks from REFI-QDA files, which cannot hold auto-coding rules: the project's
-    rules, its list of ubiquitous words and its codebook name stay as they are.
+
+def plan_codebook(session: Session, spec: CodebookSpec, *, with_rules: bool = True) -> CodebookPlan:
+    """What :func:`load_codebook` would do with ``spec``; nothing is written.
+
+    Codes are taken in file order (parents first). A code whose path the project lacks is the project's only code of
+    that id that the file lacks (moved there, with its sub-codes), else a new one.
     """
-    report = CodebookReport()
-    existing = {code.path: code for code in session.scalars(select(Code))}
-    now = utcnow()
+    plan = CodebookPlan()
+    at: dict[str, Code | None] = {code.path: code for code in session.scalars(select(Code))}  # as the load goes
     in_file = {c.path for c in spec.codes}
-    batch = new_batch()
     for code_spec in spec.codes:
-        values = _values(code_spec)
-        if not with_rules:
-            del values["rules"]
-        parent_id = existing[code_spec.parent].id if code_spec.parent else None
-        code = existing.get(code_spec.path) or _moved(
-            session, existing, in_file, code_spec.path, parent_id, batch, report
-        )
+        values = _values(code_spec, with_rules)
+        code = at.get(code_spec.path)
+        moved = False
+        if code_spec.path not in at:
+            leaf = _leaf(code_spec.path)
+            candidates = [c for p, c in at.items() if c is not None and _leaf(p) == leaf and p not in in_file]
+            if len(candidates) == 1:
+                code, moved = candidates[0], True
+                old = next(p for p, c in at.items() if c is code)
+                plan.steps.append(_Step("move", code_spec, code, old))
+                plan.moved.append(f"{old} -> {code_spec.path}")
+                at = {
+                    (code_spec.path + p[len(old) :] if p == old or p.startswith(old + "/") else p): c
+                    for p, c in at.items()
+                }
         if code is None:
-            code = Code(path=code_spec.path, parent_id=parent_id, created_at=now, updated_at=now, **values)
-            session.add(code)
-            session.flush()
-            existing[code.path] = code
-            report.added.append(code.path)
+            plan.steps.append(_Step("add", code_spec, values=values))
+            plan.added.append(code_spec.path)
+            at[code_spec.path] = None
             continue
         changed = {k: v for k, v in values.items() if getattr(code, k) != v}
-        if code.parent_id != parent_id:
-            changed["parent_id"] = parent_id
-        if changed.keys() - {"position"}:
-            report.updated.append(code.path)
-        else:
-            report.unchanged += 1
-        for key, value in changed.items():
-            setattr(code, key, value)
         if changed:
-            code.updated_at = now
-    report.kept = sorted(path for path in existing if path not in in_file)
+            plan.steps.append(_Step("update", code_spec, code, values=changed))
+        if changed.keys() - {"position"}:
+            plan.updated.append(code_spec.path)
+        elif not moved:  # a moved code is counted as moved
+            plan.unchanged += 1
+    plan.kept = sorted(p for p, c in at.items() if c is not None and p not in in_file)
+    return plan
+
+
+def load_codebook(
+    session: Session,
+    spec: CodebookSpec,
+    *,
+    with_rules: bool = True,
+    coder_id: int | None = None,
+    plan: CodebookPlan | None = None,
+) -> CodebookReport:
+    """Bring the project's codebook in line with ``spec`` (see the module docstring); ``plan`` is
+    :func:`plan_codebook`'s, made in the same transaction, if the caller has shown it already.
+
+    ``with_rules=False`` is for codebooks from REFI-QDA files, which cannot hold auto-coding rules: the project's
+    rules, its list of ubiquitous words and its codebook name stay as they are. With ``coder_id``, the changes are
+    logged as that coder's one undoable step (``report.batch``); without (a new project's first codebook, a REFI-QDA
+    project imported whole), they are not.
+    """
+    from fokus.api.codebook_edit import code_snapshot, repath
+
+    plan = plan or plan_codebook(session, spec, with_rules=with_rules)
+    batch = new_batch()
+    now = utcnow()
+    ids = {path: code_id for code_id, path in session.execute(select(Code.id, Code.path))}
+
+    def log(action: str, before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
+        if coder_id is not None:
+            change = (None, None if before is None else {"code": before}, None if after is None else {"code": after})
+            log_events(session, batch, action, [change], coder_id)
+
+    for step in plan.steps:
+        parent_id = ids[step.spec.parent] if step.spec.parent else None
+        if step.kind == "add":
+            code = Code(path=step.spec.path, parent_id=parent_id, created_at=now, updated_at=now, **step.values)
+            session.add(code)
+            session.flush()
+            ids[code.path] = code.id
+            log("code.add", None, code_snapshot(code))
+        elif step.kind == "move":
+            assert step.code is not None
+            repath(session, step.code, step.spec.path, parent_id, batch, coder_id)  # logs the sub-codes too
+            ids = {path: code_id for code_id, path in session.execute(select(Code.id, Code.path))}
+        else:
+            assert step.code is not None
+            before = code_snapshot(step.code)
+            for key, value in step.values.items():
+                setattr(step.code, key, value)
+            step.code.updated_at = now
+            session.flush()
+            log("code.change", before, code_snapshot(step.code))
     if with_rules or get_setting(session, CODEBOOK_SETTING) is None:
         set_setting(session, CODEBOOK_SETTING, spec.name)
     if with_rules:
         set_setting(session, UBIQUITOUS_SETTING, json.dumps(list(spec.ubiquitous), ensure_ascii=False))
+    report = CodebookReport(
+        added=plan.added, updated=plan.updated, unchanged=plan.unchanged, kept=plan.kept, moved=plan.moved
+    )
+    report.batch = batch if coder_id is not None and plan.steps else None
     return report
-
-
-def _moved(
-    session: Session,
-    existing: dict[str, Code],
-    in_file: set[str],
-    path: str,
-    parent_id: int | None,
-    batch: str,
-    report: CodebookReport,
-) -> Code | None:
-    """The project's code that the file has moved to ``path``: the only one with that id that the file lacks."""
-    from fokus.api.codebook_edit import repath
-
-    leaf = path.rsplit("/", 1)[-1]
-    candidates = [c for p, c in existing.items() if p.rsplit("/", 1)[-1] == leaf and p not in in_file]
-    if len(candidates) != 1:
-        return None
-    code = candidates[0]
-    old = code.path
-    repath(session, code, path, parent_id, batch, None)
-    existing.clear()  # the subtree's paths changed with it
-    existing.update({c.path: c for c in session.scalars(select(Code))})
-    report.moved.append(f"{old} -> {path}")
-    return code
 
 
 def codebook_rows(session: Session) -> list[dict[str, Any]]:

@@ -4,10 +4,11 @@ Codings point at a code's row, not its path, so they follow a renamed or moved c
 sub-codes move with it (their paths change with their parent's). Merging moves every coding (and memo) of one code
 to another, then removes the emptied code; deleting removes a code and its codings. Both say what they affect
 first, and everything they change goes to the event log in one batch: the codings as ``coding.change`` or
-``coding.delete`` events, the codes themselves as ``code.change`` and ``code.delete`` events, so undo
-(:func:`fokus.api.coding_actions.undo`) restores the codes, then their codings, exactly as they were. A coding a
-merge would duplicate (the same coder already coded the same span with the target code) is removed, and logged, not
-doubled.
+``coding.delete`` events, the codes themselves as ``code.change`` and ``code.delete`` events (and ``code.add``, from
+a codebook load: fokus.api.codebook), so undo (:func:`fokus.api.coding_actions.undo`) restores the codes, then
+their codings, exactly as they were; a code a load added is removed only while nobody has coded with it or put a
+code under it. A coding a merge would duplicate (the same coder already coded the same span with the target code)
+is removed, and logged, not doubled.
 """
 
 from __future__ import annotations
@@ -224,6 +225,13 @@ def _delete_code(session: Session, code: Code, batch: str, coder_id: int | None)
     log_events(session, batch, "code.delete", [(None, {"code": before}, None)], coder_id)
 
 
+def _in_use(session: Session, code: Code) -> bool:
+    return (
+        session.scalar(select(Coding.id).where(Coding.code_id == code.id).limit(1)) is not None
+        or session.scalar(select(Code.id).where(Code.parent_id == code.id).limit(1)) is not None
+    )
+
+
 def is_code_event(before: dict[str, Any] | None, after: dict[str, Any] | None) -> bool:
     return "code" in (before or {}) or "code" in (after or {})
 
@@ -240,7 +248,9 @@ def revert_code_event(session: Session, before: dict[str, Any] | None, after: di
         return False
     if old is None:
         assert code is not None
-        session.delete(code)  # the change created it
+        if _in_use(session, code):  # coded since, or a parent now: removing it would take others' work along
+            return False
+        session.delete(code)  # the change created it (a codebook load)
     elif code is None:
         now = utcnow()
         session.add(Code(created_at=now, updated_at=now, **old))  # the change deleted it
