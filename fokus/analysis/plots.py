@@ -7,9 +7,10 @@ it and nothing needs a screen. Labels are code ids and case names: no participan
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from fokus.errors import FokusError
+from fokus.files.output import open_binary
 
 SUFFIXES = (".png", ".svg")
 
@@ -28,18 +29,17 @@ def _check(path: Path) -> None:
         raise FokusError("a plot is written as .png or .svg", path=str(path), hint="name the file plot.png or plot.svg")
 
 
-def _save(figure: Any, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.part")
-    try:
-        figure.savefig(tmp, format=path.suffix.lower().lstrip("."), dpi=150, bbox_inches="tight")
-        tmp.replace(path)  # a failed draw leaves no half-written figure
-    except OSError as exc:
-        raise FokusError(f"cannot write the plot: {exc.strerror or exc}", path=str(path)) from exc
-    finally:
-        tmp.unlink(missing_ok=True)
+def _save(figure: Any, path: Path, out: BinaryIO | None) -> None:
+    """Into ``out`` when the caller writes the file with others (fokus.files.output.Outputs), else into ``path``:
+    whole or not at all, and a device or a pipe written into."""
+    if out is None:
+        with open_binary(path) as stream:
+            _save(figure, path, stream)
+        return
+    figure.savefig(out, format=path.suffix.lower().lstrip("."), dpi=150, bbox_inches="tight")
 
 
-def plot_frequencies(report: Any, path: Path, *, measure: str = "messages") -> None:
+def plot_frequencies(report: Any, path: Path, *, measure: str = "messages", out: BinaryIO | None = None) -> None:
     """Horizontal bars per code; with a split, one bar per group (a grouped bar chart), top-level themes in bold."""
     _check(path)
     plt = _pyplot()
@@ -65,11 +65,13 @@ def plot_frequencies(report: Any, path: Path, *, measure: str = "messages") -> N
     axes.set_title(report.title)
     if report.split and len(groups) <= 12:
         axes.legend(title=report.split, fontsize="small")
-    _save(figure, path)
-    plt.close(figure)
+    try:
+        _save(figure, path, out)
+    finally:
+        plt.close(figure)
 
 
-def plot_cooccurrence(report: Any, path: Path, *, value: str = "jaccard") -> None:
+def plot_cooccurrence(report: Any, path: Path, *, value: str = "jaccard", out: BinaryIO | None = None) -> None:
     """A heatmap of one co-occurrence figure between every pair of codes, the counts written in the cells."""
     _check(path)
     plt = _pyplot()
@@ -87,5 +89,7 @@ def plot_cooccurrence(report: Any, path: Path, *, value: str = "jaccard") -> Non
                     axes.text(j, i, f"{int(counts[i, j])}", ha="center", va="center", fontsize=6, color="white")
     figure.colorbar(image, ax=axes, label=value)
     axes.set_title(report.title)
-    _save(figure, path)
-    plt.close(figure)
+    try:
+        _save(figure, path, out)
+    finally:
+        plt.close(figure)

@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from fokus import __version__
-from fokus.cli.common import db_of, open_ctx, output
+from fokus.cli.common import RAW_CSV_OPTION, db_of, open_ctx, output, raw_csv
 from fokus.errors import FokusError
 
 EXIT_USER_ERROR = 1
@@ -403,6 +403,7 @@ def cases_import(ctx: click.Context, file: Path) -> None:
 
 @cases.command("list")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@RAW_CSV_OPTION
 @click.pass_context
 def cases_list(ctx: click.Context, fmt: str) -> None:
     """List the cases with their attributes and how many participants and messages each has.
@@ -427,6 +428,7 @@ def participants() -> None:
 
 @participants.command("list")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@RAW_CSV_OPTION
 @click.pass_context
 def participants_list(ctx: click.Context, fmt: str) -> None:
     """List participants by pseudonym, with case, role and message count (never real names).
@@ -518,7 +520,7 @@ def _read_any_codebook(file: Path) -> tuple[Any, bool]:
 
 @codebook.command("export")
 @click.option("--format", "fmt", type=click.Choice(["qdc"]), default="qdc", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The file.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="The file.")
 @click.pass_context
 def codebook_export(ctx: click.Context, fmt: str, output: Path) -> None:
     """Export the codebook as a REFI-QDA codebook (.qdc) for NVivo, ATLAS.ti, MAXQDA, QualCoder and qc.
@@ -590,7 +592,8 @@ def codings() -> None:
     type=click.Choice(["accepted", "suggested", "rejected"]),
     help="Only these statuses (repeatable); all by default.",
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file instead of stdout.")
+@click.option("-o", "--output", type=click.Path(), help="Write to a file instead of stdout.")
+@RAW_CSV_OPTION
 @click.option("--real-names", is_flag=True, help="Leave names in the texts and add real names (prints a warning).")
 @click.pass_context
 def codings_export(
@@ -612,7 +615,7 @@ def codings_export(
         warn_real_names()
     columns = (*COLUMNS, "real_name") if real_names else COLUMNS
     with project.read() as session, _output(output) as out:
-        count = write_rows(coding_rows(session, statuses, real_names=real_names), columns, fmt, out)
+        count = write_rows(coding_rows(session, statuses, real_names=real_names), columns, fmt, out, raw_csv=raw_csv())
     if output:
         click.echo(f"Wrote {count} codings to {output}.", err=True)
 
@@ -732,7 +735,7 @@ def qdpx() -> None:
 
 
 @qdpx.command("export")
-@click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("output", type=click.Path(path_type=Path))
 @click.option("--include-suggestions", is_flag=True, help="Also export the machine's open suggestions.")
 @click.option("--real-names", is_flag=True, help="Leave the names people wrote in the texts (prints a warning).")
 @click.pass_context
@@ -830,6 +833,7 @@ def _echo_tagging(report: Any) -> None:
 @click.option("--level", type=click.Choice(["theme", "code"]), default="theme", show_default=True)
 @click.option("--model", help="The spaCy pipeline to evaluate with (default: the project's).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "md"]), default="table", show_default=True)
+@RAW_CSV_OPTION
 @click.pass_context
 def evaluate(ctx: click.Context, level: str, model: str | None, fmt: str) -> None:
     """Precision, recall and F1 of the codebook's rules against the researchers' own coding, per theme.
@@ -875,7 +879,8 @@ def export() -> None:
 
 @export.command("messages")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file instead of stdout.")
+@click.option("-o", "--output", type=click.Path(), help="Write to a file instead of stdout.")
+@RAW_CSV_OPTION
 @click.option("--real-names", is_flag=True, help="Leave names in the texts and add real names (prints a warning).")
 @click.pass_context
 def export_messages(ctx: click.Context, fmt: str, output: str | None, real_names: bool) -> None:
@@ -895,7 +900,7 @@ def export_messages(ctx: click.Context, fmt: str, output: str | None, real_names
         warn_real_names()
     columns = (*MESSAGE_COLUMNS, "real_name") if real_names else MESSAGE_COLUMNS
     with project.read() as session, _output(output) as out:
-        count = write_rows(message_rows(session, real_names=real_names), columns, fmt, out)
+        count = write_rows(message_rows(session, real_names=real_names), columns, fmt, out, raw_csv=raw_csv())
     if output:
         click.echo(f"Wrote {count} messages to {output}.", err=True)
 
@@ -1028,7 +1033,7 @@ def _print_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str
 
     if fmt in ("csv", "json"):
         with _output(None) as out:
-            write_rows(rows, columns, fmt, out)
+            write_rows(rows, columns, fmt, out, raw_csv=raw_csv())
         return
     from rich.console import Console
     from rich.table import Table

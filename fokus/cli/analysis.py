@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from fokus.cli.common import FORMAT_OPTION, OUTPUT_OPTION, emit, open_ctx
+from fokus.files.output import Outputs
 
 
 def _names(text: str | None) -> tuple[str, ...]:
@@ -40,6 +41,13 @@ def _plot_path(value: str | None) -> Path | None:
     if path.suffix.lower() not in (".png", ".svg"):
         raise click.BadParameter("name a .png or .svg file", param_hint="--plot")
     return path
+
+
+def _wrote(fmt: str, output: str | None, plot: Path | None) -> None:
+    if output and fmt != "table":
+        click.echo(f"Wrote {output}.", err=True)
+    if plot is not None:
+        click.echo(f"Drew {plot}.", err=True)
 
 
 @click.command("freq")
@@ -88,12 +96,13 @@ def freq(
     project = open_ctx(ctx)
     with project.read() as session:
         report = frequencies(session, scope=_scope(include_suggested, coders, codes), rollup=rollup, split=split)
-    emit(report, fmt, output)
-    if plot_path is not None:
-        from fokus.analysis.plots import plot_frequencies
+    with Outputs() as outputs:  # the figure and the table: both written, or neither
+        if plot_path is not None:
+            from fokus.analysis.plots import plot_frequencies
 
-        plot_frequencies(report, plot_path, measure=measure)
-        click.echo(f"Drew {plot_path}.", err=True)
+            plot_frequencies(report, plot_path, measure=measure, out=outputs.binary(plot_path))
+        emit(report, fmt, output, outputs)
+    _wrote(fmt, output, plot_path)
 
 
 def unit_option(help_text: str) -> Any:
@@ -152,12 +161,13 @@ def cooc(
         report = cooccurrence(
             session, scope=_scope(include_suggested, coders, codes), level=unit, rollup=rollup, min_count=min_count
         )
-    emit(report, fmt, output)
-    if plot_path is not None:
-        from fokus.analysis.plots import plot_cooccurrence
+    with Outputs() as outputs:  # the figure and the table: both written, or neither
+        if plot_path is not None:
+            from fokus.analysis.plots import plot_cooccurrence
 
-        plot_cooccurrence(report, plot_path, value=plot_value)
-        click.echo(f"Drew {plot_path}.", err=True)
+            plot_cooccurrence(report, plot_path, value=plot_value, out=outputs.binary(plot_path))
+        emit(report, fmt, output, outputs)
+    _wrote(fmt, output, plot_path)
 
 
 @click.command("matrix")

@@ -2,19 +2,59 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TextIO, TypeVar
 
 import click
 
-FORMAT_OPTION = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json", "md"]),
-    default="table",
-    show_default=True,
-    help="table for the terminal, csv (tidy: one observation per row), json, or md (a report that reads on its own).",
+from fokus.files.output import Outputs, open_text
+
+F = TypeVar("F", bound=Callable[..., Any])
+RAW_CSV = "fokus.raw_csv"
+
+
+def _remember_raw_csv(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    ctx.meta[RAW_CSV] = value
+    return value
+
+
+#: For every command that writes CSV: the cells as they are, for a program (see fokus.files.spreadsheet).
+RAW_CSV_OPTION = click.option(
+    "--raw-csv",
+    is_flag=True,
+    expose_value=False,
+    callback=_remember_raw_csv,
+    help="CSV cells as they are, for programs: no ' before a cell that starts with = + - @ (which spreadsheets would"
+    " run as a formula).",
 )
-OUTPUT_OPTION = click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file, not stdout.")
+
+
+def raw_csv() -> bool:
+    """Whether this command was given --raw-csv."""
+    return bool(click.get_current_context().meta.get(RAW_CSV, False))
+
+
+def FORMAT_OPTION(function: F) -> F:  # a decorator, named as the options it stands for
+    """--format, and --raw-csv for its CSV."""
+    function = RAW_CSV_OPTION(function)
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["table", "csv", "json", "md"]),
+        default="table",
+        show_default=True,
+        help="table for the terminal, csv (tidy: one observation per row), json, or md (a report that reads on its"
+        " own).",
+    )(function)
+
+
+OUTPUT_OPTION = click.option(
+    "-o",
+    "--output",
+    type=click.Path(),
+    help="Write to a file, not stdout (a file is replaced whole or not at all; a device or pipe is written into).",
+)
 
 
 def db_of(ctx: click.Context) -> str:
@@ -32,20 +72,31 @@ def open_ctx(ctx: click.Context) -> Any:
     return project
 
 
-def output(path: str | None) -> Any:
-    """stdout, or a file written atomically (a failed export leaves no half-written file)."""
-    target = path or "-"
-    return click.open_file(target, "w", encoding="utf-8", atomic=target != "-")
+@contextmanager
+def output(path: str | None, outputs: Outputs | None = None) -> Iterator[TextIO]:
+    """stdout, or a file as fokus.files.output writes it (whole or not at all; a device or a pipe written into);
+    with ``outputs``, one of the files written together with others."""
+    if path is None or path == "-":
+        with click.open_file("-", "w", encoding="utf-8") as stdout:
+            yield stdout
+        return
+    if outputs is not None:
+        yield outputs.text(path)
+        return
+    with open_text(path) as out:
+        yield out
 
 
-def emit(report: Any, fmt: str, path: str | None = None) -> None:
-    """Show an analysis report (fokus.analysis.report.Report) as a rich table, CSV, JSON or Markdown."""
+def emit(report: Any, fmt: str, path: str | None = None, outputs: Outputs | None = None) -> None:
+    """Show an analysis report (fokus.analysis.report.Report) as a rich table, CSV, JSON or Markdown.
+
+    With ``outputs`` the file is written with the others of the set (and the caller says what it wrote)."""
     from fokus.analysis.report import cell, write_report
 
     if fmt != "table":
-        with output(path) as out:
-            write_report(report, fmt, out)
-        if path:
+        with output(path, outputs) as out:
+            write_report(report, fmt, out, raw_csv=raw_csv())
+        if path and outputs is None:
             click.echo(f"Wrote {path}.", err=True)
         return
     from rich.console import Console
@@ -63,5 +114,5 @@ def emit(report: Any, fmt: str, path: str | None = None) -> None:
     if path is None:
         Console().print(table)
         return
-    with output(path) as out:
+    with output(path, outputs) as out:
         Console(file=out, width=200).print(table)

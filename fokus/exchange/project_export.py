@@ -17,8 +17,6 @@ same object has the same GUID in every export.
 
 from __future__ import annotations
 
-import os
-import tempfile
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass
@@ -37,6 +35,7 @@ from fokus.collation import norwegian
 from fokus.exchange.codes import code_description
 from fokus.exchange.guids import Guids
 from fokus.exchange.render import RenderedMessage, render_thread
+from fokus.files.output import open_binary
 from fokus.model import (
     Attribute,
     AttributeType,
@@ -339,15 +338,9 @@ def _value_text(value: object) -> str:
 
 
 def _write_zip(out: Path, xml: bytes, texts: dict[str, str]) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=out.parent, suffix=".qdpx.tmp")
-    os.close(handle)
-    try:
-        with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr("project.qde", xml)
-            for guid, text in texts.items():
-                archive.writestr(f"sources/{guid}.txt", text.encode("utf-8"))
-        os.replace(temporary, out)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """Write ``out`` whole or not at all, a device or a pipe straight into (fokus.files.output); missing folders
+    are made."""
+    with open_binary(out) as stream, zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("project.qde", xml)
+        for guid, text in texts.items():
+            archive.writestr(f"sources/{guid}.txt", text.encode("utf-8"))

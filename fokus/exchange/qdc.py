@@ -19,9 +19,7 @@ none. The codebook's sets and notes have no place in fokus; they are counted in 
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator, Sequence
@@ -33,6 +31,7 @@ from fokus.errors import FokusError
 from fokus.exchange.codes import code_description, code_notes
 from fokus.exchange.xmlsafe import children, line_of, local, namespace, parse_xml, text_of, where
 from fokus.files.codebook import MAX_DEPTH, CodebookSpec, CodeSpec
+from fokus.files.output import open_binary
 from fokus.importers import limits
 from fokus.importers.limits import MAX_CODE_PATH_CHARS, MAX_LABEL_CHARS, check_count, check_length
 
@@ -250,15 +249,6 @@ def _color(element: ET.Element, name: str, notes: _Notes) -> str | None:
 
 
 def _write_whole(tree: ET.ElementTree, out: Path) -> None:
-    """Write to a temporary file beside ``out`` and move it into place, so a failure leaves no half-written file."""
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                tree.write(stream, encoding="utf-8", xml_declaration=True)
-            os.replace(temporary, out)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise FokusError(f"cannot write the codebook: {exc.strerror or exc}", path=str(out)) from None
+    """Write ``out`` whole or not at all, a device or a pipe straight into (fokus.files.output)."""
+    with open_binary(out) as stream:
+        tree.write(stream, encoding="utf-8", xml_declaration=True)

@@ -16,10 +16,10 @@ read as before. What is read from outside the archive is listed with its size, c
 (``MAX_FILE_BYTES`` in all), and must be a regular file: a pipe or a device (``/dev/zero``) is refused unopened.
 A ``richTextPath`` is never opened.
 
-A text source whose plain text is empty is not modelled: NVivo 15 for Mac exports its .docx sources as the .docx
-(``richTextPath``) beside an empty .txt. fokus does not read the .docx: its own reading of a Word file would give
-other character positions than the tool's, and every coding would land on the wrong words; such a source is counted
-with what was not imported, and its codings with the dropped codings.
+A text source whose plain text is empty, or that has only a ``richTextPath``, is not modelled: NVivo 15 for Mac
+exports its .docx sources as the .docx (``richTextPath``) beside an empty .txt. fokus does not read the .docx: its
+own reading of a Word file would give other character positions than the tool's, and every coding would land on the
+wrong words; such a source is counted with what was not imported, and its codings with the dropped codings.
 """
 
 from __future__ import annotations
@@ -404,6 +404,8 @@ def _source(
         text = inline
     elif path:
         text = texts.read(path, name)
+    elif element.get("richTextPath"):
+        text = ""  # only a .docx (or .rtf): no plain text, like NVivo for Mac's empty .txt
     else:
         raise FokusError(f"the text source {name!r} has no text and no plainTextPath", path=display)
     text = text.removeprefix("\ufeff")

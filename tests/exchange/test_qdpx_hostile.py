@@ -263,24 +263,26 @@ def test_nvivo_for_mac_docx_sources_with_empty_text_are_reported_not_a_crash(tmp
     )
     also_empty = text_source(2, path=f"internal://{guid('1', 2)}.txt", extra=' richTextPath="internal://b.docx"')
     plain = text_source(3, path=f"internal://{guid('1', 3)}.txt", inner=selection(3, 0, 7, CODE))
+    docx_only = text_source(4, extra=' richTextPath="internal://d.docx"', inner=selection(4, 3, 9, CODE))
     members = {
         f"sources/{guid('1', 1)}.txt": b"",
         f"sources/{guid('1', 1)}.docx": b"PK\x03\x04 a Word file",
         f"sources/{guid('1', 2)}.txt": b"\xef\xbb\xbf\r\n",
         f"sources/{guid('1', 3)}.txt": b"Flommen kom.",
     }
-    path = qdpx(tmp_path, docx, also_empty, plain, members=members)
+    path = qdpx(tmp_path, docx, also_empty, plain, docx_only, members=members)
     fokus("--db", db, "init", "--empty")
     out = fokus("--db", db, "import", str(path))  # was an internal error (KeyError), or a selection "outside its text"
     assert "1 messages added" in out
     assert "1 codings added" in out
     assert (
-        "  not imported (fokus does not model them): 2 text sources without plain text (NVivo for Mac: a .docx beside"
+        "  not imported (fokus does not model them): 3 text sources without plain text (NVivo for Mac: a .docx beside"
         " an empty .txt)\n"
     ) in out
     assert (
-        "  1 codings not imported: on a text source without plain text:\n"
+        "  2 codings not imported: on a text source without plain text:\n"
         f"    coding {guid('d', 10)} in 'Kilde 1', code flom\n"
+        f"    coding {guid('d', 40)} in 'Kilde 4', code flom\n"
     ) in out
     assert stored(db) == (["Flommen kom."], ["Flommen"])
 
