@@ -478,33 +478,55 @@ def codebook() -> None:
 
 @codebook.command("load")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Show what the load would change; change nothing.")
+@click.option("--yes", is_flag=True, help="Move existing codes without asking (a load that moves codes asks first).")
+@click.option("--coder", envvar="FOKUS_CODER", help="Whose step it is, for undo (also FOKUS_CODER; default: you).")
 @click.pass_context
-def codebook_load(ctx: click.Context, file: Path) -> None:
+def codebook_load(ctx: click.Context, file: Path, dry_run: bool, yes: bool, coder: str | None) -> None:
     """Load a YAML codebook or a REFI-QDA .qdc: add new codes, update changed ones, keep codes the file lacks.
 
-    A .qdc holds no auto-coding rules, so loading one leaves the project's rules as they are.
+    A code the file has under another parent is moved there with its codings and sub-codes; the plan is shown
+    first, and a load that moves codes (a typo in a parent's id makes a new parent take over its children) asks
+    for confirmation, or needs --yes when nobody is at the terminal. The load is one step: `fokus undo` takes it
+    back. A .qdc holds no auto-coding rules, so loading one leaves the project's rules as they are.
 
     \b
-    Example:
+    Examples:
+      fokus codebook load codebooks/kommune-sosiale-medier.yaml --dry-run
       fokus codebook load codebooks/kommune-sosiale-medier.yaml
     """
-    from fokus.api.codebook import load_codebook
+    from fokus.api.codebook import load_codebook, plan_codebook
+    from fokus.cli.safety import _coder_id
 
     spec, with_rules = _read_any_codebook(file)
     project = _open(ctx)
+    with project.read() as session:
+        plan = plan_codebook(session, spec, with_rules=with_rules)
+        shown = plan.lines()
+    for line in shown:
+        click.echo(line)
+    if dry_run:
+        click.echo("Dry run: nothing was changed." if shown else "Dry run: the project has this codebook already.")
+        return
+    if plan.moves and not yes:
+        if not sys.stdin.isatty():
+            raise FokusError(
+                f"loading {file} moves existing codes (see above); nothing was changed",
+                hint="check the plan, then run again with --yes",
+            )
+        click.confirm("Load the codebook?", abort=True)
     with project.begin() as session:
-        report = load_codebook(session, spec, with_rules=with_rules)
+        again = plan_codebook(session, spec, with_rules=with_rules)  # in the write transaction: what it does
+        if again.lines() != shown:
+            raise FokusError("the codebook changed since the plan was shown; nothing was changed", hint="run it again")
+        report = load_codebook(session, spec, with_rules=with_rules, coder_id=_coder_id(session, coder), plan=again)
     click.echo(
         f"Codebook {spec.name!r}: {len(report.added)} added, {len(report.updated)} updated,"
-        f" {report.unchanged} unchanged."
+        f" {len(report.moved)} moved, {report.unchanged} unchanged."
+        + (" `fokus undo` takes it back." if report.batch else "")
     )
-    if report.moved:
-        click.echo(f"Moved {len(report.moved)} codes the file has under another parent: {', '.join(report.moved)}")
     if report.kept:
-        click.echo(
-            f"Kept {len(report.kept)} codes that the file does not have, with their codings: {', '.join(report.kept)}"
-            " (fokus codebook merge/delete removes one on purpose)"
-        )
+        click.echo("(fokus codebook merge/delete removes a code the file does not have, on purpose.)")
 
 
 def _read_any_codebook(file: Path) -> tuple[Any, bool]:
