@@ -19,16 +19,15 @@ from datetime import UTC, date, datetime
 from functools import cached_property
 from itertools import chain
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 from sqlalchemy import Select, case, select
 from sqlalchemy.orm import Session
 
 from fokus.errors import FokusError
+from fokus.local_time import DISPLAY_ZONE, local_time
 from fokus.model import Attribute, Case, CaseValue, Code, Coder, Coding, CodingStatus, Message, Participant
 
-DISPLAY_ZONE = ZoneInfo("Europe/Oslo")
 NONE = -1  # "no case" (a participant linked to none), in integer columns
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
 
@@ -329,7 +328,7 @@ def load_frame(session: Session, scope: Scope = ACCEPTED) -> CodingFrame:
 
 def month_of(when: datetime) -> int:
     """A time's month in Norway, as ``year * 12 + month - 1`` (sortable, and one integer)."""
-    local = when.astimezone(DISPLAY_ZONE)
+    local = local_time(when)  # a month of UTC where Norway's is beyond year 9999
     return local.year * 12 + local.month - 1
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from fokus.api.events import log_events, new_batch, snapshot
 from fokus.errors import FokusError
 from fokus.files.codings import CodingRow
+from fokus.local_time import local_time
 from fokus.model import (
     Case,
     Code,
@@ -201,7 +202,7 @@ def _redacted(session: Session, message_id: int, text: str, start: int, end: int
 
 def iso_local(value: datetime | None) -> str | None:
     """A time as ISO 8601 in Norwegian local time, with its offset (unambiguous, and what researchers expect)."""
-    return value.astimezone(DISPLAY_ZONE).isoformat() if value else None
+    return local_time(value).isoformat() if value else None  # UTC where Norwegian time is beyond year 9999
 
 
 def coding_rows(

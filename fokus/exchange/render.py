@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-ZONE = ZoneInfo("Europe/Oslo")
+from fokus.local_time import local_time
 
 
 @dataclass(frozen=True)
@@ -42,7 +41,7 @@ def render_thread(title: str, messages: list[RenderedMessage]) -> tuple[str, dic
         nonlocal length
         for message in children.get(parent, []):
             who = message.participant + (f" ({message.case})" if message.case else "")
-            header = f"{'    ' * depth}[{message.created_at.astimezone(ZONE):%Y-%m-%d %H:%M}] {who}:\n"
+            header = f"{'    ' * depth}[{local_time(message.created_at):%Y-%m-%d %H:%M}] {who}:\n"
             parts.append(header)
             length += len(header)
             offsets[message.message_id] = (length, length + len(message.text))

@@ -32,6 +32,7 @@ from fokus.importers.limits import (
     check_length,
     check_size,
     csv_error_reason,
+    shown_text,
 )
 from fokus.model import AttributeType
 
@@ -201,17 +202,17 @@ def convert(value: str, kind: AttributeType) -> Value | None:
         return value
     if kind is AttributeType.INTEGER:
         if not INTEGER.match(value.lstrip("0") or "0"):
-            raise ValueError(f"{value[:40]!r} is not a whole number")
+            raise ValueError(f"{shown_text(value)} is not a whole number")
         if not _fits(value):
-            raise ValueError(f"{value[:40]!r} is larger than a whole number can be ({MAX_INTEGER:,})")
+            raise ValueError(f"{shown_text(value)} is larger than a whole number can be ({MAX_INTEGER:,})")
         return int(value)
     if kind is AttributeType.FLOAT:
         try:
             number = float(value.replace(",", "."))
         except ValueError:
-            raise ValueError(f"{value[:40]!r} is not a number") from None
+            raise ValueError(f"{shown_text(value)} is not a number") from None
         if "_" in value or not math.isfinite(number):  # float() also takes "1_000", "nan", "inf" and "1e999"
-            raise ValueError(f"{value[:40]!r} is not a finite number")
+            raise ValueError(f"{shown_text(value)} is not a finite number")
         return number
     if kind is AttributeType.BOOLEAN:
         folded = value.casefold()
@@ -219,7 +220,7 @@ def convert(value: str, kind: AttributeType) -> Value | None:
             return True
         if folded in FALSE:
             return False
-        raise ValueError(f"{value!r} is not ja/nei or true/false")
+        raise ValueError(f"{shown_text(value)} is not ja/nei or true/false")
     return _date(value)
 
 
@@ -241,4 +242,4 @@ def _date(value: str) -> date:
             return date(year, month, day)
         return date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"{value!r} is not a date (YYYY-MM-DD or DD.MM.YYYY)") from None
+        raise ValueError(f"{shown_text(value)} is not a date (YYYY-MM-DD or DD.MM.YYYY)") from None

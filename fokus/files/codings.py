@@ -6,8 +6,9 @@ default to the whole message, ``status`` to accepted, ``origin`` to human; ``thr
 which catches a file made against other text.
 
 Values are checked as far as the file alone allows: ``start`` and ``end`` are whole numbers (ASCII digits) of at most
-``MAX_TEXT_CHARS``, ``confidence`` a number from 0 to 1, ``created_at`` an ISO 8601 time with an offset; ids, codes,
-coders and origins fit their database columns; a file holds at most ``MAX_RECORDS`` rows (see
+``MAX_TEXT_CHARS``, ``confidence`` a number from 0 to 1, ``created_at`` an ISO 8601 time with an offset, from 1970
+through 2099 (:mod:`fokus.importers.times`); ids, codes, coders and origins fit their database columns; no value holds
+half a character (a lone surrogate escape in JSON); a file holds at most ``MAX_RECORDS`` rows (see
 :mod:`fokus.importers.limits`).
 """
 
@@ -37,10 +38,13 @@ from fokus.importers.limits import (
     check_count,
     check_length,
     check_size,
+    check_storable,
     csv_error_reason,
     json_depth_position,
     json_too_deep,
+    shown_text,
 )
+from fokus.importers.times import EARLIEST, LATEST, RANGE
 from fokus.model import CodingStatus
 
 COLUMNS = (
@@ -153,6 +157,9 @@ def _from_json(text: str) -> list[CodingRow]:
         missing = [c for c in REQUIRED if c not in item]
         if missing:
             raise FokusError("missing " + ", ".join(repr(c) for c in missing), where=where)
+        for column in COLUMNS:  # half a character: the rest of fokus could neither store nor print it
+            if isinstance(item.get(column), str):
+                check_storable(item[column], column, where)
         rows.append(_row({k: "" if v is None else str(v) for k, v in item.items()}, where))
     return rows
 
@@ -176,28 +183,17 @@ def _row(record: Mapping[str, str], where: str) -> CodingRow:
         status = CodingStatus(status_text.lower())
     except ValueError:
         raise FokusError(
-            f"unknown status {status_text!r}", where=where, hint="accepted, suggested or rejected"
+            f"unknown status {shown_text(status_text)}", where=where, hint="accepted, suggested or rejected"
         ) from None
     confidence = None
     if cell("confidence"):
         try:
             confidence = float(cell("confidence"))
         except ValueError:
-            raise FokusError(f"confidence {cell('confidence')!r} is not a number", where=where) from None
+            raise FokusError(f"confidence {shown_text(cell('confidence'))} is not a number", where=where) from None
         if not (math.isfinite(confidence) and 0 <= confidence <= 1):
-            raise FokusError(f"confidence {cell('confidence')!r} is not a number from 0 to 1", where=where)
-    created_at = None
-    if cell("created_at"):
-        try:
-            created_at = datetime.fromisoformat(cell("created_at").replace("Z", "+00:00"))
-        except ValueError:
-            raise FokusError(f"created_at {cell('created_at')!r} is not an ISO 8601 time", where=where) from None
-        if created_at.tzinfo is None:
-            raise FokusError(f"created_at {cell('created_at')!r} has no time zone", where=where, hint="add +00:00")
-        try:
-            created_at = created_at.astimezone(UTC)
-        except OverflowError:  # year 1 with a positive offset, year 9999 with a negative one
-            raise FokusError(f"created_at {cell('created_at')!r} is out of range", where=where) from None
+            raise FokusError(f"confidence {shown_text(cell('confidence'))} is not a number from 0 to 1", where=where)
+    created_at = _time(cell("created_at"), where) if cell("created_at") else None
     text = record.get("text")
     return CodingRow(
         message_id=message_id,
@@ -214,16 +210,33 @@ def _row(record: Mapping[str, str], where: str) -> CodingRow:
     )
 
 
+def _time(value: str, where: str) -> datetime:
+    shown = shown_text(value)
+    try:
+        created_at = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise FokusError(f"created_at {shown} is not an ISO 8601 time", where=where) from None
+    if created_at.tzinfo is None:
+        raise FokusError(f"created_at {shown} has no time zone", where=where, hint="add +00:00")
+    try:
+        utc: datetime | None = created_at.astimezone(UTC)
+    except OverflowError:  # year 1 with a positive offset, year 9999 with a negative one
+        utc = None
+    if utc is None or not EARLIEST <= utc < LATEST:
+        raise FokusError(f"created_at {shown} is out of range ({RANGE})", where=where)
+    return utc
+
+
 def _int(value: str, name: str, where: str) -> int | None:
     if not value:
         return None
     if value.startswith("-") and value[1:].isascii() and value[1:].isdigit():
-        raise FokusError(f"{name} {value!r} is negative", where=where)
+        raise FokusError(f"{name} {shown_text(value)} is negative", where=where)
     if not (value.isascii() and value.isdigit()):  # int() also takes "1_000", " 7" and other scripts' digits
-        raise FokusError(f"{name} {value[:40]!r} is not a whole number", where=where)
+        raise FokusError(f"{name} {shown_text(value)} is not a whole number", where=where)
     if len(value) > len(str(MAX_TEXT_CHARS)) or int(value) > MAX_TEXT_CHARS:
         raise FokusError(
-            f"{name} {value[:40]!r} is beyond the longest message ({MAX_TEXT_CHARS:,} characters)", where=where
+            f"{name} {shown_text(value)} is beyond the longest message ({MAX_TEXT_CHARS:,} characters)", where=where
         )
     return int(value)
 

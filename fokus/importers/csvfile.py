@@ -61,6 +61,7 @@ from fokus.importers.limits import (
     check_length,
     check_text_length,
     csv_error_reason,
+    shown_text,
 )
 from fokus.importers.notes import Notes
 from fokus.importers.records import MessageKind, MessageRecord, ParsedSource, SourceKind
@@ -286,7 +287,7 @@ def _reactions(value: str, where: str) -> int | None:
     groups_ok = value.isdigit() or all(len(g) == 3 for g in _split_groups(value)[1:])
     if digits.isdigit() and digits.isascii() and groups_ok and len(digits) <= 15:
         return int(digits)
-    raise FokusError(f"reactions: not a whole number: {value!r}", where=where)
+    raise FokusError(f"reactions: not a whole number: {shown_text(value)}", where=where)
 
 
 def _split_groups(value: str) -> list[str]:

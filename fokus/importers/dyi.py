@@ -23,7 +23,8 @@ does not say which post it answers, so ``thread_id`` and ``parent_id`` are None;
 ``parent_author`` come from the title ("commented on X's post.", "replied to X's comment.", "his own post" = the
 author). The service places such comments in threads it knows from other sources.
 
-Every string is repaired once for Facebook's mojibake (:mod:`fokus.importers.strings`).
+Every string is repaired once for Facebook's mojibake (:mod:`fokus.importers.strings`); one holding half a character
+(a lone surrogate escape, which no file or database can hold) is refused, naming the field.
 
 Ids: DYI has none, so ``source_id`` is ``"dyi:" + sha1(author|unix timestamp|text)[:20]`` (:mod:`fokus.importers.ids`),
 the same for the same message in every donation and every re-import. A post's ``thread_id`` is its own id.
@@ -51,10 +52,17 @@ from fokus.importers import limits
 from fokus.importers.decoding import kind_of, load_json
 from fokus.importers.dyi_titles import parse_comment_title, parse_post_title
 from fokus.importers.ids import stable_id
-from fokus.importers.limits import MAX_NAME_CHARS, check_count, check_length, check_no_nul, check_text_length
+from fokus.importers.limits import (
+    MAX_NAME_CHARS,
+    MAX_TEXT_CHARS,
+    check_count,
+    check_length,
+    check_storable,
+    check_text_length,
+)
 from fokus.importers.notes import Notes
 from fokus.importers.records import MessageKind, MessageRecord, ParsedSource, SourceKind
-from fokus.importers.strings import drop_lone_surrogates, repair_mojibake
+from fokus.importers.strings import repair_mojibake
 from fokus.importers.times import from_unix
 
 UNKNOWN_AUTHOR = "Ukjent"
@@ -207,12 +215,14 @@ class _DyiReader:
             doc = load_json(self.profile.read(), self.profile.name)
             profile = doc.get("profile_v2") or doc.get("profile")
             name = profile["name"]["full_name"]
+            if isinstance(name, str):
+                check_storable(name, "the owner's name", None)  # half a character: unreadable as a whole
         except (TypeError, KeyError, AttributeError, FokusError):
             self.notes.line(f"{self.profile.name}: unreadable, the owner's name taken from the comments")
             return None
         if not isinstance(name, str):
             return None
-        return _clean(name).strip() or None
+        return repair_mojibake(name).strip() or None
 
     def build(self) -> list[MessageRecord]:
         messages: list[MessageRecord] = []
@@ -244,8 +254,7 @@ class _DyiReader:
             if "update_timestamp" in item:
                 updated = _time(item["update_timestamp"], f"{loc}.data[{j}].update_timestamp")
         check_text_length(text, None, f"{loc}.data")
-        url, attachments = _attachments(obj)
-        check_no_nul(url, "link", f"{loc}.attachments")
+        url, attachments = _attachments(obj, loc)
         parsed = parse_post_title(title) if title else None
         if parsed is None:
             author, group = self.owner(), None
@@ -295,8 +304,7 @@ class _DyiReader:
         about = parse_comment_title(title or "")
         author = _text(comment, "author", comment_loc) or about.author or self.owner()
         check_length(author, MAX_NAME_CHARS, "author name", f"{comment_loc}.author")
-        url, attachments = _attachments(obj)
-        check_no_nul(url, "link", f"{loc}.attachments")
+        url, attachments = _attachments(obj, loc)
         group = _text(comment, "group", comment_loc)
         if group is not None:  # Facebook's are at most 75 characters; the thread of unplaced comments is named by it
             check_length(group, MAX_NAME_CHARS, "group name", f"{comment_loc}.group")
@@ -317,10 +325,6 @@ class _DyiReader:
             url=url,
             attachments=attachments,
         )
-
-
-def _clean(s: str) -> str:
-    return drop_lone_surrogates(repair_mojibake(s))
 
 
 def _object(value: Any, where: str, what: str) -> dict[str, Any]:
@@ -347,8 +351,8 @@ def _text(obj: dict[str, Any], key: str, loc: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise FokusError(f"expected a string, found {kind_of(value)}", where=f"{loc}.{key}")
-    check_no_nul(value, _WHAT.get(key, key), f"{loc}.{key}")  # the title holds the author and the group
-    return _clean(value).strip() if key in ("author", "group", "title") else _clean(value)
+    check_storable(value, _WHAT.get(key, key), f"{loc}.{key}")  # the title holds the author and the group
+    return repair_mojibake(value).strip() if key in ("author", "group", "title") else repair_mojibake(value)
 
 
 def _time(value: Any, where: str) -> datetime:
@@ -368,12 +372,17 @@ def _comment_author(obj: Any) -> str | None:
     for item in data if isinstance(data, list) else ():
         comment = item.get("comment") if isinstance(item, dict) else None
         if isinstance(comment, dict) and isinstance(comment.get("author"), str):
-            return _clean(comment["author"]).strip() or None
+            try:
+                check_storable(comment["author"], "author name", None)
+            except FokusError:
+                return None  # the comment itself is refused, at its place
+            return repair_mojibake(comment["author"]).strip() or None
     return None
 
 
-def _attachments(obj: dict[str, Any]) -> tuple[str | None, tuple[str, ...]]:
-    """(first external URL, all URLs and media paths); attachments of an unexpected shape are ignored."""
+def _attachments(obj: dict[str, Any], loc: str) -> tuple[str | None, tuple[str, ...]]:
+    """(first external URL, all URLs and media paths); attachments of an unexpected shape are ignored, those that
+    cannot be stored refused."""
     url: str | None = None
     found: list[str] = []
     groups = obj.get("attachments")
@@ -385,9 +394,11 @@ def _attachments(obj: dict[str, Any]) -> tuple[str | None, tuple[str, ...]]:
             context, media = item.get("external_context"), item.get("media")
             link = context.get("url") if isinstance(context, dict) else None
             if isinstance(link, str) and link.strip():
-                found.append(_clean(link.strip()))
+                found.append(repair_mojibake(check_length(link.strip(), MAX_TEXT_CHARS, "link", f"{loc}.attachments")))
                 url = url or found[-1]
             uri = media.get("uri") if isinstance(media, dict) else None
             if isinstance(uri, str) and uri.strip():
-                found.append(_clean(uri.strip()))
+                found.append(
+                    repair_mojibake(check_length(uri.strip(), MAX_TEXT_CHARS, "attachment", f"{loc}.attachments"))
+                )
     return url, tuple(dict.fromkeys(found))

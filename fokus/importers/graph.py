@@ -30,9 +30,11 @@ Decisions:
   when it has answers or attachments, since those are what the group reacted to; otherwise it is skipped with a note.
 - A field fokus reads must have the type above, or the file is refused with the field's place
   (``$.data[3].comments.data[1].created_time``): a half-converted archive is better found now than in the analysis.
-  So is an id or author name longer than the database holds, a count above its largest integer, or a file of more
-  than ``MAX_RECORDS`` messages (:mod:`fokus.importers.limits`).
-  Attachments are the exception: they are read where they have the expected shape and ignored elsewhere.
+  So is an id or author name longer than the database holds, a count above its largest integer, a string holding
+  half a character (a lone surrogate escape, ``"\\ud83d"``), a time outside 1970-2099 (:mod:`fokus.importers.times`),
+  or a file of more than ``MAX_RECORDS`` messages (:mod:`fokus.importers.limits`).
+  Attachments are the exception: they are read where they have the expected shape and ignored elsewhere (but a URL
+  that cannot be stored is refused).
 - An id seen twice in one file (overlapping harvests pasted together) is imported once, with a note.
 - Comments that continue on a page the file does not hold (``comments.paging.next``) are noted: the harvest stopped
   there, and the researcher should know the thread is incomplete.
@@ -53,12 +55,12 @@ from fokus.importers.limits import (
     MAX_NAME_CHARS,
     check_count,
     check_length,
-    check_no_nul,
+    check_storable,
     check_text_length,
+    shown_number,
 )
 from fokus.importers.notes import Notes
 from fokus.importers.records import MessageKind, MessageRecord, ParsedSource, SourceKind
-from fokus.importers.strings import drop_lone_surrogates
 from fokus.importers.times import from_unix, parse_time, zone_named
 
 UNKNOWN_AUTHOR = "Ukjent"
@@ -99,7 +101,7 @@ def graph_source(doc: Any, path: str, sha256: str, zone: tzinfo) -> ParsedSource
 
 def _posts(doc: Any) -> list[tuple[Any, str]]:
     if isinstance(doc, list):
-        return [(item, f"$[{i}]") for i, item in enumerate(doc)]
+        return _placed(doc, "$")
     if not isinstance(doc, dict):
         raise FokusError(f"JSON of the wrong shape: found {kind_of(doc)}, {_EXPECTED}", where="$")
     if "data" in doc:
@@ -116,7 +118,7 @@ def _posts(doc: Any) -> list[tuple[Any, str]]:
         raise FokusError(f"JSON of the wrong shape: an object with keys {keys or '(none)'}; {_EXPECTED}", where="$")
     if not isinstance(items, list):
         raise FokusError(f"expected a list of posts, found {kind_of(items)}", where=base)
-    return [(item, f"{base}[{i}]") for i, item in enumerate(items)]
+    return _placed(items, base)
 
 
 class _GraphReader:
@@ -144,9 +146,9 @@ class _GraphReader:
         reactions = _reactions(obj, loc)
         permalink = _string(obj, "permalink_url", loc)
         link = _string(obj, "link", loc)
-        check_no_nul(permalink, "permalink_url", f"{loc}.permalink_url")
-        check_no_nul(link, "link", f"{loc}.link")
-        attachments = _attachments(obj, link, permalink)
+        check_storable(permalink, "permalink_url", f"{loc}.permalink_url")
+        check_storable(link, "link", f"{loc}.link")
+        attachments = _attachments(obj, loc, link, permalink)
         answers, answers_loc = self.answers(obj, loc)
 
         if not text.strip() and not answers and not attachments:
@@ -167,7 +169,7 @@ class _GraphReader:
                     author_ref=author_ref,
                     created_at=created,
                     updated_at=updated,
-                    text=drop_lone_surrogates(text),
+                    text=text,
                     location=loc,
                     reactions=reactions,
                     url=permalink or link,
@@ -201,12 +203,11 @@ class _GraphReader:
         name = _string(sender, "name", f"{loc}.from")
         ref = sender.get("id")
         ref_text = str(ref) if isinstance(ref, (str, int)) and not isinstance(ref, bool) and ref != "" else None
+        check_storable(ref_text, "author id", f"{loc}.from.id")
         if not name or not name.strip():
             self.notes.add(f"message without an author name (author set to {UNKNOWN_AUTHOR!r})", loc)
             return UNKNOWN_AUTHOR, ref_text
-        return check_length(
-            drop_lone_surrogates(name.strip()), MAX_NAME_CHARS, "author name", f"{loc}.from.name"
-        ), ref_text
+        return check_length(name.strip(), MAX_NAME_CHARS, "author name", f"{loc}.from.name"), ref_text
 
     def answers(self, obj: dict[str, Any], loc: str) -> tuple[list[Any], str]:
         container = obj.get("comments")
@@ -230,7 +231,7 @@ class _GraphReader:
 def _id(obj: dict[str, Any], loc: str) -> str:
     value = obj.get("id")
     if isinstance(value, str) and value.strip():
-        return check_length(drop_lone_surrogates(value.strip()), MAX_ID_CHARS, "id", f"{loc}.id")
+        return check_length(value.strip(), MAX_ID_CHARS, "id", f"{loc}.id")
     if isinstance(value, int) and not isinstance(value, bool):
         return check_length(str(value), MAX_ID_CHARS, "id", f"{loc}.id")
     if value is None or value == "":
@@ -248,7 +249,9 @@ def _string(obj: dict[str, Any], key: str, loc: str) -> str | None:
 def _count(value: Any, where: str) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         if value > MAX_INTEGER:
-            raise FokusError(f"a count of {value:.3g} is more than a database can hold", where=where)
+            raise FokusError(
+                f"{shown_number(value)} is more than a database can hold (at most {MAX_INTEGER:,})", where=where
+            )
         return value
     raise FokusError(f"expected a count (a whole number), found {kind_of(value)}", where=where)
 
@@ -268,32 +271,43 @@ def _reactions(obj: dict[str, Any], loc: str) -> int | None:
     return None
 
 
-def _attachments(obj: dict[str, Any], link: str | None, permalink: str | None) -> tuple[str, ...]:
+def _attachments(obj: dict[str, Any], loc: str, link: str | None, permalink: str | None) -> tuple[str, ...]:
     found: list[str] = []
     if link and link != permalink:
         found.append(link)
     container = obj.get("attachments")
-    items = container.get("data") if isinstance(container, dict) else container
+    items, base = (
+        (container.get("data"), f"{loc}.attachments.data")
+        if isinstance(container, dict)
+        else (container, f"{loc}.attachments")
+    )
     if isinstance(items, list):
-        _collect(items, found, 0)
+        _collect(_placed(items, base), found, 0)
     single = obj.get("attachment")
     if isinstance(single, dict):
-        _collect([single], found, 0)
+        _collect([(single, f"{loc}.attachment")], found, 0)
     return tuple(dict.fromkeys(found))
 
 
-def _collect(items: list[Any], found: list[str], depth: int) -> None:
-    for item in items:
+def _placed(items: list[Any], base: str) -> list[tuple[Any, str]]:
+    """Each item with its JSON path (``$.data[3]``)."""
+    return [(item, f"{base}[{i}]") for i, item in enumerate(items)]
+
+
+def _collect(items: list[tuple[Any, str]], found: list[str], depth: int) -> None:
+    """Append the URLs of attachment objects, each given with its place; other shapes are ignored."""
+    for item, at in items:
         if not isinstance(item, dict):
             continue
-        url = item.get("url")
+        url, where = item.get("url"), f"{at}.url"
         if not isinstance(url, str) or not url:
             media = item.get("media")
             image = media.get("image") if isinstance(media, dict) else None
-            url = image.get("src") if isinstance(image, dict) else None
+            url, where = image.get("src") if isinstance(image, dict) else None, f"{at}.media.image.src"
         if isinstance(url, str) and url:
-            found.append(drop_lone_surrogates(url))
+            check_storable(url, "attachment", where)
+            found.append(url)
         subs = item.get("subattachments")
         sub_items = subs.get("data") if isinstance(subs, dict) else None
         if isinstance(sub_items, list) and depth < 4:
-            _collect(sub_items, found, depth + 1)
+            _collect(_placed(sub_items, f"{at}.subattachments.data"), found, depth + 1)

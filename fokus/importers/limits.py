@@ -107,14 +107,14 @@ _NUL_REASON = "(U+0000): no text holds one, and PostgreSQL cannot store it; the 
 
 
 def check_text_length(text: str, path: str | None, where: str) -> None:
-    """Refuse a message text over ``MAX_TEXT_CHARS``, or one holding a NUL character."""
+    """Refuse a message text over ``MAX_TEXT_CHARS``, or one no database can store (:func:`check_storable`)."""
     if len(text) > MAX_TEXT_CHARS:
         raise FokusError(
             f"message text too long: {len(text):,} characters (at most {MAX_TEXT_CHARS:,})",
             path=path,
             where=where,
         )
-    check_no_nul(text, "message text", where, path)
+    check_storable(text, "message text", where, path)
 
 
 def check_no_nul(value: str | None, what: str, where: str | None, path: str | None = None) -> None:
@@ -124,17 +124,54 @@ def check_no_nul(value: str | None, what: str, where: str | None, path: str | No
         raise FokusError(f"{what} holds a NUL character {_NUL_REASON}", path=path, where=where)
 
 
+def check_storable(value: str | None, what: str, where: str | None, path: str | None = None) -> str | None:
+    """``value`` unless it holds a NUL character (:func:`check_no_nul`) or half a character.
+
+    JSON can escape half of a character that UTF-16 writes in two parts (``"\\ud83d"``, a lone surrogate): a tool
+    that cut a text inside an emoji leaves one. No UTF-8 file or database can hold it, so it is refused where it is
+    found, as a NUL is, rather than replaced: replaced, two ids that differ only there would become one.
+    """
+    check_no_nul(value, what, where, path)
+    if value is None or value.isascii():
+        return value
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise FokusError(
+            f"{what} holds half a character (a lone surrogate \\u{ord(value[err.start]):04x}): no file or database "
+            "can store it; the file is damaged",
+            path=path,
+            where=where,
+            hint="a tool cut a text inside a character; remove the escape from the file",
+        ) from None
+    return value
+
+
 def check_length(value: str, limit: int, what: str, where: str | None, path: str | None = None) -> str:
-    """``value`` if it has at most ``limit`` characters and no NUL; else a FokusError saying ``what`` is too long
-    (quoting its start: the whole of it would not be one readable line) or holds a NUL."""
+    """``value`` if it has at most ``limit`` characters and can be stored (:func:`check_storable`); else a
+    FokusError saying ``what`` is too long (quoting its start: the whole of it would not be one readable line), or
+    holds a NUL or half a character."""
     if len(value) > limit:
         raise FokusError(
             f"{what} too long: {len(value):,} characters (at most {limit:,}): {value[:40]!r}...",
             path=path,
             where=where,
         )
-    check_no_nul(value, what, where, path)
+    check_storable(value, what, where, path)
     return value
+
+
+def shown_number(value: int) -> str:
+    """A whole number for a message: its digits, or how many it has when they would not fit on a line."""
+    if value.bit_length() > 14_000:  # str() refuses numbers of more than 4,300 digits
+        return f"a number of about {int(value.bit_length() * 0.30103):,} digits"
+    digits = str(value)
+    return digits if len(digits) <= 24 else f"a number of {len(digits.lstrip('-')):,} digits"
+
+
+def shown_text(value: str, limit: int = 40) -> str:
+    """A value for a message, quoted, cut after ``limit`` characters (a cell may hold a million)."""
+    return repr(value) if len(value) <= limit else f"{value[:limit]!r}..."
 
 
 def check_count(count: int, limit: int, what: str, where: str | None, path: str | None = None) -> None:

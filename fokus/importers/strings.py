@@ -9,7 +9,8 @@ text that is already right, or was repaired before, is left alone. fokus does no
 many corruptions with heuristics, while this one is known and its inverse is exact.
 
 JSON may also carry a lone surrogate escape (``"\\ud83d"``: half an emoji, left by a tool that cut a text in the
-middle). Such a string cannot be written as UTF-8, so the half character becomes U+FFFD.
+middle). No UTF-8 file or database can hold that; the readers refuse it where they find it
+(:func:`fokus.importers.limits.check_storable`).
 """
 
 from __future__ import annotations
@@ -23,14 +24,3 @@ def repair_mojibake(s: str) -> str:
         return s.encode("latin-1").decode("utf-8")
     except UnicodeError:  # already correct text, or not this corruption
         return s
-
-
-def drop_lone_surrogates(s: str) -> str:
-    """Replace lone UTF-16 surrogates (which UTF-8 cannot hold) by U+FFFD."""
-    if s.isascii():
-        return s
-    try:
-        s.encode("utf-8")
-    except UnicodeEncodeError:
-        return s.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    return s

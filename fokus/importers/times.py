@@ -10,6 +10,13 @@ Accepted text forms (all importers):
 
 A time without an offset is local time in the zone the caller gives (Europe/Oslo by default). A date without a time
 is refused rather than read as midnight: it usually means a spreadsheet dropped the time.
+
+Times before 1970 or from 2100 on (UTC) are refused (``EARLIEST``, ``LATEST``). A tool that wrote year 9999 for "no
+date" left a time that Norwegian time cannot show (it would be year 10000), and every command that shows or groups
+times failed on it. The range is fixed rather than "until today", so that a file is accepted or refused whatever the
+machine's clock says; it starts at 1970, not at Facebook's 2004, since a transcript may hold a conversation from a
+mailing list or Usenet, and unix time starts there; nothing written by people lies before it. Codings' creation times
+(:mod:`fokus.files.codings`) keep the same range.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 from fokus.errors import FokusError
+from fokus.importers.limits import shown_number, shown_text
 
 _ABBREVIATIONS = {
     "CET": timezone(timedelta(hours=1)),
@@ -25,7 +33,11 @@ _ABBREVIATIONS = {
     "UTC": UTC,
     "GMT": UTC,
 }
-_MAX_UNIX = 253_402_300_799  # 9999-12-31T23:59:59Z
+#: The first instant fokus reads, and the first it no longer reads (UTC).
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+_LATEST_UNIX = int(LATEST.timestamp())
+RANGE = "fokus reads times from 1970 through 2099"
 
 
 def zone_named(name: str) -> tzinfo:
@@ -38,9 +50,17 @@ def zone_named(name: str) -> tzinfo:
 
 def from_unix(seconds: int) -> datetime:
     """Unix seconds to UTC; out-of-range values are a FokusError (without place: callers add it)."""
-    if not 0 <= seconds <= _MAX_UNIX:
-        raise FokusError(f"unix time {seconds} is out of range")
+    if not 0 <= seconds < _LATEST_UNIX:
+        raise FokusError(f"unix time out of range: {shown_number(seconds)} ({RANGE})")
     return datetime.fromtimestamp(seconds, UTC)
+
+
+def in_range(when: datetime, value: str) -> datetime:
+    """``when`` (aware) if it lies from ``EARLIEST`` up to ``LATEST``; else a FokusError quoting ``value``, the text
+    it was read from (without place: callers add it)."""
+    if not EARLIEST <= when < LATEST:
+        raise FokusError(f"date and time out of range: {shown_text(value)} ({RANGE})")
+    return when
 
 
 def parse_time(value: str, zone: tzinfo) -> datetime:
@@ -49,11 +69,13 @@ def parse_time(value: str, zone: tzinfo) -> datetime:
         try:
             fast = datetime.fromisoformat(value)
             if fast.tzinfo is not None:
-                return fast if fast.tzinfo is UTC else fast.astimezone(UTC)
+                return in_range(fast if fast.tzinfo is UTC else fast.astimezone(UTC), value)
         except (ValueError, OverflowError):
             pass  # the full path below explains what is wrong
     s = value.strip()
     if s.isdigit() and s.isascii():
+        if len(s) > 24:  # int() refuses more than 4,300 digits; a number of this many is no time anyway
+            raise FokusError(f"unix time out of range: a number of {len(s):,} digits ({RANGE})")
         return from_unix(int(s))
     local: tzinfo | None = None
     head, _, last = s.rpartition(" ")
@@ -63,18 +85,20 @@ def parse_time(value: str, zone: tzinfo) -> datetime:
         s = f"{s[6:10]}-{s[3:5]}-{s[0:2]}{s[10:]}"
     # fromisoformat also takes a bare date or the compact "20130219T1015"; insist on the readable shape.
     if not (len(s) >= 16 and s[4] == "-" and s[7] == "-" and s[10] in "T " and s[13] == ":" and s.isascii()):
-        raise FokusError(f"not a date and time: {value!r}", hint="write e.g. 2013-02-19 10:15 or 2013-02-19T10:15:00Z")
+        raise FokusError(
+            f"not a date and time: {shown_text(value)}", hint="write e.g. 2013-02-19 10:15 or 2013-02-19T10:15:00Z"
+        )
     try:
         parsed = datetime.fromisoformat(s)
     except ValueError:
-        raise FokusError(f"not a valid date and time: {value!r}") from None
+        raise FokusError(f"not a valid date and time: {shown_text(value)}") from None
     if local is not None:
         if parsed.tzinfo is not None:
-            raise FokusError(f"two time zones in {value!r}")
+            raise FokusError(f"two time zones in {shown_text(value)}")
         parsed = parsed.replace(tzinfo=local)
     elif parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone)
     try:
-        return parsed.astimezone(UTC)
+        return in_range(parsed.astimezone(UTC), value)
     except (OverflowError, ValueError):  # year 1 with a positive offset
-        raise FokusError(f"date and time out of range: {value!r}") from None
+        raise FokusError(f"date and time out of range: {shown_text(value)} ({RANGE})") from None

@@ -50,6 +50,7 @@ from fokus.importers.limits import (
     check_length,
     check_no_nul,
     check_text_length,
+    shown_text,
 )
 from fokus.importers.notes import Notes
 from fokus.importers.records import MessageKind, MessageRecord, ParsedSource, SourceKind
@@ -195,7 +196,7 @@ class _TranscriptReader:
         stamp = stripped[1:close].strip()
         try:
             if stamp.isdigit():
-                raise FokusError(f"not a date and time: {stamp!r}")
+                raise FokusError(f"not a date and time: {shown_text(stamp)}")
             created = parse_time(stamp, self.zone)
         except FokusError as err:
             raise FokusError(err.reason, where=where, hint="write the time as YYYY-MM-DD HH:MM[:SS]") from None

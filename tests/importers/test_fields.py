@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from fokus.errors import FokusError
 from fokus.importers.ids import stable_id
-from fokus.importers.limits import json_too_deep
-from fokus.importers.strings import drop_lone_surrogates, repair_mojibake
+from fokus.importers.limits import check_storable, json_too_deep
+from fokus.importers.strings import repair_mojibake
 from fokus.importers.times import parse_time
 
 from .builders import fb
@@ -78,9 +78,10 @@ def test_mojibake_repair_inverts_the_corruption(text: str) -> None:
     assert repair_mojibake(fb(text)) == text
 
 
-def test_lone_surrogates() -> None:
-    assert drop_lone_surrogates("a\ud83db") == "a\ufffdb"
-    assert drop_lone_surrogates("a😊b") == "a😊b"
+def test_lone_surrogates_are_refused_and_whole_characters_kept() -> None:
+    assert check_storable("a😊b", "text", "$.x") == "a😊b"
+    with pytest.raises(FokusError, match=r"^f.json:\$.x: text holds half a character \(a lone surrogate \\ud83d\)"):
+        check_storable("a\ud83db", "text", "$.x", "f.json")
 
 
 def test_stable_ids() -> None:

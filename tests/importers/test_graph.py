@@ -333,6 +333,10 @@ def test_an_unknown_time_zone_is_a_fokus_error() -> None:
         read(feed(), timezone="Europe/Atlantis")
 
 
-def test_lone_surrogates_become_replacement_characters() -> None:
+def test_lone_surrogates_are_refused() -> None:
+    """Half an emoji ("\\ud83d") was turned into U+FFFD; as a NUL is, it is now refused where it is (test_extremes)."""
     data = b'[{"id": "1", "message": "half \\ud83d emoji", "created_time": "2013-02-19T09:15:00+0000"}]'
-    assert parse_graph(data, "f.json").messages[0].text == "half \ufffd emoji"
+    with pytest.raises(FokusError, match=r"f.json:\$\[0\].message: message text holds half a character"):
+        parse_graph(data, "f.json")
+    whole = b'[{"id": "1", "message": "an \\ud83d\\ude0a emoji", "created_time": "2013-02-19T09:15:00+0000"}]'
+    assert parse_graph(whole, "f.json").messages[0].text == "an \U0001f60a emoji"
