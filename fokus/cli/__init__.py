@@ -309,13 +309,9 @@ def _is_qdpx(path: Path) -> bool:
         return True
     if not path.is_file() or path.suffix.lower() != ".zip":
         return False
-    import zipfile
+    from fokus.importers.archive import holds_member  # checks the zip's directory before zipfile reads all of it
 
-    try:
-        with zipfile.ZipFile(path) as archive:
-            return any(name.lower() == "project.qde" for name in archive.namelist())
-    except (zipfile.BadZipFile, OSError):
-        return False
+    return holds_member(path, "project.qde")
 
 
 def _read_qdpx(paths: Sequence[Path], allow_external_sources: bool) -> list[Any]:

@@ -1,8 +1,8 @@
 """Reading zip archives safely: the checks that come before any member is parsed.
 
 A zip is refused when its directory cannot be read (corrupt or truncated), when that directory is larger than
-``MAX_ZIP_DIRECTORY_BYTES`` (checked before zipfile reads it), lists more than ``MAX_ZIP_MEMBERS`` entries or declares
-more than ``MAX_ZIP_TOTAL_BYTES`` uncompressed, or when any member's name is absolute or climbs out with ``..``
+``MAX_ZIP_DIRECTORY_BYTES`` or lists more than ``MAX_ZIP_MEMBERS`` entries (both checked before zipfile reads it),
+declares more than ``MAX_ZIP_TOTAL_BYTES`` uncompressed, or when any member's name is absolute or climbs out with ``..``
 (fokus never extracts to disk, but such a name only comes from a crafted file). A member fokus reads is refused when
 it is larger than ``MAX_PARSE_BYTES``, compressed more than ``MAX_COMPRESSION_RATIO`` to one (a zip bomb), encrypted,
 or damaged; and one archive yields at most ``MAX_FILE_BYTES`` of members in all. zipfile stops at a member's declared
@@ -15,6 +15,7 @@ import struct
 import zipfile
 import zlib
 from pathlib import Path
+from typing import BinaryIO
 
 from fokus.errors import FokusError
 from fokus.importers.limits import (
@@ -30,6 +31,8 @@ from fokus.importers.limits import (
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 _END_OF_DIRECTORY = b"PK\x05\x06"
+_DIRECTORY_ENTRY = b"PK\x01\x02"
+_PIECE = 1024 * 1024
 _ZIP64_LOCATOR = b"PK\x06\x07"
 _ZIP64_END = b"PK\x06\x06"
 _END_SEARCH = 22 + 65535  # the end record and the longest archive comment
@@ -47,7 +50,7 @@ class SafeZip:
     def __init__(self, path: Path, display: str) -> None:
         self.display = display
         self._budget = MAX_FILE_BYTES
-        _check_directory_size(path, display)
+        _check_directory(path, display)
         try:
             self._zip = zipfile.ZipFile(path)
             infos = self._zip.infolist()
@@ -64,8 +67,7 @@ class SafeZip:
             raise
 
     def _checked(self, infos: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
-        if len(infos) > MAX_ZIP_MEMBERS:
-            raise FokusError(f"the zip lists {len(infos):,} files (at most {MAX_ZIP_MEMBERS:,})", path=self.display)
+        _check_count(len(infos), self.display)
         total = sum(info.file_size for info in infos)
         if total > MAX_ZIP_TOTAL_BYTES:
             raise FokusError(
@@ -113,6 +115,16 @@ class SafeZip:
         return data
 
 
+def holds_member(path: Path, name: str) -> bool:
+    """Whether the zip at ``path`` has a member ``name`` at its top (ignoring case), read with the checks above (a
+    renamed .qdpx is found so); False when it cannot be read or is refused: reading it as an export then says why."""
+    try:
+        with SafeZip(path, str(path)) as archive:
+            return any(member.filename.lower() == name.lower() for member in archive.members)
+    except FokusError:
+        return False
+
+
 def _unsafe(name: str) -> bool:
     normal = name.replace("\\", "/")
     if normal.startswith("/") or (len(normal) > 1 and normal[1] == ":"):
@@ -120,31 +132,61 @@ def _unsafe(name: str) -> bool:
     return ".." in normal.split("/")
 
 
-def _check_directory_size(path: Path, display: str) -> None:
-    """Refuse a zip whose central directory is larger than ``MAX_ZIP_DIRECTORY_BYTES``, before zipfile builds an
-    object for every entry in it (it reads the whole directory, whatever count the archive announces: ten million
-    empty members fit in a 600 MB file). The size is in the end record, or in the Zip64 end record it points to."""
+def _check_directory(path: Path, display: str) -> None:
+    """Refuse a zip whose central directory is larger than ``MAX_ZIP_DIRECTORY_BYTES`` or lists more than
+    ``MAX_ZIP_MEMBERS`` entries, before zipfile builds an object for every entry in it: it reads the whole directory,
+    whatever count the archive announces (700,000 empty members cost it 5 s and 450 MB, and ten million fit in a
+    600 MB file).
+
+    The size and the count are in the end record, or in the Zip64 end record it points to. The count there cannot be
+    trusted (it stops at 65,535 without Zip64, and zipfile ignores it), so the entries are also counted by their
+    signature in the directory itself: every entry starts with one, so that count is never too low. It reads the
+    directory once, in pieces, in a few milliseconds."""
     try:
         with path.open("rb") as file:
             size = file.seek(0, 2)
             file.seek(max(0, size - _END_SEARCH))
+            tail_start = file.tell()
             tail = file.read()
             at = tail.rfind(_END_OF_DIRECTORY)
             if at < 0 or len(tail) < at + 22:
                 return  # no end record: zipfile reports the archive as corrupt
-            (directory,) = struct.unpack_from("<I", tail, at + 12)
+            count, directory = struct.unpack_from("<HI", tail, at + 10)
+            end = tail_start + at  # where the directory ends (zipfile finds its start counting back from here)
             locator = at - 20
-            if locator >= 0 and tail[locator : locator + 4] == _ZIP64_LOCATOR:  # zipfile then uses the Zip64 size
+            if locator >= 0 and tail[locator : locator + 4] == _ZIP64_LOCATOR:  # zipfile then uses the Zip64 values
                 (record,) = struct.unpack_from("<Q", tail, locator + 8)
                 file.seek(record)
                 zip64 = file.read(56)
                 if len(zip64) == 56 and zip64[:4] == _ZIP64_END:
-                    directory = max(directory, struct.unpack_from("<Q", zip64, 40)[0])
+                    zip64_count, zip64_directory = struct.unpack_from("<QQ", zip64, 32)
+                    count, directory = max(count, zip64_count), max(directory, zip64_directory)
+                    end = tail_start + locator - 56
+            _check_count(count, display)
+            if directory > MAX_ZIP_DIRECTORY_BYTES:
+                raise FokusError(
+                    f"the zip's list of files takes {human_size(directory)} (at most "
+                    f"{human_size(MAX_ZIP_DIRECTORY_BYTES)}): too many files",
+                    path=display,
+                )
+            _check_count(_signatures(file, max(0, end - directory), end), display)
     except (OSError, ValueError, OverflowError) as err:
         raise FokusError(f"cannot read the file ({err})", path=display) from None
-    if directory > MAX_ZIP_DIRECTORY_BYTES:
-        raise FokusError(
-            f"the zip's list of files takes {human_size(directory)} (at most {human_size(MAX_ZIP_DIRECTORY_BYTES)}):"
-            " too many files",
-            path=display,
-        )
+
+
+def _check_count(count: int, display: str) -> None:
+    if count > MAX_ZIP_MEMBERS:
+        raise FokusError(f"the zip lists {count:,} files (at most {MAX_ZIP_MEMBERS:,})", path=display)
+
+
+def _signatures(file: BinaryIO, start: int, end: int) -> int:
+    """How many times the signature of a directory entry occurs in the file from ``start`` to ``end``."""
+    file.seek(start)
+    found, carry = 0, b""
+    while file.tell() < end:
+        piece = carry + file.read(min(_PIECE, end - file.tell()))
+        if len(piece) == len(carry):
+            break  # the file is shorter than its end record says
+        found += piece.count(_DIRECTORY_ENTRY)
+        carry = piece[-(len(_DIRECTORY_ENTRY) - 1) :]  # a signature across two pieces is counted in the second
+    return found
