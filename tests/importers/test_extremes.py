@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import re
+import struct
+import tracemalloc
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +27,7 @@ from fokus.importers.times import EARLIEST, LATEST, from_unix, parse_time, zone_
 from fokus.model import Coding, Message, Thread
 from fokus.store import open_project
 
+from .builders import many_empty_members
 from .test_hostile import NULS, dyi_comment, graph_post, refused, write
 
 OSLO = zone_named("Europe/Oslo")
@@ -264,3 +267,47 @@ def test_a_number_of_thousands_of_digits_in_a_codings_file(tmp_path: Path, field
     path = write(tmp_path, "k.json", f'[{{"message_id": "p1", "code": "krise", "{field}": {HUGE}}}]')
     error = refused(lambda: read_codings(path), path, field)
     assert len(str(error)) < 300, str(error)
+
+
+# --- zips that list too many entries ----------------------------------------------------------------------------------
+
+END = struct.Struct("<4s4H2IH")  # the end of central directory record
+ZIP64_END = struct.Struct("<4sQ2H2I4Q")
+ZIP64_LOCATOR = struct.Struct("<4sIQI")
+
+
+def test_a_zip_is_counted_before_zipfile_reads_its_directory(tmp_path: Path) -> None:
+    """The count is taken from the directory's entry signatures (the end record's own count stops at 65,535 and may
+    lie), before zipfile builds an object for every entry: 700,000 entries cost 5 s and 450 MB that way. A directory
+    of nothing but signatures is not even a readable zip, and it is refused for its count, so zipfile never saw it."""
+    directory = b"PK\x01\x02" * 250_000
+    path = tmp_path / "mange.zip"
+    path.write_bytes(directory + END.pack(b"PK\x05\x06", 0, 0, 1, 1, len(directory), 0, 0))
+    refused(lambda: read_paths([path]), path, "the zip lists 250,000 files (at most 200,000)")
+
+
+def test_a_zip64_count_is_read(tmp_path: Path) -> None:
+    """A Zip64 end record announces 700,000 entries: refused on the count, without reading any entry."""
+    zip64 = ZIP64_END.pack(b"PK\x06\x06", 44, 45, 45, 0, 0, 700_000, 700_000, 0, 0)
+    locator = ZIP64_LOCATOR.pack(b"PK\x06\x07", 0, 0, 1)
+    path = tmp_path / "mange.zip"
+    path.write_bytes(zip64 + locator + END.pack(b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0))
+    refused(lambda: read_paths([path]), path, "the zip lists 700,000 files (at most 200,000)")
+
+
+def test_fokus_import_counts_a_zip_before_zipfile_reads_its_directory(tmp_path: Path) -> None:
+    """`fokus import x.zip` looked for a project.qde (a renamed .qdpx) with zipfile first, which built an object for
+    each of 700,000 entries (5 s, 450 MB) before the reader refused the zip for their number."""
+    path = many_empty_members(tmp_path / "mange.zip", 200_001)
+    fokus("--db", "p.db", "init")
+    args = ["--db", "p.db", "import", str(path)]
+    CliRunner().invoke(main, args)  # the modules the command imports are imported here, not counted below
+    tracemalloc.start()
+    try:
+        result = CliRunner().invoke(main, args)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert result.exit_code == 1
+    assert f"fokus: error: {path}: the zip lists 200,001 files (at most 200,000)" in result.stderr
+    assert peak < 20 * 2**20, f"{peak / 2**20:.0f} MiB"  # zipfile's list of the entries takes over 100
