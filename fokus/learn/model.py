@@ -291,7 +291,8 @@ def _fit_code(x: Any, y: np.ndarray[Any, Any], folds: int, seed: int) -> tuple[F
 
 
 def _distinct(x: Any, y: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], FloatArray]:
-    """One row per distinct (features, label): the first of each, every row's distinct row, and the counts."""
+    """One row per distinct (features, label): the first of each, in the order they first appear (so that the
+    folds, and the model, are the same whatever Python's hash seed), every row's distinct row, and the counts."""
     x = x.tocsr()
     keys = np.array(
         [
@@ -301,7 +302,10 @@ def _distinct(x: Any, y: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], np
         dtype=np.int64,
     )
     _keys, first, inverse, counts = np.unique(keys, return_index=True, return_inverse=True, return_counts=True)
-    return first, inverse.reshape(-1), counts.astype(np.float64)
+    order = np.argsort(first)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return first[order], rank[inverse.reshape(-1)], counts[order].astype(np.float64)
 
 
 def _platt(scores: FloatArray, y: np.ndarray[Any, Any]) -> FloatArray:

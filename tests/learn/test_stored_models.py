@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import pickle
 import signal
@@ -299,3 +300,37 @@ def test_a_killed_learn_leaves_no_worker_running(demo_copy: Path, how: signal.Si
     assert child.returncode == (130 if how == signal.SIGINT else -how)
     with sqlite3.connect(demo_copy) as db:
         assert db.execute("SELECT count(*) FROM learned_models").fetchone() == (0,)
+
+
+# --- the same decisions, the same model ---------------------------------------------------------------------------
+
+DISTINCT = """
+import json
+import numpy as np
+from scipy import sparse
+from fokus.learn.model import _distinct
+rng = np.random.default_rng(0)
+x = sparse.csr_matrix(rng.integers(0, 2, size=(300, 6)).astype(np.float32))
+y = rng.integers(0, 2, size=300)
+first, inverse, counts = _distinct(x, y)
+print(json.dumps([first.tolist(), inverse.tolist(), counts.tolist()]))
+"""
+
+
+def test_training_sees_its_sentences_in_the_same_order_whatever_the_hash_seed() -> None:
+    """Python salts its hash of bytes per process: the distinct sentences (and so the folds, the figures and the
+    thresholds) must not follow that salt, or two runs of `fokus learn` on the same decisions disagree."""
+    runs = []
+    for seed in ("1", "2"):
+        done = subprocess.run(
+            [sys.executable, "-c", DISTINCT],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
+        runs.append(json.loads(done.stdout))
+    assert runs[0] == runs[1]
+    first, inverse, counts = runs[0]
+    assert first == sorted(first)
+    assert sum(counts) == len(inverse) == 300
