@@ -25,4 +25,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    pass  # the pickles are gone; an older fokus finds the rows' bytes missing and asks for `fokus learn` again
+    pass  # nothing to give back: the pickles' bytes are gone, and an older fokus loads no model without them
