@@ -25,4 +25,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    pass  # nothing to give back: the pickles' bytes are gone, and an older fokus loads no model without them
+    pass  # nothing to give back: the pickles' bytes are gone (the files in a models folder were left alone)
