@@ -50,12 +50,26 @@ class FokusGroup(click.Group):
         except Exception as exc:
             if _debug(ctx):
                 raise
+            failure = _storage_failure(ctx, exc)
+            if failure is not None:  # a full disk, a damaged file, read-only storage: the machine's, not a bug
+                click.echo(f"fokus: error: {failure}", err=True)
+                ctx.exit(EXIT_USER_ERROR)
             click.echo(
                 f"fokus: internal error: {type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
                 " (a bug in fokus; nothing of this command was written; rerun with --debug for the traceback)",
                 err=True,
             )
             ctx.exit(EXIT_BUG)
+
+
+def _storage_failure(ctx: click.Context, exc: Exception) -> FokusError | None:
+    """The last resort for a storage failure that no layer below turned into a FokusError: the file it names,
+    else the project."""
+    from fokus.store.failures import storage_failure
+
+    where = getattr(exc, "filename", None) if isinstance(exc, OSError) else None
+    root = ctx.find_root()
+    return storage_failure(exc, str(where or (root.obj or {}).get("db", "fokus.db")))
 
 
 def _debug(ctx: click.Context) -> bool:
@@ -136,19 +150,13 @@ def init(ctx: click.Context, codebook_path: Path | None, empty: bool) -> None:
     from fokus.api.codebook import load_codebook
     from fokus.files.codebook import load_codebook as read_codebook
     from fokus.resources import default_codebook
-    from fokus.store import open_project
+    from fokus.store.project import create_project
 
     if empty and codebook_path:
         raise click.UsageError("--empty and --codebook exclude each other")
     spec = None if empty else read_codebook(codebook_path or default_codebook())
-    project = open_project(_db(ctx), create=True)
-    try:
-        with project.begin() as session:
-            report = load_codebook(session, spec) if spec else None
-    except BaseException:
-        project.close()
-        _remove_new_sqlite(_db(ctx))
-        raise
+    # the schema and the codebook in one transaction: a failed init leaves no project (and no file) behind
+    project, report = create_project(_db(ctx), lambda session: load_codebook(session, spec) if spec else None)
     project.close()
     what = f"with the codebook {spec.name!r} ({len(report.added)} codes)" if spec and report else "with no codebook"
     click.echo(f"Created the project {_db(ctx)} {what}.")

@@ -41,16 +41,32 @@ def display(url: URL) -> str:
     return url.render_as_string(hide_password=True)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def read_only_url(path: Path, *, immutable: bool = False) -> URL:
+    """A SQLite file opened so that nothing can write it (``mode=ro``), for looking at a file before fokus trusts
+    it, and for a project fokus may not write. ``immutable`` is for a file on read-only storage without ``-wal`` and
+    ``-shm`` files beside it, which SQLite could not read otherwise (it promises SQLite that nobody writes the file)."""
+    from urllib.parse import quote
+
+    options = "mode=ro&immutable=1" if immutable else "mode=ro"
+    database = f"file:{quote(str(path.absolute()))}?{options}"
+    return URL.create("sqlite+pysqlite", database=database, query={"uri": "true"})
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, wal: bool = True) -> None:
     # pysqlite opens its own transactions late; leave transaction control to SQLAlchemy's begin events.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA journal_mode=WAL")
+    if wal:  # the one pragma that writes the file: never on a file opened read-only
+        cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB: bulk imports touch seven indexes at once
     cursor.close()
+
+
+def _sqlite_read_only_pragmas(dbapi_connection: Any, record: Any) -> None:
+    _sqlite_pragmas(dbapi_connection, record, wal=False)
 
 
 READ_ONLY = "fokus_read_only"
@@ -97,11 +113,12 @@ def lock_project(conn: Any) -> None:
     conn.exec_driver_sql(f"SELECT {function}({PROJECT_LOCK_KEY})")
 
 
-def make_engine(url: URL) -> Engine:
-    """Create the engine; for SQLite, install the pragmas and explicit transaction handling."""
+def make_engine(url: URL, *, read_only: bool = False) -> Engine:
+    """Create the engine; for SQLite, install the pragmas and explicit transaction handling (``read_only``: for a
+    URL from :func:`read_only_url`, without the pragma that writes)."""
     if url.get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_read_only_pragmas if read_only else _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     if url.get_backend_name() != "postgresql":
