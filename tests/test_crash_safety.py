@@ -367,3 +367,39 @@ def test_kill_during_a_codings_import_commit(base: dict[str, Path], tmp_path: Pa
     assert rerun.returncode == 0, rerun.stderr
     _sound(db)
     assert _counts(_tables(db)) == full
+
+
+def test_kill_during_a_backup_leaves_no_copy_and_the_next_backup_clears_it(
+    base: dict[str, Path], tmp_path: Path
+) -> None:
+    db = _copy(base["empty"], tmp_path / "p.db")
+    conn = sqlite3.connect(db)
+    with conn:  # 64 MB of settings: a copy that takes long enough to be killed in the middle
+        conn.executemany(
+            "INSERT INTO settings (key, value) VALUES (?, ?)",
+            ((f"ballast{i}", os.urandom(1 << 19).hex()) for i in range(64)),
+        )
+    conn.close()
+    size = db.stat().st_size
+
+    def partial() -> list[Path]:
+        return list(tmp_path.glob(".p.db.*.manual.bak.*.partial"))
+
+    def copying() -> bool:  # pages of the copy are being written (under whatever name)
+        return any(_size(p) > 0 for p in [*partial(), *tmp_path.glob("p.db.*.bak")])
+
+    child, stderr = _child(db, "backup")
+    assert _poll(copying, child), f"the backup never began writing its copy: {stderr.text}"
+    assert _kill(child) == -signal.SIGKILL
+    assert list(tmp_path.glob("p.db.*.bak")) == []  # no copy that looks whole, nor one cut short
+    [left] = partial()
+    assert 0 < _size(left) < size, "the backup was not killed in the middle of its copy"
+
+    listed = _fokus("--db", str(db), "backup", "--list")
+    assert listed.strip() == "No backups yet (fokus backup makes one)."
+    made = _fokus("--db", str(db), "backup", "--keep", "1")
+    assert made.startswith(f"Backed up {db} to ")
+    assert partial() == []  # the dead writer's file is gone
+    [copy] = tmp_path.glob("p.db.*.manual.bak")
+    assert _size(copy) == size
+    _sound(copy)

@@ -13,7 +13,10 @@ from fokus.cli.common import db_of, open_ctx
 def backup_before(project: Any, label: str) -> Path | None:
     """A backup copy before a command that removes or rewrites work (SQLite projects; a server has its own)."""
     from fokus.store.backup import backup_sqlite
+    from fokus.store.failures import read_only
 
+    if project.read_only is not None:  # the command would be refused: say why before anything else
+        raise read_only(project.display, project.read_only)
     if project.sqlite_path is None:
         return None
     path = backup_sqlite(project.sqlite_path, label)
@@ -38,7 +41,12 @@ def _sqlite_path(ctx: click.Context) -> Path:
 
 @click.command("backup")
 @click.option("--label", default="manual", show_default=True, help="A word for the copy's name.")
-@click.option("--keep", default=10, show_default=True, help="Keep this many copies; older ones are deleted.")
+@click.option(
+    "--keep",
+    default=10,
+    show_default=True,
+    help="Keep this many copies; older ones are deleted (never those taken before a restore).",
+)
 @click.option("--list", "listing", is_flag=True, help="List the copies instead of making one.")
 @click.option(
     "--to",
@@ -61,7 +69,7 @@ def backup_command(ctx: click.Context, label: str, keep: int, listing: bool, fol
       fokus backup --list
       fokus --db postgresql+psycopg://ingrid@db.example.org/kommuner backup --to ~/kopier
     """
-    from fokus.store.backup import backup_path, backup_sqlite, backups, prune
+    from fokus.store.backup import backup_path, backup_sqlite, backups, incomplete, prune, remove_leftovers
 
     server = "://" in db_of(ctx)
     project = open_ctx(ctx) if server else None
@@ -71,10 +79,12 @@ def backup_command(ctx: click.Context, label: str, keep: int, listing: bool, fol
         path = _sqlite_path(ctx)
     if listing:
         found = backups(path)
-        for copy in found:
-            click.echo(f"{copy.path.name}  {copy.taken:%Y-%m-%d %H:%M:%S} UTC  {copy.label}  {copy.size / 1e6:.1f} MB")
+        for one in found:
+            click.echo(f"{one.path.name}  {one.taken:%Y-%m-%d %H:%M:%S} UTC  {one.label}  {one.size / 1e6:.1f} MB")
         if not found:
             click.echo("No backups yet (fokus backup makes one).")
+        for broken in incomplete(path):
+            click.echo(f"{broken.path.name}  incomplete: shorter than its header says; not a usable copy, not counted")
         return
     if keep < 1:
         raise click.BadParameter("keep at least 1", param_hint="--keep")
@@ -82,6 +92,7 @@ def backup_command(ctx: click.Context, label: str, keep: int, listing: bool, fol
         from fokus.store.copy import sqlite_snapshot
 
         path.parent.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(path)
         copy = backup_path(path, label)
         report = sqlite_snapshot(project, copy)
         shown = project.display

@@ -28,7 +28,6 @@ import json
 import os
 import stat
 import time
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -59,6 +58,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from fokus.errors import FokusError
 from fokus.model import Base
 from fokus.store import migrate
+from fokus.store.backup import create_locked, temporary_path
 from fokus.store.engine import database_url, display, lock_project, make_engine
 from fokus.store.project import Project, open_project
 
@@ -391,18 +391,27 @@ class _NewFile:
                 "exists already; a copy goes into a new file", path=shown, hint="name a file that does not exist yet"
             )
         self.folders = [p for p in (self.path.parent, *self.path.parent.parents) if not p.exists()]
-        self.work = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex[:8]}.partial")
+        self.work = temporary_path(self.path)
         self.url = url.set(database=str(self.work))
+        self._fd: int | None = None
 
     def open(self, mode: int) -> None:
-        """Create the hidden file with ``mode`` (SQLite keeps it, and gives it to the WAL files too)."""
+        """Create the hidden file with ``mode`` (SQLite keeps it, and gives it to the WAL files too), locked while
+        the copy is written, so that `fokus backup` knows it from one whose writer died (fokus.store.backup)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        os.close(os.open(self.work, os.O_CREAT | os.O_EXCL | os.O_WRONLY, mode))
+        self._fd = create_locked(self.work, mode)
+
+    def _close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
     def _leftovers(self) -> list[Path]:
         return [self.work.with_name(self.work.name + suffix) for suffix in ("-wal", "-shm", "-journal")]
 
     def finish(self) -> None:
+        if self._fd is not None:
+            os.fsync(self._fd)
         if any(p.exists() for p in self._leftovers()):
             raise FokusError("the copy was not fully written back into its file", path=str(self.work))
         try:
@@ -416,10 +425,12 @@ class _NewFile:
                 raise FokusError("a file of this name appeared while copying", path=str(self.path)) from None
             os.replace(self.work, self.path)
         self.work.unlink(missing_ok=True)
+        self._close()
 
     def discard(self) -> None:
         for path in [self.work, *self._leftovers()]:
             path.unlink(missing_ok=True)
+        self._close()
         for folder in self.folders:  # the deepest first
             with suppress(OSError):
                 folder.rmdir()
