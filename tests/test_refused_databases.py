@@ -12,14 +12,19 @@ Full and read-only disks are real: a small tmpfs, one remounted read-only, ``cha
 
 from __future__ import annotations
 
+import os
+import pwd
 import re
+import secrets
+import shutil
 import sqlite3
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, make_url, text
 from sqlalchemy.exc import IntegrityError
 
 from fokus.api.codebook import load_codebook
@@ -27,6 +32,7 @@ from fokus.cli import main
 from fokus.files.codebook import load_codebook as read_codebook
 from fokus.model import Setting
 from fokus.store.engine import database_url, display
+from tests import mounts
 from tests.mounts import remount_read_only, tmpfs, unwritable
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -179,7 +185,7 @@ def big_csv(path: Path, rows: int) -> Path:
     words = "flom krise beredskap kommune innbygger dialog rådmann ordfører skole".split()
     lines = ["id,thread_id,parent_id,author,created_time,text"]
     for i in range(rows):
-        text_ = " ".join(words[(i + j) % len(words)] for j in range(150))
+        text_ = f"melding {i}: " + " ".join(words[(i + j) % len(words)] for j in range(150))
         lines.append(f"b{i},b{i},,Person {i % 40},2013-05-{1 + i % 28:02d}T10:{i % 60:02d}:00+02:00,{text_}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -286,3 +292,47 @@ def test_a_read_only_database_on_a_server_reads_and_says_why_it_cannot_be_writte
         r" \(cannot execute [A-Z]+ in a read-only transaction\); nothing of this command was written\n",
         line,
     )
+
+
+@pytest.mark.postgresql
+def test_a_full_disk_on_the_server_is_one_line(pg_admin: str, codebook_file: Path, tmp_path: Path) -> None:
+    """The server's files for the project on a small tmpfs (a tablespace): it fills up during an import."""
+    admin = make_url(pg_admin)
+    if admin.host not in ("127.0.0.1", "localhost", None) or not mounts.ROOT:
+        pytest.skip("needs root and the PostgreSQL server on this machine (a tablespace on a tmpfs)")
+    try:
+        server_user = pwd.getpwnam("postgres")
+    except KeyError:
+        pytest.skip("the server's user is not postgres")
+    folder = Path(
+        tempfile.mkdtemp(prefix="fokus-test-space-")
+    )  # not under pytest's folder, which postgres cannot enter
+    folder.chmod(0o755)
+    name = f"fokus_full_{secrets.token_hex(4)}"
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    try:
+        with tmpfs(folder, "24m"):
+            space = folder / "pg"
+            space.mkdir()
+            os.chown(space, server_user.pw_uid, server_user.pw_gid)
+            with engine.connect() as conn:
+                conn.execute(text(f"CREATE TABLESPACE {name} LOCATION '{space}'"))
+                conn.execute(text(f"CREATE DATABASE {name} TABLESPACE {name}"))
+            db = admin.set(database=name).render_as_string(hide_password=False)
+            ok("--db", db, "init", "--codebook", str(codebook_file))
+            free = shutil.disk_usage(folder).free
+            export = big_csv(tmp_path / "stor.csv", 2 * free // 1000)  # twice what fits
+            line = refused("--db", db, "import", str(export))
+            assert re.fullmatch(
+                f"fokus: error: {re.escape(display(make_url(db)))}: the database server's disk is full"
+                r' \(could not extend file "[^"]+": No space left on device\); nothing of this command was written'
+                r" \(ask for more space on the server, then run it again\)\n",
+                line,
+            ), line
+            assert "messages      0 in 0 threads" in ok("--db", db, "status")
+    finally:
+        with engine.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            conn.execute(text(f"DROP TABLESPACE IF EXISTS {name}"))
+        engine.dispose()
+        shutil.rmtree(folder, ignore_errors=True)

@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from fokus.errors import FokusError
 
 _DISK_FULL = "the disk is full"
+_SERVER_FULL = "the database server's disk is full"
 _DAMAGED = "the project file is damaged"
 _RESTORE = "restore a backup: `fokus backup --list`, then `fokus restore COPY`"
 
@@ -32,7 +33,7 @@ _SQLITE = {
 #: PostgreSQL's SQLSTATEs for the same: disk_full, io_error, data_corrupted, index_corrupted,
 #: read_only_sql_transaction (a standby, or a database set read-only).
 _POSTGRESQL = {
-    "53100": "the database server's disk is full",
+    "53100": _SERVER_FULL,
     "58030": "the database server cannot read or write its files (an input/output error)",
     "XX001": "the database is damaged",
     "XX002": "the database is damaged (an index)",
@@ -48,6 +49,7 @@ _OS = {
 }
 _HINTS = {
     _DISK_FULL: "free some space, then run it again",
+    _SERVER_FULL: "ask for more space on the server, then run it again",
     _DAMAGED: _RESTORE,
     "the database is damaged": "restore it from the server's backups",
 }
@@ -72,7 +74,8 @@ def storage_failure(exc: BaseException, shown: str, *, writing: bool = True) -> 
         meaning = _POSTGRESQL.get(code) if isinstance(code, str) else None
     if meaning is None or (code in _READ_ONLY and not writing):
         return None
-    detail = " ".join(str(orig).split()).rstrip(".")
+    lines = str(orig).strip().splitlines()  # PostgreSQL's own HINT and CONTEXT lines follow the first
+    detail = " ".join(lines[0].split()).rstrip(".") if lines else ""
     reason = f"{meaning} ({detail})" if detail and detail.lower() not in meaning else meaning
     if writing:
         reason += "; nothing of this command was written"
