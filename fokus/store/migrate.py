@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, inspect, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DatabaseError
 
 from fokus.errors import FokusError
@@ -59,10 +59,6 @@ def current_revision(connection: Connection) -> str | None:
     except DatabaseError:
         connection.rollback()
         return None
-
-
-def is_empty(engine: Engine) -> bool:
-    return not inspect(engine).get_table_names()
 
 
 def _known(scripts: ScriptDirectory, revision: str) -> bool:
