@@ -20,17 +20,24 @@ from collections.abc import Iterable
 from typing import Any, TextIO
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+STARTS = frozenset(FORMULA_STARTS)
 NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 def spreadsheet_cell(value: Any) -> Any:
     """``value``, with a ``'`` before it when a spreadsheet would read it as a formula."""
+    if type(value) is str:
+        return _safe(value)
     if value is None or isinstance(value, numbers.Number):
         return value
-    text = value if isinstance(value, str) else str(value)
-    if text.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(text):
-        return "'" + text
-    return value
+    text = str(value)
+    safe = _safe(text)
+    return value if safe is text else safe
+
+
+def _safe(text: str) -> str:
+    """:func:`spreadsheet_cell` of a text, without looking at its type (for the many cells of a large export)."""
+    return "'" + text if text[:1] in STARTS and not NUMBER.fullmatch(text) else text
 
 
 def restored_cell(text: str) -> str:
@@ -49,12 +56,17 @@ class CsvWriter:
 
     def __init__(self, out: TextIO, *, raw: bool = False) -> None:
         self._out = out
+        self._writer = csv.writer(out, lineterminator="\n")
         self._line = io.StringIO()
-        self._writer = csv.writer(self._line, lineterminator="\r\n")
+        self._quoting_cr = csv.writer(self._line, lineterminator="\r\n")  # quotes a cell with \r in it
         self._raw = raw
 
     def writerow(self, values: Iterable[Any]) -> None:
+        cells = list(values) if self._raw else [_safe(v) if type(v) is str else spreadsheet_cell(v) for v in values]
+        if not any(type(cell) is str and "\r" in cell for cell in cells):
+            self._writer.writerow(cells)
+            return
         self._line.seek(0)
         self._line.truncate()
-        self._writer.writerow(values if self._raw else [spreadsheet_cell(v) for v in values])
+        self._quoting_cr.writerow(cells)
         self._out.write(self._line.getvalue()[:-2] + "\n")
