@@ -23,7 +23,7 @@ from fokus.cli import main
 from fokus.errors import FokusError
 from fokus.files.output import Outputs, open_binary, open_text
 from fokus.store import Project
-from tests.conftest import at, parsed, record
+from tests.conftest import at, parsed, record, sqlite_only
 
 HEADER = "message_id,thread_id,parent_id,kind"
 
@@ -230,6 +230,21 @@ def fail_midway(path: Path, *, binary: bool = False) -> None:
     with open_text(path) as out:
         out.write("half of the new")
         raise RuntimeError("the export failed midway")
+
+
+@sqlite_only
+def test_the_project_itself_is_never_written_over(filled: Project, tmp_path: Path) -> None:
+    before = (tmp_path / "p.db").read_bytes()[:16]
+    out = fokus(filled, "export", "messages", "-o", "p.db", ok=False)
+    assert "p.db: is the project itself; nothing was written (name another file)" in out
+    (tmp_path / "link.db").symlink_to("p.db")
+    out = fokus(filled, "qdpx", "export", "link.db", ok=False)
+    assert "link.db: is the project itself" in out
+    assert (tmp_path / "p.db").read_bytes()[:16] == before == b"SQLite format 3\x00"
+    assert "messages" in fokus(filled, "status")
+    out = fokus(filled, "freq", "--format", "csv", "-o", "same.png", "--plot", "same.png", ok=False)
+    assert "same.png: is named twice; nothing was written (name two files)" in out
+    assert not (tmp_path / "same.png").exists()
 
 
 def test_a_failed_write_leaves_the_old_file_and_nothing_else(tmp_path: Path) -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Any, TextIO, TypeVar
 
 import click
 
-from fokus.files.output import Outputs, open_text
+from fokus.files.output import Outputs, open_text, protect, unprotect
 
 F = TypeVar("F", bound=Callable[..., Any])
 RAW_CSV = "fokus.raw_csv"
@@ -66,6 +67,9 @@ def open_ctx(ctx: click.Context) -> Any:
     from fokus.store import open_project
 
     project = open_project(db_of(ctx))
+    if project.sqlite_path is not None:  # `-o project.db` must not replace the project with an export
+        protect(project.sqlite_path)
+        ctx.call_on_close(partial(unprotect, project.sqlite_path))
     if project.backup is not None:
         click.echo(f"Migrated the project to the current schema; the old one is saved as {project.backup}", err=True)
     ctx.call_on_close(project.close)

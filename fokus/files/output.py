@@ -9,9 +9,10 @@ run as root. ``/dev/stdout``, ``/dev/stderr`` and ``/dev/fd/N`` write into the d
 own redirection does. A symbolic link is followed: the file it points to is replaced and the link stays a link. A
 folder is refused.
 
-A new file gets the permissions the umask allows (0666 less the umask, as any program's output); a file that exists
-keeps its permissions (and, where fokus may, its owner); a file that exists but may not be written is refused rather
-than replaced. Missing parent folders are made, and taken away again when the write fails.
+The project a command has open (:func:`protect`) is never written over, nor is one file written twice by one
+command. A new file gets the permissions the umask allows (0666 less the umask, as any program's output); a file
+that exists keeps its permissions (and, where fokus may, its owner); a file that exists but may not be written is
+refused rather than replaced. Missing parent folders are made, and taken away again when the write fails.
 
 The files one command writes (a CSV and its plot) form one set, :class:`Outputs`: each is renamed into place only
 once every one of them is written, so a failure leaves none of them.
@@ -37,6 +38,33 @@ from fokus.errors import FokusError
 DESCRIPTOR = re.compile(r"/dev/(?:std(?P<std>out|err)|fd/(?P<fd>\d+))|/proc/self/fd/(?P<proc>\d+)")
 MAX_LINKS = 40  # as the kernel's own limit on symbolic links followed in one path
 NAME_ROOM = 200  # bytes of the target's name in a temporary file's name (a name has at most 255 bytes)
+
+
+_PROTECTED: set[Path] = set()  # the files no output may replace, looked at afresh each time
+
+
+def protect(path: Path) -> None:
+    """Refuse to write over ``path`` (the project a command has open, and its journal files) until
+    :func:`unprotect`: ``-o project.db`` must not turn the project into a CSV."""
+    _PROTECTED.update(_journals(path))
+
+
+def unprotect(path: Path) -> None:
+    _PROTECTED.difference_update(_journals(path))
+
+
+def _journals(path: Path) -> list[Path]:
+    base = os.path.abspath(path)
+    return [Path(base + suffix) for suffix in ("", "-wal", "-shm")]
+
+
+def _protected(status: os.stat_result) -> bool:
+    for path in _PROTECTED:
+        with contextlib.suppress(OSError):
+            other = os.stat(path)
+            if (other.st_dev, other.st_ino) == (status.st_dev, status.st_ino):
+                return True
+    return False
 
 
 def _failure(display: str, exc: OSError) -> FokusError:
@@ -220,6 +248,10 @@ class Outputs:
             raise _failure(display, exc) from None
         if status is not None and stat.S_ISDIR(status.st_mode):
             raise FokusError("is a folder, not a file", path=display, hint="name a file in it")
+        if status is not None and _protected(status):
+            raise FokusError("is the project itself; nothing was written", path=display, hint="name another file")
+        if any(pending.target == target for pending in self._pending):
+            raise FokusError("is named twice; nothing was written", path=display, hint="name two files")
         if status is not None and (through_proc or not stat.S_ISREG(status.st_mode)):
             return self._stream(display, _open_straight(path, status, display))
         if status is not None and not os.access(target, os.W_OK):
