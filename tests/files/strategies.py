@@ -1,6 +1,8 @@
 """Hypothesis strategies for the files researchers write by hand: YAML codebooks and hypothesis files, codings files
 and case tables. Each is made in the shape of the real format (the real keys and columns, plausible values) with
 some fields wrong, then written out and possibly damaged, so that the validation behind the parser is reached too.
+Every field of a codings file and a case table can hold half a character (escaped in JSON; in CSV the encoder makes
+it a "?"), a number of thousands of digits, or a time far outside 1970-2099.
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ from hypothesis import strategies as st
 
 from tests.importers.strategies import (
     CELLS,
+    HALVES,
+    HUGE_INTS,
     JSON_SCALARS,
+    LONG_DIGITS,
     MISSING,
     NUMBERS,
     TEXTS,
@@ -157,7 +162,7 @@ def yaml_bytes(draw: st.DrawFn, documents: st.SearchStrategy[Any]) -> bytes:
 CODING_COLUMNS = (
     "message_id thread_id case participant code start end text status origin confidence coder created_at".split()
 )
-CODING_CELLS = {
+_CODING_CELLS = {
     "message_id": st.sampled_from(["p1", "c1", "r1", "p2", "nope", "", " p1 "]),
     "code": st.sampled_from(["krise", "krise/flom", "dialog", "gruppe", "gruppe/barn", "nope", ""]),
     "start": st.one_of(st.integers(-1, 30).map(str), st.sampled_from(["", "x", "1.5", "9" * 30, "٣", "1_0"])),
@@ -167,7 +172,14 @@ CODING_CELLS = {
     "origin": st.sampled_from(["human", "rule:krise:r1", "model:lr", "", "x" * 300]),
     "confidence": st.sampled_from(["", "0.5", "1", "nan", "inf", "-1", "x", "1e999", "2"]),
     "coder": st.sampled_from(["ingrid", "magnus", "", "fokus", "x" * 300]),
-    "created_at": st.sampled_from([*TIMES, "2019-05-03T10:00:00+02:00", "2019-05-03T10:00:00"]),
+    "created_at": st.sampled_from(
+        [*TIMES, "2019-05-03T10:00:00+02:00", "2019-05-03T10:00:00", "9999-12-31T23:59:59+00:00", "1969-07-20T20:17Z"]
+    ),
+}
+#: Each column's values, or (rarely) half a character or a number of 4,000 digits in any of them.
+CODING_CELLS = {
+    column: st.one_of(cells, cells, cells, st.sampled_from(HALVES), HUGE_INTS)
+    for column, cells in _CODING_CELLS.items()
 }
 _OTHER_CELLS = st.one_of(CELLS, st.sampled_from(["p1", "krise"]))
 
@@ -199,6 +211,8 @@ CASE_CELLS = st.one_of(
     st.sampled_from(["Bodø", "bodø", "Voss", "Bodø  kommune", "Bodø kommune", "", "0219", "48200", "-3", "+7"]),
     st.sampled_from(["1,5", "2.5", "1e999", "9" * 25, "9" * 5000, "ja", "nei", "true", "2009-11-02", "31.02.2020"]),
     st.sampled_from(["02.11.2009", "0001-01-01", "nan", "inf", "1_000", "x" * 300]),
+    st.sampled_from(["9999-12-31", "31.12.9999", *HALVES]),
+    LONG_DIGITS.flatmap(lambda digits: st.sampled_from([digits, f"-{digits}", f"{digits}.5", f"{digits}e3"])),
     st.text(max_size=8),
 )
 

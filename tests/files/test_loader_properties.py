@@ -20,6 +20,7 @@ from fokus.files.codings import read_codings
 from fokus.files.hypotheses import CODE_PATH, HYPOTHESIS_ID, load_hypotheses
 from fokus.importers import FIELDS, parse_mapping
 from fokus.importers.limits import MAX_INTEGER, MAX_NAME_CHARS, MAX_TEXT_CHARS
+from fokus.importers.times import EARLIEST, LATEST
 from tests.importers.strategies import HOSTILE, json_bytes, records_or_error
 
 from .strategies import (
@@ -95,7 +96,7 @@ def test_codings_files(scratch: Path, data: bytes, suffix: str) -> None:
         for value in (row.start, row.end):
             assert value is None or 0 <= value <= MAX_TEXT_CHARS
         assert row.confidence is None or 0 <= row.confidence <= 1
-        assert row.created_at is None or row.created_at.utcoffset() is not None
+        assert row.created_at is None or EARLIEST <= row.created_at < LATEST
         assert len(row.origin) <= 200
         assert row.coder is None or len(row.coder) <= 200
 

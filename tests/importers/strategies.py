@@ -5,9 +5,11 @@ the keys the Graph and DYI readers look for, holding values of every type; the s
 DYI entries with some fields swapped for wrong values or left out; CSV with the real headers, random cells, quoting,
 delimiters, line endings and encodings; zip archives with hostile member names, duplicates, every compression and
 damage; REFI-QDA XML with random elements and attributes, or with the structure of a real project or codebook and
-its attributes missing or wrong. Any of it can be cut short or have bytes flipped (``damaged``). At the end, inputs
-that mostly parse (threads that answer each other, data donations from one group or two), for the tests that import
-into a project. The strategies for the YAML, codings and case files are in ``tests.files.strategies``.
+its attributes missing or wrong. Every string field can hold half a character (a lone surrogate, which JSON can
+escape), every number can have thousands of digits, and every time can lie far outside 1970-2099 (9999-12-31 is year
+10000 in Oslo). Any of it can be cut short or have bytes flipped (``damaged``). At the end, inputs that mostly parse
+(threads that answer each other, data donations from one group or two), for the tests that import into a project.
+The strategies for the YAML, codings and case files are in ``tests.files.strategies``.
 
 ``HOSTILE`` is the settings of those tests: 500 examples each (``FOKUS_FUZZ_EXAMPLES=20000`` for a long local run),
 and a deadline far above what a small input takes, so that work growing faster than its input fails while a busy
@@ -135,15 +137,32 @@ TIMES = [
     "1361265300",
     "0001-01-01T00:00:00+0100",
     "9999-12-31T23:59:59-0100",
+    "9999-12-31T23:59:59+0000",
+    "1969-12-31T23:59:59Z",
+    "1970-01-01 00:30",
+    "2099-12-31T23:59:59+0000",
+    "2100-01-01T00:00:00Z",
+    "253402300799",
     "2013-02-30 10:15",
     "2013-02-19",
     "",
 ]
-WORDS = ["Hei", "Kari Holmen", "Deltaker 07", "Ã¸", "\ud83d", "\u202e", "a\nb", "\x00", " ", "..", "💩" * 3]
+#: Half a character: a high or a low surrogate alone, in a word, and a whole pair (which JSON joins into one).
+HALVES = ["\ud83d", "\udfff", "Kari\ud800 Holmen", "\ud83d\ude0a"]
+WORDS = ["Hei", "Kari Holmen", "Deltaker 07", "Ã¸", "\u202e", "a\nb", "\x00", " ", "..", "💩" * 3, *HALVES]
+#: 4,000 digits: Python reads JSON numbers of up to 4,300, a database holds 19. The strategies make such values with
+#: ``map`` so that their own description (which Hypothesis prints) stays short.
+HUGE = 10**4000 - 1
+HUGE_INTS = st.sampled_from([1, -1]).map(lambda sign: sign * HUGE)
+#: Digits, as a string, of more than a time or a count has (a CSV cell, a transcript's time).
+LONG_DIGITS = st.sampled_from([25, 4000, 5000]).map(lambda n: "9" * n)
 NUMBERS = st.one_of(
     st.integers(-(2**70), 2**70),
     st.sampled_from([0, 1, -1, 1361265300, 253_402_300_800, 2**63, -(2**63) - 1, 10**20]),
+    HUGE_INTS,
 )
+#: Unix times at the edges of what fokus reads (1970 to 2099), and past them.
+FAR_STAMPS = st.one_of(st.sampled_from([0, -1, 4_102_444_799, 4_102_444_800, 253_402_300_799, 2**63]), HUGE_INTS)
 JSON_SCALARS = st.one_of(
     st.none(), st.booleans(), NUMBERS, st.floats(), st.text(max_size=20), st.sampled_from(TIMES + WORDS)
 )
@@ -198,10 +217,12 @@ def _object(**fields: Any) -> dict[str, Any]:
     return fields
 
 
-IDS = st.one_of(st.sampled_from(["p1", "c1", "r1", "1_2", "p1"]), st.integers(0, 10**6), st.text(max_size=8))
-GRAPH_TIMES = st.one_of(st.sampled_from(TIMES), st.integers(-10, 2**40))
+IDS = st.one_of(
+    st.sampled_from(["p1", "c1", "r1", "1_2", "p1", "p\ud800"]), st.integers(0, 10**6), st.text(max_size=8), HUGE_INTS
+)
+GRAPH_TIMES = st.one_of(st.sampled_from(TIMES), FAR_STAMPS, LONG_DIGITS, st.integers(-10, 2**40))
 TEXTS = st.one_of(st.text(max_size=30), st.sampled_from(WORDS))
-URLS = st.sampled_from(["https://example.org/a", "https://example.org/b.jpg", "", " "])
+URLS = st.sampled_from(["https://example.org/a", "https://example.org/b.jpg", "", " ", "https://ks.no/\ud800"])
 COUNTS = st.one_of(st.integers(-2, 10**6), NUMBERS)
 
 _ATTACHMENT = wrong(
@@ -211,6 +232,8 @@ _ATTACHMENT = wrong(
             {"media": {"image": {"src": "https://example.org/b.jpg"}}},
             {"url": "", "media": {"image": "x"}, "subattachments": {"data": [{"url": "https://example.org/c"}, 7]}},
             {"url": 5, "media": [], "subattachments": {"data": {"url": "x"}}},
+            {"url": "", "media": {"image": {"src": "https://example.org/\udc00.jpg"}}},
+            {"subattachments": {"data": [{"url": "https://example.org/\ud83d"}]}},
             {"subattachments": {"data": [{"subattachments": {"data": [{"url": "https://example.org/d"}]}}]}},
         ]
     )
@@ -268,11 +291,11 @@ COMMENT_TITLES = [
     "replied to 's",
     "",
 ]
-_STAMPS = st.one_of(st.integers(-5, 2**36), st.just(1361265300))
+_STAMPS = st.one_of(st.integers(-5, 2**36), st.just(1361265300), FAR_STAMPS)
 _DYI_MEDIA = st.builds(
     lambda url, uri: {"data": [_object(external_context=_object(url=url), media=_object(uri=uri))]},
     wrong(URLS),
-    wrong(st.just("photos/1.jpg")),
+    wrong(st.sampled_from(["photos/1.jpg", "photos/\ud800.jpg"])),
 )
 _DYI_POST = st.builds(
     _object,
@@ -328,6 +351,9 @@ DEFAULT_COLUMNS = "id thread_id parent_id author created_time text case reaction
 CROWDTANGLE_COLUMNS = ["Page Name", "Post Created", "URL", "Message", "Total Interactions", "Link", "Facebook Id"]
 CELLS = st.one_of(
     st.sampled_from(["", "p1", "c1", "r1", "p1", "Kari", "7", "1,234", "1.234.567", "-3", "9" * 20, '"', '""']),
+    st.sampled_from(["Kari\ud800", "253402300799"]),
+    LONG_DIGITS,
+    LONG_DIGITS.map(lambda digits: ",".join(digits[i : i + 3] for i in range(0, len(digits), 3))),
     st.sampled_from(TIMES),
     st.text(alphabet='ab ,;\t"\n\rø\x00\u2028', max_size=10),
     st.text(max_size=10),
@@ -374,6 +400,9 @@ TRANSCRIPT_LINES = st.one_of(
             "      [2013-02-19 11:03] Dypt: x",
             "[2013-02-30 10:15] Feil: dato",
             "[0001-01-01 00:00+01:00] Tidlig: x",
+            "[9999-12-31 23:59] Fjern: x",
+            "[1969-12-31 23:59Z] Gammel: x",
+            "[2100-01-01 00:30] Neste hundreår: x",
             "[1361265300] Tall: x",
             "[2013-02-19 10:15 Kari: mangler",
             "[2013-02-19 10:15] Kari uten kolon",
@@ -383,6 +412,7 @@ TRANSCRIPT_LINES = st.one_of(
         ]
     ),
     st.text(alphabet=" \t[]:=#()0123456789-aø\u2028\x0c", max_size=30),
+    LONG_DIGITS.map(lambda digits: f"[{digits}] Tall: x"),
 )
 TRANSCRIPT_BYTES = damaged(
     encoded(
@@ -451,6 +481,8 @@ SAMPLE_EXPORTS = [
     dump(dyi_comments()),
     dump(MEMBERSHIP),
     dump({"profile_v2": {"name": {"full_name": fb("Øystein Berg")}}}),
+    dump({"profile_v2": {"name": {"full_name": "\ud83d"}}}),
+    dump({"group_comments_v2": [{"timestamp": 253_402_300_799, "data": [{"comment": {"comment": "Hei\ud800"}}]}]}),
     json.dumps({"data": [{"id": "p1", "created_time": "2013-02-19T09:15:00+0000", "message": "Hei"}]}).encode(),
     b"id,author,created_time,text\np1,Kari,2013-02-19 10:15,Hei\n",
     b"=== Tr\xc3\xa5d: A\n[2013-02-19 10:15] Kari: Hei\n",

@@ -1,5 +1,7 @@
 """Property tests: whatever the bytes, every importer returns records that keep their promises, or raises a one-line
-FokusError naming the file; never another exception, and never a hang (see ``strategies``)."""
+FokusError naming the file; never another exception, and never a hang (see ``strategies``). The promises include
+what a database and the displays need: no half characters, counts a database integer holds, and times from 1970
+through 2099, which Norwegian time can show."""
 
 from __future__ import annotations
 
@@ -28,6 +30,8 @@ from fokus.importers import (
     read_paths,
 )
 from fokus.importers.limits import MAX_ID_CHARS, MAX_INTEGER, MAX_NAME_CHARS, MAX_TEXT_CHARS
+from fokus.importers.times import EARLIEST, LATEST
+from fokus.local_time import DISPLAY_ZONE
 
 from .strategies import (
     ANY_EXPORT,
@@ -66,8 +70,10 @@ def check_source(source: ParsedSource) -> None:
         assert m.case is None or 0 < len(m.case) <= MAX_NAME_CHARS
         assert m.location
         assert isinstance(m.kind, MessageKind)
-        assert m.created_at.utcoffset() == timedelta(0)
-        assert m.updated_at is None or m.updated_at.utcoffset() == timedelta(0)
+        for when in (m.created_at, m.updated_at or m.created_at):
+            assert when.utcoffset() == timedelta(0)
+            assert EARLIEST <= when < LATEST
+            when.astimezone(DISPLAY_ZONE)  # shown in Norwegian time: no OverflowError
         assert len(m.text) <= MAX_TEXT_CHARS
         assert m.reactions is None or 0 <= m.reactions <= MAX_INTEGER
         texts = (m.text, m.author, m.source_id, m.case, m.title, m.url, m.group, m.parent_author, *m.attachments)
