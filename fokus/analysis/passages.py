@@ -137,7 +137,7 @@ def coding_details(session: Any, coding_ids: list[int], *, redactor: Redactor | 
     """Each coding with its message, thread, time (Norwegian), participant's pseudonym, case, code, coder and text.
 
     The text is the passage as exports show it: ``redactor`` (by default the project's redaction, see
-    fokus.privacy) replaces the names in it.
+    fokus.privacy) replaces the names in it, and ids that may name someone.
     """
     redactor = redactor or Redactor(session)
     found: list[dict[str, Any]] = []
@@ -146,6 +146,7 @@ def coding_details(session: Any, coding_ids: list[int], *, redactor: Redactor | 
         query = (
             select(
                 Message.id,
+                Thread.id,
                 Coding.id,
                 Message.external_id,
                 Thread.external_id,
@@ -169,8 +170,10 @@ def coding_details(session: Any, coding_ids: list[int], *, redactor: Redactor | 
         )
         rows = session.execute(query).all()
         redactor.prepare(row[0] for row in rows)
-        for message, *row in rows:
+        for message, thread, *row in rows:
             record = dict(zip(COLUMNS, row, strict=True))
+            record["message_id"] = redactor.message_id(message, record["message_id"])
+            record["thread_id"] = redactor.thread_id(thread, record["thread_id"])
             record["created_at"] = iso_local(record["created_at"])
             record["text"] = redactor.excerpt_of(message, record["start"], record["end"], record["text"])
             found.append(record)

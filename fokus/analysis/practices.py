@@ -319,6 +319,7 @@ def find_practices(
     practices: list[Practice] = []
     if passages:
         text, vocabulary = _tfidf(session, [p.lemmas for p in passages])
+        passages = [replace(p, lemmas=redactor.lemmas(p.lemmas)) for p in passages]  # shown without names
         themes = _theme_matrix(passages)
         labels = cluster(text, themes, threshold=threshold, theme_weight=theme_weight)
         practices = _practices(passages, labels, text, vocabulary, frame, min_cases, redactor)
@@ -432,8 +433,8 @@ def _passages(
         ids = tuple(sorted(int(frame.id[r]) for r in rows))
         passages.append(
             Passage(
-                message=ext,
-                thread=threads.get(thread_id, ""),
+                message=redactor.message_id(message_ids[index], ext),
+                thread=redactor.thread_id(thread_id, threads.get(thread_id, "")),
                 participant=pseudonyms.get(participant_id, ""),
                 case=frame.cases.name.get(case_id) if case_id != NONE else None,
                 start=start,

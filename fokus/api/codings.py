@@ -84,6 +84,8 @@ def import_codings(
     replace: bool = False,
 ) -> CodingsReport:
     """Add codings from ``rows``; ``coder`` is used where a row names none."""
+    from fokus.privacy import shown_message_ids
+
     report = CodingsReport()
     wanted = sorted({r.message_id for r in rows})
     messages: dict[str, tuple[int, str]] = {}
@@ -92,6 +94,7 @@ def import_codings(
             select(Message.external_id, Message.id, Message.text).where(Message.external_id.in_(chunk))
         ):
             messages[ext] = (mid, text)
+    messages.update(shown_message_ids(session, set(wanted) - messages.keys()))  # from a redacted export
     codes = {path: (cid, codable) for path, cid, codable in session.execute(select(Code.path, Code.id, Code.codable))}
     coders = CoderRegistry(session)
 
@@ -211,7 +214,8 @@ def coding_rows(
     """Every coding as one tidy row (the columns of fokus.files.codings.COLUMNS), streamed.
 
     ``text`` is the passage as exports show it, participants' names replaced (fokus.privacy) unless the project
-    turned redaction off; ``start`` and ``end`` stay offsets into the stored text, where an import looks them up.
+    turned redaction off (ids that may name someone too: ``redacted:m<N>``, which an import takes back); ``start``
+    and ``end`` stay offsets into the stored text, where an import looks them up.
     ``real_names`` leaves the names in and adds each participant's ``real_name``: only when the user asks.
     """
     from fokus.privacy import export_redactor, identity_names
@@ -224,6 +228,7 @@ def coding_rows(
         select(
             Message.id,
             Participant.id,
+            Thread.id,
             Message.external_id,
             Thread.external_id,
             Case.name,
@@ -251,11 +256,11 @@ def coding_rows(
     if statuses:
         query = query.where(Coding.status.in_(list(statuses)))
     for row in session.execute(query.execution_options(yield_per=5000)):
-        mid, pid, message, thread, case, participant, code, start, end, text, *rest = row
+        mid, pid, tid, message, thread, case, participant, code, start, end, text, *rest = row
         status, origin, conf, coder, created = rest
         values = {
-            "message_id": message,
-            "thread_id": thread,
+            "message_id": redactor.message_id(mid, message),
+            "thread_id": redactor.thread_id(tid, thread),
             "case": case,
             "participant": participant,
             "code": code,

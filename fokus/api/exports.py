@@ -1,4 +1,5 @@
-"""Messages as tidy rows for export: ids from the source, pseudonyms only, names in texts redacted (fokus.privacy)."""
+"""Messages as tidy rows for export: ids from the source, pseudonyms only, names in texts and ids redacted, no links
+(fokus.privacy)."""
 
 from __future__ import annotations
 
@@ -31,8 +32,8 @@ def message_rows(session: Session, *, real_names: bool = False) -> Iterator[dict
     """Every message in thread order, streamed.
 
     Texts are as exports show them: participants' names replaced (fokus.privacy) unless the project turned
-    redaction off. ``real_names`` leaves the names in and adds each participant's ``real_name``: only when the
-    user asks.
+    redaction off; so are ids that may name someone (``redacted:m<N>``), and links are left out. ``real_names``
+    leaves the names, ids and links in and adds each participant's ``real_name``: only when the user asks.
     """
     from fokus.privacy import export_redactor, identity_names
 
@@ -44,6 +45,8 @@ def message_rows(session: Session, *, real_names: bool = False) -> Iterator[dict
         select(
             Message.id,
             Participant.id,
+            Thread.id,
+            Message.parent_id,
             Message.external_id,
             Thread.external_id,
             parent.external_id,
@@ -65,8 +68,13 @@ def message_rows(session: Session, *, real_names: bool = False) -> Iterator[dict
         .order_by(Thread.created_at, Thread.id, Message.created_at, Message.id)
         .execution_options(yield_per=5000)
     )
-    for mid, pid, *row in session.execute(query):
+    for mid, pid, tid, parent_id, *row in session.execute(query):
         values = dict(zip(MESSAGE_COLUMNS, row, strict=True))
+        values["message_id"] = redactor.message_id(mid, values["message_id"])
+        values["thread_id"] = redactor.thread_id(tid, values["thread_id"])
+        if parent_id is not None:
+            values["parent_id"] = redactor.message_id(parent_id, values["parent_id"])
+        values["url"] = redactor.url(values["url"])
         values["created_at"] = iso_local(values["created_at"])
         values["text"] = redactor.text(mid, values["text"])
         if real_names:

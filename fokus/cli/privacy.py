@@ -90,7 +90,7 @@ def preview_command(ctx: click.Context, message_id: str) -> None:
 
     from fokus.errors import FokusError
     from fokus.model import Message, MessageAlias
-    from fokus.privacy import Redactor
+    from fokus.privacy import Redactor, shown_message_ids
 
     project = open_ctx(ctx)
     with project.read() as session:
@@ -101,6 +101,8 @@ def preview_command(ctx: click.Context, message_id: str) -> None:
                 .join(MessageAlias, MessageAlias.message_id == Message.id)
                 .where(MessageAlias.external_id == message_id)
             ).first()
+        if found is None:
+            found = shown_message_ids(session, [message_id]).get(message_id)  # as exports show an id that names
         if found is None:
             raise FokusError(f"message {message_id!r} is not in the project", hint="see `fokus export messages`")
         redactor = Redactor(session)

@@ -11,7 +11,8 @@ fokus's own structure travels in the ``Description`` elements other tools show b
 never leave: authors appear by pseudonym, and names people wrote in messages, titles and memos are redacted
 (fokus.privacy) unless the project turned that off or the caller asks for real names; each coding's selection is
 moved with the redaction's offset map, so it points at the same words in the exported source. A redacted message
-says so in its description ("redacted=names"). Suggestions are left out unless asked for. GUIDs are stored, so the
+says so in its description ("redacted=names"); ids that may name someone are shown as ``redacted:m<N>`` and links
+are left out, as in every export. Suggestions are left out unless asked for. GUIDs are stored, so the
 same object has the same GUID in every export.
 """
 
@@ -190,7 +191,8 @@ def export_qdpx(
         first = items[0][0]
         shown = {m.id: redactor.message(m.id, m.text) for m, *_ in items}
         thread_title = redactor.free(thread.title)
-        title = thread_title or " ".join(shown[first.id][0].split()[:12]) or thread.external_id
+        shown_thread = redactor.thread_id(thread_id, thread.external_id)
+        title = thread_title or " ".join(shown[first.id][0].split()[:12]) or shown_thread
         rendered = [
             RenderedMessage(m.id, m.parent_id, m.created_at, pseudonym, case_name, shown[m.id][0])
             for m, pseudonym, _, case_name, _ in items
@@ -206,7 +208,7 @@ def export_qdpx(
             plainTextPath=f"internal://{guid}.txt",
             creationDateTime=_time(thread.created_at),
         )
-        _sub(source, "Description").text = _lines("thread", {"id": thread.external_id, "title": thread_title})
+        _sub(source, "Description").text = _lines("thread", {"id": shown_thread, "title": thread_title})
         for message, pseudonym, case_id, _, answers in items:
             start, end = offsets[message.id]
             selection_guid = guids.get("message", message.id)
@@ -222,13 +224,15 @@ def export_qdpx(
             _sub(selection, "Description").text = _lines(
                 "message",
                 {
-                    "id": message.external_id,
-                    "parent": external.get(message.parent_id) if message.parent_id else None,
+                    "id": redactor.message_id(message.id, message.external_id),
+                    "parent": redactor.message_id(message.parent_id, external[message.parent_id])
+                    if message.parent_id in external
+                    else None,
                     "kind": message.kind,
                     "participant": pseudonym,
                     "created_at": message.created_at.astimezone(UTC).isoformat(),
                     "reactions": message.reactions,
-                    "url": message.url,
+                    "url": redactor.url(message.url),
                     "placement": message.placement,
                     "answers": answers,
                     "redacted": "names" if shown[message.id][0] != message.text else None,

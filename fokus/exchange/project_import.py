@@ -251,10 +251,21 @@ def _unredact(session: Session, records: list[MessageRecord], redacted: set[str]
     """A file from fokus shows some messages with names redacted (``redacted=names``). Where the project has such a
     message already, its stored text stays (a redacted rendering is no edit), and the file's offsets are mapped
     back into it: returns those maps by message id. A message the project holds with other text than the file's
-    redaction of it cannot be placed safely and is refused."""
+    redaction of it cannot be placed safely and is refused, and so is one of the project's own messages whose id
+    the file shows redacted (``redacted:m<N>``), which would come in twice."""
+    from fokus.privacy.redact import Redactor, shown_message_ids
+
+    own = shown_message_ids(session, (record.source_id for record in records))
+    for record in records:
+        if record.source_id in own:
+            raise FokusError(
+                f"message {record.source_id!r} is this project's own message, with its id redacted in the file",
+                path=display,
+                where=record.location,
+                hint="export it again with --real-names to bring it back into this project",
+            )
     if not redacted:
         return {}
-    from fokus.privacy.redact import Redactor
 
     stored = {
         ext: (mid, text)

@@ -549,7 +549,7 @@ def _quotes(
         quotes.append(
             Quote(
                 unit=int(candidate.units[index]),
-                message=external,
+                message=redactor.message_id(message_id, external),
                 message_id=message_id,
                 start=start,
                 end=end,

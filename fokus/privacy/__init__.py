@@ -10,6 +10,7 @@ offsets. Importing this package imports neither spaCy nor the lexicon; they load
 
 from fokus.privacy.names import ENTITY, PARTICIPANT, SEVERAL, UNKNOWN, Mention, NameFinder, Person, identity_names
 from fokus.privacy.redact import (
+    REDACTED_ID,
     SETTING,
     OffsetMap,
     Redactor,
@@ -18,11 +19,13 @@ from fokus.privacy.redact import (
     redact,
     redaction_on,
     set_redaction,
+    shown_message_ids,
 )
 
 __all__ = [
     "ENTITY",
     "PARTICIPANT",
+    "REDACTED_ID",
     "SETTING",
     "SEVERAL",
     "UNKNOWN",
@@ -37,4 +40,5 @@ __all__ = [
     "redact",
     "redaction_on",
     "set_redaction",
+    "shown_message_ids",
 ]

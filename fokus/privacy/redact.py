@@ -10,6 +10,10 @@ with start < end stays non-empty.
 :class:`Redactor` is what an export holds: it reads the project's setting ("privacy.redact", on unless set to
 "off"), finds the mentions of each message once (names from :mod:`fokus.privacy.names`, person entities from
 :mod:`fokus.privacy.entities` when the project has a model with NER) and keeps them for the rest of the export.
+It also says how ids and links are shown: a message or thread id from a source that may name someone (it holds a
+part of a known name, or is a link or an e-mail address: "zelda-qwertyson-1", a CrowdTangle post URL) is replaced
+by ``redacted:m<N>`` / ``redacted:t<N>`` with the project's own number, the same in every export, and messages'
+links are left out; :func:`shown_message_ids` takes such ids back where the project is the one that exported them.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from fokus.privacy.entities import EntityFinder, entity_model
 from fokus.privacy.names import ENTITY, PARTICIPANT, UNKNOWN, Mention, NameFinder
 
 SETTING = "privacy.redact"
+REDACTED_ID = "redacted:"  # an id an export shows instead of one that may name someone
 CHUNK = 900
 
 
@@ -162,6 +167,8 @@ class Redactor:
         self._mentions: dict[int, tuple[Mention, ...]] = {}
         self._texts: dict[int, str] = {}  # stored texts of the messages that have mentions
         self._free: dict[str, str] = {}
+        self._naming_ids: dict[str, bool] = {}
+        self._threads: dict[int, str] = {}
 
     # --- what is looked for ---------------------------------------------------------------------------------------
 
@@ -284,6 +291,49 @@ class Redactor:
             return tuple(words)
         return tuple((w, v) for w, v in words if not self.finder.is_name(w))
 
+    def lemmas(self, lemmas: str) -> str:
+        """Lemmas separated by spaces (a passage's features) for display without those that are participants'
+        names."""
+        if not self.enabled:
+            return lemmas
+        return " ".join(w for w in lemmas.split(" ") if not self.finder.is_name(w))
+
+    # --- ids and links -------------------------------------------------------------------------------------------
+
+    def names_someone(self, identifier: str) -> bool:
+        """Whether an id from a source may name someone: it holds a part of a known name, or is a link or an e-mail
+        address (a profile's user name need not be the name)."""
+        found = self._naming_ids.get(identifier)
+        if found is None:
+            found = "/" in identifier or "@" in identifier or self.finder.names_someone(identifier)
+            self._naming_ids[identifier] = found
+        return found
+
+    def message_id(self, message_id: int, external_id: str) -> str:
+        """A message's id as exports show it: the source's, or ``redacted:m<N>`` (N the project's own number for the
+        message, the same in every export) when the source's id may name someone."""
+        if not self.enabled or not self.names_someone(external_id):
+            return external_id
+        return f"{REDACTED_ID}m{message_id}"
+
+    def thread_id(self, thread_id: int, external_id: str) -> str:
+        """A thread's id as exports show it: like its post's (a thread's id is its post's id), or
+        ``redacted:t<N>`` when the project does not have the post."""
+        if not self.enabled or not self.names_someone(external_id):
+            return external_id
+        shown = self._threads.get(thread_id)
+        if shown is None:
+            from fokus.model import Message
+
+            post = self.session.scalar(select(Message.id).where(Message.external_id == external_id))
+            shown = self._threads[thread_id] = f"{REDACTED_ID}m{post}" if post else f"{REDACTED_ID}t{thread_id}"
+        return shown
+
+    def url(self, url: str | None) -> str | None:
+        """A message's link as exports show it: none (a link leads to the person, and its path may hold a user
+        name)."""
+        return None if self.enabled else url
+
     # --- what it does ---------------------------------------------------------------------------------------------
 
     def summary(self) -> Summary:
@@ -307,6 +357,29 @@ class Redactor:
             for m in mentions:
                 summary.mentions[m.kind] += 1
         return summary
+
+
+def shown_message_ids(session: Session, identifiers: Iterable[str]) -> dict[str, tuple[int, str]]:
+    """The messages (id and stored text) of ids an export showed as ``redacted:m<N>``, for an import that gets them
+    back: only where message N is there and an export of this project shows its id so."""
+    wanted = {}
+    for identifier in identifiers:
+        number = identifier.removeprefix(f"{REDACTED_ID}m")
+        if identifier.startswith(REDACTED_ID) and number.isascii() and number.isdigit() and len(number) < 19:
+            wanted[int(number)] = identifier
+    if not wanted:
+        return {}
+    from fokus.model import Message
+
+    redactor = Redactor(session, enabled=True)
+    found: dict[str, tuple[int, str]] = {}
+    numbers = sorted(wanted)
+    for i in range(0, len(numbers), CHUNK):
+        query = select(Message.id, Message.external_id, Message.text).where(Message.id.in_(numbers[i : i + CHUNK]))
+        for mid, external_id, text in session.execute(query):
+            if external_id != wanted[mid] and redactor.message_id(mid, external_id) == wanted[mid]:
+                found[wanted[mid]] = (mid, text)
+    return found
 
 
 def export_redactor(session: Session, *, real_names: bool = False) -> Redactor:
