@@ -320,6 +320,8 @@ def test_a_full_disk_on_the_server_is_one_line(pg_admin: str, codebook_file: Pat
                 conn.execute(text(f"CREATE DATABASE {name} TABLESPACE {name}"))
             db = admin.set(database=name).render_as_string(hide_password=False)
             ok("--db", db, "init", "--codebook", str(codebook_file))
+            ballast = folder / "ballast"
+            ballast.write_bytes(b"\0" * (1 << 20))
             free = shutil.disk_usage(folder).free
             export = big_csv(tmp_path / "stor.csv", 2 * free // 1000)  # twice what fits
             line = refused("--db", db, "import", str(export))
@@ -329,6 +331,7 @@ def test_a_full_disk_on_the_server_is_one_line(pg_admin: str, codebook_file: Pat
                 r" \(ask for more space on the server, then run it again\)\n",
                 line,
             ), line
+            ballast.unlink()  # as the hint says (a full server cannot even start a new connection)
             assert "messages      0 in 0 threads" in ok("--db", db, "status")
     finally:
         with engine.connect() as conn:
