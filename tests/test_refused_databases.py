@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from sqlalchemy import create_engine, inspect, make_url, text
+from sqlalchemy import URL, Engine, create_engine, inspect, make_url, text
 from sqlalchemy.exc import IntegrityError
 
 from fokus.api.codebook import load_codebook
@@ -312,30 +312,46 @@ def test_a_full_disk_on_the_server_is_one_line(pg_admin: str, codebook_file: Pat
     engine = create_engine(admin, isolation_level="AUTOCOMMIT")
     try:
         with tmpfs(folder, "24m"):
-            space = folder / "pg"
-            space.mkdir()
-            os.chown(space, server_user.pw_uid, server_user.pw_gid)
-            with engine.connect() as conn:
-                conn.execute(text(f"CREATE TABLESPACE {name} LOCATION '{space}'"))
-                conn.execute(text(f"CREATE DATABASE {name} TABLESPACE {name}"))
-            db = admin.set(database=name).render_as_string(hide_password=False)
-            ok("--db", db, "init", "--codebook", str(codebook_file))
-            ballast = folder / "ballast"
-            ballast.write_bytes(b"\0" * (1 << 20))
-            free = shutil.disk_usage(folder).free
-            export = big_csv(tmp_path / "stor.csv", 2 * free // 1000)  # twice what fits
-            line = refused("--db", db, "import", str(export))
-            assert re.fullmatch(
-                f"fokus: error: {re.escape(display(make_url(db)))}: the database server's disk is full"
-                r' \(could not extend file "[^"]+": No space left on device\); nothing of this command was written'
-                r" \(ask for more space on the server, then run it again\)\n",
-                line,
-            ), line
-            ballast.unlink()  # as the hint says (a full server cannot even start a new connection)
-            assert "messages      0 in 0 threads" in ok("--db", db, "status")
+            try:
+                _fill_the_servers_disk(engine, admin, name, folder, server_user, codebook_file, tmp_path)
+            finally:
+                # while the tmpfs is still there: a tablespace whose folder vanished breaks the server's checkpoints
+                with engine.connect() as conn:
+                    conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    conn.execute(text(f"DROP TABLESPACE IF EXISTS {name}"))
     finally:
-        with engine.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            conn.execute(text(f"DROP TABLESPACE IF EXISTS {name}"))
         engine.dispose()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _fill_the_servers_disk(
+    engine: Engine,
+    admin: URL,
+    name: str,
+    folder: Path,
+    server_user: pwd.struct_passwd,
+    codebook_file: Path,
+    tmp_path: Path,
+) -> None:
+    """Import twice what fits into a tablespace on the tmpfs at ``folder``; one line, and the project intact."""
+    space = folder / "pg"
+    space.mkdir()
+    os.chown(space, server_user.pw_uid, server_user.pw_gid)
+    with engine.connect() as conn:
+        conn.execute(text(f"CREATE TABLESPACE {name} LOCATION '{space}'"))
+        conn.execute(text(f"CREATE DATABASE {name} TABLESPACE {name}"))
+    db = admin.set(database=name).render_as_string(hide_password=False)
+    ok("--db", db, "init", "--codebook", str(codebook_file))
+    ballast = folder / "ballast"
+    ballast.write_bytes(b"\0" * (1 << 20))
+    free = shutil.disk_usage(folder).free
+    export = big_csv(tmp_path / "stor.csv", 2 * free // 1000)  # twice what fits
+    line = refused("--db", db, "import", str(export))
+    assert re.fullmatch(
+        f"fokus: error: {re.escape(display(make_url(db)))}: the database server's disk is full"
+        r' \(could not extend file "[^"]+": No space left on device\); nothing of this command was written'
+        r" \(ask for more space on the server, then run it again\)\n",
+        line,
+    ), line
+    ballast.unlink()  # as the hint says (a full server cannot even start a new connection)
+    assert "messages      0 in 0 threads" in ok("--db", db, "status")
