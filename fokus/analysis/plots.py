@@ -79,6 +79,15 @@ def plot_cooccurrence(report: Any, path: Path, *, value: str = "jaccard", out: B
     counts = report.matrix("n_ab")[1]
     size = max(4.0, 0.35 * len(codes) + 2)
     figure, axes = plt.subplots(figsize=(size + 1, size))
+    if not codes:  # an empty heatmap makes matplotlib warn about singular limits and shows a blank square
+        axes.set_axis_off()
+        axes.text(0.5, 0.5, "No coded units: nothing co-occurs yet", ha="center", va="center")
+        axes.set_title(report.title)
+        try:
+            _save(figure, path, out)
+        finally:
+            plt.close(figure)
+        return
     image = axes.imshow(grid, cmap="viridis")
     axes.set_xticks(range(len(codes)), codes, rotation=90)
     axes.set_yticks(range(len(codes)), codes)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -279,3 +280,11 @@ def test_both_backends_give_the_same_figures(studies: Builds, request: pytest.Fi
     assert sqlite.keys() == postgresql.keys()
     for key, figures in sqlite.items():
         assert postgresql[key] == figures, key
+
+
+def test_a_heatmap_of_a_project_without_codings_says_so_without_warnings(project: Project, tmp_path: Path) -> None:
+    heat = tmp_path / "heat.svg"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib's "singular limits" warning came out on the terminal
+        run(project.display, "cooc", "--plot", str(heat))
+    assert "nothing co-occurs yet" in heat.read_text()
