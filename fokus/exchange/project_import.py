@@ -144,7 +144,8 @@ def import_qdpx(session: Session, project: QdpxProject) -> QdpxReport:
             if session.get_one(Message, ids[thread]).text != source.text:  # the same but for white space
                 stored_as[thread] = ""  # its offsets do not fit that message: its codings cannot be placed
 
-    rows, selection_of = _codings(project, ranges, code_paths, report, back, stored_as)
+    home = _codings_at_home(session, guids, project) if back else {}
+    rows, selection_of = _codings(project, ranges, code_paths, report, back, stored_as, home)
     report.codings = import_codings(session, rows, display=project.path)
     by_key = {
         (m, c, coder, s, e): cid
@@ -362,9 +363,11 @@ def _codings(
     report: QdpxReport,
     back: dict[str, OffsetMap],
     stored_as: dict[str, str],
+    home: dict[str, tuple[str, str, str, int, int]],
 ) -> tuple[list[CodingRow], dict[tuple[str, str], tuple[str, str, str, int, int]]]:
     """The codings of the file as rows for ``import_codings``, and the key of each (by selection and coding GUID);
-    what cannot be one, or repeats an earlier one, goes to ``report.dropped``."""
+    what cannot be one, or repeats an earlier one, goes to ``report.dropped``. ``home`` holds this project's own
+    codings by GUID (see :func:`_codings_at_home`)."""
     rows: list[CodingRow] = []
     keys: dict[tuple[str, str], tuple[str, str, str, int, int]] = {}
     first: dict[tuple[str, str, str, int, int], str] = {}  # key -> the GUID of the coding that has it
@@ -386,6 +389,7 @@ def _codings(
                     DroppedCoding(reason, c[0], source.name, code_paths.get(c[1], c[1])) for c in selection.codings
                 )
                 continue
+            shown = (start, end)
             if owner[2] in back:  # offsets into the file's redacted text: back into the stored one
                 start, end = back[owner[2]].stored_span(start, end)
             values = _fields(selection.description, "coding") or {}
@@ -400,6 +404,9 @@ def _codings(
                     continue
                 coder = project.users.get(user or selection.creating_user or "") or IMPORT_CODER
                 key = (message, path, coder, start, end)
+                own = home.get(coding_guid.lower()) if owner[2] in back else None
+                if own is not None and own[:3] == key[:3] and back[owner[2]].span(own[3], own[4]) == shown:
+                    key = own  # this project's own coding, shown redacted: the span it has, not the whole name
                 if key in first:
                     report.dropped.append(DroppedCoding(MERGED, coding_guid, source.name, path, first[key]))
                     continue
@@ -408,8 +415,8 @@ def _codings(
                     CodingRow(
                         message,
                         path,
-                        start,
-                        end,
+                        key[3],
+                        key[4],
                         None,
                         status,
                         origin,
@@ -421,6 +428,27 @@ def _codings(
                 )
                 keys[(selection.guid, coding_guid)] = key
     return rows, keys
+
+
+def _codings_at_home(session: Session, guids: Guids, project: QdpxProject) -> dict[str, tuple[str, str, str, int, int]]:
+    """This project's own codings that the file names by their GUIDs: (message, code, coder, start, end) by GUID.
+
+    A redacted export shows a name as one placeholder, so a coding of part of the name comes back covering all of
+    it; one whose stored span is shown as the file's span is the coding the project has, and keeps its span."""
+    wanted = {c[0].lower() for source in project.sources for s in source.selections for c in s.codings}
+    local = {guid: local_id for (kind, local_id), guid in guids.known.items() if kind == "coding" and guid in wanted}
+    found: dict[int, tuple[str, str, str, int, int]] = {}
+    ids = sorted(local.values())
+    for chunk in (ids[i : i + 900] for i in range(0, len(ids), 900)):
+        for cid, m, c, coder, start, end in session.execute(
+            select(Coding.id, Message.external_id, Code.path, Coder.name, Coding.start, Coding.end)
+            .join(Message, Coding.message_id == Message.id)
+            .join(Code, Coding.code_id == Code.id)
+            .join(Coder, Coding.coder_id == Coder.id)
+            .where(Coding.id.in_(chunk))
+        ):
+            found[cid] = (m, c, coder, start, end)
+    return {guid: found[local_id] for guid, local_id in local.items() if local_id in found}
 
 
 def _cases(

@@ -233,6 +233,38 @@ def test_a_redacted_export_into_a_new_project_reports_the_codings_it_merges(
     assert re.search(f"\n    coding {any_guid} in {shown}, code tone, into coding {any_guid}\n", out), out
 
 
+def test_a_redacted_export_back_into_its_own_project_adds_no_coding(tmp_path: Path, db: str) -> None:
+    """The two codings on "Kari" and "Holmen" both show as the placeholder; back home they are the codings the
+    project has (their GUIDs say so), not a third one over the whole name."""
+    fokus("--db", db, "init", "--empty")
+    (tmp_path / "k.yaml").write_text("codebook: k\ncodes:\n  - id: tone\n    name: Tone\n", encoding="utf-8")
+    fokus("--db", db, "codebook", "load", "k.yaml")
+    (tmp_path / "m.csv").write_text(
+        "id,author,created_time,text\n1,Kari Holmen,2013-03-01 10:00,Hei\n"
+        "2,Per Hansen,2013-03-01 10:05,Jeg snakket med Kari Holmen om flommen.\n",
+        encoding="utf-8",
+    )
+    fokus("--db", db, "import", "m.csv")
+    fokus("--db", db, "codings", "add", "2", "tone", "--span", "16:20", "--coder", "ingrid")
+    fokus("--db", db, "codings", "add", "2", "tone", "--span", "21:27", "--coder", "ingrid")
+    fokus("--db", db, "codings", "add", "2", "tone", "--span", "0:3", "--coder", "ingrid")
+    before = _spans(db)
+    fokus("--db", db, "qdpx", "export", "a.qdpx")
+    out = fokus("--db", db, "import", "a.qdpx")
+    assert _spans(db) == before == [(0, 3), (16, 20), (21, 27)]
+    assert "0 codings added" in out
+    assert "merged" not in out
+
+
+def _spans(db: str) -> list[tuple[int, int]]:
+    project = open_project(db)
+    try:
+        with project.read() as session:
+            return sorted((row["start"], row["end"]) for row in coding_rows(session))
+    finally:
+        project.close()
+
+
 # --- point 7: repeated texts and NVivo for Mac ------------------------------------------------------------------------
 
 
