@@ -207,10 +207,8 @@ def test_codings_to_unknown_codes_empty_or_outside_are_reported(tmp_path: Path, 
     ]
 
 
-def test_a_redacted_export_into_a_new_project_reports_the_codings_it_merges(
-    tmp_path: Path, db: str, new_db: Callable[[], str]
-) -> None:
-    """Two codings on the two parts of a name: the export shows the name as one placeholder, so both cover it."""
+def _two_codings_on_a_name(tmp_path: Path, db: str) -> None:
+    """A project whose message 2 names Kari Holmen, with a coding on each part of her name."""
     fokus("--db", db, "init", "--empty")
     (tmp_path / "k.yaml").write_text("codebook: k\ncodes:\n  - id: tone\n    name: Tone\n", encoding="utf-8")
     fokus("--db", db, "codebook", "load", "k.yaml")
@@ -222,6 +220,13 @@ def test_a_redacted_export_into_a_new_project_reports_the_codings_it_merges(
     fokus("--db", db, "import", "m.csv")
     fokus("--db", db, "codings", "add", "2", "tone", "--span", "16:20", "--coder", "ingrid")
     fokus("--db", db, "codings", "add", "2", "tone", "--span", "21:27", "--coder", "ingrid")
+
+
+def test_a_redacted_export_into_a_new_project_reports_the_codings_it_merges(
+    tmp_path: Path, db: str, new_db: Callable[[], str]
+) -> None:
+    """Two codings on the two parts of a name: the export shows the name as one placeholder, so both cover it."""
+    _two_codings_on_a_name(tmp_path, db)
     fokus("--db", db, "qdpx", "export", "a.qdpx")
     fresh = new_db()
     fokus("--db", fresh, "init", "--empty")
@@ -236,17 +241,7 @@ def test_a_redacted_export_into_a_new_project_reports_the_codings_it_merges(
 def test_a_redacted_export_back_into_its_own_project_adds_no_coding(tmp_path: Path, db: str) -> None:
     """The two codings on "Kari" and "Holmen" both show as the placeholder; back home they are the codings the
     project has (their GUIDs say so), not a third one over the whole name."""
-    fokus("--db", db, "init", "--empty")
-    (tmp_path / "k.yaml").write_text("codebook: k\ncodes:\n  - id: tone\n    name: Tone\n", encoding="utf-8")
-    fokus("--db", db, "codebook", "load", "k.yaml")
-    (tmp_path / "m.csv").write_text(
-        "id,author,created_time,text\n1,Kari Holmen,2013-03-01 10:00,Hei\n"
-        "2,Per Hansen,2013-03-01 10:05,Jeg snakket med Kari Holmen om flommen.\n",
-        encoding="utf-8",
-    )
-    fokus("--db", db, "import", "m.csv")
-    fokus("--db", db, "codings", "add", "2", "tone", "--span", "16:20", "--coder", "ingrid")
-    fokus("--db", db, "codings", "add", "2", "tone", "--span", "21:27", "--coder", "ingrid")
+    _two_codings_on_a_name(tmp_path, db)
     fokus("--db", db, "codings", "add", "2", "tone", "--span", "0:3", "--coder", "ingrid")
     before = _spans(db)
     fokus("--db", db, "qdpx", "export", "a.qdpx")
