@@ -48,6 +48,7 @@ from fokus.importers.limits import (
     check_no_nul,
     human_size,
 )
+from fokus.importers.times import in_range
 
 NOT_MODELLED = {
     "PDFSource": "PDF sources",
@@ -172,15 +173,23 @@ def _name(element: ET.Element, limit: int, what: str, display: str, default: str
     return check_length(value, limit, what, where(element), display)
 
 
-def _when(value: str | None) -> datetime | None:
-    """A creation time, or None when there is none or it cannot be read (year 1 at +01:00 cannot be put in UTC)."""
+def _when(element: ET.Element, display: str) -> datetime | None:
+    """An element's creation time, or None when it has none or it cannot be read (year 1 at +01:00 cannot be put in
+    UTC). A time that reads but lies outside what fokus stores (a tool's 9999-12-31 for "no date") is refused, as
+    every importer refuses it, rather than silently replaced."""
+    value = element.get("creationDateTime")
     if not value:
         return None
     try:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+        parsed = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
     except (ValueError, OverflowError):
         return None
+    try:
+        return in_range(parsed, value)
+    except FokusError as error:
+        place = ", ".join(p for p in (where(element), f"the {local(element.tag)}'s creationDateTime") if p)
+        raise error.located(display, place) from None
 
 
 def read_qdpx(path: Path, *, allow_external_sources: bool = False) -> QdpxProject:
@@ -373,7 +382,7 @@ def _read(root: ET.Element, project: QdpxProject, display: str, texts: _Texts) -
                 text or "",
                 text_of(note, "Description"),
                 (note.get("creatingUser") or "").lower() or None,
-                _when(note.get("creationDateTime")),
+                _when(note, display),
             )
         )
     project.project_notes = [_guid(r, display, "targetGUID") for r in children(root, "NoteRef")]
@@ -415,7 +424,7 @@ def _source(
         text,
         text_of(element, "Description"),
         (element.get("creatingUser") or "").lower() or None,
-        _when(element.get("creationDateTime")),
+        _when(element, display),
     )
     empty = not text.strip()
     for selection in children(element, "PlainTextSelection"):
@@ -452,7 +461,7 @@ def _selection(selection: ET.Element, source: Source, display: str, seen: dict[s
         end,
         text_of(selection, "Description"),
         (selection.get("creatingUser") or "").lower() or None,
-        _when(selection.get("creationDateTime")),
+        _when(selection, display),
     )
     _unique(found.guid, f"a selection in {source.name[:100]!r}", seen, display, selection)
     for coding in children(selection, "Coding"):
@@ -463,7 +472,7 @@ def _selection(selection: ET.Element, source: Source, display: str, seen: dict[s
                     _guid(coding, display),
                     _guid(ref, display, "targetGUID"),
                     (coding.get("creatingUser") or "").lower() or None,
-                    _when(coding.get("creationDateTime")),
+                    _when(coding, display),
                 )
             )
     found.notes = [_guid(r, display, "targetGUID") for r in children(selection, "NoteRef")]

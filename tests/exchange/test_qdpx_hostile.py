@@ -369,3 +369,16 @@ def test_a_long_list_of_dropped_codings_shows_ten_and_counts_the_rest(tmp_path: 
     assert lines[1] == "  13 codings not imported: their CodeRef names no code of the file's codebook:"
     assert lines[2:12] == [f"    coding {guid('d', 10 * n)} in 'Kilde 1', code {unknown}" for n in range(1, 11)]
     assert lines[12:] == ["    and 3 more"]
+
+
+@pytest.mark.parametrize("when", ["9999-12-31T23:59:59Z", "1900-01-01T00:00:00Z"])
+def test_a_creation_time_out_of_range_is_refused_naming_the_element(tmp_path: Path, db: str, when: str) -> None:
+    """A source's time becomes its message's; a year no Norwegian time can show broke every command afterwards."""
+    path = qdpx(tmp_path, text_source(1, text="Om flommen.", extra=f' creationDateTime="{when}"'))
+    fokus("--db", db, "init", "--empty")
+    line = fokus("--db", db, "import", str(path), ok=False)
+    assert line == (
+        f"fokus: error: {path}:line 1, the TextSource's creationDateTime: date and time out of range: {when!r}"
+        " (fokus reads times from 1970 through 2099)\n"
+    )
+    assert stored(db) == ([], [])
