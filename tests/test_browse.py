@@ -218,6 +218,10 @@ def test_threads_created_at_the_same_time_are_ordered_by_id(studied: Project) ->
         (ThreadFilter(since=date(2013, 3, 6), until=date(2013, 3, 6)), ["t2"]),
         (ThreadFilter(since=date(2013, 3, 1), until=date(2013, 3, 10)), ["t3", "t2", "t1"]),
         (ThreadFilter(since=date(2013, 3, 11)), []),
+        # the ends of the calendar, typed in the TUI's filter: every stored time lies between them (no overflow)
+        (ThreadFilter(since=date(1, 1, 1), until=date(9999, 12, 31)), ["t3", "t2", "t1"]),
+        (ThreadFilter(since=date(9999, 12, 31)), []),
+        (ThreadFilter(until=date(1, 1, 1)), []),
         # text: any message or the title, ignoring case, Norwegian letters too
         (ThreadFilter(text="øvelse"), ["t1"]),
         (ThreadFilter(text="Øvelse"), ["t1"]),

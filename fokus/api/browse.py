@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from fokus.api.codings import DISPLAY_ZONE
 from fokus.collation import norwegian
 from fokus.errors import FokusError
+from fokus.importers.times import EARLIEST, LATEST
 from fokus.model import Case, Code, Coder, Coding, CodingStatus, Message, Participant, Thread, Unit
 
 TITLE_WORDS = 12
@@ -324,7 +325,7 @@ def _conditions(session: Session, filters: ThreadFilter) -> list[ColumnElement[b
     if filters.since is not None:
         conditions.append(Thread.created_at >= _day_start(filters.since))
     if filters.until is not None:
-        conditions.append(Thread.created_at < _day_start(filters.until + timedelta(days=1)))
+        conditions.append(Thread.created_at < _day_start(filters.until, after=True))
     if filters.text:
         said = select(Message.thread_id).where(contains_folded(Message.text, filters.text))
         conditions.append(
@@ -333,9 +334,15 @@ def _conditions(session: Session, filters: ThreadFilter) -> list[ColumnElement[b
     return conditions
 
 
-def _day_start(day: date) -> datetime:
-    """Midnight of ``day`` in Norwegian time, as the UTC time the database compares."""
-    return datetime.combine(day, time(), tzinfo=DISPLAY_ZONE).astimezone(UTC)
+def _day_start(day: date, *, after: bool = False) -> datetime:
+    """Midnight of ``day`` (of the day after it, with ``after``) in Norwegian time, as the UTC time the database
+    compares. Every stored time lies in fokus's range (fokus.importers.times), so a day beyond it (a filter of
+    9999-12-31, whose next day does not exist, or year 1, before UTC's) is that range's end, never an overflow."""
+    if day < EARLIEST.date():
+        return EARLIEST
+    if day >= LATEST.date():
+        return LATEST
+    return datetime.combine(day + timedelta(days=after), time(), tzinfo=DISPLAY_ZONE).astimezone(UTC)
 
 
 def _title_of(text: str) -> str:
