@@ -53,6 +53,75 @@ def test_every_command_is_documented_with_an_example(name: str, command: click.C
         assert f"fokus {name}" in command.help or "fokus " in command.help
 
 
+#: The command tree as `fokus --help` shows it (each group's module in fokus/cli registers its subcommands).
+COMMAND_TREE = [
+    "agreement",
+    "backup",
+    "cases",
+    "cases import",
+    "cases list",
+    "codebook",
+    "codebook delete",
+    "codebook export",
+    "codebook load",
+    "codebook merge",
+    "codebook move",
+    "codebook rename",
+    "codebook show",
+    "codings",
+    "codings add",
+    "codings export",
+    "codings flagged",
+    "codings import",
+    "cooc",
+    "copy",
+    "demo",
+    "discover",
+    "evaluate",
+    "export",
+    "export messages",
+    "freq",
+    "hypotheses",
+    "hypotheses check",
+    "import",
+    "init",
+    "learn",
+    "matrix",
+    "participants",
+    "participants link",
+    "participants list",
+    "passages",
+    "practices",
+    "qdpx",
+    "qdpx export",
+    "redact",
+    "redact off",
+    "redact on",
+    "redact preview",
+    "redact status",
+    "redo",
+    "restore",
+    "status",
+    "suggest",
+    "tag",
+    "tui",
+    "undo",
+]
+
+
+def test_the_command_tree_is_the_listed_one() -> None:
+    assert [name for name, _ in commands(main)] == COMMAND_TREE
+
+
+@pytest.mark.parametrize(("name", "command"), commands(main))
+def test_every_command_lives_in_its_own_module_and_shows_its_help(name: str, command: click.Command) -> None:
+    assert command.callback is not None
+    assert command.callback.__module__.startswith("fokus.cli."), f"`fokus {name}` is defined in fokus/cli/__init__.py"
+    result = runner.invoke(main, [*name.split(), "--help"], terminal_width=100, prog_name="fokus")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"Usage: fokus {name} ")
+
+
 def test_init_codebook_status(codebook_file: Path) -> None:
     out = fokus("init", "--codebook", str(codebook_file))
     assert "5 codes" in out

@@ -18,7 +18,7 @@ from fokus.api.messages import ImportReport, import_messages
 from fokus.api.reanchor import count_flagged, flagged_codings
 from fokus.api.status import project_status
 from fokus.api.tagging import text_hash
-from fokus.cli.flagged import flagged_command
+from fokus.cli.codings import flagged_command
 from fokus.errors import FokusError
 from fokus.importers.records import MessageRecord
 from fokus.model import Code, Coder, CoderKind, Coding, Event, Memo, Message, TagState, Unit

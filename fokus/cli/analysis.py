@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
-from fokus.cli.common import FORMAT_OPTION, OUTPUT_OPTION, emit, open_ctx
+from fokus.cli.common import FORMAT_OPTION, OUTPUT_OPTION, F, emit, open_ctx
 from fokus.files.output import Outputs
 
 
@@ -22,7 +23,7 @@ SCOPE_OPTIONS = [
 ]
 
 
-def scope_options(function: Any) -> Any:
+def scope_options(function: F) -> F:
     for option in reversed(SCOPE_OPTIONS):
         function = option(function)
     return function
@@ -67,7 +68,7 @@ def _wrote(fmt: str, output: str | None, plot: Path | None) -> None:
 @FORMAT_OPTION
 @OUTPUT_OPTION
 @click.pass_context
-def freq(
+def freq_command(
     ctx: click.Context,
     split: str | None,
     rollup: bool,
@@ -105,7 +106,7 @@ def freq(
     _wrote(fmt, output, plot_path)
 
 
-def unit_option(help_text: str) -> Any:
+def unit_option(help_text: str) -> Callable[[F], F]:
     """The unit two codes share (sentence, message, thread or case), as cooc and passages take it."""
     return click.option(
         "--unit",
@@ -132,7 +133,7 @@ def unit_option(help_text: str) -> Any:
 @FORMAT_OPTION
 @OUTPUT_OPTION
 @click.pass_context
-def cooc(
+def cooc_command(
     ctx: click.Context,
     unit: str,
     rollup: bool,
@@ -183,7 +184,7 @@ def cooc(
 @FORMAT_OPTION
 @OUTPUT_OPTION
 @click.pass_context
-def matrix(
+def matrix_command(
     ctx: click.Context,
     attribute: str,
     measure: str,
@@ -271,6 +272,3 @@ def passages_command(
             level=unit,
         )
     emit(report, fmt, output)
-
-
-COMMANDS = [freq, cooc, matrix, passages_command]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
-from typing import Any, TextIO, TypeVar
+from pathlib import Path
+from typing import Any, TextIO, TypeVar, cast
 
 import click
 
@@ -77,12 +78,12 @@ def open_ctx(ctx: click.Context) -> Any:
 
 
 @contextmanager
-def output(path: str | None, outputs: Outputs | None = None) -> Iterator[TextIO]:
+def open_output(path: str | None, outputs: Outputs | None = None) -> Iterator[TextIO]:
     """stdout, or a file as fokus.files.output writes it (whole or not at all; a device or a pipe written into);
     with ``outputs``, one of the files written together with others."""
     if path is None or path == "-":
         with click.open_file("-", "w", encoding="utf-8") as stdout:
-            yield stdout
+            yield cast(TextIO, stdout)  # click types it IO[Any]: it is a text stream
         return
     if outputs is not None:
         yield outputs.text(path)
@@ -98,7 +99,7 @@ def emit(report: Any, fmt: str, path: str | None = None, outputs: Outputs | None
     from fokus.analysis.report import cell, write_report
 
     if fmt != "table":
-        with output(path, outputs) as out:
+        with open_output(path, outputs) as out:
             write_report(report, fmt, out, raw_csv=raw_csv())
         if path and outputs is None:
             click.echo(f"Wrote {path}.", err=True)
@@ -118,5 +119,88 @@ def emit(report: Any, fmt: str, path: str | None = None, outputs: Outputs | None
     if path is None:
         Console().print(table)
         return
-    with output(path, outputs) as out:
+    with open_output(path, outputs) as out:
         Console(file=out, width=200).print(table)
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[str, int, int], None]]:
+    """A rich progress bar on stderr when it is a terminal; silent otherwise."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield lambda _stage, _done, _total: None
+        return
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        tasks: dict[str, Any] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(f"{label}: {stage}", total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield update
+
+
+def print_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str, *, title: str) -> None:
+    """Rows as a rich table, or as CSV or JSON on stdout."""
+    from fokus.files.codings import write_rows
+
+    if fmt in ("csv", "json"):
+        with open_output(None) as out:
+            write_rows(rows, columns, fmt, out, raw_csv=raw_csv())
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*("" if row.get(c) is None else str(row.get(c)) for c in columns))
+    Console().print(table)
+
+
+def default_coder() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in this environment
+        return "koder"
+
+
+CODER_OPTION = click.option(
+    "--coder", envvar="FOKUS_CODER", help="Who does it, for the event log and undo (also FOKUS_CODER; default: you)."
+)
+
+
+def coder_id(session: Any, coder: str | None) -> int:
+    """The coder's id, created if new; the user's login name when none is given."""
+    from fokus.api.codings import CoderRegistry
+    from fokus.model import CoderKind
+
+    return CoderRegistry(session).get_or_create(coder or default_coder(), CoderKind.HUMAN)
+
+
+def backup_before(project: Any, label: str) -> Path | None:
+    """A backup copy before a command that removes or rewrites work (SQLite projects; a server has its own)."""
+    from fokus.store.backup import backup_sqlite
+    from fokus.store.failures import read_only
+
+    if project.read_only is not None:  # the command would be refused: say why before anything else
+        raise read_only(project.display, project.read_only)
+    if project.sqlite_path is None:
+        return None
+    path = backup_sqlite(project.sqlite_path, label)
+    click.echo(f"Backed up the project first: {path.name}", err=True)
+    return path

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from fokus.cli.common import progress_bar
+
 
 @click.command("copy")
 @click.argument("source")
@@ -27,7 +29,6 @@ def copy_command(source: str, target: str, quiet: bool) -> None:
       fokus copy studie.db postgresql+psycopg://ingrid@db.uio.no/studie
       fokus copy postgresql+psycopg://ingrid@db.uio.no/studie studie-kopi.db
     """
-    from fokus.cli import _progress
     from fokus.store.copy import check_target, copy_project, open_source
 
     check_target(target)  # before the source is opened (and, if it is older, migrated)
@@ -37,7 +38,7 @@ def copy_command(source: str, target: str, quiet: bool) -> None:
             click.echo(
                 f"Migrated {project.display} to the current schema; the old one is saved as {project.backup}", err=True
             )
-        with _progress("copy") as progress:
+        with progress_bar("copy") as progress:
             report = copy_project(project, target, progress=progress)
     finally:
         project.close()

@@ -133,6 +133,3 @@ def suggest_command(ctx: click.Context, version: int | None, models: Path | None
         f" suggestions, {report.merged} joined to the rules' on the same sentence, {report.updated} updated,"
         f" {report.withdrawn} withdrawn; {report.kept_decided} left alone where a researcher has decided."
     )
-
-
-COMMANDS = [learn_command, suggest_command]

@@ -1,0 +1,211 @@
+"""`fokus codings`: export, import and scripted coding, and the codings to review after an edit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from fokus.cli.common import (
+    FORMAT_OPTION,
+    OUTPUT_OPTION,
+    RAW_CSV_OPTION,
+    backup_before,
+    emit,
+    open_ctx,
+    open_output,
+    raw_csv,
+)
+
+
+@click.group("codings")
+def codings_group() -> None:
+    """Codings: export, import and scripted coding."""
+
+
+@codings_group.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(["accepted", "suggested", "rejected"]),
+    help="Only these statuses (repeatable); all by default.",
+)
+@click.option("-o", "--output", type=click.Path(), help="Write to a file instead of stdout.")
+@RAW_CSV_OPTION
+@click.option("--real-names", is_flag=True, help="Leave names in the texts and add real names (prints a warning).")
+@click.pass_context
+def codings_export(
+    ctx: click.Context, fmt: str, statuses: tuple[str, ...], output: str | None, real_names: bool
+) -> None:
+    """Export codings, one row per coding, with the coded text and participants' pseudonyms.
+
+    \b
+    Example:
+      fokus codings export --status accepted -o codings.csv
+    """
+    from fokus.api.codings import coding_rows
+    from fokus.files.codings import COLUMNS, write_rows
+
+    project = open_ctx(ctx)
+    if real_names:
+        from fokus.cli.privacy import warn_real_names
+
+        warn_real_names()
+    columns = (*COLUMNS, "real_name") if real_names else COLUMNS
+    with project.read() as session, open_output(output) as out:
+        count = write_rows(coding_rows(session, statuses, real_names=real_names), columns, fmt, out, raw_csv=raw_csv())
+    if output:
+        click.echo(f"Wrote {count} codings to {output}.", err=True)
+
+
+@codings_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--coder", help="The coder for rows that name none.")
+@click.option("--replace", is_flag=True, help="Where a coding exists with another status, take the file's.")
+@click.option("--dry-run", is_flag=True, help="Check everything, write nothing.")
+@click.pass_context
+def codings_import(ctx: click.Context, file: Path, coder: str | None, replace: bool, dry_run: bool) -> None:
+    """Import codings from CSV or JSON (the export's columns; start/end optional = the whole message).
+
+    \b
+    Example:
+      fokus codings import corpus/codings.csv
+    """
+    from fokus.api.codings import import_codings
+    from fokus.files.codings import read_codings
+
+    rows = read_codings(file)
+    project = open_ctx(ctx)
+    if replace and not dry_run:
+        backup_before(project, "before-replace")
+    with project.begin(dry_run=dry_run) as session:
+        report = import_codings(session, rows, display=str(file), coder=coder, replace=replace)
+    _echo_codings(report)
+    if dry_run:
+        click.echo("Dry run: nothing was written.")
+
+
+def _echo_codings(report: Any) -> None:
+    line = f"Codings: {report.added} added, {report.unchanged} already there"
+    if report.replaced:
+        line += f", {report.replaced} replaced"
+    if report.conflicts:
+        line += f", {report.conflicts} differ from the project and were left as they are (--replace takes the file's)"
+    if report.duplicates_in_file:
+        line += f", {report.duplicates_in_file} repeated rows ignored"
+    click.echo(line + ".")
+    if report.coders_added:
+        click.echo(f"New coders: {', '.join(report.coders_added)}")
+
+
+@codings_group.command("add")
+@click.argument("message_id")
+@click.argument("code")
+@click.option("--span", metavar="A:B", help="Code-point offsets into the message; the whole message if left out.")
+@click.option("--coder", required=True, envvar="FOKUS_CODER", help="Who codes (also FOKUS_CODER).")
+@click.pass_context
+def codings_add(ctx: click.Context, message_id: str, code: str, span: str | None, coder: str) -> None:
+    """Code a message, or a span of it, by hand or from a script.
+
+    \b
+    Example:
+      fokus codings add 348822158517432_1001 krise/under --span 0:42 --coder ingrid
+    """
+    from fokus.api.codings import import_codings
+    from fokus.files.codings import CodingRow
+    from fokus.model import CodingStatus
+
+    start = end = None
+    if span:
+        try:
+            start_text, end_text = span.split(":")
+            start, end = int(start_text), int(end_text)
+        except ValueError:
+            raise click.BadParameter("write the span as START:END, e.g. 0:42", param_hint="--span") from None
+    row = CodingRow(message_id, code, start, end, None, CodingStatus.ACCEPTED, "human", None, coder, None, "--span")
+    project = open_ctx(ctx)
+    with project.begin() as session:
+        report = import_codings(session, [row], display="fokus codings add")
+    _echo_codings(report)
+
+
+FLAGGED_COLUMNS = ["coding_id", "message_id", "code", "coder", "status", "state", "old_text", "start", "end", "text"]
+FLAGGED_TERMINAL = ["coding_id", "message_id", "code", "coder", "state", "old_text", "text"]
+
+
+@dataclass
+class FlaggedReport:
+    """The flagged codings as an analysis-style report, so every --format works."""
+
+    items: list[dict[str, Any]]
+    title: str = "Codings to review after an edit"
+
+    def columns(self) -> list[str]:
+        return [*FLAGGED_COLUMNS, "ratio", "at"]
+
+    def terminal_columns(self) -> list[str]:
+        return FLAGGED_TERMINAL
+
+    def rows(self) -> list[dict[str, Any]]:
+        return self.items
+
+    def as_json(self) -> Any:
+        return {"title": self.title, "codings": self.items}
+
+    def markdown(self) -> str:
+        from fokus.analysis.report import markdown_table
+
+        if not self.items:
+            return f"# {self.title}\n\nNone: every coding covers the text it was given.\n"
+        return f"# {self.title}\n\n{markdown_table(self.items, FLAGGED_COLUMNS)}\n"
+
+
+@codings_group.command("flagged")
+@click.option(
+    "--reviewed",
+    "reviewed",
+    multiple=True,
+    type=int,
+    metavar="CODING_ID",
+    help="Mark a coding as reviewed: its flag is removed (repeatable; logged, so undo knows).",
+)
+@click.option("--coder", envvar="FOKUS_CODER", help="Who reviewed (with --reviewed; also FOKUS_CODER).")
+@FORMAT_OPTION
+@OUTPUT_OPTION
+@click.pass_context
+def flagged_command(
+    ctx: click.Context, reviewed: tuple[int, ...], coder: str | None, fmt: str, output: str | None
+) -> None:
+    """List the codings a newer export moved to edited text (moved) or could not place (lost).
+
+    Each row shows the message, code and coder, the text the coding covered before the edit (old_text) and the
+    text it covers now; a coding whose span runs past its message's text is listed as outside. Fix the span in the
+    TUI or with `fokus codings add`, then mark the coding reviewed.
+
+    \b
+    Examples:
+      fokus codings flagged
+      fokus codings flagged --reviewed 1812 --reviewed 1813 --coder ingrid
+    """
+    from fokus.api.reanchor import clear_flags, flagged_codings
+
+    project = open_ctx(ctx)
+    if reviewed:
+        if not coder:
+            raise click.UsageError("say who reviewed: --coder NAME (or FOKUS_CODER)")
+        from fokus.api.codings import CoderRegistry
+        from fokus.api.events import new_batch
+        from fokus.model import CoderKind
+
+        with project.begin() as session:
+            coder_id = CoderRegistry(session).get_or_create(coder, CoderKind.HUMAN)
+            cleared = clear_flags(session, reviewed, batch=new_batch(), coder_id=coder_id)
+        click.echo(f"Marked {cleared} of {len(set(reviewed))} codings reviewed.", err=True)
+        return
+    with project.read() as session:
+        items = flagged_codings(session)
+    emit(FlaggedReport(items), fmt, output)

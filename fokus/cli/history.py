@@ -1,0 +1,153 @@
+"""`fokus backup`, `restore`, `undo` and `redo`: the commands that protect a researcher's work or take a step back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from fokus.cli.common import CODER_OPTION, coder_id, db_of, open_ctx
+
+
+def _sqlite_path(ctx: click.Context) -> Path:
+    db = db_of(ctx)
+    if "://" in db:
+        raise click.UsageError(
+            "restore writes a copy back into a SQLite file; for a project on a server, copy the backup into a new"
+            " empty database: fokus copy BACKUP.bak postgresql+psycopg://user@host/newdb"
+        )
+    path = Path(db).expanduser()
+    if not path.is_file():
+        from fokus.errors import FokusError
+
+        raise FokusError("no project here", path=db, hint="create one with `fokus init`, or pass --db")
+    return path
+
+
+@click.command("backup")
+@click.option("--label", default="manual", show_default=True, help="A word for the copy's name.")
+@click.option(
+    "--keep",
+    default=10,
+    show_default=True,
+    help="Keep this many copies; older ones are deleted (never those taken before a restore).",
+)
+@click.option("--list", "listing", is_flag=True, help="List the copies instead of making one.")
+@click.option(
+    "--to",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="For a project on a server: the folder for its copies (default: the current folder).",
+)
+@click.pass_context
+def backup_command(ctx: click.Context, label: str, keep: int, listing: bool, folder: Path | None) -> None:
+    """Copy the project beside itself with SQLite's online backup API (safe while the TUI or others work); a
+    project on a server is written into a SQLite file (a checked `fokus copy`), in --to or the current folder.
+
+    fokus also makes a copy of a SQLite project before every migration and before every command that removes or
+    rewrites work.
+
+    \b
+    Examples:
+      fokus backup
+      fokus backup --label before-recoding --keep 20
+      fokus backup --list
+      fokus --db postgresql+psycopg://ingrid@db.example.org/kommuner backup --to ~/kopier
+    """
+    from fokus.store.backup import backup_path, backup_sqlite, backups, incomplete, prune, remove_leftovers
+
+    server = "://" in db_of(ctx)
+    project = open_ctx(ctx) if server else None
+    if project is not None:
+        path = (folder or Path.cwd()).expanduser() / (project.url.database or "fokus")
+    else:
+        path = _sqlite_path(ctx)
+    if listing:
+        found = backups(path)
+        for one in found:
+            click.echo(f"{one.path.name}  {one.taken:%Y-%m-%d %H:%M:%S} UTC  {one.label}  {one.size / 1e6:.1f} MB")
+        if not found:
+            click.echo("No backups yet (fokus backup makes one).")
+        for broken in incomplete(path):
+            click.echo(f"{broken.path.name}  incomplete: shorter than its header says; not a usable copy, not counted")
+        return
+    if keep < 1:
+        raise click.BadParameter("keep at least 1", param_hint="--keep")
+    if project is not None:
+        from fokus.store.copy import sqlite_snapshot
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(path)
+        copy = backup_path(path, label)
+        report = sqlite_snapshot(project, copy)
+        shown = project.display
+        detail = f" ({report.rows:,} rows in {len(report.tables)} tables, checked)"
+    else:
+        copy = backup_sqlite(path, label, keep=None)
+        shown, detail = str(path), ""
+    removed = prune(path, keep)
+    click.echo(f"Backed up {shown} to {copy}{detail}" + (f"; removed {len(removed)} older copies." if removed else "."))
+
+
+@click.command("restore")
+@click.argument("backup", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+def restore_command(ctx: click.Context, backup: Path, yes: bool) -> None:
+    """Write a backup copy back into the project (the current state is backed up first, so this can be undone).
+
+    \b
+    Example:
+      fokus restore fokus.db.20261201T101500000000Z.manual.bak
+    """
+    from fokus.store.backup import check_backup, restore_sqlite
+
+    path = _sqlite_path(ctx)
+    if not backup.is_absolute() and not backup.exists():
+        backup = path.parent / backup
+    check_backup(backup)
+    if not yes:
+        click.confirm(f"Replace {path} with {backup.name}? (the current state is backed up first)", abort=True)
+    before = restore_sqlite(path, backup)
+    click.echo(f"Restored {path} from {backup.name}; the state it replaced is in {before.name}.")
+    project = open_ctx(ctx)  # migrates an older copy to the current schema (after its own backup)
+    project.close()
+
+
+def _step(ctx: click.Context, coder: str | None, redo: bool) -> None:
+    from fokus.api import coding_actions
+
+    project = open_ctx(ctx)
+    revert = coding_actions.redo if redo else coding_actions.undo
+    step = project.step(lambda session: revert(session, coder_id(session, coder)))  # a coder's step, as in the TUI
+    if step is None:
+        click.echo("Nothing to redo." if redo else "Nothing to undo.")
+        return
+    line = f"{'Redid' if redo else 'Undid'} one step: {step.changed} changes"
+    click.echo(line + (f"; {step.conflicts} changed by others since, left as they are." if step.conflicts else "."))
+
+
+@click.command("undo")
+@CODER_OPTION
+@click.pass_context
+def undo_command(ctx: click.Context, coder: str | None) -> None:
+    """Undo your latest step (a coding, a decision, a codebook change), from the event log; the TUI's u.
+
+    \b
+    Example:
+      fokus undo --coder ingrid
+    """
+    _step(ctx, coder, redo=False)
+
+
+@click.command("redo")
+@CODER_OPTION
+@click.pass_context
+def redo_command(ctx: click.Context, coder: str | None) -> None:
+    """Redo the step you undid last (unless you have done something new since).
+
+    \b
+    Example:
+      fokus redo --coder ingrid
+    """
+    _step(ctx, coder, redo=True)
