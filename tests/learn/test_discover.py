@@ -574,8 +574,8 @@ def test_the_command_adopts_in_one_transaction(project: Project) -> None:
 
 def test_the_screen_lists_candidates_shows_quotes_and_adopts_one(project: Project) -> None:
     from fokus.tui.app import FokusApp
-    from fokus.tui.screens.analysis import PassagesScreen
     from fokus.tui.screens.discover import DiscoverScreen, NewCodeScreen
+    from fokus.tui.screens.passages import PassagesScreen
 
     with project.read() as session:
         report = discover(session)

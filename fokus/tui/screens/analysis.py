@@ -19,6 +19,7 @@ from fokus.analysis.frame import Scope
 from fokus.analysis.report import cell
 from fokus.errors import FokusError
 from fokus.tui.screens.base import FokusScreen
+from fokus.tui.screens.passages import PassagesScreen, Quote, open_thread_at
 
 LEVELS = ("message", "sentence", "thread", "case")
 
@@ -36,21 +37,149 @@ class Settings:
         return Scope.of(include_suggested=self.suggested)
 
 
+# The tabs' parts, tab by tab: what each computes (its runner), what ``enter`` on a row opens (its opener) and the
+# line above its table (its about; by default the report's title).
+def _about(report: Any, s: Settings) -> str:
+    return f"{report.title}.  [dim]enter: utdragene bak[/]"
+
+
+def _counted(s: Settings) -> str:
+    return "godkjente og foreslåtte" if s.suggested else "godkjente"
+
+
+def _freq(session: Session, s: Settings) -> Any:
+    from fokus.analysis.frequencies import frequencies
+
+    return frequencies(session, scope=s.scope, rollup=s.rollup, split=s.split)
+
+
+def _open_freq(screen: AnalysisScreen, row: dict[str, Any]) -> None:
+    split = screen.settings.split
+    where: dict[str, Any] = {"rollup": screen.settings.rollup}
+    if split == "case":
+        where["case"] = row["case"]
+    elif split == "month":
+        where["month"] = row["month"]
+    elif split:
+        where.update(attribute=split, value=row[split])
+    screen.app.push_screen(PassagesScreen(row["code"], screen.settings.scope, where))
+
+
+def _about_freq(report: Any, s: Settings) -> str:
+    by = f", delt etter {s.split}" if s.split else ""
+    return (
+        f"{report.title}. Teller {_counted(s)} kodinger{by}; underkoder {'rulles opp' if s.rollup else 'for seg'}."
+        "  [dim]s: del opp · r: rull opp · i: forslag · enter: utdragene[/]"
+    )
+
+
+def _cooc(session: Session, s: Settings) -> Any:
+    from fokus.analysis.cooccurrence import cooccurrence
+
+    return cooccurrence(session, scope=s.scope, level=s.level, rollup=not s.rollup)
+
+
+def _open_cooc(screen: AnalysisScreen, row: dict[str, Any]) -> None:
+    where = {"rollup": not screen.settings.rollup, "with_code": row["code_b"], "level": screen.settings.level}
+    screen.app.push_screen(PassagesScreen(row["code_a"], screen.settings.scope, where))
+
+
+def _about_cooc(report: Any, s: Settings) -> str:
+    return f"{report.title}; {_counted(s)} kodinger.  [dim]l: enhet · r: rull opp · i: forslag · enter: utdragene[/]"
+
+
+def _hypotheses(session: Session, s: Settings) -> Any:
+    from fokus.analysis.hypotheses import check_hypotheses
+    from fokus.files.hypotheses import load_hypotheses
+    from fokus.resources import default_hypotheses
+
+    return check_hypotheses(session, load_hypotheses(s.hypotheses or default_hypotheses()), scope=s.scope).brief()
+
+
+def _open_hypothesis(screen: AnalysisScreen, row: dict[str, Any]) -> None:
+    brief = screen.reports["hypotheses"]
+    result = next(r for r in brief.full.results if r.hypothesis.id == row["id"])
+    quotes = [
+        Quote(
+            p["message_id"],
+            p["start"],
+            (p["created_at"] or "")[:10],
+            p["case"] or "",
+            p["participant"],
+            ", ".join(p["codes"]),
+            "",
+            p["text"],
+        )
+        for p in result.evidence
+    ]
+    title = f"{result.hypothesis.id} ({result.verdict}): {result.evidence_total} utdrag, {result.evidence_what}"
+    screen.app.push_screen(PassagesScreen(quotes=(title, quotes)))
+
+
+def _practices(session: Session, s: Settings) -> Any:
+    from fokus.analysis.practices import find_practices
+
+    return find_practices(session, scope=s.scope, include_unshared=True)
+
+
+def _open_practice(screen: AnalysisScreen, row: dict[str, Any]) -> None:
+    report = screen.reports["practices"]
+    practice = report.listed[screen.query_one("#practices-table", DataTable).cursor_row]
+    quotes = [
+        Quote(p.message, p.start, "", p.case or "", p.participant, ", ".join(p.themes), ", ".join(p.coders), p.text)
+        for p in practice.passages
+    ]
+    screen.app.push_screen(PassagesScreen(quotes=(f"Praksis {practice.number}: {practice.title}", quotes)))
+
+
+def _agreement(session: Session, s: Settings) -> Any:
+    from fokus.analysis.agreement import agreement
+
+    return agreement(session, unit="sentence" if s.level == "sentence" else "message")
+
+
+def _open_agreement(screen: AnalysisScreen, row: dict[str, Any]) -> None:
+    if row["code"] != "overall":
+        screen.action_tab("disagreements")
+        report = screen.reports.get("disagreements")
+        table = screen.query_one("#disagreements-table", DataTable)
+        for index, item in enumerate(report.rows() if report else []):
+            if item["code"] == row["code"]:
+                table.move_cursor(row=index)
+                break
+
+
+def _disagreements(session: Session, s: Settings) -> Any:
+    from fokus.analysis.agreement import disagreements
+
+    return disagreements(session, unit="sentence" if s.level == "sentence" else "message")
+
+
+def _open_disagreement(screen: AnalysisScreen, row: dict[str, Any]) -> None:
+    open_thread_at(screen, row["message_id"], row["start"])
+
+
 @dataclass(frozen=True)
 class Tab:
-    id: str
-    title: str
-    columns: tuple[str, ...]
+    """One analysis tab: everything the screen needs to show it. Adding a tab is adding one of these to ``TABS``."""
+
+    id: str  # the widgets' ids (``#{id}-table``, ``#{id}-about``) and the key ``reports`` keeps it under
+    title: str  # the tab's label, and the description of its number key
+    runner: Callable[[Session, Settings], Any]  # computes the report (in a worker, in its own read session)
+    opener: Callable[[AnalysisScreen, dict[str, Any]], None]  # ``enter`` on a row: what lies behind it
+    about: Callable[[Any, Settings], str] = _about  # the line above the table: what is counted, which keys change it
 
 
+#: The tabs in order; their number keys are 1, 2, ...
 TABS = (
-    Tab("freq", "Frekvenser", ()),
-    Tab("cooc", "Samforekomst", ("code_a", "code_b", "n_a", "n_b", "n_ab", "expected", "lift", "jaccard", "c")),
-    Tab("hypotheses", "Hypoteser", ()),
-    Tab("practices", "God praksis", ()),
-    Tab("agreement", "Enighet", ()),
-    Tab("disagreements", "Uenighet", ()),
+    Tab("freq", "Frekvenser", _freq, _open_freq, _about_freq),
+    Tab("cooc", "Samforekomst", _cooc, _open_cooc, _about_cooc),
+    Tab("hypotheses", "Hypoteser", _hypotheses, _open_hypothesis),
+    Tab("practices", "God praksis", _practices, _open_practice),
+    Tab("agreement", "Enighet", _agreement, _open_agreement),
+    Tab("disagreements", "Uenighet", _disagreements, _open_disagreement),
 )
+TAB = {tab.id: tab for tab in TABS}
 
 
 class AnalysisScreen(FokusScreen):
@@ -105,7 +234,7 @@ class AnalysisScreen(FokusScreen):
         """Run one analysis in its own read session and hand the report to the screen."""
         try:
             with self.fokus.project.read() as session:
-                report = RUNNERS[kind](session, settings)
+                report = TAB[kind].runner(session, settings)
         except FokusError as exc:
             self.app.call_from_thread(self.show_error, kind, str(exc))
             return
@@ -123,20 +252,7 @@ class AnalysisScreen(FokusScreen):
         table.add_columns(*columns)
         for index, row in enumerate(report.rows()):
             table.add_row(*(cell(row.get(c))[:80] for c in columns), key=str(index))
-        self.query_one(f"#{kind}-about", Static).update(self.about(kind, report))
-
-    def about(self, kind: str, report: Any) -> str:
-        s = self.settings
-        what = "godkjente og foreslåtte" if s.suggested else "godkjente"
-        if kind == "freq":
-            by = f", delt etter {s.split}" if s.split else ""
-            return (
-                f"{report.title}. Teller {what} kodinger{by}; underkoder {'rulles opp' if s.rollup else 'for seg'}."
-                "  [dim]s: del opp · r: rull opp · i: forslag · enter: utdragene[/]"
-            )
-        if kind == "cooc":
-            return f"{report.title}; {what} kodinger.  [dim]l: enhet · r: rull opp · i: forslag · enter: utdragene[/]"
-        return f"{report.title}.  [dim]enter: utdragene bak[/]"
+        self.query_one(f"#{kind}-about", Static).update(TAB[kind].about(report, self.settings))
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = f"tab-{tab}"
@@ -174,236 +290,7 @@ class AnalysisScreen(FokusScreen):
         if report is None or not report.rows():
             return
         row = report.rows()[table.cursor_row]
-        opener = OPENERS.get(kind)
-        if opener is not None:
-            opener(self, row)
+        TAB[kind].opener(self, row)
 
     def action_back(self) -> None:
         self.app.pop_screen()
-
-
-def _freq(session: Session, s: Settings) -> Any:
-    from fokus.analysis.frequencies import frequencies
-
-    return frequencies(session, scope=s.scope, rollup=s.rollup, split=s.split)
-
-
-def _cooc(session: Session, s: Settings) -> Any:
-    from fokus.analysis.cooccurrence import cooccurrence
-
-    return cooccurrence(session, scope=s.scope, level=s.level, rollup=not s.rollup)
-
-
-def _open_freq(screen: AnalysisScreen, row: dict[str, Any]) -> None:
-    split = screen.settings.split
-    where: dict[str, Any] = {"rollup": screen.settings.rollup}
-    if split == "case":
-        where["case"] = row["case"]
-    elif split == "month":
-        where["month"] = row["month"]
-    elif split:
-        where.update(attribute=split, value=row[split])
-    screen.app.push_screen(PassagesScreen(row["code"], screen.settings.scope, where))
-
-
-def _open_cooc(screen: AnalysisScreen, row: dict[str, Any]) -> None:
-    where = {"rollup": not screen.settings.rollup, "with_code": row["code_b"], "level": screen.settings.level}
-    screen.app.push_screen(PassagesScreen(row["code_a"], screen.settings.scope, where))
-
-
-def _agreement(session: Session, s: Settings) -> Any:
-    from fokus.analysis.agreement import agreement
-
-    return agreement(session, unit="sentence" if s.level == "sentence" else "message")
-
-
-def _disagreements(session: Session, s: Settings) -> Any:
-    from fokus.analysis.agreement import disagreements
-
-    return disagreements(session, unit="sentence" if s.level == "sentence" else "message")
-
-
-def _open_agreement(screen: AnalysisScreen, row: dict[str, Any]) -> None:
-    if row["code"] != "overall":
-        screen.action_tab("disagreements")
-        report = screen.reports.get("disagreements")
-        table = screen.query_one("#disagreements-table", DataTable)
-        for index, item in enumerate(report.rows() if report else []):
-            if item["code"] == row["code"]:
-                table.move_cursor(row=index)
-                break
-
-
-def _hypotheses(session: Session, s: Settings) -> Any:
-    from fokus.analysis.hypotheses import check_hypotheses
-    from fokus.files.hypotheses import load_hypotheses
-    from fokus.resources import default_hypotheses
-
-    return check_hypotheses(session, load_hypotheses(s.hypotheses or default_hypotheses()), scope=s.scope).brief()
-
-
-def _open_hypothesis(screen: AnalysisScreen, row: dict[str, Any]) -> None:
-    brief = screen.reports["hypotheses"]
-    result = next(r for r in brief.full.results if r.hypothesis.id == row["id"])
-    quotes = [
-        Quote(
-            p["message_id"],
-            p["start"],
-            (p["created_at"] or "")[:10],
-            p["case"] or "",
-            p["participant"],
-            ", ".join(p["codes"]),
-            "",
-            p["text"],
-        )
-        for p in result.evidence
-    ]
-    title = f"{result.hypothesis.id} ({result.verdict}): {result.evidence_total} utdrag, {result.evidence_what}"
-    screen.app.push_screen(PassagesScreen(quotes=(title, quotes)))
-
-
-def _practices(session: Session, s: Settings) -> Any:
-    from fokus.analysis.practices import find_practices
-
-    return find_practices(session, scope=s.scope, include_unshared=True)
-
-
-def _open_practice(screen: AnalysisScreen, row: dict[str, Any]) -> None:
-    report = screen.reports["practices"]
-    practice = report.listed[screen.query_one("#practices-table", DataTable).cursor_row]
-    quotes = [
-        Quote(p.message, p.start, "", p.case or "", p.participant, ", ".join(p.themes), ", ".join(p.coders), p.text)
-        for p in practice.passages
-    ]
-    screen.app.push_screen(PassagesScreen(quotes=(f"Praksis {practice.number}: {practice.title}", quotes)))
-
-
-def _open_disagreement(screen: AnalysisScreen, row: dict[str, Any]) -> None:
-    open_thread_at(screen, row["message_id"], row["start"])
-
-
-RUNNERS: dict[str, Callable[[Session, Settings], Any]] = {
-    "freq": _freq,
-    "cooc": _cooc,
-    "hypotheses": _hypotheses,
-    "practices": _practices,
-    "agreement": _agreement,
-    "disagreements": _disagreements,
-}
-OPENERS: dict[str, Callable[[AnalysisScreen, dict[str, Any]], None]] = {
-    "freq": _open_freq,
-    "cooc": _open_cooc,
-    "hypotheses": _open_hypothesis,
-    "practices": _open_practice,
-    "agreement": _open_agreement,
-    "disagreements": _open_disagreement,
-}
-
-
-@dataclass(frozen=True)
-class Quote:
-    """One passage as the passages screen lists it."""
-
-    message: str  # external id
-    start: int
-    when: str
-    case: str
-    participant: str
-    code: str
-    coder: str
-    text: str
-
-
-class PassagesScreen(FokusScreen):
-    """The coded passages behind one figure; ``enter`` opens the thread at the passage.
-
-    Give a code, a scope and the figure's coordinates (as `fokus passages` takes them), or the quotes themselves.
-    """
-
-    BINDINGS = [
-        Binding("escape", "back", "Tilbake", id="passages.back"),
-        Binding("enter", "open", "Åpne tråden", id="passages.open"),
-    ]
-
-    def __init__(
-        self,
-        code: str = "",
-        scope: Scope | None = None,
-        where: dict[str, Any] | None = None,
-        *,
-        quotes: tuple[str, list[Quote]] | None = None,
-    ) -> None:
-        super().__init__()
-        self.code, self.scope, self.where = code, scope or Scope(), where or {}
-        self.given = quotes
-        self.found: list[Quote] = []
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(id="passages-about", classes="analysis-about")
-        yield DataTable(id="passages-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
-
-    def on_mount(self) -> None:
-        if self.given is not None:
-            title, self.found = self.given
-            about = f"{title}: {len(self.found)} utdrag."
-        else:
-            from fokus.analysis.passages import passages
-
-            with self.fokus.reading() as session:
-                report = passages(session, self.code, scope=self.scope, limit=500, **self.where)
-            self.found = [
-                Quote(
-                    r["message_id"],
-                    r["start"],
-                    (r["created_at"] or "")[:10],
-                    r["case"] or "",
-                    r["participant"],
-                    r["code"],
-                    r["coder"],
-                    r["text"],
-                )
-                for r in report.rows()
-            ]
-            shown = f", de første {len(self.found)}" if len(self.found) < report.total else ""
-            about = f"{report.title}: {report.total} utdrag{shown}."
-        self.query_one(Static).update(about)
-        table = self.query_one(DataTable)
-        table.add_columns("Dato", "Kommune", "Deltaker", "Kode", "Koder", "Utdrag")
-        for index, quote in enumerate(self.found):
-            text = " ".join(quote.text.split())
-            table.add_row(quote.when, quote.case, quote.participant, quote.code, quote.coder, text[:90], key=str(index))
-        table.focus()
-
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        self.action_open()
-
-    def action_open(self) -> None:
-        if not self.found:
-            return
-        quote = self.found[self.query_one(DataTable).cursor_row]
-        open_thread_at(self, quote.message, quote.start)
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
-
-
-def open_thread_at(screen: FokusScreen, message: str, offset: int) -> None:
-    """Open the thread of a message (by its external id) with the cursor on the sentence at ``offset``."""
-    from sqlalchemy import select
-
-    from fokus.model import Message
-    from fokus.privacy import shown_message_ids
-    from fokus.tui.screens.thread import ThreadScreen
-
-    with screen.fokus.reading() as session:
-        found = session.execute(select(Message.id, Message.thread_id).where(Message.external_id == message)).first()
-        shown = shown_message_ids(session, [message]).get(message)  # a report shows an id that names someone so
-        if found is None and shown is not None:
-            found = session.execute(select(Message.id, Message.thread_id).where(Message.id == shown[0])).first()
-    if found is None:
-        screen.notify(f"Finner ikke melding {message}", severity="error")
-        return
-    screen.app.push_screen(ThreadScreen(found[1], start_at=(found[0], offset)))

@@ -148,7 +148,7 @@ class DiscoverScreen(FokusScreen):
         self.action_quotes()
 
     def action_quotes(self) -> None:
-        from fokus.tui.screens.analysis import PassagesScreen, Quote
+        from fokus.tui.screens.passages import PassagesScreen, Quote
 
         candidate = self.current
         if candidate is None:
