@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 from textual.pilot import Pilot
@@ -13,14 +13,22 @@ from fokus.analysis.frequencies import frequencies
 from fokus.analysis.passages import passages
 from fokus.store import Project
 from fokus.tui.app import FokusApp
-from fokus.tui.screens.analysis import AnalysisScreen, PassagesScreen
+from fokus.tui.screens.analysis import AnalysisScreen
+from fokus.tui.screens.passages import PassagesScreen
 from fokus.tui.screens.thread import ThreadScreen
-from tests.tui.test_app import demo_file, drive, project
-
-__all__ = ["demo_file", "project"]
 
 
-def test_frequencies_split_and_the_passages_behind_a_row(project: Project) -> None:
+async def open_analysis(pilot: Pilot[None], app: FokusApp) -> AnalysisScreen:
+    """Press ``a`` and wait until every tab's report is in."""
+    await pilot.press("a")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, AnalysisScreen)
+    return screen
+
+
+def test_frequencies_split_and_the_passages_behind_a_row(project: Project, drive: Callable[..., None]) -> None:
     with project.read() as session:
         by_case = frequencies(session, split="case")
         first = by_case.rows()[0]
@@ -28,11 +36,7 @@ def test_frequencies_split_and_the_passages_behind_a_row(project: Project) -> No
         pairs = cooccurrence(session, level="sentence")
 
     async def steps(pilot: Pilot[None], app: FokusApp) -> None:
-        await pilot.press("a")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, AnalysisScreen)
+        screen = await open_analysis(pilot, app)
         table = screen.query_one("#freq-table", DataTable)
         assert table.row_count == len(screen.reports["freq"].rows())
         await pilot.press("s")  # split by case
@@ -60,10 +64,10 @@ def test_frequencies_split_and_the_passages_behind_a_row(project: Project) -> No
         assert screen.settings.level == "sentence"
         assert screen.query_one("#cooc-table", DataTable).row_count == len(pairs.rows())
 
-    drive(project, steps)
+    drive(steps)
 
 
-def test_the_disagreement_list_opens_the_sentence_to_review(project: Project) -> None:
+def test_the_disagreement_list_opens_the_sentence_to_review(project: Project, drive: Callable[..., None]) -> None:
     from fokus.analysis.agreement import agreement, disagreements
 
     with project.read() as session:
@@ -71,11 +75,7 @@ def test_the_disagreement_list_opens_the_sentence_to_review(project: Project) ->
         scores = agreement(session, unit="message")
 
     async def steps(pilot: Pilot[None], app: FokusApp) -> None:
-        await pilot.press("a")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, AnalysisScreen)
+        screen = await open_analysis(pilot, app)
         await pilot.press("5")
         assert screen.query_one("#agreement-table", DataTable).row_count == len(scores.rows())
         await pilot.press("6")
@@ -88,10 +88,10 @@ def test_the_disagreement_list_opens_the_sentence_to_review(project: Project) ->
         assert found is not None
         assert app.screen.views[found[1].message].external_id == listed.rows()[1]["message_id"]
 
-    drive(project, steps)
+    drive(steps)
 
 
-def test_a_shared_practice_lists_its_quotes_and_opens_each(project: Project) -> None:
+def test_a_shared_practice_lists_its_quotes_and_opens_each(project: Project, drive: Callable[..., None]) -> None:
     from fokus.analysis.practices import find_practices
 
     with project.read() as session:
@@ -100,11 +100,7 @@ def test_a_shared_practice_lists_its_quotes_and_opens_each(project: Project) -> 
     assert first.shared
 
     async def steps(pilot: Pilot[None], app: FokusApp) -> None:
-        await pilot.press("a")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, AnalysisScreen)
+        screen = await open_analysis(pilot, app)
         await pilot.press("4")
         assert screen.query_one("#practices-table", DataTable).row_count == len(report.listed)
         await pilot.press("enter")
@@ -118,10 +114,12 @@ def test_a_shared_practice_lists_its_quotes_and_opens_each(project: Project) -> 
         assert found is not None
         assert app.screen.views[found[1].message].external_id == first.passages[0].message
 
-    drive(project, steps)
+    drive(steps)
 
 
-def test_hypotheses_show_their_verdicts_and_evidence(project: Project, tmp_path: Path) -> None:
+def test_hypotheses_show_their_verdicts_and_evidence(
+    project: Project, drive: Callable[..., None], tmp_path: Path
+) -> None:
     from fokus.analysis.hypotheses import check_hypotheses
     from fokus.files.hypotheses import load_hypotheses
 
@@ -136,24 +134,17 @@ def test_hypotheses_show_their_verdicts_and_evidence(project: Project, tmp_path:
     with project.read() as session:
         report = check_hypotheses(session, load_hypotheses(own))
 
-    async def run() -> None:
-        app = FokusApp(project, "tester", hypotheses=own)
-        async with app.run_test(size=(120, 40)) as pilot:
-            await pilot.pause()
-            await pilot.press("a")
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            screen = app.screen
-            assert isinstance(screen, AnalysisScreen)
-            await pilot.press("3")
-            table = screen.query_one("#hypotheses-table", DataTable)
-            assert table.row_count == 2
-            shown = [table.get_row_at(i)[-1] for i in range(2)]
-            assert shown == [r.verdict for r in report.results]
-            await pilot.press("enter")
-            await pilot.pause()
-            assert isinstance(app.screen, PassagesScreen)
-            assert [q.text for q in app.screen.found] == [p["text"] for p in report.results[0].evidence]
-            assert app.screen.found
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        screen = await open_analysis(pilot, app)
+        await pilot.press("3")
+        table = screen.query_one("#hypotheses-table", DataTable)
+        assert table.row_count == 2
+        shown = [table.get_row_at(i)[-1] for i in range(2)]
+        assert shown == [r.verdict for r in report.results]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PassagesScreen)
+        assert [q.text for q in app.screen.found] == [p["text"] for p in report.results[0].evidence]
+        assert app.screen.found
 
-    asyncio.run(run())
+    drive(steps, hypotheses=own)

@@ -3,67 +3,18 @@ SQLite and on PostgreSQL (a team's server project is coded in the same TUI)."""
 
 from __future__ import annotations
 
-import asyncio
-import shutil
-from collections.abc import Awaitable, Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
-import pytest
 from sqlalchemy import select
 from textual.pilot import Pilot
 
 from fokus.api.coding_actions import decide
 from fokus.model import Coder, Coding, Memo
-from fokus.store import Project, open_project
+from fokus.store import Project
 from fokus.tui.app import FokusApp
 from fokus.tui.screens.review import ReviewScreen
 from fokus.tui.screens.thread import ThreadScreen
 from fokus.tui.screens.threads import ThreadsScreen
-from tests.conftest import BACKENDS, pgserver
-from tests.test_cli import fokus
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def demo_file(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The demo project, built once per backend: a SQLite file, or a PostgreSQL database used as a template."""
-    if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("tui") / "demo.db"
-        fokus("--db", str(path), "demo", "--no-tui")
-        yield str(path)
-        return
-    admin = request.getfixturevalue("pg_admin")
-    url = pgserver.create_database(admin, "tui_demo")
-    fokus("--db", url, "demo", "--no-tui")
-    yield url
-    pgserver.drop_database(admin, url)
-
-
-@pytest.fixture
-def project(demo_file: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Project]:
-    """A copy of the demo for one test."""
-    if "://" not in demo_file:
-        copy = tmp_path / "demo.db"
-        shutil.copy(demo_file, copy)
-        project = open_project(copy)
-        yield project
-        project.close()
-        return
-    admin = request.getfixturevalue("pg_admin")
-    url = pgserver.create_database(admin, template=demo_file)
-    project = open_project(url)
-    yield project
-    project.close()
-    pgserver.drop_database(admin, url)
-
-
-def drive(project: Project, steps: Callable[[Pilot[None], FokusApp], Awaitable[None]]) -> None:
-    async def run() -> None:
-        app = FokusApp(project, "tester")
-        async with app.run_test(size=(120, 40)) as pilot:
-            await pilot.pause()
-            await steps(pilot, app)
-
-    asyncio.run(run())
 
 
 def mine(project: Project) -> list[tuple[str, str]]:
@@ -73,7 +24,7 @@ def mine(project: Project) -> list[tuple[str, str]]:
         return [(c.code.path, c.status) for c in session.scalars(select(Coding).where(Coding.coder_id == tester))]
 
 
-def test_browse_open_a_thread_and_code_a_sentence(project: Project) -> None:
+def test_browse_open_a_thread_and_code_a_sentence(project: Project, drive: Callable[..., None]) -> None:
     async def steps(pilot: Pilot[None], app: FokusApp) -> None:
         assert isinstance(app.screen, ThreadsScreen)
         assert app.screen.loaded > 50
@@ -86,11 +37,11 @@ def test_browse_open_a_thread_and_code_a_sentence(project: Project) -> None:
         await pilot.press("enter")
         await pilot.pause()
 
-    drive(project, steps)
+    drive(steps)
     assert mine(project) == [("krise/under", "accepted")]
 
 
-def test_review_accept_then_undo(project: Project) -> None:
+def test_review_accept_then_undo(project: Project, drive: Callable[..., None]) -> None:
     async def steps(pilot: Pilot[None], app: FokusApp) -> None:
         await pilot.press("v")
         await pilot.pause()
@@ -102,11 +53,13 @@ def test_review_accept_then_undo(project: Project) -> None:
         await pilot.press("u")
         await pilot.pause()
 
-    drive(project, steps)
+    drive(steps)
     assert mine(project) == []
 
 
-def test_a_suggestion_another_coder_decided_meanwhile_is_not_overwritten(project: Project) -> None:
+def test_a_suggestion_another_coder_decided_meanwhile_is_not_overwritten(
+    project: Project, drive: Callable[..., None]
+) -> None:
     """Two coders review the same queue (a team on one server): the second one's keypress on a suggestion the
     first has just rejected changes nothing, says so, and moves the queue on."""
     from fokus.api.codings import CoderRegistry
@@ -129,7 +82,7 @@ def test_a_suggestion_another_coder_decided_meanwhile_is_not_overwritten(project
         seen["notes"] = [note.message for note in app._notifications]
         seen["next"] = app.screen.item.coding_id if app.screen.item else None
 
-    drive(project, steps)
+    drive(steps)
     with project.read() as session:
         coding = session.get(Coding, seen["item"])
         assert coding is not None
@@ -139,7 +92,7 @@ def test_a_suggestion_another_coder_decided_meanwhile_is_not_overwritten(project
     assert seen["next"] != seen["item"]  # the queue moved on
 
 
-def test_a_memo_is_stored(project: Project) -> None:
+def test_a_memo_is_stored(project: Project, drive: Callable[..., None]) -> None:
     async def steps(pilot: Pilot[None], app: FokusApp) -> None:
         await pilot.press("enter")
         await pilot.pause()
@@ -149,14 +102,14 @@ def test_a_memo_is_stored(project: Project) -> None:
         await pilot.press("ctrl+s")
         await pilot.pause()
 
-    drive(project, steps)
+    drive(steps)
     with project.read() as session:
         memo = session.scalars(select(Memo)).one()
     assert memo.text == "Viktig poeng"
     assert memo.message_id is not None
 
 
-def test_help_lists_the_keys(project: Project) -> None:
+def test_help_lists_the_keys(drive: Callable[..., None]) -> None:
     async def steps(pilot: Pilot[None], app: FokusApp) -> None:
         await pilot.press("question_mark")
         await pilot.pause()
@@ -166,10 +119,10 @@ def test_help_lists_the_keys(project: Project) -> None:
         keys = {str(table.get_row_at(i)[1]) for i in range(table.row_count)}
         assert {"Forslag", "Angre", "Avslutt", "Åpne tråd"} <= keys
 
-    drive(project, steps)
+    drive(steps)
 
 
-def test_the_codebook_panel_shows_counts_and_definitions(project: Project) -> None:
+def test_the_codebook_panel_shows_counts_and_definitions(drive: Callable[..., None]) -> None:
     async def steps(pilot: Pilot[None], app: FokusApp) -> None:
         from textual.widgets import Static, Tree
 
@@ -185,10 +138,10 @@ def test_the_codebook_panel_shows_counts_and_definitions(project: Project) -> No
         await pilot.pause()
         assert "Inkluder" in str(app.screen.query_one("#codebook-definition", Static).render())
 
-    drive(project, steps)
+    drive(steps)
 
 
-def test_good_practice_is_marked_and_listed_on_the_board(project: Project) -> None:
+def test_good_practice_is_marked_and_listed_on_the_board(project: Project, drive: Callable[..., None]) -> None:
     async def steps(pilot: Pilot[None], app: FokusApp) -> None:
         from textual.widgets import DataTable
 
@@ -205,11 +158,11 @@ def test_good_practice_is_marked_and_listed_on_the_board(project: Project) -> No
         summaries = [str(table.get_row_at(i)[2]) for i in range(table.row_count)]
         assert "Takk-runde" in summaries
 
-    drive(project, steps)
+    drive(steps)
     assert ("god-praksis", "accepted") in mine(project)
 
 
-def test_tagging_runs_in_a_worker(project: Project) -> None:
+def test_tagging_runs_in_a_worker(project: Project, drive: Callable[..., None]) -> None:
     with project.begin() as session:  # forget the demo's tagging, so there is work to do
         from sqlalchemy import delete
 
@@ -223,10 +176,12 @@ def test_tagging_runs_in_a_worker(project: Project) -> None:
         await pilot.pause()
         assert any("Ferdig" in str(n.message) for n in app._notifications)
 
-    drive(project, steps)
+    drive(steps)
 
 
-def test_a_selection_grows_by_sentence_and_word_and_can_be_recoded(project: Project) -> None:
+def test_a_selection_grows_by_sentence_and_word_and_can_be_recoded(
+    project: Project, drive: Callable[..., None]
+) -> None:
     async def steps(pilot: Pilot[None], app: FokusApp) -> None:
         await pilot.press("enter")
         await pilot.pause()
@@ -248,11 +203,11 @@ def test_a_selection_grows_by_sentence_and_word_and_can_be_recoded(project: Proj
         await pilot.press("e", *"ressurser/tid", "enter")
         await pilot.pause()
 
-    drive(project, steps)
+    drive(steps)
     assert mine(project) == [("ressurser/tid", "accepted")]
 
 
-def test_filtering_the_thread_list(project: Project) -> None:
+def test_filtering_the_thread_list(drive: Callable[..., None]) -> None:
     async def steps(pilot: Pilot[None], app: FokusApp) -> None:
         screen = app.screen
         assert isinstance(screen, ThreadsScreen)
@@ -264,10 +219,10 @@ def test_filtering_the_thread_list(project: Project) -> None:
         await pilot.pause()
         assert any("Atlantis" in str(n.message) for n in app._notifications)
 
-    drive(project, steps)
+    drive(steps)
 
 
-def test_memos_on_a_code_a_case_and_a_coding(project: Project) -> None:
+def test_memos_on_a_code_a_case_and_a_coding(project: Project, drive: Callable[..., None]) -> None:
     async def steps(pilot: Pilot[None], app: FokusApp) -> None:
         await pilot.press("b", "down", "m")
         await pilot.pause()
@@ -286,7 +241,7 @@ def test_memos_on_a_code_a_case_and_a_coding(project: Project) -> None:
         await pilot.press("M", *"Om kodingen", "ctrl+s")
         await pilot.pause()
 
-    drive(project, steps)
+    drive(steps)
     with project.read() as session:
         memos = {m.text: m for m in session.scalars(select(Memo))}
     assert memos["Om koden"].code_id is not None

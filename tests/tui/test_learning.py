@@ -3,6 +3,8 @@ PostgreSQL)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import func, select
 from textual.pilot import Pilot
 
@@ -11,18 +13,17 @@ from fokus.api.review import review_queue
 from fokus.model import Coding, LearnedModel
 from fokus.store import Project
 from fokus.tui.app import FokusApp
-from tests.tui.test_app import demo_file, drive, project
-
-__all__ = ["demo_file", "project"]
 
 
-def test_learning_in_the_background_saves_a_model_and_its_suggestions(project: Project) -> None:
+def test_learning_in_the_background_saves_a_model_and_its_suggestions(
+    project: Project, drive: Callable[..., None]
+) -> None:
     async def steps(pilot: Pilot[None], app: FokusApp) -> None:
         await pilot.press("L")
         await app.workers.wait_for_complete()
         await pilot.pause()
 
-    drive(project, steps)
+    drive(steps)
     with project.read() as session:
         assert session.scalar(select(func.count()).select_from(LearnedModel)) == 1
         model_suggestions = session.scalar(

@@ -11,23 +11,22 @@ import pytest
 
 from fokus.store import Project
 from fokus.tui.app import FokusApp
-from tests.tui.test_app import demo_file, project  # noqa: F401 - fixtures shared with the Pilot tests
 
 # the look of each screen, pinned on SQLite: its title names the project file (the Pilot tests cover PostgreSQL)
 pytestmark = pytest.mark.parametrize("demo_file", ["sqlite"], indirect=True)
 
 
-def test_thread_list(project: Project, snap_compare: Any) -> None:  # noqa: F811
+def test_thread_list(project: Project, snap_compare: Any) -> None:
     assert snap_compare(FokusApp(project, "ingrid"), terminal_size=(120, 40))
 
 
-def test_a_thread(project: Project, snap_compare: Any) -> None:  # noqa: F811
+def test_a_thread(project: Project, snap_compare: Any) -> None:
     assert snap_compare(FokusApp(project, "ingrid"), press=["down", "enter", "j"], terminal_size=(120, 40))
 
 
-def test_review_queue(project: Project, snap_compare: Any) -> None:  # noqa: F811
+def test_review_queue(project: Project, snap_compare: Any) -> None:
     assert snap_compare(FokusApp(project, "ingrid"), press=["v"], terminal_size=(120, 40))
 
 
-def test_codebook_panel(project: Project, snap_compare: Any) -> None:  # noqa: F811
+def test_codebook_panel(project: Project, snap_compare: Any) -> None:
     assert snap_compare(FokusApp(project, "ingrid"), press=["b", "down", "down"], terminal_size=(120, 40))
