@@ -32,9 +32,9 @@ from pathlib import Path
 from typing import Any
 
 from fokus.errors import FokusError
-from fokus.files.located_yaml import LocatedDict, LocatedList, load_located_yaml
 from fokus.importers import limits
 from fokus.importers.limits import MAX_CODE_PATH_CHARS, MAX_LABEL_CHARS, check_count, check_length
+from fokus.importers.located_yaml import LocatedDict, LocatedList, load_located_yaml
 
 # \Z, not $: "$" also matches before a final newline, and "krise\n" is no code id.
 CODE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*\Z")

@@ -51,7 +51,7 @@ from pathlib import Path
 from typing import Any
 
 from fokus.errors import FokusError
-from fokus.files.located_yaml import LocatedDict, LocatedList, load_located_yaml
+from fokus.importers.located_yaml import LocatedDict, LocatedList, load_located_yaml
 
 TESTS = ("association", "group-difference", "trend")
 UNITS = ("sentence", "message", "thread", "participant", "case")  # fokus.analysis.units.LEVELS

@@ -64,7 +64,7 @@ def _load_file(path: Path) -> Any:
     if path.suffix.lower() != ".json":
         # imported here: only mapping files need PyYAML. The codebooks' loader, with its limits: plain yaml.safe_load
         # let a ValueError out of "text: 2020-02-30" and a RecursionError out of deep nesting.
-        from fokus.files.located_yaml import load_located_yaml
+        from fokus.importers.located_yaml import load_located_yaml
 
         return load_located_yaml(path)
     try:

@@ -30,7 +30,7 @@ from fokus.files.cases import read_case_table
 from fokus.files.codebook import load_codebook as read_codebook
 from fokus.files.codings import CodingRow
 from fokus.files.hypotheses import load_hypotheses, parse_hypotheses
-from fokus.files.located_yaml import load_located_yaml
+from fokus.importers.located_yaml import load_located_yaml
 from fokus.model import Code, Coding, CodingStatus, Message
 from fokus.store import Project, open_project
 from tests.analysis.backends import Builds

@@ -35,9 +35,9 @@ from fokus.files.cases import read_case_table
 from fokus.files.codebook import load_codebook
 from fokus.files.codings import read_codings
 from fokus.files.hypotheses import load_hypotheses
-from fokus.files.located_yaml import load_located_yaml
 from fokus.importers import archive as archive_module
 from fokus.importers import limits, parse_csv, parse_dyi, parse_graph, parse_mapping, parse_transcript, read_paths
+from fokus.importers.located_yaml import load_located_yaml
 from fokus.importers.records import ParsedSource
 from fokus.model import Base, Message
 from fokus.store import Project, open_project
