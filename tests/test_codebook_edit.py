@@ -15,10 +15,11 @@ from sqlalchemy import select
 from fokus.api.codebook import codebook_rows, load_codebook
 from fokus.api.codebook_edit import delete_code, merge_codes, move_code, rename_code
 from fokus.api.coding_actions import redo, undo
-from fokus.api.codings import CoderRegistry, import_codings
+from fokus.api.codings import import_codings
 from fokus.api.memos import add_memo
 from fokus.api.messages import import_messages
 from fokus.cli import main
+from fokus.domain.coders import CoderRegistry
 from fokus.errors import FokusError
 from fokus.files.codebook import load_codebook as read_codebook
 from fokus.files.codings import CodingRow

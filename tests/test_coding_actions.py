@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from fokus.api.coding_actions import accept_as, add_coding, decide, recode, redo, remove_coding, undo
-from fokus.api.codings import CoderRegistry
 from fokus.api.messages import import_messages
+from fokus.domain.coders import CoderRegistry
 from fokus.errors import FokusError
 from fokus.model import CoderKind, Coding, Message
 from fokus.store import Project, open_project

@@ -1,10 +1,10 @@
-"""Names in Norwegian order on every backend (fokus.collation), where SQL's ORDER BY would follow the database."""
+"""Names in Norwegian order on every backend (fokus.domain.collation), not in the order of SQL's ORDER BY."""
 
 from __future__ import annotations
 
 from fokus.api.browse import filter_options
 from fokus.api.cases import import_cases
-from fokus.collation import norwegian
+from fokus.domain.collation import norwegian
 from fokus.files.cases import read_case_table
 from fokus.store import Project
 

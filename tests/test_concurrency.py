@@ -27,8 +27,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from fokus.api.browse import conversation, thread_count, thread_page
-from fokus.api.codings import CoderRegistry
 from fokus.api.messages import import_messages
+from fokus.domain.coders import CoderRegistry
 from fokus.errors import FokusError
 from fokus.model import Coder, CoderKind, Coding, Event, Message
 from fokus.store import Project, open_project
@@ -518,7 +518,7 @@ def step_then_undo(db: str, coder: str, steps: int, barrier: Any, results: Any) 
 @pytest.fixture
 def suggested(shared: str) -> tuple[str, list[int]]:
     """``SUGGESTIONS`` rule suggestions on the shared project; returns the project and their ids."""
-    from fokus.api.codings import MACHINE_CODER
+    from fokus.domain.coders import MACHINE_CODER
     from fokus.model import Code, CodingStatus, utcnow
 
     project = open_project(shared)

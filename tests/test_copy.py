@@ -18,10 +18,11 @@ from fokus.api.cases import case_rows
 from fokus.api.codebook import load_codebook
 from fokus.api.codebook_edit import move_code
 from fokus.api.coding_actions import add_coding, decide, undo
-from fokus.api.codings import CoderRegistry, coding_rows
+from fokus.api.codings import coding_rows
 from fokus.api.memos import add_memo
 from fokus.api.messages import import_messages
 from fokus.cli import main
+from fokus.domain.coders import CoderRegistry
 from fokus.errors import FokusError
 from fokus.files.codebook import load_codebook as read_codebook
 from fokus.model import (

@@ -13,12 +13,12 @@ from sqlalchemy import func, select
 from fokus.analysis.frame import load_frame
 from fokus.analysis.units import unit_keys
 from fokus.api.coding_actions import undo
-from fokus.api.codings import CoderRegistry
 from fokus.api.messages import ImportReport, import_messages
 from fokus.api.reanchor import count_flagged, flagged_codings
 from fokus.api.status import project_status
 from fokus.api.tagging import text_hash
 from fokus.cli.codings import flagged_command
+from fokus.domain.coders import CoderRegistry
 from fokus.errors import FokusError
 from fokus.importers.records import MessageRecord
 from fokus.model import Code, Coder, CoderKind, Coding, Event, Memo, Message, TagState, Unit

@@ -33,12 +33,12 @@ from fokus.api.exports import message_rows
 from fokus.api.messages import import_messages
 from fokus.cli import FokusGroup, main
 from fokus.cli.privacy import redact_group
+from fokus.domain.settings import REDACT_SETTING
 from fokus.files.codings import CodingRow
 from fokus.model import CodingStatus, Message, Setting
 from fokus.privacy import (
     ENTITY,
     PARTICIPANT,
-    SETTING,
     SEVERAL,
     UNKNOWN,
     Mention,
@@ -231,7 +231,7 @@ def named(project: Project) -> Project:
 
 def test_redaction_is_on_unless_turned_off_and_exports_follow(named: Project) -> None:
     with named.read() as session:
-        assert session.get(Setting, SETTING) is None
+        assert session.get(Setting, REDACT_SETTING) is None
         assert redaction_on(session)
         texts = {r["message_id"]: r["text"] for r in message_rows(session)}
         codings = {r["message_id"]: r for r in coding_rows(session)}
@@ -344,8 +344,7 @@ def ner_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_person_entities_come_from_the_projects_model(project: Project, ner_model: Path, tmp_path: Path) -> None:
-    from fokus.api.settings import set_setting
-    from fokus.api.tagging import MODEL_SETTING
+    from fokus.domain.settings import MODEL_SETTING, set_setting
     from fokus.nlp import load_pipeline
 
     texts = [text for text, _ in TRAIN[:4]]

@@ -199,8 +199,8 @@ def test_parsing_ahead_holds_no_lock_and_what_changed_meanwhile_is_parsed_again(
     """`fokus tag` parses in a read session: a coder's step commits in the middle of it (with a busy timeout of
     1 ms, any lock would fail it), and a message edited meanwhile is parsed again under the lock, the rest not."""
     from fokus.api.coding_actions import add_coding
-    from fokus.api.codings import CoderRegistry
     from fokus.api.tagging import parse_ahead
+    from fokus.domain.coders import CoderRegistry
     from fokus.model import CoderKind
     from fokus.store import engine as engine_module
 

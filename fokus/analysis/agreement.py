@@ -39,6 +39,7 @@ from fokus.analysis.frame import CodingFrame, IntArray, Scope, load_frame
 from fokus.analysis.reliability import BinaryTallies, tally_binary
 from fokus.analysis.report import markdown_table
 from fokus.analysis.units import check_level, unit_keys
+from fokus.domain.chunks import chunks
 from fokus.errors import FokusError
 from fokus.model import Case, Coder, CoderKind, Coding, CodingStatus, Message, Participant, Thread, Unit
 from fokus.privacy import Redactor
@@ -421,11 +422,6 @@ class _Place:
     rank: int  # the message's place in reading order: by thread, then time
 
 
-def _chunks(items: list[int], size: int = 900) -> Iterator[list[int]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _places(session: Session, unit: str, unit_ids: list[int]) -> dict[int, _Place]:
     """Where each unit is: its message, thread, participant, case, span and text (as exports show it, names
     redacted: see fokus.privacy), in a few chunked queries."""
@@ -433,14 +429,14 @@ def _places(session: Session, unit: str, unit_ids: list[int]) -> dict[int, _Plac
     wanted = sorted(set(unit_ids))
     spans: dict[int, tuple[int, int | None, int | None]] = {}  # unit -> (message, start, end)
     if unit == "sentence":
-        for chunk in _chunks(wanted):
+        for chunk in chunks(wanted):
             found = select(Unit.id, Unit.message_id, Unit.start, Unit.end).where(Unit.id.in_(chunk))
             for uid, mid, start, end in session.execute(found):
                 spans[uid] = (mid, start, end)
     else:
         spans = {uid: (uid, None, None) for uid in wanted}
     messages: dict[int, Any] = {}
-    for chunk in _chunks(sorted({mid for mid, _, _ in spans.values()})):
+    for chunk in chunks(sorted({mid for mid, _, _ in spans.values()})):
         query = (
             select(
                 Message.id,

@@ -24,8 +24,9 @@ import numpy as np
 from sqlalchemy import Select, case, select
 from sqlalchemy.orm import Session
 
+from fokus.domain.chunks import chunks
+from fokus.domain.local_time import DISPLAY_ZONE, local_time
 from fokus.errors import FokusError
-from fokus.local_time import DISPLAY_ZONE, local_time
 from fokus.model import Attribute, Case, CaseValue, Code, Coder, Coding, CodingStatus, Message, Participant
 
 NONE = -1  # "no case" (a participant linked to none), in integer columns
@@ -212,7 +213,7 @@ class CodingFrame:
         if not len(ids):
             return np.zeros(0, dtype=np.int64)
         when: dict[int, datetime] = {}
-        for chunk in _chunks(ids.tolist()):
+        for chunk in chunks(ids.tolist()):
             query = select(Message.id, Message.created_at).where(Message.id.in_(chunk))
             when.update(self._session.execute(query).all())
         months = np.zeros(len(self._message_thread), dtype=np.int64)
@@ -262,11 +263,6 @@ class CodingFrame:
     @property
     def session(self) -> Session:
         return self._session
-
-
-def _chunks(items: list[int], size: int = 900) -> Iterator[list[int]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _lookup(pairs: IntArray, size: int, fill: int = NONE) -> IntArray:

@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 
 from fokus.analysis.frame import ACCEPTED, CodingFrame, Scope, load_frame, month_label, value_label
 from fokus.analysis.units import unit_keys
-from fokus.api.codings import iso_local
+from fokus.domain.chunks import chunks
+from fokus.domain.local_time import iso_local
 from fokus.errors import FokusError
 from fokus.model import Case, Code, Coder, Coding, Message, Participant, Thread
 from fokus.privacy import Redactor
@@ -141,8 +142,7 @@ def coding_details(session: Any, coding_ids: list[int], *, redactor: Redactor | 
     """
     redactor = redactor or Redactor(session)
     found: list[dict[str, Any]] = []
-    for start in range(0, len(coding_ids), 900):
-        chunk = coding_ids[start : start + 900]
+    for chunk in chunks(coding_ids):
         query = (
             select(
                 Message.id,

@@ -10,7 +10,7 @@ import functools
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from sqlalchemy import func, select
@@ -18,9 +18,6 @@ from sqlalchemy.orm import Session
 
 from fokus.analysis.frame import NONE, IntArray
 from fokus.model import Unit
-
-if TYPE_CHECKING:
-    from fokus.analysis.practices import Passage
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 DEFAULT_THRESHOLD = 0.8
@@ -41,8 +38,7 @@ def stop_words(session: Session) -> frozenset[str]:
     """The words that never describe a practice: Norwegian stop words and the codebook's ubiquitous lemmas."""
     from spacy.lang.nb.stop_words import STOP_WORDS
 
-    from fokus.api.codebook import UBIQUITOUS_SETTING
-    from fokus.api.settings import get_setting
+    from fokus.domain.settings import UBIQUITOUS_SETTING, get_setting
 
     stored = get_setting(session, UBIQUITOUS_SETTING)
     ubiquitous = json.loads(stored) if stored else []
@@ -79,7 +75,7 @@ def word_analyzer(stop: frozenset[str]) -> Callable[[str], list[str]]:
     return words
 
 
-def _tfidf(session: Session, texts: Sequence[str]) -> tuple[Any, list[str]]:
+def tfidf(session: Session, texts: Sequence[str]) -> tuple[Any, list[str]]:
     """The passages' TF-IDF rows (sparse, l2-normalised) and the vocabulary in column order.
 
     The vocabulary is the passages' words; their document frequencies come from every sentence of the project (see
@@ -110,13 +106,13 @@ def background(session: Session, limit: int = BACKGROUND_LIMIT) -> list[str]:
     return list(session.scalars(query))
 
 
-def _theme_matrix(passages: Sequence[Passage]) -> FloatArray:
-    """One l2-normalised row per passage over the themes found (zeros for a passage with none)."""
-    names = sorted({t for p in passages for t in p.themes})
+def theme_matrix(themes_of: Sequence[Sequence[str]]) -> FloatArray:
+    """One l2-normalised row per passage (its themes) over the themes found (zeros for a passage with none)."""
+    names = sorted({t for themes in themes_of for t in themes})
     column = {name: i for i, name in enumerate(names)}
-    matrix = np.zeros((len(passages), len(names)), dtype=np.float64)
-    for row, passage in enumerate(passages):
-        for theme in passage.themes:
+    matrix = np.zeros((len(themes_of), len(names)), dtype=np.float64)
+    for row, themes in enumerate(themes_of):
+        for theme in themes:
             matrix[row, column[theme]] = 1.0
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     normalised: FloatArray = np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
@@ -172,7 +168,7 @@ def cluster(
             inside = (local[rows] != NONE) & (sims >= stricter - 1e-12)
             graph = _graph(len(members), local[rows[inside]], local[cols[inside]])
             _, parts = connected_components(graph, directed=False)
-            giants.extend((piece, stricter) for piece in _groups_of(parts, members))
+            giants.extend((piece, stricter) for piece in groups_of(parts, members))
         elif len(members) > block_limit:
             labels[members] = next_label  # near duplicates chained through thousands of passages: one practice
             next_label += 1
@@ -245,7 +241,7 @@ def _graph(count: int, rows: IntArray, cols: IntArray) -> Any:
     return sparse.csr_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(count, count))
 
 
-def _groups_of(labels: IntArray, members: IntArray | None = None) -> list[IntArray]:
+def groups_of(labels: IntArray, members: IntArray | None = None) -> list[IntArray]:
     """The members of each label, each group sorted; groups in order of their first member."""
     ids = np.arange(len(labels), dtype=np.int64) if members is None else members
     order = np.argsort(labels, kind="stable")
@@ -271,7 +267,7 @@ def _average_linkage(text: Any, themes: FloatArray, theme_weight: float, thresho
     np.fill_diagonal(distance, 0.0)
     tree = linkage(squareform(distance, checks=False), method="average")
     flat = fcluster(tree, t=threshold, criterion="distance").astype(np.int64)
-    return _groups_of(flat)
+    return groups_of(flat)
 
 
 def _renumber(labels: IntArray) -> IntArray:

@@ -44,7 +44,7 @@ Each practice is named by the 2-4 lemmas with the highest mean TF-IDF weight in 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -56,14 +56,15 @@ from fokus.analysis.frame import NONE, CodingFrame, IntArray, Scope, load_frame
 from fokus.analysis.practice_groups import (
     DEFAULT_THEME_WEIGHT,
     DEFAULT_THRESHOLD,
-    _groups_of,
-    _tfidf,
-    _theme_matrix,
     cluster,
+    groups_of,
+    tfidf,
+    theme_matrix,
 )
 from fokus.analysis.report import markdown_table
 from fokus.analysis.units import unit_keys
-from fokus.api.memos import GOOD_PRACTICE
+from fokus.domain.chunks import chunks
+from fokus.domain.codes import GOOD_PRACTICE
 from fokus.errors import FokusError
 from fokus.model import Memo, Message, Participant, Thread, Unit
 from fokus.privacy import Redactor
@@ -318,9 +319,9 @@ def find_practices(
     passages, lemmatised = _passages(frame, groups, practice_codes, theme_codes, redactor)
     practices: list[Practice] = []
     if passages:
-        text, vocabulary = _tfidf(session, [p.lemmas for p in passages])
+        text, vocabulary = tfidf(session, [p.lemmas for p in passages])
         passages = [replace(p, lemmas=redactor.lemmas(p.lemmas)) for p in passages]  # shown without names
-        themes = _theme_matrix(passages)
+        themes = theme_matrix([p.themes for p in passages])
         labels = cluster(text, themes, threshold=threshold, theme_weight=theme_weight)
         practices = _practices(passages, labels, text, vocabulary, frame, min_cases, redactor)
     return PracticesReport(
@@ -450,16 +451,10 @@ def _passages(
     return passages, lemmatised
 
 
-def _chunks(items: Sequence[int], size: int = 900) -> Iterator[list[int]]:
-    unique = sorted(set(items))
-    for start in range(0, len(unique), size):
-        yield unique[start : start + size]
-
-
 def _rows(session: Session, query: Any, column: Any, ids: Sequence[int]) -> list[tuple[Any, ...]]:
     """``query`` restricted to ``column IN ids``, in chunks (SQLite limits the number of parameters)."""
     found: list[tuple[Any, ...]] = []
-    for chunk in _chunks(ids):
+    for chunk in chunks(sorted(set(ids))):
         found.extend(tuple(row) for row in session.execute(query.where(column.in_(chunk))))
     return found
 
@@ -496,8 +491,7 @@ def _lemmas(frame: CodingFrame, groups: _Groups, messages: dict[int, tuple[Any, 
 
 def _lemmatise(session: Session, texts: Sequence[str]) -> list[str]:
     """Lemmas of texts whose messages were never split, with the pipeline `fokus tag` would use."""
-    from fokus.api.settings import get_setting
-    from fokus.api.tagging import MODEL_SETTING
+    from fokus.domain.settings import MODEL_SETTING, get_setting
     from fokus.nlp import load_pipeline
     from fokus.nlp.rules import analyse
 
@@ -519,7 +513,7 @@ def _practices(
 ) -> list[Practice]:
     """Name each group of passages, count its municipalities and themes, and order them: shared first."""
     theme_names = {path: frame.tree.name[cid] for cid, path in frame.tree.path.items()}
-    groups = _groups_of(labels)
+    groups = groups_of(labels)
     means = _mean_rows(groups, text, len(passages))
     built: list[tuple[tuple[Any, ...], Practice]] = []
     for index, members in enumerate(groups):

@@ -19,6 +19,7 @@ import numpy as np
 from sqlalchemy import func, select
 
 from fokus.analysis.frame import NONE, CodingFrame, IntArray, flat_ints
+from fokus.domain.chunks import chunks
 from fokus.errors import FokusError
 from fokus.model import Case, Message, Participant, Thread, Unit
 
@@ -81,8 +82,8 @@ def _sentence_pairs(frame: CodingFrame) -> tuple[IntArray, IntArray]:
         table = table[np.isin(table[:, 0], messages)]
     else:
         parts = [
-            flat_ints(connection.execute(query.where(Unit.message_id.in_(messages[i : i + 900].tolist()))), 4)
-            for i in range(0, len(messages), 900)
+            flat_ints(connection.execute(query.where(Unit.message_id.in_(chunk))), 4)
+            for chunk in chunks(messages.tolist())
         ]
         table = np.concatenate(parts) if parts else np.zeros((0, 4), dtype=np.int64)
     unsplit = len(messages) - len(np.unique(table[:, 0]))

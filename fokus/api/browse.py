@@ -20,8 +20,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, String, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from fokus.api.codings import DISPLAY_ZONE
-from fokus.collation import norwegian
+from fokus.domain.collation import norwegian
+from fokus.domain.local_time import DISPLAY_ZONE
 from fokus.errors import FokusError
 from fokus.importers.times import EARLIEST, LATEST
 from fokus.model import Case, Code, Coder, Coding, CodingStatus, Message, Participant, Thread, Unit

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fokus.api.participants import CaseRegistry, ParticipantRegistry
-from fokus.collation import norwegian
+from fokus.domain.collation import norwegian
+from fokus.domain.participants import CaseRegistry, ParticipantRegistry
 from fokus.errors import FokusError
 from fokus.files.cases import CaseTable, Value
 from fokus.importers.limits import MAX_LABEL_CHARS, MAX_NAME_CHARS, check_length

@@ -23,13 +23,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fokus.api.events import log_events, new_batch
-from fokus.api.settings import get_setting, set_setting
+from fokus.domain.events import log_events, new_batch
+from fokus.domain.settings import CODEBOOK_SETTING, UBIQUITOUS_SETTING, get_setting, set_setting
 from fokus.files.codebook import CodebookSpec, CodeSpec
 from fokus.model import Code, Coding, utcnow
 
-CODEBOOK_SETTING = "codebook"
-UBIQUITOUS_SETTING = "codebook.ubiquitous"
 FIELDS = ("name", "description", "include_note", "exclude_note", "examples", "color", "codable", "rules", "position")
 
 

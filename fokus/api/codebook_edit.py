@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from fokus.api.events import coding_snapshot, log_events, new_batch
+from fokus.domain.events import coding_snapshot, log_events, new_batch
 from fokus.errors import FokusError
 from fokus.files.codebook import CODE_ID
 from fokus.model import Code, Coding, Memo, utcnow

@@ -1,7 +1,7 @@
 """What a researcher does to codings, one step at a time: code a span, remove or recode a coding, accept or reject
 a suggestion, and undo or redo any of it.
 
-Every step is one batch in the event log (``fokus.api.events``), written in the same transaction as the change, so a
+Every step is one batch in the event log (``fokus.domain.events``), written in the same transaction as the change, so a
 killed terminal loses nothing and undo works across restarts. Undo takes the researcher's latest step that has not
 been undone and applies its inverse; redo reverts the latest undo, as long as the researcher has done nothing new
 since. A step whose codings someone else has changed in the meantime is not forced back: those codings are left as
@@ -27,7 +27,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from fokus.api.codebook_edit import is_code_event, revert_code_event
-from fokus.api.events import coding_snapshot, log_events, new_batch
+from fokus.domain.events import coding_snapshot, log_events, new_batch
 from fokus.errors import FokusError
 from fokus.model import Code, Coder, Coding, CodingStatus, Event, Memo, Message, utcnow
 

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fokus.api.events import log_events, new_batch, snapshot
+from fokus.domain.chunks import chunks
+from fokus.domain.coders import MACHINE_CODER, CoderRegistry
+from fokus.domain.events import log_events, new_batch, snapshot
+from fokus.domain.local_time import iso_local
 from fokus.errors import FokusError
 from fokus.files.codings import CodingRow
-from fokus.local_time import local_time
 from fokus.model import (
     Case,
     Code,
@@ -35,9 +35,6 @@ from fokus.model import (
 )
 from fokus.store.bulk import insert_new_ids
 
-MACHINE_CODER = "fokus"
-DISPLAY_ZONE = ZoneInfo("Europe/Oslo")
-
 
 @dataclass
 class CodingsReport:
@@ -48,31 +45,6 @@ class CodingsReport:
     duplicates_in_file: int = 0
     coders_added: list[str] = field(default_factory=list)
     added_ids: list[int] = field(default_factory=list)
-
-
-def _chunks(items: Sequence[Any], size: int = 900) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-class CoderRegistry:
-    """Coders by name, created on first use (humans by name, machines by origin)."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self.ids = dict(session.execute(select(Coder.name, Coder.id)).all())
-        self.created: list[str] = []
-
-    def get_or_create(self, name: str, kind: CoderKind) -> int:
-        found = self.ids.get(name)
-        if found is not None:
-            return found
-        coder = Coder(name=name, kind=kind.value)
-        self.session.add(coder)
-        self.session.flush()
-        self.ids[name] = coder.id
-        self.created.append(name)
-        return coder.id
 
 
 def import_codings(
@@ -89,7 +61,7 @@ def import_codings(
     report = CodingsReport()
     wanted = sorted({r.message_id for r in rows})
     messages: dict[str, tuple[int, str]] = {}
-    for chunk in _chunks(wanted):
+    for chunk in chunks(wanted):
         for ext, mid, text in session.execute(
             select(Message.external_id, Message.id, Message.text).where(Message.external_id.in_(chunk))
         ):
@@ -153,8 +125,8 @@ def import_codings(
 
     existing: dict[tuple[int, int, int, int, int], Coding] = {}
     message_ids = sorted({key[0] for key in planned})
-    for chunk in _chunks(message_ids):
-        for coding in session.scalars(select(Coding).where(Coding.message_id.in_(chunk))):
+    for ids in chunks(message_ids):
+        for coding in session.scalars(select(Coding).where(Coding.message_id.in_(ids))):
             existing[(coding.message_id, coding.code_id, coding.coder_id, coding.start, coding.end)] = coding
 
     batch = new_batch()
@@ -201,11 +173,6 @@ def _redacted(session: Session, message_id: int, text: str, start: int, end: int
     if redactor is None:
         redactor = session.info["fokus.redactor"] = Redactor(session, enabled=True)
     return str(redactor.excerpt(message_id, text, start, end))
-
-
-def iso_local(value: datetime | None) -> str | None:
-    """A time as ISO 8601 in Norwegian local time, with its offset (unambiguous, and what researchers expect)."""
-    return local_time(value).isoformat() if value else None  # UTC where Norwegian time is beyond year 9999
 
 
 def coding_rows(

@@ -13,8 +13,8 @@ from fokus.api.cases import CasesReport, LinkReport, import_cases, link_particip
 from fokus.api.codebook import CodebookReport, load_codebook
 from fokus.api.codings import CodingsReport, import_codings
 from fokus.api.messages import ImportReport, import_messages
-from fokus.api.settings import get_setting, set_setting
-from fokus.api.tagging import MODEL_SETTING, TagReport, tag_messages
+from fokus.api.tagging import TagReport, tag_messages
+from fokus.domain.settings import DEMO_SETTING, MODEL_SETTING, get_setting, set_setting
 from fokus.files.cases import read_case_table
 from fokus.files.codebook import load_codebook as read_codebook
 from fokus.files.codings import read_codings
@@ -22,7 +22,6 @@ from fokus.nlp import load_pipeline
 from fokus.resources import bundled, default_codebook
 
 DEMO_GROUP = "Kommunene i sosiale medier"
-DEMO_SETTING = "demo"
 EXPORT_FOLDERS = ("graph", "dyi", "csv", "transcripts")
 
 

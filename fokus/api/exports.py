@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from fokus.api.codings import iso_local
+from fokus.domain.local_time import iso_local
 from fokus.model import Case, Message, Participant, Thread
 
 MESSAGE_COLUMNS = (

@@ -13,7 +13,7 @@ Suggestions are codings with status ``suggested`` by the machine coder, origin `
 calibrated probability as confidence, on sentence units whose probability reaches the code's threshold. They never
 touch a decision: a sentence whose code a researcher accepted or rejected (any coder) gets no suggestion of it.
 Where the rules suggest the same code on the same sentence, the two share one suggestion (see
-:mod:`fokus.api.suggestions`). A newer model replaces the older one's part; what it no longer supports is withdrawn.
+:mod:`fokus.domain.origins`). A newer model replaces the older one's part; what it no longer supports is withdrawn.
 """
 
 from __future__ import annotations
@@ -30,9 +30,10 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fokus.api.codings import MACHINE_CODER, CoderRegistry
-from fokus.api.events import coding_snapshot, log_events, new_batch, snapshot
-from fokus.api.suggestions import split_origin, with_model, without_model
+from fokus.domain.chunks import chunks
+from fokus.domain.coders import MACHINE_CODER, CoderRegistry
+from fokus.domain.events import coding_snapshot, log_events, new_batch, snapshot
+from fokus.domain.origins import split_origin, with_model, without_model
 from fokus.errors import FokusError
 from fokus.learn.examples import Examples
 from fokus.learn.model import MIN_EXAMPLES, TARGET_PRECISION, TrainedModel, train
@@ -294,8 +295,7 @@ def _reconcile(
     coder_id = CoderRegistry(session).get_or_create(MACHINE_CODER, CoderKind.MACHINE)
     messages = sorted({key[0] for key in wanted})
     decided: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
-    for start in range(0, len(messages), 900):
-        chunk = messages[start : start + 900]
+    for chunk in chunks(messages):
         decisions = select(Coding.message_id, Coding.code_id, Coding.start, Coding.end).where(
             Coding.message_id.in_(chunk), Coding.status != CodingStatus.SUGGESTED.value
         )
@@ -341,8 +341,7 @@ def _reconcile(
         else:
             to_load[found[0]] = probability
     stale = [cid for key, (cid, origin) in existing.items() if key not in wanted and split_origin(origin)[1]]
-    for start in range(0, len(to_load) + len(stale), 900):
-        ids = [*to_load, *stale][start : start + 900]
+    for ids in chunks([*to_load, *stale]):
         for coding in session.scalars(select(Coding).where(Coding.id.in_(ids))):
             before = coding_snapshot(coding)
             if coding.id in to_load:

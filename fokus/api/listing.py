@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fokus.api.codings import iso_local
+from fokus.domain.local_time import iso_local
 from fokus.model import Case, Message, Participant
 
 

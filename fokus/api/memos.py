@@ -13,11 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from fokus.api.coding_actions import StepReport, add_coding
-from fokus.collation import norwegian
+from fokus.domain.codes import GOOD_PRACTICE
+from fokus.domain.collation import norwegian
 from fokus.errors import FokusError
 from fokus.model import Case, Code, Coding, Memo, Message, Participant, utcnow
-
-GOOD_PRACTICE = "god-praksis"
 
 
 def add_memo(

@@ -34,7 +34,7 @@ import functools
 import hashlib
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -42,18 +42,18 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from fokus.api.codings import MACHINE_CODER, CoderRegistry
-from fokus.api.events import new_batch
-from fokus.api.participants import CaseRegistry, ParticipantRegistry, name_key
 from fokus.api.reanchor import ReanchorReport, reanchor_codings
-from fokus.api.settings import get_setting, set_setting
+from fokus.domain.chunks import chunks
+from fokus.domain.coders import MACHINE_CODER, CoderRegistry
+from fokus.domain.events import new_batch
+from fokus.domain.participants import CaseRegistry, ParticipantRegistry, name_key
+from fokus.domain.settings import GROUP_SETTING, get_setting, set_setting
 from fokus.errors import FokusError
 from fokus.importers.records import MessageKind, MessageRecord, ParsedSource, SourceKind
 from fokus.model import CoderKind, Coding, Message, MessageAlias, Participant, Source, TagState, Thread, Unit, table_of
 from fokus.store.bulk import insert_returning_ids, insert_rows
 
 Progress = Callable[[str, int, int], None]
-GROUP_SETTING = "facebook_group"
 UNPLACED_TITLE = "Kommentarer fra datadonasjoner uten kjent tråd"
 # Formats whose ids come from the source itself are read first, so merged messages keep those ids.
 _ID_PRIORITY = {SourceKind.GRAPH_JSON: 0, SourceKind.CSV: 0, SourceKind.TRANSCRIPT: 1, SourceKind.DYI: 2}
@@ -342,7 +342,7 @@ def _apply_edits(session: Session, offers: dict[int, list[_Offer]], report: Impo
     ids = sorted(offers)
     stored: dict[int, tuple[str, datetime, datetime | None]] = {}
     coded: set[int] = set()
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         query = select(Message.id, Message.text, Message.created_at, Message.updated_at).where(Message.id.in_(chunk))
         for mid, text, created, updated in session.execute(query):
             stored[mid] = (text, updated or created, updated)
@@ -377,15 +377,10 @@ def _apply_edits(session: Session, offers: dict[int, list[_Offer]], report: Impo
         rows.append({"id": mid, "text": offer.record.text, "fingerprint": offer.fingerprint, "updated_at": updated_at})
     if rows:
         session.execute(update(Message), rows)
-    for chunk in _chunks(sorted(winners)):
+    for chunk in chunks(sorted(winners)):
         session.execute(delete(Unit).where(Unit.message_id.in_(chunk)))
         session.execute(delete(TagState).where(TagState.message_id.in_(chunk)))
     report.messages_updated = len(rows)
-
-
-def _chunks(ids: Sequence[int], size: int = 900) -> Iterator[Sequence[int]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
 
 
 def _people(

@@ -35,7 +35,8 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from fokus.api.events import log_events, snapshot
+from fokus.domain.chunks import chunks
+from fokus.domain.events import log_events, snapshot
 from fokus.model import Code, Coder, Coding, Message, utcnow
 
 SIMILAR = 0.6
@@ -45,7 +46,6 @@ _RANK = {EXACT: 0, MOVED: 1, LOST: 2}
 _BREAK = re.compile(r"(?<=[.!?…])\s+|\s*\n\s*")
 # Codings being re-anchored are parked this far up first, so no intermediate state collides with another coding.
 _PARK = 1_000_000_000
-_CHUNK = 900
 
 
 @dataclass(frozen=True, slots=True)
@@ -396,11 +396,6 @@ _COLUMNS = (
 )
 
 
-def _chunks(items: Sequence[int]) -> Iterator[Sequence[int]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
-
-
 def reanchor_codings(
     session: Session, texts: Mapping[int, tuple[str, str]], *, batch: str, coder_id: int | None
 ) -> ReanchorReport:
@@ -412,7 +407,7 @@ def reanchor_codings(
     """
     report = ReanchorReport()
     rows: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for chunk in _chunks(sorted(texts)):
+    for chunk in chunks(sorted(texts)):
         query = select(*_COLUMNS).where(Coding.message_id.in_(chunk)).order_by(Coding.id)
         for row in session.execute(query).mappings():
             rows[row["message_id"]].append(dict(row))
@@ -499,7 +494,7 @@ def _write(
     moving = [
         before["id"] for before, after in changes if (before["start"], before["end"]) != (after["start"], after["end"])
     ]
-    for chunk in _chunks(moving):
+    for chunk in chunks(moving):
         session.execute(
             update(Coding)
             .where(Coding.id.in_(chunk))
@@ -607,7 +602,7 @@ def flagged_codings(session: Session) -> list[dict[str, Any]]:
 def clear_flags(session: Session, coding_ids: Sequence[int], *, batch: str, coder_id: int | None) -> int:
     """Mark codings as reviewed: their flags are removed (logged as ``coding.change``); returns how many had one."""
     changes = []
-    for chunk in _chunks(sorted(set(coding_ids))):
+    for chunk in chunks(sorted(set(coding_ids))):
         for row in session.execute(select(*_COLUMNS).where(Coding.id.in_(chunk))).mappings():
             before = dict(row)
             if not isinstance(before["details"], dict) or "reanchor" not in before["details"]:

@@ -7,10 +7,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fokus.api.codings import iso_local, status_counts
-from fokus.api.messages import GROUP_SETTING
+from fokus.api.codings import status_counts
 from fokus.api.reanchor import count_flagged
-from fokus.api.settings import get_setting
+from fokus.domain.local_time import iso_local
+from fokus.domain.settings import CODEBOOK_SETTING, GROUP_SETTING, get_setting
 from fokus.model import Case, Code, Coder, Memo, Message, Participant, Source, Thread, Unit
 
 
@@ -38,7 +38,7 @@ def project_status(session: Session) -> dict[str, Any]:
         "memos": _count(session, Memo),
         "sources": _count(session, Source),
         "group": get_setting(session, GROUP_SETTING),
-        "codebook": get_setting(session, "codebook"),
+        "codebook": get_setting(session, CODEBOOK_SETTING),
         "first_message": iso_local(first),
         "last_message": iso_local(last),
         "placement": placements,

@@ -3,7 +3,7 @@
 Machines suggest, researchers decide. A suggestion is a coding with status ``suggested`` by the machine coder
 ``fokus``, on one sentence, with origin ``rule:<code>:<rule>``, a confidence, and details: every rule that fired,
 the matched words with their offsets, and the pipeline's name and version. Where a model suggests the same code
-for the same sentence, the two share one suggestion (see fokus.api.suggestions).
+for the same sentence, the two share one suggestion (see fokus.domain.origins).
 
 Incremental: a message is parsed again only when its text changed since it was tagged, when the pipeline changed,
 or when a changed rule may affect it: a rule's trigger lemmas (old and new version) are looked up in the stored
@@ -29,9 +29,9 @@ from spacy.language import Language
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from fokus.api.codings import MACHINE_CODER, CoderRegistry
-from fokus.api.events import coding_snapshot, log_events, new_batch, snapshot
-from fokus.api.suggestions import is_machine_origin, split_origin, with_rule, without_rule
+from fokus.domain.coders import MACHINE_CODER, CoderRegistry
+from fokus.domain.events import coding_snapshot, log_events, new_batch, snapshot
+from fokus.domain.origins import is_machine_origin, split_origin, with_rule, without_rule
 from fokus.model import (
     Code,
     CoderKind,
@@ -50,7 +50,6 @@ from fokus.nlp.sentences import sentence_spans
 from fokus.store.bulk import insert_new_ids, insert_rows
 
 Progress = Callable[[str, int, int], None]
-MODEL_SETTING = "nlp.model"
 BATCH = 2000
 
 
@@ -355,7 +354,7 @@ def _reconcile(
             )
             report.suggested += 1
             continue
-        # the same span may carry a model's suggestion (fokus.api.suggestions): keep its part
+        # the same span may carry a model's suggestion (fokus.domain.origins): keep its part
         wanted_state = with_rule(hit.origin, hit.confidence, rule_details, (current.origin, current.details))
         if (current.origin, current.confidence, current.details) != wanted_state:
             before = coding_snapshot(current)

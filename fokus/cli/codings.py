@@ -197,8 +197,8 @@ def flagged_command(
     if reviewed:
         if not coder:
             raise click.UsageError("say who reviewed: --coder NAME (or FOKUS_CODER)")
-        from fokus.api.codings import CoderRegistry
-        from fokus.api.events import new_batch
+        from fokus.domain.coders import CoderRegistry
+        from fokus.domain.events import new_batch
         from fokus.model import CoderKind
 
         with project.begin() as session:

@@ -186,7 +186,7 @@ CODER_OPTION = click.option(
 
 def coder_id(session: Any, coder: str | None) -> int:
     """The coder's id, created if new; the user's login name when none is given."""
-    from fokus.api.codings import CoderRegistry
+    from fokus.domain.coders import CoderRegistry
     from fokus.model import CoderKind
 
     return CoderRegistry(session).get_or_create(coder or default_coder(), CoderKind.HUMAN)

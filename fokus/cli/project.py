@@ -153,7 +153,7 @@ def _echo_demo_hypotheses(project: Any) -> None:
 
 
 def _refuse_unless_demo(db: str) -> None:
-    from fokus.api.settings import get_setting
+    from fokus.domain.settings import get_setting
     from fokus.store import open_project
 
     project = open_project(db)

@@ -28,8 +28,8 @@ def tag_command(ctx: click.Context, model: str | None, n_process: int, batch_siz
     Example:
       fokus tag --n-process 2
     """
-    from fokus.api.settings import get_setting, set_setting
-    from fokus.api.tagging import MODEL_SETTING, parse_ahead, tag_messages
+    from fokus.api.tagging import parse_ahead, tag_messages
+    from fokus.domain.settings import MODEL_SETTING, get_setting, set_setting
     from fokus.nlp import load_pipeline
 
     if n_process < 1 or batch_size < 1:
@@ -85,8 +85,7 @@ def evaluate_command(ctx: click.Context, level: str, model: str | None, fmt: str
       fokus evaluate --level code --format json
     """
     from fokus.api.evaluation import evaluate as run
-    from fokus.api.settings import get_setting
-    from fokus.api.tagging import MODEL_SETTING
+    from fokus.domain.settings import MODEL_SETTING, get_setting
     from fokus.nlp import load_pipeline
 
     project = open_ctx(ctx)

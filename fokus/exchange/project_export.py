@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session, aliased
 from fokus import __version__
 from fokus.api.cases import case_value
 from fokus.api.codebook import codebook_rows
-from fokus.collation import norwegian
+from fokus.domain.collation import norwegian
 from fokus.exchange.codes import code_description
 from fokus.exchange.guids import Guids
 from fokus.exchange.render import RenderedMessage, render_thread

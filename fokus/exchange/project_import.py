@@ -28,8 +28,10 @@ from sqlalchemy.orm import Session
 
 from fokus.api.cases import CasesReport, import_cases
 from fokus.api.codebook import CodebookReport, load_codebook
-from fokus.api.codings import CoderRegistry, CodingsReport, import_codings
+from fokus.api.codings import CodingsReport, import_codings
 from fokus.api.messages import ImportReport, import_messages
+from fokus.domain.chunks import chunks
+from fokus.domain.coders import CoderRegistry
 from fokus.errors import FokusError
 from fokus.exchange.guids import Guids
 from fokus.exchange.qdpx_read import (
@@ -439,7 +441,7 @@ def _codings_at_home(session: Session, guids: Guids, project: QdpxProject) -> di
     local = {guid: local_id for (kind, local_id), guid in guids.known.items() if kind == "coding" and guid in wanted}
     found: dict[int, tuple[str, str, str, int, int]] = {}
     ids = sorted(local.values())
-    for chunk in (ids[i : i + 900] for i in range(0, len(ids), 900)):
+    for chunk in chunks(ids):
         for cid, m, c, coder, start, end in session.execute(
             select(Coding.id, Message.external_id, Code.path, Coder.name, Coding.start, Coding.end)
             .join(Message, Coding.message_id == Message.id)

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from fokus.local_time import local_time
+from fokus.domain.local_time import local_time
 
 
 @dataclass(frozen=True)

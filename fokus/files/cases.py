@@ -133,7 +133,7 @@ def _parse(raw: bytes) -> CaseTable:
         case_name = check_length(row[name_index], MAX_NAME_CHARS, "case name", f"line {line}")
         if not case_name:
             raise FokusError(f"no case name in column {names[name_index]!r}", where=f"line {line}")
-        key = " ".join(case_name.split()).casefold()  # as fokus.api.participants.CaseRegistry finds a case
+        key = " ".join(case_name.split()).casefold()  # as fokus.domain.participants.CaseRegistry finds a case
         if key in seen:
             raise FokusError(f"case {case_name!r} appears twice (first on line {seen[key]})", where=f"line {line}")
         seen[key] = line

@@ -15,11 +15,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fokus.api.codings import MACHINE_CODER, CoderRegistry
-from fokus.api.events import log_events, new_batch, snapshot
+from fokus.domain.chunks import chunks
+from fokus.domain.coders import MACHINE_CODER, CoderRegistry
+from fokus.domain.events import log_events, new_batch, snapshot
 from fokus.errors import FokusError
 from fokus.files.codebook import CODE_ID
-from fokus.learn.discover import ORIGIN, Candidate, DiscoveryReport, chunks
+from fokus.learn.discover import ORIGIN, Candidate, DiscoveryReport
 from fokus.model import Code, CoderKind, Coding, CodingStatus, Unit, table_of, utcnow
 from fokus.store.bulk import insert_new_ids
 

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -51,6 +51,7 @@ from fokus.analysis.frame import NONE, IntArray, Scope, load_frame
 from fokus.analysis.practice_groups import stop_words, word_analyzer
 from fokus.analysis.report import markdown_table
 from fokus.analysis.units import unit_keys
+from fokus.domain.chunks import chunks
 from fokus.errors import FokusError
 from fokus.model import Case, Message, Participant, Unit
 from fokus.privacy import Redactor
@@ -560,8 +561,3 @@ def _quotes(
             )
         )
     return tuple(quotes)
-
-
-def chunks(items: Sequence[int], size: int = 900) -> Iterator[Sequence[int]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

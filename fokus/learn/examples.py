@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from fokus.analysis.frame import IntArray, Scope, flat_ints, load_frame
 from fokus.analysis.units import unit_keys
+from fokus.domain.chunks import chunks
 from fokus.model import Code, Coder, CoderKind, CodingStatus, Unit
 
 POSITIVE, NEGATIVE, UNKNOWN = 1, 0, -1
@@ -93,8 +94,7 @@ def training_examples(session: Session) -> Examples:
 def _lemmas(session: Session, unit_ids: IntArray) -> list[str]:
     found: dict[int, str] = {}
     ids = unit_ids.tolist()
-    for start in range(0, len(ids), 900):
-        chunk = ids[start : start + 900]
+    for chunk in chunks(ids):
         found.update(session.execute(select(Unit.id, Unit.lemmas).where(Unit.id.in_(chunk))).all())
     return [found[uid] for uid in ids]
 

@@ -11,7 +11,6 @@ offsets. Importing this package imports neither spaCy nor the lexicon; they load
 from fokus.privacy.names import ENTITY, PARTICIPANT, SEVERAL, UNKNOWN, Mention, NameFinder, Person, identity_names
 from fokus.privacy.redact import (
     REDACTED_ID,
-    SETTING,
     OffsetMap,
     Redactor,
     Summary,
@@ -26,7 +25,6 @@ __all__ = [
     "ENTITY",
     "PARTICIPANT",
     "REDACTED_ID",
-    "SETTING",
     "SEVERAL",
     "UNKNOWN",
     "Mention",

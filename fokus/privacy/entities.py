@@ -23,8 +23,7 @@ BATCH = 128
 
 def entity_model(session: Session) -> str | None:
     """The pipeline redaction would take person entities from (a package name or folder), or None."""
-    from fokus.api.settings import get_setting
-    from fokus.api.tagging import MODEL_SETTING
+    from fokus.domain.settings import MODEL_SETTING, get_setting
     from fokus.nlp.pipeline import BUILTIN, NORWEGIAN_MODEL
 
     remembered = get_setting(session, MODEL_SETTING)

@@ -25,25 +25,25 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fokus.domain.chunks import chunks
+from fokus.domain.settings import REDACT_SETTING
 from fokus.privacy.entities import EntityFinder, entity_model
 from fokus.privacy.names import ENTITY, PARTICIPANT, UNKNOWN, Mention, NameFinder
 
-SETTING = "privacy.redact"
 REDACTED_ID = "redacted:"  # an id an export shows instead of one that may name someone
-CHUNK = 900
 
 
 def redaction_on(session: Session) -> bool:
     """The project's choice; absent means on (the safe default for a new or an existing project)."""
-    from fokus.api.settings import get_setting
+    from fokus.domain.settings import get_setting
 
-    return (get_setting(session, SETTING) or "on").strip().lower() not in ("off", "0", "false", "no")
+    return (get_setting(session, REDACT_SETTING) or "on").strip().lower() not in ("off", "0", "false", "no")
 
 
 def set_redaction(session: Session, on: bool) -> None:
-    from fokus.api.settings import set_setting
+    from fokus.domain.settings import set_setting
 
-    set_setting(session, SETTING, "on" if on else "off")
+    set_setting(session, REDACT_SETTING, "on" if on else "off")
 
 
 class OffsetMap:
@@ -212,10 +212,7 @@ class Redactor:
             ).partitions()
         else:
             wanted = sorted(set(message_ids) - self._mentions.keys())
-            batches = (
-                self.session.execute(query.where(Message.id.in_(wanted[i : i + CHUNK]))).all()
-                for i in range(0, len(wanted), CHUNK)
-            )
+            batches = (self.session.execute(query.where(Message.id.in_(chunk))).all() for chunk in chunks(wanted))
         for batch in batches:
             self.prepare_texts(batch)
 
@@ -374,8 +371,8 @@ def shown_message_ids(session: Session, identifiers: Iterable[str]) -> dict[str,
     redactor = Redactor(session, enabled=True)
     found: dict[str, tuple[int, str]] = {}
     numbers = sorted(wanted)
-    for i in range(0, len(numbers), CHUNK):
-        query = select(Message.id, Message.external_id, Message.text).where(Message.id.in_(numbers[i : i + CHUNK]))
+    for chunk in chunks(numbers):
+        query = select(Message.id, Message.external_id, Message.text).where(Message.id.in_(chunk))
         for mid, external_id, text in session.execute(query):
             if external_id != wanted[mid] and redactor.message_id(mid, external_id) == wanted[mid]:
                 found[wanted[mid]] = (mid, text)

@@ -21,7 +21,7 @@ from textual.binding import Binding
 from textual.worker import get_current_worker
 
 from fokus.api.coding_actions import redo, undo
-from fokus.api.codings import CoderRegistry
+from fokus.domain.coders import CoderRegistry
 from fokus.errors import FokusError
 from fokus.model import Code, CoderKind
 from fokus.store import Project
@@ -129,8 +129,8 @@ class FokusApp(App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="tagging")
     def tagging(self) -> None:
-        from fokus.api.settings import get_setting
-        from fokus.api.tagging import MODEL_SETTING, parse_ahead, tag_messages
+        from fokus.api.tagging import parse_ahead, tag_messages
+        from fokus.domain.settings import MODEL_SETTING, get_setting
         from fokus.nlp import load_pipeline
 
         worker = get_current_worker()

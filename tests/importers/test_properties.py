@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from fokus.domain.local_time import DISPLAY_ZONE
 from fokus.exchange.qdc import parse_qdc
 from fokus.exchange.qdpx_read import read_qdpx
 from fokus.importers import (
@@ -31,7 +32,6 @@ from fokus.importers import (
 )
 from fokus.importers.limits import MAX_ID_CHARS, MAX_INTEGER, MAX_NAME_CHARS, MAX_TEXT_CHARS
 from fokus.importers.times import EARLIEST, LATEST
-from fokus.local_time import DISPLAY_ZONE
 
 from .strategies import (
     ANY_EXPORT,

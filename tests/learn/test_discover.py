@@ -22,12 +22,13 @@ from textual.widgets import DataTable, Input
 
 from fokus.analysis.practice_groups import stop_words, word_analyzer
 from fokus.api.codebook import load_codebook
-from fokus.api.codings import MACHINE_CODER, import_codings
+from fokus.api.codings import import_codings
 from fokus.api.messages import import_messages
 from fokus.api.review import review_progress, review_queue
 from fokus.api.tagging import tag_messages
 from fokus.cli import FokusGroup
 from fokus.cli.discover import discover_command
+from fokus.domain.coders import MACHINE_CODER
 from fokus.errors import FokusError
 from fokus.files.codebook import load_codebook as read_codebook
 from fokus.files.codings import CodingRow
@@ -454,7 +455,7 @@ def test_adopt_makes_the_code_and_the_machines_suggestions(project: Project) -> 
 
 def test_a_decided_topic_suggestion_counts_as_a_machine_decision(project: Project) -> None:
     from fokus.api.coding_actions import decide
-    from fokus.api.codings import CoderRegistry
+    from fokus.domain.coders import CoderRegistry
     from fokus.model import CoderKind
 
     with project.begin() as session:

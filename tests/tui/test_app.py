@@ -62,7 +62,7 @@ def test_a_suggestion_another_coder_decided_meanwhile_is_not_overwritten(
 ) -> None:
     """Two coders review the same queue (a team on one server): the second one's keypress on a suggestion the
     first has just rejected changes nothing, says so, and moves the queue on."""
-    from fokus.api.codings import CoderRegistry
+    from fokus.domain.coders import CoderRegistry
     from fokus.model import CoderKind
 
     seen: dict[str, object] = {}

@@ -20,3 +20,8 @@ def local_time(value: datetime) -> datetime:
         return value.astimezone(DISPLAY_ZONE)
     except (OverflowError, ValueError):
         return value.astimezone(UTC)
+
+
+def iso_local(value: datetime | None) -> str | None:
+    """A time as ISO 8601 in Norwegian local time, with its offset (unambiguous, and what researchers expect)."""
+    return local_time(value).isoformat() if value else None  # UTC where Norwegian time is beyond year 9999

@@ -7,6 +7,14 @@ from sqlalchemy.orm import Session
 
 from fokus.model import Setting
 
+# Every key the project stores, in one place, so no two features share one by accident.
+CODEBOOK_SETTING = "codebook"  # the codebook's name and version, as last loaded
+UBIQUITOUS_SETTING = "codebook.ubiquitous"  # codes so common that practice groups leave them out
+DEMO_SETTING = "demo"  # set in a project `fokus demo` built
+GROUP_SETTING = "facebook_group"  # the Facebook group the messages came from
+MODEL_SETTING = "nlp.model"  # the spaCy pipeline the project was tagged with
+REDACT_SETTING = "privacy.redact"  # "off" shows participants' names in exports
+
 
 def get_setting(session: Session, key: str) -> str | None:
     return session.scalar(select(Setting.value).where(Setting.key == key))
