@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import func
 
 from fokus.analysis.frame import ACCEPTED, CodingFrame, Scope, load_frame, month_label, value_label
 from fokus.analysis.units import unit_keys
 from fokus.domain.chunks import chunks
 from fokus.domain.local_time import iso_local
+from fokus.domain.passages import coded_passages
 from fokus.errors import FokusError
 from fokus.model import Case, Code, Coder, Coding, Message, Participant, Thread
 from fokus.privacy import Redactor
@@ -143,32 +144,23 @@ def coding_details(session: Any, coding_ids: list[int], *, redactor: Redactor | 
     redactor = redactor or Redactor(session)
     found: list[dict[str, Any]] = []
     for chunk in chunks(coding_ids):
-        query = (
-            select(
-                Message.id,
-                Thread.id,
-                Coding.id,
-                Message.external_id,
-                Thread.external_id,
-                Message.created_at,
-                Participant.pseudonym,
-                Case.name,
-                Code.path,
-                Coder.name,
-                Coding.status,
-                Coding.start,
-                Coding.end,
-                func.substr(Message.text, Coding.start + 1, Coding.end - Coding.start),
-            )
-            .join(Message, Coding.message_id == Message.id)
-            .join(Thread, Message.thread_id == Thread.id)
-            .join(Participant, Message.participant_id == Participant.id)
-            .outerjoin(Case, Participant.case_id == Case.id)
-            .join(Code, Coding.code_id == Code.id)
-            .join(Coder, Coding.coder_id == Coder.id)
-            .where(Coding.id.in_(chunk))
+        query = coded_passages(
+            Message.id,
+            Thread.id,
+            Coding.id,
+            Message.external_id,
+            Thread.external_id,
+            Message.created_at,
+            Participant.pseudonym,
+            Case.name,
+            Code.path,
+            Coder.name,
+            Coding.status,
+            Coding.start,
+            Coding.end,
+            func.substr(Message.text, Coding.start + 1, Coding.end - Coding.start),
         )
-        rows = session.execute(query).all()
+        rows = session.execute(query.where(Coding.id.in_(chunk))).all()
         redactor.prepare(row[0] for row in rows)
         for message, thread, *row in rows:
             record = dict(zip(COLUMNS, row, strict=True))

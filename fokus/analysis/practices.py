@@ -65,6 +65,7 @@ from fokus.analysis.report import markdown_table
 from fokus.analysis.units import unit_keys
 from fokus.domain.chunks import chunks
 from fokus.domain.codes import GOOD_PRACTICE
+from fokus.domain.passages import Passage
 from fokus.errors import FokusError
 from fokus.model import Memo, Message, Participant, Thread, Unit
 from fokus.privacy import Redactor
@@ -87,16 +88,11 @@ class Summary:
 
 
 @dataclass(frozen=True)
-class Passage:
-    """One coded passage: what a participant said, where, and what the researchers made of it."""
+class PracticePassage(Passage):
+    """One passage of a practice (overlapping codings of the practice code, merged): and what the researchers made
+    of it."""
 
-    message: str  # external id
     thread: str  # external id
-    participant: str  # pseudonym
-    case: str | None  # municipality; None when the participant is linked to none
-    start: int
-    end: int
-    text: str
     coding_ids: tuple[int, ...]
     coders: tuple[str, ...]
     themes: tuple[str, ...]  # top-level code paths
@@ -129,7 +125,7 @@ class Practice:
     words: tuple[tuple[str, float], ...]  # lemma, mean TF-IDF weight in the practice
     themes: tuple[tuple[str, str, int], ...]  # path, name, passages
     cases: tuple[tuple[str, int], ...]  # municipality, passages (by passages, then name)
-    passages: tuple[Passage, ...]
+    passages: tuple[PracticePassage, ...]
     shared: bool
 
     @property
@@ -383,7 +379,7 @@ def _passages(
     practice_codes: Sequence[int],
     theme_codes: set[int] | None,
     redactor: Redactor,
-) -> tuple[list[Passage], int]:
+) -> tuple[list[PracticePassage], int]:
     """The passages with their texts, people, themes, summaries and lemmas; and how many were lemmatised now.
 
     Texts and summaries are as exports show them (names redacted, see fokus.privacy); lemmas are the stored text's.
@@ -433,7 +429,7 @@ def _passages(
         start, end = int(groups.start[index]), int(groups.end[index])
         ids = tuple(sorted(int(frame.id[r]) for r in rows))
         passages.append(
-            Passage(
+            PracticePassage(
                 message=redactor.message_id(message_ids[index], ext),
                 thread=redactor.thread_id(thread_id, threads.get(thread_id, "")),
                 participant=pseudonyms.get(participant_id, ""),
@@ -503,7 +499,7 @@ def _lemmatise(session: Session, texts: Sequence[str]) -> list[str]:
 
 
 def _practices(
-    passages: Sequence[Passage],
+    passages: Sequence[PracticePassage],
     labels: IntArray,
     text: Any,
     vocabulary: Sequence[str],

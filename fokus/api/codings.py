@@ -18,6 +18,7 @@ from fokus.domain.chunks import chunks
 from fokus.domain.coders import MACHINE_CODER, CoderRegistry
 from fokus.domain.events import log_events, new_batch, snapshot
 from fokus.domain.local_time import iso_local
+from fokus.domain.passages import coded_passages
 from fokus.errors import FokusError
 from fokus.files.codings import CodingRow
 from fokus.model import (
@@ -191,35 +192,24 @@ def coding_rows(
     redactor.prepare()
     names = identity_names(session) if real_names else {}
     length = Coding.end - Coding.start
-    query = (
-        select(
-            Message.id,
-            Participant.id,
-            Thread.id,
-            Message.external_id,
-            Thread.external_id,
-            Case.name,
-            Participant.pseudonym,
-            Code.path,
-            Coding.start,
-            Coding.end,
-            func.substr(Message.text, Coding.start + 1, length),
-            Coding.status,
-            Coding.origin,
-            Coding.confidence,
-            Coder.name,
-            Coding.created_at,
-        )
-        .join(Message, Coding.message_id == Message.id)
-        .join(Thread, Message.thread_id == Thread.id)
-        .join(Participant, Message.participant_id == Participant.id)
-        .outerjoin(Case, Participant.case_id == Case.id)
-        .join(Code, Coding.code_id == Code.id)
-        .join(Coder, Coding.coder_id == Coder.id)
-        .order_by(
-            Thread.created_at, Message.created_at, Message.id, Coding.start, Coding.end, Coding.code_id, Coding.id
-        )
-    )
+    query = coded_passages(
+        Message.id,
+        Participant.id,
+        Thread.id,
+        Message.external_id,
+        Thread.external_id,
+        Case.name,
+        Participant.pseudonym,
+        Code.path,
+        Coding.start,
+        Coding.end,
+        func.substr(Message.text, Coding.start + 1, length),
+        Coding.status,
+        Coding.origin,
+        Coding.confidence,
+        Coder.name,
+        Coding.created_at,
+    ).order_by(Thread.created_at, Message.created_at, Message.id, Coding.start, Coding.end, Coding.code_id, Coding.id)
     if statuses:
         query = query.where(Coding.status.in_(list(statuses)))
     for row in session.execute(query.execution_options(yield_per=5000)):

@@ -4,6 +4,6 @@ them: nothing here imports another fokus package but ``fokus.model``, ``fokus.st
 Modules: ``settings`` (every key a project stores; reading and writing them), ``events`` (the coding log that undo
 reads), ``participants`` (pseudonymised participants and cases), ``origins`` (which rule or model a suggestion came
 from), ``coders`` (coders by name; the machine coder), ``codes`` (codes fokus knows by path), ``local_time`` (times
-as researchers see them), ``collation`` (Norwegian alphabetical order) and ``chunks`` (id lists cut to what one SQL
-statement may bind).
+as researchers see them), ``collation`` (Norwegian alphabetical order), ``chunks`` (id lists cut to what one SQL
+statement may bind) and ``passages`` (the coded passage: one type, one query).
 """

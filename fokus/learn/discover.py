@@ -52,6 +52,7 @@ from fokus.analysis.practice_groups import stop_words, word_analyzer
 from fokus.analysis.report import markdown_table
 from fokus.analysis.units import unit_keys
 from fokus.domain.chunks import chunks
+from fokus.domain.passages import Passage
 from fokus.errors import FokusError
 from fokus.model import Case, Message, Participant, Unit
 from fokus.privacy import Redactor
@@ -78,17 +79,11 @@ K_RULE = f"round(sqrt(n / {K_SHARE})), between 2 and {K_MAX}, at most n / min_se
 
 
 @dataclass(frozen=True)
-class Quote:
-    """One sentence of a candidate, as a quote: what was said, by whom (pseudonym), where."""
+class CandidateQuote(Passage):
+    """One sentence of a candidate, as a quote, with how strongly it belongs to the candidate's topic."""
 
     unit: int
-    message: str  # external id
     message_id: int
-    start: int
-    end: int
-    text: str
-    participant: str
-    case: str | None
     weight: float
 
     def as_json(self) -> dict[str, Any]:
@@ -114,7 +109,7 @@ class Candidate:
     number: int
     title: str
     words: tuple[tuple[str, float], ...]  # lemma, weight in the topic's unit vector
-    quotes: tuple[Quote, ...]
+    quotes: tuple[CandidateQuote, ...]
     cases: tuple[tuple[str, int], ...]  # municipality, sentences (most first, then by name)
     participants: int
     messages: int
@@ -530,9 +525,9 @@ def _texts(session: Session, message_ids: Sequence[int]) -> dict[int, tuple[str,
 
 def _quotes(
     candidate: Candidate, texts: dict[int, tuple[str, str]], people: _People, limit: int, redactor: Redactor
-) -> tuple[Quote, ...]:
+) -> tuple[CandidateQuote, ...]:
     """The candidate's strongest sentences, one per distinct text, as exports show them (names redacted)."""
-    quotes: list[Quote] = []
+    quotes: list[CandidateQuote] = []
     seen: set[str] = set()
     for index in range(min(candidate.sentences, limit * QUOTE_POOL)):
         if len(quotes) >= limit:
@@ -548,7 +543,7 @@ def _quotes(
         participant = int(people.message_participant[message_id])
         case_id = int(people.participant_case[participant])
         quotes.append(
-            Quote(
+            CandidateQuote(
                 unit=int(candidate.units[index]),
                 message=redactor.message_id(message_id, external),
                 message_id=message_id,
