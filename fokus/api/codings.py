@@ -18,6 +18,7 @@ from fokus.domain.chunks import chunks
 from fokus.domain.coders import MACHINE_CODER, CoderRegistry
 from fokus.domain.events import log_events, new_batch, snapshot
 from fokus.domain.local_time import iso_local
+from fokus.domain.origins import MODEL_PREFIX, RULE_PREFIX
 from fokus.domain.passages import coded_passages
 from fokus.errors import FokusError
 from fokus.files.codings import CodingRow
@@ -102,7 +103,7 @@ def import_codings(
                 where=where,
                 hint="the file was made against other text",
             )
-        machine = row.origin.startswith(("rule:", "model:"))
+        machine = row.origin.startswith((RULE_PREFIX, MODEL_PREFIX))
         coder_name = row.coder or coder or (MACHINE_CODER if machine else None)
         if coder_name is None:
             raise FokusError("no coder: the row names none", path=display, where=where, hint="add --coder NAME")

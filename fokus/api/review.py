@@ -12,11 +12,11 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from fokus.api.browse import code_condition, matched_spans
+from fokus.domain.origins import MACHINE_PREFIXES
 from fokus.errors import FokusError
 from fokus.model import Case, Code, Coding, CodingStatus, Message, Participant, Thread
 
 ORDERS = ("confidence", "uncertain", "code", "thread")
-MACHINE_ORIGINS = ("rule:", "model:", "topic:")  # the rules, a trained model, a discovered theme
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,4 +129,4 @@ def review_progress(session: Session) -> tuple[int, int]:
 
 
 def _machine_origin() -> ColumnElement[bool]:
-    return or_(*(Coding.origin.startswith(prefix, autoescape=True) for prefix in MACHINE_ORIGINS))
+    return or_(*(Coding.origin.startswith(prefix, autoescape=True) for prefix in MACHINE_PREFIXES))

@@ -15,6 +15,8 @@ from typing import Any
 
 RULE_PREFIX = "rule:"
 MODEL_PREFIX = "model:"
+TOPIC_PREFIX = "topic:"  # a theme discovered in the text (`fokus discover`), adopted as a code
+MACHINE_PREFIXES = (RULE_PREFIX, MODEL_PREFIX, TOPIC_PREFIX)  # what the machine coder proposes
 JOIN = "+"
 
 

@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 from fokus.domain.chunks import chunks
 from fokus.domain.coders import MACHINE_CODER, CoderRegistry
 from fokus.domain.events import log_events, new_batch, snapshot
+from fokus.domain.origins import TOPIC_PREFIX
 from fokus.errors import FokusError
 from fokus.files.codebook import CODE_ID
-from fokus.learn.discover import ORIGIN, Candidate, DiscoveryReport
+from fokus.learn.discover import Candidate, DiscoveryReport
 from fokus.model import Code, CoderKind, Coding, CodingStatus, Unit, table_of, utcnow
 from fokus.store.bulk import insert_new_ids
 
@@ -114,7 +115,7 @@ def adopt(
                 "start": start,
                 "end": end,
                 "status": CodingStatus.SUGGESTED.value,
-                "origin": f"{ORIGIN}{candidate.number}",
+                "origin": f"{TOPIC_PREFIX}{candidate.number}",
                 "confidence": round(min(max(weight, 0.0), 1.0), 4),
                 "details": details,
                 "created_at": now,

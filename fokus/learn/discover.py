@@ -69,7 +69,6 @@ FLOOR = 0.2  # the weight a sentence needs on its strongest topic to belong to i
 TOP_WORDS = 10
 TITLE_SHARE = 0.5  # a third title word when it weighs at least this share of the first
 QUOTE_POOL = 4  # quotes looked at per quote shown, to skip repeated texts
-ORIGIN = "topic:"
 CONVERSATION_WORDS = frozenset(
     "takk takke tusen hei hallo heisann hilsen velkommen enig uenig haha hehe hihi lol ok okei ja nei jada joda "
     "javel flott fin fint bra super supert kjempebra topp herlig artig morsom gøy interessant nyttig lærerik "
