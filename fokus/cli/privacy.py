@@ -86,27 +86,16 @@ def preview_command(ctx: click.Context, message_id: str) -> None:
     Example:
       fokus redact preview 10150123456789_101
     """
-    from sqlalchemy import select
-
     from fokus.errors import FokusError
-    from fokus.model import Message, MessageAlias
-    from fokus.privacy import Redactor, shown_message_ids
+    from fokus.privacy import Redactor, find_message
 
     project = open_ctx(ctx)
     with project.read() as session:
-        found = session.execute(select(Message.id, Message.text).where(Message.external_id == message_id)).first()
-        if found is None:
-            found = session.execute(
-                select(Message.id, Message.text)
-                .join(MessageAlias, MessageAlias.message_id == Message.id)
-                .where(MessageAlias.external_id == message_id)
-            ).first()
-        if found is None:
-            found = shown_message_ids(session, [message_id]).get(message_id)  # as exports show an id that names
+        found = find_message(session, message_id)
         if found is None:
             raise FokusError(f"message {message_id!r} is not in the project", hint="see `fokus export messages`")
         redactor = Redactor(session)
-        text = redactor.text(found[0], found[1])
+        text = redactor.text(found[0], found[2])
     if not redactor.enabled:
         click.echo("Redaction is off (`fokus redact on` turns it on): exports show the text as written.", err=True)
     click.echo(text)

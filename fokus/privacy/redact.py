@@ -379,6 +379,26 @@ def shown_message_ids(session: Session, identifiers: Iterable[str]) -> dict[str,
     return found
 
 
+def find_message(session: Session, identifier: str) -> tuple[int, int, str] | None:
+    """A message (id, thread id, stored text) by the id a user copied from anywhere fokus shows one: its own id, an
+    alias it had in another export, or the ``redacted:m<N>`` an export shows for an id that names someone."""
+    from fokus.model import Message, MessageAlias
+
+    columns = (Message.id, Message.thread_id, Message.text)
+    found = session.execute(select(*columns).where(Message.external_id == identifier)).first()
+    if found is None:
+        found = session.execute(
+            select(*columns)
+            .join(MessageAlias, MessageAlias.message_id == Message.id)
+            .where(MessageAlias.external_id == identifier)
+        ).first()
+    if found is None:
+        shown = shown_message_ids(session, [identifier]).get(identifier)
+        if shown is not None:
+            found = session.execute(select(*columns).where(Message.id == shown[0])).first()
+    return None if found is None else (found[0], found[1], found[2])
+
+
 def export_redactor(session: Session, *, real_names: bool = False) -> Redactor:
     """The redactor an export uses: the project's setting, or none at all when the user asked for real names."""
     return Redactor(session, enabled=False if real_names else None)

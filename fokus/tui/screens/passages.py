@@ -106,17 +106,11 @@ class PassagesScreen(FokusScreen):
 
 def open_thread_at(screen: FokusScreen, message: str, offset: int) -> None:
     """Open the thread of a message (by its external id) with the cursor on the sentence at ``offset``."""
-    from sqlalchemy import select
-
-    from fokus.model import Message
-    from fokus.privacy import shown_message_ids
+    from fokus.privacy import find_message
     from fokus.tui.screens.thread import ThreadScreen
 
     with screen.fokus.reading() as session:
-        found = session.execute(select(Message.id, Message.thread_id).where(Message.external_id == message)).first()
-        shown = shown_message_ids(session, [message]).get(message)  # a report shows an id that names someone so
-        if found is None and shown is not None:
-            found = session.execute(select(Message.id, Message.thread_id).where(Message.id == shown[0])).first()
+        found = find_message(session, message)
     if found is None:
         screen.notify(f"Finner ikke melding {message}", severity="error")
         return
