@@ -14,9 +14,8 @@ from fokus.cli.common import (
     RAW_CSV_OPTION,
     backup_before,
     emit,
+    export_rows,
     open_ctx,
-    open_output,
-    raw_csv,
 )
 
 
@@ -47,19 +46,12 @@ def codings_export(
     Example:
       fokus codings export --status accepted -o codings.csv
     """
+    from functools import partial
+
     from fokus.api.codings import coding_rows
-    from fokus.files.codings import COLUMNS, write_rows
+    from fokus.files.codings import COLUMNS
 
-    project = open_ctx(ctx)
-    if real_names:
-        from fokus.cli.privacy import warn_real_names
-
-        warn_real_names()
-    columns = (*COLUMNS, "real_name") if real_names else COLUMNS
-    with project.read() as session, open_output(output) as out:
-        count = write_rows(coding_rows(session, statuses, real_names=real_names), columns, fmt, out, raw_csv=raw_csv())
-    if output:
-        click.echo(f"Wrote {count} codings to {output}.", err=True)
+    export_rows(ctx, partial(coding_rows, statuses=statuses), COLUMNS, fmt, output, real_names, "codings")
 
 
 @codings_group.command("import")

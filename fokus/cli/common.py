@@ -92,6 +92,31 @@ def open_output(path: str | None, outputs: Outputs | None = None) -> Iterator[Te
         yield out
 
 
+def export_rows(
+    ctx: click.Context,
+    rows: Callable[..., Any],
+    columns: Sequence[str],
+    fmt: str,
+    output: str | None,
+    real_names: bool,
+    noun: str,
+) -> None:
+    """Write ``rows(session, real_names=...)`` as CSV or JSON (fokus.files.codings.write_rows), with ``real_name`` as
+    the last column and a warning when real names are asked for; one read session, the output written whole."""
+    from fokus.files.codings import write_rows
+
+    project = open_ctx(ctx)
+    if real_names:
+        from fokus.cli.privacy import warn_real_names
+
+        warn_real_names()
+    columns = (*columns, "real_name") if real_names else tuple(columns)
+    with project.read() as session, open_output(output) as out:
+        count = write_rows(rows(session, real_names=real_names), columns, fmt, out, raw_csv=raw_csv())
+    if output:
+        click.echo(f"Wrote {count} {noun} to {output}.", err=True)
+
+
 def emit(report: Any, fmt: str, path: str | None = None, outputs: Outputs | None = None) -> None:
     """Show an analysis report (fokus.analysis.report.Report) as a rich table, CSV, JSON or Markdown.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from fokus.cli.common import RAW_CSV_OPTION, open_ctx, open_output, raw_csv
+from fokus.cli.common import RAW_CSV_OPTION, export_rows
 
 
 @click.group("export")
@@ -26,15 +26,5 @@ def export_messages(ctx: click.Context, fmt: str, output: str | None, real_names
       fokus export messages --format json -o messages.json
     """
     from fokus.api.exports import MESSAGE_COLUMNS, message_rows
-    from fokus.files.codings import write_rows
 
-    project = open_ctx(ctx)
-    if real_names:
-        from fokus.cli.privacy import warn_real_names
-
-        warn_real_names()
-    columns = (*MESSAGE_COLUMNS, "real_name") if real_names else MESSAGE_COLUMNS
-    with project.read() as session, open_output(output) as out:
-        count = write_rows(message_rows(session, real_names=real_names), columns, fmt, out, raw_csv=raw_csv())
-    if output:
-        click.echo(f"Wrote {count} messages to {output}.", err=True)
+    export_rows(ctx, message_rows, MESSAGE_COLUMNS, fmt, output, real_names, "messages")
