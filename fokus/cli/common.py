@@ -92,6 +92,15 @@ def open_output(path: str | None, outputs: Outputs | None = None) -> Iterator[Te
         yield out
 
 
+def warn_real_names() -> None:
+    """The one line an export with real names prints on stderr, so nobody makes one by accident."""
+    click.echo(
+        "fokus: warning: this export contains participants' real names (--real-names);"
+        " keep it as safe as the project itself, and do not share it.",
+        err=True,
+    )
+
+
 def export_rows(
     ctx: click.Context,
     rows: Callable[..., Any],
@@ -107,8 +116,6 @@ def export_rows(
 
     project = open_ctx(ctx)
     if real_names:
-        from fokus.cli.privacy import warn_real_names
-
         warn_real_names()
     columns = (*columns, "real_name") if real_names else tuple(columns)
     with project.read() as session, open_output(output) as out:

@@ -13,15 +13,6 @@ REAL_NAMES_HELP = (
 )
 
 
-def warn_real_names() -> None:
-    """The one line an export with real names prints on stderr, so nobody makes one by accident."""
-    click.echo(
-        "fokus: warning: this export contains participants' real names (--real-names);"
-        " keep it as safe as the project itself, and do not share it.",
-        err=True,
-    )
-
-
 @click.group("redact")
 def redact_group() -> None:
     """Redaction: exports replace participants' names (and, with a Norwegian NER model, person names) in texts.

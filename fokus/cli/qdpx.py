@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from fokus.cli.common import open_ctx
+from fokus.cli.common import open_ctx, warn_real_names
 
 
 @click.group("qdpx")
@@ -33,8 +33,6 @@ def qdpx_export(ctx: click.Context, output: Path, include_suggestions: bool, rea
 
     project = open_ctx(ctx)
     if real_names:
-        from fokus.cli.privacy import warn_real_names
-
         warn_real_names()
     name = Path(project.display).stem if project.sqlite_path else "fokus"
     with project.begin() as session:
