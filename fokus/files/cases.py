@@ -30,7 +30,6 @@ from fokus.importers.limits import (
     allow_long_csv_fields,
     check_count,
     check_length,
-    check_size,
     csv_error_reason,
     shown_text,
 )
@@ -72,11 +71,7 @@ class CaseTable:
 def read_case_table(path: Path) -> CaseTable:
     """Read a case table; errors name the file, line and column."""
     display = str(path)
-    try:
-        check_size(path.stat().st_size, limits.MAX_CASE_TABLE_BYTES, display, hint="a case table has a row per case")
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise FokusError(f"cannot read: {exc.strerror or exc}", path=display) from exc
+    raw = limits.read_limited(path, limits.MAX_CASE_TABLE_BYTES, "a case table has a row per case")
     try:
         return _parse(raw)
     except FokusError as exc:

@@ -37,7 +37,6 @@ from fokus.importers.limits import (
     allow_long_csv_fields,
     check_count,
     check_length,
-    check_size,
     check_storable,
     csv_error_reason,
     json_depth_position,
@@ -83,11 +82,7 @@ class CodingRow:
 def read_codings(path: Path) -> list[CodingRow]:
     """Read a codings file (CSV, or JSON when it ends in .json or starts with '[')."""
     display = str(path)
-    try:
-        check_size(path.stat().st_size, limits.MAX_PARSE_BYTES, display, hint="split the file")
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise FokusError(f"cannot read: {exc.strerror or exc}", path=display) from exc
+    raw = limits.read_limited(path, limits.MAX_PARSE_BYTES, "split the file")
     try:
         if b"\x00" in raw:
             line = raw[: raw.index(b"\x00")].count(b"\n") + 1

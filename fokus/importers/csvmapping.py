@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from fokus.errors import FokusError
-from fokus.importers.limits import MAX_JSON_DEPTH, MAX_YAML_BYTES, check_size, json_too_deep
+from fokus.importers.limits import MAX_JSON_DEPTH, MAX_YAML_BYTES, json_too_deep, read_limited
 
 REQUIRED_FIELDS = ("id", "author", "created_time", "text")
 OPTIONAL_FIELDS = ("thread_id", "parent_id", "case", "reactions", "title", "url", "link")
@@ -67,10 +67,10 @@ def _load_file(path: Path) -> Any:
         from fokus.importers.located_yaml import load_located_yaml
 
         return load_located_yaml(path)
+    data = read_limited(path, MAX_YAML_BYTES, "a mapping file names a few columns")
     try:
-        check_size(path.stat().st_size, MAX_YAML_BYTES, str(path), hint="a mapping file names a few columns")
-        raw = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as err:
+        raw = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
         raise FokusError(f"cannot read the mapping file ({err.__class__.__name__}: {err})", path=str(path)) from None
     if json_too_deep(raw.encode("utf-8")):
         raise FokusError(f"not valid JSON (nested deeper than {MAX_JSON_DEPTH} levels)", path=str(path))

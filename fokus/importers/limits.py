@@ -14,8 +14,10 @@ not enforce those lengths, but PostgreSQL does, and a project must be able to mo
 from __future__ import annotations
 
 import csv
+import os
 import re
 from itertools import accumulate
+from pathlib import Path
 from typing import Final
 
 from fokus.errors import FokusError
@@ -101,6 +103,23 @@ def check_size(size: int, limit: int, path: str, hint: str = "split the export i
         raise FokusError(
             f"file too large: {human_size(size)} (fokus reads at most {human_size(limit)})", path=path, hint=hint
         )
+
+
+def read_limited(path: Path, limit: int, hint: str) -> bytes:
+    """The bytes of a small file a user names (a codebook, a case table, a codings file), refused over ``limit``.
+
+    At most ``limit + 1`` bytes are read, whatever the file claims: a device or a pipe has size 0, so a check of
+    the size alone let ``/dev/zero`` be read until memory ran out."""
+    display = str(path)
+    try:
+        with path.open("rb") as file:
+            check_size(os.fstat(file.fileno()).st_size, limit, display, hint=hint)
+            raw = file.read(limit + 1)
+    except OSError as exc:
+        raise FokusError(f"cannot read: {exc.strerror or exc}", path=display) from exc
+    if len(raw) > limit:
+        raise FokusError(f"file too large (fokus reads at most {human_size(limit)})", path=display, hint=hint)
+    return raw
 
 
 _NUL_REASON = "(U+0000): no text holds one, and PostgreSQL cannot store it; the file is damaged"

@@ -23,7 +23,6 @@ import yaml
 
 from fokus.errors import FokusError
 from fokus.importers import limits
-from fokus.importers.limits import check_size
 
 
 class LocatedDict(dict[Any, Any]):
@@ -186,11 +185,7 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _constr
 def load_located_yaml(path: Path) -> Any:
     """Parse ``path``; every problem becomes a FokusError naming the file and line."""
     display = str(path)
-    try:
-        check_size(path.stat().st_size, limits.MAX_YAML_BYTES, display, hint="a YAML file is written by hand")
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise FokusError(f"cannot read: {exc.strerror or exc}", path=display) from exc
+    raw = limits.read_limited(path, limits.MAX_YAML_BYTES, "a YAML file is written by hand")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -961,3 +961,22 @@ def test_loading_a_codebook_is_all_or_nothing(store: tuple[Project, Path], data:
     spec = records_or_error(lambda: load_codebook(path), str(path))
     if spec is not None:
         all_or_nothing(project, lambda session: apply_codebook(session, spec))
+
+
+@pytest.mark.parametrize(
+    ("name", "read"),
+    [
+        ("kodebok.yaml", load_located_yaml),
+        ("saker.csv", read_case_table),
+        ("kolonner.json", lambda path: parse_mapping([str(path)])),
+    ],
+    ids=["yaml", "case table", "mapping"],
+)
+def test_a_device_named_as_a_small_file_is_read_no_further_than_its_limit(
+    tmp_path: Path, name: str, read: Callable[[Path], Any]
+) -> None:
+    """/dev/zero has size 0: a check of the size alone let it be read until memory ran out."""
+    link = tmp_path / name
+    link.symlink_to("/dev/zero")
+    with pytest.raises(FokusError, match=r"file too large \(fokus reads at most \d+ MiB\)"):
+        read(link)
