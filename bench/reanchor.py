@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from measure import Rows, Say, parse, private, quiet, run_fokus, show, under, workspace
 
-from fokus.api.reanchor import EXACT, LOST, MOVED, reanchor
+from fokus.api.reanchor_spans import EXACT, LOST, MOVED, reanchor
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "source"
 HEAD = ["id", "thread_id", "parent_id", "author", "created_time", "text"]

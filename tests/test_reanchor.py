@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fokus.api.reanchor import EXACT, LOST, MOVED, SIMILAR, reanchor, sentence_around
+from fokus.api.reanchor_spans import EXACT, LOST, MOVED, SIMILAR, reanchor, sentence_around
 
 # A few letters, spaces and sentence ends: repetitive text is where a diff aligns things in surprising ways.
 SMALL = st.text(alphabet="ab .\nø", max_size=40)
@@ -209,7 +209,7 @@ def test_difflib_only_ever_compares_small_stretches_of_a_long_message(monkeypatc
             assert largest[0] <= 250_000, f"difflib asked to compare {len(a)} by {len(b)}"
             super().set_seqs(a, b)
 
-    monkeypatch.setattr("fokus.api.reanchor.SequenceMatcher", Measured)
+    monkeypatch.setattr("fokus.api.reanchor_spans.SequenceMatcher", Measured)
     spans = [_sentence(LONG, k) for k in range(0, 1200, 7)]
     placements = reanchor(LONG, _long_edit(), spans)
     assert sum(p.state == EXACT for p in placements) >= len(spans) - 3
