@@ -39,7 +39,8 @@ from fokus.model import (
 )
 from fokus.store import Project, open_project
 from fokus.store.backup import check_backup
-from fokus.store.copy import copy_database, copy_project, project_tables, sqlite_snapshot, table_checksum
+from fokus.store.checksum import table_checksum
+from fokus.store.copy import copy_database, copy_project, project_tables, sqlite_snapshot
 from fokus.store.migrate import HEAD
 from tests import pgserver
 from tests.conftest import SMALL_CODEBOOK, at, parsed, record

@@ -29,7 +29,8 @@ def copy_command(source: str, target: str, quiet: bool) -> None:
       fokus copy studie.db postgresql+psycopg://ingrid@db.uio.no/studie
       fokus copy postgresql+psycopg://ingrid@db.uio.no/studie studie-kopi.db
     """
-    from fokus.store.copy import check_target, copy_project, open_source
+    from fokus.store.copy import copy_project, open_source
+    from fokus.store.copy_target import check_target
 
     check_target(target)  # before the source is opened (and, if it is older, migrated)
     project = open_source(source)

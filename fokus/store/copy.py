@@ -23,53 +23,27 @@ The copy is the project itself, not an export: participants' real names (``parti
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 import stat
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import suppress
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    Column,
-    Connection,
-    Float,
-    Integer,
-    String,
-    Table,
-    bindparam,
-    func,
-    inspect,
-    select,
-    text,
-)
-from sqlalchemy.engine import URL
+from sqlalchemy import Column, Connection, Integer, Table, bindparam, func, inspect, select, text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.sql.elements import ColumnElement
 
 from fokus.errors import FokusError
 from fokus.model import Base
 from fokus.store import migrate
-from fokus.store.backup import create_locked, temporary_path
+from fokus.store.checksum import CHUNK, Tick, streamed, table_checksum
+from fokus.store.copy_target import NewFile, check_empty, check_target, on_server, one_line, target_url
 from fokus.store.engine import database_url, display, lock_project, make_engine
 from fokus.store.project import Project, open_project
 
-#: Rows read (and written) at a time: memory stays bounded whatever the project's size.
-CHUNK = 10_000
-BACKENDS = ("sqlite", "postgresql")
 #: Called as rows move: (stage, done, total), for the stage "writing" (rows copied) and then "checking" (rows read
 #: back on both sides, so twice the rows).
 Progress = Callable[[str, int, int], Any]
-#: Called with the rows done so far in one table.
-Tick = Callable[[int], Any]
 
 
 @dataclass(frozen=True)
@@ -100,109 +74,6 @@ def project_tables() -> list[Table]:
     return [table for table in Base.metadata.sorted_tables if table.name != "alembic_version"]
 
 
-# --- the checksum -----------------------------------------------------------------------------------------------
-
-
-def _order(table: Table, dialect: str) -> list[ColumnElement[Any]]:
-    # Text keys sort by code point on both sides: SQLite compares UTF-8 bytes, PostgreSQL's "C" collation too
-    # (a server's default collation, en_US or nb_NO, would order them otherwise).
-    key = list(table.primary_key.columns)
-    if not key:
-        raise ValueError(f"table {table.name} has no primary key to order its rows by")
-    return [c.collate("C") if dialect == "postgresql" and isinstance(c.type, String) else c for c in key]
-
-
-def _rows_select(table: Table, dialect: str) -> tuple[Any, list[tuple[int, int]]]:
-    """All columns in primary-key order, and for each JSON column whether it is SQL NULL (JSON ``null`` reads as
-    None too, but is another value): (statement, [(column index, flag index)])."""
-    columns = list(table.columns)
-    flags = [(i, len(columns) + n) for n, i in enumerate(i for i, c in enumerate(columns) if isinstance(c.type, JSON))]
-    extra = [columns[i].is_(None).label(f"fokus_sql_null_{n}") for n, (i, _) in enumerate(flags)]
-    return select(*columns, *extra).order_by(*_order(table, dialect)), flags
-
-
-def _streamed(connection: Connection, table: Table) -> Iterator[Sequence[Any]]:
-    """The table's rows in chunks of :data:`CHUNK`, JSON ``null`` as :attr:`JSON.NULL` (None is SQL NULL)."""
-    statement, flags = _rows_select(table, connection.dialect.name)
-    width = len(table.columns)
-    result = connection.execute(statement.execution_options(yield_per=CHUNK))
-    for part in result.partitions():
-        if not flags:
-            yield part
-            continue
-        rows = []
-        for row in part:
-            values = list(row[:width])
-            for index, flag in flags:
-                if values[index] is None and not row[flag]:
-                    values[index] = JSON.NULL
-            rows.append(values)
-        yield rows
-
-
-#: Column types whose values JSON writes exactly as they are: integers, text, booleans, floats (by ``repr``).
-_NATIVE = (Integer, String, Boolean, Float)
-
-
-def _canonical(value: Any) -> Any:
-    """A value JSON cannot write as it is, as a tagged string (the same on every backend); others pass."""
-    if isinstance(value, datetime):
-        return "t:" + (value.astimezone(UTC).isoformat() if value.tzinfo else value.isoformat())
-    if isinstance(value, date):
-        return "d:" + value.isoformat()
-    if isinstance(value, Decimal):
-        return "n:" + str(value)
-    if isinstance(value, bytes):
-        return "x:" + value.hex()
-    return value  # JSON writes it exactly, or refuses it (TypeError): a new column type needs a decision here
-
-
-def _json_value(value: Any) -> Any:
-    # SQL NULL stays null; a JSON value is wrapped, so JSON's own null is {"j": null}
-    return None if value is None else {"j": None if value is JSON.NULL else value}
-
-
-def _converters(table: Table) -> list[tuple[int, Callable[[Any], Any]]]:
-    found: list[tuple[int, Callable[[Any], Any]]] = []
-    for index, column in enumerate(table.columns):
-        if isinstance(column.type, JSON):
-            found.append((index, _json_value))
-        elif not isinstance(column.type, _NATIVE):
-            found.append((index, _canonical))
-    return found
-
-
-def table_checksum(connection: Connection, table: Table, *, tick: Tick | None = None) -> tuple[int, str]:
-    """Count and hash a table's rows (sha256), so that the same data gives the same digest on every backend.
-
-    The rows are read in primary-key order through the columns' types, and each is written as one line of JSON
-    with sorted keys: integers, text, booleans and floats (``repr``) as JSON writes them, times as aware UTC ISO
-    strings, dates in ISO, JSON values as they parse (their ``null`` apart from SQL NULL). The table's name and
-    columns open the digest.
-    """
-    digest = hashlib.sha256()
-    digest.update(json.dumps([table.name, [c.name for c in table.columns]]).encode() + b"\n")
-    converters = _converters(table)
-    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
-    count = 0
-    for part in _streamed(connection, table):
-        lines = []
-        for row in part:
-            line = list(row)
-            for index, convert in converters:
-                line[index] = convert(line[index])
-            lines.append(encode(line))
-        lines.append("")
-        digest.update("\n".join(lines).encode("utf-8", "surrogatepass"))
-        count += len(part)
-        if tick:
-            tick(count)
-    return count, digest.hexdigest()
-
-
-# --- copying ----------------------------------------------------------------------------------------------------
-
-
 def _self_references(table: Table) -> list[tuple[int, Column[Any]]]:
     """The table's foreign keys to itself, as (column index, column)."""
     columns = list(table.columns)
@@ -226,7 +97,7 @@ def _copy_table(source: Connection, target: Connection, table: Table, tick: Tick
     key_index = names.index(key[0].name)
     later: dict[str, list[dict[str, Any]]] = {}
     copied = 0
-    for part in _streamed(source, table):
+    for part in streamed(source, table):
         rows = []
         for values in part:
             row = dict(zip(names, values, strict=True))
@@ -272,12 +143,6 @@ def _advance_sequences(connection: Connection, tables: Sequence[Table]) -> int:
     return moved
 
 
-def _one_line(exc: BaseException) -> str:
-    # the driver's own message, first line only: its detail lines quote the row, and rows hold real names
-    original = getattr(exc, "orig", None) or exc
-    return (str(original).strip().splitlines() or [type(original).__name__])[0]
-
-
 def _check_source(source: Connection, tables: Sequence[Table], shown: str) -> str:
     revision = migrate.current_revision(source)
     if revision != migrate.HEAD:
@@ -290,19 +155,6 @@ def _check_source(source: Connection, tables: Sequence[Table], shown: str) -> st
             path=shown,
         )
     return revision
-
-
-def _check_empty(connection: Connection, shown: str) -> None:
-    inspector = inspect(connection)
-    found = inspector.get_table_names() + inspector.get_view_names()
-    if connection.dialect.name == "postgresql":
-        found += inspector.get_sequence_names()
-    if found:
-        raise FokusError(
-            f"the database is not empty ({len(found)} tables, views or sequences); a copy goes into an empty one",
-            path=shown,
-            hint="create a new database for it (createdb NAME)",
-        )
 
 
 def _ticker(progress: Progress | None, stage: str, before: int, total: int) -> Tick | None:
@@ -364,7 +216,7 @@ def _copy_into(
                 copied[table.name] = _copy_table(reading, target, table, tick)
             except (DBAPIError, target.dialect.loaded_dbapi.Error) as exc:  # COPY raises the driver's own
                 raise FokusError(
-                    f"table {table.name} could not be copied: {_one_line(exc)}; nothing was written",
+                    f"table {table.name} could not be copied: {one_line(exc)}; nothing was written",
                     path=report.target,
                 ) from exc
         report.sequences = _advance_sequences(target, tables)
@@ -373,100 +225,6 @@ def _copy_into(
         if before_check is not None:
             before_check(target)
         report.tables = _verify(reading, target, tables, copied, progress, report.target)
-
-
-# --- where the copy goes ----------------------------------------------------------------------------------------
-
-
-class _NewFile:
-    """A SQLite target: written as a hidden file beside it, renamed into place after commit, removed otherwise."""
-
-    def __init__(self, url: URL) -> None:
-        shown = display(url)
-        if url.database in (None, "", ":memory:"):
-            raise FokusError("a copy needs a file, not an in-memory database", path=shown)
-        self.path = Path(url.database or "")
-        if self.path.exists() or self.path.is_symlink():
-            raise FokusError(
-                "exists already; a copy goes into a new file", path=shown, hint="name a file that does not exist yet"
-            )
-        self.folders = [p for p in (self.path.parent, *self.path.parent.parents) if not p.exists()]
-        self.work = temporary_path(self.path)
-        self.url = url.set(database=str(self.work))
-        self._fd: int | None = None
-
-    def open(self, mode: int) -> None:
-        """Create the hidden file with ``mode`` (SQLite keeps it, and gives it to the WAL files too), locked while
-        the copy is written, so that `fokus backup` knows it from one whose writer died (fokus.store.backup)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._fd = create_locked(self.work, mode)
-
-    def _close(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
-
-    def _leftovers(self) -> list[Path]:
-        return [self.work.with_name(self.work.name + suffix) for suffix in ("-wal", "-shm", "-journal")]
-
-    def finish(self) -> None:
-        if self._fd is not None:
-            os.fsync(self._fd)
-        if any(p.exists() for p in self._leftovers()):
-            raise FokusError("the copy was not fully written back into its file", path=str(self.work))
-        try:
-            os.link(self.work, self.path)  # never replaces a file that appeared meanwhile
-        except FileExistsError:
-            raise FokusError(
-                "a file of this name appeared while copying; it was left as it is", path=str(self.path)
-            ) from None
-        except OSError:  # a file system without hard links
-            if self.path.exists():
-                raise FokusError("a file of this name appeared while copying", path=str(self.path)) from None
-            os.replace(self.work, self.path)
-        self.work.unlink(missing_ok=True)
-        self._close()
-
-    def discard(self) -> None:
-        for path in [self.work, *self._leftovers()]:
-            path.unlink(missing_ok=True)
-        self._close()
-        for folder in self.folders:  # the deepest first
-            with suppress(OSError):
-                folder.rmdir()
-
-
-def _target_url(target: str | Path) -> URL:
-    url = database_url(target)
-    backend = url.get_backend_name()
-    if backend not in BACKENDS:
-        raise FokusError(f"fokus copies into SQLite or PostgreSQL, not {backend}", path=display(url))
-    return url
-
-
-def check_target(target: str | Path) -> None:
-    """Refuse a target that is not new before anything is read: a file that exists, a database that is not empty.
-
-    :func:`copy_project` checks again, inside its transaction; this only saves opening (and perhaps migrating)
-    the source for nothing.
-    """
-    url = _target_url(target)
-    if url.get_backend_name() == "sqlite":
-        _NewFile(url)
-        return
-    _on_server(url, _check_empty)
-
-
-def _on_server(url: URL, check: Callable[[Connection, str], None]) -> None:
-    """Run a check on a server database, saying so in one line when the server cannot be reached."""
-    engine = make_engine(url)
-    try:
-        with engine.connect() as connection:
-            check(connection, display(url))
-    except DBAPIError as exc:
-        raise FokusError(f"cannot open the database: {_one_line(exc)}", path=display(url)) from exc
-    finally:
-        engine.dispose()
 
 
 def copy_project(
@@ -482,9 +240,9 @@ def copy_project(
     checked, to show that a copy which differs from its source is refused and leaves nothing behind.
     """
     started = time.perf_counter()
-    url = _target_url(target)
+    url = target_url(target)
     shown = display(url)
-    new_file = _NewFile(url) if url.get_backend_name() == "sqlite" else None
+    new_file = NewFile(url) if url.get_backend_name() == "sqlite" else None
     report = CopyReport(source.display, shown, migrate.HEAD)
     try:
         if new_file is not None:
@@ -495,10 +253,10 @@ def copy_project(
         try:
             with engine.connect() as connection, connection.begin():
                 lock_project(connection)  # as any bulk command: fokus writers on the target wait for the commit
-                _check_empty(connection, shown)
+                check_empty(connection, shown)
                 _copy_into(source, connection, report, progress, before_check)
         except (DBAPIError, engine.dialect.loaded_dbapi.Error) as exc:
-            raise FokusError(f"the copy failed: {_one_line(exc)}; nothing was written", path=shown) from exc
+            raise FokusError(f"the copy failed: {one_line(exc)}; nothing was written", path=shown) from exc
         finally:
             engine.dispose()
         if new_file is not None:
@@ -517,7 +275,7 @@ def open_source(source: str | Path) -> Project:
     url = database_url(source)
     shown = display(url)
     if url.get_backend_name() != "sqlite":
-        _on_server(url, lambda _connection, _shown: None)  # "cannot connect" rather than "not a fokus project"
+        on_server(url, lambda _connection, _shown: None)  # "cannot connect" rather than "not a fokus project"
     try:
         return open_project(source)
     except FokusError as exc:

@@ -1,0 +1,130 @@
+"""Where a copy goes: a new SQLite file (written hidden beside it, renamed into place after commit) or an empty
+database on a server; refused, in one line, when it is neither. Used by :mod:`fokus.store.copy`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from contextlib import suppress
+from pathlib import Path
+
+from sqlalchemy import Connection, inspect
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError
+
+from fokus.errors import FokusError
+from fokus.store.backup import create_locked, temporary_path
+from fokus.store.engine import database_url, display, make_engine
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+def one_line(exc: BaseException) -> str:
+    # the driver's own message, first line only: its detail lines quote the row, and rows hold real names
+    original = getattr(exc, "orig", None) or exc
+    return (str(original).strip().splitlines() or [type(original).__name__])[0]
+
+
+def check_empty(connection: Connection, shown: str) -> None:
+    inspector = inspect(connection)
+    found = inspector.get_table_names() + inspector.get_view_names()
+    if connection.dialect.name == "postgresql":
+        found += inspector.get_sequence_names()
+    if found:
+        raise FokusError(
+            f"the database is not empty ({len(found)} tables, views or sequences); a copy goes into an empty one",
+            path=shown,
+            hint="create a new database for it (createdb NAME)",
+        )
+
+
+class NewFile:
+    """A SQLite target: written as a hidden file beside it, renamed into place after commit, removed otherwise."""
+
+    def __init__(self, url: URL) -> None:
+        shown = display(url)
+        if url.database in (None, "", ":memory:"):
+            raise FokusError("a copy needs a file, not an in-memory database", path=shown)
+        self.path = Path(url.database or "")
+        if self.path.exists() or self.path.is_symlink():
+            raise FokusError(
+                "exists already; a copy goes into a new file", path=shown, hint="name a file that does not exist yet"
+            )
+        self.folders = [p for p in (self.path.parent, *self.path.parent.parents) if not p.exists()]
+        self.work = temporary_path(self.path)
+        self.url = url.set(database=str(self.work))
+        self._fd: int | None = None
+
+    def open(self, mode: int) -> None:
+        """Create the hidden file with ``mode`` (SQLite keeps it, and gives it to the WAL files too), locked while
+        the copy is written, so that `fokus backup` knows it from one whose writer died (fokus.store.backup)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._fd = create_locked(self.work, mode)
+
+    def _close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def _leftovers(self) -> list[Path]:
+        return [self.work.with_name(self.work.name + suffix) for suffix in ("-wal", "-shm", "-journal")]
+
+    def finish(self) -> None:
+        if self._fd is not None:
+            os.fsync(self._fd)
+        if any(p.exists() for p in self._leftovers()):
+            raise FokusError("the copy was not fully written back into its file", path=str(self.work))
+        try:
+            os.link(self.work, self.path)  # never replaces a file that appeared meanwhile
+        except FileExistsError:
+            raise FokusError(
+                "a file of this name appeared while copying; it was left as it is", path=str(self.path)
+            ) from None
+        except OSError:  # a file system without hard links
+            if self.path.exists():
+                raise FokusError("a file of this name appeared while copying", path=str(self.path)) from None
+            os.replace(self.work, self.path)
+        self.work.unlink(missing_ok=True)
+        self._close()
+
+    def discard(self) -> None:
+        for path in [self.work, *self._leftovers()]:
+            path.unlink(missing_ok=True)
+        self._close()
+        for folder in self.folders:  # the deepest first
+            with suppress(OSError):
+                folder.rmdir()
+
+
+def target_url(target: str | Path) -> URL:
+    url = database_url(target)
+    backend = url.get_backend_name()
+    if backend not in BACKENDS:
+        raise FokusError(f"fokus copies into SQLite or PostgreSQL, not {backend}", path=display(url))
+    return url
+
+
+def check_target(target: str | Path) -> None:
+    """Refuse a target that is not new before anything is read: a file that exists, a database that is not empty.
+
+    :func:`fokus.store.copy.copy_project` checks again, inside its transaction; this only saves opening (and perhaps
+    migrating) the source for nothing.
+    """
+    url = target_url(target)
+    if url.get_backend_name() == "sqlite":
+        NewFile(url)
+        return
+    on_server(url, check_empty)
+
+
+def on_server(url: URL, check: Callable[[Connection, str], None]) -> None:
+    """Run a check on a server database, saying so in one line when the server cannot be reached."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            check(connection, display(url))
+    except DBAPIError as exc:
+        raise FokusError(f"cannot open the database: {one_line(exc)}", path=display(url)) from exc
+    finally:
+        engine.dispose()
