@@ -39,20 +39,22 @@ analysis asks which of those practices several municipalities have in common.
    in practices that are not shared, and lists those practices too when asked.
 
 Each practice is named by the 2-4 lemmas with the highest mean TF-IDF weight in it ("vaktordning · helg · svar").
+
+The passages are read in :mod:`fokus.analysis.practice_passages`, their words and clusters computed in
+:mod:`fokus.analysis.practice_groups`, and the report is :mod:`fokus.analysis.practice_report`.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fokus.analysis.frame import NONE, CodingFrame, IntArray, Scope, load_frame
+from fokus.analysis.frame import CodingFrame, IntArray, Scope, load_frame
 from fokus.analysis.practice_groups import (
     DEFAULT_THEME_WEIGHT,
     DEFAULT_THRESHOLD,
@@ -61,225 +63,16 @@ from fokus.analysis.practice_groups import (
     tfidf,
     theme_matrix,
 )
-from fokus.analysis.report import markdown_table
-from fokus.analysis.units import unit_keys
-from fokus.domain.chunks import chunks
+from fokus.analysis.practice_passages import passage_groups, read_passages
+from fokus.analysis.practice_report import Practice, PracticePassage, PracticesReport
 from fokus.domain.codes import GOOD_PRACTICE
-from fokus.domain.passages import Passage
 from fokus.errors import FokusError
-from fokus.model import Memo, Message, Participant, Thread, Unit
 from fokus.privacy import Redactor
 
 ACCEPTED = Scope()  # the default scope: accepted codings by every coder
 TITLE_WORDS = (2, 4)  # a title has 2 to 4 words ...
 TITLE_SHARE = 0.5  # ... the first two always, the next ones while they weigh at least half of the top word
 TOP_WORDS = 8
-# Common words the spaCy list (Bokmål, from news text) lacks: Nynorsk forms, pronouns, question words.
-_SHIFT = np.int64(1 << 32)  # message id and offset packed in one int64, for sorted searches
-
-
-@dataclass(frozen=True)
-class Summary:
-    """A researcher's summary of a good-practice coding (a memo on the coding)."""
-
-    coding_id: int
-    coder: str | None
-    text: str
-
-
-@dataclass(frozen=True)
-class PracticePassage(Passage):
-    """One passage of a practice (overlapping codings of the practice code, merged): and what the researchers made
-    of it."""
-
-    thread: str  # external id
-    coding_ids: tuple[int, ...]
-    coders: tuple[str, ...]
-    themes: tuple[str, ...]  # top-level code paths
-    summaries: tuple[Summary, ...]
-    lemmas: str  # what the features were computed from
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "text": self.text,
-            "participant": self.participant,
-            "case": self.case,
-            "message": self.message,
-            "thread": self.thread,
-            "start": self.start,
-            "end": self.end,
-            "coding_ids": list(self.coding_ids),
-            "coders": list(self.coders),
-            "themes": list(self.themes),
-            "summaries": [{"coding_id": s.coding_id, "coder": s.coder, "text": s.text} for s in self.summaries],
-            "lemmas": self.lemmas,
-        }
-
-
-@dataclass(frozen=True)
-class Practice:
-    """A group of passages that describe the same practice."""
-
-    number: int
-    title: str
-    words: tuple[tuple[str, float], ...]  # lemma, mean TF-IDF weight in the practice
-    themes: tuple[tuple[str, str, int], ...]  # path, name, passages
-    cases: tuple[tuple[str, int], ...]  # municipality, passages (by passages, then name)
-    passages: tuple[PracticePassage, ...]
-    shared: bool
-
-    @property
-    def summaries(self) -> list[Summary]:
-        return [s for p in self.passages for s in p.summaries]
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "practice": self.number,
-            "title": self.title,
-            "shared": self.shared,
-            "municipalities": [{"case": name, "passages": n} for name, n in self.cases],
-            "passages": len(self.passages),
-            "words": [{"lemma": w, "weight": round(v, 4)} for w, v in self.words],
-            "themes": [{"theme": path, "name": name, "passages": n} for path, name, n in self.themes],
-            "quotes": [p.as_json() for p in self.passages],
-            "summaries": [{"coding_id": s.coding_id, "coder": s.coder, "text": s.text} for s in self.summaries],
-        }
-
-
-@dataclass
-class PracticesReport:
-    """The practices found, shared ones first; implements :class:`fokus.analysis.report.Report`.
-
-    ``practices`` holds every practice; the formats show the shared ones, and the others too with
-    ``include_unshared``. The counts of what is not shared are always given.
-    """
-
-    code: str
-    min_cases: int
-    threshold: float
-    theme_weight: float
-    scope: Scope
-    practices: list[Practice]
-    passages: int
-    lemmatised_now: int
-    include_unshared: bool = False
-    title: str = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.title = f"Good practice ({self.code}) shared by at least {self.min_cases} municipalities"
-
-    @property
-    def shared(self) -> list[Practice]:
-        return [p for p in self.practices if p.shared]
-
-    @property
-    def unshared(self) -> list[Practice]:
-        return [p for p in self.practices if not p.shared]
-
-    @property
-    def listed(self) -> list[Practice]:
-        return self.practices if self.include_unshared else self.shared
-
-    def unshared_counts(self) -> dict[str, int]:
-        rest = self.unshared
-        return {
-            "practices": len(rest),
-            "passages": sum(len(p.passages) for p in rest),
-            "municipalities": len({c for p in rest for c, _ in p.cases}),
-        }
-
-    def columns(self) -> list[str]:
-        return [
-            "practice",
-            "title",
-            "shared",
-            "n_municipalities",
-            "n_passages",
-            "municipalities",
-            "themes",
-            "messages",
-            "coding_ids",
-        ]
-
-    def rows(self) -> list[dict[str, Any]]:
-        return [
-            {
-                "practice": p.number,
-                "title": p.title,
-                "shared": p.shared,
-                "n_municipalities": len(p.cases),
-                "n_passages": len(p.passages),
-                "municipalities": "; ".join(name for name, _ in p.cases),
-                "themes": "; ".join(f"{path} ({n})" for path, _, n in p.themes),
-                "messages": " ".join(dict.fromkeys(q.message for q in p.passages)),
-                "coding_ids": " ".join(str(c) for q in p.passages for c in q.coding_ids),
-            }
-            for p in self.listed
-        ]
-
-    def as_json(self) -> Any:
-        return {
-            "title": self.title,
-            "code": self.code,
-            "min_cases": self.min_cases,
-            "threshold": self.threshold,
-            "theme_weight": self.theme_weight,
-            "scope": {
-                "statuses": list(self.scope.statuses),
-                "coders": list(self.scope.coders),
-                "themes": list(self.scope.codes),
-            },
-            "passages": self.passages,
-            "lemmatised_now": self.lemmatised_now,
-            "shared": len(self.shared),
-            "unshared": self.unshared_counts(),
-            "practices": [p.as_json() for p in self.listed],
-        }
-
-    def markdown(self) -> str:
-        rest = self.unshared_counts()
-        lines = [
-            f"# {self.title}",
-            "",
-            f"{self.passages} passages coded `{self.code}` grouped into {len(self.practices)} practices"
-            f" (average linkage on lemma TF-IDF and themes, distance threshold {self.threshold},"
-            f" theme weight {self.theme_weight}); {len(self.shared)} are shared by at least {self.min_cases}"
-            f" municipalities. Not shared: {rest['passages']} passages from {rest['municipalities']} municipalities"
-            f" in {rest['practices']} practices.",
-        ]
-        if self.lemmatised_now:
-            lines += ["", f"{self.lemmatised_now} passages were lemmatised now: their messages are not tagged yet."]
-        if not self.listed:
-            lines += ["", "No practice is shared by that many municipalities (`--all` lists every practice)."]
-        else:
-            overview = ["practice", "title", "n_municipalities", "n_passages", "municipalities"]
-            lines += ["", markdown_table(self.rows(), overview)]
-        for practice in self.listed:
-            lines += ["", *_practice_markdown(practice)]
-        return "\n".join(lines)
-
-
-def _practice_markdown(p: Practice) -> list[str]:
-    status = "shared" if p.shared else "not shared"
-    lines = [
-        f"## {p.number}. {p.title}",
-        "",
-        f"{len(p.cases)} municipalities ({status}), {len(p.passages)} passages.",
-        "",
-        "- Municipalities: " + (", ".join(f"{name} ({n})" for name, n in p.cases) or "none"),
-        "- Themes: " + (", ".join(f"{name} ({n})" for _, name, n in p.themes) or "none"),
-        "- Words: " + ", ".join(f"{w} ({v:.2f})" for w, v in p.words),
-        "",
-    ]
-    for q in p.passages:
-        ids = ", ".join(str(c) for c in q.coding_ids)
-        where = f"{q.participant}, {q.case or '(no municipality)'} (message {q.message}; codings {ids})"
-        lines += [f"> {' '.join(q.text.split())}", ">", f"> — {where}", ""]
-    if p.summaries:
-        lines += ["Summaries:", ""]
-        lines += [f"- {' '.join(s.text.split())} ({s.coder or 'unknown'}, coding {s.coding_id})" for s in p.summaries]
-        lines.append("")
-    return lines
 
 
 # --- the analysis ---------------------------------------------------------------------------------------------
@@ -310,9 +103,9 @@ def find_practices(
     theme_codes = (
         {d for path in scope.codes for d in frame.tree.descendants(frame.tree.id_of(path))} if scope.codes else None
     )
-    groups = _passage_groups(frame, practice_codes)
+    groups = passage_groups(frame, practice_codes)
     redactor = Redactor(session)
-    passages, lemmatised = _passages(frame, groups, practice_codes, theme_codes, redactor)
+    passages, lemmatised = read_passages(frame, groups, practice_codes, theme_codes, redactor)
     practices: list[Practice] = []
     if passages:
         text, vocabulary = tfidf(session, [p.lemmas for p in passages])
@@ -323,179 +116,6 @@ def find_practices(
     return PracticesReport(
         code, min_cases, threshold, theme_weight, scope, practices, len(passages), lemmatised, include_unshared
     )
-
-
-@dataclass
-class _Groups:
-    """Good-practice codings (frame rows) grouped into passages: one row per passage, sorted by message and start."""
-
-    rows: IntArray  # frame rows of the practice codings, sorted by (message, start, end)
-    group: IntArray  # passage index of each of those rows
-    message: IntArray
-    start: IntArray
-    end: IntArray
-
-
-def _passage_groups(frame: CodingFrame, practice_codes: Sequence[int]) -> _Groups:
-    """Merge overlapping good-practice codings of a message into one passage (vectorised sweep)."""
-    rows = np.flatnonzero(np.isin(frame.code, np.asarray(practice_codes, dtype=np.int64)))
-    order = np.lexsort((frame.end[rows], frame.start[rows], frame.message[rows]))
-    rows = rows[order]
-    message, start, end = frame.message[rows], frame.start[rows], frame.end[rows]
-    if not len(rows):
-        empty = np.zeros(0, dtype=np.int64)
-        return _Groups(rows, empty, empty, empty, empty)
-    reach = np.maximum.accumulate(message * _SHIFT + end)  # the furthest end so far (earlier messages are smaller)
-    new = np.r_[True, message[1:] * _SHIFT + start[1:] >= reach[:-1]]
-    group = np.cumsum(new) - 1
-    firsts = np.flatnonzero(new)
-    return _Groups(
-        rows,
-        group,
-        message[firsts],
-        np.minimum.reduceat(start, firsts),
-        np.maximum.reduceat(end, firsts),
-    )
-
-
-def _overlapping(groups: _Groups, message: IntArray, start: IntArray, end: IntArray) -> tuple[IntArray, IntArray]:
-    """(index into the given spans, passage) pairs for every span that overlaps a passage of its message.
-
-    Passages of a message are disjoint and sorted, so the passages a span overlaps are one contiguous run.
-    """
-    starts = groups.message * _SHIFT + groups.start
-    ends = groups.message * _SHIFT + groups.end
-    first = np.searchsorted(ends, message * _SHIFT + start, side="right")
-    last = np.searchsorted(starts, message * _SHIFT + end, side="left")
-    count = np.maximum(last - first, 0)
-    spans = np.repeat(np.arange(len(message), dtype=np.int64), count)
-    offsets = np.arange(int(count.sum()), dtype=np.int64) - np.repeat(np.cumsum(count) - count, count)
-    return spans, np.repeat(first, count) + offsets
-
-
-def _passages(
-    frame: CodingFrame,
-    groups: _Groups,
-    practice_codes: Sequence[int],
-    theme_codes: set[int] | None,
-    redactor: Redactor,
-) -> tuple[list[PracticePassage], int]:
-    """The passages with their texts, people, themes, summaries and lemmas; and how many were lemmatised now.
-
-    Texts and summaries are as exports show them (names redacted, see fokus.privacy); lemmas are the stored text's.
-    """
-    session, tree = frame.session, frame.tree
-    count = len(groups.message)
-    if not count:
-        return [], 0
-    # themes: the top-level codes of the other codings overlapping each passage
-    other = ~np.isin(frame.code, np.asarray(practice_codes, dtype=np.int64))
-    if theme_codes is not None:
-        other &= np.isin(frame.code, np.asarray(sorted(theme_codes), dtype=np.int64))
-    other_rows = np.flatnonzero(other)
-    spans, passage_of = _overlapping(groups, frame.message[other_rows], frame.start[other_rows], frame.end[other_rows])
-    themes: list[set[str]] = [set() for _ in range(count)]
-    for passage, code_id in set(zip(passage_of.tolist(), frame.code[other_rows[spans]].tolist(), strict=True)):
-        themes[passage].add(tree.path[tree.theme(code_id)])
-
-    message_ids = groups.message.tolist()
-    message_query = select(Message.id, Message.external_id, Message.text, Message.thread_id, Message.participant_id)
-    messages = _by_id(session, message_query, Message.id, message_ids)
-    redactor.prepare_texts((mid, row[1]) for mid, row in messages.items())
-    threads = dict(_rows(session, select(Thread.id, Thread.external_id), Thread.id, [m[2] for m in messages.values()]))
-    pseudonyms = dict(
-        _rows(session, select(Participant.id, Participant.pseudonym), Participant.id, [m[3] for m in messages.values()])
-    )
-    coding_ids = frame.id[groups.rows].tolist()
-    summaries: dict[int, list[Summary]] = defaultdict(list)
-    memo_query = select(Memo.coding_id, Memo.coder_id, Memo.text, Memo.id)
-    for coding_id, coder_id, text, _ in sorted(
-        _rows(session, memo_query, Memo.coding_id, coding_ids), key=lambda r: r[3]
-    ):
-        coder = frame.coders.get(coder_id) if coder_id else None
-        summaries[coding_id].append(Summary(coding_id, coder, redactor.free(text) or ""))
-    lemmas, lemmatised = _lemmas(frame, groups, messages)
-
-    members: list[list[int]] = [[] for _ in range(count)]
-    for row, passage in zip(groups.rows.tolist(), groups.group.tolist(), strict=True):
-        members[passage].append(row)
-    cases = frame.case[groups.rows]
-    first_rows = np.r_[0, np.flatnonzero(np.diff(groups.group)) + 1]
-    passages = []
-    for index in range(count):
-        ext, text, thread_id, participant_id = messages[message_ids[index]]
-        rows = members[index]
-        case_id = int(cases[first_rows[index]])
-        start, end = int(groups.start[index]), int(groups.end[index])
-        ids = tuple(sorted(int(frame.id[r]) for r in rows))
-        passages.append(
-            PracticePassage(
-                message=redactor.message_id(message_ids[index], ext),
-                thread=redactor.thread_id(thread_id, threads.get(thread_id, "")),
-                participant=pseudonyms.get(participant_id, ""),
-                case=frame.cases.name.get(case_id) if case_id != NONE else None,
-                start=start,
-                end=end,
-                text=redactor.excerpt(message_ids[index], text, start, end),
-                coding_ids=ids,
-                coders=tuple(sorted({frame.coders.get(int(frame.coder[r]), "") for r in rows})),
-                themes=tuple(sorted(themes[index])),
-                summaries=tuple(s for cid in ids for s in summaries.get(cid, ())),
-                lemmas=lemmas[index],
-            )
-        )
-    return passages, lemmatised
-
-
-def _rows(session: Session, query: Any, column: Any, ids: Sequence[int]) -> list[tuple[Any, ...]]:
-    """``query`` restricted to ``column IN ids``, in chunks (SQLite limits the number of parameters)."""
-    found: list[tuple[Any, ...]] = []
-    for chunk in chunks(sorted(set(ids))):
-        found.extend(tuple(row) for row in session.execute(query.where(column.in_(chunk))))
-    return found
-
-
-def _by_id(session: Session, query: Any, column: Any, ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
-    return {row[0]: row[1:] for row in _rows(session, query, column, ids)}
-
-
-def _lemmas(frame: CodingFrame, groups: _Groups, messages: dict[int, tuple[Any, ...]]) -> tuple[list[str], int]:
-    """Each passage's lemmas: those of the sentence units its codings belong to, or lemmatised now if untagged."""
-    session = frame.session
-    count = len(groups.message)
-    tagged = {
-        m for (m,) in _rows(session, select(Unit.message_id).distinct(), Unit.message_id, groups.message.tolist())
-    }
-    passage_of_row = np.full(len(frame), NONE, dtype=np.int64)
-    passage_of_row[groups.rows] = groups.group
-    mask = np.zeros(len(frame), dtype=bool)
-    mask[groups.rows] = np.isin(frame.message[groups.rows], np.asarray(sorted(tagged), dtype=np.int64))
-    sub_rows, unit_ids = unit_keys(frame.subset(mask), "sentence")
-    passage_units = np.unique(np.c_[passage_of_row[mask][sub_rows], unit_ids], axis=0) if len(sub_rows) else None
-    unit_lemmas = dict(_rows(session, select(Unit.id, Unit.lemmas), Unit.id, unit_ids.tolist()))
-    lemmas: list[list[str]] = [[] for _ in range(count)]
-    if passage_units is not None:
-        for passage, unit in passage_units.tolist():
-            lemmas[passage].append(unit_lemmas.get(unit, ""))
-    untagged = [i for i in range(count) if int(groups.message[i]) not in tagged]
-    if untagged:
-        texts = [messages[int(groups.message[i])][1][int(groups.start[i]) : int(groups.end[i])] for i in untagged]
-        for index, found in zip(untagged, _lemmatise(session, texts), strict=True):
-            lemmas[index] = [found]
-    return [" ".join(parts) for parts in lemmas], len(untagged)
-
-
-def _lemmatise(session: Session, texts: Sequence[str]) -> list[str]:
-    """Lemmas of texts whose messages were never split, with the pipeline `fokus tag` would use."""
-    from fokus.domain.settings import MODEL_SETTING, get_setting
-    from fokus.nlp import load_pipeline
-    from fokus.nlp.rules import analyse
-
-    nlp = load_pipeline(get_setting(session, MODEL_SETTING))
-    found = []
-    for doc in nlp.pipe(texts, batch_size=256):
-        found.append(" ".join(w for s in analyse(doc, [(0, len(doc.text))]) for w in s.lemmas))
-    return found
 
 
 def _practices(

@@ -18,7 +18,8 @@ from sqlalchemy import Select, select
 
 from fokus.analysis.frame import Scope
 from fokus.analysis.practice_groups import DEFAULT_THEME_WEIGHT, DEFAULT_THRESHOLD, cluster
-from fokus.analysis.practices import PracticesReport, find_practices
+from fokus.analysis.practice_report import PracticesReport
+from fokus.analysis.practices import find_practices
 from fokus.analysis.report import write_report
 from fokus.api.codebook import load_codebook
 from fokus.api.codings import import_codings
