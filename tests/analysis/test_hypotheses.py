@@ -18,7 +18,8 @@ from scipy import stats
 from sqlalchemy import select
 
 from fokus.analysis.frame import Scope
-from fokus.analysis.hypotheses import EVIDENCE_CAP, MINIMUMS, check_hypotheses
+from fokus.analysis.hypotheses import check_hypotheses
+from fokus.analysis.hypothesis_data import EVIDENCE_CAP, MINIMUMS
 from fokus.api.cases import import_cases
 from fokus.api.codebook import load_codebook
 from fokus.api.codings import import_codings
