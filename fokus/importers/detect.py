@@ -1,14 +1,15 @@
 """Which format a file is in, decided by its content, and the parser that reads it.
 
-The extension alone is not trusted (exports get renamed, Facepager writes ``.json`` and ``.txt`` alike):
+The formats themselves, how each is recognised and parsed, are in :mod:`fokus.importers.formats`; this module decides
+how a file is read before they are asked. The extension alone is not trusted (exports get renamed, Facepager writes
+``.json`` and ``.txt`` alike):
 
-- JSON (a ``.json`` file, or one that starts with ``{`` or ``[``) is parsed, then: an object with ``group_posts_v2``,
-  ``group_comments_v2`` (or the older keys) is a DYI file; a DYI membership file (by name) is DYI without messages;
-  a feed page ``{"data": [...]}``, a list of posts or a post object is Graph API JSON;
-- a ``.csv`` or ``.tsv`` file is CSV (in a folder, one without the required columns is skipped: a table of cases
-  beside the exports is not an export);
-- other text is a transcript when its first line that is not blank or a ``#`` comment starts with ``===``, and CSV
-  when its header holds the required columns (under the mapping given);
+- JSON (a ``.json`` file, or one that starts with ``{`` or ``[``) is parsed, then asked of the formats that read JSON
+  (a DYI groups or membership file, Graph API JSON);
+- a file whose name a format claims (``.csv``, ``.tsv``) is of that format (in a folder, one it does not recognise is
+  skipped: a table of cases beside the exports is not an export);
+- other text is asked of the formats that read text (a transcript when its first line that is not blank or a ``#``
+  comment starts with ``===``, CSV when its header holds the required columns under the mapping given);
 - anything else is not an export. Given directly that is an error; inside a folder or zip the file is skipped with a
   note (a README beside the exports must not stop an import).
 
@@ -24,27 +25,39 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
 
 from fokus.errors import FokusError
 from fokus.importers.archive import is_zip
-from fokus.importers.csvfile import csv_source, has_known_header
 from fokus.importers.decoding import decode_text, load_json
-from fokus.importers.dyi import dyi_file_source, is_membership_file, looks_like_dyi
-from fokus.importers.graph import graph_source, looks_like_graph
+from fokus.importers.formats import FORMATS, Content, Reading, by_kind, claimed_by, detection_order
 from fokus.importers.limits import check_file_size
 from fokus.importers.records import ParsedSource, SourceKind
-from fokus.importers.transcript import looks_like_transcript, transcript_source
 
-CSV_SUFFIXES = frozenset({".csv", ".tsv"})
+JSON_SUFFIX = ".json"
 #: Files fokus looks into inside a folder or zip; others are skipped by name.
-CANDIDATE_SUFFIXES = frozenset({".json", ".txt", ".text", ""}) | CSV_SUFFIXES
-WHAT_FOKUS_READS = (
-    "fokus reads Graph API JSON, Facebook DYI archives (zip, folder or JSON file), CSV with the columns id, author, "
-    "created_time, text (or --map), and transcripts starting with '=== <title>'"
-)
+CANDIDATE_SUFFIXES = frozenset({JSON_SUFFIX, ".txt", ".text", ""}).union(*(fmt.suffixes for fmt in FORMATS))
+
+
+def _listed(items: Sequence[str]) -> str:
+    """``["a", "b", "c"]`` -> ``"a, b, and c"``."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])}, and {items[-1]}"
+
+
+def _neither(items: Sequence[str]) -> str:
+    """``["a", "b"]`` -> ``"neither a nor b"``; ``["a", "b", "c"]`` -> ``"neither a, b, nor c"``."""
+    if len(items) == 1:
+        return f"not {items[0]}"
+    if len(items) == 2:
+        return f"neither {items[0]} nor {items[1]}"
+    return f"neither {', '.join(items[:-1])}, nor {items[-1]}"
+
+
+WHAT_FOKUS_READS = "fokus reads " + _listed([fmt.in_hint for fmt in FORMATS])
+_JSON_SHAPES = _neither([fmt.shape for fmt in FORMATS if fmt.reads == "json"])
+_TEXT_SHAPES = _neither(["JSON", *(fmt.shape for fmt in FORMATS if fmt.reads == "text")])
 
 
 def refi_error(path: str) -> FokusError:
@@ -89,61 +102,51 @@ def parse_bytes(data: bytes, path: str, options: ReadOptions) -> ParsedSource:
     sha256 = hashlib.sha256(data).hexdigest()
     zone = options.zone
     if options.kind is not None:
-        return _forced(options.kind, data, path, sha256, options.mapping, zone)
+        forced = by_kind(options.kind)
+        return forced.parse(_content(forced.reads, data, path, options), sha256, zone)
     suffix = suffix_of(path)
     if suffix == ".qdpx":
         raise refi_error(path)
+    claimed = claimed_by(suffix)
     body = data[3:] if data.startswith(codecs.BOM_UTF8) else data
     if not body.strip():
-        if suffix in CSV_SUFFIXES or suffix == ".json":
+        if claimed is not None or suffix == JSON_SUFFIX:
             raise FokusError("empty file", path=path, where="byte 0")
         raise NotAnExport("an empty file")
     if is_zip(body[:4]):
         raise NotAnExport("a zip inside a zip (unpack the outer one first)")
-    if suffix == ".json" or body.lstrip()[:1] in (b"{", b"["):
-        doc = load_json(data, path)
-        if looks_like_dyi(doc) or is_membership_file(path):
-            return dyi_file_source(doc, path, sha256)
-        if looks_like_graph(doc):
-            return graph_source(doc, path, sha256, zone)
-        raise NotAnExport(
-            "JSON of another shape",
-            FokusError(
-                'JSON of the wrong shape: neither a Graph API export ({"data": [...]}, a list of posts, a post) nor a '
-                "DYI groups file (group_posts_v2, group_comments_v2)",
-                path=path,
-                where="$",
-            ),
-        )
-    if suffix in CSV_SUFFIXES:
-        text = decode_text(data, path)
-        if has_known_header(text, options.mapping):
-            return csv_source(text, path, sha256, options.mapping, zone)
+    if suffix == JSON_SUFFIX or body.lstrip()[:1] in (b"{", b"["):
+        parsed = _first_fit(_content("json", data, path, options), "json", sha256, zone)
+        if parsed is None:
+            error = FokusError(f"JSON of the wrong shape: {_JSON_SHAPES}", path=path, where="$")
+            raise NotAnExport("JSON of another shape", error)
+        return parsed
+    if claimed is not None:
+        content = _content(claimed.reads, data, path, options)
+        if claimed.recognises(content):
+            return claimed.parse(content, sha256, zone)
         try:  # a table of something else (a README's cases.csv): its precise error if given directly
-            return csv_source(text, path, sha256, options.mapping, zone)
+            return claimed.parse(content, sha256, zone)
         except FokusError as err:
-            raise NotAnExport("CSV without the columns fokus reads", err) from None
+            raise NotAnExport(claimed.unrecognised, err) from None
     binary = b"\0" in body[:8192]
     try:
         text = decode_text(data, path)
     except FokusError as err:
         raise NotAnExport("a binary file" if binary else "not UTF-8 text", None if binary else err) from None
-    if binary and not looks_like_transcript(text):  # a damaged transcript is refused by its reader, at the line
-        raise NotAnExport("a binary file")
-    if looks_like_transcript(text):
-        return transcript_source(text, path, sha256, zone)
-    if has_known_header(text, options.mapping):
-        return csv_source(text, path, sha256, options.mapping, zone)
-    raise NotAnExport("neither JSON, CSV with known columns, nor a transcript")
+    parsed = _first_fit(Content(path, text, options.mapping, binary), "text", sha256, zone)
+    if parsed is None:
+        raise NotAnExport("a binary file" if binary else _TEXT_SHAPES)
+    return parsed
 
 
-def _forced(
-    kind: SourceKind, data: bytes, path: str, sha256: str, mapping: Mapping[str, str], zone: tzinfo
-) -> ParsedSource:
-    if kind is SourceKind.GRAPH_JSON:
-        return graph_source(load_json(data, path), path, sha256, zone)
-    if kind is SourceKind.DYI:
-        return dyi_file_source(load_json(data, path), path, sha256)
-    if kind is SourceKind.CSV:
-        return csv_source(decode_text(data, path), path, sha256, mapping, zone)
-    return transcript_source(decode_text(data, path), path, sha256, zone)
+def _content(reads: Reading, data: bytes, path: str, options: ReadOptions) -> Content:
+    """The file as formats that read ``reads`` see it (broken JSON or text is the parser's error, at its place)."""
+    value = load_json(data, path) if reads == "json" else decode_text(data, path)
+    return Content(path, value, options.mapping)
+
+
+def _first_fit(content: Content, reads: Reading, sha256: str, zone: tzinfo) -> ParsedSource | None:
+    """The first format that reads ``reads`` and recognises the content parses it; None when none does."""
+    fmt = next((f for f in detection_order(reads) if f.recognises(content)), None)
+    return None if fmt is None else fmt.parse(content, sha256, zone)

@@ -27,7 +27,7 @@ from functools import partial
 from pathlib import Path
 
 from fokus.errors import FokusError
-from fokus.importers import limits
+from fokus.importers import formats, limits
 from fokus.importers.archive import SafeZip, is_zip
 from fokus.importers.detect import CANDIDATE_SUFFIXES, NotAnExport, ReadOptions, parse_bytes, refi_error, suffix_of
 from fokus.importers.dyi import LAYOUT_ROOTS, ArchiveFile, dyi_archive_source, member_role
@@ -35,7 +35,8 @@ from fokus.importers.limits import check_file_size
 from fokus.importers.records import ParsedSource, SourceKind
 from fokus.importers.times import zone_named
 
-FORMATS = ("auto", *(kind.value for kind in SourceKind))
+#: The values ``read_paths`` takes for ``fmt``: ``"auto"`` and the registry's format names.
+FORMATS = ("auto", *formats.names())
 
 
 def read_paths(
@@ -47,8 +48,9 @@ def read_paths(
 ) -> list[ParsedSource]:
     """Read files, folders and zips into sources, in the order given; any problem is one FokusError.
 
-    ``fmt`` is ``"auto"`` or a :class:`SourceKind` value that forces the parser; ``csv_mapping`` maps fields to CSV
-    columns (see :func:`fokus.importers.parse_mapping`); ``timezone`` is the zone of times written without an offset.
+    ``fmt`` is ``"auto"`` or the name of a format (:mod:`fokus.importers.formats`) that forces its parser;
+    ``csv_mapping`` maps fields to CSV columns (see :func:`fokus.importers.parse_mapping`); ``timezone`` is the zone
+    of times written without an offset.
     """
     options = ReadOptions(_kind(fmt), zone_named(timezone), dict(csv_mapping or {}))
     sources: list[ParsedSource] = []
@@ -62,8 +64,8 @@ def _kind(fmt: str) -> SourceKind | None:
     if name == "auto":
         return None
     try:
-        return SourceKind(name)
-    except ValueError:
+        return formats.by_name(name).kind
+    except KeyError:
         raise FokusError(f"unknown format {fmt!r}", hint=f"choose one of {', '.join(FORMATS)}") from None
 
 
