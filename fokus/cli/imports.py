@@ -9,14 +9,27 @@ from typing import Any
 import click
 
 from fokus.cli.common import open_ctx, progress_bar
+from fokus.importers.formats import FORMATS, names
+
+IMPORT_HELP = f"""Import exports of the group: files, folders or zips, in one transaction.
+
+    Formats: {", ".join(fmt.label for fmt in FORMATS)}.
+    Messages already in the project (same id, or same author, time and text) are not added again.
+
+    \b
+    Examples:
+      fokus import corpus/graph corpus/dyi corpus/csv/april-mai.csv
+      fokus import posts.csv --map text=Melding --map author=Navn
+      fokus import crowdtangle.csv --map crowdtangle
+    """
 
 
-@click.command("import")
+@click.command("import", help=IMPORT_HELP)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["auto", "graph-json", "dyi", "csv", "transcript"]),
+    type=click.Choice(["auto", *names()]),
     default="auto",
     show_default=True,
     help="The export format; auto detects it from the content.",
@@ -47,17 +60,7 @@ def import_command(
     timezone: str,
     allow_external_sources: bool,
 ) -> None:
-    """Import exports of the group: files, folders or zips, in one transaction.
-
-    Formats: Graph API JSON, Facebook "Download your information" (zip or folder), CSV, typed transcripts.
-    Messages already in the project (same id, or same author, time and text) are not added again.
-
-    \b
-    Examples:
-      fokus import corpus/graph corpus/dyi corpus/csv/april-mai.csv
-      fokus import posts.csv --map text=Melding --map author=Navn
-      fokus import crowdtangle.csv --map crowdtangle
-    """
+    """`fokus import` (its help is IMPORT_HELP, which names the formats from the registry)."""
     from fokus.api.messages import import_messages
     from fokus.importers import parse_mapping, read_paths
 
