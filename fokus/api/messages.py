@@ -49,14 +49,13 @@ from fokus.domain.events import new_batch
 from fokus.domain.participants import CaseRegistry, ParticipantRegistry, name_key
 from fokus.domain.settings import GROUP_SETTING, get_setting, set_setting
 from fokus.errors import FokusError
-from fokus.importers.records import MessageKind, MessageRecord, ParsedSource, SourceKind
+from fokus.importers.formats import id_rank
+from fokus.importers.records import MessageKind, MessageRecord, ParsedSource
 from fokus.model import CoderKind, Coding, Message, MessageAlias, Participant, Source, TagState, Thread, Unit, table_of
 from fokus.store.bulk import insert_returning_ids, insert_rows
 
 Progress = Callable[[str, int, int], None]
 UNPLACED_TITLE = "Kommentarer fra datadonasjoner uten kjent tråd"
-# Formats whose ids come from the source itself are read first, so merged messages keep those ids.
-_ID_PRIORITY = {SourceKind.GRAPH_JSON: 0, SourceKind.CSV: 0, SourceKind.TRANSCRIPT: 1, SourceKind.DYI: 2}
 
 
 def fingerprint(record: MessageRecord) -> str:
@@ -236,7 +235,9 @@ def import_messages(
     report.sources = [SourceReport(p.path, p.kind.value, len(p.messages), skipped=list(p.skipped)) for p in parsed]
     total = sum(len(p.messages) for p in parsed)
     done = 0
-    order = sorted(range(len(parsed)), key=lambda i: _ID_PRIORITY.get(parsed[i].kind, 3))
+    # Formats whose ids come from the source itself are read first (the registry's id_rank), so merged messages keep
+    # those ids.
+    order = sorted(range(len(parsed)), key=lambda i: id_rank(parsed[i].kind))
     for index in order:
         source, sreport = parsed[index], report.sources[index]
         source_id = _source_row(session, source, sreport)
