@@ -232,3 +232,18 @@ def codebook_rows(session: Session) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def codable_codes(session: Session) -> list[tuple[str, str]]:
+    """(path, name) of every code one can code with, in codebook order: what a code picker offers."""
+    rows = session.execute(select(Code.path, Code.name).where(Code.codable).order_by(Code.position))
+    return [(path, name) for path, name in rows]
+
+
+def code_status_counts(session: Session) -> dict[tuple[str, str], int]:
+    """How many codings each code has in each status, keyed by (code path, status): accepted work beside the open
+    suggestions, which the codebook screen shows side by side."""
+    rows = session.execute(
+        select(Code.path, Coding.status, func.count()).join(Coding).group_by(Code.path, Coding.status)
+    )
+    return {(path, str(status)): n for path, status, n in rows}

@@ -167,6 +167,16 @@ def import_codings(
     return report
 
 
+def code_by_hand(
+    session: Session, message: str, code: str, span: tuple[int, int] | None, coder: str, *, display: str
+) -> CodingsReport:
+    """One accepted coding by a researcher (a whole message when ``span`` is None), checked like a file's row: a
+    script that codes one passage at a time gets the same validation and the same conflict report as an import."""
+    start, end = span if span is not None else (None, None)
+    row = CodingRow(message, code, start, end, None, CodingStatus.ACCEPTED, "human", None, coder, None, "--span")
+    return import_codings(session, [row], display=display)
+
+
 def _redacted(session: Session, message_id: int, text: str, start: int, end: int) -> str:
     """The span as a redacted export shows it (fokus.privacy): such a file's text is the project's, names hidden."""
     from fokus.privacy.redact import Redactor

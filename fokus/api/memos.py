@@ -50,6 +50,22 @@ def add_memo(
     return memo.id
 
 
+def memo_on_code(session: Session, path: str, text: str, *, coder_id: int | None = None) -> int:
+    """A memo about a code, named by its path (the codebook screen knows codes by path, not by row id)."""
+    code_id = session.scalar(select(Code.id).where(Code.path == path))
+    if code_id is None:
+        raise FokusError(f"the codebook has no code {path!r}")
+    return add_memo(session, text, coder_id=coder_id, code_id=code_id)
+
+
+def memo_on_case(session: Session, name: str, text: str, *, coder_id: int | None = None) -> int:
+    """A memo about a case (a municipality), named as the thread view shows it."""
+    case_id = session.scalar(select(Case.id).where(Case.name == name))
+    if case_id is None:
+        raise FokusError(f"the project has no case {name!r}")
+    return add_memo(session, text, coder_id=coder_id, case_id=case_id)
+
+
 def mark_good_practice(
     session: Session, message_id: int, start: int, end: int, summary: str, coder_id: int, *, code: str = GOOD_PRACTICE
 ) -> StepReport:

@@ -93,19 +93,12 @@ def codebook_export(ctx: click.Context, fmt: str, output: Path) -> None:
     Example:
       fokus codebook export --format qdc -o kodebok.qdc
     """
-    from fokus.api.codebook import codebook_rows
-    from fokus.exchange.guids import Guids
-    from fokus.exchange.qdc import write_qdc
-    from fokus.model import Code
+    from fokus.exchange.codebook_export import export_codebook
 
     project = open_ctx(ctx)
     with project.begin() as session:
-        guids = Guids(session)
-        ids = {code.path: code.id for code in session.query(Code)}
-        rows = codebook_rows(session)
-        write_qdc(rows, output, guid_of=lambda path: guids.get("code", ids[path]))
-        guids.save()
-    click.echo(f"Wrote {len(rows)} codes to {output}.")
+        written = export_codebook(session, output)
+    click.echo(f"Wrote {written} codes to {output}.")
 
 
 @codebook_group.command("show")

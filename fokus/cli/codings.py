@@ -107,21 +107,18 @@ def codings_add(ctx: click.Context, message_id: str, code: str, span: str | None
     Example:
       fokus codings add 348822158517432_1001 krise/under --span 0:42 --coder ingrid
     """
-    from fokus.api.codings import import_codings
-    from fokus.files.codings import CodingRow
-    from fokus.model import CodingStatus
+    from fokus.api.codings import code_by_hand
 
-    start = end = None
+    bounds = None
     if span:
         try:
             start_text, end_text = span.split(":")
-            start, end = int(start_text), int(end_text)
+            bounds = int(start_text), int(end_text)
         except ValueError:
             raise click.BadParameter("write the span as START:END, e.g. 0:42", param_hint="--span") from None
-    row = CodingRow(message_id, code, start, end, None, CodingStatus.ACCEPTED, "human", None, coder, None, "--span")
     project = open_ctx(ctx)
     with project.begin() as session:
-        report = import_codings(session, [row], display="fokus codings add")
+        report = code_by_hand(session, message_id, code, bounds, coder, display="fokus codings add")
     _echo_codings(report)
 
 
@@ -189,12 +186,11 @@ def flagged_command(
     if reviewed:
         if not coder:
             raise click.UsageError("say who reviewed: --coder NAME (or FOKUS_CODER)")
-        from fokus.domain.coders import CoderRegistry
+        from fokus.domain.coders import human_coder
         from fokus.domain.events import new_batch
-        from fokus.model import CoderKind
 
         with project.begin() as session:
-            coder_id = CoderRegistry(session).get_or_create(coder, CoderKind.HUMAN)
+            coder_id = human_coder(session, coder)
             cleared = clear_flags(session, reviewed, batch=new_batch(), coder_id=coder_id)
         click.echo(f"Marked {cleared} of {len(set(reviewed))} codings reviewed.", err=True)
         return

@@ -218,10 +218,9 @@ CODER_OPTION = click.option(
 
 def coder_id(session: Any, coder: str | None) -> int:
     """The coder's id, created if new; the user's login name when none is given."""
-    from fokus.domain.coders import CoderRegistry
-    from fokus.model import CoderKind
+    from fokus.domain.coders import human_coder
 
-    return CoderRegistry(session).get_or_create(coder or default_coder(), CoderKind.HUMAN)
+    return human_coder(session, coder or default_coder())
 
 
 def backup_before(project: Any, label: str) -> Path | None:

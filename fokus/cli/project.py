@@ -153,14 +153,14 @@ def _echo_demo_hypotheses(project: Any) -> None:
 
 
 def _refuse_unless_demo(db: str) -> None:
-    from fokus.domain.settings import get_setting
+    from fokus.domain.settings import is_demo
     from fokus.store import open_project
 
     project = open_project(db)
     try:
         with project.read() as session:
-            is_demo = get_setting(session, "demo") == "1"
+            demo = is_demo(session)
     finally:
         project.close()
-    if not is_demo:
+    if not demo:
         raise FokusError("is not a demo project; --fresh deletes only demo projects", path=db)

@@ -28,3 +28,9 @@ class CoderRegistry:
         self.ids[name] = coder.id
         self.created.append(name)
         return coder.id
+
+
+def human_coder(session: Session, name: str) -> int:
+    """The id of the researcher called ``name``, created on first use: what every command and screen that codes or
+    decides on behalf of a person needs, without knowing the coders table."""
+    return CoderRegistry(session).get_or_create(name, CoderKind.HUMAN)

@@ -26,3 +26,8 @@ def set_setting(session: Session, key: str, value: str) -> None:
         session.add(Setting(key=key, value=value))
     else:
         row.value = value
+
+
+def is_demo(session: Session) -> bool:
+    """Whether ``fokus demo`` built this project: only such a project may be deleted by ``fokus demo --fresh``."""
+    return get_setting(session, DEMO_SETTING) == "1"

@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from textual import work
@@ -21,11 +20,11 @@ from textual.binding import Binding
 from textual.worker import get_current_worker
 
 from fokus.api.coding_actions import redo, undo
-from fokus.domain.coders import CoderRegistry
+from fokus.domain.coders import human_coder
 from fokus.errors import FokusError
-from fokus.model import Code, CoderKind
 from fokus.store import Project
 from fokus.tui.messages import CodingsChanged
+from fokus.tui.screens.base import Workbench
 
 T = TypeVar("T")
 
@@ -63,7 +62,7 @@ class FokusApp(App[None]):
         self.hypotheses = hypotheses  # the analysis screen's hypothesis file; None: the study's bundled one
         self.coder_name = coder
         with project.begin() as session:
-            self.coder_id = CoderRegistry(session).get_or_create(coder, CoderKind.HUMAN)
+            self.coder_id = human_coder(session, coder)
         self.recent_codes: list[str] = []
         self.sub_title = f"{Path(project.display).name} · koder: {coder}"
 
@@ -90,9 +89,10 @@ class FokusApp(App[None]):
 
     def codable_codes(self) -> list[tuple[str, str]]:
         """(path, name) of every code one can code with, in codebook order, for the code picker."""
+        from fokus.api.codebook import codable_codes
+
         with self.reading() as session:
-            rows = session.execute(select(Code.path, Code.name).where(Code.codable).order_by(Code.position))
-            return [(path, name) for path, name in rows]
+            return codable_codes(session)
 
     def remember_code(self, code: str) -> None:
         self.recent_codes = [code, *(c for c in self.recent_codes if c != code)][:8]
@@ -222,3 +222,8 @@ class FokusApp(App[None]):
         note = f"{done}" + (f" ({report.conflicts} endret av andre, latt være)" if report.conflicts else "")
         self.notify(note)
         self.screen.post_message(CodingsChanged())
+
+
+def _is_a_workbench(app: FokusApp) -> Workbench:
+    """Checked by mypy, never called: the app gives the screens everything their protocol promises."""
+    return app

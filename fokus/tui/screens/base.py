@@ -1,18 +1,44 @@
-"""The screens' common ground: typed access to the app (its project, coder and helpers)."""
+"""The screens' common ground: typed access to what the app holds for them (the project, the coder, helpers).
+
+The screens see the app through :class:`Workbench`, a protocol, rather than the app's class: the app imports the
+screens to push them, so a screen importing the app would close a circle. ``fokus.tui.app`` checks that the app
+satisfies the protocol.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Protocol, TypeVar, cast
 
+from sqlalchemy.orm import Session
 from textual.screen import Screen
 
-if TYPE_CHECKING:
-    from fokus.tui.app import FokusApp
+from fokus.store import Project
+
+T = TypeVar("T")
+
+
+class Workbench(Protocol):
+    """What a screen may use of the app: read in a session, write one step, know who codes."""
+
+    project: Project
+    coder_name: str
+    coder_id: int
+    hypotheses: Path | None
+    recent_codes: list[str]
+
+    def reading(self) -> AbstractContextManager[Session]: ...
+
+    def write(self, step: Callable[[Session], T]) -> T | None: ...
+
+    def codable_codes(self) -> list[tuple[str, str]]: ...
+
+    def remember_code(self, code: str) -> None: ...
 
 
 class FokusScreen(Screen[None]):
     @property
-    def fokus(self) -> FokusApp:
-        from fokus.tui.app import FokusApp
-
-        return cast(FokusApp, self.app)
+    def fokus(self) -> Workbench:
+        return cast(Workbench, self.app)

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Footer, Header, Input, Static, Tree
 from textual.widgets.tree import TreeNode
 
-from fokus.api.codebook import codebook_rows
-from fokus.model import Code, Coding
+from fokus.api.codebook import code_status_counts, codebook_rows
 from fokus.tui.screens.base import FokusScreen
 
 
@@ -39,16 +37,9 @@ class CodebookScreen(FokusScreen):
         self.query_one(Tree).focus()
 
     def _rows(self) -> list[dict[str, Any]]:
-        from sqlalchemy import func, select
-
         with self.fokus.reading() as session:
             rows = codebook_rows(session)
-            counts = {
-                (path, status): n
-                for path, status, n in session.execute(
-                    select(Code.path, Coding.status, func.count()).join(Coding).group_by(Code.path, Coding.status)
-                )
-            }
+            counts = code_status_counts(session)
         for row in rows:
             row["accepted"] = counts.get((row["id"], "accepted"), 0)
             row["suggested"] = counts.get((row["id"], "suggested"), 0)
@@ -103,7 +94,7 @@ class CodebookScreen(FokusScreen):
         self.query_one(Tree).focus()
 
     def action_memo(self) -> None:
-        from fokus.api.memos import add_memo
+        from fokus.api.memos import memo_on_code
         from fokus.tui.widgets.memo import MemoEditor
 
         node = self.query_one(Tree).cursor_node
@@ -111,14 +102,13 @@ class CodebookScreen(FokusScreen):
         if not row:
             return
         app = self.fokus
-        with app.reading() as session:
-            code_id = session.scalar(select(Code.id).where(Code.path == row["id"]))
+        path = row["id"]
 
         def saved(text: str | None) -> None:
-            if text and code_id and app.write(lambda s: add_memo(s, text, coder_id=app.coder_id, code_id=code_id)):
+            if text and app.write(lambda s: memo_on_code(s, path, text, coder_id=app.coder_id)):
                 self.notify("Memo lagret")
 
-        app.push_screen(MemoEditor(f"Memo om koden {row['id']}"), saved)
+        self.app.push_screen(MemoEditor(f"Memo om koden {row['id']}"), saved)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -175,10 +175,10 @@ class DiscoverScreen(FokusScreen):
             self.adopted[candidate.number] = made.code
             table = self.query_one(DataTable)
             table.update_cell(str(candidate.number), table.ordered_columns[-1].key, made.code)
-            app.notify(f"Ny kode {made.code}: {made.suggested} forslag til gjennomgang (v)")
+            self.notify(f"Ny kode {made.code}: {made.suggested} forslag til gjennomgang (v)")
             self.post_message(CodingsChanged())
 
-        app.push_screen(
+        self.app.push_screen(
             NewCodeScreen(f"Ny kode fra kandidat {candidate.number}: {candidate.title}", *suggested), chosen
         )
 

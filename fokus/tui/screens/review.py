@@ -132,7 +132,9 @@ class ReviewScreen(FokusScreen):
                 app.remember_code(code)
                 self.reload()
 
-        app.push_screen(CodePicker(codes, app.recent_codes, title=f"Godta som … (i stedet for {item.code})"), chosen)
+        self.app.push_screen(
+            CodePicker(codes, app.recent_codes, title=f"Godta som … (i stedet for {item.code})"), chosen
+        )
 
     def action_order(self) -> None:
         self.order = ORDERS[(ORDERS.index(self.order) + 1) % len(ORDERS)]

@@ -8,7 +8,6 @@ import re
 from dataclasses import dataclass
 
 from rich.text import Text
-from sqlalchemy import select
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,8 +16,7 @@ from textual.widgets import Footer, Header, Static
 
 from fokus.api.browse import CodingView, MessageView, conversation, thread_sentences
 from fokus.api.coding_actions import add_coding, recode, remove_coding
-from fokus.api.memos import add_memo, mark_good_practice
-from fokus.model import Case
+from fokus.api.memos import add_memo, mark_good_practice, memo_on_case
 from fokus.tui.messages import CodingsChanged
 from fokus.tui.screens.base import FokusScreen
 from fokus.tui.widgets.code_picker import CodePicker
@@ -227,7 +225,7 @@ class ThreadScreen(FokusScreen):
                 self.notify(f"{mine[-1].code} er nå {code}")
                 self.load()
 
-        app.push_screen(CodePicker(codes, app.recent_codes, title=f"Endre {mine[-1].code} til …"), chosen)
+        self.app.push_screen(CodePicker(codes, app.recent_codes, title=f"Endre {mine[-1].code} til …"), chosen)
 
     def action_code(self) -> None:
         found = self.current
@@ -288,7 +286,7 @@ class ThreadScreen(FokusScreen):
             ):
                 self.notify("Memo lagret")
 
-        app.push_screen(MemoEditor(f"Memo om meldingen fra {view.participant}"), saved)
+        self.app.push_screen(MemoEditor(f"Memo om meldingen fra {view.participant}"), saved)
 
     def action_memo_coding(self) -> None:
         mine = self._mine()
@@ -300,7 +298,7 @@ class ThreadScreen(FokusScreen):
             if text and app.write(lambda s: add_memo(s, text, coder_id=app.coder_id, coding_id=coding.coding_id)):
                 self.notify("Memo lagret")
 
-        app.push_screen(MemoEditor(f"Memo om kodingen {coding.code}"), saved)
+        self.app.push_screen(MemoEditor(f"Memo om kodingen {coding.code}"), saved)
 
     def action_memo_case(self) -> None:
         found = self.current
@@ -311,14 +309,13 @@ class ThreadScreen(FokusScreen):
             self.notify("Denne deltakeren er ikke knyttet til en kommune")
             return
         app = self.fokus
-        with app.reading() as session:
-            case_id = session.scalar(select(Case.id).where(Case.name == view.case))
+        case = view.case
 
         def saved(text: str | None) -> None:
-            if text and case_id and app.write(lambda s: add_memo(s, text, coder_id=app.coder_id, case_id=case_id)):
+            if text and app.write(lambda s: memo_on_case(s, case, text, coder_id=app.coder_id)):
                 self.notify("Memo lagret")
 
-        app.push_screen(MemoEditor(f"Memo om {view.case}"), saved)
+        self.app.push_screen(MemoEditor(f"Memo om {view.case}"), saved)
 
     def action_good_practice(self) -> None:
         found = self.current
@@ -338,7 +335,7 @@ class ThreadScreen(FokusScreen):
                 self.notify("Merket som god praksis")
                 self.load()
 
-        app.push_screen(MemoEditor("God praksis: kort oppsummering"), saved)
+        self.app.push_screen(MemoEditor("God praksis: kort oppsummering"), saved)
 
     def on_codings_changed(self, _: CodingsChanged) -> None:
         self.load()
