@@ -21,7 +21,7 @@ from fokus.domain.events import log_events, new_batch, snapshot
 from fokus.domain.origins import TOPIC_PREFIX
 from fokus.errors import FokusError
 from fokus.files.codebook import CODE_ID
-from fokus.learn.discover import Candidate, DiscoveryReport
+from fokus.learn.discovery_report import Candidate, DiscoveryReport
 from fokus.model import Code, CoderKind, Coding, CodingStatus, Unit, table_of, utcnow
 from fokus.store.bulk import insert_new_ids
 

@@ -33,7 +33,8 @@ from fokus.errors import FokusError
 from fokus.files.codebook import load_codebook as read_codebook
 from fokus.files.codings import CodingRow
 from fokus.learn.adopt import adopt
-from fokus.learn.discover import CONVERSATION_WORDS, FLOOR, MIN_SENTENCES, DiscoveryReport, discover
+from fokus.learn.discover import CONVERSATION_WORDS, MIN_SENTENCES, discover
+from fokus.learn.discovery_report import FLOOR, DiscoveryReport
 from fokus.model import Code, Coder, Coding, CodingStatus, Event, Message, Participant, Unit
 from fokus.nlp import load_pipeline
 from fokus.store import Project, open_project

@@ -17,7 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from fokus.errors import FokusError
-from fokus.learn.discover import Candidate, DiscoveryReport
+from fokus.learn.discovery_report import Candidate, DiscoveryReport
 from fokus.tui.messages import CodingsChanged
 from fokus.tui.screens.base import FokusScreen
 
