@@ -11,6 +11,7 @@ size and checks its CRC, so the declared sizes checked here are the sizes read.
 
 from __future__ import annotations
 
+import lzma
 import struct
 import zipfile
 import zlib
@@ -36,7 +37,17 @@ _PIECE = 1024 * 1024
 _ZIP64_LOCATOR = b"PK\x06\x07"
 _ZIP64_END = b"PK\x06\x06"
 _END_SEARCH = 22 + 65535  # the end record and the longest archive comment
-_READ_ERRORS = (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, EOFError, OSError, ValueError)
+# lzma.LZMAError is none of the others: a member stored with LZMA and damaged would otherwise be an internal error.
+_READ_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    RuntimeError,
+    NotImplementedError,
+    EOFError,
+    OSError,
+    ValueError,
+)
 
 
 def is_zip(head: bytes) -> bool:

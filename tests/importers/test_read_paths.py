@@ -225,6 +225,20 @@ def test_a_damaged_member_is_an_error(tmp_path: Path) -> None:
     assert "damaged archive" in caught.value.reason
 
 
+def test_a_damaged_lzma_member_is_an_error(tmp_path: Path) -> None:
+    with zipfile.ZipFile(tmp_path / "lzma.zip", "w", compression=zipfile.ZIP_LZMA) as archive:
+        archive.writestr("threads.csv", CSV * 50)
+    data = bytearray((tmp_path / "lzma.zip").read_bytes())
+    start = 30 + len("threads.csv") + 9  # past the local header and zipfile's LZMA properties
+    data[start : start + 20] = bytes(byte ^ 0xFF for byte in data[start : start + 20])
+    (tmp_path / "lzma.zip").write_bytes(bytes(data))
+    with pytest.raises(FokusError) as caught:
+        read_paths([tmp_path / "lzma.zip"])
+    assert str(caught.value) == (
+        f"{tmp_path / 'lzma.zip'}!threads.csv: cannot read the file from the zip (damaged archive: Corrupt input data)"
+    )
+
+
 @pytest.mark.parametrize("name", ["../evil.csv", "/etc/evil.csv", "ok/../../evil.csv", "C:/evil.csv"])
 def test_unsafe_member_names_are_refused(tmp_path: Path, name: str) -> None:
     with zipfile.ZipFile(tmp_path / "evil.zip", "w") as archive:
