@@ -99,19 +99,7 @@ def _hypotheses(session: Session, s: Settings) -> Any:
 def _open_hypothesis(screen: AnalysisScreen, row: dict[str, Any]) -> None:
     brief = screen.reports["hypotheses"]
     result = next(r for r in brief.full.results if r.hypothesis.id == row["id"])
-    quotes = [
-        Quote(
-            p["message_id"],
-            p["start"],
-            (p["created_at"] or "")[:10],
-            p["case"] or "",
-            p["participant"],
-            ", ".join(p["codes"]),
-            "",
-            p["text"],
-        )
-        for p in result.evidence
-    ]
+    quotes = [Quote.from_row(p, code=", ".join(p["codes"])) for p in result.evidence]
     title = f"{result.hypothesis.id} ({result.verdict}): {result.evidence_total} utdrag, {result.evidence_what}"
     screen.app.push_screen(PassagesScreen(quotes=(title, quotes)))
 
@@ -125,10 +113,7 @@ def _practices(session: Session, s: Settings) -> Any:
 def _open_practice(screen: AnalysisScreen, row: dict[str, Any]) -> None:
     report = screen.reports["practices"]
     practice = report.listed[screen.query_one("#practices-table", DataTable).cursor_row]
-    quotes = [
-        Quote(p.message, p.start, "", p.case or "", p.participant, ", ".join(p.themes), ", ".join(p.coders), p.text)
-        for p in practice.passages
-    ]
+    quotes = [Quote.of(p, code=", ".join(p.themes), coder=", ".join(p.coders)) for p in practice.passages]
     screen.app.push_screen(PassagesScreen(quotes=(f"Praksis {practice.number}: {practice.title}", quotes)))
 
 

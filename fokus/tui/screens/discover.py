@@ -153,7 +153,7 @@ class DiscoverScreen(FokusScreen):
         candidate = self.current
         if candidate is None:
             return
-        quotes = [Quote(q.message, q.start, "", q.case or "", q.participant, "", "", q.text) for q in candidate.quotes]
+        quotes = [Quote.of(q) for q in candidate.quotes]
         self.app.push_screen(PassagesScreen(quotes=(f"Kandidat {candidate.number}: {candidate.title}", quotes)))
 
     def action_adopt(self) -> None:

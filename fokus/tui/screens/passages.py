@@ -11,21 +11,47 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
 from fokus.analysis.frame import Scope
+from fokus.domain.passages import Passage
 from fokus.tui.screens.base import FokusScreen
 
 
 @dataclass(frozen=True)
-class Quote:
-    """One passage as the passages screen lists it."""
+class Quote(Passage):
+    """A passage as the passages screen lists it: the coded passage, with its date, code(s) and coder(s) as shown."""
 
-    message: str  # external id
-    start: int
-    when: str
-    case: str
-    participant: str
-    code: str
-    coder: str
-    text: str
+    when: str = ""
+    code: str = ""
+    coder: str = ""
+
+    @classmethod
+    def of(cls, passage: Passage, *, when: str = "", code: str = "", coder: str = "") -> Quote:
+        """The quote of a passage an analysis found (a practice's, a candidate theme's)."""
+        return cls(
+            passage.message,
+            passage.start,
+            passage.end,
+            passage.text,
+            passage.participant,
+            passage.case,
+            when,
+            code,
+            coder,
+        )
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any], *, code: str, coder: str = "") -> Quote:
+        """The quote of a report's row (`fokus passages`, a hypothesis's evidence), dates shown as the day."""
+        return cls(
+            row["message_id"],
+            row["start"],
+            row["end"],
+            row["text"],
+            row["participant"],
+            row["case"],
+            (row["created_at"] or "")[:10],
+            code,
+            coder,
+        )
 
 
 class PassagesScreen(FokusScreen):
@@ -67,19 +93,7 @@ class PassagesScreen(FokusScreen):
 
             with self.fokus.reading() as session:
                 report = passages(session, self.code, scope=self.scope, limit=500, **self.where)
-            self.found = [
-                Quote(
-                    r["message_id"],
-                    r["start"],
-                    (r["created_at"] or "")[:10],
-                    r["case"] or "",
-                    r["participant"],
-                    r["code"],
-                    r["coder"],
-                    r["text"],
-                )
-                for r in report.rows()
-            ]
+            self.found = [Quote.from_row(r, code=r["code"], coder=r["coder"]) for r in report.rows()]
             shown = f", de første {len(self.found)}" if len(self.found) < report.total else ""
             about = f"{report.title}: {report.total} utdrag{shown}."
         self.query_one(Static).update(about)
@@ -87,7 +101,9 @@ class PassagesScreen(FokusScreen):
         table.add_columns("Dato", "Kommune", "Deltaker", "Kode", "Koder", "Utdrag")
         for index, quote in enumerate(self.found):
             text = " ".join(quote.text.split())
-            table.add_row(quote.when, quote.case, quote.participant, quote.code, quote.coder, text[:90], key=str(index))
+            table.add_row(
+                quote.when, quote.case or "", quote.participant, quote.code, quote.coder, text[:90], key=str(index)
+            )
         table.focus()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
