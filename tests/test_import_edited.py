@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from fokus.analysis.frame import load_frame
 from fokus.analysis.units import unit_keys
 from fokus.api.coding_actions import undo
-from fokus.api.messages import ImportReport, import_messages
+from fokus.api.messages import import_messages
+from fokus.api.messages_state import ImportReport
 from fokus.api.reanchor import count_flagged, flagged_codings
 from fokus.api.status import project_status
 from fokus.api.tagging import text_hash

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from fokus.api.cases import CasesReport, LinkReport, import_cases, link_participants
 from fokus.api.codebook import CodebookReport, load_codebook
 from fokus.api.codings import CodingsReport, import_codings
-from fokus.api.messages import ImportReport, import_messages
+from fokus.api.messages import import_messages
+from fokus.api.messages_state import ImportReport
 from fokus.api.tagging import TagReport, tag_messages
 from fokus.domain.settings import DEMO_SETTING, MODEL_SETTING, get_setting, set_setting
 from fokus.files.cases import read_case_table

@@ -30,7 +30,8 @@ from sqlalchemy.orm import Session
 from fokus.api.cases import CasesReport
 from fokus.api.codebook import CodebookReport, load_codebook
 from fokus.api.codings import CodingsReport, import_codings
-from fokus.api.messages import ImportReport, import_messages
+from fokus.api.messages import import_messages
+from fokus.api.messages_state import ImportReport
 from fokus.domain.chunks import chunks
 from fokus.domain.coders import CoderRegistry
 from fokus.exchange.guids import Guids
