@@ -40,6 +40,7 @@ from fokus.analysis.reliability import BinaryTallies, tally_binary
 from fokus.analysis.report import markdown_table
 from fokus.analysis.units import check_level, unit_keys
 from fokus.domain.chunks import chunks
+from fokus.domain.passages import spoken_messages
 from fokus.errors import FokusError
 from fokus.model import Case, Coder, CoderKind, Coding, CodingStatus, Message, Participant, Thread, Unit
 from fokus.privacy import Redactor
@@ -437,23 +438,17 @@ def _places(session: Session, unit: str, unit_ids: list[int]) -> dict[int, _Plac
         spans = {uid: (uid, None, None) for uid in wanted}
     messages: dict[int, Any] = {}
     for chunk in chunks(sorted({mid for mid, _, _ in spans.values()})):
-        query = (
-            select(
-                Message.id,
-                Message.thread_id,
-                Message.external_id,
-                Thread.external_id,
-                Participant.pseudonym,
-                Case.name,
-                Message.text,
-                Thread.created_at,
-                Message.created_at,
-            )
-            .join(Thread, Message.thread_id == Thread.id)
-            .join(Participant, Message.participant_id == Participant.id)
-            .outerjoin(Case, Participant.case_id == Case.id)
-            .where(Message.id.in_(chunk))
-        )
+        query = spoken_messages(
+            Message.id,
+            Message.thread_id,
+            Message.external_id,
+            Thread.external_id,
+            Participant.pseudonym,
+            Case.name,
+            Message.text,
+            Thread.created_at,
+            Message.created_at,
+        ).where(Message.id.in_(chunk))
         messages.update((row[0], row) for row in session.execute(query))
     redactor.prepare_texts((mid, row[6]) for mid, row in messages.items())
     reading = sorted(messages.values(), key=lambda row: (row[7], row[1], row[8], row[0]))

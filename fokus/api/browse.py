@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from fokus.domain.collation import norwegian
 from fokus.domain.local_time import DISPLAY_ZONE
+from fokus.domain.passages import spoken_messages
 from fokus.errors import FokusError
 from fokus.importers.times import EARLIEST, LATEST
 from fokus.model import Case, Code, Coder, Coding, CodingStatus, Message, Participant, Thread, Unit
@@ -113,9 +114,7 @@ def thread_page(
 
     posts: dict[int, tuple[str, str | None, str | None]] = {}
     for thread_id, text, pseudonym, case_name in session.execute(
-        select(Message.thread_id, Message.text, Participant.pseudonym, Case.name)
-        .join(Participant, Message.participant_id == Participant.id)
-        .outerjoin(Case, Participant.case_id == Case.id)
+        spoken_messages(Message.thread_id, Message.text, Participant.pseudonym, Case.name)
         .where(Message.thread_id.in_(ids), Message.kind == "post", Message.parent_id.is_(None))
         .order_by(Message.created_at, Message.id)
     ):
@@ -170,7 +169,7 @@ def conversation(session: Session, thread_id: int) -> list[MessageView]:
     if session.get(Thread, thread_id) is None:
         raise FokusError(f"thread {thread_id} does not exist")
     rows = session.execute(
-        select(
+        spoken_messages(
             Message.id,
             Message.external_id,
             Message.parent_id,
@@ -180,8 +179,6 @@ def conversation(session: Session, thread_id: int) -> list[MessageView]:
             Message.created_at,
             Message.text,
         )
-        .join(Participant, Message.participant_id == Participant.id)
-        .outerjoin(Case, Participant.case_id == Case.id)
         .where(Message.thread_id == thread_id)
         .order_by(Message.created_at, Message.id)
     ).all()

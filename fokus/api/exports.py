@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from fokus.domain.local_time import iso_local
+from fokus.domain.passages import spoken_messages
 from fokus.model import Case, Message, Participant, Thread
 
 MESSAGE_COLUMNS = (
@@ -42,7 +42,7 @@ def message_rows(session: Session, *, real_names: bool = False) -> Iterator[dict
     parent = aliased(Message)
     answered = aliased(Participant)
     query = (
-        select(
+        spoken_messages(
             Message.id,
             Participant.id,
             Thread.id,
@@ -60,10 +60,7 @@ def message_rows(session: Session, *, real_names: bool = False) -> Iterator[dict
             answered.pseudonym,
             Message.text,
         )
-        .join(Thread, Message.thread_id == Thread.id)
         .outerjoin(parent, Message.parent_id == parent.id)
-        .join(Participant, Message.participant_id == Participant.id)
-        .outerjoin(Case, Participant.case_id == Case.id)
         .outerjoin(answered, Message.answers_participant_id == answered.id)
         .order_by(Thread.created_at, Thread.id, Message.created_at, Message.id)
         .execution_options(yield_per=5000)

@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from fokus.api.coding_actions import StepReport, add_coding
 from fokus.domain.codes import GOOD_PRACTICE
 from fokus.domain.collation import norwegian
+from fokus.domain.passages import coded_passages
 from fokus.errors import FokusError
 from fokus.model import Case, Code, Coding, Memo, Message, Participant, utcnow
 
@@ -91,15 +92,10 @@ class Practice:
 
 def good_practice_board(session: Session, *, code: str = GOOD_PRACTICE) -> list[Practice]:
     """Every passage marked as good practice, with its summary, municipality and the themes coded on it."""
-    practice = aliased(Coding)
     rows = session.execute(
-        select(practice, Message.text, Participant.pseudonym, Case.name)
-        .join(Code, practice.code_id == Code.id)
-        .join(Message, practice.message_id == Message.id)
-        .join(Participant, Message.participant_id == Participant.id)
-        .outerjoin(Case, Participant.case_id == Case.id)
-        .where(Code.path == code, practice.status == "accepted")
-        .order_by(practice.id)
+        coded_passages(Coding, Message.text, Participant.pseudonym, Case.name)
+        .where(Code.path == code, Coding.status == "accepted")
+        .order_by(Coding.id)
     ).all()
     rows = sorted(rows, key=lambda row: norwegian(row[3]))  # by municipality, as a Norwegian reads (stable: by id)
     board = []

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from fokus.api.browse import code_condition, matched_spans
 from fokus.domain.origins import MACHINE_PREFIXES
+from fokus.domain.passages import coded_passages
 from fokus.errors import FokusError
 from fokus.model import Case, Code, Coding, CodingStatus, Message, Participant, Thread
 
@@ -61,7 +62,7 @@ def review_queue(
         "thread": in_time,
     }[order]
     query = (
-        select(
+        coded_passages(
             Coding.id,
             Message.id,
             Message.external_id,
@@ -78,11 +79,6 @@ def review_queue(
             Coding.origin,
             Coding.details,
         )
-        .join(Code, Coding.code_id == Code.id)
-        .join(Message, Coding.message_id == Message.id)
-        .join(Thread, Message.thread_id == Thread.id)
-        .join(Participant, Message.participant_id == Participant.id)
-        .outerjoin(Case, Participant.case_id == Case.id)
         .where(Coding.status == CodingStatus.SUGGESTED.value)
         .order_by(*sort)
         .offset(max(offset, 0))

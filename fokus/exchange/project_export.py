@@ -33,6 +33,7 @@ from fokus import __version__
 from fokus.api.cases import case_value
 from fokus.api.codebook import codebook_rows
 from fokus.domain.collation import norwegian
+from fokus.domain.passages import spoken_messages
 from fokus.exchange.codes import code_description
 from fokus.exchange.guids import Guids
 from fokus.exchange.render import RenderedMessage, render_thread
@@ -161,10 +162,7 @@ def export_qdpx(
     # messages by thread, with what the rendering and the case links need
     answered = aliased(Participant)
     rows = session.execute(
-        select(Message, Participant.pseudonym, Participant.case_id, Case.name, Thread, answered.pseudonym)
-        .join(Participant, Message.participant_id == Participant.id)
-        .outerjoin(Case, Participant.case_id == Case.id)
-        .join(Thread, Message.thread_id == Thread.id)
+        spoken_messages(Message, Participant.pseudonym, Participant.case_id, Case.name, Thread, answered.pseudonym)
         .outerjoin(answered, Message.answers_participant_id == answered.id)
         .order_by(Thread.created_at, Thread.id, Message.created_at, Message.id)
     ).all()
