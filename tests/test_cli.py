@@ -228,3 +228,36 @@ def test_the_core_never_imports_textual_or_click() -> None:
 def test_help_is_fast_to_import() -> None:
     loaded = _core_modules_loaded("import fokus.cli")
     assert not loaded & {"spacy", "sklearn", "textual", "scipy", "sqlalchemy", "rich"}
+
+
+# Commands that read, list and export: they must start fast, so nothing they load imports spaCy, scikit-learn or
+# Textual at module level (tagging, learning, practices and the TUI load those when they run).
+LIGHT_COMMANDS = (
+    ("status",),
+    ("codebook", "show"),
+    ("cases", "list"),
+    ("participants", "list"),
+    ("codings", "export"),
+    ("codings", "flagged"),
+    ("export", "messages"),
+    ("freq",),
+    ("passages", "krise"),
+)
+
+
+def test_light_commands_load_no_nlp_learning_or_tui(tmp_path: Path, codebook_file: Path) -> None:
+    project = tmp_path / "p.db"
+    fokus("--db", str(project), "init", "--codebook", str(codebook_file))
+    fokus("--db", str(project), "import", str(Path(__file__).parents[1] / "corpus" / "graph"))
+    script = (
+        "import contextlib, io, sys\n"
+        "from fokus.cli import main\n"
+        f"for args in {LIGHT_COMMANDS!r}:\n"
+        "    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
+        "        try:\n"
+        f"            main(['--db', {str(project)!r}, *args])\n"
+        "        except SystemExit as done:\n"
+        "            assert not done.code, (args, done.code)\n"
+    )
+    loaded = _core_modules_loaded(script)
+    assert not loaded & {"spacy", "sklearn", "textual", "thinc"}

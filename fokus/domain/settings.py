@@ -13,6 +13,11 @@ UBIQUITOUS_SETTING = "codebook.ubiquitous"  # codes so common that practice grou
 DEMO_SETTING = "demo"  # set in a project `fokus demo` built
 GROUP_SETTING = "facebook_group"  # the Facebook group the messages came from
 MODEL_SETTING = "nlp.model"  # the spaCy pipeline the project was tagged with
+#: The values MODEL_SETTING may hold besides a package name or folder: fokus's own rule-and-lexicon pipeline, and
+#: the Norwegian model used when it is installed. Named here so that asking which pipeline a project uses (redaction
+#: does, on every export) needs no spaCy.
+BUILTIN_PIPELINE = "fokus-nb"
+NORWEGIAN_MODEL = "nb_core_news_sm"
 REDACT_SETTING = "privacy.redact"  # "off" shows participants' names in exports
 
 

@@ -15,11 +15,12 @@ import spacy
 from spacy.language import Language
 
 from fokus import __version__
+from fokus.domain.settings import BUILTIN_PIPELINE
+from fokus.domain.settings import NORWEGIAN_MODEL as NORWEGIAN_MODEL
 from fokus.errors import FokusError
 from fokus.nlp import lemmatizer, sentences
 
-NORWEGIAN_MODEL = "nb_core_news_sm"
-BUILTIN = "fokus-nb"
+BUILTIN = BUILTIN_PIPELINE
 
 
 def load_pipeline(model: str | None = None) -> Language:

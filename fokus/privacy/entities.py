@@ -23,11 +23,10 @@ BATCH = 128
 
 def entity_model(session: Session) -> str | None:
     """The pipeline redaction would take person entities from (a package name or folder), or None."""
-    from fokus.domain.settings import MODEL_SETTING, get_setting
-    from fokus.nlp.pipeline import BUILTIN, NORWEGIAN_MODEL
+    from fokus.domain.settings import BUILTIN_PIPELINE, MODEL_SETTING, NORWEGIAN_MODEL, get_setting
 
     remembered = get_setting(session, MODEL_SETTING)
-    if remembered and remembered not in (BUILTIN, "auto"):
+    if remembered and remembered not in (BUILTIN_PIPELINE, "auto"):
         return remembered
     return NORWEGIAN_MODEL if importlib.util.find_spec(NORWEGIAN_MODEL) is not None else None
 
