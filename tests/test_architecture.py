@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import grimp
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -108,3 +109,25 @@ def test_the_query_check_sees_a_query(tmp_path: Path) -> None:
     screen = tmp_path / "screen.py"
     screen.write_text("from sqlalchemy import func, select\nfrom sqlalchemy.orm import Session\nimport sqlalchemy\n")
     assert _sqlalchemy_names(screen) - UI_SQLALCHEMY_NAMES == {"func", "select", "sqlalchemy"}
+
+
+#: A module longer than this says why at the top of its docstring ("Long because: ..."), or is split.
+LONGEST_MODULE = 500
+
+
+def test_no_module_is_long_without_a_reason() -> None:
+    long = {
+        str(path.relative_to(ROOT)): lines
+        for path in sorted((ROOT / "fokus").rglob("*.py"))
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > LONGEST_MODULE
+        and "Long because:" not in (ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or "")
+    }
+    assert long == {}
+
+
+@pytest.mark.parametrize("package", ["api", "domain", "exchange"])
+def test_a_package_that_lists_its_modules_lists_them_all(package: str) -> None:
+    folder = ROOT / "fokus" / package
+    docstring = ast.get_docstring(ast.parse((folder / "__init__.py").read_text(encoding="utf-8"))) or ""
+    modules = {path.stem for path in folder.glob("*.py") if path.stem != "__init__"}
+    assert {m for m in modules if f"``{m}``" not in docstring} == set()

@@ -2,11 +2,13 @@
 
 Each function takes a SQLAlchemy session that the caller opened (``with project.begin() as session``), does one
 thing, and returns a plain report; nothing here prints or asks questions, so the same call serves a command, a TUI
-worker and a test. Modules: ``messages`` (import), ``reanchor`` (codings follow an edited message), ``cases``,
-``codebook`` and ``codebook_edit`` (loading, and surgery), ``codings`` (from files, and as export rows),
-``coding_actions`` (code, recode, accept, reject, undo), ``memos`` (and good practice), ``browse`` (threads and one
-thread), ``review`` (the suggestion queue), ``tagging`` (sentences and rule suggestions), ``learning`` (train and
-suggest), ``evaluation`` (the rules against the researchers), ``exports``, ``listing``, ``status`` and ``demo``.
+worker and a test. Modules: ``messages`` (import; with ``messages_state``, what one import works with,
+``messages_edits``, edited messages, and ``messages_placement``, where each new message goes), ``reanchor`` (codings
+follow an edited message; ``reanchor_spans`` is the text diff under it), ``cases``, ``codebook`` and
+``codebook_edit`` (loading, and surgery), ``codings`` (from files, and as export rows), ``coding_actions`` (code,
+recode, accept, reject, undo), ``memos`` (and good practice), ``browse`` (threads and one thread), ``review`` (the
+suggestion queue), ``tagging`` (sentences and rule suggestions), ``learning`` (train and suggest), ``evaluation``
+(the rules against the researchers), ``exports``, ``listing``, ``status`` and ``demo``.
 The building blocks these share with the layers below (settings, the event log, participants, coders, times) are
 in :mod:`fokus.domain`.
 """

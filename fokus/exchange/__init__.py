@@ -1,5 +1,8 @@
 """REFI-QDA exchange: projects (.qdpx) and codebooks (.qdc) to and from NVivo, ATLAS.ti, MAXQDA, QualCoder and qc.
 
-``project_export`` and ``project_import`` move whole projects; ``qdc`` codebooks; ``qdpx_read`` and ``xmlsafe``
-read untrusted files safely; ``render`` turns a thread into a document; ``guids`` keeps GUIDs stable.
+``project_export`` and ``project_import`` move whole projects (the import reads a project's messages in
+``qdpx_messages``, its cases and variables in ``qdpx_cases``, its notes in ``qdpx_memos`` and fokus's own fields in
+``qdpx_fields``); ``qdc`` reads and writes codebooks and ``codebook_export`` writes the project's; ``codes`` carries a
+code's definition, notes and examples in a REFI-QDA description; ``qdpx_read`` and ``xmlsafe`` read untrusted files
+safely; ``render`` turns a thread into a document; ``guids`` keeps GUIDs stable.
 """
