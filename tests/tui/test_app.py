@@ -9,7 +9,7 @@ from sqlalchemy import select
 from textual.pilot import Pilot
 
 from fokus.api.coding_actions import decide
-from fokus.model import Coder, Coding, Memo
+from fokus.model import Case, Code, Coder, Coding, Memo
 from fokus.store import Project
 from fokus.tui.app import FokusApp
 from fokus.tui.screens.review import ReviewScreen
@@ -107,6 +107,54 @@ def test_a_memo_is_stored(project: Project, drive: Callable[..., None]) -> None:
         memo = session.scalars(select(Memo)).one()
     assert memo.text == "Viktig poeng"
     assert memo.message_id is not None
+
+
+def test_a_memo_on_the_municipality_is_stored_on_its_case(project: Project, drive: Callable[..., None]) -> None:
+    seen: dict[str, object] = {}
+
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        await pilot.press("enter")
+        await pilot.pause()
+        for _ in range(40):  # on to the first sentence by someone who speaks for a municipality
+            if app.screen.current[0].case:  # type: ignore[attr-defined]
+                break
+            await pilot.press("j")
+        seen["case"] = app.screen.current[0].case  # type: ignore[attr-defined]
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"Tydelig strategi")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+
+    drive(steps)
+    assert seen["case"]
+    with project.read() as session:
+        memo = session.scalars(select(Memo)).one()
+        assert memo.text == "Tydelig strategi"
+        assert memo.case_id == session.scalar(select(Case.id).where(Case.name == seen["case"]))
+
+
+def test_a_memo_on_a_code_is_stored_on_the_code_under_the_cursor(project: Project, drive: Callable[..., None]) -> None:
+    seen: dict[str, object] = {}
+
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        await pilot.press("b")
+        await pilot.pause()
+        await pilot.press("down")
+        await pilot.pause()
+        node = app.screen.query_one("#codebook-tree").cursor_node  # type: ignore[attr-defined]
+        seen["code"] = node.data["id"]
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.press(*"Definisjonen er for vid")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+
+    drive(steps)
+    with project.read() as session:
+        memo = session.scalars(select(Memo)).one()
+        assert memo.text == "Definisjonen er for vid"
+        assert memo.code_id == session.scalar(select(Code.id).where(Code.path == seen["code"]))
 
 
 def test_help_lists_the_keys(drive: Callable[..., None]) -> None:

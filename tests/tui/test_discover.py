@@ -23,7 +23,8 @@ def test_a_candidates_quotes_are_its_passages_and_open_their_thread(
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, DiscoverScreen)
-        assert screen.report is not None and screen.report.candidates
+        assert screen.report is not None
+        assert screen.report.candidates
         candidate = screen.report.candidates[0]
         await pilot.press("enter")
         await pilot.pause()
