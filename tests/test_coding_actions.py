@@ -131,7 +131,7 @@ def test_bad_steps_are_clear_errors(ready: tuple[Project, int, int, int]) -> Non
 
 
 def test_removing_or_undoing_a_coding_keeps_its_memo(ready: tuple[Project, int, int, int]) -> None:
-    from fokus.api.memos import mark_good_practice
+    from fokus.api.good_practice import mark_good_practice
     from fokus.model import Memo
 
     project, message, ingrid, _ = ready

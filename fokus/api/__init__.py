@@ -6,9 +6,10 @@ worker and a test. Modules: ``messages`` (import; with ``messages_state``, what 
 ``messages_edits``, edited messages, and ``messages_placement``, where each new message goes), ``reanchor`` (codings
 follow an edited message; ``reanchor_spans`` is the text diff under it), ``cases``, ``codebook`` and
 ``codebook_edit`` (loading, and surgery), ``codings`` (from files, and as export rows), ``coding_actions`` (code,
-recode, accept, reject, undo), ``memos`` (and good practice), ``browse`` (threads and one thread), ``review`` (the
-suggestion queue), ``tagging`` (sentences and rule suggestions), ``learning`` (train and suggest), ``evaluation``
-(the rules against the researchers), ``exports``, ``listing``, ``status`` and ``demo``.
+recode, accept, reject, undo), ``memos``, ``good_practice`` (passages marked as worth sharing, and their board),
+``browse`` (threads and one thread), ``review`` (the suggestion queue), ``tagging`` (sentences and rule
+suggestions), ``learning`` (train and suggest), ``evaluation`` (the rules against the researchers), ``exports``,
+``listing``, ``status`` and ``demo``.
 The building blocks these share with the layers below (settings, the event log, participants, coders, times) are
 in :mod:`fokus.domain`.
 """

@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header
 
-from fokus.api.memos import good_practice_board
+from fokus.api.good_practice import good_practice_board
 from fokus.tui.screens.base import FokusScreen
 
 

@@ -16,7 +16,8 @@ from textual.widgets import Footer, Header, Static
 
 from fokus.api.browse import CodingView, MessageView, conversation, thread_sentences
 from fokus.api.coding_actions import add_coding, recode, remove_coding
-from fokus.api.memos import add_memo, mark_good_practice, memo_on_case
+from fokus.api.good_practice import mark_good_practice
+from fokus.api.memos import add_memo, memo_on_case
 from fokus.tui.messages import CodingsChanged
 from fokus.tui.screens.base import FokusScreen
 from fokus.tui.widgets.code_picker import CodePicker
