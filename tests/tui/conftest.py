@@ -57,13 +57,14 @@ def project(demo_file: str, tmp_path: Path, request: pytest.FixtureRequest) -> I
 
 @pytest.fixture
 def drive(project: Project) -> Callable[..., None]:
-    """``drive(steps, **options)``: run the app on the test's copy of the demo as coder ``tester``, at 120x40, and
-    await ``steps(pilot, app)``; ``options`` go to `FokusApp` (``hypotheses=...``)."""
+    """``drive(steps, **options)``: run the app on the test's copy of the demo as coder ``tester``, at 120x40 (or
+    ``size=(columns, rows)``), and await ``steps(pilot, app)``; other ``options`` go to `FokusApp`
+    (``hypotheses=...``)."""
 
-    def run(steps: Steps, **options: Any) -> None:
+    def run(steps: Steps, *, size: tuple[int, int] = (120, 40), **options: Any) -> None:
         async def go() -> None:
             app = FokusApp(project, "tester", **options)
-            async with app.run_test(size=(120, 40)) as pilot:
+            async with app.run_test(size=size) as pilot:
                 await pilot.pause()
                 await steps(pilot, app)
 
