@@ -10,7 +10,11 @@ from fokus.cli.common import default_coder, open_ctx
 
 
 @click.command("tui")
-@click.option("--coder", envvar="FOKUS_CODER", help="Who codes (also FOKUS_CODER); your user name by default.")
+@click.option(
+    "--coder",
+    envvar="FOKUS_CODER",
+    help="Who codes (also FOKUS_CODER); by default the name you gave on your first run in this project, asked once.",
+)
 @click.option(
     "--hypotheses",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -27,4 +31,4 @@ def tui_command(ctx: click.Context, coder: str | None, hypotheses: Path | None) 
     from fokus.tui.app import FokusApp
 
     project = open_ctx(ctx)
-    FokusApp(project, coder or default_coder(), hypotheses=hypotheses).run()
+    FokusApp(project, coder, login=default_coder(), hypotheses=hypotheses).run()

@@ -21,6 +21,16 @@ NORWEGIAN_MODEL = "nb_core_news_sm"
 REDACT_SETTING = "privacy.redact"  # "off" shows participants' names in exports
 
 
+def coder_setting(login: str) -> str:
+    """The key holding the coder name the person logged in as ``login`` gave the TUI on its first run."""
+    return f"tui.coder.{login}"
+
+
+def place_setting(coder_id: int) -> str:
+    """The key holding where a coder left off in the TUI (thread, message, offset)."""
+    return f"tui.place.{coder_id}"
+
+
 def get_setting(session: Session, key: str) -> str | None:
     return session.scalar(select(Setting.value).where(Setting.key == key))
 

@@ -20,6 +20,8 @@ from textual.binding import Binding
 from textual.worker import get_current_worker
 
 from fokus.api.coding_actions import redo, undo
+from fokus.api.step_summary import StepSummary, reverted_step
+from fokus.api.workplace import Place, last_place, remember_coder, remember_place, remembered_coder
 from fokus.domain.coders import human_coder
 from fokus.errors import FokusError
 from fokus.store import Project
@@ -54,22 +56,68 @@ class FokusApp(App[None]):
     ]
 
     def __init__(
-        self, project: Project, coder: str, *, hypotheses: Path | None = None, models: Path | None = None
+        self,
+        project: Project,
+        coder: str | None,
+        *,
+        login: str = "koder",
+        hypotheses: Path | None = None,
+        models: Path | None = None,
     ) -> None:
+        """``coder``: who codes; None asks (once per login and project: the name given is remembered)."""
         super().__init__()
         self.project = project
         self.models = models  # where model files go; None: beside the project file
         self.hypotheses = hypotheses  # the analysis screen's hypothesis file; None: the study's bundled one
-        self.coder_name = coder
-        with project.begin() as session:
-            self.coder_id = human_coder(session, coder)
+        self.login = login
+        if coder is None:
+            with project.read() as session:
+                coder = remembered_coder(session, login)
+        self.coder_name = coder or ""
+        self.coder_id = 0  # set by start(), before any screen can code
         self.recent_codes: list[str] = []
-        self.sub_title = f"{Path(project.display).name} · koder: {coder}"
 
     def on_mount(self) -> None:
+        if self.coder_name:
+            self.start(self.coder_name)
+            return
+        from fokus.tui.widgets.coder_prompt import CoderPrompt
+
+        def named(name: str | None) -> None:
+            remembered = self.write(lambda session: remember_coder(session, self.login, name or self.login))
+            self.start(remembered or self.login)
+
+        self.push_screen(CoderPrompt(self.login, Path(self.project.display).name), named)
+
+    def start(self, coder: str) -> None:
+        """Open the thread list as ``coder``, and the thread and sentence where the coder left off, if any."""
+        from fokus.tui.screens.thread import ThreadScreen
         from fokus.tui.screens.threads import ThreadsScreen
 
+        with self.project.begin() as session:
+            self.coder_id = human_coder(session, coder)
+            place = last_place(session, self.coder_id)
+        self.coder_name = coder
+        self.sub_title = f"{Path(self.project.display).name} · koder: {coder}"
         self.push_screen(ThreadsScreen())
+        if place is not None:
+            self.push_screen(ThreadScreen(place.thread_id, start_at=(place.message_id, place.offset)))
+
+    async def action_quit(self) -> None:
+        """Remember the thread and sentence the coder is on, then quit."""
+        self.remember_place()
+        self.exit()
+
+    def remember_place(self) -> None:
+        from fokus.tui.screens.thread import ThreadScreen
+
+        threads = [screen for screen in self.screen_stack if isinstance(screen, ThreadScreen)]
+        found = threads[-1].current if threads else None
+        if found is None or not self.coder_id:
+            return
+        view, cursor = found
+        place = Place(threads[-1].thread_id, view.message_id, cursor.start)
+        self.write(lambda session: remember_place(session, self.coder_id, place))
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -212,16 +260,45 @@ class FokusApp(App[None]):
         self._step(undo, "Angret", "Ingenting å angre")
 
     def action_redo(self) -> None:
-        self._step(redo, "Gjort om igjen", "Ingenting å gjøre om")
+        self._step(redo, "Gjorde om", "Ingenting å gjøre om")
 
     def _step(self, step: Callable[[Session, int], Any], done: str, nothing: str) -> None:
-        report = self.write(lambda session: step(session, self.coder_id))
-        if report is None:
+        def run(session: Session) -> tuple[Any, StepSummary | None] | None:
+            report = step(session, self.coder_id)
+            return None if report is None else (report, reverted_step(session, report.batch))
+
+        result = self.write(run)
+        if result is None:
             self.notify(nothing)
             return
-        note = f"{done}" + (f" ({report.conflicts} endret av andre, latt være)" if report.conflicts else "")
+        report, summary = result
+        note = f"{done} {describe(summary)}" if summary is not None else done
+        note += f" ({report.conflicts} endret av andre, latt være)" if report.conflicts else ""
         self.notify(note)
         self.screen.post_message(CodingsChanged())
+
+
+#: What a step was, as the undo notification names it ("Angret kodingen krise: «...»").
+STEP_NAMES = {
+    "coding": "kodingen",
+    "uncoding": "fjerningen av kodingen",
+    "recoding": "endringen av kodingen",
+    "accept": "godkjenningen av forslaget",
+    "reject": "avvisningen av forslaget",
+    "code": "endringen i kodeboka",
+    "memo": "memoet",
+    "step": "steget",
+}
+
+
+def describe(summary: StepSummary) -> str:
+    """The step in a few words: what kind, which codes, and the start of the passage."""
+    words = STEP_NAMES.get(summary.kind, "steget")
+    if summary.codes:
+        words += " " + ", ".join(summary.codes[:3]) + (" …" if len(summary.codes) > 3 else "")
+    if summary.excerpt:
+        words += f": «{summary.excerpt}»"
+    return words
 
 
 def _is_a_workbench(app: FokusApp) -> Workbench:

@@ -71,3 +71,8 @@ def drive(project: Project) -> Callable[..., None]:
         asyncio.run(go())
 
     return run
+
+
+def screen_lines(app: FokusApp) -> list[str]:
+    """The terminal's lines as a person sees them now (Textual's compositor renders the screen; no styles)."""
+    return [strip.text.rstrip() for strip in app.screen._compositor.render_strips()]

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from textual.screen import Screen
 
 from fokus.store import Project
+from fokus.tui.widgets.keybar import KeyBar
 
 T = TypeVar("T")
 
@@ -39,6 +40,18 @@ class Workbench(Protocol):
 
 
 class FokusScreen(Screen[None]):
+    """A screen of the app. Its keys show in a :class:`KeyBar` that wraps (Textual's one-line footer, which the
+    screens compose, is hidden: it cut keys off at 80 columns)."""
+
+    DEFAULT_CSS = """
+    FokusScreen > Footer {
+        display: none;
+    }
+    """
+
+    def on_mount(self) -> None:
+        self.mount(KeyBar())
+
     @property
     def fokus(self) -> Workbench:
         return cast(Workbench, self.app)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Input, Static
@@ -28,6 +30,7 @@ class ThreadsScreen(FokusScreen):
         self.filters = filters or ThreadFilter()
         self.loaded = 0
         self.total = 0
+        self.columns: tuple[tuple[str, int], ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -37,15 +40,36 @@ class ThreadsScreen(FokusScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("Dato", "Tråd", "Kommune", "Deltaker", "Meldinger", "Koder", "Forslag")
         self.query_one(Input).display = False
+        self.columns = self.layout_columns(self.size.width)
         self.reload()
-        table.focus()
+        self.query_one(DataTable).focus()
+
+    def on_resize(self, event: events.Resize) -> None:
+        columns = self.layout_columns(event.size.width)
+        if columns != self.columns:
+            self.columns = columns
+            self.reload()
+
+    @staticmethod
+    def layout_columns(width: int) -> tuple[tuple[str, int], ...]:
+        """(heading, width) of each column for a terminal ``width`` wide: the counts and the municipality always
+        show; the participant only where there is room; the thread's title takes what is left."""
+        counts = (
+            (("Meldinger", 9), ("Koder", 5), ("Forslag", 7)) if width >= 100 else (("Meld", 4), ("Kod", 4), ("Fors", 4))
+        )
+        fixed = [("Dato", 10), ("Kommune", 13 if width >= 100 else 10)]
+        if width >= 120:
+            fixed.append(("Deltaker", 12))
+        shown = [*fixed, *counts]
+        room = width - sum(w for _, w in shown) - 2 * (len(shown) + 1) - 2  # each cell's padding, the scrollbar
+        return (shown[0], ("Tråd", max(room, 16)), *shown[1:])
 
     def reload(self) -> None:
         table = self.query_one(DataTable)
-        table.clear()
+        table.clear(columns=True)
+        for heading, width in self.columns:
+            table.add_column(heading, width=width, key=heading)
         self.loaded = 0
         with self.fokus.reading() as session:
             self.total = thread_count(session, self.filters)
@@ -55,17 +79,18 @@ class ThreadsScreen(FokusScreen):
         table = self.query_one(DataTable)
         with self.fokus.reading() as session:
             rows = thread_page(session, self.filters, offset=self.loaded, limit=PAGE)
+        headings = [heading for heading, _ in self.columns]
         for row in rows:
-            table.add_row(
-                f"{row.created_at:%Y-%m-%d}",
-                row.title[:60],
-                row.case or "",
-                row.participant,
-                str(row.messages),
-                str(row.codings),
-                str(row.suggestions) if row.suggestions else "",
-                key=str(row.thread_id),
-            )
+            cells = {
+                "Dato": f"{row.created_at:%Y-%m-%d}",
+                "Tråd": row.title,
+                "Kommune": row.case or "",
+                "Deltaker": row.participant,
+            }
+            numbers = (row.messages, row.codings, row.suggestions or None)
+            counts = [Text(str(n) if n is not None else "", justify="right") for n in numbers]
+            values = [cells[h] for h in headings[: len(headings) - 3]] + counts
+            table.add_row(*values, key=str(row.thread_id))
         self.loaded += len(rows)
         self.query_one("#threads-count", Static).update(f"{self.loaded} av {self.total} tråder")
 

@@ -1,0 +1,100 @@
+"""What one step was, read back from the event log: so that "Undone" can say what was undone.
+
+An undo or a redo writes events naming the batch they revert (``Event.reverts``); :func:`reverted_step` reads that
+batch's own events and says what kind of step it was (a coding added or removed, a suggestion accepted or rejected,
+a code changed, a memo), which codes it touched and a short excerpt of the passage, for the TUI's notification and
+the CLI's line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fokus.model import Code, Event, Message
+
+#: How much of the passage an excerpt shows.
+EXCERPT_CHARS = 40
+
+
+@dataclass(frozen=True)
+class StepSummary:
+    """``kind``: ``coding``, ``uncoding``, ``recoding``, ``accept``, ``reject``, ``code``, ``memo`` or ``step``
+    (anything else); ``codes`` the code paths it touched; ``count`` its events; ``excerpt`` the first passage."""
+
+    kind: str
+    codes: tuple[str, ...]
+    count: int
+    excerpt: str | None
+
+
+def reverted_step(session: Session, batch: str) -> StepSummary | None:
+    """The step that the undo or redo written as ``batch`` reverted; None when ``batch`` reverts nothing."""
+    reverts = session.scalar(select(Event.reverts).where(Event.batch == batch, Event.reverts.is_not(None)).limit(1))
+    return describe_step(session, reverts) if reverts else None
+
+
+def describe_step(session: Session, batch: str) -> StepSummary:
+    """What the events of ``batch`` did, as one summary."""
+    events = session.scalars(select(Event).where(Event.batch == batch).order_by(Event.id)).all()
+    if events and events[0].reverts:  # an undo or redo: describe what it reverted
+        return describe_step(session, events[0].reverts)
+    code_ids: list[int] = []
+    paths: list[str] = []
+    passage: tuple[int, int | None, int | None] | None = None
+    for event in events:
+        for state in (event.after, event.before):
+            if not state:
+                continue
+            if isinstance(state.get("code"), dict):  # a codebook event: the code's own snapshot
+                path = state["code"].get("path")
+                if path and path not in paths:
+                    paths.append(path)
+            code_id = state.get("code_id")
+            if isinstance(code_id, int) and code_id not in code_ids:
+                code_ids.append(code_id)
+            if passage is None and isinstance(state.get("message_id"), int):
+                passage = (state["message_id"], state.get("start"), state.get("end"))
+    if code_ids:
+        known = dict(session.execute(select(Code.id, Code.path).where(Code.id.in_(code_ids))).all())
+        paths += [known[c] for c in code_ids if c in known and known[c] not in paths]
+    return StepSummary(_kind(events), tuple(paths), len(events), _excerpt(session, passage))
+
+
+def _kind(events: Sequence[Event]) -> str:
+    actions = {event.action for event in events}
+    if any(action.startswith("memo") for action in actions):
+        return "memo"
+    if any(action.startswith("code.") for action in actions):
+        return "code"
+    if actions == {"coding.add"}:
+        return "coding"
+    if actions == {"coding.delete"}:
+        return "uncoding"
+    if actions <= {"coding.change", "coding.add", "coding.delete"}:
+        statuses = {
+            ((event.before or {}).get("status"), (event.after or {}).get("status"))
+            for event in events
+            if event.action == "coding.change"
+        }
+        from_suggestions = bool(statuses) and all(before == "suggested" for before, _ in statuses)
+        decided = {after for _, after in statuses}
+        if actions == {"coding.change"} and from_suggestions and decided in ({"accepted"}, {"rejected"}):
+            return "accept" if decided == {"accepted"} else "reject"
+        if "coding.change" in actions:
+            return "recoding"
+    return "step"
+
+
+def _excerpt(session: Session, passage: tuple[int, int | None, int | None] | None) -> str | None:
+    if passage is None:
+        return None
+    message_id, start, end = passage
+    text = session.scalar(select(Message.text).where(Message.id == message_id))
+    if text is None:
+        return None
+    span = " ".join(text[start or 0 : end if end is not None else len(text)].split())
+    return span if len(span) <= EXCERPT_CHARS else span[: EXCERPT_CHARS - 1].rstrip() + "…"

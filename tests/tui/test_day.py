@@ -1,0 +1,151 @@
+"""A researcher's day, the parts every screen shares: every key visible, the thread list readable at 80 and 100
+columns, undo saying what it undid, a name asked for once, and the place one left off."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import replace
+
+import pytest
+from sqlalchemy import select
+from textual.binding import Binding
+from textual.pilot import Pilot
+
+from fokus.domain.settings import coder_setting, get_setting
+from fokus.model import Coder, Coding, Message
+from fokus.store import Project
+from fokus.tui.app import FokusApp
+from fokus.tui.screens.thread import ThreadScreen
+from fokus.tui.screens.threads import ThreadsScreen
+from fokus.tui.widgets.coder_prompt import CoderPrompt
+from tests.tui.conftest import screen_lines
+
+
+def test_every_key_of_a_thread_shows_at_80_columns(drive: Callable[..., None]) -> None:
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ThreadScreen)
+        shown = "\n".join(screen_lines(app))
+        wanted = [replace(b, key=b.key.split(",")[0]) for b in app.screen.BINDINGS if isinstance(b, Binding) and b.show]
+        labels = [f"{app.get_key_display(b)} {b.description}" for b in wanted]
+        missing = [label for label in labels if label not in shown]
+        assert missing == []
+        for essential in ("u Angre", "? Hjelp", "q Avslutt"):
+            assert essential in shown
+
+    drive(steps, size=(80, 24))
+
+
+@pytest.mark.parametrize(
+    ("width", "headings"), [(80, ("Meld", "Kod", "Fors")), (100, ("Meldinger", "Koder", "Forslag"))]
+)
+def test_the_thread_list_keeps_its_counts_on_screen(
+    drive: Callable[..., None], width: int, headings: tuple[str, ...]
+) -> None:
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        assert isinstance(app.screen, ThreadsScreen)
+        lines = screen_lines(app)
+        heading = next(line for line in lines if "Dato" in line)
+        assert heading.split()[-3:] == list(headings)
+        assert all(len(line) <= width for line in lines)
+
+    drive(steps, size=(width, 24))
+
+
+def test_undo_and_redo_say_what_they_undid(project: Project, drive: Callable[..., None]) -> None:
+    notes: list[str] = []
+
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("c", *"dialog", "enter")
+        await pilot.pause()
+        await pilot.press("u")
+        await pilot.pause()
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        notes.extend(str(n.message) for n in app._notifications)
+
+    drive(steps)
+    with project.read() as session:
+        tester = session.scalar(select(Coder.id).where(Coder.name == "tester"))
+        coding = session.scalars(select(Coding).where(Coding.coder_id == tester)).one()  # redone: there again
+        text = session.scalar(select(Message.text).where(Message.id == coding.message_id))
+    assert text is not None
+    start = " ".join(text[coding.start : coding.end].split())[:20]
+    undone = [n for n in notes if n.startswith("Angret")]
+    redone = [n for n in notes if n.startswith("Gjorde om")]
+    assert undone
+    assert undone[0].startswith(f"Angret kodingen dialog: «{start}")
+    assert redone
+    assert redone[0].startswith(f"Gjorde om kodingen dialog: «{start}")
+
+
+def _run(app: FokusApp, steps: Callable[[Pilot[None]], object]) -> None:
+    async def go() -> None:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            await steps(pilot)  # type: ignore[misc]
+
+    asyncio.run(go())
+
+
+def test_a_new_user_is_asked_once_for_a_name(project: Project) -> None:
+    async def first(pilot: Pilot[None]) -> None:
+        assert isinstance(pilot.app.screen, CoderPrompt)
+        await pilot.press(*["backspace"] * 10, *"Ingrid", "enter")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ThreadsScreen)
+
+    app = FokusApp(project, None, login="root")
+    _run(app, first)
+    assert app.coder_name == "Ingrid"
+    with project.read() as session:
+        assert get_setting(session, coder_setting("root")) == "Ingrid"
+        assert session.scalar(select(Coder.id).where(Coder.name == "Ingrid")) == app.coder_id
+
+    async def again(pilot: Pilot[None]) -> None:
+        assert isinstance(pilot.app.screen, ThreadsScreen)  # not asked again
+
+    second = FokusApp(project, None, login="root")
+    _run(second, again)
+    assert second.coder_name == "Ingrid"
+    assert second.coder_id == app.coder_id
+
+
+def test_a_coder_comes_back_to_the_sentence_they_left(project: Project) -> None:
+    left: dict[str, int] = {}
+
+    async def work(pilot: Pilot[None]) -> None:
+        await pilot.press("down", "down", "enter")
+        await pilot.pause()
+        await pilot.press("j", "j", "j")
+        screen = pilot.app.screen
+        assert isinstance(screen, ThreadScreen)
+        found = screen.current
+        assert found is not None
+        left.update(thread=screen.thread_id, message=found[0].message_id, start=found[1].start)
+        await pilot.press("q")
+        await pilot.pause()
+
+    _run(FokusApp(project, "tester"), work)
+
+    async def back(pilot: Pilot[None]) -> None:
+        screen = pilot.app.screen
+        assert isinstance(screen, ThreadScreen)
+        found = screen.current
+        assert found is not None
+        assert (screen.thread_id, found[0].message_id, found[1].start) == (
+            left["thread"],
+            left["message"],
+            left["start"],
+        )
+
+    _run(FokusApp(project, "tester"), back)
+
+    async def someone_else(pilot: Pilot[None]) -> None:
+        assert isinstance(pilot.app.screen, ThreadsScreen)  # each coder has their own place
+
+    _run(FokusApp(project, "magnus"), someone_else)
