@@ -131,15 +131,23 @@ def test_bad_steps_are_clear_errors(ready: tuple[Project, int, int, int]) -> Non
 
 
 def test_removing_or_undoing_a_coding_keeps_its_memo(ready: tuple[Project, int, int, int]) -> None:
-    from fokus.api.good_practice import mark_good_practice
+    """A memo on a coding that is not part of the step (written by someone, or read from a file) moves to the message
+    when the coding goes, and back onto the coding when it comes back."""
+    from fokus.api.memos import add_memo
     from fokus.model import Memo
 
     project, message, ingrid, _ = ready
     with project.begin() as session:
-        mark_good_practice(session, message, 0, 19, "Varsle tidlig", ingrid, code="dialog")
+        coding = add_coding(session, message, "dialog", 0, 19, ingrid).coding_id
+        add_memo(session, "Varsle tidlig", coding_id=coding)
     with project.begin() as session:
         assert undo(session, ingrid) is not None
     assert all(code != "dialog" for code, *_ in codings(project))
     with project.read() as session:
         memo = session.scalars(select(Memo)).one()
     assert (memo.text, memo.message_id, memo.coding_id) == ("Varsle tidlig", message, None)
+    with project.begin() as session:
+        assert redo(session, ingrid) is not None
+    with project.read() as session:
+        memo = session.scalars(select(Memo)).one()
+    assert (memo.text, memo.message_id, memo.coding_id) == ("Varsle tidlig", None, coding)

@@ -5,7 +5,8 @@ Every step is one batch in the event log (``fokus.domain.events``), written in t
 killed terminal loses nothing and undo works across restarts. Undo takes the researcher's latest step that has not
 been undone and applies its inverse; redo reverts the latest undo, as long as the researcher has done nothing new
 since. A step whose codings someone else has changed in the meantime is not forced back: those codings are left as
-they are and counted as conflicts.
+they are and counted as conflicts. The same undo and redo take back memos written, edited or deleted
+(:mod:`fokus.api.memos`) and codebook changes (:mod:`fokus.api.codebook_edit`), which are logged in the same way.
 
 Accepting a suggestion makes it the researcher's coding (its origin still says which rule or model proposed it);
 rejecting keeps it the machine's, marked rejected, so the same rule never proposes it again.
@@ -23,13 +24,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fokus.api.codebook_edit import is_code_event, revert_code_event
-from fokus.domain.events import coding_snapshot, log_events, new_batch
+from fokus.api.memos import move_to_message, revert_memo_event
+from fokus.domain.events import coding_snapshot, is_memo_event, log_events, new_batch
 from fokus.errors import FokusError
-from fokus.model import Code, Coder, Coding, CodingStatus, Event, Memo, Message, utcnow
+from fokus.model import Code, Coder, Coding, CodingStatus, Event, Message, utcnow
 
 Change = tuple[int | None, dict[str, Any] | None, dict[str, Any] | None]
 
@@ -139,8 +141,7 @@ def remove_coding(session: Session, coding_id: int, coder_id: int) -> StepReport
     coding = _coding(session, coding_id)
     report = StepReport(new_batch(), coding_id=coding_id)
     before = coding_snapshot(coding)
-    _delete(session, coding)
-    session.flush()
+    _log(session, report, "memo.change", _delete(session, coding), coder_id)
     _log(session, report, "coding.delete", [(coding_id, before, None)], coder_id)
     return report
 
@@ -151,6 +152,34 @@ def recode(session: Session, coding_id: int, code: str, coder_id: int) -> StepRe
     report = StepReport(new_batch(), coding_id=coding_id)
     before = coding_snapshot(coding)
     coding.code_id, coding.updated_at = _code_id(session, code), utcnow()
+    session.flush()
+    _log(session, report, "coding.change", [(coding_id, before, coding_snapshot(coding))], coder_id)
+    return report
+
+
+def extend_coding(session: Session, coding_id: int, start: int, end: int, coder_id: int) -> StepReport:
+    """Stretch a coding to cover ``start``:``end`` as well (the union of the two spans; same code, same coder), as
+    one step: what coding the same code over an overlapping span usually means."""
+    coding = _coding(session, coding_id)
+    start, end = min(start, coding.start), max(end, coding.end)
+    length = len(session.get_one(Message, coding.message_id).text)
+    if not 0 <= start < end <= length:
+        raise FokusError(f"span {start}:{end} is outside the message ({length} characters)")
+    taken = session.scalar(
+        select(Coding.id).where(
+            Coding.message_id == coding.message_id,
+            Coding.code_id == coding.code_id,
+            Coding.coder_id == coding.coder_id,
+            Coding.start == start,
+            Coding.end == end,
+            Coding.id != coding_id,
+        )
+    )
+    if taken is not None:
+        raise FokusError(f"coding {taken} already has the span {start}:{end} with this code")
+    report = StepReport(new_batch(), coding_id=coding_id)
+    before = coding_snapshot(coding)
+    coding.start, coding.end, coding.updated_at = start, end, utcnow()
     session.flush()
     _log(session, report, "coding.change", [(coding_id, before, coding_snapshot(coding))], coder_id)
     return report
@@ -178,8 +207,7 @@ def decide(session: Session, coding_id: int, accept: bool, coder_id: int, *, bat
             )
         )
         if duplicate is not None:  # the researcher had already coded it: the suggestion is simply done
-            _delete(session, coding)
-            session.flush()
+            _log(session, report, "memo.change", _delete(session, coding), coder_id)
             _log(session, report, "coding.delete", [(coding_id, before, None)], coder_id)
             report.coding_id = duplicate
             return report
@@ -203,16 +231,19 @@ def accept_as(session: Session, coding_id: int, code: str, coder_id: int) -> Ste
     return report
 
 
-def _delete(session: Session, coding: Coding) -> None:
-    """Remove a coding; memos written about it move to its message, so a removal or an undo never loses one."""
-    session.execute(
-        update(Memo).where(Memo.coding_id == coding.id).values(coding_id=None, message_id=coding.message_id)
-    )
+def _delete(session: Session, coding: Coding) -> list[Change]:
+    """Remove a coding; memos written about it move to its message, so a removal or an undo never loses one.
+    Returns the memos' moves, for the log: logged before the removal, so that reverting the step (newest event
+    first) brings the coding back before the memos go back onto it."""
+    moved: list[Change] = list(move_to_message(session, coding))
     session.delete(coding)
+    session.flush()
+    return moved
 
 
 def _log(session: Session, report: StepReport, action: str, changes: list[Change], coder_id: int) -> None:
-    report.changed += log_events(session, report.batch, action, changes, coder_id)
+    if changes:
+        report.changed += log_events(session, report.batch, action, changes, coder_id)
 
 
 # --- undo and redo ----------------------------------------------------------------------------------------------
@@ -240,12 +271,15 @@ def undo(session: Session, coder_id: int) -> StepReport | None:
 
 
 def redo(session: Session, coder_id: int) -> StepReport | None:
-    """Revert the coder's latest undo, unless they have done something new since; None when there is none."""
+    """Revert the coder's latest undo not yet redone, unless they have done something new since; None when there is
+    none. Redo after redo goes on back through the undos (``u u ctrl+r ctrl+r`` is where one started)."""
     batches = _batches(session, coder_id)
     reverted = {reverts for _, _, _, reverts in batches if reverts}
     for batch, _, action, _ in batches:
         if action == "undo":
-            return None if batch in reverted else _revert(session, batch, "redo", coder_id)
+            if batch in reverted:
+                continue  # redone already: the one before it is next
+            return _revert(session, batch, "redo", coder_id)
         if action != "redo":
             return None  # a new step since the last undo: nothing to redo
     return None
@@ -256,14 +290,19 @@ def _revert(session: Session, batch: str, action: str, coder_id: int) -> StepRep
     events = session.scalars(select(Event).where(Event.batch == batch).order_by(Event.id.desc())).all()
     changes: list[Change] = []
     for event in events:
-        if event.coding_id is None and is_code_event(event.before, event.after):
-            # a codebook change (fokus.api.codebook_edit), logged after its codings: its code comes back first
-            if revert_code_event(session, event.before, event.after):
+        if event.coding_id is None:
+            # a memo written, edited, deleted or moved (fokus.api.memos), or a codebook change
+            # (fokus.api.codebook_edit, logged after its codings: its code comes back first): put back as it was
+            if is_memo_event(event.before, event.after):
+                reverted = revert_memo_event(session, event.before, event.after)
+            elif is_code_event(event.before, event.after):
+                reverted = revert_code_event(session, event.before, event.after)
+            else:
+                continue
+            if reverted:
                 changes.append((None, event.after, event.before))
             else:
                 report.conflicts += 1
-            continue
-        if event.coding_id is None:
             continue
         coding = _locked(session, event.coding_id)
         current = coding_snapshot(coding) if coding is not None else None
@@ -271,7 +310,7 @@ def _revert(session: Session, batch: str, action: str, coder_id: int) -> StepRep
             report.conflicts += 1  # changed by someone else since: left as it is
             continue
         if event.before is None and coding is not None:
-            _delete(session, coding)
+            changes.extend(_delete(session, coding))
         elif event.before is not None and coding is None:
             session.add(_restored(event.coding_id, event.before))
         elif event.before is not None and coding is not None:

@@ -1,12 +1,15 @@
 """The append-only log of coding changes: every add, status change and removal, with the state before and after.
 
 Undo, redo and history are read from this log, so it is written in the same transaction as the change itself.
+Codes (``{"code": ...}``, fokus.api.codebook_edit) and memos (``{"memo": ...}``, ``memo.add``, ``memo.change``,
+``memo.delete``: fokus.api.memos) are logged in the same table, with no ``coding_id``.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -15,6 +18,8 @@ from fokus.model import Event, table_of, utcnow
 from fokus.store.bulk import insert_rows
 
 CODING_FIELDS = ("message_id", "code_id", "coder_id", "start", "end", "status", "origin", "confidence", "details")
+MEMO_FIELDS = ("id", "text", "coder_id", "message_id", "code_id", "case_id", "coding_id", "created_at", "updated_at")
+MEMO_TIMES = ("created_at", "updated_at")
 
 
 def new_batch() -> str:
@@ -29,6 +34,26 @@ def snapshot(values: dict[str, Any]) -> dict[str, Any]:
 def coding_snapshot(coding: Any) -> dict[str, Any]:
     """The logged state of a stored coding (an ORM object)."""
     return {key: getattr(coding, key) for key in CODING_FIELDS}
+
+
+def memo_snapshot(memo: Any) -> dict[str, Any]:
+    """The logged state of a stored memo (an ORM object): ``{"memo": {...}}``, times as ISO text (the log is JSON)."""
+    values = {key: getattr(memo, key) for key in MEMO_FIELDS}
+    for key in MEMO_TIMES:
+        values[key] = values[key].isoformat() if values[key] is not None else None
+    return {"memo": values}
+
+
+def memo_values(logged: dict[str, Any]) -> dict[str, Any]:
+    """A logged memo's columns, times as datetimes again: what a restored memo is made of."""
+    values = dict(logged)
+    for key in MEMO_TIMES:
+        values[key] = datetime.fromisoformat(values[key]) if values.get(key) else None
+    return values
+
+
+def is_memo_event(before: dict[str, Any] | None, after: dict[str, Any] | None) -> bool:
+    return "memo" in (before or {}) or "memo" in (after or {})
 
 
 def log_events(
