@@ -1,27 +1,52 @@
 """The analysis screen (``a``): the same reports as `fokus freq`, `cooc`, `hypotheses check`, `practices` and
 `agreement`, one tab each, computed in a worker so the screen never blocks; ``enter`` on a row opens the passages
-behind it, and a passage opens its thread."""
+behind it, and a passage opens its thread.
+
+Each tab shapes its report for a person reading it at the terminal's width (its ``shape``): frequencies split by case
+are a codes x cases table, a disagreement is its passage and each coder's yes or no, a hypothesis shows its
+statement; the pane under a table gives the row in focus in full."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rich.cells import cell_len, set_cell_size
+from rich.markup import escape
 from sqlalchemy.orm import Session
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets.data_table import CursorType
 
-from fokus.analysis.frame import Scope
+from fokus.analysis.frame import Scope, value_label
 from fokus.analysis.report import cell
 from fokus.errors import FokusError
 from fokus.tui.screens.base import FokusScreen
 from fokus.tui.screens.passages import PassagesScreen, Quote, open_thread_at
 
 LEVELS = ("message", "sentence", "thread", "case")
+#: What a cell of the frequencies split by case counts (``m`` goes to the next); the report's names.
+MEASURES = ("codings", "messages", "threads", "participants", "cases", "share_of_messages")
+#: Column headings in the TUI's language; a report's other columns keep their names (`lift`, `alpha`...).
+LABELS = {
+    "code": "kode",
+    "codings": "kodinger",
+    "messages": "meldinger",
+    "threads": "tråder",
+    "participants": "deltakere",
+    "cases": "kommuner",
+    "share_of_messages": "andel av meldingene",
+    "case": "kommune",
+    "month": "måned",
+    "unit": "enhet",
+    "effect": "effekt",
+}
+MIN_TEXT = 30  # the narrowest a column of text (an excerpt, a statement) gets before other columns give way
 
 
 @dataclass
@@ -30,6 +55,7 @@ class Settings:
     suggested: bool = False
     split: str | None = None
     level: str = "message"
+    measure: str = "codings"  # what the cells of a split frequency table count
     hypotheses: Path | None = None  # the hypothesis file; None: the study's bundled one
 
     @property
@@ -43,6 +69,61 @@ def _about(report: Any, s: Settings) -> str:
     return f"{report.title}.  [dim]enter: utdragene bak[/]"
 
 
+# How a tab shows its report: the columns, the cells, what ``enter`` on each row gets and the pane under the table.
+@dataclass(frozen=True)
+class Column:
+    label: str
+    width: int  # characters, without the cell padding
+
+
+@dataclass
+class Shown:
+    """A report as a tab's table shows it at one width."""
+
+    columns: list[Column]
+    cells: list[list[str]]
+    rows: list[dict[str, Any]]  # what the opener gets for each table row
+    details: list[str] = field(default_factory=list)  # the pane under the table, per row (markup); none: no pane
+    fixed: int = 0  # columns kept in view when the table scrolls sideways
+    cursor: CursorType = "row"
+    start_column: int = 0  # where the cell cursor starts
+
+
+def _fit(label: str, cells: list[list[str]], index: int) -> Column:
+    return Column(label, max([cell_len(label), *(cell_len(row[index]) for row in cells)]))
+
+
+def _clip(text: str, width: int) -> str:
+    """``text`` on one line, cut to ``width`` terminal cells (an emoji takes two) with an ellipsis."""
+    flat = " ".join(text.split())
+    return flat if cell_len(flat) <= width else set_cell_size(flat, max(width - 1, 0)).rstrip() + "…"
+
+
+def _room(width: int, columns: list[Column]) -> int:
+    """What is left of ``width`` for one more column beside ``columns`` (each cell is padded by one either side;
+    the table's scroll bar and margins take four)."""
+    return width - 4 - sum(c.width + 2 for c in columns) - 2
+
+
+def _give_way(width: int, columns: list[Column], cells: list[list[str]], labels: tuple[str, ...]) -> None:
+    """Drop the columns named in ``labels``, in that order, until a column of text has room beside the rest."""
+    for label in labels:
+        if _room(width, columns) >= MIN_TEXT:
+            return
+        index = [c.label for c in columns].index(label)
+        columns.pop(index)
+        for row in cells:
+            row.pop(index)
+
+
+def _plain(report: Any, s: Settings, width: int) -> Shown:
+    """The report's own columns (the terminal's choice, if it has one), one row per report row."""
+    names = list(getattr(report, "terminal_columns", report.columns)())
+    rows = report.rows()
+    cells = [[cell(row.get(c))[:80] for c in names] for row in rows]
+    return Shown([_fit(LABELS.get(c, c), cells, i) for i, c in enumerate(names)], cells, rows)
+
+
 def _counted(s: Settings) -> str:
     return "godkjente og foreslåtte" if s.suggested else "godkjente"
 
@@ -53,23 +134,50 @@ def _freq(session: Session, s: Settings) -> Any:
     return frequencies(session, scope=s.scope, rollup=s.rollup, split=s.split)
 
 
+def _shape_freq(report: Any, s: Settings, width: int) -> Shown:
+    """Without a split, the report's rows; split, a table of codes (rows) by groups (columns), each cell counting
+    ``s.measure`` (a code absent from a group counts 0)."""
+    if not report.split:
+        return _plain(report, s, width)
+    counts: dict[str, dict[str, Any]] = {}
+    for row in report.rows():
+        counts.setdefault(row["code"], {})[row[report.split]] = row[s.measure]
+    cells = [[code, *(cell(found.get(group, 0)) for group in report.groups)] for code, found in counts.items()]
+    columns = [_fit(label, cells, i) for i, label in enumerate(["kode", *report.groups])]
+    rows = [{"code": code, "groups": report.groups} for code in counts]
+    return Shown(columns, cells, rows, fixed=1, cursor="cell", start_column=1)
+
+
 def _open_freq(screen: AnalysisScreen, row: dict[str, Any]) -> None:
-    split = screen.settings.split
+    """The passages of a code (in the group of the cell in focus, when the table is split)."""
+    split = screen.reports["freq"].split
     where: dict[str, Any] = {"rollup": screen.settings.rollup}
-    if split == "case":
-        where["case"] = row["case"]
-    elif split == "month":
-        where["month"] = row["month"]
-    elif split:
-        where.update(attribute=split, value=row[split])
+    column = row.get("column", 0)
+    if split and column > 0:
+        from fokus.analysis.frequencies import NO_CASE
+
+        group = row["groups"][column - 1]
+        if group in (NO_CASE, value_label(None)):
+            # the passages' filters name a case or a value; "none" is not one of them yet
+            screen.notify(f"Kan ikke liste utdragene i {group}; enter på koden viser alle", severity="warning")
+            return
+        if split in ("case", "month"):
+            where[split] = group
+        else:
+            where.update(attribute=split, value=group)
     screen.app.push_screen(PassagesScreen(row["code"], screen.settings.scope, where))
 
 
 def _about_freq(report: Any, s: Settings) -> str:
-    by = f", delt etter {s.split}" if s.split else ""
+    if not report.split:
+        return (
+            f"{report.title}. Teller {_counted(s)} kodinger; underkoder {'rulles opp' if s.rollup else 'for seg'}."
+            "  [dim]s: del opp · r: rull opp · i: forslag · enter: utdragene[/]"
+        )
     return (
-        f"{report.title}. Teller {_counted(s)} kodinger{by}; underkoder {'rulles opp' if s.rollup else 'for seg'}."
-        "  [dim]s: del opp · r: rull opp · i: forslag · enter: utdragene[/]"
+        f"{LABELS.get(s.measure, s.measure).capitalize()} per kode og {LABELS.get(report.split, report.split)}"
+        f" ({_counted(s)} kodinger; underkoder {'rulles opp' if s.rollup else 'for seg'})."
+        "  [dim]m: tell noe annet · s: del opp · ←→: bla · enter: utdragene i ruten[/]"
     )
 
 
@@ -94,6 +202,26 @@ def _hypotheses(session: Session, s: Settings) -> Any:
     from fokus.resources import default_hypotheses
 
     return check_hypotheses(session, load_hypotheses(s.hypotheses or default_hypotheses()), scope=s.scope).brief()
+
+
+def _shape_hypotheses(brief: Any, s: Settings, width: int) -> Shown:
+    """The brief report with each hypothesis's statement beside its id (as much as the width holds), and in full,
+    with its codes, in the pane under the table."""
+    shown = _plain(brief, s, width)
+    results = brief.full.results
+    statements = [" ".join(r.hypothesis.statement.split()) for r in results]
+    _give_way(width, shown.columns, shown.cells, ("test", "enhet"))  # the pane names both
+    room = max(_room(width, shown.columns), 10)
+    column = Column("påstand", min(room, max([len("påstand"), *map(len, statements)])))
+    shown.columns.insert(1, column)
+    for cells, statement in zip(shown.cells, statements, strict=True):
+        cells.insert(1, _clip(statement, column.width))
+    shown.details = [
+        f"[b]{escape(r.hypothesis.id)}[/] {escape(statement)}\n[dim]{escape(', '.join(r.hypothesis.codes))}"
+        f" · {escape(row['test'])} · {escape(r.hypothesis.unit)} · {escape(r.verdict)}[/]"
+        for r, row, statement in zip(results, brief.rows(), statements, strict=True)
+    ]
+    return shown
 
 
 def _open_hypothesis(screen: AnalysisScreen, row: dict[str, Any]) -> None:
@@ -140,6 +268,36 @@ def _disagreements(session: Session, s: Settings) -> Any:
     return disagreements(session, unit="sentence" if s.level == "sentence" else "message")
 
 
+def _shape_disagreements(report: Any, s: Settings, width: int) -> Shown:
+    """Each disagreement as a researcher reads it: the code, where (municipality, participant), each coder's yes
+    or no (a dash: not in the thread) and the passage, clipped to the width; the pane shows the passage whole. A
+    narrow table gives up the municipality first (the pane still names it)."""
+    items = report.items
+    said = [
+        ["ja" if c in item.applied_by else "nei" if c in item.not_applied_by else "–" for c in report.coders]
+        for item in items
+    ]
+    heads = ["kode", "kommune", "deltaker", *report.coders]
+    cells = [[item.code, item.case or "", item.participant, *yes] for item, yes in zip(items, said, strict=True)]
+    columns = [_fit(label, cells, i) for i, label in enumerate(heads)]
+    _give_way(width, columns, cells, ("kommune", "deltaker"))  # the pane names both
+    excerpt = Column("utdrag", max(_room(width, columns), 10))
+    for row, item in zip(cells, items, strict=True):
+        row.append(_clip(item.text, excerpt.width))
+    details = [
+        f"[b]{escape(item.code)}[/]  "
+        + " · ".join(f"{escape(c)}: {yes}" for c, yes in zip(report.coders, said_by, strict=True))
+        + f"  [dim]{escape(item.participant)}{escape(', ' + item.case) if item.case else ''}[/]"
+        + f"\n{escape(' '.join(item.text.split()))}"
+        for item, said_by in zip(items, said, strict=True)
+    ]
+    return Shown([*columns, excerpt], cells, report.rows(), details)
+
+
+def _about_disagreements(report: Any, s: Settings) -> str:
+    return f"{report.title}.  [dim]l: setning eller melding · enter: tråden, ved utdraget[/]"
+
+
 def _open_disagreement(screen: AnalysisScreen, row: dict[str, Any]) -> None:
     open_thread_at(screen, row["message_id"], row["start"])
 
@@ -153,16 +311,17 @@ class Tab:
     runner: Callable[[Session, Settings], Any]  # computes the report (in a worker, in its own read session)
     opener: Callable[[AnalysisScreen, dict[str, Any]], None]  # ``enter`` on a row: what lies behind it
     about: Callable[[Any, Settings], str] = _about  # the line above the table: what is counted, which keys change it
+    shape: Callable[[Any, Settings, int], Shown] = _plain  # the report as the table shows it at a width
 
 
 #: The tabs in order; their number keys are 1, 2, ...
 TABS = (
-    Tab("freq", "Frekvenser", _freq, _open_freq, _about_freq),
+    Tab("freq", "Frekvenser", _freq, _open_freq, _about_freq, _shape_freq),
     Tab("cooc", "Samforekomst", _cooc, _open_cooc, _about_cooc),
-    Tab("hypotheses", "Hypoteser", _hypotheses, _open_hypothesis),
+    Tab("hypotheses", "Hypoteser", _hypotheses, _open_hypothesis, shape=_shape_hypotheses),
     Tab("practices", "God praksis", _practices, _open_practice),
     Tab("agreement", "Enighet", _agreement, _open_agreement),
-    Tab("disagreements", "Uenighet", _disagreements, _open_disagreement),
+    Tab("disagreements", "Uenighet", _disagreements, _open_disagreement, _about_disagreements, _shape_disagreements),
 )
 TAB = {tab.id: tab for tab in TABS}
 
@@ -177,6 +336,7 @@ class AnalysisScreen(FokusScreen):
         Binding("s", "split", "Del opp etter", id="analysis.split"),
         Binding("l", "level", "Enhet", id="analysis.level"),
         Binding("i", "suggested", "Ta med forslag", id="analysis.suggested"),
+        Binding("m", "measure", "Tell noe annet", id="analysis.measure"),
         *(
             Binding(str(n), f"tab('{tab.id}')", tab.title, id=f"analysis.tab{n}", show=False)
             for n, tab in enumerate(TABS, start=1)
@@ -187,6 +347,7 @@ class AnalysisScreen(FokusScreen):
         super().__init__()
         self.settings = Settings()
         self.reports: dict[str, Any] = {}
+        self.shown: dict[str, Shown] = {}
         self.splits: list[str | None] = [None, "case", "month"]
 
     def compose(self) -> ComposeResult:
@@ -196,9 +357,19 @@ class AnalysisScreen(FokusScreen):
                 with TabPane(tab.title, id=f"tab-{tab.id}"):
                     yield Static("Regner …", id=f"{tab.id}-about", classes="analysis-about")
                     yield DataTable(id=f"{tab.id}-table", cursor_type="row", zebra_stripes=True)
+                    yield Static(id=f"{tab.id}-detail", classes="analysis-detail")
         yield Footer()
 
     def on_mount(self) -> None:
+        for table in self.query(DataTable):
+            table.styles.height = "1fr"
+        for detail in self.query(".analysis-detail").results(Static):
+            # the row in focus in full: a few lines under the table, above a rule
+            detail.styles.height = "auto"
+            detail.styles.max_height = 6
+            detail.styles.padding = (0, 1)
+            detail.styles.border_top = ("solid", "gray")
+            detail.display = False
         self.settings.hypotheses = self.fokus.hypotheses
         with self.fokus.reading() as session:
             from fokus.analysis.frame import CaseTable
@@ -230,14 +401,40 @@ class AnalysisScreen(FokusScreen):
         self.query_one(f"#{kind}-table", DataTable).clear(columns=True)
 
     def show(self, kind: str, report: Any) -> None:
+        """Fill a tab with its report, shaped for the screen's width; the same report again (a new width, another
+        measure) keeps the cursor where it was."""
+        again = self.reports.get(kind) is report
         self.reports[kind] = report
+        shown = self.shown[kind] = TAB[kind].shape(report, self.settings, self.size.width)
         table = self.query_one(f"#{kind}-table", DataTable)
+        place = table.cursor_coordinate if again else Coordinate(0, shown.start_column)
         table.clear(columns=True)
-        columns = list(getattr(report, "terminal_columns", report.columns)())
-        table.add_columns(*columns)
-        for index, row in enumerate(report.rows()):
-            table.add_row(*(cell(row.get(c))[:80] for c in columns), key=str(index))
+        table.cursor_type = shown.cursor
+        table.fixed_columns = shown.fixed
+        for column in shown.columns:
+            table.add_column(column.label, width=column.width)
+        for index, cells in enumerate(shown.cells):
+            table.add_row(*cells, key=str(index))
+        if shown.cells:
+            table.cursor_coordinate = place
         self.query_one(f"#{kind}-about", Static).update(TAB[kind].about(report, self.settings))
+        self.describe(kind, table.cursor_row)
+
+    def describe(self, kind: str, row: int) -> None:
+        """Show the row in focus in full in the pane under the table (if the tab has one)."""
+        details = self.shown[kind].details if kind in self.shown else []
+        detail = self.query_one(f"#{kind}-detail", Static)
+        detail.display = bool(details)
+        if details:
+            detail.update(details[min(row, len(details) - 1)])
+
+    def on_resize(self, event: events.Resize) -> None:
+        for kind, report in self.reports.items():
+            self.show(kind, report)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id:
+            self.describe(event.data_table.id.removesuffix("-table"), event.cursor_row)
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = f"tab-{tab}"
@@ -257,6 +454,11 @@ class AnalysisScreen(FokusScreen):
         self.settings.split = self.splits[(position + 1) % len(self.splits)]
         self.compute("freq", self.settings)
 
+    def action_measure(self) -> None:
+        self.settings.measure = MEASURES[(MEASURES.index(self.settings.measure) + 1) % len(MEASURES)]
+        if "freq" in self.reports:
+            self.show("freq", self.reports["freq"])
+
     def action_level(self) -> None:
         self.settings.level = LEVELS[(LEVELS.index(self.settings.level) + 1) % len(LEVELS)]
         self.compute("cooc", self.settings)
@@ -268,14 +470,17 @@ class AnalysisScreen(FokusScreen):
         event.stop()
         self.action_open()
 
+    def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
+        event.stop()
+        self.action_open()
+
     def action_open(self) -> None:
         kind = self.active
-        report = self.reports.get(kind)
+        shown = self.shown.get(kind)
         table = self.query_one(f"#{kind}-table", DataTable)
-        if report is None or not report.rows():
+        if shown is None or not shown.rows:
             return
-        row = report.rows()[table.cursor_row]
-        TAB[kind].opener(self, row)
+        TAB[kind].opener(self, {**shown.rows[table.cursor_row], "column": table.cursor_column})
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -1,0 +1,164 @@
+"""The analysis tabs read as a researcher reads: a disagreement is a passage and who coded what, a hypothesis shows
+its statement, and frequencies split by case are a codes x cases table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.coordinate import Coordinate
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Static
+
+from fokus.analysis.agreement import disagreements
+from fokus.analysis.frequencies import frequencies
+from fokus.store import Project
+from fokus.tui.app import FokusApp
+from fokus.tui.screens.passages import PassagesScreen
+from fokus.tui.screens.thread import ThreadScreen
+from tests.tui.test_analysis import open_analysis
+
+
+def headers(table: DataTable[object]) -> list[str]:
+    return [str(column.label) for column in table.ordered_columns]
+
+
+def plain(widget: Static) -> str:
+    """The text a pane shows, on one line."""
+    return " ".join(str(widget.render()).split())
+
+
+def test_a_disagreement_shows_the_passage_and_who_coded_what(project: Project, drive: Callable[..., None]) -> None:
+    with project.read() as session:
+        listed = disagreements(session, unit="message")
+    second = listed.items[1]
+
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        screen = await open_analysis(pilot, app)
+        await pilot.press("6")
+        table = screen.query_one("#disagreements-table", DataTable)
+        shown = headers(table)
+        assert not {"message_id", "thread_id", "start", "end"} & set(shown)
+        assert shown[:3] == ["kode", "kommune", "deltaker"]
+        assert set(listed.coders) <= set(shown)
+        assert "utdrag" in shown
+        await pilot.press("down")
+        await pilot.pause()
+        row = dict(zip(shown, map(str, table.get_row_at(1)), strict=True))
+        assert row["kode"] == second.code
+        assert row["kommune"] == (second.case or "")
+        assert row["deltaker"] == second.participant
+        assert {coder: row[coder] for coder in listed.coders} == {
+            coder: "ja" if coder in second.applied_by else "nei" for coder in listed.coders
+        }
+        assert " ".join(second.text.split()).startswith(row["utdrag"].rstrip("…"))
+        detail = plain(screen.query_one("#disagreements-detail", Static))
+        assert " ".join(second.text.split()) in detail
+        assert second.participant in detail
+        assert second.code in detail
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ThreadScreen)
+        found = app.screen.current
+        assert found is not None
+        assert app.screen.views[found[1].message].external_id == second.message_external_id
+
+    drive(steps)
+
+
+def test_a_narrow_disagreement_table_keeps_the_passage(project: Project, drive: Callable[..., None]) -> None:
+    with project.read() as session:
+        first = disagreements(session, unit="message").items[0]
+
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        screen = await open_analysis(pilot, app)
+        await pilot.press("6")
+        await pilot.pause()
+        table = screen.query_one("#disagreements-table", DataTable)
+        assert "utdrag" in headers(table)
+        assert "kode" in headers(table)
+        assert sum(column.get_render_width(table) for column in table.ordered_columns) <= table.size.width
+        assert " ".join(first.text.split()) in plain(screen.query_one("#disagreements-detail", Static))
+
+    drive(steps, size=(80, 24))
+
+
+def test_the_hypothesis_in_focus_shows_its_statement(
+    project: Project, drive: Callable[..., None], tmp_path: Path
+) -> None:
+    own = tmp_path / "mine.yaml"
+    statements = [
+        "Kommuner som skriver om kriser, skriver også om ressursene de mangler til å håndtere dem.",
+        "Unge innbyggere nevnes oftere i tråder der Facebook er plattformen det snakkes om.",
+    ]
+    own.write_text(
+        f"hypotheses:\n  - id: A\n    statement: {statements[0]}\n    test: association\n"
+        "    codes: [krise, ressurser]\n    unit: message\n    direction: positive\n"
+        f"  - id: B\n    statement: {statements[1]}\n    test: association\n"
+        "    codes: [ungdom, plattform/facebook]\n    unit: thread\n    direction: positive\n",
+        encoding="utf-8",
+    )
+
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        screen = await open_analysis(pilot, app)
+        await pilot.press("3")
+        await pilot.pause()
+        table = screen.query_one("#hypotheses-table", DataTable)
+        detail = screen.query_one("#hypotheses-detail", Static)
+        assert "påstand" in headers(table)
+        assert statements[0] in plain(detail)
+        await pilot.press("down")
+        await pilot.pause()
+        assert statements[1] in plain(detail)
+        assert statements[0] not in plain(detail)
+        column = headers(table).index("påstand")
+        assert statements[1].startswith(str(table.get_cell_at(Coordinate(1, column))).rstrip("…"))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PassagesScreen)
+
+    drive(steps, hypotheses=own, size=(80, 24))
+
+
+def test_frequencies_split_by_case_are_a_codes_by_cases_table(project: Project, drive: Callable[..., None]) -> None:
+    with project.read() as session:
+        report = frequencies(session, split="case")
+    codes = list(dict.fromkeys(row["code"] for row in report.rows()))
+
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        screen = await open_analysis(pilot, app)
+        await pilot.press("s")  # split by case
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = screen.query_one("#freq-table", DataTable)
+        assert headers(table) == ["kode", *report.groups]
+        assert table.row_count == len(codes)
+        assert [str(table.get_cell_at(Coordinate(i, 0))) for i in range(len(codes))] == codes
+        for measure in ("codings", "messages"):
+            counts = {(row["code"], row["case"]): row[measure] for row in report.rows()}
+            for i, code in enumerate(codes):
+                for j, case in enumerate(report.groups, start=1):
+                    assert str(table.get_cell_at(Coordinate(i, j))) == str(counts.get((code, case), 0))
+            await pilot.press("m")  # the next measure
+            await pilot.pause()
+        # at 80 columns the table scrolls sideways and keeps the codes in view
+        assert table.fixed_columns == 1
+        table.focus()
+        await pilot.press(*["right"] * len(report.groups))
+        await pilot.pause()
+        assert table.scroll_x > 0
+        assert table.cursor_coordinate == Coordinate(0, len(report.groups))
+        assert report.groups[-1] == "(ingen kommune)"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is screen
+        assert [str(n.message) for n in app._notifications] == [
+            "Kan ikke liste utdragene i (ingen kommune); enter på koden viser alle"
+        ]
+        await pilot.press("left", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PassagesScreen)
+        assert app.screen.where["case"] == report.groups[-2]
+        assert app.screen.code == codes[0]
+
+    drive(steps, size=(80, 24))
