@@ -319,24 +319,39 @@ class ThreadScreen(FokusScreen):
         self.app.push_screen(MemoEditor(f"Memo om {view.case}"), saved)
 
     def action_good_practice(self) -> None:
+        """Mark the selection as good practice, with a short summary. On a passage others marked, it becomes your own
+        coding of their passage (one row on the board, with everyone's summary); on one you marked, the editor holds
+        your summary to change."""
+        from fokus.api.good_practice import marks_at
+
         found = self.current
         if found is None:
             return
         view, cursor = found
         app = self.fokus
+        with app.reading() as session:
+            at = marks_at(session, view.message_id, cursor.start, cursor.end, app.coder_id)
+        others = f" (merket av {', '.join(at.others)})" if at.others else ""
 
         def saved(summary: str | None) -> None:
-            if (
-                summary
-                and app.write(
-                    lambda s: mark_good_practice(s, view.message_id, cursor.start, cursor.end, summary, app.coder_id)
-                )
-                is not None
-            ):
+            if not summary:
+                return
+            step = app.write(
+                lambda s: mark_good_practice(s, view.message_id, cursor.start, cursor.end, summary, app.coder_id)
+            )
+            if step is None:
+                return
+            if step.already_marked:
+                done = "endret" if step.replaced else "uendret" if at.own_summary else "lagt til merkingen din"
+                self.notify(f"Oppsummeringen din er {done}")
+            elif step.others:
+                self.notify(f"Merket som god praksis, sammen med {', '.join(step.others)}")
+            else:
                 self.notify("Merket som god praksis")
-                self.load()
+            self.load()
 
-        self.app.push_screen(MemoEditor("God praksis: kort oppsummering"), saved)
+        written = at.own_summary[1] if at.own_summary else ""
+        self.app.push_screen(MemoEditor(f"God praksis: kort oppsummering{others}", written), saved)
 
     def on_codings_changed(self, _: CodingsChanged) -> None:
         self.load()
