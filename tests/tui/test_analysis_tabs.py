@@ -162,3 +162,19 @@ def test_frequencies_split_by_case_are_a_codes_by_cases_table(project: Project, 
         assert app.screen.code == codes[0]
 
     drive(steps, size=(80, 24))
+
+
+def test_the_last_split_chosen_is_the_one_shown(project: Project, drive: Callable[..., None]) -> None:
+    with project.read() as session:
+        by_month = frequencies(session, split="month")
+
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        screen = await open_analysis(pilot, app)
+        await pilot.press("s", "s")  # by case, then by month before the first is done
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.settings.split == "month"
+        assert headers(screen.query_one("#freq-table", DataTable)) == ["kode", *by_month.groups]
+        assert "per kode og måned" in plain(screen.query_one("#freq-about", Static))
+
+    drive(steps)

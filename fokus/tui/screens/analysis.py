@@ -9,19 +9,21 @@ statement; the pane under a table gives the row in focus in full."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from rich.cells import cell_len, set_cell_size
 from rich.markup import escape
 from sqlalchemy.orm import Session
-from textual import events, work
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 from textual.widgets.data_table import CursorType
+from textual.worker import get_current_worker
 
 from fokus.analysis.frame import Scope, value_label
 from fokus.analysis.report import cell
@@ -121,7 +123,12 @@ def _plain(report: Any, s: Settings, width: int) -> Shown:
     names = list(getattr(report, "terminal_columns", report.columns)())
     rows = report.rows()
     cells = [[cell(row.get(c))[:80] for c in names] for row in rows]
-    return Shown([_fit(LABELS.get(c, c), cells, i) for i, c in enumerate(names)], cells, rows)
+    columns = [_fit(LABELS.get(c, c), cells, i) for i, c in enumerate(names)]
+    return Shown(columns, cells, rows, fixed=1)  # the first column names the row: kept when the table scrolls
+
+
+def _shape_cooc(report: Any, s: Settings, width: int) -> Shown:
+    return replace(_plain(report, s, width), fixed=2)  # the pair of codes
 
 
 def _counted(s: Settings) -> str:
@@ -317,7 +324,7 @@ class Tab:
 #: The tabs in order; their number keys are 1, 2, ...
 TABS = (
     Tab("freq", "Frekvenser", _freq, _open_freq, _about_freq, _shape_freq),
-    Tab("cooc", "Samforekomst", _cooc, _open_cooc, _about_cooc),
+    Tab("cooc", "Samforekomst", _cooc, _open_cooc, _about_cooc, _shape_cooc),
     Tab("hypotheses", "Hypoteser", _hypotheses, _open_hypothesis, shape=_shape_hypotheses),
     Tab("practices", "God praksis", _practices, _open_practice),
     Tab("agreement", "Enighet", _agreement, _open_agreement),
@@ -385,16 +392,24 @@ class AnalysisScreen(FokusScreen):
         for tab in TABS:
             self.compute(tab.id, self.settings)
 
-    @work(thread=True, exit_on_error=False, group="analysis")
     def compute(self, kind: str, settings: Settings) -> None:
-        """Run one analysis in its own read session and hand the report to the screen."""
+        """Run one analysis in a worker with the settings as they are now; a newer run of the same tab (``s``
+        pressed twice) replaces an older one, whose report is then never shown."""
+        run = partial(self._compute, kind, replace(settings))
+        self.run_worker(run, thread=True, group=f"analysis-{kind}", exclusive=True, exit_on_error=False)
+
+    def _compute(self, kind: str, settings: Settings) -> None:
+        """Compute one report in its own read session and hand it to the screen (in a worker)."""
+        worker = get_current_worker()
         try:
             with self.fokus.project.read() as session:
                 report = TAB[kind].runner(session, settings)
         except FokusError as exc:
-            self.app.call_from_thread(self.show_error, kind, str(exc))
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self.show_error, kind, str(exc))
             return
-        self.app.call_from_thread(self.show, kind, report)
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self.show, kind, report)
 
     def show_error(self, kind: str, text: str) -> None:
         self.query_one(f"#{kind}-about", Static).update(f"[red]{text}[/]")
