@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from fokus.domain.events import log_events, new_batch
 from fokus.domain.settings import CODEBOOK_SETTING, UBIQUITOUS_SETTING, get_setting, set_setting
 from fokus.files.codebook import CodebookSpec, CodeSpec
-from fokus.model import Code, Coding, utcnow
+from fokus.model import Code, Coding, Memo, utcnow
 
 FIELDS = ("name", "description", "include_note", "exclude_note", "examples", "color", "codable", "rules", "position")
 
@@ -247,3 +247,19 @@ def code_status_counts(session: Session) -> dict[tuple[str, str], int]:
         select(Code.path, Coding.status, func.count()).join(Coding).group_by(Code.path, Coding.status)
     )
     return {(path, str(status)): n for path, status, n in rows}
+
+
+def code_memo_counts(session: Session) -> dict[str, int]:
+    """How many memos each code has, keyed by code path: memos written about the code and about its codings."""
+    counts: dict[str, int] = defaultdict(int)
+    on_code = select(Code.path, func.count()).join(Memo, Memo.code_id == Code.id).group_by(Code.path)
+    on_codings = (
+        select(Code.path, func.count())
+        .join(Coding, Coding.code_id == Code.id)
+        .join(Memo, Memo.coding_id == Coding.id)
+        .group_by(Code.path)
+    )
+    for query in (on_code, on_codings):
+        for path, n in session.execute(query):
+            counts[path] += n
+    return dict(counts)

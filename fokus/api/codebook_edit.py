@@ -1,4 +1,5 @@
-"""Codebook surgery: rename, move, merge and delete codes without losing a coding.
+"""Codebook surgery: rename, move, merge and delete codes without losing a coding; edit what a code says (its
+name, definition, inclusion and exclusion notes) as one undoable step.
 
 Codings point at a code's row, not its path, so they follow a renamed or moved code by themselves; a code's
 sub-codes move with it (their paths change with their parent's). Merging moves every coding (and memo) of one code
@@ -38,6 +39,7 @@ CODE_FIELDS = (
     "position",
     "rules",
 )
+NAME_LENGTH = 200  # the names column's width
 
 
 @dataclass
@@ -102,19 +104,59 @@ def rename_code(
         parent = path.rsplit("/", 1)[0] + "/" if "/" in path else ""
         if parent + new_id != path:
             report.codes = repath(session, code, parent + new_id, code.parent_id, report.batch, coder_id)
-    if name is not None and name.strip() and name.strip() != code.name:
-        before = code_snapshot(code)
-        code.name = name.strip()
-        code.updated_at = utcnow()
-        session.flush()
-        log_events(
-            session, report.batch, "code.change", [(None, {"code": before}, {"code": code_snapshot(code)})], coder_id
-        )
+    if name is not None and name.strip() and _change(session, code, {"name": name.strip()}, report.batch, coder_id):
         report.codes = report.codes or [code.path]
     if not report.codes:
         raise FokusError(f"code {path!r} already has that id and name")
     report.codings = _coding_count(session, [code.id])
     return report
+
+
+def edit_code(
+    session: Session,
+    path: str,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    include: str | None = None,
+    exclude: str | None = None,
+    coder_id: int | None = None,
+) -> SurgeryReport:
+    """Change what a code says (its name, definition, inclusion and exclusion notes) as one undoable step.
+
+    ``None`` leaves a field as it is; an empty text clears a note, never the name. When nothing changes, nothing is
+    logged and ``report.codes`` is empty.
+    """
+    code = _code(session, path)
+    values: dict[str, Any] = {}
+    if name is not None:
+        if not name.strip():
+            raise FokusError(f"code {path!r} needs a name", hint="give it a few words, like 'Krise og beredskap'")
+        if len(name.strip()) > NAME_LENGTH:
+            raise FokusError(f"the name of code {path!r} is longer than {NAME_LENGTH} characters")
+        values["name"] = name.strip()
+    for key, text in (("description", description), ("include_note", include), ("exclude_note", exclude)):
+        if text is not None:
+            values[key] = text.strip() or None
+    report = SurgeryReport(new_batch())
+    if _change(session, code, values, report.batch, coder_id):
+        report.codes = [code.path]
+        report.codings = _coding_count(session, [code.id])
+    return report
+
+
+def _change(session: Session, code: Code, values: dict[str, Any], batch: str, coder_id: int | None) -> bool:
+    """Set a code's fields, logging one ``code.change`` event if any of them changes; whether one did."""
+    changed = {key: value for key, value in values.items() if getattr(code, key) != value}
+    if not changed:
+        return False
+    before = code_snapshot(code)
+    for key, value in changed.items():
+        setattr(code, key, value)
+    code.updated_at = utcnow()
+    session.flush()
+    log_events(session, batch, "code.change", [(None, {"code": before}, {"code": code_snapshot(code)})], coder_id)
+    return True
 
 
 def move_code(session: Session, path: str, parent: str | None, *, coder_id: int | None = None) -> SurgeryReport:

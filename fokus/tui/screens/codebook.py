@@ -1,77 +1,235 @@
-"""The codebook panel (``b``): the code tree with accepted and suggested counts, the definition of the code in
-focus, a filter, and ``enter`` to list the threads where the code is used."""
+"""The codebook screen (``b``): the code tree, each code's id and name beside its accepted codings and open
+suggestions, and everything the codebook says about the code in focus (definition, inclusion, exclusion, examples,
+memos). From a code, ``enter`` lists the threads where it is used, ``k`` its coded passages; ``e`` edits its name and
+definition (one undoable step: ``u`` takes it back, ``ctrl+r`` does it again); ``m`` writes a memo about it.
+
+The detail pane stands beside the tree when the screen has room for both, below it otherwise (80 columns).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from rich.cells import cell_len
+from rich.style import Style
+from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Container, Vertical, VerticalScroll
 from textual.widgets import Footer, Header, Input, Static, Tree
 from textual.widgets.tree import TreeNode
 
-from fokus.api.codebook import code_status_counts, codebook_rows
+from fokus.api.codebook import code_memo_counts, code_status_counts, codebook_rows
+from fokus.tui.messages import CodingsChanged
 from fokus.tui.screens.base import FokusScreen
+
+GUIDE = 4  # the Tree's indent per level
+ICON = 2  # the Tree's "▼ " before a code with sub-codes
+NAME_WIDTH = 44  # longer names are cut in the tree (with "…"); the detail pane shows them whole
+COUNTS = ("Godt.", 6), ("Forsl.", 7)
+DETAIL_WIDTH = 44  # the narrowest detail pane worth putting beside the tree
+
+
+class CodeTree(Tree[dict[str, Any]]):
+    """The codebook's tree; ``enter`` opens the threads of the code under the cursor (named in the footer)."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "Tråder", id="codebook.threads")]
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Where the tree's columns start: the code's id (after the guides), its name, its counts."""
+
+    name: int
+    name_width: int
+
+    @property
+    def width(self) -> int:
+        return self.name + self.name_width + sum(width for _, width in COUNTS)
+
+    @classmethod
+    def of(cls, rows: list[dict[str, Any]]) -> Columns:
+        parents = {row["parent"] for row in rows}
+        ids = [_start(row, row["id"] in parents) + 2 + cell_len(_leaf(row)) for row in rows]
+        names = [cell_len(row["name"]) for row in rows]
+        return cls(max(ids, default=4) + 2, min(max(names, default=4), NAME_WIDTH) + 2)
+
+    def header(self) -> Text:
+        text = Text("Kode".ljust(self.name) + "Navn".ljust(self.name_width), style="bold")
+        for title, width in COUNTS:
+            text.append(title.rjust(width), style="bold")
+        return text
+
+    def label(self, row: dict[str, Any], has_children: bool) -> Text:
+        """``■ id   name   accepted  suggested``, padded so the names and the counts line up at every depth."""
+        start = _start(row, has_children)
+        pad = " " * (start - _indent(row, has_children))
+        name = row["name"] if cell_len(row["name"]) <= NAME_WIDTH else row["name"][: NAME_WIDTH - 1] + "…"
+        text = Text.assemble(pad, ("■", _style(row["color"])), f" {_leaf(row)}")
+        text.append(" " * max(2, self.name - start - 2 - cell_len(_leaf(row))))
+        text.append(name.ljust(self.name_width - cell_len(name) + len(name)), style="" if row["codable"] else "italic")
+        for key, (_, width) in zip(("accepted", "suggested"), COUNTS, strict=True):
+            text.append(str(row[key]).rjust(width), style="dim" if not row[key] else "")
+        return text
+
+
+def _leaf(row: dict[str, Any]) -> str:
+    return str(row["id"]).rsplit("/", 1)[-1]
+
+
+def _indent(row: dict[str, Any], has_children: bool) -> int:
+    """Where the Tree starts a code's label: its guides, then the expand icon of a code with sub-codes."""
+    return GUIDE * str(row["id"]).count("/") + (ICON if has_children else 0)
+
+
+def _start(row: dict[str, Any], has_children: bool) -> int:
+    """Where a code's square stands: after its guides and icon; a top-level code without sub-codes is moved in to
+    line up with its peers that have the icon."""
+    if row["parent"] is None and not has_children:
+        return ICON
+    return _indent(row, has_children)
+
+
+def _style(color: str | None) -> Style:
+    try:
+        return Style.parse(color or "white")
+    except Exception:  # a colour rich does not know: the square stays plain
+        return Style()
 
 
 class CodebookScreen(FokusScreen):
     BINDINGS = [
-        Binding("slash", "filter", "Filtrer", key_display="/", id="codebook.filter"),
+        Binding("k", "passages", "Utdrag", id="codebook.passages"),
+        Binding("e", "edit", "Rediger", id="codebook.edit"),
         Binding("m", "memo", "Memo om koden", id="codebook.memo"),
+        Binding("slash", "filter", "Filtrer", key_display="/", id="codebook.filter"),
         Binding("escape", "back", "Tilbake", id="codebook.back"),
     ]
+    DEFAULT_CSS = """
+    CodebookScreen #codebook-body { layout: vertical; height: 1fr; }
+    CodebookScreen.-wide #codebook-body { layout: horizontal; }
+    CodebookScreen #codebook-left { width: 100%; height: 1fr; }
+    CodebookScreen #codebook-columns { height: 1; width: 100%; color: $text-muted; }
+    CodebookScreen #codebook-tree { height: 1fr; width: 100%; }
+    CodebookScreen #codebook-detail { height: 45%; min-height: 7; border-top: solid $primary; padding: 0 1; }
+    CodebookScreen.-wide #codebook-left { height: 100%; }
+    CodebookScreen.-wide #codebook-detail {
+        height: 100%; width: 1fr; border-top: none; border-left: solid $primary;
+    }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[dict[str, Any]] = []
+        self.columns = Columns(4, 6)
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="filtrer koder", id="codebook-filter")
-        with Horizontal():
-            yield Tree("Kodebok", id="codebook-tree")
-            yield Static(id="codebook-definition")
+        yield Input(placeholder="filtrer koder (id eller navn)", id="codebook-filter")
+        with Container(id="codebook-body"):
+            with Vertical(id="codebook-left"):
+                yield Static(id="codebook-columns")
+                yield CodeTree("Kodebok", id="codebook-tree")
+            with VerticalScroll(id="codebook-detail"):
+                yield Static(id="codebook-definition")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(Input).display = False
-        self.rows = self._rows()
-        self.fill("")
-        self.query_one(Tree).focus()
+        tree = self.query_one(CodeTree)
+        tree.show_root = False
+        tree.auto_expand = False  # enter opens the threads; space folds a code
+        tree.focus()
 
-    def _rows(self) -> list[dict[str, Any]]:
+    def on_screen_resume(self) -> None:
+        self.reload()  # the first time, and after coding elsewhere: the counts move
+
+    def on_codings_changed(self, _: CodingsChanged) -> None:
+        self.reload()  # an undo or a redo, perhaps of an edit here
+
+    def on_resize(self, _: events.Resize) -> None:
+        self.lay_out()
+
+    def reload(self) -> None:
         with self.fokus.reading() as session:
             rows = codebook_rows(session)
             counts = code_status_counts(session)
+            memos = code_memo_counts(session)
         for row in rows:
             row["accepted"] = counts.get((row["id"], "accepted"), 0)
             row["suggested"] = counts.get((row["id"], "suggested"), 0)
-        return rows
+            row["memos"] = memos.get(row["id"], 0)
+        self.rows = rows
+        self.columns = Columns.of(rows)
+        self.query_one("#codebook-columns", Static).update(self.columns.header())
+        self.fill(self.query_one(Input).value, keep=self.current())
+        self.lay_out()
 
-    def fill(self, query: str) -> None:
-        tree = self.query_one(Tree)
+    def lay_out(self) -> None:
+        """The tree as wide as its columns and the details beside it, if both fit; else the details below."""
+        need = self.columns.width + 2  # the tree's scrollbar
+        wide = self.size.width >= need + DETAIL_WIDTH
+        self.set_class(wide, "-wide")
+        self.query_one("#codebook-left").styles.width = need if wide else "100%"
+
+    def current(self) -> str | None:
+        node = self.query_one(CodeTree).cursor_node
+        return node.data["id"] if node is not None and node.data else None
+
+    def fill(self, query: str, keep: str | None = None) -> None:
+        """The codes whose id or name holds ``query``, with their parents, so the tree still reads as a tree; the
+        cursor on ``keep`` if it is shown, else on the first code."""
+        tree = self.query_one(CodeTree)
         tree.clear()
-        tree.root.expand()
-        nodes: dict[str, TreeNode[dict[str, Any]]] = {}
         wanted = {r["id"] for r in self.rows if query.lower() in (r["id"] + " " + r["name"]).lower()}
-        # keep the parents of what matches, so the tree still reads as a tree
-        for row in self.rows:
-            if any(w == row["id"] or w.startswith(row["id"] + "/") for w in wanted):
-                parent = nodes.get(row["parent"], tree.root) if row["parent"] else tree.root
-                label = f"[{row['color'] or 'white'}]■[/] {row['id']}  {row['accepted']} / {row['suggested']}"
-                node = parent.add(label, data=row, expand=True)
-                nodes[row["id"]] = node
+        shown = [r for r in self.rows if any(w == r["id"] or w.startswith(r["id"] + "/") for w in wanted)]
+        parents = {row["parent"] for row in shown}
+        nodes: dict[str, TreeNode[dict[str, Any]]] = {}
+        for row in shown:
+            parent = nodes.get(row["parent"], tree.root) if row["parent"] else tree.root
+            label = self.columns.label(row, row["id"] in parents)
+            nodes[row["id"]] = parent.add(label, data=row, expand=True, allow_expand=row["id"] in parents)
+        target = nodes.get(keep or "") or next(iter(nodes.values()), None)
+        if target is not None:
+            _ = tree.last_line  # lays out the tree's lines now, so the cursor can go to the node at once
+            tree.move_cursor(target)
+            self.show(target.data)
+        else:
+            self.show(None)
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[dict[str, Any]]) -> None:
-        row = event.node.data
+        self.show(event.node.data)
+
+    def show(self, row: dict[str, Any] | None) -> None:
+        """Everything the codebook says about one code, in the detail pane."""
+        pane = self.query_one("#codebook-definition", Static)
         if not row:
+            pane.update(Text("Ingen kode passer til filteret.", style="dim"))
             return
-        parts = [f"[b]{row['name']}[/b]  ({row['id']})", "", row["description"] or ""]
-        if row["include"]:
-            parts += ["", f"[b]Inkluder:[/b] {row['include']}"]
-        if row["exclude"]:
-            parts += ["", f"[b]Ekskluder:[/b] {row['exclude']}"]
-        for example in row["examples"]:
-            parts.append(f"  «{example}»")
-        parts += ["", f"{row['accepted']} godtatte kodinger, {row['suggested']} åpne forslag"]
-        self.query_one("#codebook-definition", Static).update("\n".join(parts))
+        text = Text.assemble((row["name"], "bold"), "  ", (row["id"], "dim"))
+        if not row["codable"]:
+            text.append("\n(overordnet kode: kodes ikke direkte)", style="italic")
+        text.append("\n\n")
+        text.append(
+            row["description"] or "Ingen definisjon ennå (e redigerer).", style="" if row["description"] else "dim"
+        )
+        for title, note in (("Inkluder", row["include"]), ("Ekskluder", row["exclude"])):
+            if note:
+                text.append("\n\n")
+                text.append(f"{title}: ", style="bold")
+                text.append(note)
+        if row["examples"]:
+            text.append("\n\nEksempler:", style="bold")
+            for example in row["examples"]:
+                text.append(f"\n  «{example}»")
+        memos = f"{row['memos']} memo" + ("" if row["memos"] == 1 else "er")
+        text.append(
+            f"\n\n{row['accepted']} godtatte kodinger, {row['suggested']} åpne forslag, {memos}", style="italic"
+        )
+        pane.update(text)
+        self.query_one("#codebook-detail", VerticalScroll).scroll_home(animate=False)
 
     def on_tree_node_selected(self, event: Tree.NodeSelected[dict[str, Any]]) -> None:
         row = event.node.data
@@ -82,33 +240,72 @@ class CodebookScreen(FokusScreen):
 
         self.app.push_screen(ThreadsScreen(ThreadFilter(code=row["id"])))
 
+    def action_passages(self) -> None:
+        from fokus.tui.screens.passages import PassagesScreen
+
+        path = self.current()
+        if path is not None:
+            self.app.push_screen(PassagesScreen(code=path))
+
+    def action_edit(self) -> None:
+        from fokus.api.codebook_edit import edit_code
+        from fokus.tui.widgets.code_editor import CodeEditor, CodeText
+
+        node = self.query_one(CodeTree).cursor_node
+        row = node.data if node is not None else None
+        if not row:
+            return
+        path, before = row["id"], CodeText(row["name"], row["description"] or "")
+        app = self.fokus
+
+        def saved(text: CodeText | None) -> None:
+            if text is None:
+                return
+            if text == before:
+                self.notify("Ingen endring")
+                return
+            report = app.write(
+                lambda s: edit_code(s, path, name=text.name, description=text.description, coder_id=app.coder_id)
+            )
+            if report is not None:
+                self.notify(f"Koden {path} er endret (u angrer)")
+                self.reload()
+
+        self.app.push_screen(CodeEditor(path, before), saved)
+
     def action_filter(self) -> None:
         field = self.query_one(Input)
         field.display = True
         field.focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        self.fill(event.value)
+        self.fill(event.value, keep=self.current())
 
     def on_input_submitted(self, _: Input.Submitted) -> None:
-        self.query_one(Tree).focus()
+        self.query_one(CodeTree).focus()
 
     def action_memo(self) -> None:
         from fokus.api.memos import memo_on_code
         from fokus.tui.widgets.memo import MemoEditor
 
-        node = self.query_one(Tree).cursor_node
-        row = node.data if node is not None else None
-        if not row:
+        path = self.current()
+        if path is None:
             return
         app = self.fokus
-        path = row["id"]
 
         def saved(text: str | None) -> None:
             if text and app.write(lambda s: memo_on_code(s, path, text, coder_id=app.coder_id)):
                 self.notify("Memo lagret")
+                self.reload()
 
-        self.app.push_screen(MemoEditor(f"Memo om koden {row['id']}"), saved)
+        self.app.push_screen(MemoEditor(f"Memo om koden {path}"), saved)
 
     def action_back(self) -> None:
+        field = self.query_one(Input)
+        if field.has_focus or field.value:  # escape leaves the filter first, then the screen
+            field.value = ""
+            field.display = False
+            self.fill("", keep=self.current())
+            self.query_one(CodeTree).focus()
+            return
         self.app.pop_screen()
