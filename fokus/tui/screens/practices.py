@@ -145,11 +145,10 @@ class PracticesScreen(FokusScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.load()
         self.query_one(DataTable).focus()
 
     def on_screen_resume(self) -> None:
-        self.load()  # back from a thread, where a passage may have been marked, or a mark undone
+        self.load()  # on opening, and back from a thread where a passage may have been marked or a mark undone
 
     def on_codings_changed(self, _: CodingsChanged) -> None:
         self.load()
@@ -177,7 +176,7 @@ class PracticesScreen(FokusScreen):
         wide = width >= WIDE
         case_width = min(max([7, *(len(p.case or "") for p in self.board)]), 14)
         theme_width = min(max([4, *(len(", ".join(p.themes)) for p in self.board)]), 24 if wide else 16)
-        summary_width = 34 if wide else 0
+        summary_width = min(max((width - case_width - theme_width - 10) // 3, 30), 60) if wide else 0
         columns = 4 if wide else 3
         # the quote takes the rest: each column has a space either side, and the scrollbar two columns
         quote_width = max(width - case_width - theme_width - summary_width - 2 * columns - 2, 20)
