@@ -21,7 +21,6 @@ from fokus.api.memos import (
     memo_on_case,
     memo_on_code,
     memo_rows,
-    write_memo,
 )
 from fokus.api.messages import import_messages
 from fokus.domain.coders import CoderRegistry
@@ -194,7 +193,7 @@ def test_every_memo_is_listed_with_what_it_is_about(ready: Ready) -> None:
 def test_edit_and_delete_are_undone_and_redone_exactly(ready: Ready) -> None:
     project = ready.project
     with project.begin() as session:
-        memo = write_memo(session, "Første tanke", ready.ingrid, message_id=ready.first).memo_id
+        memo = add_memo(session, "Første tanke", coder_id=ready.ingrid, message_id=ready.first)
     written = stored(project, memo)
     with project.begin() as session:
         step = edit_memo(session, memo, "  Andre tanke ", ready.ingrid)
@@ -231,7 +230,7 @@ def test_edit_and_delete_are_undone_and_redone_exactly(ready: Ready) -> None:
 def test_an_undo_leaves_a_memo_someone_changed_since(ready: Ready) -> None:
     project = ready.project
     with project.begin() as session:
-        memo = write_memo(session, "Ingrid skrev", ready.ingrid, message_id=ready.first).memo_id
+        memo = add_memo(session, "Ingrid skrev", coder_id=ready.ingrid, message_id=ready.first)
         edit_memo(session, memo, "Ingrid rettet", ready.ingrid)
     with project.begin() as session:
         edit_memo(session, memo, "Magnus la til", ready.magnus)

@@ -141,7 +141,7 @@ def remove_coding(session: Session, coding_id: int, coder_id: int) -> StepReport
     coding = _coding(session, coding_id)
     report = StepReport(new_batch(), coding_id=coding_id)
     before = coding_snapshot(coding)
-    _log(session, report, "memo.change", _delete(session, coding), coder_id)
+    _log(session, report, "memo.move", _delete(session, coding), coder_id)
     _log(session, report, "coding.delete", [(coding_id, before, None)], coder_id)
     return report
 
@@ -207,7 +207,7 @@ def decide(session: Session, coding_id: int, accept: bool, coder_id: int, *, bat
             )
         )
         if duplicate is not None:  # the researcher had already coded it: the suggestion is simply done
-            _log(session, report, "memo.change", _delete(session, coding), coder_id)
+            _log(session, report, "memo.move", _delete(session, coding), coder_id)
             _log(session, report, "coding.delete", [(coding_id, before, None)], coder_id)
             report.coding_id = duplicate
             return report

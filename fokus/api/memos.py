@@ -81,10 +81,8 @@ def add_memo(
 ) -> int:
     """Store a memo on one thing (or on the project, with no target); returns its id.
 
-    With a ``batch`` the memo is logged in that step, so undo removes it with the rest of the step; without one it
-    is not logged (a memo from a file, or a step's summary that follows its coding: undoing the coding moves the
-    memo to the message, logged, and redo moves it back). :func:`write_memo` is the researcher's memo, a step of
-    its own.
+    A coder's memo is a step in the event log, so undo removes it: a step of its own, or part of the step
+    ``batch`` names (a good-practice mark and its summary). A memo without a coder (from a file) is not logged.
     """
     if not text.strip():
         raise FokusError("a memo needs some text")
@@ -103,34 +101,9 @@ def add_memo(
     )
     session.add(memo)
     session.flush()
-    if batch is not None:
-        _log(session, batch, "memo.add", None, memo, coder_id)
+    if coder_id is not None:
+        _log(session, batch or new_batch(), "memo.add", None, memo, coder_id)
     return memo.id
-
-
-def write_memo(
-    session: Session,
-    text: str,
-    coder_id: int,
-    *,
-    message_id: int | None = None,
-    code_id: int | None = None,
-    case_id: int | None = None,
-    coding_id: int | None = None,
-) -> MemoStep:
-    """A researcher's new memo on one thing (or on the project): one step, which undo takes back."""
-    batch = new_batch()
-    memo = add_memo(
-        session,
-        text,
-        coder_id=coder_id,
-        message_id=message_id,
-        code_id=code_id,
-        case_id=case_id,
-        coding_id=coding_id,
-        batch=batch,
-    )
-    return MemoStep(batch, memo)
 
 
 def _code_id(session: Session, path: str) -> int:
@@ -148,17 +121,13 @@ def _case_id(session: Session, name: str) -> int:
 
 
 def memo_on_code(session: Session, path: str, text: str, *, coder_id: int | None = None) -> int:
-    """A memo about a code, named by its path (the codebook screen knows codes by path, not by row id); a step
-    undo takes back when a coder writes it."""
-    batch = new_batch() if coder_id is not None else None
-    return add_memo(session, text, coder_id=coder_id, code_id=_code_id(session, path), batch=batch)
+    """A memo about a code, named by its path (the codebook screen knows codes by path, not by row id)."""
+    return add_memo(session, text, coder_id=coder_id, code_id=_code_id(session, path))
 
 
 def memo_on_case(session: Session, name: str, text: str, *, coder_id: int | None = None) -> int:
-    """A memo about a case (a municipality), named as the thread view shows it; a step undo takes back when a
-    coder writes it."""
-    batch = new_batch() if coder_id is not None else None
-    return add_memo(session, text, coder_id=coder_id, case_id=_case_id(session, name), batch=batch)
+    """A memo about a case (a municipality), named as the thread view shows it."""
+    return add_memo(session, text, coder_id=coder_id, case_id=_case_id(session, name))
 
 
 def _memo(session: Session, memo_id: int) -> Memo:
@@ -279,7 +248,7 @@ def _item(row: Any) -> MemoItem:
     )
 
 
-def _matches(item: MemoItem, words: str) -> bool:
+def memo_matches(item: MemoItem, words: str) -> bool:
     """Whether every word of a search is in the memo's text or in what it is about (code, case, participant)."""
     haystack = " ".join(x for x in (item.text, item.code, item.case, item.participant) if x).casefold()
     return all(word in haystack for word in words.casefold().split())
@@ -295,7 +264,7 @@ def list_memos(session: Session, *, about: str | None = None, search: str | None
     return [
         item
         for item in items
-        if (about is None or item.about == about) and (not search or not search.strip() or _matches(item, search))
+        if (about is None or item.about == about) and (not search or not search.strip() or memo_matches(item, search))
     ]
 
 

@@ -46,6 +46,7 @@ class FokusApp(App[None]):
         Binding("v", "review", "Forslag", id="app.review"),
         Binding("b", "codebook", "Kodebok", id="app.codebook"),
         Binding("p", "practices", "God praksis-tavle", id="app.practices"),
+        Binding("N", "memos", "Memoer", id="app.memos"),
         Binding("a", "analysis", "Analyse", id="app.analysis"),
         Binding("t", "tag", "Foreslå koder", id="app.tag"),
         Binding("L", "learn", "Lær av kodingen", id="app.learn"),
@@ -164,6 +165,12 @@ class FokusApp(App[None]):
         from fokus.tui.screens.practices import PracticesScreen
 
         self.push_screen(PracticesScreen())
+
+    def action_memos(self) -> None:
+        from fokus.tui.screens.memos import MemosScreen
+
+        if not isinstance(self.screen, MemosScreen):
+            self.push_screen(MemosScreen())
 
     def action_analysis(self) -> None:
         from fokus.tui.screens.analysis import AnalysisScreen

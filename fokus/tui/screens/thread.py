@@ -273,21 +273,24 @@ class ThreadScreen(FokusScreen):
             self.load()
 
     def action_memo(self) -> None:
+        """A memo on the message: the one you wrote opens to edit, else a new one."""
+        from fokus.api.memos import coder_memo
+        from fokus.tui.widgets.memo import write_memo
+
         found = self.current
         if found is None:
             return
         view, _ = found
         app = self.fokus
-
-        def saved(text: str | None) -> None:
-            if (
-                text
-                and app.write(lambda s: add_memo(s, text, coder_id=app.coder_id, message_id=view.message_id))
-                is not None
-            ):
-                self.notify("Memo lagret")
-
-        self.app.push_screen(MemoEditor(f"Memo om meldingen fra {view.participant}"), saved)
+        with app.reading() as session:
+            own = coder_memo(session, app.coder_id, message_id=view.message_id)
+        write_memo(
+            self,
+            app,
+            f"Memo om meldingen fra {view.participant}",
+            own,
+            lambda s, text: add_memo(s, text, coder_id=app.coder_id, message_id=view.message_id),
+        )
 
     def action_memo_coding(self) -> None:
         mine = self._mine()
@@ -302,6 +305,10 @@ class ThreadScreen(FokusScreen):
         self.app.push_screen(MemoEditor(f"Memo om kodingen {coding.code}"), saved)
 
     def action_memo_case(self) -> None:
+        """A memo on the speaker's municipality: the one you wrote opens to edit, else a new one."""
+        from fokus.api.memos import coder_memo
+        from fokus.tui.widgets.memo import write_memo
+
         found = self.current
         if found is None:
             return
@@ -311,12 +318,11 @@ class ThreadScreen(FokusScreen):
             return
         app = self.fokus
         case = view.case
-
-        def saved(text: str | None) -> None:
-            if text and app.write(lambda s: memo_on_case(s, case, text, coder_id=app.coder_id)):
-                self.notify("Memo lagret")
-
-        self.app.push_screen(MemoEditor(f"Memo om {view.case}"), saved)
+        with app.reading() as session:
+            own = coder_memo(session, app.coder_id, case=case)
+        write_memo(
+            self, app, f"Memo om {case}", own, lambda s, text: memo_on_case(s, case, text, coder_id=app.coder_id)
+        )
 
     def action_good_practice(self) -> None:
         """Mark the selection as good practice, with a short summary. On a passage others marked, it becomes your own

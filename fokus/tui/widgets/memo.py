@@ -1,43 +1,142 @@
-"""Write a memo (or a good-practice summary)."""
+"""Write a memo (or a good-practice summary), or edit one: the editor opens with the memo's text, and ``escape``
+asks before it throws typed text away."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Label, TextArea
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Label, TextArea
+
+from fokus.api.memos import edit_memo
+
+if TYPE_CHECKING:
+    from fokus.tui.screens.base import Workbench
+
+
+class DiscardMemo(ModalScreen[bool]):
+    """Asked when ``escape`` would throw away typed text: True to discard it, False (the default) to keep editing."""
+
+    BINDINGS = [
+        Binding("escape", "keep", "Fortsett å skrive", id="discard.keep"),
+        Binding("f", "discard", "Forkast", id="discard.discard"),
+    ]
+    DEFAULT_CSS = """
+    DiscardMemo { align: center middle; }
+    DiscardMemo > Vertical {
+        width: 52; max-width: 100%; height: auto; border: round $warning; background: $surface; padding: 0 1;
+    }
+    DiscardMemo Horizontal { height: auto; margin-top: 1; }
+    DiscardMemo Button { margin-right: 2; }
+    """
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Forkaste teksten du har skrevet?")
+            with Horizontal():
+                yield Button("Fortsett å skrive (esc)", id="discard-keep", variant="primary")
+                yield Button("Forkast (f)", id="discard-discard", variant="error")
+
+    def on_mount(self) -> None:
+        self.query_one("#discard-keep", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "discard-discard")
+
+    def action_keep(self) -> None:
+        self.dismiss(False)
+
+    def action_discard(self) -> None:
+        self.dismiss(True)
 
 
 class MemoEditor(ModalScreen[str | None]):
-    """Returns the text (ctrl+s), or None when dismissed (escape)."""
+    """Returns the text (ctrl+s), or None when dismissed (escape; asked first if text was typed or changed)."""
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="memo.save"),
-        Binding("escape", "cancel", "Cancel", id="memo.cancel"),
+        Binding("ctrl+s", "save", "Lagre", id="memo.save"),
+        Binding("escape", "cancel", "Avbryt", id="memo.cancel"),
     ]
     DEFAULT_CSS = """
     MemoEditor { align: center middle; }
-    MemoEditor > Vertical { width: 80; height: 20; border: round $accent; background: $surface; padding: 0 1; }
+    MemoEditor > Vertical {
+        width: 80; max-width: 100%; height: 20; max-height: 100%; border: round $accent; background: $surface;
+        padding: 0 1;
+    }
+    MemoEditor Label { width: 100%; }
     MemoEditor TextArea { height: 1fr; }
     """
 
     def __init__(self, title: str, text: str = "") -> None:
+        """``text``: the memo being edited (empty for a new one)."""
         super().__init__()
         self.title_text = title
         self.initial = text
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"{self.title_text}  [dim](ctrl+s lagrer, esc avbryter)[/]")
+            yield Label(f"[b]{self.title_text}[/b]")
+            action = "Endrer memoet" if self.initial else "Nytt memo"
+            yield Label(f"[dim]{action} · ctrl+s lagrer · esc avbryter[/]")
             yield TextArea(self.initial, id="memo-text")
 
     def on_mount(self) -> None:
-        self.query_one(TextArea).focus()
+        area = self.query_one(TextArea)
+        area.focus()
+        area.move_cursor(area.document.end)
+
+    @property
+    def typed(self) -> bool:
+        """Whether the text differs from what the editor opened with."""
+        return self.query_one(TextArea).text.strip() != self.initial.strip()
 
     def action_save(self) -> None:
         text = self.query_one(TextArea).text.strip()
         self.dismiss(text or None)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if not self.typed:
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+            else:
+                self.query_one(TextArea).focus()
+
+        self.app.push_screen(DiscardMemo(), answered)
+
+
+def write_memo(
+    screen: Screen[Any],
+    fokus: Workbench,
+    title: str,
+    own: tuple[int, str] | None,
+    add: Callable[[Session, str], object],
+    *,
+    then: Callable[[], None] | None = None,
+) -> None:
+    """Open the editor on the researcher's own memo (``own``: its id and text) to edit it, or empty to write a new
+    one with ``add(session, text)``; save as one step that undo takes back, say so, and call ``then``."""
+
+    def saved(text: str | None) -> None:
+        if not text:
+            return
+        if own is None:
+            if fokus.write(lambda s: add(s, text)) is not None:
+                screen.notify("Memo lagret")
+        else:
+            step = fokus.write(lambda s: edit_memo(s, own[0], text, fokus.coder_id))
+            if step is not None:
+                screen.notify("Memo endret" if step.changed else "Memoet er uendret")
+        if then is not None:
+            then()
+
+    screen.app.push_screen(MemoEditor(title, own[1] if own else ""), saved)
