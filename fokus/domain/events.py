@@ -2,7 +2,8 @@
 
 Undo, redo and history are read from this log, so it is written in the same transaction as the change itself.
 Codes (``{"code": ...}``, fokus.api.codebook_edit) and memos (``{"memo": ...}``, ``memo.add``, ``memo.change``,
-``memo.delete``: fokus.api.memos) are logged in the same table, with no ``coding_id``.
+``memo.delete``: fokus.api.memos; ``memo.move`` for a memo that leaves a removed coding for its message) are logged in
+the same table, with no ``coding_id``.
 """
 
 from __future__ import annotations
