@@ -178,3 +178,30 @@ def test_the_last_split_chosen_is_the_one_shown(project: Project, drive: Callabl
         assert "per kode og måned" in plain(screen.query_one("#freq-about", Static))
 
     drive(steps)
+
+
+def test_a_hypotheses_file_that_names_an_unknown_code_says_so(
+    project: Project, drive: Callable[..., None], tmp_path: Path
+) -> None:
+    own = tmp_path / "bad.yaml"
+    own.write_text(
+        "hypotheses:\n  - id: A\n    statement: Noe om en kode som ikke finnes.\n    test: association\n"
+        "    codes: [finnes-ikke, krise]\n    unit: message\n    direction: positive\n",
+        encoding="utf-8",
+    )
+
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        screen = await open_analysis(pilot, app)
+        await pilot.press("3")
+        await pilot.pause()
+        assert plain(screen.query_one("#hypotheses-about", Static)) == (
+            f"{own}:line 5: hypothesis A: code 'finnes-ikke' is not in the project's codebook"
+            " (see `fokus codebook show`)"
+        )
+        assert screen.query_one("#hypotheses-table", DataTable).row_count == 0
+        assert not screen.query_one("#hypotheses-detail", Static).display
+        await pilot.press("enter")  # nothing behind an error
+        await pilot.pause()
+        assert app.screen is screen
+
+    drive(steps, hypotheses=own)

@@ -414,6 +414,9 @@ class AnalysisScreen(FokusScreen):
     def show_error(self, kind: str, text: str) -> None:
         self.query_one(f"#{kind}-about", Static).update(f"[red]{text}[/]")
         self.query_one(f"#{kind}-table", DataTable).clear(columns=True)
+        self.reports.pop(kind, None)
+        self.shown.pop(kind, None)
+        self.query_one(f"#{kind}-detail", Static).display = False
 
     def show(self, kind: str, report: Any) -> None:
         """Fill a tab with its report, shaped for the screen's width; the same report again (a new width, another
