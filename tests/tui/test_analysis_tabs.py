@@ -28,6 +28,17 @@ def plain(widget: Static) -> str:
     return " ".join(str(widget.render()).split())
 
 
+def associations(path: Path, *hypotheses: tuple[str, str, str, str]) -> Path:
+    """A hypotheses file of associations: (id, statement, the two codes, unit) each."""
+    entries = "".join(
+        f"  - id: {hid}\n    statement: {statement}\n    test: association\n    codes: [{codes}]\n"
+        f"    unit: {unit}\n    direction: positive\n"
+        for hid, statement, codes, unit in hypotheses
+    )
+    path.write_text(f"hypotheses:\n{entries}", encoding="utf-8")
+    return path
+
+
 def test_a_disagreement_shows_the_passage_and_who_coded_what(project: Project, drive: Callable[..., None]) -> None:
     with project.read() as session:
         listed = disagreements(session, unit="message")
@@ -86,17 +97,14 @@ def test_a_narrow_disagreement_table_keeps_the_passage(project: Project, drive: 
 def test_the_hypothesis_in_focus_shows_its_statement(
     project: Project, drive: Callable[..., None], tmp_path: Path
 ) -> None:
-    own = tmp_path / "mine.yaml"
     statements = [
         "Kommuner som skriver om kriser, skriver også om ressursene de mangler til å håndtere dem.",
         "Unge innbyggere nevnes oftere i tråder der Facebook er plattformen det snakkes om.",
     ]
-    own.write_text(
-        f"hypotheses:\n  - id: A\n    statement: {statements[0]}\n    test: association\n"
-        "    codes: [krise, ressurser]\n    unit: message\n    direction: positive\n"
-        f"  - id: B\n    statement: {statements[1]}\n    test: association\n"
-        "    codes: [ungdom, plattform/facebook]\n    unit: thread\n    direction: positive\n",
-        encoding="utf-8",
+    own = associations(
+        tmp_path / "mine.yaml",
+        ("A", statements[0], "krise, ressurser", "message"),
+        ("B", statements[1], "ungdom, plattform/facebook", "thread"),
     )
 
     async def steps(pilot: Pilot[None], app: FokusApp) -> None:
@@ -183,12 +191,7 @@ def test_the_last_split_chosen_is_the_one_shown(project: Project, drive: Callabl
 def test_a_hypotheses_file_that_names_an_unknown_code_says_so(
     project: Project, drive: Callable[..., None], tmp_path: Path
 ) -> None:
-    own = tmp_path / "bad.yaml"
-    own.write_text(
-        "hypotheses:\n  - id: A\n    statement: Noe om en kode som ikke finnes.\n    test: association\n"
-        "    codes: [finnes-ikke, krise]\n    unit: message\n    direction: positive\n",
-        encoding="utf-8",
-    )
+    own = associations(tmp_path / "bad.yaml", ("A", "Noe om en kode som ikke finnes.", "finnes-ikke, krise", "message"))
 
     async def steps(pilot: Pilot[None], app: FokusApp) -> None:
         screen = await open_analysis(pilot, app)
