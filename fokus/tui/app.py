@@ -26,7 +26,7 @@ from fokus.domain.coders import human_coder
 from fokus.errors import FokusError
 from fokus.store import Project
 from fokus.tui.messages import CodingsChanged
-from fokus.tui.screens.base import Workbench
+from fokus.tui.workbench import Workbench
 
 T = TypeVar("T")
 

@@ -16,7 +16,7 @@ from textual.widgets import Button, Label, TextArea
 from fokus.api.memos import edit_memo
 
 if TYPE_CHECKING:
-    from fokus.tui.screens.base import Workbench
+    from fokus.tui.workbench import Workbench
 
 
 class DiscardMemo(ModalScreen[bool]):
