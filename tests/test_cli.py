@@ -87,6 +87,12 @@ COMMAND_TREE = [
     "init",
     "learn",
     "matrix",
+    "memos",
+    "memos delete",
+    "memos edit",
+    "memos export",
+    "memos list",
+    "memos show",
     "participants",
     "participants link",
     "participants list",
@@ -242,6 +248,7 @@ LIGHT_COMMANDS = (
     ("export", "messages"),
     ("freq",),
     ("passages", "krise"),
+    ("memos", "list"),
 )
 
 

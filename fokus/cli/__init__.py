@@ -26,6 +26,7 @@ from fokus.cli import (
     hypotheses,
     imports,
     learn,
+    memos,
     practices,
     privacy,
     project,
@@ -122,6 +123,7 @@ main.add_command(cases.cases_group)
 main.add_command(cases.participants_group)
 main.add_command(codebook.codebook_group)
 main.add_command(codings.codings_group)
+main.add_command(memos.memos_group)
 main.add_command(tagging.tag_command)
 main.add_command(tagging.evaluate_command)
 main.add_command(analysis.freq_command)
