@@ -4,7 +4,9 @@ redo, so a good-practice summary stays with its passage."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -28,6 +30,7 @@ from fokus.errors import FokusError
 from fokus.model import CoderKind, Coding, Memo, Message
 from fokus.store import Project
 from tests.conftest import at, parsed, record
+from tests.exchange.test_qdpx import new_db as more_projects  # noqa: F401  (a fixture: more empty projects)
 
 FIRST = "Flommen kom i natt. Vi svarte med en gang."
 SECOND = "Takk, Kari! Godt jobbet."
@@ -288,3 +291,55 @@ def test_memo_rows_redact_names_like_every_export(ready: Ready) -> None:
         "ingrid",
         "c1",
     )
+
+
+def test_an_edited_memo_goes_out_in_refi_qda_and_comes_back(
+    ready: Ready, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """REFI-QDA carries every memo out with its target, coder and creation time (to the second), and an import
+    brings it back: the edited text, not the first one. (The time of the edit is not carried: fokus writes no
+    modifiedDateTime on a note, and an import stamps the memo as changed when imported.)"""
+    from fokus.exchange.project_export import export_qdpx
+    from fokus.exchange.project_import import import_qdpx
+    from fokus.exchange.qdpx_read import read_qdpx
+    from fokus.store import open_project
+
+    project = ready.project
+    with project.begin() as session:
+        coding = add_coding(session, ready.first, "krise/flom", 0, 19, ready.ingrid).coding_id
+        on_coding = add_memo(session, "Første utkast", coder_id=ready.ingrid, coding_id=coding)
+        add_memo(session, "Om svaret", coder_id=ready.magnus, message_id=ready.second)
+        memo_on_code(session, "dialog", "Om koden", coder_id=ready.ingrid)
+        memo_on_case(session, "Voss", "Om Voss", coder_id=ready.ingrid)
+        add_memo(session, "Om prosjektet", coder_id=ready.ingrid)
+    with project.begin() as session:
+        edit_memo(session, on_coding, "Flom, ikke ras: rettet etter samtale", ready.ingrid)
+        export_qdpx(session, tmp_path / "p.qdpx")
+
+    def seen(project: Project) -> list[tuple[object, ...]]:
+        with project.read() as session:
+            return sorted(
+                (
+                    i.text,
+                    i.about,
+                    i.message,
+                    i.code,
+                    i.start,
+                    i.end,
+                    i.case,
+                    i.coder,
+                    i.created_at.replace(microsecond=0),
+                )
+                for i in list_memos(session)
+            )
+
+    new_db: Callable[[], str] = request.getfixturevalue("more_projects")  # on the test's backend
+    fresh = open_project(new_db(), create=True)
+    try:
+        with fresh.begin() as session:
+            report = import_qdpx(session, read_qdpx(tmp_path / "p.qdpx"))
+        assert report.memos == 5
+        assert seen(fresh) == seen(project)
+        assert ("Flom, ikke ras: rettet etter samtale", "coding") in {row[:2] for row in seen(fresh)}
+    finally:
+        fresh.close()
