@@ -43,7 +43,7 @@ def first_line(text: str) -> str:
 
 
 def describe(item: MemoItem) -> Text:
-    """A memo in full: what it is about, who wrote it and when, the passage it is about, and its text."""
+    """A memo in full: what it is about, who wrote it and when, its text, and the passage it is about."""
     shown = Text()
     where = f" ({item.case})" if item.case and item.about in ("message", "coding") else ""
     shown.append(f"{about(item)}{where}", style="bold")
@@ -51,10 +51,10 @@ def describe(item: MemoItem) -> Text:
     if item.updated_at != item.created_at:
         written += f", endret {local_time(item.updated_at):%Y-%m-%d %H:%M}"
     shown.append(written + "\n", style="dim")
+    shown.append(item.text)
     if item.excerpt:
         words = " ".join(item.excerpt.split())
-        shown.append(f"«{words if len(words) <= EXCERPT else words[: EXCERPT - 1] + '…'}»\n", style="italic")
-    shown.append(item.text)
+        shown.append(f"\n«{words if len(words) <= EXCERPT else words[: EXCERPT - 1] + '…'}»", style="dim italic")
     return shown
 
 
@@ -150,7 +150,7 @@ class MemosScreen(FokusScreen):
         words = self.search
         self.rows = [m for m in self.memos if not words or memo_matches(m, words)]
         self.layout_width = width = self.size.width
-        about_width = min(max([2, *(len(about(m)) for m in self.rows)]), 34 if width >= 120 else 26)
+        about_width = min(max([2, *(len(about(m)) for m in self.rows)]), 40 if width >= 120 else 32)
         columns = [("Om", about_width)]
         rest = width - about_width - 10 - 2 * 4 - 2  # the date; a space either side of each cell; the scrollbar
         case_width = min(max([7, *(len(m.case or "") for m in self.rows)]), 14)
