@@ -302,14 +302,15 @@ def memo_rows(
     from fokus.privacy import export_redactor
 
     redactor = export_redactor(session, real_names=real_names)
-    for item in list_memos(session) if items is None else items:
+    items = list_memos(session) if items is None else items
+    redactor.prepare(sorted({item.message_id for item in items if item.message_id is not None}))
+    for item in items:
         excerpt = item.excerpt
         message = item.message
         if item.message_id is not None and excerpt is not None and message is not None:
-            stored = session.scalar(select(Message.text).where(Message.id == item.message_id)) or ""
-            start, end = (item.start, item.end) if item.start is not None else (0, len(stored))
-            assert end is not None
-            excerpt = redactor.excerpt(item.message_id, stored, start, end)
+            start = item.start if item.start is not None else 0  # a memo on a message: its whole text
+            end = item.end if item.end is not None else len(excerpt)
+            excerpt = redactor.excerpt_of(item.message_id, start, end, excerpt)
             message = redactor.message_id(item.message_id, message)
         yield {
             "memo_id": item.id,
