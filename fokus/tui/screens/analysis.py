@@ -383,6 +383,10 @@ class AnalysisScreen(FokusScreen):
 
             self.splits += list(CaseTable.load(session).attributes)
         self.refresh_all()
+        self.query_one("#freq-table", DataTable).focus()  # the arrows move in the table, not along the tabs
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self.query_one(f"#{self.active}-table", DataTable).focus()
 
     @property
     def active(self) -> str:
@@ -449,6 +453,23 @@ class AnalysisScreen(FokusScreen):
     def on_resize(self, event: events.Resize) -> None:
         for kind, report in self.reports.items():
             self.show(kind, report)
+
+    def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
+        event.data_table.call_after_refresh(self.align_columns, event.data_table)
+
+    def align_columns(self, table: DataTable[Any]) -> None:
+        """Scroll a table with fixed columns so that no column shows cut beside them: the first column in view
+        begins at its edge (the one in focus, if it lies left of that)."""
+        if not table.fixed_columns:
+            return
+        widths = [column.get_render_width(table) for column in table.ordered_columns]
+        starts = [sum(widths[:i]) for i in range(len(widths))]
+        fixed = starts[table.fixed_columns] if table.fixed_columns < len(starts) else 0
+        edge = int(table.scroll_x) + fixed
+        later = [x for x in starts[table.fixed_columns :] if x >= edge]
+        first = min([*later[:1], starts[table.cursor_column]]) if table.cursor_column >= table.fixed_columns else edge
+        if first != edge:
+            table.scroll_to(x=first - fixed, animate=False, force=True)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id:
