@@ -9,12 +9,11 @@ statement; the pane under a table gives the row in focus in full."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from rich.cells import cell_len, set_cell_size
 from rich.markup import escape
 from sqlalchemy.orm import Session
 from textual import events
@@ -22,7 +21,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
-from textual.widgets.data_table import CursorType
 from textual.worker import get_current_worker
 
 from fokus.analysis.frame import Scope, value_label
@@ -30,25 +28,21 @@ from fokus.analysis.report import cell
 from fokus.errors import FokusError
 from fokus.tui.screens.base import FokusScreen
 from fokus.tui.screens.passages import PassagesScreen, Quote, open_thread_at
+from fokus.tui.screens.report_table import (
+    LABELS,
+    Column,
+    Shown,
+    align_columns,
+    clip,
+    fit,
+    give_way,
+    plain,
+    room,
+)
 
 LEVELS = ("message", "sentence", "thread", "case")
 #: What a cell of the frequencies split by case counts (``m`` goes to the next); the report's names.
 MEASURES = ("codings", "messages", "threads", "participants", "cases", "share_of_messages")
-#: Column headings in the TUI's language; a report's other columns keep their names (`lift`, `alpha`...).
-LABELS = {
-    "code": "kode",
-    "codings": "kodinger",
-    "messages": "meldinger",
-    "threads": "tråder",
-    "participants": "deltakere",
-    "cases": "kommuner",
-    "share_of_messages": "andel av meldingene",
-    "case": "kommune",
-    "month": "måned",
-    "unit": "enhet",
-    "effect": "effekt",
-}
-MIN_TEXT = 30  # the narrowest a column of text (an excerpt, a statement) gets before other columns give way
 
 
 @dataclass
@@ -71,64 +65,8 @@ def _about(report: Any, s: Settings) -> str:
     return f"{report.title}.  [dim]enter: utdragene bak[/]"
 
 
-# How a tab shows its report: the columns, the cells, what ``enter`` on each row gets and the pane under the table.
-@dataclass(frozen=True)
-class Column:
-    label: str
-    width: int  # characters, without the cell padding
-
-
-@dataclass
-class Shown:
-    """A report as a tab's table shows it at one width."""
-
-    columns: list[Column]
-    cells: list[list[str]]
-    rows: list[dict[str, Any]]  # what the opener gets for each table row
-    details: list[str] = field(default_factory=list)  # the pane under the table, per row (markup); none: no pane
-    fixed: int = 0  # columns kept in view when the table scrolls sideways
-    cursor: CursorType = "row"
-    start_column: int = 0  # where the cell cursor starts
-
-
-def _fit(label: str, cells: list[list[str]], index: int) -> Column:
-    return Column(label, max([cell_len(label), *(cell_len(row[index]) for row in cells)]))
-
-
-def _clip(text: str, width: int) -> str:
-    """``text`` on one line, cut to ``width`` terminal cells (an emoji takes two) with an ellipsis."""
-    flat = " ".join(text.split())
-    return flat if cell_len(flat) <= width else set_cell_size(flat, max(width - 1, 0)).rstrip() + "…"
-
-
-def _room(width: int, columns: list[Column]) -> int:
-    """What is left of ``width`` for one more column beside ``columns`` (each cell is padded by one either side;
-    the table's scroll bar and margins take four)."""
-    return width - 4 - sum(c.width + 2 for c in columns) - 2
-
-
-def _give_way(width: int, columns: list[Column], cells: list[list[str]], labels: tuple[str, ...]) -> None:
-    """Drop the columns named in ``labels``, in that order, until a column of text has room beside the rest."""
-    for label in labels:
-        if _room(width, columns) >= MIN_TEXT:
-            return
-        index = [c.label for c in columns].index(label)
-        columns.pop(index)
-        for row in cells:
-            row.pop(index)
-
-
-def _plain(report: Any, s: Settings, width: int) -> Shown:
-    """The report's own columns (the terminal's choice, if it has one), one row per report row."""
-    names = list(getattr(report, "terminal_columns", report.columns)())
-    rows = report.rows()
-    cells = [[cell(row.get(c))[:80] for c in names] for row in rows]
-    columns = [_fit(LABELS.get(c, c), cells, i) for i, c in enumerate(names)]
-    return Shown(columns, cells, rows, fixed=1)  # the first column names the row: kept when the table scrolls
-
-
 def _shape_cooc(report: Any, s: Settings, width: int) -> Shown:
-    return replace(_plain(report, s, width), fixed=2)  # the pair of codes
+    return replace(plain(report, s, width), fixed=2)  # the pair of codes
 
 
 def _counted(s: Settings) -> str:
@@ -145,12 +83,12 @@ def _shape_freq(report: Any, s: Settings, width: int) -> Shown:
     """Without a split, the report's rows; split, a table of codes (rows) by groups (columns), each cell counting
     ``s.measure`` (a code absent from a group counts 0)."""
     if not report.split:
-        return _plain(report, s, width)
+        return plain(report, s, width)
     counts: dict[str, dict[str, Any]] = {}
     for row in report.rows():
         counts.setdefault(row["code"], {})[row[report.split]] = row[s.measure]
     cells = [[code, *(cell(found.get(group, 0)) for group in report.groups)] for code, found in counts.items()]
-    columns = [_fit(label, cells, i) for i, label in enumerate(["kode", *report.groups])]
+    columns = [fit(label, cells, i) for i, label in enumerate(["kode", *report.groups])]
     rows = [{"code": code, "groups": report.groups} for code in counts]
     return Shown(columns, cells, rows, fixed=1, cursor="cell", start_column=1)
 
@@ -214,15 +152,15 @@ def _hypotheses(session: Session, s: Settings) -> Any:
 def _shape_hypotheses(brief: Any, s: Settings, width: int) -> Shown:
     """The brief report with each hypothesis's statement beside its id (as much as the width holds), and in full,
     with its codes, in the pane under the table."""
-    shown = _plain(brief, s, width)
+    shown = plain(brief, s, width)
     results = brief.full.results
     statements = [" ".join(r.hypothesis.statement.split()) for r in results]
-    _give_way(width, shown.columns, shown.cells, ("test", "enhet"))  # the pane names both
-    room = max(_room(width, shown.columns), 10)
-    column = Column("påstand", min(room, max([len("påstand"), *map(len, statements)])))
+    give_way(width, shown.columns, shown.cells, ("test", "enhet"))  # the pane names both
+    left = max(room(width, shown.columns), 10)
+    column = Column("påstand", min(left, max([len("påstand"), *map(len, statements)])))
     shown.columns.insert(1, column)
     for cells, statement in zip(shown.cells, statements, strict=True):
-        cells.insert(1, _clip(statement, column.width))
+        cells.insert(1, clip(statement, column.width))
     shown.details = [
         f"[b]{escape(r.hypothesis.id)}[/] {escape(statement)}\n[dim]{escape(', '.join(r.hypothesis.codes))}"
         f" · {escape(row['test'])} · {escape(r.hypothesis.unit)} · {escape(r.verdict)}[/]"
@@ -286,11 +224,11 @@ def _shape_disagreements(report: Any, s: Settings, width: int) -> Shown:
     ]
     heads = ["kode", "kommune", "deltaker", *report.coders]
     cells = [[item.code, item.case or "", item.participant, *yes] for item, yes in zip(items, said, strict=True)]
-    columns = [_fit(label, cells, i) for i, label in enumerate(heads)]
-    _give_way(width, columns, cells, ("kommune", "deltaker"))  # the pane names both
-    excerpt = Column("utdrag", max(_room(width, columns), 10))
+    columns = [fit(label, cells, i) for i, label in enumerate(heads)]
+    give_way(width, columns, cells, ("kommune", "deltaker"))  # the pane names both
+    excerpt = Column("utdrag", max(room(width, columns), 10))
     for row, item in zip(cells, items, strict=True):
-        row.append(_clip(item.text, excerpt.width))
+        row.append(clip(item.text, excerpt.width))
     details = [
         f"[b]{escape(item.code)}[/]  "
         + " · ".join(f"{escape(c)}: {yes}" for c, yes in zip(report.coders, said_by, strict=True))
@@ -318,7 +256,7 @@ class Tab:
     runner: Callable[[Session, Settings], Any]  # computes the report (in a worker, in its own read session)
     opener: Callable[[AnalysisScreen, dict[str, Any]], None]  # ``enter`` on a row: what lies behind it
     about: Callable[[Any, Settings], str] = _about  # the line above the table: what is counted, which keys change it
-    shape: Callable[[Any, Settings, int], Shown] = _plain  # the report as the table shows it at a width
+    shape: Callable[[Any, Settings, int], Shown] = plain  # the report as the table shows it at a width
 
 
 #: The tabs in order; their number keys are 1, 2, ...
@@ -455,21 +393,7 @@ class AnalysisScreen(FokusScreen):
             self.show(kind, report)
 
     def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
-        event.data_table.call_after_refresh(self.align_columns, event.data_table)
-
-    def align_columns(self, table: DataTable[Any]) -> None:
-        """Scroll a table with fixed columns so that no column shows cut beside them: the first column in view
-        begins at its edge (the one in focus, if it lies left of that)."""
-        if not table.fixed_columns:
-            return
-        widths = [column.get_render_width(table) for column in table.ordered_columns]
-        starts = [sum(widths[:i]) for i in range(len(widths))]
-        fixed = starts[table.fixed_columns] if table.fixed_columns < len(starts) else 0
-        edge = int(table.scroll_x) + fixed
-        later = [x for x in starts[table.fixed_columns :] if x >= edge]
-        first = min([*later[:1], starts[table.cursor_column]]) if table.cursor_column >= table.fixed_columns else edge
-        if first != edge:
-            table.scroll_to(x=first - fixed, animate=False, force=True)
+        event.data_table.call_after_refresh(align_columns, event.data_table)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id:
