@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fokus.domain.codes import GOOD_PRACTICE
 from fokus.model import Code, Event, Message
 
 #: How much of the passage an excerpt shows.
@@ -22,8 +23,9 @@ EXCERPT_CHARS = 40
 
 @dataclass(frozen=True)
 class StepSummary:
-    """``kind``: ``coding``, ``uncoding``, ``recoding``, ``accept``, ``reject``, ``code``, ``memo`` or ``step``
-    (anything else); ``codes`` the code paths it touched; ``count`` its events; ``excerpt`` the first passage."""
+    """``kind``: ``coding``, ``uncoding``, ``recoding``, ``accept``, ``reject``, ``good_practice`` (a passage marked,
+    with its summary), ``code``, ``memo`` or ``step`` (anything else); ``codes`` the code paths it touched;
+    ``count`` its events; ``excerpt`` the first passage (or, for a memo, the start of its text)."""
 
     kind: str
     codes: tuple[str, ...]
@@ -45,9 +47,13 @@ def describe_step(session: Session, batch: str) -> StepSummary:
     code_ids: list[int] = []
     paths: list[str] = []
     passage: tuple[int, int | None, int | None] | None = None
+    memo_text: str | None = None
     for event in events:
         for state in (event.after, event.before):
             if not state:
+                continue
+            if isinstance(state.get("memo"), dict):  # a memo's own snapshot
+                memo_text = memo_text or state["memo"].get("text")
                 continue
             if isinstance(state.get("code"), dict):  # a codebook event: the code's own snapshot
                 path = state["code"].get("path")
@@ -61,12 +67,17 @@ def describe_step(session: Session, batch: str) -> StepSummary:
     if code_ids:
         known = dict(session.execute(select(Code.id, Code.path).where(Code.id.in_(code_ids))).all())
         paths += [known[c] for c in code_ids if c in known and known[c] not in paths]
-    return StepSummary(_kind(events), tuple(paths), len(events), _excerpt(session, passage))
+    kind = _kind(events, tuple(paths))
+    if kind == "memo" and memo_text:
+        return StepSummary(kind, tuple(paths), len(events), _shortened(memo_text))
+    return StepSummary(kind, tuple(paths), len(events), _excerpt(session, passage))
 
 
-def _kind(events: Sequence[Event]) -> str:
-    actions = {event.action for event in events}
-    if any(action.startswith("memo") for action in actions):
+def _kind(events: Sequence[Event], paths: tuple[str, ...]) -> str:
+    actions = {event.action for event in events} - {"memo.move"}  # a memo leaving a removed coding: part of that
+    if "coding.add" in actions and GOOD_PRACTICE in paths:
+        return "good_practice"
+    if actions and all(action.startswith("memo") for action in actions):
         return "memo"
     if any(action.startswith("code.") for action in actions):
         return "code"
@@ -96,5 +107,9 @@ def _excerpt(session: Session, passage: tuple[int, int | None, int | None] | Non
     text = session.scalar(select(Message.text).where(Message.id == message_id))
     if text is None:
         return None
-    span = " ".join(text[start or 0 : end if end is not None else len(text)].split())
+    return _shortened(text[start or 0 : end if end is not None else len(text)])
+
+
+def _shortened(text: str) -> str:
+    span = " ".join(text.split())
     return span if len(span) <= EXCERPT_CHARS else span[: EXCERPT_CHARS - 1].rstrip() + "…"

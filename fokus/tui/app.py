@@ -292,6 +292,7 @@ STEP_NAMES = {
     "recoding": "endringen av kodingen",
     "accept": "godkjenningen av forslaget",
     "reject": "avvisningen av forslaget",
+    "good_practice": "merkingen som god praksis",
     "code": "endringen i kodeboka",
     "memo": "memoet",
     "step": "steget",
@@ -301,7 +302,7 @@ STEP_NAMES = {
 def describe(summary: StepSummary) -> str:
     """The step in a few words: what kind, which codes, and the start of the passage."""
     words = STEP_NAMES.get(summary.kind, "steget")
-    if summary.codes:
+    if summary.codes and summary.kind != "good_practice":
         words += " " + ", ".join(summary.codes[:3]) + (" …" if len(summary.codes) > 3 else "")
     if summary.excerpt:
         words += f": «{summary.excerpt}»"

@@ -83,6 +83,32 @@ def test_undo_and_redo_say_what_they_undid(project: Project, drive: Callable[...
     assert redone[0].startswith(f"Gjorde om kodingen dialog: «{start}")
 
 
+def test_undo_names_a_good_practice_mark_and_a_memo(drive: Callable[..., None]) -> None:
+    notes: list[str] = []
+
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("g")
+        await pilot.pause()
+        await pilot.press(*"Varsle tidlig", "ctrl+s")
+        await pilot.pause()
+        await pilot.press("u")
+        await pilot.pause()
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.press(*"Viktig poeng om svartid", "ctrl+s")
+        await pilot.pause()
+        await pilot.press("u")
+        await pilot.pause()
+        notes.extend(str(n.message) for n in app._notifications)
+
+    drive(steps)
+    undone = [n for n in notes if n.startswith("Angret")]
+    assert undone[0].startswith("Angret merkingen som god praksis: «")
+    assert undone[1] == "Angret memoet: «Viktig poeng om svartid»"
+
+
 def _run(app: FokusApp, steps: Callable[[Pilot[None]], object]) -> None:
     async def go() -> None:
         async with app.run_test(size=(120, 40)) as pilot:
