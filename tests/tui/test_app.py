@@ -149,11 +149,15 @@ def test_a_memo_on_a_code_is_stored_on_the_code_under_the_cursor(project: Projec
         await pilot.press(*"Definisjonen er for vid")
         await pilot.press("ctrl+s")
         await pilot.pause()
+        await pilot.press("m")  # again: your memo opens to edit, not a second one
+        await pilot.pause()
+        await pilot.press("end", *" (gjelder også underkodene)", "ctrl+s")
+        await pilot.pause()
 
     drive(steps)
     with project.read() as session:
         memo = session.scalars(select(Memo)).one()
-        assert memo.text == "Definisjonen er for vid"
+        assert memo.text == "Definisjonen er for vid (gjelder også underkodene)"
         assert memo.code_id == session.scalar(select(Code.id).where(Code.path == seen["code"]))
 
 

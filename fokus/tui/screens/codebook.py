@@ -285,20 +285,24 @@ class CodebookScreen(FokusScreen):
         self.query_one(CodeTree).focus()
 
     def action_memo(self) -> None:
-        from fokus.api.memos import memo_on_code
-        from fokus.tui.widgets.memo import MemoEditor
+        """A memo on the code in focus: the one you wrote opens to edit, else a new one."""
+        from fokus.api.memos import coder_memo, memo_on_code
+        from fokus.tui.widgets.memo import write_memo
 
         path = self.current()
         if path is None:
             return
         app = self.fokus
-
-        def saved(text: str | None) -> None:
-            if text and app.write(lambda s: memo_on_code(s, path, text, coder_id=app.coder_id)):
-                self.notify("Memo lagret")
-                self.reload()
-
-        self.app.push_screen(MemoEditor(f"Memo om koden {path}"), saved)
+        with app.reading() as session:
+            own = coder_memo(session, app.coder_id, code=path)
+        write_memo(
+            self,
+            app,
+            f"Memo om koden {path}",
+            own,
+            lambda s, text: memo_on_code(s, path, text, coder_id=app.coder_id),
+            then=self.reload,
+        )
 
     def action_back(self) -> None:
         field = self.query_one(Input)
