@@ -25,7 +25,7 @@ from fokus.domain.local_time import DISPLAY_ZONE
 from fokus.domain.passages import spoken_messages
 from fokus.errors import FokusError
 from fokus.importers.times import EARLIEST, LATEST
-from fokus.model import Case, Code, Coder, Coding, CodingStatus, Message, Participant, Thread, Unit
+from fokus.model import Case, Code, Coder, Coding, CodingStatus, Memo, Message, Participant, Thread, Unit
 
 TITLE_WORDS = 12
 STATUSES = tuple(s.value for s in CodingStatus)
@@ -79,6 +79,11 @@ class CodingView:
     origin: str
     confidence: float | None
     matched: tuple[tuple[int, int], ...]
+    has_memo: bool = False  # someone wrote a memo about this coding
+
+    @property
+    def is_suggestion(self) -> bool:
+        return self.status == CodingStatus.SUGGESTED.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,6 +292,30 @@ def contains_folded(column: Any, needle: str) -> ColumnElement[bool]:
     return func.lower(expression, type_=String).contains(folded, autoescape=True)
 
 
+def text_matches(text: str, needle: str) -> list[tuple[int, int]]:
+    """The spans of ``text`` where ``needle`` occurs, ignoring case: where the thread list's free-text filter
+    (:func:`contains_folded`) found it, for showing the word in the thread."""
+    if not needle.strip():
+        return []
+    return [(m.start(), m.end()) for m in re.finditer(re.escape(needle), text, re.IGNORECASE)]
+
+
+def overlapping_codings(
+    session: Session, message_id: int, code: str, start: int, end: int, coder_id: int
+) -> list[CodingView]:
+    """The coder's accepted codings of ``code`` on the message that overlap ``start``:``end`` (what coding that span
+    again would duplicate), by span."""
+    where = and_(
+        Coding.message_id == message_id,
+        Code.path == code,
+        Coding.coder_id == coder_id,
+        Coding.status == CodingStatus.ACCEPTED.value,
+        Coding.start < end,
+        Coding.end > start,
+    )
+    return _coding_views(session, where).get(message_id, [])
+
+
 def _conditions(session: Session, filters: ThreadFilter) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if filters.case is not None:
@@ -374,6 +403,15 @@ def _coding_views(session: Session, where: ColumnElement[bool]) -> dict[int, lis
         .where(where)
         .order_by(Coding.message_id, Coding.start, Coding.end, Coding.code_id, Coding.id)
     )
+    with_memo = set(
+        session.scalars(
+            select(Memo.coding_id)
+            .join(Coding, Memo.coding_id == Coding.id)
+            .join(Message, Coding.message_id == Message.id)
+            .join(Code, Coding.code_id == Code.id)
+            .where(where)
+        )
+    )
     views: dict[int, list[CodingView]] = defaultdict(list)
     for (
         message_id,
@@ -402,6 +440,7 @@ def _coding_views(session: Session, where: ColumnElement[bool]) -> dict[int, lis
                 origin=origin,
                 confidence=confidence,
                 matched=matched_spans(details),
+                has_memo=coding_id in with_memo,
             )
         )
     return views

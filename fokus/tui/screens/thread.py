@@ -1,38 +1,41 @@
 """One thread as a conversation: post, comments, replies indented; codings in their code's colour, suggestions
-underlined. The cursor moves by sentence (``j``/``k``); ``c`` codes the sentence, ``x`` removes your coding on it,
-``m`` writes a memo on the message, ``g`` marks the sentence as good practice."""
+underlined, each message's codes and suggestions named under it. The cursor moves by sentence (``j``/``k``); ``c``
+codes the sentence, ``m`` writes a memo on the message, ``g`` marks the sentence as good practice.
+
+The codes panel (:mod:`fokus.tui.widgets.codes_panel`; beside the conversation, or below it at 80 columns) lists
+every coding and open suggestion on the sentence or selection. ``tab`` or a number chooses one; ``e`` recodes it,
+``x`` removes it, ``M`` writes a memo on it, ``a``/``r`` accept or reject a suggestion. With one candidate the key
+acts on it, with several it asks which; every notification names the coding. Coding the same code again over a
+span you coded asks first (extend the coding there is, or code again). Opened from the thread list after a
+free-text filter, the thread starts at the first sentence with the words and marks them."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Container, VerticalScroll
 from textual.widgets import Footer, Header, Static
 
-from fokus.api.browse import CodingView, MessageView, conversation, thread_sentences
-from fokus.api.coding_actions import add_coding, recode, remove_coding
+from fokus.api.browse import MessageView, conversation, text_matches, thread_sentences
 from fokus.api.good_practice import mark_good_practice
 from fokus.api.memos import add_memo, memo_on_case
 from fokus.tui.messages import CodingsChanged
-from fokus.tui.screens.base import FokusScreen
-from fokus.tui.widgets.code_picker import CodePicker
+from fokus.tui.screens.thread_coding import CodingKeys, Cursor
+from fokus.tui.widgets.codes_panel import CodesPanel, entries_on
 from fokus.tui.widgets.memo import MemoEditor
 
-
-@dataclass(frozen=True)
-class Cursor:
-    message: int  # index into the conversation
-    start: int
-    end: int
+#: Where the codes panel goes beside the conversation rather than below it.
+WIDE = 120
+FOUND = "bold black on yellow"  # the words of the thread list's free-text filter
 
 
-def render_message(view: MessageView, cursor: Cursor | None) -> Text:
-    """A message's header and text with its codings (and the cursor) styled."""
+def render_message(view: MessageView, cursor: Cursor | None, found: str | None = None) -> Text:
+    """A message's header and text with its codings (and the cursor, and the words ``found``) styled; under it the
+    codes coded there and the codes suggested there (underlined like their passages)."""
     who = view.participant + (f" ({view.case})" if view.case else "")
     text = Text(f"{view.created_at:%Y-%m-%d %H:%M}  {who}\n", style="bold")
     body = Text(view.text)
@@ -41,16 +44,24 @@ def render_message(view: MessageView, cursor: Cursor | None) -> Text:
             body.stylize(f"on {coding.color or '#555555'}", coding.start, coding.end)
         elif coding.status == "suggested":
             body.stylize(f"underline {coding.color or 'yellow'}", coding.start, coding.end)
+    for start, end in text_matches(view.text, found or ""):
+        body.stylize(FOUND, start, end)
     if cursor is not None:
         body.stylize("reverse", cursor.start, cursor.end)
     text.append_text(body)
     codes = sorted({f"{c.code} ({c.coder})" for c in view.codings if c.status == "accepted"})
     if codes:
         text.append("\n" + ", ".join(codes), style="dim italic")
+    suggested = {c.code: c.color for c in view.codings if c.is_suggestion}
+    if suggested:
+        text.append("\nforslag: ", style="dim italic")
+        for index, code in enumerate(sorted(suggested)):
+            text.append(", " if index else "", style="dim italic")
+            text.append(code, style=f"italic underline {suggested[code] or 'yellow'}")
     return text
 
 
-class ThreadScreen(FokusScreen):
+class ThreadScreen(CodingKeys):
     BINDINGS = [
         Binding("escape", "back", "Tilbake", id="thread.back"),
         Binding("j,down", "next", "Neste setning", id="thread.next"),
@@ -60,19 +71,31 @@ class ThreadScreen(FokusScreen):
         Binding("l", "extend_word", "Utvid med et ord", id="thread.extend_word"),
         Binding("h", "shrink_word", "Krymp med et ord", id="thread.shrink_word"),
         Binding("c", "code", "Kod utvalget", id="thread.code"),
+        # choosing an entry of the codes panel: its title says how, so they stay out of the key bar
+        Binding("tab", "next_entry", "Velg neste koding i panelet", show=False, id="thread.next_entry"),
+        Binding("shift+tab", "previous_entry", "Velg forrige koding i panelet", show=False, id="thread.previous_entry"),
+        Binding(
+            "1", "choose(1)", "Velg koding nummer 1–9 i panelet", key_display="1–9", show=False, id="thread.choose1"
+        ),
+        *(Binding(str(n), f"choose({n})", "", show=False, id=f"thread.choose{n}") for n in range(2, 10)),
         Binding("e", "recode", "Endre koden", id="thread.recode"),
         Binding("x", "uncode", "Fjern din koding", id="thread.uncode"),
+        Binding("a", "accept", "Godta forslag", id="thread.accept"),
+        Binding("r", "reject", "Avvis forslag", id="thread.reject"),
         Binding("m", "memo", "Memo om meldingen", id="thread.memo"),
         Binding("M", "memo_coding", "Memo om din koding", id="thread.memo_coding"),
         Binding("n", "memo_case", "Memo om kommunen", id="thread.memo_case"),
         Binding("g", "good_practice", "God praksis", id="thread.good"),
     ]
 
-    def __init__(self, thread_id: int, *, start_at: tuple[int, int] | None = None) -> None:
-        """``start_at``: (message id, offset) of the sentence to put the cursor on, as when opening a passage."""
+    def __init__(self, thread_id: int, *, start_at: tuple[int, int] | None = None, found: str | None = None) -> None:
+        """``start_at``: (message id, offset) of the sentence to put the cursor on, as when opening a passage.
+        ``found``: the thread list's free-text filter; its words are marked, and without ``start_at`` the cursor
+        starts at the first sentence that holds them."""
         super().__init__()
         self.thread_id = thread_id
         self.start_at = start_at
+        self.found = found.strip() if found and found.strip() else None
         self.views: list[MessageView] = []
         self.cursors: list[Cursor] = []
         self.position = 0
@@ -80,11 +103,16 @@ class ThreadScreen(FokusScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield VerticalScroll(id="conversation")
+        with Container(id="thread-body"):
+            yield VerticalScroll(id="conversation")
+            yield CodesPanel(id="codes-panel")
         yield Footer()
 
     def on_mount(self) -> None:
+        self._lay_out(self.size.width)
         self.load()
+        if self.start_at is None and self.found is not None:
+            self.move_to(self._first_found())
         if self.start_at is not None:
             message, offset = self.start_at
             for position, cursor in enumerate(self.cursors):
@@ -92,6 +120,39 @@ class ThreadScreen(FokusScreen):
                 if view.message_id == message and cursor.start <= offset < max(cursor.end, cursor.start + 1):
                     self.move_to(position)
                     break
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._lay_out(event.size.width)
+
+    def _lay_out(self, width: int) -> None:
+        """The codes panel beside the conversation where there is room, below it (one line an entry) where not."""
+        wide = width >= WIDE
+        self.query_one("#thread-body", Container).styles.layout = "horizontal" if wide else "vertical"
+        self.panel.set_class(not wide, "-compact")
+
+    def _first_found(self) -> int:
+        """The first sentence that holds the free-text filter's words (the first sentence if none does: the words
+        may be in the thread's title)."""
+        for position, cursor in enumerate(self.cursors):
+            text = self.views[cursor.message].text
+            if any(start < cursor.end and cursor.start < end for start, end in text_matches(text, self.found or "")):
+                return position
+        return 0
+
+    def _show_panel(self) -> None:
+        found = self.current
+        if found is None:
+            self.panel.show("", [], self.fokus.coder_name)
+            return
+        view, cursor = found
+        me = self.fokus.coder_name
+        self.panel.show(view.text, entries_on(view.codings, cursor.start, cursor.end, me), me)
+        self.call_after_refresh(self._keep_in_view)  # the panel may have grown over the sentence
+
+    def _keep_in_view(self) -> None:
+        found = self.current
+        if found is not None and self.is_mounted:
+            self.query_one(f"#message-{found[1].message}", Static).scroll_visible(animate=False)
 
     def load(self) -> None:
         with self.fokus.reading() as session:
@@ -109,16 +170,18 @@ class ThreadScreen(FokusScreen):
         if len(shown) == len(self.views):  # the same messages: restyle them in place
             for index, (widget, view) in enumerate(zip(shown, self.views, strict=True)):
                 here = current is not None and current.message == index
-                widget.update(render_message(view, current if here else None))
+                widget.update(render_message(view, current if here else None, self.found))
                 widget.set_class(here, "current")
+            self._show_panel()
             return
         widgets = []
         for index, view in enumerate(self.views):
             here = current is not None and current.message == index
-            widget = Static(render_message(view, current if here else None), id=f"message-{index}")
+            widget = Static(render_message(view, current if here else None, self.found), id=f"message-{index}")
             widget.set_classes(f"message depth-{min(view.depth, 2)}" + (" current" if here else ""))
             widgets.append(widget)
         holder.mount_all(widgets)
+        self._show_panel()
 
     def _redraw(self, old: int) -> None:
         found = self.current
@@ -127,12 +190,14 @@ class ThreadScreen(FokusScreen):
         current = found[1]
         for index in {self.cursors[old].message, current.message}:
             widget = self.query_one(f"#message-{index}", Static)
-            widget.update(render_message(self.views[index], current if current.message == index else None))
+            widget.update(render_message(self.views[index], current if current.message == index else None, self.found))
             widget.set_class(current.message == index, "current")
         self.query_one(f"#message-{current.message}", Static).scroll_visible()
+        self._show_panel()
 
     def move_to(self, position: int) -> None:
         old, self.position, self.extent = self.position, position, None
+        self.panel.forget()
         self._redraw(old)
 
     def action_next(self) -> None:
@@ -146,6 +211,7 @@ class ThreadScreen(FokusScreen):
     def _extend(self, end: int) -> None:
         cursor = self.cursors[self.position]
         self.extent = (cursor.start, end) if end != cursor.end else None
+        self.panel.forget()
         self._redraw(self.position)
 
     def action_extend_sentence(self) -> None:
@@ -212,66 +278,6 @@ class ThreadScreen(FokusScreen):
             cursor = Cursor(cursor.message, *self.extent)
         return self.views[cursor.message], cursor
 
-    def action_recode(self) -> None:
-        """Give your coding on the selection another code."""
-        mine = self._mine()
-        if not mine:
-            return
-        app = self.fokus
-        codes = app.codable_codes()
-
-        def chosen(code: str | None) -> None:
-            if code and app.write(lambda s: recode(s, mine[-1].coding_id, code, app.coder_id)) is not None:
-                app.remember_code(code)
-                self.notify(f"{mine[-1].code} er nå {code}")
-                self.load()
-
-        self.app.push_screen(CodePicker(codes, app.recent_codes, title=f"Endre {mine[-1].code} til …"), chosen)
-
-    def action_code(self) -> None:
-        found = self.current
-        if found is None:
-            return
-        view, cursor = found
-        codes = self.fokus.codable_codes()
-
-        def chosen(code: str | None) -> None:
-            if code is None:
-                return
-            app = self.fokus
-            done = app.write(lambda s: add_coding(s, view.message_id, code, cursor.start, cursor.end, app.coder_id))
-            if done is not None:
-                app.remember_code(code)
-                self.notify(f"Kodet som {code}")
-                self.load()
-
-        self.app.push_screen(CodePicker(codes, self.fokus.recent_codes), chosen)
-
-    def _mine(self) -> list[CodingView]:
-        """Your accepted codings that overlap the selection (a notification when there are none)."""
-        found = self.current
-        if found is None:
-            return []
-        view, cursor = found
-        me = self.fokus.coder_name
-        mine = [
-            c
-            for c in view.codings
-            if c.status == "accepted" and c.coder == me and c.start < cursor.end and cursor.start < c.end
-        ]
-        if not mine:
-            self.notify("Du har ingen koding her")
-        return mine
-
-    def action_uncode(self) -> None:
-        mine = self._mine()
-        if not mine:
-            return
-        app = self.fokus
-        if app.write(lambda s: remove_coding(s, mine[-1].coding_id, app.coder_id)) is not None:
-            self.notify(f"Fjernet {mine[-1].code}")
-            self.load()
-
     def action_memo(self) -> None:
         """A memo on the message: the one you wrote opens to edit, else a new one."""
         from fokus.api.memos import coder_memo
@@ -291,18 +297,6 @@ class ThreadScreen(FokusScreen):
             own,
             lambda s, text: add_memo(s, text, coder_id=app.coder_id, message_id=view.message_id),
         )
-
-    def action_memo_coding(self) -> None:
-        mine = self._mine()
-        if not mine:
-            return
-        app, coding = self.fokus, mine[-1]
-
-        def saved(text: str | None) -> None:
-            if text and app.write(lambda s: add_memo(s, text, coder_id=app.coder_id, coding_id=coding.coding_id)):
-                self.notify("Memo lagret")
-
-        self.app.push_screen(MemoEditor(f"Memo om kodingen {coding.code}"), saved)
 
     def action_memo_case(self) -> None:
         """A memo on the speaker's municipality: the one you wrote opens to edit, else a new one."""

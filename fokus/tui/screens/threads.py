@@ -110,7 +110,7 @@ class ThreadsScreen(FokusScreen):
     def _open(self, thread_id: int) -> None:
         from fokus.tui.screens.thread import ThreadScreen
 
-        self.app.push_screen(ThreadScreen(thread_id))
+        self.app.push_screen(ThreadScreen(thread_id, found=self.filters.text))  # starts at the words
 
     def action_filter(self) -> None:
         field = self.query_one(Input)
