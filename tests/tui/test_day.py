@@ -109,6 +109,28 @@ def test_undo_names_a_good_practice_mark_and_a_memo(drive: Callable[..., None]) 
     assert undone[1] == "Angret memoet: «Viktig poeng om svartid»"
 
 
+def test_escape_from_a_codes_threads_goes_back_to_the_codebook(drive: Callable[..., None]) -> None:
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        await pilot.press("b")
+        await pilot.pause()
+        codebook = app.screen
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ThreadsScreen)
+        assert app.screen.filters.code is not None
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is codebook
+        await pilot.press("escape")  # and on the first thread list, escape clears a filter but stays
+        await pilot.pause()
+        assert isinstance(app.screen, ThreadsScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ThreadsScreen)
+
+    drive(steps)
+
+
 def _run(app: FokusApp, steps: Callable[[Pilot[None]], object]) -> None:
     async def go() -> None:
         async with app.run_test(size=(120, 40)) as pilot:

@@ -21,7 +21,7 @@ PAGE = 200
 class ThreadsScreen(FokusScreen):
     BINDINGS = [
         Binding("slash", "filter", "Filtrer", key_display="/", id="threads.filter"),
-        Binding("escape", "clear_filter", "Nullstill filter", id="threads.clear"),
+        Binding("escape", "clear_filter", "Nullstill filter / tilbake", id="threads.clear"),
         Binding("enter", "open", "Åpne tråd", id="threads.open"),
     ]
 
@@ -118,6 +118,10 @@ class ThreadsScreen(FokusScreen):
         field.focus()
 
     def action_clear_filter(self) -> None:
+        """Clear the filter; on a list opened from another screen (a code's threads, from the codebook), go back."""
+        if len(self.app.screen_stack) > 2 and self is not self.app.screen_stack[1]:
+            self.app.pop_screen()
+            return
         field = self.query_one(Input)
         field.value = ""
         field.display = False
