@@ -131,6 +131,20 @@ def test_escape_from_a_codes_threads_goes_back_to_the_codebook(drive: Callable[.
     drive(steps)
 
 
+def test_the_code_picker_puts_the_code_typed_first(project: Project, drive: Callable[..., None]) -> None:
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("c", *"kri", "enter")  # krise, not dialog/kritikk (earlier in the codebook)
+        await pilot.pause()
+
+    drive(steps)
+    with project.read() as session:
+        tester = session.scalar(select(Coder.id).where(Coder.name == "tester"))
+        coding = session.scalars(select(Coding).where(Coding.coder_id == tester)).one()
+        assert coding.code.path == "krise"
+
+
 def _run(app: FokusApp, steps: Callable[[Pilot[None]], object]) -> None:
     async def go() -> None:
         async with app.run_test(size=(120, 40)) as pilot:

@@ -21,6 +21,21 @@ def fuzzy(query: str, text: str) -> bool:
     return True
 
 
+def closeness(query: str, path: str, name: str) -> int:
+    """How well a code answers what was typed, best first: the code itself, a code the query starts (its path, a
+    level of it, or its name), then anything it matches letter by letter ("kri" puts krise before dialog/kritikk)."""
+    query = query.lower()
+    if not query:
+        return 0
+    if query in (path.lower(), name.lower()):
+        return 0
+    if path.lower().startswith(query):
+        return 1
+    if any(level.startswith(query) for level in path.lower().split("/")) or name.lower().startswith(query):
+        return 2
+    return 3
+
+
 class CodePicker(ModalScreen[str | None]):
     """Returns the chosen code's id (path), or None when dismissed."""
 
@@ -52,7 +67,7 @@ class CodePicker(ModalScreen[str | None]):
         options.clear_options()
         order = {path: i for i, path in enumerate(self.recent)}
         matches = [(p, n) for p, n in self.codes if fuzzy(query, p) or fuzzy(query, n)]
-        matches.sort(key=lambda c: (order.get(c[0], len(order)), c[0]))
+        matches.sort(key=lambda c: (closeness(query, *c), order.get(c[0], len(order)), c[0]))
         options.add_options([Option(f"{path}  [dim]{name}[/]", id=path) for path, name in matches])
         if matches:
             options.highlighted = 0
