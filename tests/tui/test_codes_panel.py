@@ -57,7 +57,7 @@ def test_x_removes_the_chosen_older_coding_and_says_which(project: Project, driv
 
     drive(steps)
     assert [code for _, code, _, _ in codings_of_tester(project)] == ["ressurser/tid"]
-    assert "Fjernet dialog («Kjære alle sammen: i dag stenger …», tester)" in seen["notes"]
+    assert "Fjernet dialog («Kjære alle sammen: i dag stenger vi …», tester)" in seen["notes"]
 
 
 def test_with_two_codings_x_asks_which_and_removes_nothing_until_told(
@@ -109,7 +109,7 @@ def test_e_recodes_the_chosen_coding(project: Project, drive: Callable[..., None
 
     drive(steps)
     assert [code for _, code, _, _ in codings_of_tester(project)] == ["krise/under", "ressurser/tid"]
-    assert "dialog er nå krise/under («Kjære alle sammen: i dag stenger …», tester)" in seen["notes"]
+    assert "dialog er nå krise/under («Kjære alle sammen: i dag stenger vi …», tester)" in seen["notes"]
 
 
 async def open_filtered(pilot: Pilot[None], app: FokusApp, text: str) -> ThreadScreen:

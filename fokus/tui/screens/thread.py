@@ -103,13 +103,14 @@ class ThreadScreen(CodingKeys):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Container(id="thread-body"):
+        wide = self.app.size.width >= WIDE  # laid out once, before the messages are
+        with Container(id="thread-body") as body:
+            body.styles.layout = "horizontal" if wide else "vertical"
             yield VerticalScroll(id="conversation")
-            yield CodesPanel(id="codes-panel")
+            yield CodesPanel(id="codes-panel", classes="" if wide else "-compact")
         yield Footer()
 
     def on_mount(self) -> None:
-        self._lay_out(self.size.width)
         self.load()
         if self.start_at is None and self.found is not None:
             self.move_to(self._first_found())
@@ -127,8 +128,10 @@ class ThreadScreen(CodingKeys):
     def _lay_out(self, width: int) -> None:
         """The codes panel beside the conversation where there is room, below it (one line an entry) where not."""
         wide = width >= WIDE
-        self.query_one("#thread-body", Container).styles.layout = "horizontal" if wide else "vertical"
-        self.panel.set_class(not wide, "-compact")
+        body = self.query_one("#thread-body", Container)
+        if body.styles.layout is None or body.styles.layout.name != ("horizontal" if wide else "vertical"):
+            body.styles.layout = "horizontal" if wide else "vertical"
+            self.panel.set_class(not wide, "-compact")
 
     def _first_found(self) -> int:
         """The first sentence that holds the free-text filter's words (the first sentence if none does: the words
@@ -147,7 +150,8 @@ class ThreadScreen(CodingKeys):
         view, cursor = found
         me = self.fokus.coder_name
         self.panel.show(view.text, entries_on(view.codings, cursor.start, cursor.end, me), me)
-        self.call_after_refresh(self._keep_in_view)  # the panel may have grown over the sentence
+        if self.panel.compact:
+            self.call_after_refresh(self._keep_in_view)  # the panel below may have grown over the sentence
 
     def _keep_in_view(self) -> None:
         found = self.current
@@ -177,9 +181,12 @@ class ThreadScreen(CodingKeys):
         widgets = []
         for index, view in enumerate(self.views):
             here = current is not None and current.message == index
-            widget = Static(render_message(view, current if here else None, self.found), id=f"message-{index}")
-            widget.set_classes(f"message depth-{min(view.depth, 2)}" + (" current" if here else ""))
-            widgets.append(widget)
+            classes = f"message depth-{min(view.depth, 2)}" + (" current" if here else "")  # styled once, mounted
+            widgets.append(
+                Static(
+                    render_message(view, current if here else None, self.found), id=f"message-{index}", classes=classes
+                )
+            )
         holder.mount_all(widgets)
         self._show_panel()
 

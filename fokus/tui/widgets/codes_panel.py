@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
@@ -26,17 +27,19 @@ from textual.widgets.option_list import Option
 
 from fokus.api.browse import CodingView
 
-EXCERPT = 32  # characters of a passage shown in the panel and in notifications
+EXCERPT = 40  # characters of a passage shown in the panel and in notifications
 MEMO_MARK = "✎"
 
 
 def excerpt(text: str, limit: int = EXCERPT) -> str:
-    """The start of a passage, on one line, cut at a word: "Kjære alle sammen: i dag stenger …"."""
+    """The start of a passage, on one line, at most ``limit`` characters, cut at a word: "Kjære alle sammen: i dag
+    …"."""
     flat = " ".join(text.split())
     if len(flat) <= limit:
         return flat
-    cut = flat.rfind(" ", 0, limit + 1)
-    return flat[: cut if cut > limit // 2 else limit].rstrip() + " …"
+    room = max(limit - 2, 1)  # for " …"
+    cut = flat.rfind(" ", 0, room + 1)
+    return flat[: cut if cut > room // 2 else room].rstrip() + " …"
 
 
 def describe(coding: CodingView, text: str) -> str:
@@ -90,8 +93,8 @@ class CodesPanel(Widget, can_focus=False):
 
     HINT = ("tab/1–9 velg · e endre · x fjern", "M memo · a godta · r avvis")
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
+    def __init__(self, *, id: str | None = None, classes: str = "") -> None:
+        super().__init__(id=id, classes=classes)
         self.entries: list[CodingView] = []
         self.text = ""
         self.me = ""
@@ -192,7 +195,7 @@ class CodesPanel(Widget, can_focus=False):
         if chosen:
             line.stylize("reverse")
         offsets = f" {coding.start}–{coding.end}"
-        room = self.size.width - len(offsets) - (len(line) + 4 if self.compact else 5)
+        room = self.size.width - cell_len(offsets) - (cell_len(line.plain) + 4 if self.compact else 5)
         passage = f"«{excerpt(self.text[coding.start : coding.end], max(room, 12))}»{offsets}"
         if self.compact:
             line.append(f"  {passage}", style="dim")
