@@ -61,15 +61,21 @@ def render_message(view: MessageView, cursor: Cursor | None, found: str | None =
     return text
 
 
+#: Keys that pair up in the key bar, each pair with one label: "j/k Neste/forrige setning".
+MOVE = Binding.Group("Neste/forrige setning")
+BY_SENTENCE = Binding.Group("Utvid/krymp en setning")
+BY_WORD = Binding.Group("Utvid/krymp et ord")
+
+
 class ThreadScreen(CodingKeys):
     BINDINGS = [
         Binding("escape", "back", "Tilbake", id="thread.back"),
-        Binding("j,down", "next", "Neste setning", id="thread.next"),
-        Binding("k,up", "previous", "Forrige setning", id="thread.previous"),
-        Binding("J", "extend_sentence", "Utvid med en setning", id="thread.extend_sentence"),
-        Binding("K", "shrink_sentence", "Krymp med en setning", id="thread.shrink_sentence"),
-        Binding("l", "extend_word", "Utvid med et ord", id="thread.extend_word"),
-        Binding("h", "shrink_word", "Krymp med et ord", id="thread.shrink_word"),
+        Binding("j,down", "next", "Neste setning", id="thread.next", group=MOVE),
+        Binding("k,up", "previous", "Forrige setning", id="thread.previous", group=MOVE),
+        Binding("J", "extend_sentence", "Utvid med en setning", id="thread.extend_sentence", group=BY_SENTENCE),
+        Binding("K", "shrink_sentence", "Krymp med en setning", id="thread.shrink_sentence", group=BY_SENTENCE),
+        Binding("l", "extend_word", "Utvid med et ord", id="thread.extend_word", group=BY_WORD),
+        Binding("h", "shrink_word", "Krymp med et ord", id="thread.shrink_word", group=BY_WORD),
         Binding("c", "code", "Kod utvalget", id="thread.code"),
         # choosing an entry of the codes panel: its title says how, so they stay out of the key bar
         Binding("tab", "next_entry", "Velg neste koding i panelet", show=False, id="thread.next_entry"),

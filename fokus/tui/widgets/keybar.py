@@ -30,6 +30,7 @@ class Key(NamedTuple):
     enabled: bool
     action: str
     of_app: bool  # bound by the app rather than the screen
+    group: Binding.Group | None = None  # keys of one group share an entry: "j/k Neste/forrige setning"
 
 
 class KeyBar(Widget, can_focus=False):
@@ -64,8 +65,15 @@ class KeyBar(Widget, can_focus=False):
                 continue
             seen.add(binding.action)
             of_app = active.node is self.app
-            entry = Key(self.app.get_key_display(binding), binding.description, active.enabled, binding.action, of_app)
-            (app_wide if of_app else own).append(entry)
+            shown = self.app.get_key_display(binding)
+            listed = app_wide if of_app else own
+            group = binding.group
+            if group is not None and listed and listed[-1].group is group:  # "j/k Neste/forrige setning"
+                last = listed[-1]
+                listed[-1] = last._replace(shown=f"{last.shown}/{shown}", enabled=last.enabled or active.enabled)
+                continue
+            label = group.description if group is not None else binding.description
+            listed.append(Key(shown, label, active.enabled, binding.action, of_app, group))
         return own + app_wide
 
     def lines(self, width: int) -> list[Text]:
@@ -82,8 +90,9 @@ class KeyBar(Widget, can_focus=False):
             for index, key in enumerate(line):
                 if index:
                     text.append("  ")
-                text.append(key.shown, style=f"bold {colour}" + ("" if key.enabled else " dim"))
-                text.append(" " + key.label, style="" if key.enabled else "dim")
+                # the space goes with the key: an SVG screenshot drops a span's leading space
+                text.append(key.shown + " ", style=f"bold {colour}" + ("" if key.enabled else " dim"))
+                text.append(key.label, style="" if key.enabled else "dim")
             shown.append(text)
         return shown
 
