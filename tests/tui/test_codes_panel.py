@@ -261,3 +261,14 @@ def test_a_thread_opened_after_a_free_text_filter_starts_at_the_word(drive: Call
         assert [(span.start, span.end) for span in marks] == [(at, at + len("timingen"))]
 
     drive(steps)
+
+
+def test_a_click_on_an_entry_chooses_it(project: Project, drive: Callable[..., None]) -> None:
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        await two_codings_on_the_first_sentence(pilot, app)
+        await pilot.click("#codes-panel", offset=(4, 3))  # beside the conversation: two rows an entry, under a border
+        await pilot.press("x")
+        await pilot.pause()
+
+    drive(steps)
+    assert [code for _, code, _, _ in codings_of_tester(project)] == ["dialog"]

@@ -84,7 +84,7 @@ class CodesPanel(Widget, can_focus=False):
     CodesPanel.-compact {
         width: 1fr;
         height: auto;
-        max-height: 7;
+        max-height: 5;
         border: none;
         border-top: solid $primary-darken-1;
         padding: 0 1;
@@ -149,7 +149,7 @@ class CodesPanel(Widget, can_focus=False):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         if not self.entries:
             return 1
-        return min(len(self.entries), 6) if self.compact else 2 * len(self.entries) + 3
+        return min(len(self.entries), 4) if self.compact else 2 * len(self.entries) + 3
 
     def _shown(self) -> tuple[range, int]:
         """The entries that fit (the chosen one among them) and the rows each takes; where not all fit, the last
