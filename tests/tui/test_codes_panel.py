@@ -266,9 +266,9 @@ def test_a_thread_opened_after_a_free_text_filter_starts_at_the_word(drive: Call
 def test_a_click_on_an_entry_chooses_it(project: Project, drive: Callable[..., None]) -> None:
     async def steps(pilot: Pilot[None], app: FokusApp) -> None:
         await two_codings_on_the_first_sentence(pilot, app)
-        await pilot.click("#codes-panel", offset=(4, 3))  # beside the conversation: two rows an entry, under a border
+        await pilot.click("#codes-panel", offset=(4, 1))  # beside the conversation, under its border: entry 1
         await pilot.press("x")
         await pilot.pause()
 
     drive(steps)
-    assert [code for _, code, _, _ in codings_of_tester(project)] == ["dialog"]
+    assert [code for _, code, _, _ in codings_of_tester(project)] == ["ressurser/tid"]
