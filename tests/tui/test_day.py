@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 from textual.binding import Binding
 from textual.pilot import Pilot
+from textual.widgets import DataTable
 
 from fokus.domain.settings import coder_setting, get_setting
 from fokus.model import Coder, Coding, Message
@@ -154,6 +155,25 @@ def test_the_code_picker_puts_the_code_typed_first(project: Project, drive: Call
         tester = session.scalar(select(Coder.id).where(Coder.name == "tester"))
         coding = session.scalars(select(Coding).where(Coding.coder_id == tester)).one()
         assert coding.code.path == "krise"
+
+
+def test_help_in_a_thread_lists_the_threads_keys_first_and_their_meaning_wins(drive: Callable[..., None]) -> None:
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        rows = [tuple(str(cell) for cell in table.get_row_at(i)) for i in range(table.row_count)]
+        meaning = {key: what for key, what, _ in rows}
+        assert meaning["a"] == "Godta forslag"  # not the app's "Analyse"
+        assert meaning["x"] == "Fjern din koding"
+        assert meaning["u"] == "Angre"
+        wheres = [where for _, _, where in rows]
+        assert wheres == sorted(wheres, key=lambda w: w != "her")  # the thread's own keys first
+        assert "Copy selected text" not in meaning.values()  # Textual's own keys are not fokus's to list
+
+    drive(steps)
 
 
 def _run(app: FokusApp, steps: Callable[[Pilot[None]], object]) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from rich.markup import escape
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
@@ -54,16 +56,26 @@ class Quote(Passage):
         )
 
 
+class PassageTable(DataTable[str]):
+    """The passages: ``enter`` opens the thread at the passage, and the key bar says so."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "Åpne tråden", id="passages.open")]
+
+
 class PassagesScreen(FokusScreen):
-    """The coded passages behind one figure; ``enter`` opens the thread at the passage.
+    """The coded passages behind one figure; ``enter`` opens the thread at the passage, and the passage in focus is
+    shown whole under the table.
 
     Give a code, a scope and the figure's coordinates (as `fokus passages` takes them), or the quotes themselves.
     """
 
-    BINDINGS = [
-        Binding("escape", "back", "Tilbake", id="passages.back"),
-        Binding("enter", "open", "Åpne tråden", id="passages.open"),
-    ]
+    BINDINGS = [Binding("escape", "back", "Tilbake", id="passages.back")]
+    DEFAULT_CSS = """
+    PassagesScreen #passages-table { height: 1fr; }
+    PassagesScreen #passages-detail {
+        height: auto; max-height: 8; padding: 0 1; border-top: solid $primary;
+    }
+    """
 
     def __init__(
         self,
@@ -77,11 +89,13 @@ class PassagesScreen(FokusScreen):
         self.code, self.scope, self.where = code, scope or Scope(), where or {}
         self.given = quotes
         self.found: list[Quote] = []
+        self.columns: tuple[tuple[str, int | None], ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="passages-about", classes="analysis-about")
-        yield DataTable(id="passages-table", cursor_type="row", zebra_stripes=True)
+        yield PassageTable(id="passages-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="passages-detail")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -96,15 +110,60 @@ class PassagesScreen(FokusScreen):
             self.found = [Quote.from_row(r, code=r["code"], coder=r["coder"]) for r in report.rows()]
             shown = f", de første {len(self.found)}" if len(self.found) < report.total else ""
             about = f"{report.title}: {report.total} utdrag{shown}."
-        self.query_one(Static).update(about)
+        self.query_one("#passages-about", Static).update(about)
+        self.fill(self.size.width)
+        self.query_one(DataTable).focus()
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.layout_columns(event.size.width) != self.columns:
+            self.fill(event.size.width)
+
+    @staticmethod
+    def layout_columns(width: int) -> tuple[tuple[str, int | None], ...]:
+        """(heading, width) of each column at ``width``: the passage takes what is left; the participant and the
+        coder show only where there is room (the pane under the table names them)."""
+        shown: list[tuple[str, int | None]] = [("Dato", 10), ("Kommune", 12)]
+        if width >= 120:
+            shown += [("Deltaker", 12)]
+        shown += [("Kode", 22)]
+        if width >= 120:
+            shown += [("Koder", 14)]
+        room = width - sum(w or 0 for _, w in shown) - 2 * (len(shown) + 1) - 2
+        return (*shown, ("Utdrag", max(room, 20)))
+
+    def fill(self, width: int) -> None:
+        self.columns = self.layout_columns(width)
         table = self.query_one(DataTable)
-        table.add_columns("Dato", "Kommune", "Deltaker", "Kode", "Koder", "Utdrag")
+        row = table.cursor_row
+        table.clear(columns=True)
+        for heading, size in self.columns:
+            table.add_column(heading, width=size, key=heading)
         for index, quote in enumerate(self.found):
-            text = " ".join(quote.text.split())
-            table.add_row(
-                quote.when, quote.case or "", quote.participant, quote.code, quote.coder, text[:90], key=str(index)
-            )
-        table.focus()
+            cells = {
+                "Dato": quote.when,
+                "Kommune": quote.case or "",
+                "Deltaker": quote.participant,
+                "Kode": quote.code,
+                "Koder": quote.coder,
+                "Utdrag": " ".join(quote.text.split()),
+            }
+            table.add_row(*(cells[heading] for heading, _ in self.columns), key=str(index))
+        if self.found:
+            table.move_cursor(row=min(row, len(self.found) - 1))
+        self.show_detail()
+
+    def on_data_table_row_highlighted(self, _: DataTable.RowHighlighted) -> None:
+        self.show_detail()
+
+    def show_detail(self) -> None:
+        pane = self.query_one("#passages-detail", Static)
+        if not self.found:
+            pane.update("[dim]Ingen utdrag.[/]")
+            return
+        quote = self.found[max(self.query_one(DataTable).cursor_row, 0)]
+        who = " · ".join(part for part in (quote.case, quote.participant, quote.when) if part)
+        codes = " · ".join(part for part in (quote.code, quote.coder) if part)
+        pane.update(f"[b]{escape(who)}[/b]  [dim]{escape(codes)}[/dim]\n«{escape(quote.text.strip())}»")
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
