@@ -1,13 +1,18 @@
-"""The look of the main screens on the demo project, pinned as SVG snapshots (pytest-textual-snapshot).
+"""The look of every screen on the demo project, at 80x24 and at 160x45, pinned as SVG snapshots
+(pytest-textual-snapshot).
 
-Update them after a deliberate change of the look with `pytest tests/tui --snapshot-update`, and look at the diff.
+A snapshot pins what a person sees, so each one is looked at before it is accepted: after a deliberate change of
+the look, run `pytest tests/tui --snapshot-update`, render each changed SVG to PNG (`rsvg-convert -o x.png x.svg`)
+and open it. A snapshot that pins a broken picture is a bug.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 
 from fokus.store import Project
 from fokus.tui.app import FokusApp
@@ -15,18 +20,56 @@ from fokus.tui.app import FokusApp
 # the look of each screen, pinned on SQLite: its title names the project file (the Pilot tests cover PostgreSQL)
 pytestmark = pytest.mark.parametrize("demo_file", ["sqlite"], indirect=True)
 
-
-def test_thread_list(project: Project, snap_compare: Any) -> None:
-    assert snap_compare(FokusApp(project, "ingrid"), terminal_size=(120, 40))
+SIZES = {"80x24": (80, 24), "160x45": (160, 45)}
 
 
-def test_a_thread(project: Project, snap_compare: Any) -> None:
-    assert snap_compare(FokusApp(project, "ingrid"), press=["down", "enter", "j"], terminal_size=(120, 40))
+def keys(*pressed: str) -> Callable[[Pilot[None]], Awaitable[None]]:
+    """Press ``pressed``, then wait until background work (an analysis, a topic model) is done."""
+
+    async def run(pilot: Pilot[None]) -> None:
+        for key in pressed:
+            await pilot.press(key)
+            await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    return run
 
 
-def test_review_queue(project: Project, snap_compare: Any) -> None:
-    assert snap_compare(FokusApp(project, "ingrid"), press=["v"], terminal_size=(120, 40))
+#: Each screen, and the keys that open it from the thread list.
+SCREENS = {
+    "thread_list": (),
+    "thread": ("down", "enter", "j"),
+    "review": ("v",),
+    "codebook": ("b", "down", "down"),
+    "board": ("p",),
+    "memos": ("N",),
+    "analysis": ("a",),
+    "passages": ("a", "enter"),
+    "help": ("question_mark",),
+}
 
 
-def test_codebook_panel(project: Project, snap_compare: Any) -> None:
-    assert snap_compare(FokusApp(project, "ingrid"), press=["b", "down", "down"], terminal_size=(120, 40))
+def write_memos(project: Project) -> None:
+    """Two memos, so that the memo screen shows what a researcher's list looks like (the demo ships none)."""
+    from fokus.api.memos import add_memo, memo_on_case
+    from fokus.domain.coders import human_coder
+    from fokus.privacy import find_message
+
+    with project.begin() as session:
+        ingrid = human_coder(session, "ingrid")
+        found = find_message(session, "349000019657441_349100019687022")
+        assert found is not None
+        add_memo(
+            session, "Viktig om svartid: de svarer innen en time.\nSe også Bodø.", coder_id=ingrid, message_id=found[0]
+        )
+        memo_on_case(session, "Bodø", "Bodø er et godt eksempel på eierskap i ledelsen.", coder_id=ingrid)
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("screen", SCREENS)
+def test_screen(project: Project, snap_compare: Any, screen: str, size: str) -> None:
+    if screen == "memos":
+        write_memos(project)
+    app = FokusApp(project, "ingrid")
+    assert snap_compare(app, run_before=keys(*SCREENS[screen]), terminal_size=SIZES[size])
