@@ -23,7 +23,8 @@ def memos(project: Project) -> list[tuple[int, str, int | None, int | None, int 
     """Every memo as (id, text, message, coding, case)."""
     with project.read() as session:
         return [
-            (m.id, m.text, m.message_id, m.coding_id, m.case_id) for m in session.scalars(select(Memo).order_by(Memo.id))
+            (m.id, m.text, m.message_id, m.coding_id, m.case_id)
+            for m in session.scalars(select(Memo).order_by(Memo.id))
         ]
 
 
@@ -158,7 +159,7 @@ def test_the_memo_screen_lists_a_memo_from_the_thread_and_d_deletes_it_undoably(
         seen["after u memos"] = memos(project)
 
     drive(steps)
-    ((memo_id, text, message, coding, case),) = seen["after u memos"]
+    ((_memo_id, text, message, coding, case),) = seen["after u memos"]
     assert (text, coding, case) == ("Viktig poeng\nmed en andre linje", None, None)
     assert message is not None
     (row,) = seen["rows"]
