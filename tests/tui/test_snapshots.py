@@ -47,6 +47,7 @@ SCREENS = {
     "analysis": ("a",),
     "passages": ("a", "enter"),
     "help": ("question_mark",),
+    "discover": ("d",),
 }
 
 

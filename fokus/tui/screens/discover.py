@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import unicodedata
 
-from textual import work
+from rich.text import Text
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -69,6 +70,12 @@ class NewCodeScreen(ModalScreen[tuple[str, str] | None]):
         self.dismiss(None)
 
 
+class CandidateTable(DataTable[str | Text]):
+    """The candidates: ``enter`` lists a candidate's quotes, and the key bar says so."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "Sitater", id="discover.open")]
+
+
 class DiscoverScreen(FokusScreen):
     """One row per candidate theme: its title, words, municipalities and sentences."""
 
@@ -88,7 +95,7 @@ class DiscoverScreen(FokusScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Leter etter temaer …", id="discover-about", classes="analysis-about")
-        yield DataTable(id="discover-table", cursor_type="row", zebra_stripes=True)
+        yield CandidateTable(id="discover-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -113,22 +120,39 @@ class DiscoverScreen(FokusScreen):
         self.query_one("#discover-about", Static).update(f"[red]{text}[/]")
         self.query_one(DataTable).clear(columns=True)
 
+    @staticmethod
+    def layout_columns(width: int) -> tuple[tuple[str, int], ...]:
+        """(heading, width) of each column at ``width``: the candidate's words take what is left, so that the
+        counts and the code made from it stay on screen at 80 columns."""
+        wide = width >= 120
+        shown = [("Nr", 3), ("Tema", 28 if wide else 20), ("Kommuner" if wide else "Komm", 8 if wide else 4)]
+        shown += [("Setninger" if wide else "Setn", 9 if wide else 4), ("Kode", 16 if wide else 10)]
+        room = width - sum(w for _, w in shown) - 2 * (len(shown) + 2) - 2
+        return (*shown[:2], ("Ord", max(room, 12)), *shown[2:])
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.report is not None:
+            self.show(self.report)
+
     def show(self, report: DiscoveryReport) -> None:
         self.report = report
         table = self.query_one(DataTable)
+        row = table.cursor_row
         table.clear(columns=True)
-        table.add_columns("Nr", "Tema", "Ord", "Kommuner", "Setninger", "Kode")
+        for heading, size in self.layout_columns(self.size.width):
+            table.add_column(heading, width=size, key=heading)
         for c in report.candidates:
-            words = ", ".join(c.lemmas[:8])
             table.add_row(
                 str(c.number),
                 c.title,
-                words[:60],
-                str(len(c.cases)),
-                str(c.sentences),
+                ", ".join(c.lemmas[:8]),
+                Text(str(len(c.cases)), justify="right"),
+                Text(str(c.sentences), justify="right"),
                 self.adopted.get(c.number, ""),
                 key=str(c.number),
             )
+        if report.candidates:
+            table.move_cursor(row=min(max(row, 0), len(report.candidates) - 1))
         how = "valgt" if report.k_source == "asked" else "etter regelen √(n/5)"
         self.query_one("#discover-about", Static).update(
             f"{len(report.candidates)} kandidater fra {report.fitted} setninger ingen godkjent kode dekker"
