@@ -9,6 +9,7 @@ and open it. A snapshot that pins a broken picture is a bug.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -52,9 +53,13 @@ SCREENS = {
 
 
 def write_memos(project: Project) -> None:
-    """Two memos, so that the memo screen shows what a researcher's list looks like (the demo ships none)."""
+    """Two memos, so that the memo screen shows what a researcher's list looks like (the demo ships none), written
+    at a fixed time: the screen shows when."""
+    from sqlalchemy import update
+
     from fokus.api.memos import add_memo, memo_on_case
     from fokus.domain.coders import human_coder
+    from fokus.model import Memo
     from fokus.privacy import find_message
 
     with project.begin() as session:
@@ -65,6 +70,8 @@ def write_memos(project: Project) -> None:
             session, "Viktig om svartid: de svarer innen en time.\nSe også Bodø.", coder_id=ingrid, message_id=found[0]
         )
         memo_on_case(session, "Bodø", "Bodø er et godt eksempel på eierskap i ledelsen.", coder_id=ingrid)
+        written = datetime(2013, 5, 8, 9, 30, tzinfo=UTC)
+        session.execute(update(Memo).values(created_at=written, updated_at=written))
 
 
 @pytest.mark.parametrize("size", SIZES)
