@@ -151,3 +151,44 @@ def test_removing_or_undoing_a_coding_keeps_its_memo(ready: tuple[Project, int, 
     with project.read() as session:
         memo = session.scalars(select(Memo)).one()
     assert (memo.text, memo.message_id, memo.coding_id) == ("Varsle tidlig", None, coding)
+
+
+def test_each_undone_step_is_named_with_its_codes_and_passage(ready: tuple[Project, int, int, int]) -> None:
+    from fokus.api.step_summary import reverted_step
+
+    project, message, ingrid, _ = ready
+    steps = [
+        (lambda s: add_coding(s, message, "dialog", 20, 30, ingrid), ("coding", ("dialog",), "Vi svarte.")),
+        (lambda s: decide(s, _suggestion_id(s), True, ingrid), ("accept", ("krise",), "Flommen kom i natt.")),
+    ]
+    for step, (kind, codes, excerpt) in steps:
+        with project.begin() as session:
+            step(session)
+        with project.begin() as session:
+            undone = undo(session, ingrid)
+            assert undone is not None
+            summary = reverted_step(session, undone.batch)
+        assert summary is not None
+        assert (summary.kind, summary.codes, summary.excerpt) == (kind, codes, excerpt)
+        with project.begin() as session:
+            redone = redo(session, ingrid)
+            assert redone is not None
+            again = reverted_step(session, redone.batch)
+        assert again == summary  # a redo names the same step
+
+
+def _suggestion_id(session: object) -> int:
+    found = session.scalar(select(Coding.id).where(Coding.status == "suggested"))  # type: ignore[attr-defined]
+    assert found is not None
+    return int(found)
+
+
+def test_fokus_undo_says_what_it_undid(ready: tuple[Project, int, int, int]) -> None:
+    from tests.test_cli import fokus
+
+    project, message, ingrid, _ = ready
+    with project.begin() as session:
+        add_coding(session, message, "dialog", 20, 30, ingrid)
+    db = str(project.sqlite_path) if project.sqlite_path is not None else project.display
+    out = fokus("--db", db, "undo", "--coder", "ingrid")
+    assert out == "Undid one step: 1 changes (a coding, dialog: «Vi svarte.»).\n"

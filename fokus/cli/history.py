@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from fokus.cli.common import CODER_OPTION, coder_id, db_of, open_ctx
+
+if TYPE_CHECKING:
+    from fokus.api.coding_actions import StepReport
+    from fokus.api.step_summary import StepSummary
 
 
 def _sqlite_path(ctx: click.Context) -> Path:
@@ -116,15 +121,45 @@ def restore_command(ctx: click.Context, backup: Path, yes: bool) -> None:
 
 def _step(ctx: click.Context, coder: str | None, redo: bool) -> None:
     from fokus.api import coding_actions
+    from fokus.api.step_summary import reverted_step
 
     project = open_ctx(ctx)
     revert = coding_actions.redo if redo else coding_actions.undo
-    step = project.step(lambda session: revert(session, coder_id(session, coder)))  # a coder's step, as in the TUI
-    if step is None:
+
+    def run(session: Any) -> tuple[StepReport, StepSummary | None] | None:
+        step = revert(session, coder_id(session, coder))
+        return None if step is None else (step, reverted_step(session, step.batch))
+
+    done = project.step(run)  # a coder's step, as in the TUI
+    if done is None:
         click.echo("Nothing to redo." if redo else "Nothing to undo.")
         return
+    step, summary = done
     line = f"{'Redid' if redo else 'Undid'} one step: {step.changed} changes"
+    if summary is not None:
+        line += f" ({_described(summary)})"
     click.echo(line + (f"; {step.conflicts} changed by others since, left as they are." if step.conflicts else "."))
+
+
+#: What a step was, as `fokus undo` names it: "Undid one step: 1 changes (a coding, dialog: «...»)".
+STEP_NAMES = {
+    "coding": "a coding",
+    "uncoding": "a removed coding",
+    "recoding": "a changed coding",
+    "accept": "an accepted suggestion",
+    "reject": "a rejected suggestion",
+    "good_practice": "a good-practice mark",
+    "code": "a codebook change",
+    "memo": "a memo",
+    "step": "a step",
+}
+
+
+def _described(summary: StepSummary) -> str:
+    words = STEP_NAMES.get(summary.kind, "a step")
+    if summary.codes and summary.kind != "good_practice":
+        words += ", " + ", ".join(summary.codes[:3]) + (" …" if len(summary.codes) > 3 else "")
+    return words + (f": «{summary.excerpt}»" if summary.excerpt else "")
 
 
 @click.command("undo")
