@@ -20,7 +20,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.coordinate import Coordinate
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from fokus.analysis.frame import Scope, value_label
@@ -303,7 +303,6 @@ class AnalysisScreen(FokusScreen):
                     yield Static("Regner …", id=f"{tab.id}-about", classes="analysis-about")
                     yield DataTable(id=f"{tab.id}-table", cursor_type="row", zebra_stripes=True)
                     yield Static(id=f"{tab.id}-detail", classes="analysis-detail")
-        yield Footer()
 
     def on_mount(self) -> None:
         for table in self.query(DataTable):

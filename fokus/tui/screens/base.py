@@ -14,14 +14,9 @@ from fokus.tui.workbench import Workbench
 
 
 class FokusScreen(Screen[None]):
-    """A screen of the app. Its keys show in a :class:`KeyBar` that wraps (Textual's one-line footer, which the
-    screens compose, is hidden: it cut keys off at 80 columns)."""
-
-    DEFAULT_CSS = """
-    FokusScreen > Footer {
-        display: none;
-    }
-    """
+    """A screen of the app. Its keys show in a :class:`KeyBar`, mounted here, that wraps. Screens compose no
+    Textual ``Footer``: it cut keys off at 80 columns, and even hidden it rebuilt a widget per key whenever the
+    bindings changed, which was most of the time it took to open a thread."""
 
     def on_mount(self) -> None:
         self.mount(KeyBar())

@@ -18,7 +18,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Vertical, VerticalScroll
-from textual.widgets import Footer, Header, Input, Static, Tree
+from textual.widgets import Header, Input, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from fokus.api.codebook import code_memo_counts, code_status_counts, codebook_rows
@@ -134,7 +134,6 @@ class CodebookScreen(FokusScreen):
                 yield CodeTree("Kodebok", id="codebook-tree")
             with VerticalScroll(id="codebook-detail"):
                 yield Static(id="codebook-definition")
-        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(Input).display = False

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import DataTable, Header, Input, Label, Static
 
 from fokus.errors import FokusError
 from fokus.learn.discovery_report import Candidate, DiscoveryReport
@@ -96,7 +96,6 @@ class DiscoverScreen(FokusScreen):
         yield Header()
         yield Static("Leter etter temaer …", id="discover-about", classes="analysis-about")
         yield CandidateTable(id="discover-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import DataTable, Header, Input, Label, Static
 
 from fokus.api.memos import MemoItem, delete_memo, list_memos, memo_matches
 from fokus.domain.local_time import local_time
@@ -117,7 +117,6 @@ class MemosScreen(FokusScreen):
         yield DataTable(id="memos", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="memo-pane"):
             yield Static(id="memo-detail")
-        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#memos-search", Input).display = False  # shown by /

@@ -10,7 +10,7 @@ from rich.markup import escape
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from fokus.analysis.frame import Scope
 from fokus.domain.passages import Passage
@@ -96,7 +96,6 @@ class PassagesScreen(FokusScreen):
         yield Static(id="passages-about", classes="analysis-about")
         yield PassageTable(id="passages-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="passages-detail")
-        yield Footer()
 
     def on_mount(self) -> None:
         if self.given is not None:

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Header, Input, Label, OptionList, Static
+from textual.widgets import DataTable, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from fokus.api.good_practice import BoardPassage, good_practice_board
@@ -142,7 +142,6 @@ class PracticesScreen(FokusScreen):
         yield BoardTable(id="practices", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="practice-pane"):
             yield Static(id="practice-detail")
-        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()

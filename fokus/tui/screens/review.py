@@ -9,7 +9,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from fokus.api.coding_actions import accept_as, decide
 from fokus.api.review import ReviewItem, review_progress, review_queue
@@ -59,7 +59,6 @@ class ReviewScreen(FokusScreen):
         yield Header()
         yield Static(id="review-card")
         yield Static(id="review-progress")
-        yield Footer()
 
     def on_mount(self) -> None:
         self.reload()

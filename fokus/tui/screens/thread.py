@@ -18,7 +18,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from fokus.api.browse import MessageView, conversation, text_matches, thread_sentences
 from fokus.api.good_practice import mark_good_practice
@@ -114,7 +114,6 @@ class ThreadScreen(CodingKeys):
             body.styles.layout = "horizontal" if wide else "vertical"
             yield VerticalScroll(id="conversation")
             yield CodesPanel(id="codes-panel", classes="" if wide else "-compact")
-        yield Footer()
 
     def on_mount(self) -> None:
         self.load()

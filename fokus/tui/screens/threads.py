@@ -8,7 +8,7 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from fokus.api.browse import ThreadFilter, thread_count, thread_page
 from fokus.errors import FokusError
@@ -37,7 +37,6 @@ class ThreadsScreen(FokusScreen):
         yield Input(placeholder="fritekst, kommune:…, deltaker:…, kode:…, status:…", id="thread-filter")
         yield DataTable(id="threads", cursor_type="row", zebra_stripes=True)
         yield Static(id="threads-count")
-        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(Input).display = False
