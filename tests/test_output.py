@@ -156,6 +156,22 @@ def test_a_descriptor_path_writes_into_the_descriptor(filled: Project, tmp_path:
     assert text.startswith("before\n" + HEADER)
 
 
+def test_a_reader_that_goes_away_from_dev_stdout_ends_quietly(filled: Project) -> None:
+    """`fokus export messages -o /dev/stdout | head`: as without -o, a reader that went away is no error."""
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before fokus writes a byte
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "fokus", "--db", filled.display, "export", "messages", "-o", "/dev/stdout"],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    finally:
+        os.close(write)
+    assert (done.returncode, done.stderr) == (0, "")
+
+
 def test_new_files_get_the_umask_permissions_and_old_ones_keep_theirs(
     filled: Project, tmp_path: Path, umask: int
 ) -> None:

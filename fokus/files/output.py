@@ -68,6 +68,10 @@ def _protected(status: os.stat_result) -> bool:
 
 
 def _failure(display: str, exc: OSError) -> FokusError:
+    """The one-line error for a failed write; a reader that went away (``-o /dev/stdout | head``) is not one, so its
+    BrokenPipeError goes on to the command line, which ends quietly as it does for plain stdout."""
+    if isinstance(exc, BrokenPipeError):
+        raise exc
     return FokusError(f"cannot write: {exc.strerror or exc}", path=display)
 
 
