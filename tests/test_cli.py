@@ -107,6 +107,8 @@ COMMAND_TREE = [
     "redact status",
     "redo",
     "restore",
+    "rules",
+    "rules suggest",
     "status",
     "suggest",
     "tag",

@@ -31,6 +31,7 @@ from fokus.cli import (
     privacy,
     project,
     qdpx,
+    rules,
     tagging,
     tui,
 )
@@ -126,6 +127,7 @@ main.add_command(codings.codings_group)
 main.add_command(memos.memos_group)
 main.add_command(tagging.tag_command)
 main.add_command(tagging.evaluate_command)
+main.add_command(rules.rules_group)
 main.add_command(analysis.freq_command)
 main.add_command(analysis.cooc_command)
 main.add_command(analysis.matrix_command)
