@@ -36,6 +36,7 @@ LEMMA, COMPOUND, PHRASE = "lemma", "compound", "phrase"
 PHRASE_LENGTHS = (2, 3)
 Z = 1.96  # the Wilson interval's 95 %
 MIN_PART = 4  # letters of a compound part taken as a trigger of its own
+MIN_REST = 3  # letters a compound has besides that part
 WORD = re.compile(r"[^\W\d_][\w-]*")
 
 
@@ -98,6 +99,12 @@ def smoothed_precision(positives: int, negatives: int) -> float:
     return (positives + 1) / (positives + negatives + 2)
 
 
+def _part_of(part: str, word: str) -> bool:
+    """Whether ``part`` can be a compound part of ``word``: inside it, with a word's worth of letters besides
+    ("vakt" of "beredskapsvakt", not "sjekk" of "sjekke", which is another reading of the same word)."""
+    return part in word and len(word) - len(part) >= MIN_REST
+
+
 def _word(lemma: str) -> bool:
     """A lemma that can be a trigger: two letters or more, a letter first, no punctuation ("kl.") but a hyphen."""
     return len(lemma) > 1 and WORD.fullmatch(lemma) is not None
@@ -114,15 +121,21 @@ class FeatureMatrix:
         names: dict[tuple[str, str], int] = {}
         columns: list[int] = []
         vocabulary = {lemma for lemmas in sentences.lemmas for lemma in lemmas}
-        for i, (lemmas, keys) in enumerate(zip(sentences.lemmas, sentences.keys, strict=True)):
+        # the single triggers worth trying: the sentences' own lemmas, and compound parts that are words of their own
+        # somewhere (not the splitter's "kris" of "krise"); each fires wherever a rule's ``any`` would find it, in
+        # any sentence whose keys hold it (another reading of a word included, as the rules' matcher does)
+        triggers: set[str] = set()
+        for lemmas, keys in zip(sentences.lemmas, sentences.keys, strict=True):
             words = {lemma for lemma in lemmas if _word(lemma)}
-            # compound parts that are words of their own somewhere (not the splitter's "kris" of "krise")
-            parts = {
+            triggers |= words
+            triggers |= {
                 key
                 for key in keys - words
-                if len(key) >= MIN_PART and key in vocabulary and any(key in w for w in words) and _word(key)
+                if len(key) >= MIN_PART and key in vocabulary and any(_part_of(key, w) for w in words) and _word(key)
             }
-            found = {("any", key) for key in words | parts if key not in banned}
+        triggers -= banned
+        for i, (lemmas, keys) in enumerate(zip(sentences.lemmas, sentences.keys, strict=True)):
+            found = {("any", key) for key in keys & triggers}
             for n in PHRASE_LENGTHS:
                 for start in range(len(lemmas) - n + 1):
                     run = lemmas[start : start + n]
@@ -211,7 +224,7 @@ class FeatureMatrix:
             return LEMMA, ()
         words: Counter[str] = Counter()
         for r in rows:
-            words.update({w for w in self.sentences.lemmas[r] if w != trigger and trigger in w})
+            words.update({w for w in self.sentences.lemmas[r] if _part_of(trigger, w)})
         if not words:
             return LEMMA, ()
         return COMPOUND, tuple(w for w, _ in sorted(words.items(), key=lambda item: (-item[1], item[0]))[:3])
