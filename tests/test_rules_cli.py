@@ -173,6 +173,7 @@ def test_write_adds_the_rules_and_nothing_else_and_tag_uses_them(coded: tuple[st
     assert result.exit_code == 0, result.output
     assert f"Added rule krise:learnt-1 (1 triggers, weight 0.67) to {path}." in result.output
     assert f"Added rule dialog:learnt-1 (2 triggers, weight 0.71) to {path}." in result.output
+    assert f"Loaded {path} into the project (updated krise, dialog)." in result.output
     after = path.read_text(encoding="utf-8")
     assert after == EXPECTED
     diff = list(difflib.ndiff(CODEBOOK.splitlines(), after.splitlines()))
@@ -195,6 +196,19 @@ def test_write_adds_the_rules_and_nothing_else_and_tag_uses_them(coded: tuple[st
     again = json.loads(fokus(db, "rules", "suggest", "krise", "--format", "json").output)
     assert again["codes"][0]["caught_by_rules"] == 4
     assert again["codes"][0]["proposals"] == []
+
+
+def test_pick_writes_the_chosen_trigger_and_undo_takes_the_load_back(coded: tuple[str, Path]) -> None:
+    db, path = coded
+    result = fokus(db, "rules", "suggest", "dialog", "--pick", "hente svar", "--write", "--codebook", str(path))
+    assert result.exit_code == 0, result.output
+    assert f"Added rule dialog:learnt-1 (1 triggers, weight 0.8) to {path}." in result.output  # (3 + 1) / (3 + 2)
+    assert "      - id: learnt-1\n        phrases: [hente svar]\n        weight: 0.8\n" in path.read_text(
+        encoding="utf-8"
+    )
+    assert rules_of(db)["dialog"][0]["phrases"] == ["hente svar"]
+    assert fokus(db, "undo").exit_code == 0
+    assert rules_of(db)["dialog"] == []
 
 
 def test_write_takes_the_next_free_id_and_keeps_crlf(coded: tuple[str, Path]) -> None:

@@ -259,6 +259,15 @@ class WrittenRules:
     report: CodebookReport
     installed: bool = False
 
+    def loaded(self) -> str:
+        """What loading the edited codebook did to the project, in one line."""
+        changed = [f"{what} {', '.join(paths)}" for what, paths in (("added", self.report.added),
+                   ("updated", self.report.updated)) if paths]  # fmt: skip
+        return (
+            f"Loaded {self.path} into the project ({'; '.join(changed) or 'no change'})."
+            " `fokus undo` takes the load back (the file keeps the rules); `fokus tag` suggests with them."
+        )
+
     def install(self) -> None:
         """Move the edited file over the codebook (the transaction's last step)."""
         os.replace(self.written, self.path)

@@ -120,12 +120,7 @@ def suggest_command(
             f" to {codebook_file}.",
             err=True,
         )
-    loaded = written.report
-    click.echo(
-        f"Loaded it into the project: {len(loaded.updated)} updated, {len(loaded.added)} added."
-        " `fokus undo` takes the load back (the file keeps the rule); `fokus tag` suggests with it.",
-        err=True,
-    )
+    click.echo(written.loaded(), err=True)
 
 
 def _show(report: object, fmt: str, output: str | None) -> None:
