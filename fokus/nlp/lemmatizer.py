@@ -5,13 +5,20 @@ lemmatizer needs tags), so this component looks every form up in the Norsk Ordba
 lemmas ("brukte": bruke/brukt, "medier": medium/mediere, "var": være/var) it chooses by, in order:
 
 1. the part of speech, when the pipeline has a tagger (the real ``nb_core_news_sm`` or any trained one);
-2. the context: after a determiner or possessive a noun or adjective, after "å", a modal or "har/hadde" a verb;
-3. the form itself: a closed list of very frequent verb forms ("var", "fikk", "la") reads as a verb;
-4. the Ordbank's preference: noun, then verb, adjective, adverb.
+2. without one, a closed list of function words, suppletive comparatives and frequent verbs, lemmatised as
+   Universal Dependencies does for Bokmål ("et" -> en, "flere" -> mange, "bedre" -> god, "går" -> gå);
+3. the context, the previous word or the kind chosen for it: after a determiner an adjective or noun, after a
+   preposition or an adjective a noun, after a subject (a pronoun, "som", a noun or a name) a finite verb, after a
+   verb its object, after "å" or a modal the infinitive, after "er"/"var" an adjective; an infinitive or imperative
+   reading ("nye", "grunn") only after "å", a modal or at the start, and "det" before an inflected adjective is the
+   article (lemma "den");
+4. the form's ending out of context: "-er", "-te", "-et" read as finite verbs;
+5. the Ordbank's preference: noun, then verb, adjective, adverb, and within one kind the lexicon's ranking.
 
-The others stay in ``token._.lemmas``, and compound parts in ``token._.parts``, so a codebook rule that names any
-of them still matches. When the pipeline already has a lemmatizer (the real model), its lemma is kept and the
-lexicon's candidates are added to it.
+A capitalised noun mid-sentence is a name and keeps its form as lemma ("Regjeringen"); an unknown genitive takes the
+lemma of its owner ("dagens" -> dag, "Norges" -> norge). The others stay in ``token._.lemmas``, and compound parts
+in ``token._.parts``, so a codebook rule that names any of them still matches. When the pipeline already has a
+lemmatizer (the real model), its lemma is kept and the lexicon's candidates are added to it.
 """
 
 from __future__ import annotations
@@ -29,19 +36,105 @@ from fokus.nlp.lexicon import Candidate, Lexicon, lexicon
 COMPONENT = "fokus_lemmatizer"
 
 DETERMINERS = frozenset(
-    "en ei et den det de denne dette disse min mi mitt mine din di ditt dine sin si sitt sine vår vårt våre "
-    "deres hans hennes dens dets alle noen mange flere hver hvert ingen begge annen anna annet andre "
-    "ein eit dei mitt dykkar vårt kvar kvart".split()
+    "en ei et min mi mitt mine din di ditt dine sin si sitt sine vår vårt våre hans hennes dens dets alle noen "
+    "mange flere hver hvert ingen begge annen anna annet andre disse denne ein eit mitt dykkar kvar kvart".split()
 )
-VERB_CUES = frozenset(
-    "å og kan skal vil må bør kunne skulle ville måtte burde får fikk blir ble har hadde er var "
-    "kan ikke ikkje vi jeg du han hun de dere eg me dei ho".split()
+SUBJECTS = frozenset("jeg du han hun vi dere de man det den dette som hva hvem eg me dei ho".split())
+PREPOSITIONS = frozenset(
+    "i på av til for med om fra ved etter under over mot uten hos gjennom mellom blant langs innen frå".split()
 )
-PERFECT_CUES = frozenset("har hadde ha er var".split())
-FREQUENT_VERBS = frozenset(
-    "er var har hadde kan skal vil må bør fikk får ble blir gikk går kom kommer sa sier tok tar ga gav gir la "
-    "legger satt sto står fått vært blitt gjort gjør".split()
-)
+MODALS = frozenset("kan skal vil må bør kunne skulle ville måtte burde får fikk".split())
+PERFECT_CUES = frozenset("har hadde ha".split())
+COPULAS = frozenset("er var blir ble vært blitt".split())
+# Frequent verb forms read as verbs wherever no tagger says otherwise, with the lemma each one has
+FREQUENT_VERBS = {
+    **dict.fromkeys(("er", "var", "vært"), "være"),
+    **dict.fromkeys(("har", "hadde", "hatt"), "ha"),
+    **dict.fromkeys(("blir", "ble", "blitt"), "bli"),
+    **dict.fromkeys(("får", "fikk", "fått"), "få"),
+    **dict.fromkeys(("gjør", "gjorde", "gjort"), "gjøre"),
+    **dict.fromkeys(("går", "gikk", "gått"), "gå"),
+    **dict.fromkeys(("sier", "sa", "sagt"), "si"),
+    **dict.fromkeys(("tar", "tok", "tatt"), "ta"),
+    **dict.fromkeys(("gir", "ga", "gav", "gitt"), "gi"),
+    **dict.fromkeys(("kommer", "kom"), "komme"),
+    **dict.fromkeys(("står", "sto", "stod"), "stå"),
+    "kan": "kunne",
+    "skal": "skulle",
+    "vil": "ville",
+    "må": "måtte",
+    "bør": "burde",
+    "legger": "legge",
+    "lagt": "legge",
+    "sett": "se",
+    "ser": "se",
+    "gjelder": "gjelde",
+    "mener": "mene",
+    "finnes": "finnes",
+    "syns": "synes",
+    "synes": "synes",
+    "burde": "burde",
+    "måtte": "måtte",
+    "ville": "ville",
+    "kunne": "kunne",
+    "skulle": "skulle",
+    "vite": "vite",
+    "vet": "vite",
+}
+AUXILIARIES = frozenset("er var har hadde kan skal vil må bør".split())  # verbs in every context
+# Lemmas of function words and suppletive comparatives as Universal Dependencies gives them for Bokmål (the
+# Ordbank's function-word table disagrees: "noe" -> noen, "nok" -> nkr, "flere" -> fler)
+CLOSED_LEMMAS = {
+    **dict.fromkeys(("et", "ei"), "en"),
+    "dem": "de",
+    **dict.fromkeys(("mange", "flere", "fleste"), "mange"),
+    **dict.fromkeys(("mye", "mer", "mest"), "mye"),
+    **dict.fromkeys(("liten", "lita", "mindre", "minst", "minste", "små"), "liten"),
+    **dict.fromkeys(("god", "godt", "gode", "bedre", "best", "beste"), "god"),
+    **dict.fromkeys(("stor", "stort", "store", "større", "størst", "største"), "stor"),
+    **dict.fromkeys(("gammel", "gammelt", "gamle", "eldre", "eldst", "eldste"), "gammel"),
+    **dict.fromkeys(("ung", "ungt", "unge", "yngre", "yngst", "yngste"), "ung"),
+    **dict.fromkeys(("hel", "helt", "hele"), "hel"),
+    **dict.fromkeys(("ny", "nytt", "nye"), "ny"),
+    **dict.fromkeys(("annen", "annet", "andre"), "annen"),
+    **dict.fromkeys(("egen", "eget", "egne"), "egen"),
+    **dict.fromkeys(("min", "mitt", "mine"), "min"),
+    **dict.fromkeys(("din", "ditt", "dine"), "din"),
+    **dict.fromkeys(("sin", "sitt", "sine"), "sin"),
+    **dict.fromkeys(("vår", "vårt", "våre"), "vår"),
+    **dict.fromkeys(("slik", "slikt", "slike"), "slik"),
+    "alle": "all",
+    "noe": "noe",
+    "noen": "noen",
+    "alt": "alt",
+    "nok": "nok",
+    "nesten": "nesten",
+    "litt": "litt",
+    "lite": "lite",
+    "alene": "alene",
+    "heller": "heller",
+    "frem": "frem",
+    "fram": "fram",
+    "vekk": "vekk",
+    "overfor": "overfor",
+    "via": "via",
+    "kontra": "kontra",
+    "angående": "angående",
+    "meget": "meget",
+    "ikke": "ikke",
+    "meg": "jeg",
+    "deg": "du",
+    "oss": "vi",
+    "ham": "han",
+    "henne": "hun",
+    "hans": "hans",
+    "hennes": "hennes",
+    "deres": "deres",
+    "seg": "seg",
+    "selv": "selv",
+    "hvilke": "hvilken",
+    "hvilket": "hvilken",
+}
 POS_FROM_TAG = {
     "NOUN": ("noun",),
     "PROPN": ("noun",),
@@ -51,9 +144,23 @@ POS_FROM_TAG = {
     "ADV": ("adv", "adj"),
 }
 DEFAULT_ORDER = ("noun", "verb", "adj", "adv", "other")
+# what each context prefers: after a determiner an adjective or noun, after a preposition a noun, after a subject or
+# a noun a finite verb, after "å" or a modal an infinitive (see ``context_of``)
+ORDERS = {
+    "determiner": ("adj", "noun", "verb", "adv", "other"),
+    "preposition": ("noun", "adj", "adv", "other", "verb"),
+    "adjective": ("noun", "adj", "verb", "adv", "other"),
+    "subject": ("verb", "adj", "noun", "adv", "other"),
+    "object": ("noun", "adj", "adv", "other", "verb"),
+    "infinitive": ("verb", "adj", "noun", "adv", "other"),
+    "modal": ("verb", "adj", "noun", "adv", "other"),
+    "perfect": ("verb", "adj", "noun", "adv", "other"),
+    "copula": ("adj", "verb", "noun", "adv", "other"),
+}
 STOP_WORDS = frozenset(Norwegian.Defaults.stop_words)
+OPENERS = frozenset(("", '"', "«", "»", "“", "”", "'", "-", "–", "—", ":", "(", "..."))
 
-Analysis = tuple[str, tuple[str, ...], tuple[str, ...]]  # lemma, candidate lemmas, compound parts
+Analysis = tuple[str, tuple[str, ...], tuple[str, ...], str]  # lemma, candidate lemmas, compound parts, kind
 LEMMAS = "fokus.lemmas"  # doc.user_data: per token, every candidate lemma (the chosen one first)
 PARTS = "fokus.parts"  # doc.user_data: per token, the lemmas of its compound parts
 
@@ -76,47 +183,70 @@ if not Token.has_extension("parts"):
     Token.set_extension("parts", getter=_parts_of)
 
 
-def context_of(previous: str) -> str:
-    """The class of the previous word that ``choose`` looks at."""
+def context_of(previous: str, previous_pos: str = "") -> str:
+    """The class of the previous word that ``choose`` looks at: from the word itself when it is a function word,
+    else from the part of speech chosen for it (``previous_pos``; "name" for a capitalised word)."""
     if previous in PERFECT_CUES:
         return "perfect"
-    if previous in DETERMINERS:
-        return "determiner"
+    if previous in COPULAS:
+        return "copula"
     if previous == "å":
         return "infinitive"
-    if previous in VERB_CUES:
-        return "verb-cue"
+    if previous in MODALS:
+        return "modal"
+    if previous in DETERMINERS:
+        return "determiner"
+    if previous in PREPOSITIONS:
+        return "preposition"
+    if previous in SUBJECTS or previous_pos in ("noun", "name"):
+        return "subject"
+    if previous_pos == "adj":
+        return "adjective"
+    if previous_pos == "verb":
+        return "object"
+    if previous == "":
+        return "start"
     return ""
 
 
 def choose(candidates: tuple[Candidate, ...], tag: str, context: str, form: str) -> Candidate:
     """The most likely candidate for one token (see the module docstring); ``context`` is from ``context_of``."""
+    if not tag:
+        if form in CLOSED_LEMMAS:
+            lemma = CLOSED_LEMMAS[form]
+            return (lemma, next((pos for found, pos in candidates if found == lemma), "other"))
+        if form in AUXILIARIES or (
+            form in FREQUENT_VERBS and context not in ("determiner", "preposition", "adjective")
+        ):
+            return (FREQUENT_VERBS[form], "verb")
     if len(candidates) == 1:
         return candidates[0]
-    if form in FREQUENT_VERBS and not tag:
-        verbs = [c for c in candidates if c[1] == "verb"]
-        if verbs:
-            return verbs[0]
     if form in STOP_WORDS and not tag:
         # function words: the Ordbank's closed-class table ("meg" -> jeg), else the word itself ("for", not fore)
         closed = [c for c in candidates if c[1] == "other"]
         if closed:
             return closed[0]
-        if any(lemma == form for lemma, _ in candidates):
-            return (form, "other")
+        if any(lemma == form and pos == "adv" for lemma, pos in candidates):
+            return (form, "adv")
     wanted: Iterable[str]
     if tag in POS_FROM_TAG:
         wanted = (*POS_FROM_TAG[tag], *DEFAULT_ORDER)
-    elif context == "perfect":
-        wanted = ("verb", "adj", *DEFAULT_ORDER)
-    elif context == "determiner":
-        wanted = ("noun", "adj", *DEFAULT_ORDER)
-    elif context == "infinitive" or (
-        context in ("verb-cue", "perfect") and form.endswith(("te", "de", "et", "dde", "er"))
-    ):
-        wanted = ("verb", *DEFAULT_ORDER)
+    elif context in ORDERS:
+        wanted = ORDERS[context]
+    elif form.endswith("er") or (context != "start" and form.endswith(("te", "de", "et"))):
+        wanted = ("verb", "noun", "adj", "adv", "other")  # finite verbs outnumber plural nouns out of context
+    elif context == "start":
+        wanted = ("noun", "adj", "verb", "adv", "other")
     else:
         wanted = DEFAULT_ORDER
+    if not tag and context in ("infinitive", "modal"):
+        # the infinitive itself ("poste"), not a past tense of another verb (pose)
+        candidates = tuple(sorted(candidates, key=lambda c: not (c[1] == "verb" and c[0] == form)))
+    elif not tag and context != "start":
+        # an infinitive ("nye", "norske") needs "å" or a modal before it: another reading is better
+        # and an imperative ("grunn" of grunne, "folk" of folke) starts a sentence
+        finite = tuple(c for c in candidates if c[1] != "verb" or (c[0] != form and c[0] != form + "e"))
+        candidates = finite or candidates
     for pos in wanted:
         for candidate in candidates:
             if candidate[1] == pos:
@@ -133,27 +263,47 @@ class LexiconLemmatizer:
         self.overwrite = overwrite
         self.analyse = functools.lru_cache(maxsize=500_000)(self._analyse)
 
-    def _analyse(
-        self, form: str, tag: str, context: str, name_like: bool
-    ) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
-        """(lemma, every candidate lemma with the chosen one first, compound parts) for a word in its context.
+    def _analyse(self, form: str, tag: str, context: str, name_like: bool) -> Analysis:
+        """(lemma, every candidate lemma with the chosen one first, compound parts, part of speech) for a word in its
+        context. The same word in the same context always gets the same answer, so it is worked out once."""
+        lemma, names, pos = self._choose(form, tag, context, name_like)
+        # split the lemma, not the form: "spørsmålene" is no compound, "beredskapsplanen" is; a name by its noun
+        return lemma, names, self.splitter.parts(names[1] if pos == "name" and len(names) > 1 else lemma), pos
 
-        The same word in the same context always gets the same answer, so it is worked out once.
-        """
+    def _choose(self, form: str, tag: str, context: str, name_like: bool) -> tuple[str, tuple[str, ...], str]:
         candidates = self.lexicon.candidates(form) or self.lexicon.guess(form)
+        if not candidates and form.endswith("s") and not form.endswith("ss") and len(form) > 3:
+            # a genitive: "dagens" is dag's, "Norges" Norge's, "Hansens" Hansen's
+            owner = self.lexicon.candidates(form[:-1])
+            if owner:
+                lemma, names, pos = self._choose(form[:-1], tag, context, name_like)
+                return lemma, (*names, form), pos
+            if name_like and form[-2] in "aeiouyæøån":
+                return form[:-1], (form[:-1], form), "name"
         if not candidates and not name_like:
             lemma_of_compound = self.splitter.lemma(form)
             candidates = ((lemma_of_compound, "noun"),) if lemma_of_compound else ()
         if not candidates:
-            return form, (form,), self.splitter.parts(form)
-        lemma, _ = choose(candidates, tag, context, form)
+            return form, (form,), "name" if name_like else ""
+        lemma, pos = choose(candidates, tag, context, form)
+        if name_like and not tag and pos == "noun" and lemma != form and form not in FREQUENT_VERBS:
+            # "Regjeringen", "Stortinget", "Bergen" mid-sentence are names: their lemma is the name as written
+            lemma, pos = form, "name"
         extra = self.lexicon.guess(form) if form.endswith(("a", "ar", "ane")) else ()
         names = tuple(dict.fromkeys((lemma, *(c[0] for c in candidates), *(c[0] for c in extra))))
-        # split the lemma, not the form: "spørsmålene" is no compound, "beredskapsplanen" is
-        return lemma, names, self.splitter.parts(lemma)
+        return lemma, names, pos
+
+    def _before_adjective(self, doc: Doc, following: int) -> bool:
+        """Whether the token at ``following`` is an inflected adjective ("store", "nye"): "det" is then an article."""
+        if following >= len(doc):
+            return False
+        form = doc[following].lower_
+        return form.endswith("e") and any(
+            pos == "adj" and lemma != form for lemma, pos in self.lexicon.candidates(form)
+        )
 
     def __call__(self, doc: Doc) -> Doc:
-        previous = ""
+        previous, previous_pos = "", ""
         all_lemmas: list[tuple[str, ...]] = []
         all_parts: list[tuple[str, ...]] = []
         for token in doc:
@@ -167,12 +317,17 @@ class LexiconLemmatizer:
                     token.lemma_ = form if token.like_num else token.text
                 all_lemmas.append(())
                 all_parts.append(())
-                previous = form
+                previous, previous_pos = form, ""
                 continue
             tag = token.pos_ or token.tag_
-            # a capitalised unknown word mid-sentence is a name ("Granveien"), not a compound to lemmatise
-            name_like = tag == "PROPN" or (token.text[:1].isupper() and not token.is_sent_start)
-            lemma, names, parts = self.analyse(form, tag, context_of(previous), name_like)
+            # a capitalised word mid-sentence is a name ("Granveien"), not a compound to lemmatise; after an opening
+            # quote, dash or colon it may start a sentence
+            name_like = tag == "PROPN" or (
+                token.text[:1].isupper() and not token.is_sent_start and previous not in OPENERS
+            )
+            lemma, names, parts, pos = self.analyse(form, tag, context_of(previous, previous_pos), name_like)
+            if form == "det" and not tag and self._before_adjective(doc, token.i + 1):
+                lemma, names = "den", ("den", *names)  # the article of "det nye huset", as UD has it
             if tag == "PROPN" and names == (form,):
                 lemma = token.text
             if self.overwrite or not token.lemma_:
@@ -181,7 +336,7 @@ class LexiconLemmatizer:
                 names = (token.lemma_.lower(), *names)
             all_lemmas.append(names)
             all_parts.append(parts)
-            previous = form
+            previous, previous_pos = form, pos
         doc.user_data[LEMMAS] = all_lemmas
         doc.user_data[PARTS] = all_parts
         return doc

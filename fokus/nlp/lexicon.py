@@ -5,6 +5,13 @@ form-lemma pairs; CC BY 4.0, Språkbanken) plus its small lookup table for funct
 take about 250 MB, more than the whole TUI may use, so they are compiled once into a marisa trie (4 MB) kept in the
 user's cache folder and memory-mapped: start-up is instant and worker processes share the pages.
 
+The exceptions table keeps one lemma per form and part of speech, so where two lemmas of one kind share a form the
+other is lost: "saken" keeps only sake (not sak), "går" only gåre (not gå), "bøker" only bøk (not bok). The lexicon
+puts them back from the regular paradigms: a lemma of the same kind that the form inflects (noun -en/-et/-er/-ene,
+verb -er/-r/-te/-et, adjective -e/-t/-ere/-est, with the -el/-er contraction of "regler" and the vowel change of
+"bøker" and "tenner"). A form's lemmas of one kind are ranked by how many compounds end in them, the Ordbank's
+nearest thing to a frequency: "sak" (rettssak, ...) before "sake", "gå" before "gåre", "bok" before "bøk".
+
 Forms the Ordbank does not know get a cautious guess: hyphenated words by their last part, and Nynorsk inflections
 ("ressursar", "kommunane", "svara") by stripping an ending when what is left is a Bokmål lemma of a fitting kind.
 """
@@ -23,8 +30,20 @@ import marisa_trie
 
 POS_CODES = {"noun": "N", "verb": "V", "adj": "A", "adv": "D", "other": "O"}
 POS_NAMES = {code: name for name, code in POS_CODES.items()}
+RANK = 0x30  # a value is its part of speech's code, then chr(RANK + rank) ranking the form's lemmas of that kind
 LEMMA_KEY = "\x01"  # prefix of the entries that say which lemmas exist, for compound analysis
-FORMAT = 2
+FORMAT = 3
+
+# Regular inflections: the endings a form of each kind may carry; the lemma is what is left, perhaps with -e added
+# back (or, for verbs like "gå", nothing).
+PARADIGM_ENDINGS = {
+    "noun": ("ene", "en", "et", "er", "a", "r", "n", "ne", "t"),
+    "verb": ("ende", "dde", "er", "et", "te", "de", "es", "r", "t", "d", "s", "a", ""),
+    "adj": ("este", "ere", "est", "e", "t"),
+}
+UMLAUT = {"ø": "o", "e": "a"}  # bøker -> bok, tenner -> tann: only for the nouns that change their vowel
+UMLAUT_NOUNS = frozenset("bok fot rot bot bonde tann hand natt kraft strand rand tang stang and klo tå ku".split())
+VOWELS = frozenset("aeiouyæøå")
 
 # Nynorsk endings, longest first, with the part of speech the stem must have (and an -e to add back for some).
 NYNORSK_ENDINGS = (
@@ -69,17 +88,53 @@ def _entries() -> list[tuple[str, bytes]]:
         lookup: dict[str, str] = json.load(handle)
     entries: list[tuple[str, bytes]] = []
     lemma_pos: dict[str, set[str]] = {}
+    by_kind = {pos: {lemma.lower() for lemmas in table.values() for lemma in lemmas} for pos, table in tables.items()}
     for pos, table in tables.items():
-        code = POS_CODES[pos]
+        family = _families(by_kind[pos])
         for form, lemmas in table.items():
-            for lemma in lemmas:
-                lemma = lemma.lower()
-                entries.append((form.lower(), (code + lemma).encode()))
-                lemma_pos.setdefault(lemma, set()).add(code)
+            listed = {lemma.lower() for lemma in lemmas}
+            lost = _lost_lemmas(form.lower(), listed, pos, by_kind[pos]) if pos in PARADIGM_ENDINGS else []
+            ranked = sorted({*listed, *lost}, key=lambda lemma: (-family[lemma], len(lemma), lemma))
+            entries.extend(
+                (form.lower(), (POS_CODES[pos] + chr(RANK + rank) + lemma).encode())
+                for rank, lemma in enumerate(ranked)
+            )
+            for lemma in listed:
+                lemma_pos.setdefault(lemma, set()).add(POS_CODES[pos])
     for form, lemma in lookup.items():
-        entries.append((form.lower(), ("O" + lemma.lower()).encode()))
+        entries.append((form.lower(), ("O" + chr(RANK) + lemma.lower()).encode()))
     entries.extend((LEMMA_KEY + lemma, "".join(sorted(codes)).encode()) for lemma, codes in lemma_pos.items())
     return entries
+
+
+def _families(lemmas: set[str]) -> dict[str, int]:
+    """How many longer lemmas of one kind end in each lemma: "sak" heads 230 compounds, "sake" none. A lemma that
+    many compounds end in is a common word, so this ranks a form's lemmas where the Ordbank has no frequencies."""
+    family: dict[str, int] = dict.fromkeys(lemmas, 0)
+    for lemma in lemmas:
+        for cut in range(3, len(lemma) - 1):
+            if lemma[cut:] in family:
+                family[lemma[cut:]] += 1
+    return family
+
+
+def _lost_lemmas(form: str, listed: set[str], kind: str, lemmas: set[str]) -> list[str]:
+    """Lemmas of one kind that ``form`` regularly inflects but the table does not list for it (see the docstring)."""
+    found: set[str] = set()
+    for ending in PARADIGM_ENDINGS[kind]:
+        if not form.endswith(ending) or len(form) - len(ending) < 2:
+            continue
+        stem = form[: len(form) - len(ending)]
+        if kind == "noun" and ending in ("r", "n", "ne", "t") and not stem.endswith("e"):
+            continue  # bilde-r, bilde-t; not "sett" as sete-t
+        options = [stem] if kind != "verb" else [stem + "e", stem] if stem[-1] in VOWELS else [stem + "e"]  # mene, gå
+        if stem[-1] in "lrn" and stem[-2] not in VOWELS:  # regl -> regel, sykl -> sykkel, enkl -> enkel
+            options += [stem[:-1] + "e" + stem[-1], stem[:-2] + stem[-2] * 2 + "e" + stem[-1]]
+        if kind == "noun" and ending in ("er", "ene"):
+            changed = (stem.replace(vowel, plain) for vowel, plain in UMLAUT.items() if vowel in stem)
+            options += [option for option in changed if option in UMLAUT_NOUNS]
+        found.update(option for option in options if option in lemmas and option not in listed)
+    return sorted(found)
 
 
 def _build(path: Path | None) -> marisa_trie.BytesTrie:
@@ -121,15 +176,16 @@ class Lexicon:
         return form in self._trie
 
     def _candidates(self, form: str) -> tuple[Candidate, ...]:
-        """Candidate (lemma, part of speech) pairs for a lowercase form, in the Ordbank's order; () if unknown."""
+        """Candidate (lemma, part of speech) pairs for a lowercase form; () if unknown.
+
+        By part of speech (adjective, adverb, noun, other, verb), and within one the most common lemma first (the one
+        most compounds end in: "saken" is sak before sake); see the module docstring.
+        """
         values = self._trie.get(form)
         if not values:
             return ()
-        seen: dict[Candidate, None] = {}
-        for raw in values:
-            text = raw.decode()
-            seen[(text[1:], POS_NAMES[text[0]])] = None
-        return tuple(seen)
+        texts = sorted({raw.decode() for raw in values})
+        return tuple(dict.fromkeys((text[2:], POS_NAMES[text[0]]) for text in texts))
 
     def _lemma_kinds(self, lemma: str) -> str:
         """The parts of speech (N, V, A, D codes) under which ``lemma`` is a lemma; "" when it is none."""

@@ -26,7 +26,7 @@ def test_the_lexicon_is_compiled_into_the_cache_and_reused(tmp_path: Path, monke
     assert cached.stat().st_size > 1_000_000
     assert built.candidates("kommunene") == (("kommune", "noun"),)
     cached.write_bytes(b"damaged")
-    assert Lexicon.load().candidates("krisen") == (("krise", "noun"),)  # a damaged cache is rebuilt
+    assert Lexicon.load().candidates("krisen")[0] == ("krise", "noun")  # a damaged cache is rebuilt
     assert cached.stat().st_size > 1_000_000
 
 
@@ -94,8 +94,9 @@ def test_every_token_has_a_lemma(nlp: Language) -> None:
 
 
 def test_lemma_accuracy_on_the_gold_standard(nlp: Language) -> None:
-    """The built-in pipeline on 49 hand-lemmatised sentences (measured 0.914; a blank pipeline's lookup 0.634)."""
+    """The built-in pipeline on 49 hand-lemmatised sentences (measured 0.948, 0.914 before the paradigms and context
+    choices of issue 17; a blank pipeline's lookup 0.634)."""
     score = lemma_accuracy(nlp, read_gold(DATA / "gold_lemmas.tsv"))
     assert score.misaligned == 0
     assert score.tokens > 500
-    assert score.accuracy >= 0.9, score.errors[:20]
+    assert score.accuracy >= 0.94, score.errors[:20]
