@@ -1,7 +1,8 @@
 """The codebook screen (``b``): the code tree, each code's id and name beside its accepted codings and open
 suggestions, and everything the codebook says about the code in focus (definition, inclusion, exclusion, examples,
 memos). From a code, ``enter`` lists the threads where it is used, ``k`` its coded passages; ``e`` edits its name and
-definition (one undoable step: ``u`` takes it back, ``ctrl+r`` does it again); ``m`` writes a memo about it.
+definition (one undoable step: ``u`` takes it back, ``ctrl+r`` does it again); ``m`` writes a memo about it; ``r``
+proposes trigger words for its rules, learnt from the coding (:mod:`fokus.tui.screens.rule_proposals`).
 
 The detail pane stands beside the tree when the screen has room for both, below it otherwise (80 columns).
 """
@@ -104,6 +105,7 @@ class CodebookScreen(FokusScreen):
         Binding("k", "passages", "Utdrag", id="codebook.passages"),
         Binding("e", "edit", "Rediger", id="codebook.edit"),
         Binding("m", "memo", "Memo om koden", id="codebook.memo"),
+        Binding("r", "rule_proposals", "Regelforslag", id="codebook.rules"),
         Binding("slash", "filter", "Filtrer", key_display="/", id="codebook.filter"),
         Binding("escape", "back", "Tilbake", id="codebook.back"),
     ]
@@ -271,6 +273,13 @@ class CodebookScreen(FokusScreen):
                 self.reload()
 
         self.app.push_screen(CodeEditor(path, before), saved)
+
+    def action_rule_proposals(self) -> None:
+        from fokus.tui.screens.rule_proposals import RuleProposalsScreen
+
+        path = self.current()
+        if path is not None:
+            self.app.push_screen(RuleProposalsScreen(path))
 
     def action_filter(self) -> None:
         field = self.query_one(Input)
