@@ -15,10 +15,10 @@ lemmas ("brukte": bruke/brukt, "medier": medium/mediere, "var": være/var) it ch
 4. the form's ending out of context: "-er", "-te", "-et" read as finite verbs;
 5. the Ordbank's preference: noun, then verb, adjective, adverb, and within one kind the lexicon's ranking.
 
-A capitalised noun mid-sentence is a name and keeps its form as lemma ("Regjeringen"); an unknown genitive takes the
-lemma of its owner ("dagens" -> dag, "Norges" -> norge). The others stay in ``token._.lemmas``, and compound parts
-in ``token._.parts``, so a codebook rule that names any of them still matches. When the pipeline already has a
-lemmatizer (the real model), its lemma is kept and the lexicon's candidates are added to it.
+A capitalised word mid-sentence is a name and keeps its form as lemma ("Regjeringen"); an unknown genitive of a
+known word takes its lemma ("dagens" -> dag, "Norges" -> norge). The other candidates stay in ``token._.lemmas``,
+and compound parts in ``token._.parts``, so a codebook rule that names any of them still matches. When the pipeline
+already has a lemmatizer (the real model), its lemma is kept and the lexicon's candidates are added to it.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ DETERMINERS = frozenset(
     "en ei et min mi mitt mine din di ditt dine sin si sitt sine vår vårt våre hans hennes dens dets alle noen "
     "mange flere hver hvert ingen begge annen anna annet andre disse denne ein eit mitt dykkar kvar kvart".split()
 )
+NUMBER_WORDS = frozenset("to tre fire fem seks sju syv åtte ni ti elleve tolv tjue hundre tusen".split())
 SUBJECTS = frozenset("jeg du han hun vi dere de man det den dette som hva hvem eg me dei ho".split())
 PREPOSITIONS = frozenset(
     "i på av til for med om fra ved etter under over mot uten hos gjennom mellom blant langs innen frå".split()
@@ -149,6 +150,7 @@ DEFAULT_ORDER = ("noun", "verb", "adj", "adv", "other")
 ORDERS = {
     "determiner": ("adj", "noun", "verb", "adv", "other"),
     "preposition": ("noun", "adj", "adv", "other", "verb"),
+    "number": ("noun", "adj", "adv", "other", "verb"),
     "adjective": ("noun", "adj", "verb", "adv", "other"),
     "subject": ("verb", "adj", "noun", "adv", "other"),
     "object": ("noun", "adj", "adv", "other", "verb"),
@@ -196,6 +198,8 @@ def context_of(previous: str, previous_pos: str = "") -> str:
         return "modal"
     if previous in DETERMINERS:
         return "determiner"
+    if previous_pos == "number" or previous in NUMBER_WORDS:
+        return "number"
     if previous in PREPOSITIONS:
         return "preposition"
     if previous in SUBJECTS or previous_pos in ("noun", "name"):
@@ -226,8 +230,10 @@ def choose(candidates: tuple[Candidate, ...], tag: str, context: str, form: str)
         closed = [c for c in candidates if c[1] == "other"]
         if closed:
             return closed[0]
-        if any(lemma == form and pos == "adv" for lemma, pos in candidates):
-            return (form, "adv")
+        if any(lemma == form and pos == "adv" for lemma, pos in candidates) and not any(
+            pos == "adj" and lemma + "t" == form for lemma, pos in candidates
+        ):
+            return (form, "adv")  # but "langt" is lang, an adjective, as UD has it
     wanted: Iterable[str]
     if tag in POS_FROM_TAG:
         wanted = (*POS_FROM_TAG[tag], *DEFAULT_ORDER)
@@ -278,15 +284,13 @@ class LexiconLemmatizer:
             if owner:
                 lemma, names, pos = self._choose(form[:-1], tag, context, name_like)
                 return lemma, (*names, form), pos
-            if name_like and form[-2] in "aeiouyæøån":
-                return form[:-1], (form[:-1], form), "name"
         if not candidates and not name_like:
             lemma_of_compound = self.splitter.lemma(form)
             candidates = ((lemma_of_compound, "noun"),) if lemma_of_compound else ()
         if not candidates:
             return form, (form,), "name" if name_like else ""
         lemma, pos = choose(candidates, tag, context, form)
-        if name_like and not tag and pos == "noun" and lemma != form and form not in FREQUENT_VERBS:
+        if name_like and not tag and pos != "other" and lemma != form and form not in FREQUENT_VERBS:
             # "Regjeringen", "Stortinget", "Bergen" mid-sentence are names: their lemma is the name as written
             lemma, pos = form, "name"
         extra = self.lexicon.guess(form) if form.endswith(("a", "ar", "ane")) else ()
@@ -317,7 +321,7 @@ class LexiconLemmatizer:
                     token.lemma_ = form if token.like_num else token.text
                 all_lemmas.append(())
                 all_parts.append(())
-                previous, previous_pos = form, ""
+                previous, previous_pos = form, "number" if token.like_num else ""
                 continue
             tag = token.pos_ or token.tag_
             # a capitalised word mid-sentence is a name ("Granveien"), not a compound to lemmatise; after an opening

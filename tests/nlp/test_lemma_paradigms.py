@@ -56,6 +56,10 @@ def test_the_frequent_forms_of_the_issue(nlp: Language) -> None:
         # a verb's object is a noun, not a past tense
         ("Husk å koke vannet før bruk.", "vannet", "vann"),
         ("Huset brant ned i natt.", "Huset", "hus"),
+        # a noun after a number, an adjective's neuter used as an adverb
+        ("Det tok tre dager å få svar.", "dager", "dag"),
+        ("Vi venter fortsatt, og nå har vi gått langt.", "langt", "lang"),
+        ("Vi venter fortsatt, og nå har vi gått langt.", "fortsatt", "fortsatt"),
         # irregular and modal verbs
         ("Det var ingen som svarte.", "var", "være"),
         ("Han burde ha ringt.", "burde", "burde"),
