@@ -24,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import func, select
@@ -50,7 +50,12 @@ from fokus.model import (
 )
 from fokus.store.bulk import insert_new_ids, insert_rows
 
+if TYPE_CHECKING:
+    from spacy.language import Language
+
 Progress = Callable[[str, int, int], None]
+#: what one suggestion should say: the model's probability (None: no say), the confidence shown, the combiner's part
+Wanted = dict[tuple[int, int, int, int], tuple[float | None, float, dict[str, Any] | None]]
 CHUNK = 20_000  # sentences scored at a time
 
 
@@ -131,9 +136,15 @@ def train_model(
     min_examples: int = MIN_EXAMPLES,
     folds: int | None = None,
     n_jobs: int = 1,
+    nlp: Language | None = None,
 ) -> Trained:
-    """Train on every decision so far (see fokus.learn); raises FokusError when nothing can be learnt yet."""
+    """Train on every decision so far (see fokus.learn), then the combiner of the model, the rules and the thread
+    (:mod:`fokus.api.combining`; the rules run with ``nlp``, by default the project's pipeline); raises FokusError
+    when nothing can be learnt yet."""
+    from fokus.api.combining import fit_combiner
+    from fokus.domain.settings import MODEL_SETTING, get_setting
     from fokus.learn.examples import training_examples
+    from fokus.nlp import load_pipeline
 
     if not 0 < target_precision <= 1:
         raise FokusError(f"target precision {target_precision} is not between 0 and 1")
@@ -143,6 +154,9 @@ def train_model(
     model = train(examples, target_precision=target_precision, min_examples=min_examples, folds=folds, n_jobs=n_jobs)
     if not model.codes:
         raise FokusError(f"no code has {min_examples} coded sentences yet", hint="code more, or lower --min-examples")
+    if nlp is None:
+        nlp = load_pipeline(get_setting(session, MODEL_SETTING))
+    model.combiner, _oof, _groups = fit_combiner(session, nlp, examples, model)
     return Trained(examples, model, min_examples)
 
 
@@ -265,11 +279,17 @@ def suggest(
     """Score every sentence and bring the model's suggestions up to date; see the module docstring."""
     report = SuggestReport(version)
     code_ids = dict(session.execute(select(Code.path, Code.id)).all())
+    if model.combiner is not None:
+        from fokus.api.combining import combined_wanted
+
+        combined, report.codes, report.sentences = combined_wanted(session, version, model, code_ids)
+        _reconcile(session, version, combined, report)
+        return report
     usable = [j for j, code in enumerate(model.codes) if not np.isnan(model.thresholds[j]) and code in code_ids]
     report.codes = [model.codes[j] for j in usable]
     units = session.execute(select(Unit.id, Unit.message_id, Unit.start, Unit.end, Unit.lemmas).order_by(Unit.id)).all()
     report.sentences = len(units)
-    wanted: dict[tuple[int, int, int, int], float] = {}
+    wanted: Wanted = {}
     columns = np.array(usable, dtype=np.int64)
     thresholds = model.thresholds[columns] if usable else np.zeros(0)
     for start in range(0, len(units), CHUNK):
@@ -282,16 +302,29 @@ def suggest(
             rows, cols = np.nonzero(probabilities >= thresholds)
             for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
                 _uid, mid, s, e, _lemmas = chunk[r]
-                wanted[(mid, code_ids[model.codes[usable[c]]], s, e)] = float(probabilities[r, c])
+                probability = float(probabilities[r, c])
+                wanted[(mid, code_ids[model.codes[usable[c]]], s, e)] = (probability, probability, None)
         if progress:
             progress("suggesting", min(start + CHUNK, len(units)), len(units))
     _reconcile(session, version, wanted, report)
     return report
 
 
-def _reconcile(
-    session: Session, version: int, wanted: dict[tuple[int, int, int, int], float], report: SuggestReport
-) -> None:
+def combine_with_model(session: Session, folder: Path | None) -> SuggestReport | None:
+    """After tagging: the newest model's combiner ranks and filters what the rules now suggest, as `fokus suggest`
+    would (None when the project has no model with a combiner, or it cannot be read: the rules' suggestions stand)."""
+    if session.scalar(select(func.count()).select_from(LearnedModel)) == 0:
+        return None
+    try:
+        version, model = load_model(session, folder)
+    except FokusError:
+        return None
+    return suggest(session, version, model) if model.combiner is not None else None
+
+
+def _reconcile(session: Session, version: int, wanted: Wanted, report: SuggestReport) -> None:
+    """Bring the machine's open suggestions in line with ``wanted``: new ones, the model's part and the shown
+    confidence updated, and the model's part withdrawn where it is no longer wanted (a rule's part is the rules')."""
     coder_id = CoderRegistry(session).get_or_create(MACHINE_CODER, CoderKind.MACHINE)
     messages = sorted({key[0] for key in wanted})
     decided: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
@@ -314,14 +347,16 @@ def _reconcile(
     changes: list[tuple[int, dict[str, Any] | None, dict[str, Any] | None]] = []
     withdrawn: list[tuple[int, dict[str, Any] | None, dict[str, Any] | None]] = []
     to_load = {}
-    for key, probability in wanted.items():
+    for key, (probability, shown, combined) in wanted.items():
         mid, code, s, e = key
         if any(ds < e and s < de for ds, de in decided.get((mid, code), ())):
             report.kept_decided += 1
             continue
         found = existing.get(key)
         if found is None:
-            origin, confidence, details = with_model("", None, None, version, probability)
+            if probability is None:
+                continue  # nothing of the model's to suggest on its own
+            origin, confidence, details = _state(("", None, None), version, probability, shown, combined)
             rows.append(
                 {
                     "message_id": mid,
@@ -339,14 +374,17 @@ def _reconcile(
             )
             report.suggested += 1
         else:
-            to_load[found[0]] = probability
+            to_load[found[0]] = (probability, shown, combined)
     stale = [cid for key, (cid, origin) in existing.items() if key not in wanted and split_origin(origin)[1]]
     for ids in chunks([*to_load, *stale]):
         for coding in session.scalars(select(Coding).where(Coding.id.in_(ids))):
             before = coding_snapshot(coding)
             if coding.id in to_load:
-                merged = split_origin(coding.origin)[1] is None
-                state = with_model(coding.origin, coding.confidence, coding.details, version, to_load[coding.id])
+                probability, shown, combined = to_load[coding.id]
+                merged = split_origin(coding.origin)[1] is None and probability is not None
+                state = _state(
+                    (coding.origin, coding.confidence, coding.details), version, probability, shown, combined
+                )
                 if (coding.origin, coding.confidence, coding.details) == state:
                     continue
                 coding.origin, coding.confidence, coding.details = state
@@ -374,6 +412,22 @@ def _reconcile(
         log_events(session, batch, "coding.change", changes, coder_id)
     if withdrawn:
         log_events(session, batch, "coding.withdraw", withdrawn, coder_id)
+
+
+def _state(
+    current: tuple[str, float | None, dict[str, Any] | None],
+    version: int,
+    probability: float | None,
+    shown: float,
+    combined: dict[str, Any] | None,
+) -> tuple[str, float | None, dict[str, Any] | None]:
+    """A suggestion's origin, confidence and details with the model's part (when it has a say) and the combiner's."""
+    origin, confidence, details = current
+    if probability is not None:
+        origin, confidence, details = with_model(origin, confidence, details, version, probability)
+    if combined is None:
+        return origin, confidence, details
+    return origin, round(shown, 4), {**(details or {}), "combined": combined}
 
 
 def learning_curve(

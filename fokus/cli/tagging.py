@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from fokus.cli.common import RAW_CSV_OPTION, open_ctx, print_rows, progress_bar
+from fokus.cli.common import OUTPUT_OPTION, RAW_CSV_OPTION, emit, open_ctx, print_rows, progress_bar
 
 
 @click.command("tag")
@@ -28,6 +28,7 @@ def tag_command(ctx: click.Context, model: str | None, n_process: int, batch_siz
     Example:
       fokus tag --n-process 2
     """
+    from fokus.api.learning import combine_with_model, models_folder
     from fokus.api.tagging import parse_ahead, tag_messages
     from fokus.domain.settings import MODEL_SETTING, get_setting, set_setting
     from fokus.nlp import load_pipeline
@@ -47,7 +48,13 @@ def tag_command(ctx: click.Context, model: str | None, n_process: int, batch_siz
             )
             if model:
                 set_setting(session, MODEL_SETTING, model)
+            combined = combine_with_model(session, models_folder(project.sqlite_path))
     echo_tagging(report)
+    if combined is not None:
+        click.echo(
+            f"Combined with model {combined.version}: {combined.suggested} new, {combined.updated} updated,"
+            f" {combined.withdrawn} withdrawn below their code's threshold."
+        )
 
 
 def echo_tagging(report: Any) -> None:
@@ -73,22 +80,69 @@ def echo_tagging(report: Any) -> None:
 @click.option("--level", type=click.Choice(["theme", "code"]), default="theme", show_default=True)
 @click.option("--model", help="The spaCy pipeline to evaluate with (default: the project's).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "md"]), default="table", show_default=True)
+@click.option(
+    "--cross-validate",
+    "cross_validate",
+    is_flag=True,
+    help="The rules, a model and the two combined, each cross-validated by thread on the team's decisions.",
+)
+@click.option("--folds", default=5, show_default=True, help="Folds of threads, with --cross-validate.")
+@click.option(
+    "--target-precision", default=0.8, show_default=True, help="The thresholds' target, with --cross-validate."
+)
+@click.option("--curve", is_flag=True, help="With --cross-validate: F1 against the share of threads trained on.")
+@OUTPUT_OPTION
 @RAW_CSV_OPTION
 @click.pass_context
-def evaluate_command(ctx: click.Context, level: str, model: str | None, fmt: str) -> None:
+def evaluate_command(
+    ctx: click.Context,
+    level: str,
+    model: str | None,
+    fmt: str,
+    cross_validate: bool,
+    folds: int,
+    target_precision: float,
+    curve: bool,
+    output: str | None,
+) -> None:
     """Precision, recall and F1 of the codebook's rules against the researchers' own coding, per theme.
 
     Runs the rules afresh on the sentences researchers coded; the gold standard is what any of them coded there.
+    With --cross-validate: the rules, a model and the two combined (what `fokus suggest` shows), each scored on
+    threads it was not trained on, per theme or code and pooled, with the combined confidence's calibration.
 
     \b
-    Example:
+    Examples:
       fokus evaluate --level code --format json
+      fokus evaluate --cross-validate --format md -o forslag.md
+      fokus evaluate --cross-validate --curve
     """
     from fokus.api.evaluation import evaluate as run
     from fokus.domain.settings import MODEL_SETTING, get_setting
     from fokus.nlp import load_pipeline
 
     project = open_ctx(ctx)
+    if cross_validate:
+        from fokus.api.suggestion_quality import cross_validated, learning_curve, quality
+
+        if folds < 2 or not 0 < target_precision <= 1:
+            raise click.BadParameter("--folds must be at least 2 and --target-precision between 0 and 1")
+        with project.read() as session:
+            nlp = load_pipeline(model or get_setting(session, MODEL_SETTING))
+            predictions = cross_validated(session, nlp, folds=folds, target_precision=target_precision)
+            report = quality(predictions, level=level, target_precision=target_precision)
+            if curve:
+                report.curve = learning_curve(session, nlp, folds=folds, level=level, target_precision=target_precision)
+        emit(report, fmt, output)
+        if fmt == "table":
+            for row in report.summary:
+                click.echo(
+                    f"{row['source']}: precision {row['precision']}, recall {row['recall']}, F1 {row['f1']}"
+                    f" (micro), macro F1 {row['macro_f1']}"
+                )
+            if report.curve:
+                print_rows(report.curve, list(report.curve[0]), "table", title="Learning curve")
+        return
     with project.read() as session:
         result = run(session, load_pipeline(model or get_setting(session, MODEL_SETTING)), level=level)
     if fmt == "json":

@@ -61,7 +61,7 @@ def without_model(origin: str, details: dict[str, Any] | None) -> tuple[str, flo
     rule, _model = split_origin(origin)
     if rule is None:
         return None
-    kept = {k: v for k, v in (details or {}).items() if k != "model"}
+    kept = {k: v for k, v in (details or {}).items() if k not in ("model", "combined")}
     return rule, kept.get("rule_confidence"), kept
 
 
@@ -72,10 +72,16 @@ def with_rule(
     origin, details = current
     _rule, model = split_origin(origin)
     merged = {**rule_details, "rule_confidence": rule_confidence}
+    confidence = rule_confidence
     if model is not None and details and "model" in details:
         merged["model"] = details["model"]
-        return join_origin(rule_origin, model), float(details["model"]["probability"]), merged
-    return rule_origin, rule_confidence, merged
+        origin, confidence = join_origin(rule_origin, model), float(details["model"]["probability"])
+    else:
+        origin = rule_origin
+    if details and "combined" in details:  # the combiner's number stays the one shown until it scores again
+        merged["combined"] = details["combined"]
+        confidence = float(details["combined"]["confidence"])
+    return origin, confidence, merged
 
 
 def without_rule(origin: str, details: dict[str, Any] | None) -> tuple[str, float, dict[str, Any]] | None:

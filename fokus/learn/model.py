@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from fokus.learn.combiner import Combiner, threshold_for
 from fokus.learn.examples import NEGATIVE, POSITIVE, Examples
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
@@ -81,6 +82,11 @@ class TrainedModel:
     target_precision: float = TARGET_PRECISION
     sentences: int = 0
     folds: int = FOLDS
+    #: (training sentences, codes) out-of-fold probabilities, NaN where a label is unknown; not saved, only what
+    #: the combiner is fitted on right after training
+    oof: FloatArray | None = None
+    #: how the model's probability, the rules and the thread make one confidence; None in models saved before it
+    combiner: Combiner | None = None
 
     def probabilities(self, texts: list[str]) -> FloatArray:
         """(sentences, codes) calibrated probabilities."""
@@ -213,10 +219,12 @@ def train(
         jobs.append((score, known, y))
     fitted = _fit_all(x, jobs, folds, seed, n_jobs)
     learnt_codes, rows, intercepts, platt, thresholds = [], [], [], [], []
-    for (score, _known, y), (weights, intercept, oof) in zip(jobs, fitted, strict=True):
+    out_of_fold = np.full((len(examples), len(jobs)), np.nan)
+    for learnt, ((score, rows_known, y), (weights, intercept, oof)) in enumerate(zip(jobs, fitted, strict=True)):
         ab = _platt(oof, y)
         probability = _sigmoid(oof[:, None], ab[None, :])[:, 0]
-        threshold = _threshold(probability, y, target_precision)
+        out_of_fold[rows_known, learnt] = probability
+        threshold = threshold_for(probability, y, target_precision)
         if threshold is None:
             score.skipped = f"cross-validated precision never reaches {target_precision:g}"
         else:
@@ -244,6 +252,7 @@ def train(
         target_precision,
         len(examples),
         folds,
+        out_of_fold,
     )
 
 
@@ -283,10 +292,10 @@ def _fit_code(x: Any, y: np.ndarray[Any, Any], folds: int, seed: int) -> tuple[F
     xd, yd = x[first], y[first]
     oof = np.zeros(len(first), dtype=np.float64)
     for train_rows, test_rows in StratifiedKFold(folds, shuffle=True, random_state=seed).split(np.zeros(len(yd)), yd):
-        model = LinearSVC(C=0.5, class_weight="balanced", tol=1e-3, random_state=seed)
+        model = LinearSVC(C=0.5, class_weight="balanced", dual=False, tol=1e-4)
         model.fit(xd[train_rows], yd[train_rows], sample_weight=weights[train_rows])
         oof[test_rows] = model.decision_function(xd[test_rows])
-    final = LinearSVC(C=0.5, class_weight="balanced", tol=1e-3, random_state=seed).fit(xd, yd, sample_weight=weights)
+    final = LinearSVC(C=0.5, class_weight="balanced", dual=False, tol=1e-4).fit(xd, yd, sample_weight=weights)
     return np.asarray(final.coef_, dtype=np.float64)[0], float(final.intercept_[0]), oof[inverse]
 
 
@@ -329,22 +338,6 @@ def _platt(scores: FloatArray, y: np.ndarray[Any, Any]) -> FloatArray:
     start = np.array([0.0, float(np.log((negatives + 1) / (positives + 1)))])
     fitted = minimize(loss, start, jac=True, method="L-BFGS-B")
     return np.asarray(fitted.x, dtype=np.float64)
-
-
-def _threshold(probability: FloatArray, y: np.ndarray[Any, Any], target: float, least: int = 3) -> float | None:
-    """The lowest probability above which at least ``least`` suggestions reach ``target`` precision."""
-    order = np.argsort(-probability, kind="stable")
-    hits = np.cumsum(y[order] == 1)
-    counted = np.arange(1, len(order) + 1)
-    precision = hits / counted
-    ok = np.flatnonzero((precision >= target) & (counted >= least) & (y[order] == 1))
-    if not len(ok):
-        return None
-    ranked = probability[order]
-    last = ok[-1]
-    # halfway to the next sentence down: no cross-validated decision changes, and a new sentence a little less
-    # sure than every training example still gets its suggestion
-    return float((ranked[last] + ranked[last + 1]) / 2) if last + 1 < len(ranked) else float(ranked[last])
 
 
 __all__ = ["NEGATIVE", "POSITIVE", "CodeScore", "TrainedModel", "train"]

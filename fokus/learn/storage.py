@@ -9,7 +9,12 @@ model is now only what was fitted, as data:
   cross-validated figures per code, the target precision, the number of sentences and folds;
 - ``words_idf``, ``chars_idf``: each part's inverse document frequencies;
 - ``weights_data``, ``weights_indices``, ``weights_indptr``: the (codes, features) weights as a CSR matrix;
-- ``intercepts``, ``platt`` (codes, 2) and ``thresholds`` (NaN where a code is never suggested).
+- ``intercepts``, ``platt`` (codes, 2) and ``thresholds`` (NaN where a code is never suggested);
+- since format 2, the combiner (:mod:`fokus.learn.combiner`): ``combiner_weights`` (codes, features),
+  ``combiner_intercepts``, ``combiner_thresholds`` and ``combiner_pooled``, its codes and features in ``meta``.
+  Format 1 files, without it, are still read.
+
+Every entry is written with a fixed time, so the same model is the same bytes (and the same recorded digest).
 
 Reading checks that the bytes are a zip archive holding exactly these members (and no more than :data:`MAX_BYTES`
 unpacked), reads them with ``np.load(allow_pickle=False)``, checks every array's type and shape and every JSON
@@ -28,16 +33,20 @@ from typing import Any
 
 import numpy as np
 
+from fokus.learn.combiner import FEATURES as COMBINER_FEATURES
+from fokus.learn.combiner import Combiner
 from fokus.learn.model import FEATURES, CodeScore, TrainedModel, fitted_parts, make_features
 
 FORMAT = "fokus-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2 adds the combiner; version 1 files (no combiner) are still read
 SUFFIX = ".npz"
 #: What an archive's members may unpack to: a model trained on 20,000 sentences is a few megabytes.
 MAX_BYTES = 2 << 30
 ZIP_MAGIC = b"PK\x03\x04"
 ARRAYS = ("words_idf", "chars_idf", "weights_data", "weights_indices", "weights_indptr", "intercepts", "platt")
 MEMBERS = frozenset(f"{name}.npy" for name in ("meta", *ARRAYS, "thresholds"))
+COMBINER = ("combiner_weights", "combiner_intercepts", "combiner_thresholds", "combiner_pooled")
+COMBINER_MEMBERS = frozenset(f"{name}.npy" for name in COMBINER)
 
 
 class UnreadableModel(ValueError):
@@ -58,20 +67,37 @@ def to_bytes(model: TrainedModel) -> bytes:
         "sentences": model.sentences,
         "folds": model.folds,
     }
+    extra: dict[str, Any] = {}
+    if model.combiner is not None:
+        meta["combiner"] = {"codes": model.combiner.codes, "features": list(COMBINER_FEATURES)}
+        extra = {
+            "combiner_weights": model.combiner.weights,
+            "combiner_intercepts": model.combiner.intercepts,
+            "combiner_thresholds": model.combiner.thresholds,
+            "combiner_pooled": model.combiner.pooled.astype(np.uint8),
+        }
     weights = model.weights.tocsr()
+    arrays = {
+        "meta": np.frombuffer(json.dumps(meta, ensure_ascii=True).encode("ascii"), dtype=np.uint8),
+        "words_idf": word_idf,
+        "chars_idf": char_idf,
+        "weights_data": np.asarray(weights.data, dtype=np.float64),
+        "weights_indices": np.asarray(weights.indices, dtype=np.int64),
+        "weights_indptr": np.asarray(weights.indptr, dtype=np.int64),
+        "intercepts": model.intercepts,
+        "platt": model.platt,
+        "thresholds": model.thresholds,
+        **extra,
+    }
     buffer = io.BytesIO()
-    np.savez_compressed(
-        buffer,
-        meta=np.frombuffer(json.dumps(meta, ensure_ascii=True).encode("ascii"), dtype=np.uint8),
-        words_idf=word_idf,
-        chars_idf=char_idf,
-        weights_data=np.asarray(weights.data, dtype=np.float64),
-        weights_indices=np.asarray(weights.indices, dtype=np.int64),
-        weights_indptr=np.asarray(weights.indptr, dtype=np.int64),
-        intercepts=model.intercepts,
-        platt=model.platt,
-        thresholds=model.thresholds,
-    )
+    # written as np.savez_compressed would, but with a fixed time in every entry: the same model is the same bytes
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, array in arrays.items():
+            member = io.BytesIO()
+            np.lib.format.write_array(member, np.asanyarray(array), allow_pickle=False)
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, member.getvalue())
     return buffer.getvalue()
 
 
@@ -93,12 +119,12 @@ def from_bytes(data: bytes) -> TrainedModel:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
         names = [member.filename for member in members]
-        if len(names) != len(set(names)) or set(names) != MEMBERS:
+        if len(names) != len(set(names)) or set(names) not in (MEMBERS, MEMBERS | COMBINER_MEMBERS):
             raise UnreadableModel("its archive does not hold a fokus model's arrays")
         if sum(member.file_size for member in members) > MAX_BYTES:
             raise UnreadableModel(f"its arrays unpack to more than {MAX_BYTES >> 30} GB")
         with np.load(io.BytesIO(data), allow_pickle=False) as npz:
-            arrays = {name: npz[name] for name in ("meta", *ARRAYS, "thresholds")}
+            arrays = {name[: -len(".npy")]: npz[name[: -len(".npy")]] for name in names}
         return _model(arrays)
     except UnreadableModel:
         raise
@@ -119,7 +145,7 @@ def _array(arrays: dict[str, Any], name: str, kind: str, shape: tuple[int | None
     fits = len(array.shape) == len(shape) and all(w is None or w == n for w, n in zip(shape, array.shape, strict=True))
     _check(array.dtype.kind in kind and fits, f"its {name} has the wrong type or shape")
     if kind == "f":
-        _check(bool(np.isfinite(array).all()) or name == "thresholds", f"its {name} is not finite")
+        _check(bool(np.isfinite(array).all()) or name.endswith("thresholds"), f"its {name} is not finite")
     return array
 
 
@@ -157,7 +183,7 @@ def _model(arrays: dict[str, Any]) -> TrainedModel:
     meta = json.loads(raw.tobytes().decode("utf-8"))
     _check(isinstance(meta, dict), "its meta is not a JSON object")
     _check(meta.get("format") == FORMAT, "it is not a fokus model")
-    _check(meta.get("format_version") == FORMAT_VERSION, f"it is format version {meta.get('format_version')!r}")
+    _check(meta.get("format_version") in (1, FORMAT_VERSION), f"it is format version {meta.get('format_version')!r}")
     _check(meta.get("features") == FEATURES, "it was made with other feature settings")
     vocabulary = meta.get("vocabulary")
     _check(isinstance(vocabulary, dict) and sorted(vocabulary) == ["chars", "words"], "it holds no vocabulary")
@@ -187,4 +213,28 @@ def _model(arrays: dict[str, Any]) -> TrainedModel:
         _number(meta.get("target_precision"), "target precision", 0, 1),
         _number(meta.get("sentences"), "sentences", 0, 2**62, whole=True),
         _number(meta.get("folds"), "folds", 2, 2**62, whole=True),
+        combiner=_combiner(arrays, meta),
+    )
+
+
+def _combiner(arrays: dict[str, Any], meta: dict[str, Any]) -> Combiner | None:
+    """The combiner saved with the model (format 2), checked as the rest; None when there is none."""
+    if "combiner_weights" not in arrays:
+        _check("combiner" not in meta, "its combiner's arrays are missing")
+        return None
+    described = meta.get("combiner")
+    if not isinstance(described, dict) or described.get("features") != list(COMBINER_FEATURES):
+        raise UnreadableModel("its combiner was made with other features")
+    codes = _strings(described.get("codes"), "combiner's codes")
+    n, width = len(codes), len(COMBINER_FEATURES)
+    thresholds = _array(arrays, "combiner_thresholds", "f", (n,))
+    _check(bool(((thresholds >= 0) & (thresholds <= 1) | np.isnan(thresholds)).all()), "its thresholds are not 0-1")
+    pooled = _array(arrays, "combiner_pooled", "u", (n,))
+    _check(bool((pooled <= 1).all()), "its combiner's pooled flags are not 0 or 1")
+    return Combiner(
+        codes,
+        np.asarray(_array(arrays, "combiner_weights", "f", (n, width)), dtype=np.float64),
+        np.asarray(_array(arrays, "combiner_intercepts", "f", (n,)), dtype=np.float64),
+        np.asarray(thresholds, dtype=np.float64),
+        pooled.astype(bool),
     )

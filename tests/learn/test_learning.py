@@ -234,7 +234,9 @@ def test_suggestions_never_touch_a_decision_and_join_the_rules(project: Project,
         assert details is not None
         if "model:1" in origin:
             assert message not in decided or code not in ("krise/flom", "dialog")
-            assert confidence == details["model"]["probability"]  # type: ignore[index]
+            # one number, the combiner's, is shown; the model's own probability is kept beside it
+            assert confidence == details["combined"]["confidence"]  # type: ignore[index]
+            assert 0 <= details["model"]["probability"] <= 1  # type: ignore[index]
     joined = [key for key, (origin, _c, _d) in after.items() if origin.startswith("rule:") and "+model:1" in origin]
     assert joined, "a flood sentence with 'elv' has the rule's and the model's suggestion in one coding"
     for key in joined:
