@@ -119,6 +119,7 @@ def test_suggest_finds_the_lemma_and_the_phrase_that_separate_a_code(coded: tupl
         3,
     )
     assert strom["precision"] == 0.75
+    assert strom["threads"] == 3  # every message is a thread of its own here
     assert strom["score"] == pytest.approx(3 * 0.3006, abs=0.01)  # Wilson lower bound of 3/4, times 3 new
     assert krise["weight"] == 0.67  # (3 + 1) / (4 + 2)
     dialog = codes["dialog"]

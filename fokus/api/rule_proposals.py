@@ -58,7 +58,7 @@ from fokus.learn.rule_mining import (
 from fokus.model import Code, Message, Unit
 from fokus.nlp.rules import RuleSet, analyse
 
-COLUMNS = ["code", "kind", "trigger", "precision", "new", "positives", "wrong", "score", "found_in"]
+COLUMNS = ["code", "kind", "trigger", "precision", "new", "positives", "wrong", "threads", "score", "found_in"]
 
 
 @dataclass
@@ -120,8 +120,10 @@ class RuleProposals:
         return list(COLUMNS)
 
     def terminal_columns(self) -> list[str]:
-        """Without the score, and without the code when there is one."""
+        """Without the score, the code when there is one, and the compounds when no trigger is a compound part."""
         left = {"score", "code"} if len(self.codes) == 1 else {"score"}
+        if not any(row["found_in"] for row in self.rows()):
+            left.add("found_in")
         return [c for c in COLUMNS if c not in left]
 
     def rows(self) -> list[dict[str, Any]]:
@@ -228,8 +230,11 @@ def _parse_decided(
         by_message[mid].append((start, end, row))
     ids = sorted(by_message)
     texts: dict[int, str] = {}
+    thread_of: dict[int, int] = {}
     for chunk in chunks(ids):
-        texts.update(session.execute(select(Message.id, Message.text).where(Message.id.in_(chunk))).all())
+        messages = select(Message.id, Message.text, Message.thread_id).where(Message.id.in_(chunk))
+        for mid, text, thread in session.execute(messages):
+            texts[mid], thread_of[mid] = text, thread
     rules = RuleSet.from_codes(nlp, codes)
     lemmas: list[list[str]] = [[] for _ in unit_ids]
     keys: list[frozenset[str]] = [frozenset() for _ in unit_ids]
@@ -245,7 +250,8 @@ def _parse_decided(
             for hit in hits:
                 if hit.code in caught:
                     caught[hit.code][row] = True
-    return DecidedSentences(lemmas, keys), caught
+    threads = [thread_of[where[uid][0]] for uid in unit_ids]
+    return DecidedSentences(lemmas, keys, threads), caught
 
 
 @dataclass

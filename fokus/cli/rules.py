@@ -65,11 +65,14 @@ def suggest_command(
 
     Counted on the sentences the researchers decided on: `new` is how many of the code's accepted sentences a
     trigger catches that the code's rules miss, `positives` how many it catches in all, `wrong` how many other
-    decided sentences it fires in; `precision` is positives over positives and wrong. Without CODE, every codable
-    code. With --write, each code's proposals become one new rule (`learnt-1`, ...) in the YAML codebook file,
-    added without changing anything else in it (comments, order and layout kept), and the edited codebook is
-    loaded into the project (`fokus undo` takes the load back; the file keeps the rule). Then `fokus tag`
-    suggests with it.
+    decided sentences it fires in; `precision` is positives over positives and wrong; `threads` how many threads
+    the new sentences come from. The figures are counted on the sentences the triggers were found in, so they
+    flatter: read the sentences before you accept a trigger. Without CODE, every codable code.
+
+    With --write, each code's proposals become one new rule (`learnt-1`, ...) in the YAML codebook file, added
+    without changing anything else in it (comments, order and layout kept), and the edited codebook is loaded
+    into the project (`fokus undo` takes the load back; the file keeps the rule). Then `fokus tag` suggests with
+    it.
 
     \b
     Examples:

@@ -52,6 +52,7 @@ class Proposal:
     new: int
     lower: float  # the Wilson lower bound of the precision
     examples: tuple[str, ...] = ()  # for a compound part: the compounds it was found in, most frequent first
+    threads: int = 0  # the threads its new sentences come from: one thread's talk may not carry over to others
 
     @property
     def precision(self) -> float:
@@ -70,6 +71,7 @@ class Proposal:
             "new": self.new,
             "positives": self.positives,
             "wrong": self.negatives,
+            "threads": self.threads,
             "score": round(self.score, 2),
             "found_in": ", ".join(self.examples),
         }
@@ -82,6 +84,7 @@ class DecidedSentences:
 
     lemmas: list[list[str]]
     keys: list[frozenset[str]]
+    threads: list[int] | None = None  # each sentence's thread, to count how many threads a trigger's finds span
 
 
 def wilson_lower(successes: int, trials: int, z: float = Z) -> float:
@@ -205,7 +208,9 @@ class FeatureMatrix:
                 kind, examples = self._kind(trigger, [int(r) for r in rows if positive[r]])
             else:
                 kind = PHRASE
-            proposal = Proposal(code, kind, trigger, p, n, int(new[j]), wilson_lower(p, p + n), examples)
+            threads = self.sentences.threads
+            spread = len({threads[r] for r in covered}) if threads is not None else 0
+            proposal = Proposal(code, kind, trigger, p, n, int(new[j]), wilson_lower(p, p + n), examples, spread)
             chosen.append((proposal, covered))
         return [proposal for proposal, _ in chosen]
 

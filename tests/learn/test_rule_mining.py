@@ -86,8 +86,10 @@ def test_known_words_thresholds_and_phrases() -> None:
         ("takk for svar", set(), 0),
     ]
     features, positive, negative, caught = matrix(sentences)
+    features.sentences.threads = [7, 7, 8, 9, 9]
     proposals = features.mine("dialog", positive, negative, caught, min_support=3)
     assert [(p.kind, p.trigger, p.positives, p.negatives) for p in proposals] == [(PHRASE, "hente svar", 3, 0)]
+    assert proposals[0].threads == 2  # its three sentences come from threads 7 and 8
     assert features.fires(proposals).tolist() == [True, True, True, False, False]
 
 

@@ -22,7 +22,16 @@ from fokus.errors import FokusError
 from fokus.tui.screens.base import FokusScreen
 
 KINDS = {"lemma": "lemma", "compound": "sammensatt", "phrase": "frase"}
-COLUMNS = (("", 1), ("Type", 10), ("Utløser", 18), ("Presisjon", 9), ("Nye", 4), ("Treff", 5), ("Feil", 4))
+COLUMNS = (
+    ("", 1),
+    ("Type", 10),
+    ("Utløser", 18),
+    ("Presisjon", 9),
+    ("Nye", 4),
+    ("Treff", 5),
+    ("Feil", 4),
+    ("Tråder", 6),
+)
 
 
 class RuleProposalsScreen(FokusScreen):
@@ -100,6 +109,7 @@ class RuleProposalsScreen(FokusScreen):
                 Text(str(proposal.new), justify="right"),
                 Text(str(proposal.positives), justify="right"),
                 Text(str(proposal.negatives), justify="right"),
+                Text(str(proposal.threads), justify="right"),
                 ", ".join(proposal.examples),
                 key=proposal.trigger,
             )
