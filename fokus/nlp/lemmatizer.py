@@ -24,7 +24,7 @@ already has a lemmatizer (the real model), its lemma is kept and the lexicon's c
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from spacy.lang.nb import Norwegian
 from spacy.language import Language
@@ -160,8 +160,10 @@ ORDERS = {
     "copula": ("adj", "verb", "noun", "adv", "other"),
 }
 STOP_WORDS = frozenset(Norwegian.Defaults.stop_words)
+NOUN_CONTEXTS = frozenset(("determiner", "preposition", "number"))
 OPENERS = frozenset(("", '"', "«", "»", "“", "”", "'", "-", "–", "—", ":", "(", "..."))
 
+Family = Callable[[str, str], int]
 Analysis = tuple[str, tuple[str, ...], tuple[str, ...], str]  # lemma, candidate lemmas, compound parts, kind
 LEMMAS = "fokus.lemmas"  # doc.user_data: per token, every candidate lemma (the chosen one first)
 PARTS = "fokus.parts"  # doc.user_data: per token, the lemmas of its compound parts
@@ -213,8 +215,11 @@ def context_of(previous: str, previous_pos: str = "") -> str:
     return ""
 
 
-def choose(candidates: tuple[Candidate, ...], tag: str, context: str, form: str) -> Candidate:
-    """The most likely candidate for one token (see the module docstring); ``context`` is from ``context_of``."""
+def choose(
+    candidates: tuple[Candidate, ...], tag: str, context: str, form: str, family: Family | None = None
+) -> Candidate:
+    """The most likely candidate for one token (see the module docstring); ``context`` is from ``context_of``,
+    ``family`` says how common a lemma of a kind is (``Lexicon.family``)."""
     if not tag:
         if form in CLOSED_LEMMAS:
             lemma = CLOSED_LEMMAS[form]
@@ -225,7 +230,7 @@ def choose(candidates: tuple[Candidate, ...], tag: str, context: str, form: str)
             return (FREQUENT_VERBS[form], "verb")
     if len(candidates) == 1:
         return candidates[0]
-    if form in STOP_WORDS and not tag:
+    if form in STOP_WORDS and not tag and not (context in NOUN_CONTEXTS and _inflected_noun(candidates, form)):
         # function words: the Ordbank's closed-class table ("meg" -> jeg), else the word itself ("for", not fore)
         closed = [c for c in candidates if c[1] == "other"]
         if closed:
@@ -248,16 +253,33 @@ def choose(candidates: tuple[Candidate, ...], tag: str, context: str, form: str)
     if not tag and context in ("infinitive", "modal"):
         # the infinitive itself ("poste"), not a past tense of another verb (pose)
         candidates = tuple(sorted(candidates, key=lambda c: not (c[1] == "verb" and c[0] == form)))
+    elif not tag and context == "start":
+        # an imperative starts a sentence: "Les" is lese's, "Svar" svare's
+        candidates = tuple(sorted(candidates, key=lambda c: not (c[1] == "verb" and c[0] == form + "e")))
     elif not tag and context != "start":
         # an infinitive ("nye", "norske") needs "å" or a modal before it: another reading is better
         # and an imperative ("grunn" of grunne, "folk" of folke) starts a sentence
         finite = tuple(c for c in candidates if c[1] != "verb" or (c[0] != form and c[0] != form + "e"))
         candidates = finite or candidates
-    for pos in wanted:
-        for candidate in candidates:
-            if candidate[1] == pos:
-                return candidate
-    return candidates[0]
+    firsts = {pos: next(c for c in candidates if c[1] == pos) for pos in DEFAULT_ORDER if _has(candidates, pos)}
+    ranked = [firsts[pos] for pos in wanted if pos in firsts]
+    if not ranked:
+        return candidates[0]
+    if family and len(ranked) > 1 and {ranked[0][1], ranked[1][1]} == {"adj", "noun"} and not tag:
+        # an adjective or a noun ("side": the noun, or the plural of sid?): the one more compounds end in
+        first, second = (family(c[0], c[1]) for c in ranked[:2])
+        if second > first:
+            return ranked[1]
+    return ranked[0]
+
+
+def _inflected_noun(candidates: tuple[Candidate, ...], form: str) -> bool:
+    """Whether one reading is an inflected noun ("siden" of side, after "på" not the adverb)."""
+    return any(pos == "noun" and lemma != form for lemma, pos in candidates)
+
+
+def _has(candidates: tuple[Candidate, ...], pos: str) -> bool:
+    return any(c[1] == pos for c in candidates)
 
 
 class LexiconLemmatizer:
@@ -289,8 +311,15 @@ class LexiconLemmatizer:
             candidates = ((lemma_of_compound, "noun"),) if lemma_of_compound else ()
         if not candidates:
             return form, (form,), "name" if name_like else ""
-        lemma, pos = choose(candidates, tag, context, form)
-        if name_like and not tag and pos != "other" and lemma != form and form not in FREQUENT_VERBS:
+        lemma, pos = choose(candidates, tag, context, form, self.lexicon.family)
+        if (
+            name_like
+            and not tag
+            and pos != "other"
+            and lemma != form
+            and form not in FREQUENT_VERBS
+            and "-" not in form
+        ):
             # "Regjeringen", "Stortinget", "Bergen" mid-sentence are names: their lemma is the name as written
             lemma, pos = form, "name"
         extra = self.lexicon.guess(form) if form.endswith(("a", "ar", "ane")) else ()

@@ -32,7 +32,8 @@ POS_CODES = {"noun": "N", "verb": "V", "adj": "A", "adv": "D", "other": "O"}
 POS_NAMES = {code: name for name, code in POS_CODES.items()}
 RANK = 0x30  # a value is its part of speech's code, then chr(RANK + rank) ranking the form's lemmas of that kind
 LEMMA_KEY = "\x01"  # prefix of the entries that say which lemmas exist, for compound analysis
-FORMAT = 3
+FAMILY_KEY = "\x02"  # prefix of the entries that say how many compounds end in a lemma of a kind (when any do)
+FORMAT = 4
 
 # Regular inflections: the endings a form of each kind may carry; the lemma is what is left, perhaps with -e added
 # back (or, for verbs like "gå", nothing).
@@ -91,6 +92,7 @@ def _entries() -> list[tuple[str, bytes]]:
     by_kind = {pos: {lemma.lower() for lemmas in table.values() for lemma in lemmas} for pos, table in tables.items()}
     for pos, table in tables.items():
         family = _families(by_kind[pos])
+        entries.extend((FAMILY_KEY + POS_CODES[pos] + lemma, str(n).encode()) for lemma, n in family.items() if n)
         for form, lemmas in table.items():
             listed = {lemma.lower() for lemma in lemmas}
             lost = _lost_lemmas(form.lower(), listed, pos, by_kind[pos]) if pos in PARADIGM_ENDINGS else []
@@ -191,6 +193,11 @@ class Lexicon:
         """The parts of speech (N, V, A, D codes) under which ``lemma`` is a lemma; "" when it is none."""
         values = self._trie.get(LEMMA_KEY + lemma)
         return values[0].decode() if values else ""
+
+    def family(self, lemma: str, pos: str) -> int:
+        """How many compounds of the kind ``pos`` end in ``lemma``: the Ordbank's nearest thing to its frequency."""
+        values = self._trie.get(FAMILY_KEY + POS_CODES[pos] + lemma)
+        return int(values[0]) if values else 0
 
     def guess(self, form: str) -> tuple[Candidate, ...]:
         """Candidates for a form the Ordbank lacks: a hyphenated word's last part, or a Nynorsk inflection."""

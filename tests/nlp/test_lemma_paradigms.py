@@ -60,6 +60,13 @@ def test_the_frequent_forms_of_the_issue(nlp: Language) -> None:
         ("Det tok tre dager å få svar.", "dager", "dag"),
         ("Vi venter fortsatt, og nå har vi gått langt.", "langt", "lang"),
         ("Vi venter fortsatt, og nå har vi gått langt.", "fortsatt", "fortsatt"),
+        # an adjective or a noun: the one more compounds end in ("side" is no plural of sid here)
+        ("Hun leste hver side av planen.", "side", "side"),
+        ("Legen sa at de gode rådene hjalp.", "gode", "god"),
+        ("Vi fant det på siden til kommunen.", "siden", "side"),  # a noun after a preposition
+        ("Det har gått bra siden i går.", "siden", "siden"),
+        ("Les hele saken før du svarer.", "Les", "lese"),  # an imperative starts a sentence
+        ("Se på Facebook-siden til kommunen.", "Facebook-siden", "facebook-side"),  # no name: a compound
         # irregular and modal verbs
         ("Det var ingen som svarte.", "var", "være"),
         ("Han burde ha ringt.", "burde", "burde"),
@@ -83,6 +90,12 @@ def test_the_frequent_forms_of_the_issue(nlp: Language) -> None:
 )
 def test_ambiguous_forms_are_chosen_by_their_context(nlp: Language, text: str, word: str, lemma: str) -> None:
     assert lemmas(nlp, text)[word] == lemma
+
+
+def test_how_common_a_lemma_is_comes_from_the_compounds_ending_in_it() -> None:
+    assert lexicon().family("side", "noun") > 100  # nettside, forside...
+    assert lexicon().family("sid", "adj") < 10
+    assert lexicon().family("qwertyzxcv", "noun") == 0
 
 
 def test_a_name_keeps_the_common_words_lemma_among_its_candidates(nlp: Language) -> None:
