@@ -25,8 +25,8 @@ KINDS = {"lemma": "lemma", "compound": "sammensatt", "phrase": "frase"}
 COLUMNS = (
     ("", 1),
     ("Type", 10),
-    ("Utløser", 18),
-    ("Presisjon", 9),
+    ("Utløser", 16),
+    ("Presis.", 7),
     ("Nye", 4),
     ("Treff", 5),
     ("Feil", 4),
