@@ -289,4 +289,17 @@ def test_errors_on_the_command_line(coded: tuple[str, Path]) -> None:
         1,
         "fokus: error: --write needs --codebook FILE: the YAML codebook to add the rules to\n",
     )
+    result = runner.invoke(main, ["--db", db, "rules", "suggest", "krise", "--write", "--codebook", "borte.yaml"])
+    assert (result.exit_code, result.stderr) == (1, "fokus: error: borte.yaml: no such file\n")
+    result = runner.invoke(main, ["--db", db, "rules", "suggest", "krise", "--codebook", str(path)])
+    assert result.exit_code == 2
+    assert "Error: --codebook is the file --write edits; give --write too" in result.stderr
+    grouping = path.parent / "gruppe.yaml"
+    grouping.write_text(CODEBOOK.replace("      - id: tone\n", "      - id: tone\n        codable: false\n"), "utf-8")
+    assert fokus(db, "codebook", "load", str(grouping)).exit_code == 0
+    result = runner.invoke(main, ["--db", db, "rules", "suggest", "dialog/tone"])
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "fokus: error: code 'dialog/tone' only groups other codes (codable: false); it takes no rules\n",
+    )
     assert path.read_text(encoding="utf-8") == CODEBOOK
