@@ -91,18 +91,20 @@ def _entries() -> list[tuple[str, bytes]]:
     lemma_pos: dict[str, set[str]] = {}
     by_kind = {pos: {lemma.lower() for lemmas in table.values() for lemma in lemmas} for pos, table in tables.items()}
     for pos, table in tables.items():
-        family = _families(by_kind[pos])
-        entries.extend((FAMILY_KEY + POS_CODES[pos] + lemma, str(n).encode()) for lemma, n in family.items() if n)
+        code, known, family = POS_CODES[pos], by_kind[pos], _families(by_kind[pos])
+        entries.extend((FAMILY_KEY + code + lemma, str(n).encode()) for lemma, n in family.items() if n)
+        endings = PARADIGM_ENDINGS.get(pos, ())
         for form, lemmas in table.items():
+            form = form.lower()
             listed = {lemma.lower() for lemma in lemmas}
-            lost = _lost_lemmas(form.lower(), listed, pos, by_kind[pos]) if pos in PARADIGM_ENDINGS else []
-            ranked = sorted({*listed, *lost}, key=lambda lemma: (-family[lemma], len(lemma), lemma))
-            entries.extend(
-                (form.lower(), (POS_CODES[pos] + chr(RANK + rank) + lemma).encode())
-                for rank, lemma in enumerate(ranked)
-            )
             for lemma in listed:
-                lemma_pos.setdefault(lemma, set()).add(POS_CODES[pos])
+                lemma_pos.setdefault(lemma, set()).add(code)
+            lost = _lost_lemmas(form, listed, pos, endings, known) if endings else ()
+            if not lost and len(listed) == 1:
+                entries.append((form, (code + chr(RANK) + next(iter(listed))).encode()))
+                continue
+            ranked = sorted({*listed, *lost}, key=lambda lemma: (-family[lemma], len(lemma), lemma))
+            entries.extend((form, (code + chr(RANK + rank) + lemma).encode()) for rank, lemma in enumerate(ranked))
     for form, lemma in lookup.items():
         entries.append((form.lower(), ("O" + chr(RANK) + lemma.lower()).encode()))
     entries.extend((LEMMA_KEY + lemma, "".join(sorted(codes)).encode()) for lemma, codes in lemma_pos.items())
@@ -120,23 +122,23 @@ def _families(lemmas: set[str]) -> dict[str, int]:
     return family
 
 
-def _lost_lemmas(form: str, listed: set[str], kind: str, lemmas: set[str]) -> list[str]:
+def _lost_lemmas(form: str, listed: set[str], kind: str, endings: tuple[str, ...], lemmas: set[str]) -> set[str]:
     """Lemmas of one kind that ``form`` regularly inflects but the table does not list for it (see the docstring)."""
     found: set[str] = set()
-    for ending in PARADIGM_ENDINGS[kind]:
+    for ending in endings:
         if not form.endswith(ending) or len(form) - len(ending) < 2:
             continue
-        stem = form[: len(form) - len(ending)]
+        stem = form[: len(form) - len(ending)] if ending else form
         if kind == "noun" and ending in ("r", "n", "ne", "t") and not stem.endswith("e"):
             continue  # bilde-r, bilde-t; not "sett" as sete-t
         options = [stem] if kind != "verb" else [stem + "e", stem] if stem[-1] in VOWELS else [stem + "e"]  # mene, gå
-        if stem[-1] in "lrn" and stem[-2] not in VOWELS:  # regl -> regel, sykl -> sykkel, enkl -> enkel
+        if stem[-1] in "lrn" and stem[-2] not in VOWELS and ending:  # regl -> regel, sykl -> sykkel, enkl -> enkel
             options += [stem[:-1] + "e" + stem[-1], stem[:-2] + stem[-2] * 2 + "e" + stem[-1]]
         if kind == "noun" and ending in ("er", "ene"):
             changed = (stem.replace(vowel, plain) for vowel, plain in UMLAUT.items() if vowel in stem)
             options += [option for option in changed if option in UMLAUT_NOUNS]
         found.update(option for option in options if option in lemmas and option not in listed)
-    return sorted(found)
+    return found
 
 
 def _build(path: Path | None) -> marisa_trie.BytesTrie:
