@@ -283,6 +283,9 @@ def suggest(
         from fokus.api.combining import combined_wanted
 
         combined, report.codes, report.sentences = combined_wanted(session, version, model, code_ids)
+        if cancelled and cancelled():
+            report.cancelled = True
+            return report
         _reconcile(session, version, combined, report)
         return report
     usable = [j for j, code in enumerate(model.codes) if not np.isnan(model.thresholds[j]) and code in code_ids]
@@ -311,7 +314,7 @@ def suggest(
 
 
 def combine_with_model(session: Session, folder: Path | None) -> SuggestReport | None:
-    """After tagging: the newest model's combiner ranks and filters what the rules now suggest, as `fokus suggest`
+    """After tagging: the newest model's combiner ranks what the rules now suggest and adds its own, as `fokus suggest`
     would (None when the project has no model with a combiner, or it cannot be read: the rules' suggestions stand)."""
     if session.scalar(select(func.count()).select_from(LearnedModel)) == 0:
         return None

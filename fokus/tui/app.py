@@ -184,6 +184,7 @@ class FokusApp(App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="tagging")
     def tagging(self) -> None:
+        from fokus.api.learning import combine_with_model, models_folder
         from fokus.api.tagging import parse_ahead, tag_messages
         from fokus.domain.settings import MODEL_SETTING, get_setting
         from fokus.nlp import load_pipeline
@@ -208,6 +209,8 @@ class FokusApp(App[None]):
                 return
             with self.project.begin() as session:
                 report = tag_messages(session, nlp, cancelled=lambda: worker.is_cancelled, ahead=ahead)
+                if not report.cancelled:  # the newest model's combiner ranks what the rules now suggest
+                    combine_with_model(session, models_folder(self.project.sqlite_path, self.models))
         except FokusError as exc:
             self.call_from_thread(self.notify, str(exc), severity="error")
             return
