@@ -60,10 +60,9 @@ def held_out_csv(rows: list[dict[str, str]], target: Path) -> dict[tuple[str, in
                 gold[(mid, start, len(text))] = {t for t in sentence["themes"].split(",") if t}
             minute = int(number)
             author = f"Deltaker {(int(thread) * 7 + minute) % 9 + 1}"
-            out.writerow(
-                [mid, post, "" if mid == post else post, author, f"2013-06-{int(thread) % 28 + 1:02d}T10:{minute:02d}:00+02:00",
-                 text, f"Kommune {(int(thread) + minute) % 6 + 1}"]
-            )  # fmt: skip
+            when = f"2013-06-{int(thread) % 28 + 1:02d}T10:{minute:02d}:00+02:00"
+            case = f"Kommune {(int(thread) + minute) % 6 + 1}"
+            out.writerow([mid, post, "" if mid == post else post, author, when, text, case])
     return gold
 
 
@@ -146,7 +145,10 @@ def measure(*, workdir: Path | None = None, say: Say = quiet) -> list[Row]:
     import json
 
     rows = Rows("suggest_quality", "the demo's hand coding (cross-validated by thread) and bench/heldout (held out)")
-    with workspace(workdir) as folder:
+    with workspace(workdir) as shared:
+        folder = shared / "suggest_quality"  # its own folder in a shared one (bench/run_all.py)
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
         run_fokus("demo", "--no-tui", cwd=str(folder))
         demo = folder / "fokus-demo.db"
         out = folder / "cv.json"
