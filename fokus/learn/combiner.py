@@ -15,7 +15,8 @@ calibrated by construction on the rows it is fitted on; it is fitted on the mode
 on new sentences the model's probabilities look as they did in fitting. The threshold of each code is the lowest
 probability above which the out-of-fold combined probabilities reach the target precision (folds by thread), or the
 pooled one for a code with too few decisions of its own; a code where neither reaches it gets no threshold.
-Everything is deterministic: folds are assigned to threads in a fixed order and lbfgs has no randomness.
+Everything is deterministic: folds are assigned to threads in a fixed order and the solver (Newton's method) has
+no randomness.
 """
 
 from __future__ import annotations
@@ -107,7 +108,7 @@ def _fit(x: FloatArray, y: np.ndarray[Any, Any]) -> tuple[FloatArray, float]:
     if y.min() == y.max():  # one kind only: a constant at its (smoothed) rate
         rate = (y.sum() + 0.5) / (len(y) + 1.0)
         return np.zeros(x.shape[1]), float(np.log(rate / (1 - rate)))
-    fitted = LogisticRegression(C=C, solver="lbfgs", max_iter=1000).fit(x, y)
+    fitted = LogisticRegression(C=C, solver="newton-cholesky", max_iter=200).fit(x, y)
     return np.asarray(fitted.coef_[0], dtype=np.float64), float(fitted.intercept_[0])
 
 
