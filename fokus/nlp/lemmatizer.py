@@ -278,6 +278,10 @@ def _inflected_noun(candidates: tuple[Candidate, ...], form: str) -> bool:
     return any(pos == "noun" and lemma != form for lemma, pos in candidates)
 
 
+def _has_letter(form: str) -> bool:
+    return form.isalpha() or any(ch.isalpha() for ch in form)  # most words are all letters: no loop
+
+
 def _has(candidates: tuple[Candidate, ...], pos: str) -> bool:
     return any(c[1] == pos for c in candidates)
 
@@ -345,7 +349,7 @@ class LexiconLemmatizer:
                 all_parts.append(())
                 continue
             form = token.lower_
-            if token.is_punct or token.like_url or token.like_num or not any(ch.isalpha() for ch in form):
+            if token.is_punct or token.like_url or token.like_num or not _has_letter(form):
                 if self.overwrite or not token.lemma_:
                     token.lemma_ = form if token.like_num else token.text
                 all_lemmas.append(())
