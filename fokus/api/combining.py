@@ -31,6 +31,7 @@ from fokus.api.evidence import (
 from fokus.learn.combiner import Combiner, FloatArray, fit
 from fokus.learn.examples import Examples
 from fokus.learn.model import TrainedModel
+from fokus.learn.weak import WeakLabels, confirmation_rates, weak_labels
 
 
 def fit_combiner(
@@ -67,6 +68,19 @@ def fit_combiner(
     groups = decided.threads
     combiner, oof = fit(evidence, examples.labels, groups, target_precision=model.target_precision, folds=folds)
     return combiner, oof, groups
+
+
+def weak_supervision(
+    session: Session, examples: Examples, fired: np.ndarray[Any, Any], decided_ids: np.ndarray[Any, Any]
+) -> WeakLabels:
+    """The rules' labels on every sentence nobody decided on (none of ``decided_ids``), as `fokus tag` stored
+    them, weighted by how often the researchers confirmed each code's rules where ``fired`` on ``examples``
+    (:mod:`fokus.learn.weak`)."""
+    rates = confirmation_rates(fired, examples.labels)
+    every = every_sentence(session)
+    undecided = every.take(np.flatnonzero(~np.isin(every.ids, decided_ids)))
+    weight, _count = stored_rule_evidence(session, undecided, examples.codes)
+    return weak_labels(undecided.lemmas, weight > 0, rates)
 
 
 @dataclass

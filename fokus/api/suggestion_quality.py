@@ -25,7 +25,7 @@ import numpy as np
 from spacy.language import Language
 from sqlalchemy.orm import Session
 
-from fokus.api.combining import fit_combiner
+from fokus.api.combining import fit_combiner, weak_supervision
 from fokus.api.evidence import around, evidence_for, fresh_rule_evidence, model_probabilities
 from fokus.errors import FokusError
 from fokus.learn.combiner import FloatArray, reliability, thread_folds
@@ -140,10 +140,12 @@ def cross_validated(
     target_precision: float = TARGET_PRECISION,
     seed: int = 0,
     share: float = 1.0,
+    weakly: bool = False,
 ) -> Predictions:
     """Every source's out-of-fold decisions on every decided sentence (see the module docstring); with ``share``
     below 1, each fold trains on that share of its training threads only (a seeded choice, the same for every
-    share, so a larger share holds the smaller one's threads)."""
+    share, so a larger share holds the smaller one's threads); ``weakly`` trains each fold's model on the rules'
+    labels too, as `fokus learn --weak` does."""
     from fokus.learn.examples import training_examples
 
     examples = training_examples(session)
@@ -174,7 +176,9 @@ def cross_validated(
             ]
             train_rows = train_rows[np.isin(thread_rank[train_rows], kept)]
         subset = examples.subset(train_rows)
-        model = train(subset, target_precision=target_precision, seed=seed)
+        fired = rule_weight[train_rows] > 0
+        weak = weak_supervision(session, subset, fired, examples.unit_ids) if weakly else None
+        model = train(subset, target_precision=target_precision, seed=seed, weak=weak)
         combiner, _oof, _groups = fit_combiner(
             session,
             nlp,

@@ -29,6 +29,12 @@ def _folder(project: Any, models: Path | None) -> Path | None:
 @click.option("--folds", type=int, help="Cross-validation folds (default: 5, or 3 past 5,000 decided sentences).")
 @click.option("--jobs", type=int, help="Threads for training, one code at a time each (default: every core).")
 @click.option("--curve", is_flag=True, help="Print a learning curve (F1 against coded sentences) instead.")
+@click.option(
+    "--weak",
+    is_flag=True,
+    help="Also learn from the rules' suggestions on sentences nobody decided on, weighted by how often the team"
+    " confirmed each code's rules (the model alone gets better; together with the rules, on the demo, not).",
+)
 @MODELS_OPTION
 @FORMAT_OPTION
 @OUTPUT_OPTION
@@ -40,6 +46,7 @@ def learn_command(
     folds: int | None,
     jobs: int | None,
     curve: bool,
+    weak: bool,
     models: Path | None,
     fmt: str,
     output: str | None,
@@ -72,7 +79,12 @@ def learn_command(
     folder = _folder(project, models)
     with project.read() as session:  # training holds no write lock: the TUI and other coders go on working
         trained = train_model(
-            session, target_precision=target_precision, min_examples=min_examples, folds=folds, n_jobs=jobs
+            session,
+            target_precision=target_precision,
+            min_examples=min_examples,
+            folds=folds,
+            n_jobs=jobs,
+            weakly=weak,
         )
     with project.begin() as session:
         report = save_model(session, folder, trained)

@@ -91,6 +91,7 @@ def echo_tagging(report: Any) -> None:
     "--target-precision", default=0.8, show_default=True, help="The thresholds' target, with --cross-validate."
 )
 @click.option("--curve", is_flag=True, help="With --cross-validate: F1 against the share of threads trained on.")
+@click.option("--weak", is_flag=True, help="With --cross-validate: the models learn as `fokus learn --weak` does.")
 @OUTPUT_OPTION
 @RAW_CSV_OPTION
 @click.pass_context
@@ -103,6 +104,7 @@ def evaluate_command(
     folds: int,
     target_precision: float,
     curve: bool,
+    weak: bool,
     output: str | None,
 ) -> None:
     """Precision, recall and F1 of the codebook's rules against the researchers' own coding, per theme.
@@ -129,10 +131,12 @@ def evaluate_command(
             raise click.BadParameter("--folds must be at least 2 and --target-precision between 0 and 1")
         with project.read() as session:
             nlp = load_pipeline(model or get_setting(session, MODEL_SETTING))
-            predictions = cross_validated(session, nlp, folds=folds, target_precision=target_precision)
+            predictions = cross_validated(session, nlp, folds=folds, target_precision=target_precision, weakly=weak)
             report = quality(predictions, level=level, target_precision=target_precision)
             if curve:
-                report.curve = learning_curve(session, nlp, folds=folds, level=level, target_precision=target_precision)
+                report.curve = learning_curve(
+                    session, nlp, folds=folds, level=level, target_precision=target_precision, weakly=weak
+                )
         emit(report, fmt, output)
         if fmt == "table":
             for row in report.summary:

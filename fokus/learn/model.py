@@ -26,6 +26,7 @@ import numpy as np
 
 from fokus.learn.combiner import Combiner, threshold_for
 from fokus.learn.examples import NEGATIVE, POSITIVE, Examples
+from fokus.learn.weak import WeakLabels
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 MIN_EXAMPLES = 8
@@ -193,13 +194,18 @@ def train(
     folds: int | None = None,
     seed: int = 0,
     n_jobs: int = 1,
+    weak: WeakLabels | None = None,
 ) -> TrainedModel:
-    """Fit the features on the training sentences and one calibrated linear model per code; see the module."""
+    """Fit the features on the training sentences and one calibrated linear model per code; see the module. With
+    ``weak`` (:mod:`fokus.learn.weak`), the sentences the rules labelled train too, but are never scored."""
     from scipy import sparse
 
     folds = folds_for(len(examples), folds)
     features = make_features()
-    x = features.fit_transform(examples.texts).tocsr() if len(examples) else None
+    extra = weak.texts if weak is not None else []
+    x_all = features.fit_transform([*examples.texts, *extra]).tocsr() if len(examples) else None
+    x = x_all[: len(examples)] if x_all is not None else None
+    x_weak = x_all[len(examples) :] if x_all is not None and weak is not None else None
     scores: list[CodeScore] = []
     jobs = []
     for j, code in enumerate(examples.codes):
@@ -217,7 +223,15 @@ def train(
             score.skipped = f"too few distinct sentences ({positives} positive) for {folds}-fold cross-validation"
             continue
         jobs.append((score, known, y))
-    fitted = _fit_all(x, jobs, folds, seed, n_jobs)
+    extras: list[tuple[Any, FloatArray] | None] = []
+    for score, _known, _y in jobs:
+        if weak is None or x_weak is None:
+            extras.append(None)
+            continue
+        weak_weights = weak.weights[:, examples.codes.index(score.code)]
+        weak_rows = np.flatnonzero(weak_weights > 0)
+        extras.append((x_weak[weak_rows], weak_weights[weak_rows]) if len(weak_rows) else None)
+    fitted = _fit_all(x, jobs, folds, seed, n_jobs, extras)
     learnt_codes, rows, intercepts, platt, thresholds = [], [], [], [], []
     out_of_fold = np.full((len(examples), len(jobs)), np.nan)
     for learnt, ((score, rows_known, y), (weights, intercept, oof)) in enumerate(zip(jobs, fitted, strict=True)):
@@ -262,40 +276,56 @@ def _fit_all(
     folds: int,
     seed: int,
     n_jobs: int,
+    extras: list[tuple[Any, FloatArray] | None],
 ) -> list[tuple[FloatArray, float, FloatArray]]:
     """One code after another, or in ``n_jobs`` threads: liblinear fits without holding the GIL, and threads end
     with the command, however it ends (worker processes outlived a killed `fokus learn` by half an hour)."""
     from concurrent.futures import ThreadPoolExecutor
 
+    work = [(x[known], y, extra) for (_score, known, y), extra in zip(jobs, extras, strict=True)]
     if n_jobs <= 1 or len(jobs) <= 1:
-        return [_fit_code(x[known], y, folds, seed) for _score, known, y in jobs]
+        return [_fit_code(rows, y, folds, seed, extra) for rows, y, extra in work]
     with ThreadPoolExecutor(min(n_jobs, len(jobs)), thread_name_prefix="fokus-learn") as pool:
         try:
-            futures = [pool.submit(_fit_code, x[known], y, folds, seed) for _score, known, y in jobs]
+            futures = [pool.submit(_fit_code, rows, y, folds, seed, extra) for rows, y, extra in work]
             return [future.result() for future in futures]
         except BaseException:  # interrupted: no code not yet started is fitted before the command ends
             pool.shutdown(wait=False, cancel_futures=True)
             raise
 
 
-def _fit_code(x: Any, y: np.ndarray[Any, Any], folds: int, seed: int) -> tuple[FloatArray, float, FloatArray]:
+def _fit_code(
+    x: Any, y: np.ndarray[Any, Any], folds: int, seed: int, extra: tuple[Any, FloatArray] | None = None
+) -> tuple[FloatArray, float, FloatArray]:
     """Out-of-fold scores, then the model on every example.
 
     Identical sentences with the same label are first made one example with a weight: the same objective with
     fewer rows to solve (greetings and thanks repeat), and no sentence is scored by a model that saw its copy, which
     would flatter the figures. The folds are stratified by label; every copy gets its sentence's out-of-fold score.
+    ``extra`` (weakly labelled yes rows and their weights) joins every fold's training and the final fit, and is
+    never scored.
     """
+    from scipy import sparse
     from sklearn.model_selection import StratifiedKFold
     from sklearn.svm import LinearSVC
 
     first, inverse, weights = _distinct(x, y)
     xd, yd = x[first], y[first]
+
+    def fit(rows: Any, labels: Any, sample_weight: FloatArray) -> Any:
+        if extra is not None:
+            rows = sparse.vstack([rows, extra[0]]).tocsr()
+            labels = np.concatenate([labels, np.ones(extra[0].shape[0], dtype=labels.dtype)])
+            sample_weight = np.concatenate([sample_weight, extra[1]])
+        return LinearSVC(C=0.5, class_weight="balanced", dual=False, tol=1e-4).fit(
+            rows, labels, sample_weight=sample_weight
+        )
+
     oof = np.zeros(len(first), dtype=np.float64)
     for train_rows, test_rows in StratifiedKFold(folds, shuffle=True, random_state=seed).split(np.zeros(len(yd)), yd):
-        model = LinearSVC(C=0.5, class_weight="balanced", dual=False, tol=1e-4)
-        model.fit(xd[train_rows], yd[train_rows], sample_weight=weights[train_rows])
+        model = fit(xd[train_rows], yd[train_rows], weights[train_rows])
         oof[test_rows] = model.decision_function(xd[test_rows])
-    final = LinearSVC(C=0.5, class_weight="balanced", dual=False, tol=1e-4).fit(xd, yd, sample_weight=weights)
+    final = fit(xd, yd, weights)
     return np.asarray(final.coef_, dtype=np.float64)[0], float(final.intercept_[0]), oof[inverse]
 
 

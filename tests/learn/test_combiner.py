@@ -10,17 +10,20 @@ from sqlalchemy import select
 
 from fokus.api.coding_actions import decide
 from fokus.api.learning import load_model, save_model, suggest, train_model
+from fokus.api.messages import import_messages
 from fokus.api.suggestion_quality import cross_validated, quality
 from fokus.api.tagging import tag_messages
 from fokus.cli import main
 from fokus.domain.coders import CoderRegistry
 from fokus.learn.combiner import Combiner, Evidence, fit, reliability, thread_folds
 from fokus.learn.examples import training_examples
-from fokus.learn.model import train
+from fokus.learn.model import fitted_parts, train
 from fokus.learn.storage import UnreadableModel, from_bytes, to_bytes
+from fokus.learn.weak import confirmation_rates, weak_labels
 from fokus.model import Code, CoderKind, Coding, Message
 from fokus.nlp import load_pipeline
 from fokus.store import Project
+from tests.conftest import at, parsed, record
 from tests.learn.test_learning import builds, nlp, project, suggestions
 
 __all__ = ["builds", "nlp", "project", "suggestions"]
@@ -185,3 +188,30 @@ def test_evaluate_cross_validates_by_source(project: Project) -> None:
     bad = runner.invoke(main, ["--db", project.display, "evaluate", "--cross-validate", "--folds", "1"])
     assert bad.exit_code == 2
     assert "--folds must be at least 2" in bad.output
+
+
+def test_confirmation_rates_and_weak_labels_by_hand() -> None:
+    fired = np.array([[1, 0], [1, 1], [1, 0], [0, 1]], dtype=bool)
+    labels = np.array([[1, 0], [0, -1], [1, 0], [0, 0]], dtype=np.int8)
+    # code 0: fired on 3 decided rows, confirmed on 2 -> (2 + 1) / (3 + 2); code 1: fired on 1 known row, 0 confirmed
+    assert confirmation_rates(fired, labels).tolist() == pytest.approx([0.6, 1 / 3])
+    weak = weak_labels(["a", "b", "c"], np.array([[0, 0], [1, 0], [1, 1]], dtype=bool), np.array([0.6, 0.2]))
+    assert weak.texts == ["b", "c"]  # a sentence no rule fired on teaches nothing
+    assert weak.weights.ravel().tolist() == pytest.approx([0.3, 0.0, 0.3, 0.1])
+
+
+def test_learning_weakly_adds_the_rules_sentences_but_scores_only_the_decisions(project: Project) -> None:
+    nlp = load_pipeline("fokus-nb")
+    texts = ["Elva flommet over kulverten i Zyxdal.", "Vannet i elva sto høyt i Zyxdal i går."]
+    records = [record(f"w{i}", "Person 9", text, when=at(28, 9, i)) for i, text in enumerate(texts)]
+    with project.begin() as session:
+        import_messages(session, [parsed(*records)])
+        tag_messages(session, nlp)
+    with project.read() as session:
+        plain = train_model(session, nlp=nlp)
+        weakly = train_model(session, nlp=nlp, weakly=True)
+    words = lambda model: fitted_parts(model.features)[0][0]  # noqa: E731
+    assert "zyxdal" not in words(plain.model)
+    assert "zyxdal" in words(weakly.model)  # learnt from the rules' sentences nobody decided on
+    assert weakly.model.sentences == plain.model.sentences  # ... which are never scored
+    assert [s.examples for s in weakly.model.scores] == [s.examples for s in plain.model.scores]
