@@ -7,6 +7,7 @@ the few rows each item needs; the decision itself is made through :mod:`fokus.ap
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
@@ -40,6 +41,8 @@ class ReviewItem:
     confidence: float | None
     origin: str
     matched: tuple[tuple[int, int], ...]
+    rules: float | None = None  # each source's part of a combined confidence (fokus.api.combining), if any
+    model: float | None = None
 
 
 def review_queue(
@@ -108,9 +111,18 @@ def review_queue(
                 confidence=confidence,
                 origin=origin,
                 matched=matched_spans(details),
+                **_parts(details),
             )
         )
     return items
+
+
+def _parts(details: dict[str, Any] | None) -> dict[str, float | None]:
+    """The rules' and the model's say in a suggestion whose confidence the combiner gave."""
+    combined = (details or {}).get("combined")
+    if not isinstance(combined, dict):
+        return {}
+    return {"rules": combined.get("rules") or None, "model": combined.get("model")}
 
 
 def review_progress(session: Session) -> tuple[int, int]:

@@ -52,8 +52,8 @@ def tag_command(ctx: click.Context, model: str | None, n_process: int, batch_siz
     echo_tagging(report)
     if combined is not None:
         click.echo(
-            f"Combined with model {combined.version}: {combined.suggested} new, {combined.updated} updated,"
-            f" {combined.withdrawn} withdrawn below their code's threshold."
+            f"Ranked with model {combined.version}'s combined confidence: {combined.suggested} new from the model,"
+            f" {combined.merged + combined.updated} updated, {combined.withdrawn} of the model's withdrawn."
         )
 
 

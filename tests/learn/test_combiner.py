@@ -11,6 +11,7 @@ from sqlalchemy import select
 from fokus.api.coding_actions import decide
 from fokus.api.learning import load_model, save_model, suggest, train_model
 from fokus.api.messages import import_messages
+from fokus.api.review import review_queue
 from fokus.api.suggestion_quality import cross_validated, quality
 from fokus.api.tagging import tag_messages
 from fokus.cli import main
@@ -124,7 +125,9 @@ def test_a_rejected_suggestion_is_never_offered_again_and_no_decision_is_overwri
     with project.begin() as session:
         # forget some decisions so that the model and the rules have sentences to suggest on
         ids = session.scalars(select(Message.id).where(Message.external_id.in_([f"m{i}" for i in range(1, 80, 4)])))
-        for coding in session.scalars(select(Coding).where(Coding.message_id.in_(list(ids)))):
+        for coding in session.scalars(
+            select(Coding).where(Coding.message_id.in_(list(ids)), Coding.status == "accepted")
+        ):
             session.delete(coding)
     with project.begin() as session:
         report = save_model(session, folder, train_model(session))
@@ -135,6 +138,11 @@ def test_a_rejected_suggestion_is_never_offered_again_and_no_decision_is_overwri
     shown = {key: d for key, (_o, _c, d) in offered.items() if key[0] in undecided}
     assert shown
     assert [key for key, d in shown.items() if not isinstance(d, dict) or "combined" not in d] == []
+    with project.read() as session:  # the queue shows each source's part of the one confidence
+        queue = review_queue(session, limit=500)
+    assert any(item.model is not None for item in queue)
+    assert any(item.rules for item in queue)
+    assert [item.confidence for item in queue] == sorted((item.confidence or 0 for item in queue), reverse=True)
     rejected_key, accepted_key = sorted(shown)[:2]
     with project.begin() as session:
         coder = CoderRegistry(session).get_or_create("ingrid", CoderKind.HUMAN)

@@ -27,6 +27,9 @@ def render_item(item: ReviewItem) -> Text:
     text.append(f"{item.code}", style=f"bold {item.color or 'yellow'}")
     text.append(f"  {item.name}\n", style="bold")
     confidence = f"{item.confidence:.2f}" if item.confidence is not None else "-"
+    parts = [f"regler {item.rules:.2f}" if item.rules else "", f"modell {item.model:.2f}" if item.model else ""]
+    said = ", ".join(part for part in parts if part)
+    confidence += f" ({said})" if said else ""
     text.append(f"{item.origin}  ·  sikkerhet {confidence}  ·  {item.participant}", style="dim")
     text.append(f" ({item.case})\n\n" if item.case else "\n\n", style="dim")
     context = Text(item.context)
