@@ -81,7 +81,7 @@ def evaluate(session: Session, nlp: Language, *, level: str = "theme") -> dict[s
     def label(path: str) -> str:
         return path.split("/")[0] if level == "theme" else path
 
-    codes = session.execute(select(Code.path, Code.rules).where(Code.codable.is_(True))).all()
+    codes = session.execute(select(Code.path, Code.rules).where(Code.codable.is_(True)).order_by(Code.id)).all()
     rules = RuleSet.from_codes(nlp, [(path, specs) for path, specs in codes])
     human: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
     query = (

@@ -175,7 +175,7 @@ def fresh_rule_evidence(
     """The rules run afresh on the sentences' messages: (combined weight, rules fired) per sentence and code."""
     weight = np.zeros((len(sentences), len(codes)))
     fired = np.zeros((len(sentences), len(codes)))
-    specs = session.execute(select(Code.path, Code.rules).where(Code.codable.is_(True))).all()
+    specs = session.execute(select(Code.path, Code.rules).where(Code.codable.is_(True)).order_by(Code.id)).all()
     rules = RuleSet.from_codes(nlp, [(path, spec) for path, spec in specs])
     if not rules.rules or not len(sentences):
         return weight, fired

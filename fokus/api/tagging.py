@@ -108,7 +108,10 @@ class _Plan:
 
 def _plan(session: Session, nlp: Language) -> _Plan:
     pipeline = describe(nlp)
-    codes = list(session.execute(select(Code.path, Code.rules, Code.id).where(Code.codable.is_(True))))
+    # in id order: the rules' order decides the order suggestions are written in, so their ids, on every backend
+    codes = list(
+        session.execute(select(Code.path, Code.rules, Code.id).where(Code.codable.is_(True)).order_by(Code.id))
+    )
     code_ids = {path: cid for path, _, cid in codes}
     ruleset = RuleSet.from_codes(nlp, [(path, rules) for path, rules, _ in codes])
     current = {rule.rule_id: rule for rule in ruleset.rules}
