@@ -12,6 +12,9 @@ ten themes):
   *model* = the model's probability reaches its code's threshold, *combined* = the open suggestions on it, what the
   review queue shows. fokus's sentences are matched to the held-out ones by their character spans.
 
+Each also has a fourth row, *rules or model*: what the review queue showed before the combiner (the rules'
+suggestions and the model's above its own thresholds, added together).
+
 Like bench/lemmas.py this measures answers, not time, so it runs in this process (the commands as subprocesses).
 
     python bench/suggest_quality.py [--keep DIR] [--json]
@@ -135,15 +138,34 @@ def held_out(folder: Path, demo: Path, say: Say) -> dict[str, tuple[float, float
                 themes["combined"] |= open_.get((mid, start, end), set())
     keys = list(gold)
     say(f"held out: {len(keys)} sentences in {len({k[0] for k in keys})} messages")
+    for themes in by_gold.values():
+        themes["rules or model"] = themes["rules"] | themes["model"]
     return {
         source: _figures([gold[k] for k in keys], [by_gold[k][source] for k in keys])
-        for source in ("rules", "model", "combined")
+        for source in ("rules", "model", "combined", "rules or model")
+    }
+
+
+def cross_validated_demo(demo: Path) -> dict[str, tuple[float, float, float]]:
+    """`fokus evaluate --cross-validate`'s micro figures per theme, and the rules' or the model's together."""
+    from fokus.api.suggestion_quality import cross_validated, quality
+    from fokus.nlp import load_pipeline
+    from fokus.store.project import open_project
+
+    project = open_project(demo)
+    with project.read() as session:
+        predictions = cross_validated(session, load_pipeline(None))
+    project.close()
+    predictions.by_source["rules or model"] = predictions.by_source["rules"] | predictions.by_source["model"]
+    summary = {row["source"]: row for row in quality(predictions).summary}
+    union = quality(predictions, sources=("rules or model",)).summary[0]
+    return {
+        source: (row["precision"] or 0.0, row["recall"] or 0.0, row["f1"] or 0.0)
+        for source, row in [*summary.items(), ("rules or model", union)]
     }
 
 
 def measure(*, workdir: Path | None = None, say: Say = quiet) -> list[Row]:
-    import json
-
     rows = Rows("suggest_quality", "the demo's hand coding (cross-validated by thread) and bench/heldout (held out)")
     with workspace(workdir) as shared:
         folder = shared / "suggest_quality"  # its own folder in a shared one (bench/run_all.py)
@@ -151,13 +173,9 @@ def measure(*, workdir: Path | None = None, say: Say = quiet) -> list[Row]:
         folder.mkdir(parents=True)
         run_fokus("demo", "--no-tui", cwd=str(folder))
         demo = folder / "fokus-demo.db"
-        out = folder / "cv.json"
-        run_fokus("--db", str(demo), "evaluate", "--cross-validate", "--format", "json", "-o", str(out))
-        summary = {row["source"]: row for row in json.loads(out.read_text(encoding="utf-8"))["summary"]}
-        for source in ("rules", "model", "combined"):
-            row = summary[source]
-            for what in ("precision", "recall", "f1"):
-                rows.add(f"demo (cross-validated), {source}, {what}", row[what] or 0.0, digits=3, ratio=False)
+        for source, figures in cross_validated_demo(demo).items():
+            for what, value in zip(("precision", "recall", "f1"), figures, strict=True):
+                rows.add(f"demo (cross-validated), {source}, {what}", value, digits=3, ratio=False)
         for source, figures in held_out(folder, demo, say).items():
             for what, value in zip(("precision", "recall", "f1"), figures, strict=True):
                 rows.add(f"held out, {source}, {what}", value, digits=3, ratio=False)

@@ -222,7 +222,13 @@ def _roll_up(values: np.ndarray[Any, Any], index: np.ndarray[Any, Any], count: i
     return out
 
 
-def quality(predictions: Predictions, *, level: str = "theme", target_precision: float = TARGET_PRECISION) -> Quality:
+def quality(
+    predictions: Predictions,
+    *,
+    level: str = "theme",
+    target_precision: float = TARGET_PRECISION,
+    sources: tuple[str, ...] = SOURCES,
+) -> Quality:
     """Per code (or theme) and source, micro and macro: precision, recall and F1 on the known labels."""
     names, labels, picks = predictions.codes, predictions.labels, predictions.by_source
     if level == "theme":
@@ -236,7 +242,7 @@ def quality(predictions: Predictions, *, level: str = "theme", target_precision:
         predictions.folds,
         target_precision,
     )
-    for source in SOURCES:
+    for source in sources:
         micro, f1s = Tally(), []
         for j, name in enumerate(names):
             known = labels[:, j] >= 0
