@@ -59,7 +59,7 @@ Wanted = dict[tuple[int, int, int, int], tuple[float | None, float, dict[str, An
 CHUNK = 20_000  # sentences scored at a time
 #: whether the rules' labels on undecided sentences train the model too (fokus.learn.weak): on the demo's coding,
 #: cross-validated by thread, they raise the model's own theme F1 from 0.40 to 0.47 but lower the combined one from
-#: 0.715 to 0.707 (the model then repeats the rules), so they are asked for (`fokus learn --weak`), not the default
+#: 0.713 to 0.711 (the model then repeats the rules), so they are asked for (`fokus learn --weak`), not the default
 WEAKLY = False
 
 
