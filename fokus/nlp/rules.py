@@ -17,6 +17,7 @@ words are kept in its details.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -131,6 +132,17 @@ class RuleSet:
             for i, rule in enumerate(self.rules)
             if rule.near
         ]
+        # their words are looked up per sentence word, like single lemmas; only their regexes are tried per rule
+        self.single_forms: dict[str, list[int]] = defaultdict(list)
+        self.single_lemmas: dict[str, list[int]] = defaultdict(list)
+        for index, form_words, lemma_words, _form_rx, _lemma_rx in self.single:
+            for word in form_words:
+                self.single_forms[word].append(index)
+            for word in lemma_words:
+                self.single_lemmas[word].append(index)
+        self.single_regexes = [
+            (i, form_rx, lemma_rx) for i, _f, _l, form_rx, lemma_rx in self.single if form_rx or lemma_rx
+        ]
         regexes = [r.pattern for _, _, _, form_rx, lemma_rx in self.single for r in (form_rx, lemma_rx) if r]
         regexes += [r.pattern for anchor, _ in self.anchored for r in anchor.regexes]
         self.any_regex = re.compile("|".join(f"(?:{r})" for r in regexes)) if regexes else None
@@ -169,10 +181,17 @@ class RuleSet:
                     close = _near(sentence.lemma_index, sentence.part_index, first, second, window)
                     if close:
                         fired[where][index].extend(close)
-            for index, form_words, lemma_words, form_rx, lemma_rx in self.single:
-                found = _single(sentence, form_words, lemma_words, form_rx, lemma_rx, regex_words)
-                if found:
-                    fired[where][index].extend((i, i) for i in found)
+            for word, positions in sentence.form_index.items():
+                for index in self.single_forms.get(word, ()):
+                    fired[where][index].extend((i, i) for i in positions)
+            for word, positions in sentence.lemma_index.items():
+                for index in self.single_lemmas.get(word, ()):
+                    fired[where][index].extend((i, i) for i in positions)
+            if regex_words:
+                for index, form_rx, lemma_rx in self.single_regexes:
+                    found = _single_regex(sentence, form_rx, lemma_rx, regex_words)
+                    if found:
+                        fired[where][index].extend((i, i) for i in found)
         matchers = [
             *self.matchers,
             *(matcher for anchor, matcher in self.anchored if anchor.found_in(words, regex_words)),
@@ -241,8 +260,20 @@ class Anchor:
     def regexes(self) -> list[re.Pattern[str]]:
         return [need for pattern in self.patterns for need in pattern if isinstance(need, re.Pattern)]
 
+    @functools.cached_property
+    def any_word(self) -> frozenset[str] | None:
+        """Words of which a text must hold one for any pattern to match (each pattern's first word list), or None
+        when a pattern names no word list; most texts hold none, and one set test then says so."""
+        firsts = [next((n for n in pattern if isinstance(n, frozenset)), None) for pattern in self.patterns]
+        if any(first is None for first in firsts):
+            return None
+        return frozenset().union(*(first for first in firsts if first is not None))
+
     def found_in(self, words: set[str], regex_words: set[str]) -> bool:
         """``regex_words``: the words of the text that some regex of the rule set matches (few or none)."""
+        quick = self.any_word
+        if quick is not None and quick.isdisjoint(words):
+            return False
         for pattern in self.patterns:
             if all(
                 (need & words) if isinstance(need, frozenset) else any(need.search(w) for w in regex_words)
@@ -309,25 +340,16 @@ def _single_tokens(
     return frozenset(words["form"]), frozenset(words["lemma"]), joined(regexes["form"]), joined(regexes["lemma"])
 
 
-def _single(
-    sentence: Sentence,
-    form_words: frozenset[str],
-    lemma_words: frozenset[str],
-    form_rx: re.Pattern[str] | None,
-    lemma_rx: re.Pattern[str] | None,
-    regex_words: set[str],
+def _single_regex(
+    sentence: Sentence, form_rx: re.Pattern[str] | None, lemma_rx: re.Pattern[str] | None, regex_words: set[str]
 ) -> list[int]:
-    """Token positions in a sentence that a one-token rule matches."""
+    """Token positions in a sentence that a one-token rule's regexes match."""
     found: list[int] = []
-    for word in form_words & sentence.form_index.keys():
-        found.extend(sentence.form_index[word])
-    for word in lemma_words & sentence.lemma_index.keys():
-        found.extend(sentence.lemma_index[word])
-    if form_rx is not None and regex_words:
+    if form_rx is not None:
         for word, positions in sentence.form_index.items():
             if word in regex_words and form_rx.search(word):
                 found.extend(positions)
-    if lemma_rx is not None and regex_words:
+    if lemma_rx is not None:
         for word, positions in sentence.lemma_index.items():
             if word in regex_words and lemma_rx.search(word):
                 found.extend(positions)
