@@ -282,16 +282,22 @@ def _fit_all(
     with the command, however it ends (worker processes outlived a killed `fokus learn` by half an hour)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    work = [(x[known], y, extra) for (_score, known, y), extra in zip(jobs, extras, strict=True)]
+    work = [(known, y, extra) for (_score, known, y), extra in zip(jobs, extras, strict=True)]
     if n_jobs <= 1 or len(jobs) <= 1:
-        return [_fit_code(rows, y, folds, seed, extra) for rows, y, extra in work]
+        return [_fit_code(x[known], y, folds, seed, extra) for known, y, extra in work]
     with ThreadPoolExecutor(min(n_jobs, len(jobs)), thread_name_prefix="fokus-learn") as pool:
-        try:
-            futures = [pool.submit(_fit_code, rows, y, folds, seed, extra) for rows, y, extra in work]
+        try:  # each code's rows are taken when its fit starts: taken all at once they held a copy per code
+            futures = [pool.submit(_fit_rows, x, known, y, folds, seed, extra) for known, y, extra in work]
             return [future.result() for future in futures]
         except BaseException:  # interrupted: no code not yet started is fitted before the command ends
             pool.shutdown(wait=False, cancel_futures=True)
             raise
+
+
+def _fit_rows(
+    x: Any, known: np.ndarray[Any, Any], y: np.ndarray[Any, Any], folds: int, seed: int, extra: Any
+) -> tuple[FloatArray, float, FloatArray]:
+    return _fit_code(x[known], y, folds, seed, extra)
 
 
 def _fit_code(
