@@ -48,7 +48,9 @@ def tag_command(ctx: click.Context, model: str | None, n_process: int, batch_siz
             )
             if model:
                 set_setting(session, MODEL_SETTING, model)
-            combined = combine_with_model(session, models_folder(project.sqlite_path))
+            # the combiner scores everything again: only worth it when tagging changed the rules' suggestions
+            changed = report.suggested or report.updated or report.withdrawn
+            combined = combine_with_model(session, models_folder(project.sqlite_path)) if changed else None
     echo_tagging(report)
     if combined is not None:
         click.echo(

@@ -209,7 +209,8 @@ class FokusApp(App[None]):
                 return
             with self.project.begin() as session:
                 report = tag_messages(session, nlp, cancelled=lambda: worker.is_cancelled, ahead=ahead)
-                if not report.cancelled:  # the newest model's combiner ranks what the rules now suggest
+                if not report.cancelled and (report.suggested or report.updated or report.withdrawn):
+                    # the newest model's combiner ranks what the rules now suggest
                     combine_with_model(session, models_folder(self.project.sqlite_path, self.models))
         except FokusError as exc:
             self.call_from_thread(self.notify, str(exc), severity="error")

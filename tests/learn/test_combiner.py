@@ -223,3 +223,22 @@ def test_learning_weakly_adds_the_rules_sentences_but_scores_only_the_decisions(
     assert "zyxdal" in words(weakly.model)  # learnt from the rules' sentences nobody decided on
     assert weakly.model.sentences == plain.model.sentences  # ... which are never scored
     assert [s.examples for s in weakly.model.scores] == [s.examples for s in plain.model.scores]
+
+
+def test_tagging_after_learning_ranks_the_new_rule_suggestions_with_the_combiner(project: Project) -> None:
+    runner = CliRunner()
+    db = project.display
+    for args in (["learn"], ["suggest"]):
+        assert runner.invoke(main, ["--db", db, *args], catch_exceptions=False).exit_code == 0
+    record_ = record("ny", "Person 8", "Elva gikk over breddene ved brua i natt.", when=at(28, 10, 5))
+    with project.begin() as session:
+        import_messages(session, [parsed(record_)])
+    tagged = runner.invoke(main, ["--db", db, "tag"], catch_exceptions=False)
+    assert "Ranked with model 1's combined confidence" in tagged.output
+    origin, confidence, details = suggestions(project)[("ny", "krise/flom")]
+    assert origin.startswith("rule:krise/flom:elv")
+    assert isinstance(details, dict)
+    assert confidence == details["combined"]["confidence"]  # type: ignore[index]
+    again = runner.invoke(main, ["--db", db, "tag"], catch_exceptions=False)
+    assert "Nothing new or affected" in again.output
+    assert "Ranked with" not in again.output  # nothing changed: nothing to rank again
