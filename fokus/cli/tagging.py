@@ -125,6 +125,9 @@ def evaluate_command(
     from fokus.domain.settings import MODEL_SETTING, get_setting
     from fokus.nlp import load_pipeline
 
+    alone = [name for name, given in (("--curve", curve), ("--weak", weak), ("-o", output)) if given]
+    if alone and not cross_validate:
+        raise click.UsageError(f"{', '.join(alone)} goes with --cross-validate (the rules' own table prints to stdout)")
     project = open_ctx(ctx)
     if cross_validate:
         from fokus.api.suggestion_quality import cross_validated, learning_curve, quality

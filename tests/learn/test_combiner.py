@@ -196,6 +196,9 @@ def test_evaluate_cross_validates_by_source(project: Project) -> None:
     bad = runner.invoke(main, ["--db", project.display, "evaluate", "--cross-validate", "--folds", "1"])
     assert bad.exit_code == 2
     assert "--folds must be at least 2" in bad.output
+    alone = runner.invoke(main, ["--db", project.display, "evaluate", "--curve", "-o", "x.md"])
+    assert alone.exit_code == 2
+    assert "--curve, -o goes with --cross-validate" in alone.output
 
 
 def test_confirmation_rates_and_weak_labels_by_hand() -> None:
