@@ -27,12 +27,12 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from fokus.domain.chunks import chunks
 from fokus.domain.coders import MACHINE_CODER, CoderRegistry
-from fokus.domain.events import coding_snapshot, log_events, new_batch, snapshot
+from fokus.domain.events import CODING_FIELDS, log_events, new_batch, snapshot
 from fokus.domain.origins import split_origin, with_model, without_model
 from fokus.errors import FokusError
 from fokus.learn.examples import Examples
@@ -396,33 +396,51 @@ def _reconcile(session: Session, version: int, wanted: Wanted, report: SuggestRe
         else:
             to_load[found[0]] = (probability, shown, combined)
     stale = [cid for key, (cid, origin) in existing.items() if key not in wanted and split_origin(origin)[1]]
+    # read and written as rows, not ORM objects: the first suggest after a new model changes every suggestion's
+    # confidence (70,000 on bench/learn.py), which the ORM's unit of work took 17 s to write
+    session.flush()
+    table = table_of(Coding)
+    columns = [table.c.id, *(table.c[name] for name in CODING_FIELDS)]
+    updates: list[dict[str, Any]] = []
+    gone: list[int] = []
     for ids in chunks([*to_load, *stale]):
-        for coding in session.scalars(select(Coding).where(Coding.id.in_(ids))):
-            before = coding_snapshot(coding)
-            if coding.id in to_load:
-                probability, shown, combined = to_load[coding.id]
-                merged = split_origin(coding.origin)[1] is None and probability is not None
-                state = _state(
-                    (coding.origin, coding.confidence, coding.details), version, probability, shown, combined
-                )
-                if (coding.origin, coding.confidence, coding.details) == state:
+        for row in session.execute(select(*columns).where(table.c.id.in_(ids))):
+            cid, before = row[0], dict(zip(CODING_FIELDS, row[1:], strict=True))
+            current = (before["origin"], before["confidence"], before["details"])
+            if cid in to_load:
+                probability, shown, combined = to_load[cid]
+                merged = split_origin(current[0])[1] is None and probability is not None
+                state = _state(current, version, probability, shown, combined)
+                if current == state:
                     continue
-                coding.origin, coding.confidence, coding.details = state
-                coding.updated_at = now
-                changes.append((coding.id, before, coding_snapshot(coding)))
                 report.merged += merged
                 report.updated += not merged
-                continue
-            remaining = without_model(coding.origin, coding.details)
-            report.withdrawn += 1
-            if remaining is None:
-                withdrawn.append((coding.id, before, None))
-                session.delete(coding)
             else:
-                coding.origin, coding.confidence, coding.details = remaining
-                coding.updated_at = now
-                changes.append((coding.id, before, coding_snapshot(coding)))
-    session.flush()
+                report.withdrawn += 1
+                remaining = without_model(current[0], current[2])
+                if remaining is None:
+                    withdrawn.append((cid, before, None))
+                    gone.append(cid)
+                    continue
+                state = remaining
+            after = {**before, "origin": state[0], "confidence": state[1], "details": state[2]}
+            changes.append((cid, before, after))
+            updates.append({"b_id": cid, "b_origin": state[0], "b_confidence": state[1], "b_details": state[2]})
+    if updates:
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            .values(
+                origin=bindparam("b_origin"),
+                confidence=bindparam("b_confidence"),
+                details=bindparam("b_details"),
+                updated_at=now,
+            )
+        )
+        session.connection().execute(statement, updates)
+    for ids in chunks(gone):
+        session.connection().execute(delete(table).where(table.c.id.in_(ids)))
+    session.expire_all()  # ORM objects loaded earlier in this transaction (by tagging) see the new rows
     if rows:
         ids = insert_new_ids(session.connection(), table_of(Coding), rows)
         log_events(
