@@ -8,7 +8,7 @@ the CLI's line.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -31,6 +31,14 @@ class StepSummary:
     codes: tuple[str, ...]
     count: int
     excerpt: str | None
+
+    def phrase(self, names: Mapping[str, str], codes_after: str) -> str:
+        """The step in a few words, in the caller's language: its kind as ``names`` calls it (``names["step"]``
+        for a kind it lacks), up to three codes after ``codes_after``, and the start of the passage."""
+        words = names.get(self.kind, names["step"])
+        if self.codes and self.kind != "good_practice":
+            words += codes_after + ", ".join(self.codes[:3]) + (" …" if len(self.codes) > 3 else "")
+        return words + (f": «{self.excerpt}»" if self.excerpt else "")
 
 
 def reverted_step(session: Session, batch: str) -> StepSummary | None:

@@ -137,7 +137,7 @@ def _step(ctx: click.Context, coder: str | None, redo: bool) -> None:
     step, summary = done
     line = f"{'Redid' if redo else 'Undid'} one step: {step.changed} changes"
     if summary is not None:
-        line += f" ({_described(summary)})"
+        line += f" ({summary.phrase(STEP_NAMES, ', ')})"
     click.echo(line + (f"; {step.conflicts} changed by others since, left as they are." if step.conflicts else "."))
 
 
@@ -154,12 +154,6 @@ STEP_NAMES = {
     "step": "a step",
 }
 
-
-def _described(summary: StepSummary) -> str:
-    words = STEP_NAMES.get(summary.kind, "a step")
-    if summary.codes and summary.kind != "good_practice":
-        words += ", " + ", ".join(summary.codes[:3]) + (" …" if len(summary.codes) > 3 else "")
-    return words + (f": «{summary.excerpt}»" if summary.excerpt else "")
 
 
 @click.command("undo")

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -283,7 +283,7 @@ class FokusApp(App[None]):
             self.notify(nothing)
             return
         report, summary = result
-        note = f"{done} {describe(summary)}" if summary is not None else done
+        note = f"{done} {summary.phrase(STEP_NAMES, ' ')}" if summary is not None else done
         note += f" ({report.conflicts} endret av andre, latt være)" if report.conflicts else ""
         self.notify(note)
         self.screen.post_message(CodingsChanged())
@@ -303,16 +303,5 @@ STEP_NAMES = {
 }
 
 
-def describe(summary: StepSummary) -> str:
-    """The step in a few words: what kind, which codes, and the start of the passage."""
-    words = STEP_NAMES.get(summary.kind, "steget")
-    if summary.codes and summary.kind != "good_practice":
-        words += " " + ", ".join(summary.codes[:3]) + (" …" if len(summary.codes) > 3 else "")
-    if summary.excerpt:
-        words += f": «{summary.excerpt}»"
-    return words
-
-
-def _is_a_workbench(app: FokusApp) -> Workbench:
-    """Checked by mypy, never called: the app gives the screens everything their protocol promises."""
-    return app
+if TYPE_CHECKING:  # mypy checks that the app gives the screens everything their protocol promises
+    _workbench: type[Workbench] = FokusApp
