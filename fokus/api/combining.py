@@ -16,15 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from spacy.language import Language
 from sqlalchemy.orm import Session
 
 from fokus.api.evidence import (
     Sentences,
-    around,
     every_sentence,
     evidence_for,
-    fresh_rule_evidence,
     model_probabilities,
     stored_rule_evidence,
 )
@@ -35,21 +32,15 @@ from fokus.learn.weak import WeakLabels, confirmation_rates, weak_labels
 
 
 def fit_combiner(
-    session: Session,
-    nlp: Language,
     examples: Examples,
     model: TrainedModel,
+    sentences: Sentences,
+    rules: tuple[FloatArray, FloatArray],
     *,
     folds: int = 5,
-    rules: tuple[FloatArray, FloatArray] | None = None,
-    sentences: Sentences | None = None,
-) -> tuple[Combiner, FloatArray, np.ndarray[Any, Any]]:
-    """The combiner for ``model``, its out-of-fold probabilities on the examples, and each example's thread.
-
-    ``rules`` (the rules' evidence on the examples) and ``sentences`` (:func:`around` them) may be given when
-    already known, as cross-validation does fold after fold."""
-    if sentences is None:
-        sentences = around(session, examples.unit_ids.tolist())
+) -> tuple[Combiner, FloatArray]:
+    """The combiner for ``model`` and its out-of-fold probabilities on the examples, given the sentences around
+    them (:func:`fokus.api.evidence.around`) and the rules' evidence on them (in the examples' order)."""
     probabilities = model_probabilities(model, sentences, examples.codes)
     rows = np.searchsorted(sentences.ids, examples.unit_ids)
     if model.oof is not None:  # the decided sentences' own probabilities are out-of-fold, as on new sentences
@@ -57,17 +48,9 @@ def fit_combiner(
         for k, code in enumerate(model.codes):
             known = ~np.isnan(model.oof[:, k])
             probabilities[rows[known], column[code]] = model.oof[known, k]
-    decided = sentences.take(rows)
-    if rules is None:
-        rules = fresh_rule_evidence(session, nlp, decided, examples.codes)
-    evidence = evidence_for(sentences, examples.codes, probabilities, (np.zeros(0), np.zeros(0)))
-    evidence.rule, evidence.rules_fired = rules
-    evidence.model = probabilities[rows]
-    evidence.context_message = evidence.context_message[rows]
-    evidence.context_post = evidence.context_post[rows]
-    groups = decided.threads
-    combiner, oof = fit(evidence, examples.labels, groups, target_precision=model.target_precision, folds=folds)
-    return combiner, oof, groups
+    evidence = evidence_for(sentences, examples.codes, probabilities, rules, rows)
+    groups = sentences.threads[rows]
+    return fit(evidence, examples.labels, groups, target_precision=model.target_precision, folds=folds)
 
 
 def weak_supervision(

@@ -248,7 +248,11 @@ def evidence_for(
     codes: list[str],
     model_probs: FloatArray,
     rules: tuple[FloatArray, FloatArray],
+    rows: np.ndarray[Any, Any] | None = None,
 ) -> Evidence:
-    """The combiner's evidence from its parts (see the module docstring)."""
+    """The combiner's evidence from its parts (see the module docstring): for every sentence, or for ``rows`` of
+    them only, whose ``rules`` are given in that order (the thread's context still reads every sentence)."""
     in_message, in_post = context(sentences, model_probs)
-    return Evidence(list(codes), rules[0], rules[1], model_probs, in_message, in_post)
+    if rows is None:
+        return Evidence(list(codes), rules[0], rules[1], model_probs, in_message, in_post)
+    return Evidence(list(codes), rules[0], rules[1], model_probs[rows], in_message[rows], in_post[rows])

@@ -173,7 +173,7 @@ def train_model(
     )
     if not model.codes:
         raise FokusError(f"no code has {min_examples} coded sentences yet", hint="code more, or lower --min-examples")
-    model.combiner, _oof, _groups = fit_combiner(session, nlp, examples, model, rules=rules, sentences=sentences)
+    model.combiner, _oof = fit_combiner(examples, model, sentences, rules)
     return Trained(examples, model, min_examples)
 
 

@@ -179,23 +179,15 @@ def cross_validated(
         fired = rule_weight[train_rows] > 0
         weak = weak_supervision(session, subset, fired, examples.unit_ids) if weakly else None
         model = train(subset, target_precision=target_precision, seed=seed, weak=weak)
-        combiner, _oof, _groups = fit_combiner(
-            session,
-            nlp,
-            subset,
-            model,
-            folds=folds,
-            rules=(rule_weight[train_rows], rule_count[train_rows]),
-            sentences=sentences,
+        combiner, _oof = fit_combiner(
+            subset, model, sentences, (rule_weight[train_rows], rule_count[train_rows]), folds=folds
         )
         probabilities = model_probabilities(model, sentences, examples.codes)
-        evidence = evidence_for(sentences, examples.codes, probabilities, (np.zeros(0), np.zeros(0)))
         test = rows[test_rows]
-        evidence.rule, evidence.rules_fired = rule_weight[test_rows], rule_count[test_rows]
-        evidence.model = probabilities[test]
-        evidence.context_message = evidence.context_message[test]
-        evidence.context_post = evidence.context_post[test]
-        combined[test_rows] = combiner.probabilities(evidence)
+        tested = (rule_weight[test_rows], rule_count[test_rows])
+        combined[test_rows] = combiner.probabilities(
+            evidence_for(sentences, examples.codes, probabilities, tested, test)
+        )
         thresholds = np.full(len(examples.codes), np.inf)
         column = {code: j for j, code in enumerate(examples.codes)}
         for j, code in enumerate(model.codes):
