@@ -53,17 +53,24 @@ def fit_combiner(
     return fit(evidence, examples.labels, groups, target_precision=model.target_precision, folds=folds)
 
 
-def weak_supervision(
-    session: Session, examples: Examples, fired: np.ndarray[Any, Any], decided_ids: np.ndarray[Any, Any]
-) -> WeakLabels:
-    """The rules' labels on every sentence nobody decided on (none of ``decided_ids``), as `fokus tag` stored
-    them, weighted by how often the researchers confirmed each code's rules where ``fired`` on ``examples``
-    (:mod:`fokus.learn.weak`)."""
-    rates = confirmation_rates(fired, examples.labels)
+def undecided_rule_hits(
+    session: Session, codes: list[str], decided_ids: np.ndarray[Any, Any]
+) -> tuple[list[str], np.ndarray[Any, Any]]:
+    """The sentences nobody decided on (none of ``decided_ids``) where `fokus tag` stored a rule suggestion: their
+    lemmas and, per code, whether its rules fired (read once, however many folds weigh them)."""
     every = every_sentence(session)
     undecided = every.take(np.flatnonzero(~np.isin(every.ids, decided_ids)))
-    weight, _count = stored_rule_evidence(session, undecided, examples.codes)
-    return weak_labels(undecided.lemmas, weight > 0, rates)
+    weight, _count = stored_rule_evidence(session, undecided, codes)
+    hit = np.flatnonzero((weight > 0).any(axis=1))
+    return [undecided.lemmas[i] for i in hit.tolist()], weight[hit] > 0
+
+
+def weak_supervision(
+    examples: Examples, fired: np.ndarray[Any, Any], hits: tuple[list[str], np.ndarray[Any, Any]]
+) -> WeakLabels:
+    """The rules' labels on the undecided sentences (:func:`undecided_rule_hits`), weighted by how often the
+    researchers confirmed each code's rules where ``fired`` on ``examples`` (:mod:`fokus.learn.weak`)."""
+    return weak_labels(hits[0], hits[1], confirmation_rates(fired, examples.labels))
 
 
 @dataclass

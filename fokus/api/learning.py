@@ -146,7 +146,7 @@ def train_model(
     """Train on every decision so far (see fokus.learn), then the combiner of the model, the rules and the thread
     (:mod:`fokus.api.combining`; the rules run with ``nlp``, by default the project's pipeline); raises FokusError
     when nothing can be learnt yet."""
-    from fokus.api.combining import fit_combiner, weak_supervision
+    from fokus.api.combining import fit_combiner, undecided_rule_hits, weak_supervision
     from fokus.api.evidence import around, fresh_rule_evidence
     from fokus.domain.settings import MODEL_SETTING, get_setting
     from fokus.learn.examples import training_examples
@@ -162,7 +162,10 @@ def train_model(
     sentences = around(session, examples.unit_ids.tolist())
     decided = sentences.take(np.searchsorted(sentences.ids, examples.unit_ids))
     rules = fresh_rule_evidence(session, nlp, decided, examples.codes)
-    weak = weak_supervision(session, examples, rules[0] > 0, examples.unit_ids) if weakly else None
+    weak = None
+    if weakly:
+        hits = undecided_rule_hits(session, examples.codes, examples.unit_ids)
+        weak = weak_supervision(examples, rules[0] > 0, hits)
     model = train(
         examples,
         target_precision=target_precision,

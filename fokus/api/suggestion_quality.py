@@ -25,7 +25,7 @@ import numpy as np
 from spacy.language import Language
 from sqlalchemy.orm import Session
 
-from fokus.api.combining import fit_combiner, weak_supervision
+from fokus.api.combining import fit_combiner, undecided_rule_hits, weak_supervision
 from fokus.api.evidence import around, evidence_for, fresh_rule_evidence, model_probabilities
 from fokus.errors import FokusError
 from fokus.learn.combiner import FloatArray, reliability, thread_folds
@@ -163,6 +163,7 @@ def cross_validated(
     model_pick = np.zeros(shape, dtype=bool)
     combined = np.zeros(shape)
     combined_pick = np.zeros(shape, dtype=bool)
+    hits = undecided_rule_hits(session, examples.codes, examples.unit_ids) if weakly else None
     fold = thread_folds(groups, folds)
     threads = np.unique(groups)
     rank = np.empty(len(threads), dtype=np.int64)
@@ -177,7 +178,7 @@ def cross_validated(
             train_rows = train_rows[np.isin(thread_rank[train_rows], kept)]
         subset = examples.subset(train_rows)
         fired = rule_weight[train_rows] > 0
-        weak = weak_supervision(session, subset, fired, examples.unit_ids) if weakly else None
+        weak = weak_supervision(subset, fired, hits) if hits is not None else None
         model = train(subset, target_precision=target_precision, seed=seed, weak=weak)
         combiner, _oof = fit_combiner(
             subset, model, sentences, (rule_weight[train_rows], rule_count[train_rows]), folds=folds
