@@ -21,14 +21,13 @@ from spacy.language import Language
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fokus.analysis.frame import IntArray
 from fokus.domain.chunks import chunks
 from fokus.domain.origins import split_origin
 from fokus.learn.combiner import Evidence, FloatArray
 from fokus.model import Code, Coding, CodingStatus, Message, Unit
 from fokus.nlp.rules import RuleSet, analyse
 from fokus.nlp.sentences import sentence_spans
-
-IntArray = np.ndarray[Any, np.dtype[np.int64]]
 
 
 @dataclass

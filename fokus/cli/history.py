@@ -155,7 +155,6 @@ STEP_NAMES = {
 }
 
 
-
 @click.command("undo")
 @CODER_OPTION
 @click.pass_context

@@ -24,11 +24,10 @@ from typing import Any
 
 import numpy as np
 
-from fokus.learn.combiner import Combiner, threshold_for
+from fokus.learn.combiner import Combiner, FloatArray, threshold_for
 from fokus.learn.examples import NEGATIVE, POSITIVE, Examples
 from fokus.learn.weak import WeakLabels
 
-FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 MIN_EXAMPLES = 8
 FOLDS = 5  # below LARGE decided sentences; 3 above, where a third of the data is a large enough test set
 LARGE = 5_000

@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-FloatArray = np.ndarray[Any, np.dtype[np.float64]]
+from fokus.learn.combiner import FloatArray
+
 SCALE = 0.5  # a rule's label counts at most half as much as a researcher's
 
 
