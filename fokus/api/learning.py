@@ -162,10 +162,8 @@ def train_model(
     sentences = around(session, examples.unit_ids.tolist())
     decided = sentences.take(np.searchsorted(sentences.ids, examples.unit_ids))
     rules = fresh_rule_evidence(session, nlp, decided, examples.codes)
-    weak = None
-    if weakly:
-        hits = undecided_rule_hits(session, examples.codes, examples.unit_ids)
-        weak = weak_supervision(examples, rules[0] > 0, hits)
+    hits = undecided_rule_hits(session, examples.codes, examples.unit_ids) if weakly else None
+    weak = weak_supervision(examples, rules[0] > 0, hits) if hits is not None else None
     model = train(
         examples,
         target_precision=target_precision,
