@@ -22,7 +22,7 @@ import hashlib
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -170,23 +170,15 @@ class RuleSet:
         # one pass of one combined regex tells whether any regex-anchored rule can fire in this text at all
         regex_words = {w for w in words if self.any_regex.search(w)} if self.any_regex is not None else set()
         for where, sentence in enumerate(sentences):
-            for lemma, positions in sentence.lemma_index.items():
-                for index in self.by_lemma.get(lemma, ()):
-                    fired[where][index].extend((i, i) for i in positions)
-            for part, positions in sentence.part_index.items():
-                for index in self.by_part.get(part, ()):
-                    fired[where][index].extend((i, i) for i in positions)
+            _by_word(fired[where], self.by_lemma, sentence.lemma_index)
+            _by_word(fired[where], self.by_part, sentence.part_index)
             for index, first, second, window in self.near_rules:
                 if first & sentence.keys and second & sentence.keys:
                     close = _near(sentence.lemma_index, sentence.part_index, first, second, window)
                     if close:
                         fired[where][index].extend(close)
-            for word, positions in sentence.form_index.items():
-                for index in self.single_forms.get(word, ()):
-                    fired[where][index].extend((i, i) for i in positions)
-            for word, positions in sentence.lemma_index.items():
-                for index in self.single_lemmas.get(word, ()):
-                    fired[where][index].extend((i, i) for i in positions)
+            _by_word(fired[where], self.single_forms, sentence.form_index)
+            _by_word(fired[where], self.single_lemmas, sentence.lemma_index)
             if regex_words:
                 for index, form_rx, lemma_rx in self.single_regexes:
                     found = _single_regex(sentence, form_rx, lemma_rx, regex_words)
@@ -225,6 +217,15 @@ class RuleSet:
                         hit.matched[(start, end)] = {"start": start, "end": end, "text": words_matched, "lemma": lemma}
             results.append(list(hits.values()))
         return results
+
+
+def _by_word(
+    fired: dict[int, list[tuple[int, int]]], rules_of: Mapping[str, list[int]], words: Mapping[str, list[int]]
+) -> None:
+    """Every rule that ``rules_of`` names for a word of the sentence fires at that word's positions."""
+    for word, positions in words.items():
+        for index in rules_of.get(word, ()):
+            fired[index].extend((i, i) for i in positions)
 
 
 def _near(
