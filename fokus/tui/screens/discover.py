@@ -21,6 +21,7 @@ from fokus.errors import FokusError
 from fokus.learn.discovery_report import Candidate, DiscoveryReport
 from fokus.tui.messages import CodingsChanged
 from fokus.tui.screens.base import FokusScreen
+from fokus.tui.widgets.columns import Column, fitted
 
 
 def code_id_of(word: str) -> str:
@@ -120,14 +121,13 @@ class DiscoverScreen(FokusScreen):
         self.query_one(DataTable).clear(columns=True)
 
     @staticmethod
-    def layout_columns(width: int) -> tuple[tuple[str, int], ...]:
+    def layout_columns(width: int) -> tuple[Column, ...]:
         """(heading, width) of each column at ``width``: the candidate's words take what is left, so that the
         counts and the code made from it stay on screen at 80 columns."""
         wide = width >= 120
         shown = [("Nr", 3), ("Tema", 28 if wide else 20), ("Kommuner" if wide else "Komm", 8 if wide else 4)]
         shown += [("Setninger" if wide else "Setn", 9 if wide else 4), ("Kode", 16 if wide else 10)]
-        room = width - sum(w for _, w in shown) - 2 * (len(shown) + 2) - 2
-        return (*shown[:2], ("Ord", max(room, 12)), *shown[2:])
+        return fitted(shown, "Ord", 2, width, 12, spare=2)
 
     def on_resize(self, event: events.Resize) -> None:
         if self.report is not None:

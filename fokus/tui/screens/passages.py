@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Header, Static
 from fokus.analysis.frame import Scope
 from fokus.domain.passages import Passage
 from fokus.tui.screens.base import FokusScreen
+from fokus.tui.widgets.columns import Column, fitted
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ class PassagesScreen(FokusScreen):
         self.code, self.scope, self.where = code, scope or Scope(), where or {}
         self.given = quotes
         self.found: list[Quote] = []
-        self.columns: tuple[tuple[str, int | None], ...] = ()
+        self.columns: tuple[Column, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -118,17 +119,16 @@ class PassagesScreen(FokusScreen):
             self.fill(event.size.width)
 
     @staticmethod
-    def layout_columns(width: int) -> tuple[tuple[str, int | None], ...]:
+    def layout_columns(width: int) -> tuple[Column, ...]:
         """(heading, width) of each column at ``width``: the passage takes what is left; the participant and the
         coder show only where there is room (the pane under the table names them)."""
-        shown: list[tuple[str, int | None]] = [("Dato", 10), ("Kommune", 12)]
+        shown: list[Column] = [("Dato", 10), ("Kommune", 12)]
         if width >= 120:
             shown += [("Deltaker", 12)]
         shown += [("Kode", 22)]
         if width >= 120:
             shown += [("Koder", 14)]
-        room = width - sum(w or 0 for _, w in shown) - 2 * (len(shown) + 1) - 2
-        return (*shown, ("Utdrag", max(room, 20)))
+        return fitted(shown, "Utdrag", len(shown), width, 20)
 
     def fill(self, width: int) -> None:
         self.columns = self.layout_columns(width)

@@ -14,6 +14,7 @@ from fokus.api.browse import ThreadFilter, thread_count, thread_page
 from fokus.errors import FokusError
 from fokus.tui.messages import CodingsChanged
 from fokus.tui.screens.base import FokusScreen
+from fokus.tui.widgets.columns import Column, fitted
 
 PAGE = 200
 
@@ -51,7 +52,7 @@ class ThreadsScreen(FokusScreen):
             self.reload()
 
     @staticmethod
-    def layout_columns(width: int) -> tuple[tuple[str, int], ...]:
+    def layout_columns(width: int) -> tuple[Column, ...]:
         """(heading, width) of each column for a terminal ``width`` wide: the counts and the municipality always
         show; the participant only where there is room; the thread's title takes what is left."""
         counts = (
@@ -60,9 +61,7 @@ class ThreadsScreen(FokusScreen):
         fixed = [("Dato", 10), ("Kommune", 13 if width >= 100 else 10)]
         if width >= 120:
             fixed.append(("Deltaker", 12))
-        shown = [*fixed, *counts]
-        room = width - sum(w for _, w in shown) - 2 * (len(shown) + 1) - 2  # each cell's padding, the scrollbar
-        return (shown[0], ("Tråd", max(room, 16)), *shown[1:])
+        return fitted([*fixed, *counts], "Tråd", 1, width, 16)
 
     def reload(self) -> None:
         table = self.query_one(DataTable)
