@@ -29,6 +29,7 @@ from spacy.language import Language
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from fokus.allocation import fewer_collections
 from fokus.domain.coders import MACHINE_CODER, CoderRegistry
 from fokus.domain.events import coding_snapshot, log_events, new_batch, snapshot
 from fokus.domain.origins import is_machine_origin, split_origin, with_rule, without_rule
@@ -173,6 +174,7 @@ def _parse(
         yield mid, (units, wanted)
 
 
+@fewer_collections()
 def parse_ahead(
     session: Session,
     nlp: Language,
@@ -197,6 +199,7 @@ def parse_ahead(
     return ahead
 
 
+@fewer_collections()
 def tag_messages(
     session: Session,
     nlp: Language,

@@ -23,17 +23,20 @@ already has a lemmatizer (the real model), its lemma is kept and the lexicon's c
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterable
 
+from spacy.attrs import LEMMA, SENT_START
 from spacy.lang.nb import Norwegian
 from spacy.language import Language
+from spacy.strings import StringStore
 from spacy.tokens import Doc, Token
 
 from fokus.nlp.compounds import CompoundSplitter
+from fokus.nlp.forms import FORMS, Form, Forms, column
 from fokus.nlp.lexicon import Candidate, Lexicon, lexicon
 
 COMPONENT = "fokus_lemmatizer"
+MAX_ANALYSED = 500_000  # words in context remembered, at most
 
 DETERMINERS = frozenset(
     "en ei et min mi mitt mine din di ditt dine sin si sitt sine vår vårt våre hans hennes dens dets alle noen "
@@ -278,10 +281,6 @@ def _inflected_noun(candidates: tuple[Candidate, ...], form: str) -> bool:
     return any(pos == "noun" and lemma != form for lemma, pos in candidates)
 
 
-def _has_letter(form: str) -> bool:
-    return form.isalpha() or any(ch.isalpha() for ch in form)  # most words are all letters: no loop
-
-
 def _has(candidates: tuple[Candidate, ...], pos: str) -> bool:
     return any(c[1] == pos for c in candidates)
 
@@ -293,11 +292,20 @@ class LexiconLemmatizer:
         self.lexicon = lex or lexicon()
         self.splitter = CompoundSplitter(self.lexicon)
         self.overwrite = overwrite
-        self.analyse = functools.lru_cache(maxsize=500_000)(self._analyse)
+        self.analysed: dict[tuple[str, str, str, bool], Analysis] = {}  # a plain dict: one hit per token
+        self.contexts: dict[tuple[str, str], str] = {}
+        self.forms = Forms()
+        self.ids: dict[str, int] = {}
 
-    def _analyse(self, form: str, tag: str, context: str, name_like: bool) -> Analysis:
+    def analyse(self, form: str, tag: str, context: str, name_like: bool) -> Analysis:
         """(lemma, every candidate lemma with the chosen one first, compound parts, part of speech) for a word in its
         context. The same word in the same context always gets the same answer, so it is worked out once."""
+        if len(self.analysed) >= MAX_ANALYSED:
+            self.analysed.clear()  # a bound on memory; the frequent words come back at once
+        found = self.analysed[(form, tag, context, name_like)] = self._analyse(form, tag, context, name_like)
+        return found
+
+    def _analyse(self, form: str, tag: str, context: str, name_like: bool) -> Analysis:
         lemma, names, pos = self._choose(form, tag, context, name_like)
         # split the lemma, not the form: "spørsmålene" is no compound, "beredskapsplanen" is; a name by its noun
         return lemma, names, self.splitter.parts(names[1] if pos == "name" and len(names) > 1 else lemma), pos
@@ -330,53 +338,87 @@ class LexiconLemmatizer:
         names = tuple(dict.fromkeys((lemma, *(c[0] for c in candidates), *(c[0] for c in extra))))
         return lemma, names, pos
 
-    def _before_adjective(self, doc: Doc, following: int) -> bool:
+    def _before_adjective(self, forms: list[Form], following: int) -> bool:
         """Whether the token at ``following`` is an inflected adjective ("store", "nye"): "det" is then an article."""
-        if following >= len(doc):
+        if following >= len(forms):
             return False
-        form = doc[following].lower_
+        form = forms[following].lower
         return form.endswith("e") and any(
             pos == "adj" and lemma != form for lemma, pos in self.lexicon.candidates(form)
         )
 
     def __call__(self, doc: Doc) -> Doc:
+        """Read the doc as arrays and each form's facts from a cache (fokus.nlp.forms), set every lemma at once."""
+        forms = doc.user_data.pop(FORMS, None)
+        if forms is None or len(forms) != len(doc):  # no splitter before, or a component retokenized since
+            forms = self.forms.of(doc)
+        if not forms:
+            doc.user_data[LEMMAS], doc.user_data[PARTS] = [], []
+            return doc
+        starts = doc.to_array(SENT_START).tolist()
+        tags = _tags(doc)
+        old = doc.to_array(LEMMA).tolist()
+        strings = doc.vocab.strings
+        lemma_ids = list(old)
+        analysed, contexts = self.analysed, self.contexts
         previous, previous_pos = "", ""
         all_lemmas: list[tuple[str, ...]] = []
         all_parts: list[tuple[str, ...]] = []
-        for token in doc:
-            if token.is_space:
+        for i, token in enumerate(forms):
+            if token.space:
                 all_lemmas.append(())
                 all_parts.append(())
                 continue
-            form = token.lower_
-            if token.is_punct or token.like_url or token.like_num or not _has_letter(form):
-                if self.overwrite or not token.lemma_:
-                    token.lemma_ = form if token.like_num else token.text
+            form = token.lower
+            if token.punct or token.url or token.num or not token.letter:
+                if self.overwrite or not old[i]:
+                    lemma_ids[i] = self._id(strings, form if token.num else token.text)
                 all_lemmas.append(())
                 all_parts.append(())
-                previous, previous_pos = form, "number" if token.like_num else ""
+                previous, previous_pos = form, "number" if token.num else ""
                 continue
-            tag = token.pos_ or token.tag_
+            tag = tags[i] if tags else ""
             # a capitalised word mid-sentence is a name ("Granveien"), not a compound to lemmatise; after an opening
             # quote, dash or colon it may start a sentence
-            name_like = tag == "PROPN" or (
-                token.text[:1].isupper() and not token.is_sent_start and previous not in OPENERS
-            )
-            lemma, names, parts, pos = self.analyse(form, tag, context_of(previous, previous_pos), name_like)
-            if form == "det" and not tag and self._before_adjective(doc, token.i + 1):
+            name_like = tag == "PROPN" or (token.upper and starts[i] != 1 and previous not in OPENERS)
+            context = contexts.get((previous, previous_pos))
+            if context is None:
+                context = contexts[(previous, previous_pos)] = context_of(previous, previous_pos)
+            key = (form, tag, context, name_like)
+            found = analysed.get(key)
+            if found is None:
+                found = self.analyse(*key)
+            lemma, names, parts, pos = found
+            if form == "det" and not tag and self._before_adjective(forms, i + 1):
                 lemma, names = "den", ("den", *names)  # the article of "det nye huset", as UD has it
             if tag == "PROPN" and names == (form,):
                 lemma = token.text
-            if self.overwrite or not token.lemma_:
-                token.lemma_ = lemma
-            elif token.lemma_.lower() != names[0]:
-                names = (token.lemma_.lower(), *names)
+            if self.overwrite or not old[i]:
+                lemma_ids[i] = self._id(strings, lemma)
+            elif strings[old[i]].lower() != names[0]:
+                names = (strings[old[i]].lower(), *names)
             all_lemmas.append(names)
             all_parts.append(parts)
             previous, previous_pos = form, pos
+        if lemma_ids != old:
+            doc.from_array([LEMMA], column(lemma_ids))
         doc.user_data[LEMMAS] = all_lemmas
         doc.user_data[PARTS] = all_parts
         return doc
+
+    def _id(self, strings: StringStore, lemma: str) -> int:
+        """The lemma's hash, added to the string store the first time (a lemma need not be a form of the text)."""
+        found = self.ids.get(lemma)
+        if found is None:
+            found = self.ids[lemma] = strings.add(lemma)
+        return found
+
+
+def _tags(doc: Doc) -> list[str]:
+    """Each token's part of speech (or fine tag) from a tagger; empty when the pipeline has none."""
+    if not (doc.has_annotation("POS") or doc.has_annotation("TAG")):
+        return []
+    return [token.pos_ or token.tag_ for token in doc]
 
 
 @Language.factory(COMPONENT, default_config={"overwrite": True})

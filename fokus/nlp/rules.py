@@ -32,6 +32,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from fokus.errors import FokusError
+from fokus.nlp.forms import text_of
 from fokus.nlp.lemmatizer import LEMMAS, PARTS
 
 
@@ -146,11 +147,38 @@ class RuleSet:
         regexes = [r.pattern for _, _, _, form_rx, lemma_rx in self.single for r in (form_rx, lemma_rx) if r]
         regexes += [r.pattern for anchor, _ in self.anchored for r in anchor.regexes]
         self.any_regex = re.compile("|".join(f"(?:{r})" for r in regexes)) if regexes else None
+        self.regex_words: dict[str, bool] = {}  # whether any_regex finds something in a word
+        # the anchored matchers by the words of which a text must hold one (Anchor.any_word); the rest always tried
+        self.anchored_by_word: dict[str, list[int]] = defaultdict(list)
+        self.unindexed: list[int] = []
+        for index, (anchor, _) in enumerate(self.anchored):
+            if anchor.any_word is None:
+                self.unindexed.append(index)
+            for word in anchor.any_word or ():
+                self.anchored_by_word[word].append(index)
         self.matchers: list[PhraseMatcher | Matcher] = [
             m
             for m in (self.phrase_matcher, self.matcher)
             if len(m)  # an empty matcher only warns
         ]
+
+    def _regex_word(self, word: str) -> bool:
+        found = self.regex_words.get(word)
+        if found is None:
+            found = self.regex_words[word] = bool(self.any_regex and self.any_regex.search(word))
+        return found
+
+    def _anchored_in(self, words: set[str], regex_words: set[str]) -> list[Matcher]:
+        """The pattern matchers whose anchor the text holds: only those one of whose first words it has are tried."""
+        candidates = set(self.unindexed)
+        for word in words:
+            candidates.update(self.anchored_by_word.get(word, ()))
+        found = []
+        for index in sorted(candidates):
+            anchor, matcher = self.anchored[index]
+            if anchor.found_in(words, regex_words):
+                found.append(matcher)
+        return found
 
     @classmethod
     def from_codes(cls, nlp: Language, codes: Iterable[tuple[str, list[dict[str, Any]] | None]]) -> RuleSet:
@@ -167,8 +195,8 @@ class RuleSet:
         for sentence in sentences:
             words |= sentence.keys
             words |= sentence.form_index.keys()
-        # one pass of one combined regex tells whether any regex-anchored rule can fire in this text at all
-        regex_words = {w for w in words if self.any_regex.search(w)} if self.any_regex is not None else set()
+        # one combined regex tells whether any regex-anchored rule can fire in this text at all (once per word)
+        regex_words = {w for w in words if self._regex_word(w)} if self.any_regex is not None else set()
         for where, sentence in enumerate(sentences):
             _by_word(fired[where], self.by_lemma, sentence.lemma_index)
             _by_word(fired[where], self.by_part, sentence.part_index)
@@ -184,10 +212,7 @@ class RuleSet:
                     found = _single_regex(sentence, form_rx, lemma_rx, regex_words)
                     if found:
                         fired[where][index].extend((i, i) for i in found)
-        matchers = [
-            *self.matchers,
-            *(matcher for anchor, matcher in self.anchored if anchor.found_in(words, regex_words)),
-        ]
+        matchers = [*self.matchers, *self._anchored_in(words, regex_words)]
         if matchers:
             sentence_of = {i: where for where, sentence in enumerate(sentences) for i in sentence.tokens}
             for matcher in matchers:
@@ -196,7 +221,7 @@ class RuleSet:
                     if where_match is not None:
                         fired[where_match][int(doc.vocab.strings[match_id])].append((start, end - 1))
 
-        text = doc.text if any(fired) else ""  # built from the tokens on every access: once per doc
+        text = text_of(doc) if any(fired) else ""
         lemmas_of = doc.user_data.get(LEMMAS) or []
         results: list[list[Hit]] = []
         for where, by_rule in enumerate(fired):
@@ -379,29 +404,37 @@ def analyse(doc: Doc, spans: Sequence[tuple[int, int]]) -> list[Sentence]:
     if all_lemmas is None or all_parts is None:
         raise FokusError("the pipeline has no fokus lemmatizer", hint="load it with fokus.nlp.load_pipeline")
     table = doc.to_array([IDX, LENGTH, IS_SPACE, IS_PUNCT]).tolist()
-    text = doc.text  # built from the tokens on every access: once per doc
+    text = text_of(doc)
     offsets = [(start, start + length) for start, length, _, _ in table]
     sentences = [Sentence(start, end, offsets=offsets) for start, end in spans]
-    position = 0
-    for i, (start, _, space, punct) in enumerate(table):
-        while position < len(sentences) and start >= sentences[position].end:
-            position += 1
-        if position >= len(sentences):
-            break
-        sentence = sentences[position]
+    if not sentences:
+        return sentences
+    position, last = 0, len(sentences) - 1
+    sentence = sentences[0]
+    bounds, tokens, lemmas = sentence.end, sentence.tokens, sentence.lemmas
+    forms, lemma_index, part_index = sentence.form_index, sentence.lemma_index, sentence.part_index
+    for i, (start, length, space, punct) in enumerate(table):
+        if start >= bounds:
+            while position <= last and start >= sentences[position].end:
+                position += 1
+            if position > last:
+                break
+            sentence = sentences[position]
+            bounds, tokens, lemmas = sentence.end, sentence.tokens, sentence.lemmas
+            forms, lemma_index, part_index = sentence.form_index, sentence.lemma_index, sentence.part_index
         if start < sentence.start or space:
             continue
-        sentence.tokens.append(i)
+        tokens.append(i)
         names = all_lemmas[i]
         if not names:
             continue
         if not punct:
-            sentence.lemmas.append(names[0])
-        sentence.form_index[text[start : offsets[i][1]].lower()].append(i)
+            lemmas.append(names[0])
+        forms[text[start : start + length].lower()].append(i)
         for name in names:
-            sentence.lemma_index[name].append(i)
+            lemma_index[name].append(i)
         for part in all_parts[i]:
-            sentence.part_index[part].append(i)
+            part_index[part].append(i)
     for sentence in sentences:
         sentence.keys = set(sentence.lemma_index) | set(sentence.part_index)
     return sentences
