@@ -7,12 +7,13 @@ import os
 import sqlite3
 import stat
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import Connection, Text, cast, func, inspect, select, text
+from sqlalchemy import Connection, Text, cast, func, inspect, null, select, text, update
 
 from fokus.api.cases import case_rows
 from fokus.api.codebook import load_codebook
@@ -264,19 +265,91 @@ def test_new_rows_after_a_copy_into_postgresql_get_fresh_ids(rich: str, pg_db: s
         project.close()
 
 
-def test_a_failed_check_leaves_nothing(rich: str, db: str) -> None:
+def _a_microsecond_later(connection: Connection) -> None:
+    first = connection.scalar(select(func.min(Event.id)))
+    when = connection.scalar(select(Event.at).where(Event.id == first))
+    assert when is not None
+    connection.execute(update(Event).where(Event.id == first).values(at=when + timedelta(microseconds=1)))
+
+
+def _json_null_to_sql_null(connection: Connection) -> None:
+    done = connection.execute(update(Coding).where(cast(Coding.details, Text) == "null").values(details=null()))
+    assert done.rowcount == 1
+
+
+# One changed value of each kind the copy reads (fokus.store.checksum), and one row gone.
+CORRUPTIONS = {
+    "float": (
+        "UPDATE codings SET confidence = 0.5 WHERE id = (SELECT min(id) FROM codings WHERE confidence IS NOT NULL)",
+        "table codings: the copy's checksum differs",
+    ),
+    "time": (_a_microsecond_later, "table events: the copy's checksum differs"),
+    "json null": (_json_null_to_sql_null, "table codings: the copy's checksum differs"),
+    "boolean": (
+        "UPDATE codes SET codable = NOT codable WHERE id = (SELECT min(id) FROM codes)",
+        "table codes: the copy's checksum differs",
+    ),
+    "text": (
+        "UPDATE participant_identities SET name = name || ' ' WHERE id = (SELECT min(id) FROM participant_identities)",
+        "table participant_identities: the copy's checksum differs",
+    ),
+    "row": (
+        "DELETE FROM memos WHERE id = (SELECT max(id) FROM memos)",
+        "table memos: 2 rows in the source, 2 copied, 1",
+    ),
+}
+
+
+@pytest.mark.parametrize("corruption", list(CORRUPTIONS))
+def test_a_failed_check_leaves_nothing(rich: str, db: str, corruption: str) -> None:
+    change, refusal = CORRUPTIONS[corruption]
     source = open_project(rich)
 
     def corrupt(connection: Connection) -> None:
-        connection.execute(text("UPDATE codings SET confidence = 0.5 WHERE confidence IS NOT NULL AND id = "
-                                "(SELECT min(id) FROM codings WHERE confidence IS NOT NULL)"))  # fmt: skip
+        if isinstance(change, str):
+            assert connection.execute(text(change)).rowcount == 1
+        else:
+            change(connection)
 
     try:
-        with pytest.raises(FokusError, match="table codings: the copy's checksum differs") as caught:
+        with pytest.raises(FokusError, match=refusal) as caught:
             copy_project(source, db, before_check=corrupt)
     finally:
         source.close()
     assert "nothing was written" in str(caught.value)
+    if "://" in db:
+        assert is_empty_database(db)
+    else:
+        assert list(Path(db).parent.glob(f"*{Path(db).name}*")) == []
+
+
+def test_a_time_sqlite_holds_in_another_form_arrives_as_the_same_moment(rich: str, db: str) -> None:
+    # written by another tool: no microseconds, or an offset; fokus itself reads both as these moments
+    other_forms = {"2013-03-01 10:00:00": at(1, 10), "2013-03-02T11:00:00.5+01:00": at(2, 10) + timedelta(seconds=0.5)}
+    with sqlite3.connect(rich) as conn:
+        ids = [row[0] for row in conn.execute("SELECT id FROM messages ORDER BY id LIMIT 2")]
+        for message, stored in zip(ids, other_forms, strict=True):
+            conn.execute("UPDATE messages SET created_at = ? WHERE id = ?", (stored, message))
+    report = copy_database(rich, db)
+    assert {t.name: (t.rows, t.checksum) for t in report.tables} == checksums(rich) == checksums(db)
+    copied = open_project(db)
+    try:
+        with copied.read() as session:
+            times = [session.scalar(select(Message.created_at).where(Message.id == message)) for message in ids]
+    finally:
+        copied.close()
+    assert times == list(other_forms.values())
+    if "://" not in db:  # in the copy, in the form fokus writes
+        with sqlite3.connect(db) as conn:
+            stored = [conn.execute("SELECT created_at FROM messages WHERE id = ?", (m,)).fetchone()[0] for m in ids]
+        assert stored == ["2013-03-01 10:00:00.000000", "2013-03-02 10:00:00.500000"]
+
+
+def test_a_broken_reference_is_refused_and_leaves_nothing(rich: str, db: str) -> None:
+    with sqlite3.connect(rich) as conn:  # foreign keys are not enforced on this connection
+        conn.execute("UPDATE codings SET message_id = 999999 WHERE id = (SELECT max(id) FROM codings)")
+    with pytest.raises(FokusError, match="codings.*nothing was written"):
+        copy_database(rich, db)
     if "://" in db:
         assert is_empty_database(db)
     else:
@@ -490,13 +563,20 @@ def test_the_checksum_sees_one_changed_value_and_nothing_else(db: str, tmp_path:
         with project.engine.begin() as conn:
             conn.execute(table.insert(), rows)
             first = table_checksum(conn, table)
-            conn.execute(text("""UPDATE events SET "after" = '{"b": [0.1, null], "a": 1}' WHERE id = 1"""))
-            assert table_checksum(conn, table) == first  # the same JSON, its keys in another order
-            conn.execute(text("""UPDATE events SET "after" = '{"b": [0.1, null], "a": 2}' WHERE id = 1"""))
+            assert table_checksum(conn, table) == first
+            conn.execute(text("""UPDATE events SET "after" = '{"a": 2, "b": [0.1, null]}' WHERE id = 1"""))
             changed = table_checksum(conn, table)
             assert changed[0] == first[0]
             assert changed[1] != first[1]
+            conn.execute(text("""UPDATE events SET "after" = '{"a": 1, "b": [0.1, null]}' WHERE id = 1"""))
+            assert table_checksum(conn, table) == first
+            # the JSON's text is what is copied and checked: the same keys in another order are another text
             conn.execute(text("""UPDATE events SET "after" = '{"b": [0.1, null], "a": 1}' WHERE id = 1"""))
+            assert table_checksum(conn, table) != first
+            conn.execute(text("""UPDATE events SET "after" = '{"a": 1, "b": [0.1, null]}' WHERE id = 1"""))
+            conn.execute(table.update().where(table.c.id == 2).values(at=at(2) + timedelta(microseconds=1)))
+            assert table_checksum(conn, table) != first
+            conn.execute(table.update().where(table.c.id == 2).values(at=at(2)))
             assert table_checksum(conn, table) == first
             conn.execute(text("UPDATE events SET before = NULL WHERE id = 2"))  # SQL NULL, where JSON null was
             assert table_checksum(conn, table) != first

@@ -11,12 +11,17 @@ and trained models name rows by id). So:
   (PostgreSQL and SQLite both roll DDL back), and a SQLite copy is written to a hidden file beside the target that is
   renamed into place only after commit. Any failure, a failed check included, leaves nothing: no file, or a database
   as empty as it was;
-- rows stream in primary-key order in bounded chunks (:data:`CHUNK`), through the column types' own conversions, so
-  a time or a JSON value lands as the target's dialect stores it; a self-referencing key (a reply's parent, a
-  sub-code's parent) that points forward is filled in after its table's rows are in;
-- on PostgreSQL each serial sequence is moved past the highest copied id, so the next new row gets a fresh id;
-- then every table is counted and hashed on both sides (:func:`table_checksum`), the target inside the transaction,
-  before commit; a difference names the table and rolls everything back.
+- rows stream in primary-key order in bounded chunks (:data:`CHUNK`), read and written by the drivers themselves
+  (PostgreSQL's ``COPY``, SQLite's executemany), each column in the one form both backends give alike
+  (:mod:`fokus.store.checksum`: a time as UTC text, a boolean as 0 or 1, JSON as its text), never built into a
+  Python object on the way; a self-referencing key (a reply's parent, a sub-code's parent) that points forward is filled in after its
+  table's rows are in;
+- on PostgreSQL the foreign keys and the indexes behind no constraint are made after the rows are in, as the
+  migrations made them (:func:`~fokus.store.copy_target.set_aside_for_rows`), and each serial sequence is moved
+  past the highest copied id, so the next new row gets a fresh id;
+- every table is counted and hashed (:class:`~fokus.store.checksum.RowDigest`) as its rows are read from the source's
+  snapshot, then read back from the target inside the transaction, before commit, and hashed again
+  (:func:`table_checksum`); a difference in count or checksum names the table and rolls everything back.
 
 The copy is the project itself, not an export: participants' real names (``participant_identities``) go with it.
 """
@@ -25,7 +30,8 @@ from __future__ import annotations
 
 import stat
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,13 +42,21 @@ from sqlalchemy.exc import DBAPIError
 from fokus.errors import FokusError
 from fokus.model import Base
 from fokus.store import migrate
-from fokus.store.checksum import CHUNK, Tick, streamed, table_checksum
-from fokus.store.copy_target import NewFile, check_empty, check_target, on_server, one_line, target_url
+from fokus.store.checksum import CHUNK, Part, RowDigest, Tick, prepare, streamed, table_checksum
+from fokus.store.copy_target import (
+    NewFile,
+    check_empty,
+    check_target,
+    on_server,
+    one_line,
+    set_aside_for_rows,
+    target_url,
+)
 from fokus.store.engine import database_url, display, lock_project, make_engine
 from fokus.store.project import Project, open_project
 
 #: Called as rows move: (stage, done, total), for the stage "writing" (rows copied) and then "checking" (rows read
-#: back on both sides, so twice the rows).
+#: back from the copy).
 Progress = Callable[[str, int, int], Any]
 
 
@@ -80,43 +94,75 @@ def _self_references(table: Table) -> list[tuple[int, Column[Any]]]:
     return [(columns.index(fk.parent), fk.parent) for fk in table.foreign_keys if fk.column.table is table]
 
 
-def _copy_table(source: Connection, target: Connection, table: Table, tick: Tick | None) -> int:
-    """Insert the table's rows in primary-key order; returns how many.
+Write = Callable[[Part], Any]
+
+
+@contextmanager
+def _writer(target: Connection, table: Table) -> Iterator[Write]:
+    """Where a table's rows go, as :func:`fokus.store.checksum.streamed` reads them: PostgreSQL's ``COPY ... FROM
+    STDIN`` (one stream for the whole table), or SQLite's executemany on the driver, in the target's transaction."""
+    preparer = target.dialect.identifier_preparer
+    names = ", ".join(preparer.quote(c.name) for c in table.columns)
+    driver = target.connection.driver_connection
+    assert driver is not None
+    if target.dialect.name == "postgresql":
+        with (
+            driver.cursor() as cursor,
+            cursor.copy(f"COPY {preparer.format_table(table)} ({names}) FROM STDIN") as copy,
+        ):
+            write_row = copy.write_row
+
+            def write(part: Part) -> None:
+                for row in part:
+                    write_row(row)
+
+            yield write
+        return
+    marks = ", ".join("?" for _ in table.columns)
+    statement = f"INSERT INTO {preparer.format_table(table)} ({names}) VALUES ({marks})"
+    yield lambda part: driver.executemany(statement, part)
+
+
+def _copy_table(source: Connection, target: Connection, table: Table, tick: Tick | None) -> RowDigest:
+    """Write the table's rows in primary-key order; returns their count and checksum, as read from the source.
 
     A reference to the same table is safe when it points to a row already in (a lower id); one that points ahead
     is left NULL and set once the whole table is in, so only those few are held in memory.
     """
-    from fokus.store.bulk import insert_rows
-
-    names = [c.name for c in table.columns]
     self_refs = _self_references(table)
     key = list(table.primary_key.columns)
     if self_refs and len(key) != 1:
         raise ValueError(f"table {table.name} refers to itself but has no one-column key to set references by")
     ordered_by_id = len(key) == 1 and isinstance(key[0].type, Integer)
-    key_index = names.index(key[0].name)
+    key_index = list(table.columns).index(key[0])
     later: dict[str, list[dict[str, Any]]] = {}
-    copied = 0
-    for part in streamed(source, table):
+
+    def deferred(part: Part) -> Part:
         rows = []
-        for values in part:
-            row = dict(zip(names, values, strict=True))
+        for row in part:
+            values = None
             for index, column in self_refs:
-                ref = values[index]
+                ref = row[index]
                 # in id order every lower id is in already; any other key order defers every reference
-                if ref is not None and (not ordered_by_id or ref >= values[key_index]):
-                    later.setdefault(column.name, []).append({"fokus_key": values[key_index], "fokus_ref": ref})
-                    row[column.name] = None
-            rows.append(row)
-        insert_rows(target, table, rows)
-        copied += len(rows)
-        if tick:
-            tick(copied)
+                if ref is not None and (not ordered_by_id or ref >= row[key_index]):
+                    later.setdefault(column.name, []).append({"fokus_key": row[key_index], "fokus_ref": ref})
+                    values = values or list(row)
+                    values[index] = None
+            rows.append(row if values is None else tuple(values))
+        return rows
+
+    digest = RowDigest(table)
+    with _writer(target, table) as write:
+        for part in streamed(source, table):
+            digest.add(part)  # the rows as read, before any reference is put off
+            write(deferred(part) if self_refs else part)
+            if tick:
+                tick(digest.rows)
     for name, pending in later.items():
         update = table.update().where(key[0] == bindparam("fokus_key")).values({name: bindparam("fokus_ref")})
         for start in range(0, len(pending), CHUNK):
             target.execute(update, pending[start : start + CHUNK])
-    return copied
+    return digest
 
 
 def _advance_sequences(connection: Connection, tables: Sequence[Table]) -> int:
@@ -164,25 +210,26 @@ def _ticker(progress: Progress | None, stage: str, before: int, total: int) -> T
 
 
 def _verify(
-    source: Connection,
     target: Connection,
     tables: Sequence[Table],
-    copied: dict[str, int],
+    counted: dict[str, int],
+    copied: dict[str, RowDigest],
     progress: Progress | None,
     shown: str,
 ) -> list[TableCopy]:
+    """Read every table of the copy back, inside its transaction, and compare it with the source's rows as they were
+    read for the copy (``copied``, from one snapshot) and counted before (``counted``)."""
     checked = []
-    done, total = 0, 2 * sum(copied.values())
+    done, total = 0, sum(counted.values())
     for table in tables:
         expected = copied[table.name]
-        rows, checksum = table_checksum(source, table, tick=_ticker(progress, "checking", done, total))
-        done += expected
+        rows, checksum = expected.rows, expected.hexdigest()
         target_rows, target_checksum = table_checksum(target, table, tick=_ticker(progress, "checking", done, total))
-        done += expected
-        if not rows == target_rows == expected:
+        done += counted[table.name]
+        if not counted[table.name] == rows == target_rows:
             raise FokusError(
-                f"table {table.name}: {rows} rows in the source, {expected} copied, {target_rows} in the copy;"
-                " nothing was written",
+                f"table {table.name}: {counted[table.name]} rows in the source, {rows} copied, {target_rows} in the"
+                " copy; nothing was written",
                 path=shown,
             )
         if checksum != target_checksum:
@@ -208,23 +255,35 @@ def _copy_into(
         report.revision = _check_source(reading, tables, source.display)
         totals = {t.name: reading.scalar(select(func.count()).select_from(t)) or 0 for t in tables}
         migrate.run_migrations(target)  # on the copy's own connection: committed with its rows
-        copied: dict[str, int] = {}
-        total = sum(totals.values())
+        if target.dialect.name == "postgresql":
+            target.exec_driver_sql("SET LOCAL TIME ZONE 'UTC'")  # times arrive as UTC text (fokus.store.checksum)
+        again = set_aside_for_rows(target)
+        prepare(reading)
+        copied: dict[str, RowDigest] = {}
+        done, total = 0, sum(totals.values())
+        errors = (DBAPIError, target.dialect.loaded_dbapi.Error, reading.dialect.loaded_dbapi.Error)
         for table in tables:
             try:
-                tick = _ticker(progress, "writing", sum(copied.values()), total)
-                copied[table.name] = _copy_table(reading, target, table, tick)
-            except (DBAPIError, target.dialect.loaded_dbapi.Error) as exc:  # COPY raises the driver's own
+                copied[table.name] = _copy_table(reading, target, table, _ticker(progress, "writing", done, total))
+            except errors as exc:  # COPY and the reads through the driver raise the driver's own errors
                 raise FokusError(
                     f"table {table.name} could not be copied: {one_line(exc)}; nothing was written",
                     path=report.target,
                 ) from exc
+            done += copied[table.name].rows
+        try:
+            for statement in again:  # the indexes and foreign keys, made once the rows are in
+                target.exec_driver_sql(statement)
+        except DBAPIError as exc:
+            raise FokusError(
+                f"the copied rows do not hold together: {one_line(exc)}; nothing was written", path=report.target
+            ) from exc
         report.sequences = _advance_sequences(target, tables)
         if migrate.current_revision(target) != report.revision:
             raise FokusError("the migrations did not bring the copy to the source's revision", path=report.target)
         if before_check is not None:
             before_check(target)
-        report.tables = _verify(reading, target, tables, copied, progress, report.target)
+        report.tables = _verify(target, tables, totals, copied, progress, report.target)
 
 
 def copy_project(
