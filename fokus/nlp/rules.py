@@ -162,17 +162,11 @@ class RuleSet:
             if len(m)  # an empty matcher only warns
         ]
 
-    def _regex_word(self, word: str) -> bool:
-        found = self.regex_words.get(word)
-        if found is None:
-            found = self.regex_words[word] = bool(self.any_regex and self.any_regex.search(word))
-        return found
-
     def _anchored_in(self, words: set[str], regex_words: set[str]) -> list[Matcher]:
         """The pattern matchers whose anchor the text holds: only those one of whose first words it has are tried."""
         candidates = set(self.unindexed)
-        for word in words:
-            candidates.update(self.anchored_by_word.get(word, ()))
+        for word in words & self.anchored_by_word.keys():
+            candidates.update(self.anchored_by_word[word])
         found = []
         for index in sorted(candidates):
             anchor, matcher = self.anchored[index]
@@ -196,12 +190,21 @@ class RuleSet:
             words |= sentence.keys
             words |= sentence.form_index.keys()
         # one combined regex tells whether any regex-anchored rule can fire in this text at all (once per word)
-        regex_words = {w for w in words if self._regex_word(w)} if self.any_regex is not None else set()
+        regex_words: set[str] = set()
+        if self.any_regex is not None:
+            known = self.regex_words
+            for word in words:
+                found = known.get(word)
+                if found is None:
+                    found = known[word] = bool(self.any_regex.search(word))
+                if found:
+                    regex_words.add(word)
         for where, sentence in enumerate(sentences):
             _by_word(fired[where], self.by_lemma, sentence.lemma_index)
             _by_word(fired[where], self.by_part, sentence.part_index)
+            keys = sentence.keys
             for index, first, second, window in self.near_rules:
-                if first & sentence.keys and second & sentence.keys:
+                if not first.isdisjoint(keys) and not second.isdisjoint(keys):
                     close = _near(sentence.lemma_index, sentence.part_index, first, second, window)
                     if close:
                         fired[where][index].extend(close)
@@ -248,9 +251,13 @@ def _by_word(
     fired: dict[int, list[tuple[int, int]]], rules_of: Mapping[str, list[int]], words: Mapping[str, list[int]]
 ) -> None:
     """Every rule that ``rules_of`` names for a word of the sentence fires at that word's positions."""
-    for word, positions in words.items():
-        for index in rules_of.get(word, ()):
-            fired[index].extend((i, i) for i in positions)
+    named = words.keys() & rules_of.keys()  # in C, and empty for most sentences
+    if not named:
+        return
+    for word, positions in words.items():  # in the sentence's order, as the evidence has always been
+        if word in named:
+            for index in rules_of[word]:
+                fired[index].extend((i, i) for i in positions)
 
 
 def _near(
