@@ -194,10 +194,10 @@ class RuleSet:
         if self.any_regex is not None:
             known = self.regex_words
             for word in words:
-                found = known.get(word)
-                if found is None:
-                    found = known[word] = bool(self.any_regex.search(word))
-                if found:
+                holds = known.get(word)
+                if holds is None:
+                    holds = known[word] = bool(self.any_regex.search(word))
+                if holds:
                     regex_words.add(word)
         for where, sentence in enumerate(sentences):
             _by_word(fired[where], self.by_lemma, sentence.lemma_index)
