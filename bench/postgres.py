@@ -9,13 +9,19 @@ outputs must equal SQLite's. Beside them, plain driver scripts that do the same 
 the messages flattened and inserted with one executemany (sqlite3 / psycopg), analysis.py's GROUP BY for freq and its
 SciPy product for cooc, so a reader can tell fokus's overhead from the server's.
 
+`fokus copy` then moves the SQLite project (messages, codings and their event log: 2.1 million rows at the default
+sizes) into another fresh PostgreSQL database and from there back into a new SQLite file, each checked table by
+table. Beside each, a plain driver script copies the same tables, in the same order, into the same schema (fokus's
+migrations, made before the clock starts): sqlite3 rows into psycopg's ``COPY`` one way, a psycopg server-side cursor
+into sqlite3's ``executemany`` the other; it checks nothing. ``--only-copy`` measures the copies alone.
+
 The server is a throwaway one started with tests/pgserver.py, or the one ``FOKUS_BENCH_POSTGRESQL`` names (an admin
 URL that may create databases). The throwaway server runs with ``fsync=off``, ``synchronous_commit=off`` and
 ``full_page_writes=off``, which flatters PostgreSQL's write figures against a production server; the SQLite runs use
 fokus's normal settings (WAL, ``synchronous=NORMAL``). Peak memory is the client process's: the server's own memory
 and CPU (on another core, when there is one) are not in the figures.
 
-    python bench/postgres.py [--codings 1000000] [--messages 100000] [--json]
+    python bench/postgres.py [--codings 1000000] [--messages 100000] [--only-copy] [--json]
 """
 
 from __future__ import annotations
@@ -36,7 +42,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 import pgserver
 from graphgen import archive
-from measure import Measurement, Row, Rows, Say, parse, private, quiet, run_fokus, run_python, show, workspace
+from measure import (
+    Measurement,
+    Row,
+    Rows,
+    Say,
+    parse,
+    private,
+    quiet,
+    run_fokus,
+    run_python,
+    show,
+    under,
+    workspace,
+)
 from run_all import load
 
 IMPORT_REFERENCE = """
@@ -63,6 +82,47 @@ db.commit()
 print(len(rows))
 """
 """bench/import.py's reference on PostgreSQL: the same rows and table, psycopg's executemany (which pipelines)."""
+
+COPY_TO_REFERENCE = """
+import sqlite3, psycopg
+source = sqlite3.connect({db!r})
+copied = 0
+with psycopg.connect({url!r}) as target:
+    target.execute("SET TIME ZONE 'UTC'")  # SQLite holds UTC times as text without a zone
+    for name, columns, key in {tables!r}:
+        names = ", ".join(f'"{{c}}"' for c in columns)
+        rows = source.execute(f'SELECT {{names}} FROM "{{name}}" ORDER BY {{", ".join(key)}}')
+        with target.cursor() as cursor, cursor.copy(f'COPY "{{name}}" ({{names}}) FROM STDIN') as copy:
+            while part := rows.fetchmany(10000):
+                for row in part:
+                    copy.write_row(row)
+                copied += len(part)
+print(copied)
+"""
+"""A plain copy of the SQLite project's tables into PostgreSQL, with COPY, into the migrations' schema."""
+
+COPY_BACK_REFERENCE = """
+import sqlite3, psycopg
+target = sqlite3.connect({db!r}, isolation_level=None)
+for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
+    target.execute("PRAGMA " + pragma)
+target.execute("BEGIN")
+copied = 0
+with psycopg.connect({url!r}) as source:
+    for name, columns, texts, key in {tables!r}:
+        read = ", ".join(f'"{{c}}"::text' if c in texts else f'"{{c}}"' for c in columns)
+        names = ", ".join(f'"{{c}}"' for c in columns)
+        insert = f'INSERT INTO "{{name}}" ({{names}}) VALUES ({{", ".join("?" for _ in columns)}})'
+        with source.cursor(name="rows") as cursor:
+            cursor.execute(f'SELECT {{read}} FROM "{{name}}" ORDER BY {{", ".join(key)}}')
+            while part := cursor.fetchmany(10000):
+                target.executemany(insert, part)
+                copied += len(part)
+target.execute("COMMIT")
+print(copied)
+"""
+"""A plain copy of the PostgreSQL project's tables into a SQLite file that has the migrations' schema: times, dates
+and JSON read as text (sqlite3 binds neither a dict nor, without a warning, a datetime)."""
 
 FAILED = "FAILED"
 
@@ -162,28 +222,131 @@ class Runs:
             return None
 
 
+def migrated(url: str) -> None:
+    """Give the empty database at ``url`` fokus's schema, as `fokus copy` makes it, and nothing else."""
+    from sqlalchemy import create_engine
+
+    from fokus.store import migrate
+
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            migrate.run_migrations(connection)
+    finally:
+        engine.dispose()
+
+
+def sqlite_schema(db: Path, into: Path) -> None:
+    """A new SQLite file with the schema of the project ``db`` (its tables, then its indexes), and no rows."""
+    with sqlite3.connect(db) as conn:
+        statements = conn.execute(
+            "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'"
+            " ORDER BY type = 'index', rowid"
+        ).fetchall()
+    with sqlite3.connect(into) as conn:
+        for (statement,) in statements:
+            conn.execute(statement)
+
+
+def copy_tables() -> tuple[list[tuple[str, list[str], list[str]]], list[tuple[str, list[str], list[str], list[str]]]]:
+    """The project's tables in foreign-key order, as the plain copies take them: (name, columns, key) for the copy
+    into PostgreSQL; (name, columns, the columns to read as text, key) for the copy back."""
+    from sqlalchemy import JSON, Date, DateTime
+    from sqlalchemy.types import TypeDecorator
+
+    from fokus.store.copy import project_tables
+
+    into, back = [], []
+    for table in project_tables():
+        columns = [c.name for c in table.columns]
+        key = [c.name for c in table.primary_key.columns]
+        kinds = {c.name: c.type.impl if isinstance(c.type, TypeDecorator) else c.type for c in table.columns}
+        as_text = [name for name, kind in kinds.items() if isinstance(kind, JSON | Date | DateTime)]
+        into.append((table.name, columns, key))
+        back.append((table.name, columns, as_text, key))
+    return into, back
+
+
+def measure_copies(admin: str, db: str, base: Path, failures: list[str], say: Say) -> Rows:
+    """`fokus copy` of the SQLite project ``db`` into a fresh PostgreSQL database and back into a new file, each
+    beside the plain copy of the same tables into the same schema."""
+    into, back = copy_tables()
+    with sqlite3.connect(db) as conn:
+        total = sum(conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name, _, _ in into)
+    rows = Rows(
+        "postgres",
+        f"`fokus copy` of the project, {total:,} rows in {len(into)} tables, checked (fokus column), beside a plain"
+        " copy of the same tables into the same schema that checks nothing (reference column), the same run",
+    )
+    goal = under(120, "s") if total >= 2_000_000 else None  # the issue's figure: 2.1M rows each way
+    with database(admin) as there, database(admin) as plain:
+        migrated(plain)
+        back_db, plain_db = base / "copy-back.db", base / "copy-plain.db"
+        steps = [
+            ("`fokus copy` SQLite -> PostgreSQL", ("copy", "--quiet", db, there), COPY_TO_REFERENCE, plain, db),
+            ("`fokus copy` PostgreSQL -> SQLite", ("copy", "--quiet", there, str(back_db)), COPY_BACK_REFERENCE, there,
+             str(plain_db)),
+        ]  # fmt: skip
+        for label, args, script, url, file in steps:
+            try:
+                copied = run_fokus(*args)
+            except RuntimeError as exc:
+                failures.append(f"fokus {' '.join(args)}\n{exc}")
+                break  # the copy back reads the copy there
+            assert "every table's count and checksum match" in copied.stdout, copied.stdout
+            say(copied.stdout.strip())
+            if script is COPY_BACK_REFERENCE:
+                sqlite_schema(back_db, plain_db)
+            tables = into if script is COPY_TO_REFERENCE else back
+            reference = run_python(script.format(db=file, url=pgserver.libpq(url), tables=tables))
+            assert reference.stdout == f"{total}\n", (reference.stdout, total)
+            rows.compared(label, copied, reference, goal)
+    return rows
+
+
 def measure(
     codings: int = 1_000_000,
     messages: int = 100_000,
     *,
+    only_copy: bool = False,
     workdir: Path | None = None,
     say: Say = quiet,
 ) -> list[Row]:
     """The import and analysis commands on SQLite and on PostgreSQL, on the same ``messages`` messages and
-    ``codings`` codings, with plain driver references on each."""
+    ``codings`` codings, with plain driver references on each; then `fokus copy` each way beside plain copies
+    (``only_copy``: the copies alone)."""
     analysis = load("analysis")
-    importer = load("import")
-    with (
-        workspace(workdir) as shared,
-        private(shared / "postgres") as base,
-        server(say) as admin,
-        database(admin) as url,
-        database(admin) as plain,
-    ):
+    failures: list[str] = []
+    with workspace(workdir) as shared, private(shared / "postgres") as base, server(say) as admin:
         graph, count = archive(shared, messages)
         # the SQLite project and the codings CSV, as bench/analysis.py makes them, every fokus process recorded
         lite = Runs(str(base / "bench.db"))
         db, _ = analysis.build(base, graph, codings, run=lite)
+        rows = [] if only_copy else compare_backends(admin, base, graph, (count, codings), lite, failures)
+        rows += measure_copies(admin, db, base, failures, say).rows
+        about_server = settings(admin)
+    say(f"{about_server}; SQLite with fokus's own WAL and synchronous=NORMAL")
+    if "fsync=off" in about_server:
+        say("fsync=off: PostgreSQL's write figures are flattered against a production server's (durable commits)")
+    say("peak MB is the client process's; the server's own memory and CPU are not in the figures")
+    failures = [*lite.failures, *failures]  # freq and cooc on SQLite are recorded in lite too
+    if failures:
+        say(side_by_side(rows))
+        told = "\n\n".join(f"{FAILED}: {failure}" for failure in failures)
+        raise PostgresFailed(f"{len(failures)} fokus command(s) failed:\n\n{told}")
+    return rows
+
+
+def compare_backends(
+    admin: str, base: Path, graph: Path, sizes: tuple[int, int], lite: Runs, failures: list[str]
+) -> list[Row]:
+    """The SQLite project's fokus commands (recorded in ``lite``) again on a fresh PostgreSQL database, and the
+    plain driver references on both; a failed fokus command is added to ``failures``."""
+    analysis = load("analysis")
+    importer = load("import")
+    count, codings = sizes
+    db = lite.db
+    with database(admin) as url, database(admin) as plain:
         pg = Runs(url)
         for step in (
             ("init", "--codebook", str(base / "codebook.yaml")),
@@ -218,9 +381,9 @@ def measure(
             if (outputs["postgresql"] / output).exists():
                 same = _rows(outputs["sqlite"] / output) == _rows(outputs["postgresql"] / output)
                 assert same, f"fokus {output.split('.')[0]} differs between SQLite and PostgreSQL"
-        about_server = settings(url)
         with sqlite3.connect(db) as conn:
             total = conn.execute("SELECT count(*) FROM codings").fetchone()[0]
+    failures += pg.failures
     rows = Rows(
         "postgres",
         f"PostgreSQL (fokus column) beside SQLite (reference column): {count:,} messages, {total:,} codings,"
@@ -242,14 +405,6 @@ def measure(
     ):
         if "postgresql" in reference:
             rows.compared(label, reference["postgresql"], reference["sqlite"])
-    say(f"{about_server}; SQLite with fokus's own WAL and synchronous=NORMAL")
-    if "fsync=off" in about_server:
-        say("fsync=off: PostgreSQL's write figures are flattered against a production server's (durable commits)")
-    say("peak MB is the client process's; the server's own memory and CPU are not in the figures")
-    if pg.failures or lite.failures:
-        say(side_by_side(rows.rows))
-        told = "\n\n".join(f"{FAILED}: {failure}" for failure in [*lite.failures, *pg.failures])
-        raise PostgresFailed(f"{len(pg.failures) + len(lite.failures)} fokus command(s) failed:\n\n{told}")
     return rows.rows
 
 
@@ -259,16 +414,23 @@ def _rows(path: Path) -> list[tuple[str, ...]]:
 
 
 def side_by_side(rows: list[Row]) -> str:
-    """The rows as "figure | SQLite | PostgreSQL | ratio" (PostgreSQL's value over SQLite's)."""
-    lines = [("figure", "SQLite", "PostgreSQL", "ratio")]
-    for row in rows:
-        cells = row.cells()
-        lines.append((row.figure, cells["reference"], cells["fokus"], cells["ratio"]))
-    widths = [max(len(line[i]) for line in lines) for i in range(4)]
-    return "\n".join(
-        "  ".join([line[0].ljust(widths[0]), *(cell.rjust(w) for cell, w in zip(line[1:], widths[1:], strict=True))])
-        for line in lines
-    )
+    """The rows as "figure | SQLite | PostgreSQL | ratio" (PostgreSQL's value over SQLite's), and the copies' as
+    "figure | plain | fokus | ratio", each group under what it ran on."""
+    out = []
+    for about in dict.fromkeys(row.about for row in rows):
+        copies = about.startswith("`fokus copy`")
+        lines = [("figure", "plain" if copies else "SQLite", "fokus" if copies else "PostgreSQL", "ratio")]
+        for row in rows:
+            if row.about == about:
+                cells = row.cells()
+                lines.append((row.figure, cells["reference"], cells["fokus"], cells["ratio"]))
+        widths = [max(len(line[i]) for line in lines) for i in range(4)]
+        out.append(about)
+        out.extend(
+            "  ".join([line[0].ljust(widths[0]), *(c.rjust(w) for c, w in zip(line[1:], widths[1:], strict=True))])
+            for line in lines
+        )
+    return "\n".join(out)
 
 
 def main() -> None:
@@ -282,13 +444,14 @@ def main() -> None:
     parser.add_argument(
         "--messages", type=int, default=100_000, help="Messages the codings fall in (default: %(default)s)"
     )
+    parser.add_argument(
+        "--only-copy", action="store_true", help="Measure `fokus copy` each way only, not the other commands"
+    )
     args, say = parse(parser)
-    rows = measure(args.codings, args.messages, say=say)
+    rows = measure(args.codings, args.messages, only_copy=args.only_copy, say=say)
     if args.json:
         show(rows, as_json_rows=True)
         return
-    for about in dict.fromkeys(row.about for row in rows):
-        print(about)
     print(side_by_side(rows))
 
 
