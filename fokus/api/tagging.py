@@ -23,7 +23,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from spacy.language import Language
 from sqlalchemy import delete, select
@@ -134,8 +134,33 @@ def _plan(session: Session, nlp: Language) -> _Plan:
     return _Plan(pipeline, code_ids, ruleset, current, changed, removed, len(messages), todo, todo_hashes)
 
 
-#: One message as parsed: its sentence rows (for ``units``) and the rule hits, by (code id, start, end).
-Parsed = tuple[list[dict[str, Any]], dict[tuple[int, int, int], Hit]]
+#: One sentence as parsed: position, start, end, lemmas and keys (a tuple: 100,000 messages' worth are held between
+#: parsing and writing, and a dict per sentence took several times the memory).
+UnitRow = tuple[int, int, int, str, str]
+#: One message as parsed: its sentences (for ``units``) and the rule hits, by (code id, start, end).
+Parsed = tuple[list[UnitRow], dict[tuple[int, int, int], "Suggested"]]
+
+
+class Suggested(NamedTuple):
+    """A rule hit as held between parsing and writing: a tuple, for the same reason as ``UnitRow``."""
+
+    origin: str
+    confidence: float
+    rules: tuple[str, ...]
+    matched: tuple[tuple[int, int, str, str], ...]  # start, end, text, lemma; by start and end
+
+    @classmethod
+    def of(cls, hit: Hit) -> Suggested:
+        matched = sorted((m["start"], m["end"], m["text"], m["lemma"]) for m in hit.matched.values())
+        return cls(hit.origin, hit.confidence, tuple(hit.rules), tuple(matched))
+
+    def details(self, pipeline: str) -> dict[str, Any]:
+        """The rules' part of a suggestion's details, as it is stored."""
+        return {
+            "rules": list(self.rules),
+            "matched": [{"start": a, "end": b, "text": text, "lemma": lemma} for a, b, text, lemma in self.matched],
+            "pipeline": pipeline,
+        }
 
 
 @dataclass
@@ -155,22 +180,15 @@ def _parse(
     for mid, doc in zip(ids, docs, strict=True):
         sentences = analyse(doc, sentence_spans(doc))
         units = [
-            {
-                "message_id": mid,
-                "position": position,
-                "start": sentence.start,
-                "end": sentence.end,
-                "lemmas": " ".join(sentence.lemmas),
-                "keys": " ".join(sorted(sentence.keys)),
-            }
+            (position, sentence.start, sentence.end, " ".join(sentence.lemmas), " ".join(sorted(sentence.keys)))
             for position, sentence in enumerate(sentences)
         ]
-        wanted: dict[tuple[int, int, int], Hit] = {}
+        wanted: dict[tuple[int, int, int], Suggested] = {}
         for sentence, unit_hits in zip(sentences, plan.ruleset.match(doc, sentences), strict=True):
             for hit in unit_hits:
                 code_id = plan.code_ids.get(hit.code)
                 if code_id is not None:
-                    wanted[(code_id, sentence.start, sentence.end)] = hit
+                    wanted[(code_id, sentence.start, sentence.end)] = Suggested.of(hit)
         yield mid, (units, wanted)
 
 
@@ -291,7 +309,10 @@ def _tag_chunk(
     now = utcnow()
     for mid, (units, wanted) in zip(ids, parsed, strict=True):
         report.parsed += 1
-        unit_rows.extend(units)
+        unit_rows.extend(
+            {"message_id": mid, "position": position, "start": start, "end": end, "lemmas": lemmas, "keys": keys}
+            for position, start, end, lemmas, keys in units
+        )
         state_rows.append(
             {"message_id": mid, "text_hash": plan.hashes[mid], "pipeline": plan.pipeline, "tagged_at": now}
         )
@@ -310,7 +331,7 @@ def _tag_chunk(
 def _reconcile(
     session: Session,
     message_id: int,
-    wanted: dict[tuple[int, int, int], Hit],
+    wanted: dict[tuple[int, int, int], Suggested],
     codings: list[Coding],
     coder_id: int,
     pipeline: str,
@@ -337,11 +358,7 @@ def _reconcile(
         if any(s < end and start < e for s, e in decided.get(code_id, ())):
             report.kept_decided += 1
             continue
-        rule_details = {
-            "rules": hit.rules,
-            "matched": sorted(hit.matched.values(), key=lambda m: (m["start"], m["end"])),
-            "pipeline": pipeline,
-        }
+        rule_details = hit.details(pipeline)
         if current is None:
             rows.append(
                 {
