@@ -20,6 +20,7 @@ for every message whose text, pipeline and rules are still the same, and parsing
 from __future__ import annotations
 
 import hashlib
+import marshal
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -165,11 +166,22 @@ class Suggested(NamedTuple):
 
 @dataclass
 class Ahead:
-    """Messages parsed ahead of the writing transaction (:func:`parse_ahead`), each with the hash of its text."""
+    """Messages parsed ahead of the writing transaction (:func:`parse_ahead`), each with the hash of its text.
+
+    Each message is kept packed (``marshal``: our own tuples, never data from a file), a fifth of the memory of the
+    tuples themselves: 100,000 messages are held between parsing and writing."""
 
     signature: tuple[Any, ...]
-    parsed: dict[int, tuple[str, Parsed]] = field(default_factory=dict)
+    parsed: dict[int, tuple[str, bytes]] = field(default_factory=dict)
     cancelled: bool = False
+
+    def keep(self, mid: int, text_hash: str, parsed: Parsed) -> None:
+        units, wanted = parsed
+        self.parsed[mid] = (text_hash, marshal.dumps((units, [(key, tuple(hit)) for key, hit in wanted.items()])))
+
+    def get(self, mid: int) -> Parsed:
+        units, wanted = marshal.loads(self.parsed[mid][1])
+        return units, {key: Suggested(*hit) for key, hit in wanted}
 
 
 def _parse(
@@ -207,7 +219,7 @@ def parse_ahead(
     ahead = Ahead(plan.signature)
     ids = sorted(plan.todo)
     for done, (mid, parsed) in enumerate(_parse(nlp, plan, ids, batch_size=batch_size, n_process=n_process), 1):
-        ahead.parsed[mid] = (plan.hashes[mid], parsed)
+        ahead.keep(mid, plan.hashes[mid], parsed)
         if done % BATCH == 0 or done == len(ids):
             if progress:
                 progress("parsing", done, len(ids))
@@ -245,7 +257,7 @@ def tag_messages(
             report.cancelled = True
             break
         chunk = ids[start : start + BATCH]
-        parsed = [usable[mid][1] if mid in ready else next(fresh)[1] for mid in chunk]
+        parsed = [ahead.get(mid) if ahead is not None and mid in ready else next(fresh)[1] for mid in chunk]
         _tag_chunk(session, chunk, parsed, coder_id, batch_id, plan, report)
         if progress:
             progress("tagging", min(start + BATCH, len(ids)), len(ids))
