@@ -92,7 +92,9 @@ class TrainedModel:
         """(sentences, codes) calibrated probabilities."""
         if not self.codes or not texts:
             return np.zeros((len(texts), len(self.codes)))
-        x = self.features.transform(texts)
+        from fokus.learn.features import transform
+
+        x = transform(self.features, texts)  # features.transform's matrix, bit for bit, faster
         raw = np.asarray((x @ self.weights.T).todense()) + self.intercepts
         return _sigmoid(raw, self.platt)
 
