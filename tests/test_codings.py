@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Text, cast, func, select
 
 from fokus.api.codings import coding_rows, import_codings
 from fokus.api.messages import import_messages
+from fokus.domain.events import coding_snapshot
 from fokus.errors import FokusError
 from fokus.files.codings import COLUMNS, read_codings, write_rows
 from fokus.model import Coder, Coding, Event
@@ -156,3 +158,73 @@ def test_conflicts_are_left_alone_unless_replaced(coded: Project, tmp_path: Path
     assert change.before is not None
     assert change.after is not None
     assert (change.before["status"], change.after["status"]) == ("accepted", "rejected")
+
+
+def test_logged_additions_are_the_text_json_dumps_makes_of_each_snapshot(coded: Project, tmp_path: Path) -> None:
+    """The import writes its coding.add events from a template: the stored text is what log_events would store."""
+    path = write(
+        tmp_path,
+        "message_id,code,start,end,coder,status,origin,confidence\n"
+        "m1,krise/flom,0,21,ingrid,accepted,human,\n"
+        "m1,krise/flom,0,21,,suggested,rule:flom-«1»,1\n"
+        "m1,dialog,22,51,,suggested,model:tfidf,0.75\n"
+        'm2,dialog,0,6,"kåre ""k""",rejected,human,1.0\n',
+    )
+    with coded.begin() as session:
+        report = import_codings(session, read_codings(path), display=str(path))
+    with coded.read() as session:
+        stored = session.execute(select(Event.coding_id, cast(Event.after, Text)).order_by(Event.id)).all()
+        codings = {c.id: coding_snapshot(c) for c in session.scalars(select(Coding))}
+    assert [cid for cid, _ in stored] == report.added_ids
+    assert [text for _, text in stored] == [json.dumps(codings[cid]) for cid, _ in stored]
+    assert [json.loads(text)["confidence"] for _, text in stored] == [None, 1.0, 0.75, 1.0]
+
+
+def test_csv_cells_are_read_as_a_dict_reader_reads_them(tmp_path: Path) -> None:
+    """As csv.DictReader read them before: a row after blank lines is placed at the first of them, a short row's
+    missing cells are empty, of two columns of one name the last counts; and a cell fokus guarded against
+    spreadsheet formulas comes back as it was."""
+    path = write(
+        tmp_path,
+        "message_id,code,coder,code\nm1,x,ingrid,krise\n\nm2,y,'=magnus,dialog\n",
+    )
+    rows = read_codings(path)
+    assert [(r.message_id, r.code, r.coder, r.where) for r in rows[:2]] == [
+        ("m1", "krise", "ingrid", "line 2"),
+        ("m2", "dialog", "=magnus", "line 3"),
+    ]
+    assert len(rows) == 2
+    with pytest.raises(FokusError, match="line 3: empty code"):
+        read_codings(write(tmp_path, "message_id,code,coder,code\nm1,x,ingrid,krise\n\n\nm1,z,ingrid\n"))
+
+
+def test_a_repeated_cell_is_checked_where_it_is_wrong(tmp_path: Path) -> None:
+    """Cells are remembered once read: a bad value is still refused on every row it appears in, the first named."""
+    text = "message_id,code,start,end,status\n" + "m1,krise,0,5,accepted\n" * 3 + "m1,krise,0,5,maybe\n"
+    with pytest.raises(FokusError, match="line 5: unknown status 'maybe'"):
+        read_codings(write(tmp_path, text))
+
+
+def test_an_import_is_one_batch_that_reverting_takes_back_whole(coded: Project, tmp_path: Path) -> None:
+    """The import's coding.add events are one batch, which undo reverts as one step (`fokus undo` picks a coder's
+    own batches; an import's events name no coder, as before)."""
+    from fokus.api.coding_actions import _revert
+    from fokus.domain.coders import human_coder
+
+    path = write(
+        tmp_path,
+        "message_id,code,start,end,coder,status,origin\n"
+        "m1,krise/flom,0,21,ingrid,accepted,human\n"
+        "m1,dialog,22,51,,suggested,rule:dialog-1\n"
+        "m2,dialog,,,magnus,rejected,human\n",
+    )
+    with coded.begin() as session:
+        report = import_codings(session, read_codings(path), display=str(path))
+    with coded.read() as session:
+        (batch,) = session.scalars(select(Event.batch).distinct())
+        assert session.scalar(select(func.count()).select_from(Coding)) == 3
+    with coded.begin() as session:
+        step = _revert(session, batch, "undo", human_coder(session, "ingrid"))
+    assert step.changed == report.added == 3
+    with coded.read() as session:
+        assert session.scalars(select(Coding)).all() == []

@@ -7,13 +7,16 @@ replacement can be undone). Spans are validated against the stored text.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, Row, func, select
 from sqlalchemy.orm import Session
 
+from fokus.allocation import fewer_collections
 from fokus.domain.chunks import chunks
 from fokus.domain.coders import MACHINE_CODER, CoderRegistry
 from fokus.domain.events import log_events, new_batch, snapshot
@@ -29,13 +32,14 @@ from fokus.model import (
     CoderKind,
     Coding,
     CodingStatus,
+    Event,
     Message,
     Participant,
     Thread,
     table_of,
     utcnow,
 )
-from fokus.store.bulk import insert_new_ids
+from fokus.store.bulk import insert_values, insert_values_new_ids
 
 
 @dataclass
@@ -58,9 +62,25 @@ def import_codings(
     replace: bool = False,
 ) -> CodingsReport:
     """Add codings from ``rows``; ``coder`` is used where a row names none."""
+    with fewer_collections():  # a million codings make millions of small objects, none in a cycle
+        report = CodingsReport()
+        planned = _planned(session, rows, display, coder, report)
+        existing = _existing(session, sorted({key[0] for key in planned}))
+        _write(session, planned, existing, replace, report)
+        return report
+
+
+Key = tuple[int, int, int, int, int]
+"""A coding's identity: message, code, coder, start, end (ids and offsets)."""
+
+
+def _planned(
+    session: Session, rows: Sequence[CodingRow], display: str, coder: str | None, report: CodingsReport
+) -> dict[Key, CodingRow]:
+    """Each row checked against the project (its message, code, span and coder) and keyed by the coding it makes;
+    a row repeating an earlier one is counted and dropped."""
     from fokus.privacy import shown_message_ids
 
-    report = CodingsReport()
     wanted = sorted({r.message_id for r in rows})
     messages: dict[str, tuple[int, str]] = {}
     for chunk in chunks(wanted):
@@ -71,20 +91,23 @@ def import_codings(
     messages.update(shown_message_ids(session, set(wanted) - messages.keys()))  # from a redacted export
     codes = {path: (cid, codable) for path, cid, codable in session.execute(select(Code.path, Code.id, Code.codable))}
     coders = CoderRegistry(session)
+    coder_of: dict[tuple[str | None, str], int] = {}  # (the row's coder, its origin): the coder's id
 
-    planned: dict[tuple[int, int, int, int, int], tuple[CodingRow, dict[str, Any]]] = {}
+    planned: dict[Key, CodingRow] = {}
     for row in rows:
         where = row.where
-        if row.message_id not in messages:
+        found = messages.get(row.message_id)
+        if found is None:
             raise FokusError(f"message {row.message_id!r} is not in the project", path=display, where=where)
-        if row.code not in codes:
+        code = codes.get(row.code)
+        if code is None:
             raise FokusError(
                 f"code {row.code!r} is not in the codebook", path=display, where=where, hint="see `fokus codebook show`"
             )
-        code_id, codable = codes[row.code]
+        code_id, codable = code
         if not codable:
             raise FokusError(f"code {row.code!r} is not codable (it only groups others)", path=display, where=where)
-        message_id, text = messages[row.message_id]
+        message_id, text = found
         start, end = (0, len(text)) if row.start is None or row.end is None else (row.start, row.end)
         if not 0 <= start < end <= len(text):
             raise FokusError(
@@ -103,68 +126,108 @@ def import_codings(
                 where=where,
                 hint="the file was made against other text",
             )
-        machine = row.origin.startswith((RULE_PREFIX, MODEL_PREFIX))
-        coder_name = row.coder or coder or (MACHINE_CODER if machine else None)
-        if coder_name is None:
-            raise FokusError("no coder: the row names none", path=display, where=where, hint="add --coder NAME")
-        coder_id = coders.get_or_create(coder_name, CoderKind.MACHINE if machine and not row.coder else CoderKind.HUMAN)
+        coder_id = coder_of.get((row.coder, row.origin))
+        if coder_id is None:
+            machine = row.origin.startswith((RULE_PREFIX, MODEL_PREFIX))
+            coder_name = row.coder or coder or (MACHINE_CODER if machine else None)
+            if coder_name is None:
+                raise FokusError("no coder: the row names none", path=display, where=where, hint="add --coder NAME")
+            kind = CoderKind.MACHINE if machine and not row.coder else CoderKind.HUMAN
+            coder_id = coder_of[(row.coder, row.origin)] = coders.get_or_create(coder_name, kind)
         key = (message_id, code_id, coder_id, start, end)
         if key in planned:
             report.duplicates_in_file += 1
             continue
-        values = {
-            "message_id": message_id,
-            "code_id": code_id,
-            "coder_id": coder_id,
-            "start": start,
-            "end": end,
-            "status": row.status.value,
-            "origin": row.origin,
-            "confidence": row.confidence,
-        }
-        planned[key] = (row, values)
+        planned[key] = row
     report.coders_added = coders.created
+    return planned
 
-    existing: dict[tuple[int, int, int, int, int], Coding] = {}
-    message_ids = sorted({key[0] for key in planned})
+
+_STATE = ("id", "message_id", "code_id", "coder_id", "start", "end", "status", "origin", "confidence")
+"""What an import compares of a stored coding (beside its id): its key, then status, origin and confidence."""
+
+
+def _existing(session: Session, message_ids: Sequence[int]) -> dict[Key, Row[Any]]:
+    """The stored codings of these messages by key, as rows of ``_STATE`` (no ORM objects: a re-import reads a
+    million)."""
+    existing: dict[Key, Row[Any]] = {}
+    columns = [getattr(Coding, name) for name in _STATE]
     for ids in chunks(message_ids):
-        for coding in session.scalars(select(Coding).where(Coding.message_id.in_(ids))):
-            existing[(coding.message_id, coding.code_id, coding.coder_id, coding.start, coding.end)] = coding
+        for stored in session.execute(select(*columns).where(Coding.message_id.in_(ids))):
+            existing[stored[1:6]] = stored
+    return existing
 
+
+_COLUMNS = ("message_id", "code_id", "coder_id", "start", "end", "status", "origin", "confidence")
+"""A coding's logged values (``fokus.domain.events.CODING_FIELDS`` but ``details``, which an import leaves empty)."""
+
+
+def _write(
+    session: Session,
+    planned: dict[Key, CodingRow],
+    existing: dict[Key, Row[Any]],
+    replace: bool,
+    report: CodingsReport,
+) -> None:
+    """Insert the new codings and log them (one batch: one undo step); count the others, and replace those that
+    differ if asked."""
     batch = new_batch()
     now = utcnow()
-    inserts: list[dict[str, Any]] = []
+    inserts: list[tuple[Any, ...]] = []
     replacements: list[tuple[int, dict[str, Any] | None, dict[str, Any] | None]] = []
-    for key, (row, values) in planned.items():
+    for key, row in planned.items():
         current = existing.get(key)
+        status = row.status.value
         if current is None:
             created = row.created_at or now
-            inserts.append({**values, "created_at": created, "updated_at": created, "details": None})
+            inserts.append((*key, status, row.origin, row.confidence, created, created, None))
             continue
-        same = (current.status, current.origin, current.confidence) == (row.status.value, row.origin, row.confidence)
-        if same:
+        if (current.status, current.origin, current.confidence) == (status, row.origin, row.confidence):
             report.unchanged += 1
         elif replace:
-            before = snapshot({k: getattr(current, k) for k in values})
-            current.status, current.origin, current.confidence = row.status.value, row.origin, row.confidence
-            current.updated_at = now
-            replacements.append((current.id, before, snapshot(values)))
+            before = snapshot(dict(zip(_COLUMNS, current[1:], strict=True)))
+            stored = session.get_one(Coding, current.id)
+            stored.status, stored.origin, stored.confidence = status, row.origin, row.confidence
+            stored.updated_at = now
+            after = snapshot(dict(zip(_COLUMNS, (*key, status, row.origin, row.confidence), strict=True)))
+            replacements.append((current.id, before, after))
             report.replaced += 1
         else:
             report.conflicts += 1
-    if inserts:
-        report.added_ids = insert_new_ids(session.connection(), table_of(Coding), inserts)
+    columns = (*_COLUMNS, "created_at", "updated_at", "details")
+    connection = session.connection()
+    report.added_ids = insert_values_new_ids(connection, table_of(Coding), columns, inserts)
     report.added = len(inserts)
-    log_events(
-        session,
-        batch,
-        "coding.add",
-        ((cid, None, snapshot(values)) for cid, values in zip(report.added_ids, inserts, strict=True)),
-    )
+    _log_added(connection, batch, report.added_ids, inserts)
     if replacements:
         session.flush()
         log_events(session, batch, "coding.change", replacements)
-    return report
+
+
+def _log_added(connection: Connection, batch: str, ids: Sequence[int], inserts: Sequence[tuple[Any, ...]]) -> None:
+    """One ``coding.add`` event per new coding, as ``log_events`` writes it (``after`` the coding's
+    :func:`~fokus.domain.events.snapshot`), its JSON made from a template: ``json.dumps`` of a million dicts is the
+    slowest part of a large import. The text is ``json.dumps``'s own (tests/test_codings.py compares them)."""
+    at = utcnow()
+    insert_values(connection, table_of(Event), _EVENT_COLUMNS, _added(at, batch, ids, inserts), stored=("after",))
+
+
+def _added(
+    at: datetime, batch: str, ids: Sequence[int], inserts: Sequence[tuple[Any, ...]]
+) -> Iterator[tuple[Any, ...]]:
+    ends: dict[tuple[Any, ...], str] = {}  # the JSON of status, origin and confidence, of which there are few
+    for cid, values in zip(ids, inserts, strict=True):
+        status, origin, confidence = values[5:8]
+        key = (status, origin, type(confidence), confidence)  # by type too: 1 and 1.0 are equal but differ in JSON
+        end = ends.get(key)
+        if end is None:
+            end = ends[key] = _ADDED_END % (json.dumps(status), json.dumps(origin), json.dumps(confidence))
+        yield (at, batch, None, "coding.add", cid, None, _ADDED_START % values[:5] + end, None)
+
+
+_EVENT_COLUMNS = ("at", "batch", "coder_id", "action", "coding_id", "before", "after", "reverts")
+_ADDED_START = '{"message_id": %d, "code_id": %d, "coder_id": %d, "start": %d, "end": %d, '
+_ADDED_END = '"status": %s, "origin": %s, "confidence": %s, "details": null}'
 
 
 def code_by_hand(

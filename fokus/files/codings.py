@@ -18,11 +18,11 @@ import csv
 import io
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 from fokus.errors import FokusError
 from fokus.files.spreadsheet import CsvWriter, restored_cell
@@ -64,8 +64,10 @@ COLUMNS = (
 REQUIRED = ("message_id", "code")
 
 
-@dataclass(frozen=True, slots=True)
-class CodingRow:
+class CodingRow(NamedTuple):
+    """One coding as a file gives it (a named tuple: a million of them are made in a few hundred milliseconds, a
+    frozen dataclass sets each field through ``object.__setattr__``)."""
+
     message_id: str
     code: str
     start: int | None
@@ -105,10 +107,9 @@ def _from_csv(text: str) -> list[CodingRow]:
     first = text.splitlines()[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     allow_long_csv_fields()
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        header = [h.strip() for h in reader.fieldnames or []]
-        reader.fieldnames = header
+        header = [h.strip() for h in next(reader, [])]
         missing = [c for c in REQUIRED if c not in header]
         if missing:
             raise FokusError(
@@ -116,13 +117,26 @@ def _from_csv(text: str) -> list[CodingRow]:
                 where="line 1",
                 hint="the header has " + ", ".join(header[:12])[:300],
             )
+        # Where each column's cell is: the last of equal names, as csv.DictReader (which this reads like) takes it.
+        position = {name: index for index, name in enumerate(header)}
+        width = len(header)
+        columns = [position.get(name, width) for name in _READ]  # width: not in the file, so never a cell
+        take = itemgetter(*columns)
+        read = _RowReader(restore=True)
         rows: list[CodingRow] = []
         line = reader.line_num + 1
-        for record in reader:
-            if None in record:
+        for cells in reader:
+            if not cells:  # a blank line (DictReader skips it, the next row keeps this line's number)
+                continue
+            if len(cells) > width:
                 raise FokusError("more cells than the header has", where=f"line {line}")
-            check_count(len(rows) + 1, limits.MAX_RECORDS, "codings", f"line {line}")
-            rows.append(_row({k: restored_cell(v) for k, v in record.items() if v is not None}, f"line {line}"))
+            if len(rows) >= limits.MAX_RECORDS:
+                check_count(len(rows) + 1, limits.MAX_RECORDS, "codings", f"line {line}")
+            if len(cells) == width:
+                cells.append("")  # the cell of the columns the file does not have: empty, as a short row's
+                rows.append(read(take(cells), f"line {line}"))
+            else:
+                rows.append(read([cells[i] if i < len(cells) else None for i in columns], f"line {line}"))
             line = reader.line_num + 1
         return rows
     except csv.Error as exc:
@@ -144,6 +158,7 @@ def _from_json(text: str) -> list[CodingRow]:
     if not isinstance(data, list):
         raise FokusError("a codings JSON file is a list of objects")
     check_count(len(data), limits.MAX_RECORDS, "codings", None)
+    read = _RowReader(restore=False)
     rows: list[CodingRow] = []
     for index, item in enumerate(data):
         where = f"item {index}"
@@ -155,54 +170,95 @@ def _from_json(text: str) -> list[CodingRow]:
         for column in COLUMNS:  # half a character: the rest of fokus could neither store nor print it
             if isinstance(item.get(column), str):
                 check_storable(item[column], column, where)
-        rows.append(_row({k: "" if v is None else str(v) for k, v in item.items()}, where))
+        record = {k: "" if v is None else str(v) for k, v in item.items()}
+        rows.append(read([record.get(name) for name in _READ], where))
     return rows
 
 
-def _row(record: Mapping[str, str], where: str) -> CodingRow:
-    def cell(name: str) -> str:
-        return (record.get(name) or "").strip()
+_READ = ("message_id", "code", "start", "end", "status", "confidence", "created_at", "origin", "coder", "text")
+"""The columns an import reads, in the order :class:`_RowReader` takes their cells."""
+_REMEMBERED = 250_000
 
-    message_id = check_length(cell("message_id"), MAX_ID_CHARS, "message_id", where)
-    code = check_length(cell("code"), MAX_CODE_PATH_CHARS, "code", where)
-    if not message_id:
-        raise FokusError("empty message_id", where=where)
-    if not code:
-        raise FokusError("empty code", where=where)
-    start = _int(cell("start"), "start", where)
-    end = _int(cell("end"), "end", where)
-    if (start is None) != (end is None):
-        raise FokusError("give both start and end, or neither (the whole message)", where=where)
-    status_text = cell("status") or CodingStatus.ACCEPTED.value
+
+class _RowReader:
+    """Makes a :class:`CodingRow` of each row's cells (those of ``_READ``, None where there is none), remembering what
+    each distinct cell gave: a file of a million codings names the same messages, codes, coders and offsets again and
+    again, and every check of a cell depends on that cell alone. ``restore``: CSV cells, from which the ``'`` fokus
+    puts before a spreadsheet formula is taken off (:func:`restored_cell`). Problems are found in the order the
+    columns are listed in ``_READ`` (the empty message_id and code after both lengths), and reported with the row's
+    place.
+    """
+
+    def __init__(self, *, restore: bool) -> None:
+        self._restore = restore
+        self._seen: list[dict[str | None, Any]] = [{} for _ in _CONVERT]
+
+    def _value(self, column: int, raw: str | None, where: str) -> Any:
+        value = (restored_cell(raw) if self._restore and raw else raw or "").strip()
+        converted = _CONVERT[column](value, where)
+        if len(self._seen[column]) < _REMEMBERED:  # distinct times could be as many as the rows
+            self._seen[column][raw] = converted
+        return converted
+
+    def __call__(self, cells: Sequence[str | None], where: str) -> CodingRow:
+        r_id, r_code, r_start, r_end, r_status, r_conf, r_time, r_origin, r_coder, text = cells
+        m_id, m_code, m_start, m_end, m_status, m_conf, m_time, m_origin, m_coder = self._seen
+        value = self._value
+        message_id = m_id[r_id] if r_id in m_id else value(0, r_id, where)
+        code = m_code[r_code] if r_code in m_code else value(1, r_code, where)
+        if not message_id:
+            raise FokusError("empty message_id", where=where)
+        if not code:
+            raise FokusError("empty code", where=where)
+        start = m_start[r_start] if r_start in m_start else value(2, r_start, where)
+        end = m_end[r_end] if r_end in m_end else value(3, r_end, where)
+        if (start is None) != (end is None):
+            raise FokusError("give both start and end, or neither (the whole message)", where=where)
+        status = m_status[r_status] if r_status in m_status else value(4, r_status, where)
+        confidence = m_conf[r_conf] if r_conf in m_conf else value(5, r_conf, where)
+        created_at = m_time[r_time] if r_time in m_time else value(6, r_time, where)
+        origin = m_origin[r_origin] if r_origin in m_origin else value(7, r_origin, where)
+        coder = m_coder[r_coder] if r_coder in m_coder else value(8, r_coder, where)
+        if text and self._restore:
+            text = restored_cell(text)
+        return CodingRow(
+            message_id, code, start, end, text or None, status, origin, confidence, coder, created_at, where
+        )
+
+
+def _status(value: str, where: str) -> CodingStatus:
+    status_text = value or CodingStatus.ACCEPTED.value
     try:
-        status = CodingStatus(status_text.lower())
+        return CodingStatus(status_text.lower())
     except ValueError:
         raise FokusError(
             f"unknown status {shown_text(status_text)}", where=where, hint="accepted, suggested or rejected"
         ) from None
-    confidence = None
-    if cell("confidence"):
-        try:
-            confidence = float(cell("confidence"))
-        except ValueError:
-            raise FokusError(f"confidence {shown_text(cell('confidence'))} is not a number", where=where) from None
-        if not (math.isfinite(confidence) and 0 <= confidence <= 1):
-            raise FokusError(f"confidence {shown_text(cell('confidence'))} is not a number from 0 to 1", where=where)
-    created_at = _time(cell("created_at"), where) if cell("created_at") else None
-    text = record.get("text")
-    return CodingRow(
-        message_id=message_id,
-        code=code,
-        start=start,
-        end=end,
-        text=text if text else None,
-        status=status,
-        origin=check_length(cell("origin"), MAX_LABEL_CHARS, "origin", where) or "human",
-        confidence=confidence,
-        coder=check_length(cell("coder"), MAX_LABEL_CHARS, "coder name", where) or None,
-        created_at=created_at,
-        where=where,
-    )
+
+
+def _confidence(value: str, where: str) -> float | None:
+    if not value:
+        return None
+    try:
+        confidence = float(value)
+    except ValueError:
+        raise FokusError(f"confidence {shown_text(value)} is not a number", where=where) from None
+    if not (math.isfinite(confidence) and 0 <= confidence <= 1):
+        raise FokusError(f"confidence {shown_text(value)} is not a number from 0 to 1", where=where)
+    return confidence
+
+
+_CONVERT: tuple[Callable[[str, str], Any], ...] = (
+    lambda value, where: check_length(value, MAX_ID_CHARS, "message_id", where),
+    lambda value, where: check_length(value, MAX_CODE_PATH_CHARS, "code", where),
+    lambda value, where: _int(value, "start", where),
+    lambda value, where: _int(value, "end", where),
+    _status,
+    _confidence,
+    lambda value, where: _time(value, where) if value else None,
+    lambda value, where: check_length(value, MAX_LABEL_CHARS, "origin", where) or "human",
+    lambda value, where: check_length(value, MAX_LABEL_CHARS, "coder name", where) or None,
+)
 
 
 def _time(value: str, where: str) -> datetime:

@@ -8,7 +8,8 @@ times are stored exactly as the ORM stores them). On PostgreSQL the rows go thro
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
+from itertools import islice
 from operator import itemgetter
 from typing import Any
 
@@ -19,46 +20,100 @@ CHUNK = 20_000
 
 
 def _converted(
-    connection: Connection, table: Table, rows: Sequence[dict[str, Any]], order: list[str]
-) -> Iterator[list[Any]]:
-    """Each row's values in ``order``, through the column types' bind processors (times, JSON)."""
+    connection: Connection, table: Table, rows: Iterable[Sequence[Any]], order: Sequence[str], stored: Container[str]
+) -> Iterator[list[tuple[Any, ...]]]:
+    """The rows (values in ``order``) in chunks of tuples, each value through its column type's bind processor
+    (times, JSON) except in the columns named in ``stored``, whose values are already what the database stores.
+
+    Converted a column at a time, and a value repeated in the rows after each other (the time of the command) once.
+    """
     dialect = connection.dialect
     # Only some types convert values (times, JSON); the others pass through untouched.
     converters = [
         (index, processor)
         for index, name in enumerate(order)
-        if (processor := table.c[name].type._cached_bind_processor(dialect)) is not None
+        if name not in stored and (processor := table.c[name].type._cached_bind_processor(dialect)) is not None
     ]
-    values_of = itemgetter(*order)
-    for row in rows:
-        values = list(values_of(row)) if len(order) > 1 else [values_of(row)]
-        for index, processor in converters:
-            if values[index] is not None:
-                values[index] = processor(values[index])
-        yield values
+    it = iter(rows)
+    while chunk := [tuple(row) for row in islice(it, CHUNK)]:
+        if converters:
+            columns: list[Sequence[Any]] = list(zip(*chunk, strict=True))
+            for index, processor in converters:
+                columns[index] = _converted_column(columns[index], processor)
+            chunk = list(zip(*columns, strict=True))
+        yield chunk
+
+
+_NOTHING = object()
+
+
+def _converted_column(values: Iterable[Any], processor: Callable[[Any], Any]) -> list[Any]:
+    """``processor`` of each value but None; of a value once while the next rows repeat it (the same object)."""
+    out: list[Any] = []
+    append = out.append
+    last: Any = _NOTHING
+    done = None
+    for value in values:
+        if value is None:
+            append(None)
+        elif value is last:
+            append(done)
+        else:
+            last, done = value, processor(value)
+            append(done)
+    return out
 
 
 def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """Insert ``rows`` (dicts with the same keys) into ``table``."""
     if not rows:
         return
+    insert_values(connection, table, *_as_values(rows))
+
+
+def _as_values(rows: Sequence[dict[str, Any]]) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Rows given as dicts with the same keys: the keys, and each row's values in their order."""
     columns = list(rows[0])
+    values_of = itemgetter(*columns)
+    return columns, [values_of(row) for row in rows] if len(columns) > 1 else [(values_of(row),) for row in rows]
+
+
+def insert_values(
+    connection: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    stored: Container[str] = (),
+) -> None:
+    """Insert ``rows``, each a sequence of values in the order of ``columns``, into ``table``: no dict per row.
+
+    The values of the columns named in ``stored`` are already in the database's form (a JSON column's text, made by
+    ``json.dumps`` as SQLAlchemy would) and are written as they are.
+    """
+    columns = list(columns)
     if connection.dialect.name == "postgresql":
-        _copy(connection, table, columns, _converted(connection, table, rows, columns))
+        _copy(
+            connection,
+            table,
+            columns,
+            (v for chunk in _converted(connection, table, rows, columns, stored) for v in chunk),
+        )
         return
     compiled = table.insert().compile(dialect=connection.dialect, column_keys=columns)
     order = list(compiled.positiontup or []) if compiled.positional else columns
+    if order != columns:
+        reorder = itemgetter(*(columns.index(name) for name in order))
+        rows = (reorder(row) for row in rows)
     sql = str(compiled)
-    for start in range(0, len(rows), CHUNK):
-        chunk = _converted(connection, table, rows[start : start + CHUNK], order)
+    for chunk in _converted(connection, table, rows, order, stored):
         if compiled.positional:
-            params: list[Any] = [tuple(values) for values in chunk]
+            connection.exec_driver_sql(sql, chunk)
         else:
-            params = [dict(zip(order, values, strict=True)) for values in chunk]
-        connection.exec_driver_sql(sql, params)
+            connection.exec_driver_sql(sql, [dict(zip(order, values, strict=True)) for values in chunk])
 
 
-def _copy(connection: Connection, table: Table, columns: list[str], rows: Iterable[list[Any]]) -> None:
+def _copy(connection: Connection, table: Table, columns: list[str], rows: Iterable[Sequence[Any]]) -> None:
     """PostgreSQL's ``COPY ... FROM STDIN`` on the session's own connection (and so inside its transaction): an
     executemany sends a statement per row, COPY one stream, several times faster (bench/postgres.py)."""
     quote = connection.dialect.identifier_preparer.quote
@@ -82,11 +137,14 @@ def _reserve_ids(connection: Connection, table: Table, count: int) -> list[int]:
     return list(connection.scalars(query, {"sequence": sequence, "count": count}))
 
 
-def _insert_returning(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> list[int]:
+def _insert_returning(
+    connection: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]], stored: Container[str]
+) -> list[int]:
     """Insert with ids drawn from the sequence first (so each row's id is known, in order, whatever other
     transactions insert meanwhile), through COPY."""
     ids = _reserve_ids(connection, table, len(rows))
-    insert_rows(connection, table, [{**row, "id": new_id} for row, new_id in zip(rows, ids, strict=True)])
+    with_ids = ((new_id, *row) for new_id, row in zip(ids, rows, strict=True))
+    insert_values(connection, table, ["id", *columns], with_ids, stored=stored)
     return ids
 
 
@@ -100,10 +158,24 @@ def insert_new_ids(connection: Connection, table: Table, rows: Sequence[dict[str
     """
     if not rows:
         return []
+    return insert_values_new_ids(connection, table, *_as_values(rows))
+
+
+def insert_values_new_ids(
+    connection: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    stored: Container[str] = (),
+) -> list[int]:
+    """:func:`insert_new_ids` of rows given as :func:`insert_values` takes them."""
+    if not rows:
+        return []
     if connection.dialect.name != "sqlite":
-        return _insert_returning(connection, table, rows)
+        return _insert_returning(connection, table, columns, rows, stored)
     before = connection.scalar(select(func.coalesce(func.max(table.c.id), 0))) or 0
-    insert_rows(connection, table, rows)
+    insert_values(connection, table, columns, rows, stored=stored)
     query = select(table.c.id).where(table.c.id > before).order_by(table.c.id)
     return list(connection.scalars(query))
 
@@ -117,7 +189,7 @@ def insert_returning_ids(connection: Connection, table: Table, rows: Sequence[di
     if not rows:
         return {}
     if connection.dialect.name != "sqlite":
-        ids = _insert_returning(connection, table, rows)
+        ids = _insert_returning(connection, table, *_as_values(rows), ())
         return {row["external_id"]: new_id for row, new_id in zip(rows, ids, strict=True)}
     before = connection.scalar(select(func.coalesce(func.max(table.c.id), 0))) or 0
     insert_rows(connection, table, rows)
