@@ -7,8 +7,11 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fokus.domain.chunks import chunks
 from fokus.model import ExchangeId, table_of
 from fokus.store.bulk import insert_rows
+
+SAVED_AT_ONCE = 20_000
 
 
 class Guids:
@@ -21,7 +24,7 @@ class Guids:
             for kind, local_id, guid in session.execute(select(ExchangeId.kind, ExchangeId.local_id, ExchangeId.guid))
         }
         self.taken = set(self.known.values())
-        self.new: list[dict[str, object]] = []
+        self.new: list[tuple[str, int, str]] = []  # (kind, local id, guid) to save
 
     def get(self, kind: str, local_id: int) -> str:
         found = self.known.get((kind, local_id))
@@ -32,13 +35,19 @@ class Guids:
 
     def remember(self, kind: str, local_id: int, guid: str) -> None:
         """Keep a GUID that came from a file (lowercased; a GUID already used here is not reused)."""
-        guid = guid.lower()
-        if (kind, local_id) in self.known or guid in self.taken:
+        lowered = guid.lower()
+        guid = guid if lowered == guid else lowered  # the file's own string when it is lowercase: no copy kept
+        key = (kind, local_id)
+        if key in self.known or guid in self.taken:
             return
-        self.known[(kind, local_id)] = guid
+        self.known[key] = guid
         self.taken.add(guid)
-        self.new.append({"kind": kind, "local_id": local_id, "guid": guid})
+        self.new.append((kind, local_id, guid))
 
     def save(self) -> None:
-        insert_rows(self.session.connection(), table_of(ExchangeId), self.new)
+        """Write the new GUIDs (a few thousand rows at a time: a row as a dict is several times its size as a tuple,
+        and an import may bring hundreds of thousands)."""
+        connection, table = self.session.connection(), table_of(ExchangeId)
+        for chunk in chunks(self.new, SAVED_AT_ONCE):
+            insert_rows(connection, table, [{"kind": k, "local_id": i, "guid": g} for k, i, g in chunk])
         self.new = []

@@ -21,12 +21,16 @@ The messages are read in :mod:`fokus.exchange.qdpx_messages`, the "fokus:..." de
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fokus.allocation import fewer_collections
 from fokus.api.cases import CasesReport
 from fokus.api.codebook import CodebookReport, load_codebook
 from fokus.api.codings import CodingsReport, import_codings
@@ -46,9 +50,9 @@ from fokus.exchange.qdpx_read import (
     OTHER_SPACING,
     UNKNOWN_CODE,
     DroppedCoding,
-    ExternalFile,
     QdpxProject,
 )
+from fokus.exchange.qdpx_texts import ExternalFile
 from fokus.files.codings import CodingRow
 from fokus.importers.limits import MAX_LABEL_CHARS
 from fokus.importers.records import ParsedSource, SourceKind
@@ -76,6 +80,11 @@ class QdpxReport:
 
 def import_qdpx(session: Session, project: QdpxProject) -> QdpxReport:
     """Add the project's content (see the module docstring); returns what was imported and what was not."""
+    with fewer_collections():  # rows, keys and GUIDs by the hundred thousand, none in a cycle
+        return _import(session, project)
+
+
+def _import(session: Session, project: QdpxProject) -> QdpxReport:
     report = QdpxReport(
         not_modelled=dict(project.not_modelled),
         external_files=list(project.external_files),
@@ -96,8 +105,8 @@ def import_qdpx(session: Session, project: QdpxProject) -> QdpxReport:
 
     records, ranges, message_guids, redacted = message_records(project)
     back = unredact(session, records, redacted, project.path)
-    parsed = ParsedSource(project.path, SourceKind.QDPX, project.sha256, records)
-    report.messages = import_messages(session, [parsed])
+    report.messages = import_messages(session, [ParsedSource(project.path, SourceKind.QDPX, project.sha256, records)])
+    del records  # the messages' texts, stored now: what follows needs the memory more
     ids, stored_as = _message_ids(session)
     for guid, ext in message_guids.items():
         guids.remember("message", ids[ext], guid)
@@ -116,18 +125,11 @@ def import_qdpx(session: Session, project: QdpxProject) -> QdpxReport:
     home = _codings_at_home(session, guids, project) if back else {}
     rows, selection_of = _codings(project, ranges, code_paths, report, back, stored_as, home)
     report.codings = import_codings(session, rows, display=project.path)
-    by_key = {
-        (m, c, coder, s, e): cid
-        for cid, m, c, coder, s, e in session.execute(
-            select(Coding.id, Message.external_id, Code.path, Coder.name, Coding.start, Coding.end)
-            .join(Message, Coding.message_id == Message.id)
-            .join(Code, Coding.code_id == Code.id)
-            .join(Coder, Coding.coder_id == Coder.id)
-        )
-    }
+    del rows
+    stored = _stored_codings(session, selection_of.values(), ids, code_ids)
     coding_ids: dict[str, int] = {}
     for (selection_guid, coding_guid), key in selection_of.items():
-        coding_id = by_key.get(key)
+        coding_id = stored(key)
         if coding_id is not None:
             guids.remember("selection", coding_id, selection_guid)
             guids.remember("coding", coding_id, coding_guid)
@@ -137,6 +139,40 @@ def import_qdpx(session: Session, project: QdpxProject) -> QdpxReport:
     report.memos = import_qdpx_memos(session, project, guids, ids, message_guids, coding_ids, code_ids, code_paths)
     guids.save()
     return report
+
+
+def _stored_codings(
+    session: Session,
+    keys: Iterable[tuple[str, str, str, int, int]],
+    message_ids: dict[str, int],
+    code_ids: dict[str, int],
+) -> Callable[[tuple[str, str, str, int, int]], int | None]:
+    """The id of the project's coding with a key (message, code, coder, start, end) by name, None if it has none:
+    the project's codings of those messages are read by their ids, a few hundred messages at a time."""
+    coder_ids = dict(session.execute(select(Coder.name, Coder.id)).all())
+
+    def by_ids(key: tuple[str, str, str, int, int]) -> tuple[int, int, int, int, int] | None:
+        message, code, coder = message_ids.get(key[0]), code_ids.get(key[1]), coder_ids.get(key[2])
+        return None if message is None or code is None or coder is None else (message, code, coder, key[3], key[4])
+
+    found: dict[tuple[int, int, int, int, int], int | None] = {}
+    for key in keys:
+        if (wanted := by_ids(key)) is not None:
+            found[wanted] = None
+    for chunk in chunks(sorted({ids[0] for ids in found})):
+        for cid, message, code, coder, start, end in session.execute(
+            select(Coding.id, Coding.message_id, Coding.code_id, Coding.coder_id, Coding.start, Coding.end).where(
+                Coding.message_id.in_(chunk)
+            )
+        ):
+            if (message, code, coder, start, end) in found:
+                found[(message, code, coder, start, end)] = cid
+
+    def stored(key: tuple[str, str, str, int, int]) -> int | None:
+        wanted = by_ids(key)
+        return None if wanted is None else found.get(wanted)
+
+    return stored
 
 
 def _message_ids(session: Session) -> tuple[dict[str, int], dict[str, str]]:
@@ -166,12 +202,14 @@ def _codings(
     rows: list[CodingRow] = []
     keys: dict[tuple[str, str], tuple[str, str, str, int, int]] = {}
     first: dict[tuple[str, str, str, int, int], str] = {}  # key -> the GUID of the coding that has it
+    described: dict[str | None, tuple[CodingStatus, str, float | None]] = {}  # description -> what it says
     for source in project.sources:
         spans = ranges[source.guid]
+        owner_of = _Owners(spans)
         for selection in source.selections:
             if not selection.codings:
                 continue
-            owner = next((r for r in spans if r[0] <= selection.start < r[1] or r[0] == selection.start), None)
+            owner = owner_of(selection.start)
             start, end, message = 0, 0, ""
             if owner is not None:
                 start, end = selection.start - owner[0], min(selection.end, owner[1]) - owner[0]
@@ -187,11 +225,15 @@ def _codings(
             shown = (start, end)
             if owner[2] in back:  # offsets into the file's redacted text: back into the stored one
                 start, end = back[owner[2]].stored_span(start, end)
-            values = fokus_fields(selection.description, "coding") or {}
-            field = Fields(values, f"selection {selection.guid}", project.path)
-            status = field.choice("status", CodingStatus, CodingStatus.ACCEPTED)
-            origin = field.text("origin", MAX_LABEL_CHARS, "origin") or "human"
-            confidence = field.share("confidence")
+            said = described.get(selection.description)
+            if said is None:
+                values = fokus_fields(selection.description, "coding") or {}
+                field = Fields(values, f"selection {selection.guid}", project.path)
+                status = field.choice("status", CodingStatus, CodingStatus.ACCEPTED)
+                origin = field.text("origin", MAX_LABEL_CHARS, "origin") or "human"
+                said = described[selection.description] = (status, origin, field.share("confidence"))
+            status, origin, confidence = said
+            where = f"selection {selection.guid}"
             for coding_guid, code_guid, user, when in selection.codings:
                 path = code_paths.get(code_guid)
                 if path is None:
@@ -218,11 +260,31 @@ def _codings(
                         confidence,
                         coder,
                         when or selection.created,
-                        f"selection {selection.guid}",
+                        where,
                     )
                 )
                 keys[(selection.guid, coding_guid)] = key
     return rows, keys
+
+
+class _Owners:
+    """The message a selection starts in, among a source's (start, end, message id) ranges in order: the first that
+    holds its start, or starts there. Found by bisection when the ranges do not overlap (a file from fokus, or any
+    document of one message); looked for one by one otherwise."""
+
+    def __init__(self, spans: list[tuple[int, int, str]]) -> None:
+        self.spans = spans
+        self.starts = [span[0] for span in spans]
+        self.apart = all(a[1] <= b[0] for a, b in pairwise(spans))
+
+    def __call__(self, start: int) -> tuple[int, int, str] | None:
+        spans = self.spans
+        if not self.apart:
+            return next((r for r in spans if r[0] <= start < r[1] or r[0] == start), None)
+        at = bisect_left(self.starts, start)
+        if at and start < spans[at - 1][1]:
+            return spans[at - 1]  # the one range that holds it, before every range starting there
+        return spans[at] if at < len(spans) and spans[at][0] == start else None
 
 
 def _codings_at_home(session: Session, guids: Guids, project: QdpxProject) -> dict[str, tuple[str, str, str, int, int]]:

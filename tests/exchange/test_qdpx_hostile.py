@@ -4,6 +4,7 @@ and codings that cannot come in as they are, each refused in one line or reporte
 from __future__ import annotations
 
 import os
+import random
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +14,7 @@ from sqlalchemy import select
 
 from fokus.api.codings import coding_rows
 from fokus.errors import FokusError
-from fokus.exchange import qdpx_read
+from fokus.exchange import project_import, qdpx_read, qdpx_texts
 from fokus.exchange.project_import import import_qdpx
 from fokus.exchange.qdpx_read import read_qdpx
 from fokus.model import Message
@@ -149,13 +150,13 @@ def test_external_files_count_against_the_archives_budget(
 ) -> None:
     path = qdpx(tmp_path, text_source(1, path=f"absolute://{secret}"))
     size = len(path.read_bytes())  # the project.qde, about as large as the file
-    monkeypatch.setattr(qdpx_read, "MAX_FILE_BYTES", size + 5)  # room for the XML, not for the 11 bytes of the file
+    monkeypatch.setattr(qdpx_texts, "MAX_FILE_BYTES", size + 5)  # room for the XML, not for the 11 bytes of the file
     with pytest.raises(FokusError) as caught:
         read_qdpx(path, allow_external_sources=True)
     assert str(caught.value) == (
         f"{secret}: the archive's files and the source files outside it add up to more than {size + 5:,} bytes"
     )
-    monkeypatch.setattr(qdpx_read, "MAX_FILE_BYTES", 10 * size)
+    monkeypatch.setattr(qdpx_texts, "MAX_FILE_BYTES", 10 * size)
     assert read_qdpx(path, allow_external_sources=True).sources[0].text == "PRIVATE KEY"
 
 
@@ -382,3 +383,48 @@ def test_a_creation_time_out_of_range_is_refused_naming_the_element(tmp_path: Pa
         " (fokus reads times from 1970 through 2099)\n"
     )
     assert stored(db) == ([], [])
+
+
+# --- read as it is parsed: only what the schema places is read, everything else is counted as before ------------------
+
+
+def test_sources_cases_and_notes_are_read_only_in_their_own_sections(tmp_path: Path) -> None:
+    """The file is read one source, case and note at a time as it is parsed; one outside its section (a second
+    Sources, a source inside a set) is not read, and what fokus does not model is counted wherever it is."""
+    first = text_source(1, text="Flommen kom.", inner=selection(1, 0, 7, CODE) + "<Link/>")
+    stray = text_source(2, text="Raset gikk.")
+    case = f'<Case guid="{guid("e", 1)}" name="Bodø"><SourceRef targetGUID="{guid("1", 1)}"/></Case>'
+    note = f'<Note guid="{guid("f", 1)}" name="Memo"><PlainTextContent>Husk ras.</PlainTextContent></Note>'
+    qde = (
+        f'<?xml version="1.0" encoding="utf-8"?><Project xmlns="{NS}" name="p">{USERS}{CODEBOOK}'
+        f"<Cases>{case}</Cases><Sources>{first}<PDFSource/></Sources><Notes>{note}</Notes>"
+        f"<Sources>{stray}</Sources><Sets><Set>{stray.replace('00000000002', '00000000003')}</Set></Sets>"
+        f"<Notes>{note.replace('f0000000', 'f1000000')}</Notes></Project>"
+    )
+    path = tmp_path / "p.qdpx"
+    path.write_bytes(zip_bytes({"project.qde": qde.encode()}))
+    project = read_qdpx(path)
+    assert [s.name for s in project.sources] == ["Kilde 1"]
+    assert [c[1] for s in project.sources for sel in s.selections for c in sel.codings] == [CODE]
+    assert [(c.name, c.selections) for c in project.cases] == [("Bodø", [guid("1", 1)])]
+    assert [(n.guid, n.text) for n in project.notes] == [(guid("f", 1), "Husk ras.")]
+    assert project.not_modelled == {"links": 1, "PDF sources": 1, "sets": 1}
+    assert list(project.users.values()) == ["Ingrid"]
+    assert project.codebook is not None
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_the_message_a_selection_starts_in_is_the_first_that_holds_its_start(seed: int) -> None:
+    """The import finds a selection's message by bisection among ranges that do not overlap, one by one among
+    ranges that do: the same message as looking through all of them in order."""
+    rng = random.Random(seed)
+    spans: list[tuple[int, int, str]] = []
+    at = 0
+    for n in range(rng.randint(0, 12)):
+        at += rng.choice([0, 0, 1, 5]) if seed % 3 else rng.randint(-4, 4)  # every third: overlapping ranges
+        spans.append((max(at, 0), max(at, 0) + rng.choice([0, 1, 3, 7]), f"m{n}"))
+        at = spans[-1][1] if seed % 3 else at
+    spans.sort()
+    owner = project_import._Owners(spans)
+    for start in range(-1, (spans[-1][1] if spans else 0) + 2):
+        assert owner(start) == next((r for r in spans if r[0] <= start < r[1] or r[0] == start), None)

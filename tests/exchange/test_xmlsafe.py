@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import time
+import xml.etree.ElementTree as ET
+from collections import Counter
 
 import pytest
 
 from fokus.errors import FokusError
-from fokus.exchange.xmlsafe import child, children, line_of, local, parse_xml, text_of
+from fokus.exchange import xmlsafe
+from fokus.exchange.xmlsafe import child, children, iterparse_xml, line_of, local, parse_xml, text_of
 
 DISPLAY = "prosjekt.qdpx!project.qde"
 
@@ -125,3 +128,55 @@ def test_helpers_ignore_namespaces_and_elements_know_their_line() -> None:
     assert line_of(found) == 3
     assert line_of(root) == 1
     assert child(root, "Sources") is None
+
+
+def big_document(sources: int) -> str:
+    """A project larger than the parser's chunk, each text source on a line of its own: letters of two and four
+    bytes everywhere, so that chunks end inside characters, tags and attributes."""
+    selections = "".join(
+        f'<PlainTextSelection guid="s{n}" startPosition="{n}" endPosition="{n + 3}"><Description>blåbær 😀 {n}'
+        f'</Description><Coding guid="c{n}"><CodeRef targetGUID="k{n % 7}"/></Coding></PlainTextSelection>'
+        for n in range(40)
+    )
+    lines = ['<Project xmlns="urn:QDA-XML:project:1.0" name="stor"><Users><User guid="u" name="Åse"/></Users>']
+    lines.append("<Sources>")
+    lines += [f'<TextSource guid="t{n}" name="kilde {n} ✓">{selections}<Link/></TextSource>' for n in range(sources)]
+    lines.append("</Sources><Notes><Note guid='n'>notat</Note></Notes></Project>")
+    return "\n".join(lines)
+
+
+def test_a_file_read_as_it_is_parsed_is_the_tree_expat_builds_one_item_at_a_time() -> None:
+    text = big_document(300)
+    data = text.encode()
+    assert len(data) > 2 * xmlsafe.CHUNK
+    expected = ET.fromstring(data)
+    tags: Counter[str] = Counter()
+    stream = iterparse_xml(data, DISPLAY, items={"TextSource", "Note"}, tags=tags)
+    first, root = next(stream)
+    assert first is None
+    assert local(root.tag) == "Project"
+    handed = list(stream)
+    assert [local(element.tag) for _, element in handed] == ["TextSource"] * 300 + ["Note"]
+    sources = expected.find("{urn:QDA-XML:project:1.0}Sources")
+    assert sources is not None
+    for n, (parent, element) in enumerate(handed[:-1]):
+        assert local(parent.tag) == "Sources"
+        assert ET.tostring(element) == ET.tostring(sources[n])
+        assert line_of(element) == n + 3
+        assert line_of(element[0]) == n + 3
+    assert [local(section.tag) for section in root] == ["Users", "Sources", "Notes"]
+    assert [len(section) for section in root] == [1, 0, 0]  # what was handed out is no longer in the tree
+    assert tags == Counter(element.tag for element in expected.iter())
+    assert text_of(handed[-1][0], "Note") is None
+    assert handed[-1][1].text == "notat"
+
+
+def test_an_error_after_the_first_chunk_names_its_line_and_bad_text_still_comes_first() -> None:
+    text = big_document(100)
+    broken = text.replace('<TextSource guid="t90"', '<TextSource guid="t90" guid="t90"')
+    message = refusal(broken.encode())
+    assert "not well-formed XML: duplicate attribute" in message
+    assert f"{DISPLAY}:line 93, column" in message
+    late = text.encode().replace(b"kilde 99", b"kilde \xff")  # not UTF-8, near the end
+    assert "not UTF-8/UTF-16 text" in refusal(broken.encode()[:100] + late[100:])
+    assert "not UTF-8/UTF-16 text" in refusal(b"<Project>\n<oops" + late[9:])
