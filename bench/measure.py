@@ -190,10 +190,17 @@ class Rows:
         quotient = fokus / reference if ratio and reference else None
         self.rows.append(Row(self.benchmark, self.about, figure, fokus, reference, quotient, goal, digits))
 
-    def compared(self, label: str, fokus: Measurement, reference: Measurement, goal: Goal | None = None) -> None:
-        """The two rows most benchmarks print: seconds (with the goal) and peak memory, beside the reference."""
+    def compared(
+        self,
+        label: str,
+        fokus: Measurement,
+        reference: Measurement,
+        goal: Goal | None = None,
+        memory: Goal | None = None,
+    ) -> None:
+        """The two rows most benchmarks print: seconds and peak memory (each with its goal), beside the reference."""
         self.add(f"{label}, seconds", fokus.seconds, reference.seconds, goal=goal)
-        self.add(f"{label}, peak MB", fokus.peak_mb, reference.peak_mb, digits=0)
+        self.add(f"{label}, peak MB", fokus.peak_mb, reference.peak_mb, goal=memory, digits=0)
 
 
 # --- printing ---------------------------------------------------------------------------------------------------
