@@ -133,6 +133,10 @@ class RuleSet:
             for i, rule in enumerate(self.rules)
             if rule.near
         ]
+        self.near_by_word: dict[str, list[int]] = defaultdict(list)  # a first word -> its near rules' positions
+        for near, (_, first, _, _) in enumerate(self.near_rules):
+            for word in first:
+                self.near_by_word[word].append(near)
         # their words are looked up per sentence word, like single lemmas; only their regexes are tried per rule
         self.single_forms: dict[str, list[int]] = defaultdict(list)
         self.single_lemmas: dict[str, list[int]] = defaultdict(list)
@@ -202,9 +206,10 @@ class RuleSet:
         for where, sentence in enumerate(sentences):
             _by_word(fired[where], self.by_lemma, sentence.lemma_index)
             _by_word(fired[where], self.by_part, sentence.part_index)
-            keys = sentence.keys
-            for index, first, second, window in self.near_rules:
-                if not first.isdisjoint(keys) and not second.isdisjoint(keys):
+            named = sentence.keys & self.near_by_word.keys()  # the few near rules whose first words occur
+            for near in sorted({near for word in named for near in self.near_by_word[word]}):
+                index, first, second, window = self.near_rules[near]
+                if not second.isdisjoint(sentence.keys):
                     close = _near(sentence.lemma_index, sentence.part_index, first, second, window)
                     if close:
                         fired[where][index].extend(close)
