@@ -348,7 +348,7 @@ def test_a_time_sqlite_holds_in_another_form_arrives_as_the_same_moment(rich: st
 def test_a_broken_reference_is_refused_and_leaves_nothing(rich: str, db: str) -> None:
     with sqlite3.connect(rich) as conn:  # foreign keys are not enforced on this connection
         conn.execute("UPDATE codings SET message_id = 999999 WHERE id = (SELECT max(id) FROM codings)")
-    with pytest.raises(FokusError, match="codings.*nothing was written"):
+    with pytest.raises(FokusError, match=r"codings.*nothing was written"):
         copy_database(rich, db)
     if "://" in db:
         assert is_empty_database(db)

@@ -14,11 +14,11 @@ and trained models name rows by id). So:
 - rows stream in primary-key order in bounded chunks (:data:`CHUNK`), read and written by the drivers themselves
   (PostgreSQL's ``COPY``, SQLite's executemany), each column in the one form both backends give alike
   (:mod:`fokus.store.checksum`: a time as UTC text, a boolean as 0 or 1, JSON as its text), never built into a
-  Python object on the way; a self-referencing key (a reply's parent, a sub-code's parent) that points forward is filled in after its
-  table's rows are in;
-- on PostgreSQL the foreign keys and the indexes behind no constraint are made after the rows are in, as the
-  migrations made them (:func:`~fokus.store.copy_target.set_aside_for_rows`), and each serial sequence is moved
-  past the highest copied id, so the next new row gets a fresh id;
+  Python object on the way; a self-referencing key (a reply's parent, a sub-code's parent) that points forward is
+  filled in after its table's rows are in;
+- the indexes behind no constraint (and on PostgreSQL the foreign keys) are made after the rows are in, as the
+  migrations made them (:func:`~fokus.store.copy_target.set_aside_for_rows`); on PostgreSQL each serial sequence is
+  moved past the highest copied id, so the next new row gets a fresh id;
 - every table is counted and hashed (:class:`~fokus.store.checksum.RowDigest`) as its rows are read from the source's
   snapshot, then read back from the target inside the transaction, before commit, and hashed again
   (:func:`table_checksum`); a difference in count or checksum names the table and rolls everything back.
@@ -272,7 +272,7 @@ def _copy_into(
                 ) from exc
             done += copied[table.name].rows
         try:
-            for statement in again:  # the indexes and foreign keys, made once the rows are in
+            for statement in again:  # the indexes (and foreign keys), made once the rows are in
                 target.exec_driver_sql(statement)
         except DBAPIError as exc:
             raise FokusError(

@@ -144,17 +144,23 @@ ORDER BY indexrelid
 
 
 def set_aside_for_rows(connection: Connection) -> list[str]:
-    """On PostgreSQL, drop the new database's foreign keys and its indexes that back no constraint, and return the
-    statements that make them again, as they were (same names, same definitions); on SQLite, nothing.
+    """Drop the new database's indexes that back no constraint and, on PostgreSQL, its foreign keys; return the
+    statements that make them again, as they were (same names, same definitions).
 
-    A foreign key is checked row by row (a trigger per row and key) and an index grows row by row; made after the
-    rows are in, an index is sorted once and a key is checked by one join, several times faster
-    (bench/postgres.py). Run in the copy's transaction, on a database that held nothing before the migrations, so
-    no one else sees the tables without them.
+    An index grows row by row and PostgreSQL checks a foreign key row by row (a trigger per row and key); made
+    after the rows are in, an index is sorted once and a key is checked by one join, several times faster
+    (bench/postgres.py). SQLite's foreign keys stay: they are part of their tables, and their checks are cheap.
+    Run in the copy's transaction, on a database that held nothing before the migrations, so no one else sees the
+    tables without them.
     """
-    if connection.dialect.name != "postgresql":
-        return []
     again = []
+    if connection.dialect.name == "sqlite":
+        quote = connection.dialect.identifier_preparer.quote
+        found = text("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY rowid")
+        for name, definition in connection.execute(found).all():
+            connection.exec_driver_sql(f"DROP INDEX {quote(name)}")
+            again.append(definition)
+        return again
     for name, definition in connection.execute(text(_PLAIN_INDEXES)).all():
         connection.exec_driver_sql(f"DROP INDEX {name}")
         again.append(definition)
