@@ -94,46 +94,45 @@ def _planned(
     coder_of: dict[tuple[str | None, str], int] = {}  # (the row's coder, its origin): the coder's id
 
     planned: dict[Key, CodingRow] = {}
-    for row in rows:
-        where = row.where
-        found = messages.get(row.message_id)
+    for row in rows:  # unpacked: a million rows, eight fields each
+        ext, path, start, end, passage, _status, origin, _confidence, named, _created, where = row
+        found = messages.get(ext)
         if found is None:
-            raise FokusError(f"message {row.message_id!r} is not in the project", path=display, where=where)
-        code = codes.get(row.code)
+            raise FokusError(f"message {ext!r} is not in the project", path=display, where=where)
+        code = codes.get(path)
         if code is None:
             raise FokusError(
-                f"code {row.code!r} is not in the codebook", path=display, where=where, hint="see `fokus codebook show`"
+                f"code {path!r} is not in the codebook", path=display, where=where, hint="see `fokus codebook show`"
             )
         code_id, codable = code
         if not codable:
-            raise FokusError(f"code {row.code!r} is not codable (it only groups others)", path=display, where=where)
+            raise FokusError(f"code {path!r} is not codable (it only groups others)", path=display, where=where)
         message_id, text = found
-        start, end = (0, len(text)) if row.start is None or row.end is None else (row.start, row.end)
+        if start is None or end is None:
+            start, end = 0, len(text)
         if not 0 <= start < end <= len(text):
             raise FokusError(
-                f"span {start}:{end} is outside message {row.message_id!r} ({len(text)} characters)",
-                path=display,
-                where=where,
+                f"span {start}:{end} is outside message {ext!r} ({len(text)} characters)", path=display, where=where
             )
         if (
-            row.text is not None
-            and row.text != text[start:end]
-            and row.text != _redacted(session, message_id, text, start, end)
+            passage is not None
+            and passage != text[start:end]
+            and passage != _redacted(session, message_id, text, start, end)
         ):
             raise FokusError(
-                f"the text of span {start}:{end} in message {row.message_id!r} differs from the file's text",
+                f"the text of span {start}:{end} in message {ext!r} differs from the file's text",
                 path=display,
                 where=where,
                 hint="the file was made against other text",
             )
-        coder_id = coder_of.get((row.coder, row.origin))
+        coder_id = coder_of.get((named, origin))
         if coder_id is None:
-            machine = row.origin.startswith((RULE_PREFIX, MODEL_PREFIX))
-            coder_name = row.coder or coder or (MACHINE_CODER if machine else None)
+            machine = origin.startswith((RULE_PREFIX, MODEL_PREFIX))
+            coder_name = named or coder or (MACHINE_CODER if machine else None)
             if coder_name is None:
                 raise FokusError("no coder: the row names none", path=display, where=where, hint="add --coder NAME")
-            kind = CoderKind.MACHINE if machine and not row.coder else CoderKind.HUMAN
-            coder_id = coder_of[(row.coder, row.origin)] = coders.get_or_create(coder_name, kind)
+            kind = CoderKind.MACHINE if machine and not named else CoderKind.HUMAN
+            coder_id = coder_of[(named, origin)] = coders.get_or_create(coder_name, kind)
         key = (message_id, code_id, coder_id, start, end)
         if key in planned:
             report.duplicates_in_file += 1
@@ -177,19 +176,19 @@ def _write(
     replacements: list[tuple[int, dict[str, Any] | None, dict[str, Any] | None]] = []
     for key, row in planned.items():
         current = existing.get(key)
-        status = row.status.value
+        status, origin, confidence = row.status._value_, row.origin, row.confidence  # _value_: no enum property
         if current is None:
             created = row.created_at or now
-            inserts.append((*key, status, row.origin, row.confidence, created, created, None))
+            inserts.append((*key, status, origin, confidence, created, created, None))
             continue
-        if (current.status, current.origin, current.confidence) == (status, row.origin, row.confidence):
+        if (current.status, current.origin, current.confidence) == (status, origin, confidence):
             report.unchanged += 1
         elif replace:
             before = snapshot(dict(zip(_COLUMNS, current[1:], strict=True)))
             stored = session.get_one(Coding, current.id)
-            stored.status, stored.origin, stored.confidence = status, row.origin, row.confidence
+            stored.status, stored.origin, stored.confidence = status, origin, confidence
             stored.updated_at = now
-            after = snapshot(dict(zip(_COLUMNS, (*key, status, row.origin, row.confidence), strict=True)))
+            after = snapshot(dict(zip(_COLUMNS, (*key, status, origin, confidence), strict=True)))
             replacements.append((current.id, before, after))
             report.replaced += 1
         else:
