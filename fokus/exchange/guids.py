@@ -7,11 +7,8 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fokus.domain.chunks import chunks
 from fokus.model import ExchangeId, table_of
-from fokus.store.bulk import insert_rows
-
-SAVED_AT_ONCE = 20_000
+from fokus.store.bulk import insert_values
 
 
 class Guids:
@@ -45,9 +42,6 @@ class Guids:
         self.new.append((kind, local_id, guid))
 
     def save(self) -> None:
-        """Write the new GUIDs (a few thousand rows at a time: a row as a dict is several times its size as a tuple,
-        and an import may bring hundreds of thousands)."""
-        connection, table = self.session.connection(), table_of(ExchangeId)
-        for chunk in chunks(self.new, SAVED_AT_ONCE):
-            insert_rows(connection, table, [{"kind": k, "local_id": i, "guid": g} for k, i, g in chunk])
+        """Write the new GUIDs, as tuples (an import may bring hundreds of thousands: no dict for each)."""
+        insert_values(self.session.connection(), table_of(ExchangeId), ("kind", "local_id", "guid"), self.new)
         self.new = []

@@ -22,7 +22,6 @@ The messages are read in :mod:`fokus.exchange.qdpx_messages`, the "fokus:..." de
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import TYPE_CHECKING
@@ -126,10 +125,9 @@ def _import(session: Session, project: QdpxProject) -> QdpxReport:
     rows, selection_of = _codings(project, ranges, code_paths, report, back, stored_as, home)
     report.codings = import_codings(session, rows, display=project.path)
     del rows
-    stored = _stored_codings(session, selection_of.values(), ids, code_ids)
+    stored = _stored_codings(session, list(selection_of.values()), ids, code_ids)
     coding_ids: dict[str, int] = {}
-    for (selection_guid, coding_guid), key in selection_of.items():
-        coding_id = stored(key)
+    for (selection_guid, coding_guid), coding_id in zip(selection_of, stored, strict=True):
         if coding_id is not None:
             guids.remember("selection", coding_id, selection_guid)
             guids.remember("coding", coding_id, coding_guid)
@@ -143,36 +141,27 @@ def _import(session: Session, project: QdpxProject) -> QdpxReport:
 
 def _stored_codings(
     session: Session,
-    keys: Iterable[tuple[str, str, str, int, int]],
+    keys: list[tuple[str, str, str, int, int]],
     message_ids: dict[str, int],
     code_ids: dict[str, int],
-) -> Callable[[tuple[str, str, str, int, int]], int | None]:
-    """The id of the project's coding with a key (message, code, coder, start, end) by name, None if it has none:
-    the project's codings of those messages are read by their ids, a few hundred messages at a time."""
+) -> list[int | None]:
+    """The id of the project's coding with each key (message, code, coder, start, end) by name, None where it has
+    none: the project's codings of those messages are read by their ids, a few hundred messages at a time."""
     coder_ids = dict(session.execute(select(Coder.name, Coder.id)).all())
-
-    def by_ids(key: tuple[str, str, str, int, int]) -> tuple[int, int, int, int, int] | None:
-        message, code, coder = message_ids.get(key[0]), code_ids.get(key[1]), coder_ids.get(key[2])
-        return None if message is None or code is None or coder is None else (message, code, coder, key[3], key[4])
-
-    found: dict[tuple[int, int, int, int, int], int | None] = {}
-    for key in keys:
-        if (wanted := by_ids(key)) is not None:
-            found[wanted] = None
-    for chunk in chunks(sorted({ids[0] for ids in found})):
+    wanted = [
+        None if m is None or c is None or coder is None else (m, c, coder, key[3], key[4])
+        for key in keys
+        for m, c, coder in [(message_ids.get(key[0]), code_ids.get(key[1]), coder_ids.get(key[2]))]
+    ]
+    found: dict[tuple[int, int, int, int, int], int] = {}
+    for chunk in chunks(sorted({ids[0] for ids in wanted if ids is not None})):
         for cid, message, code, coder, start, end in session.execute(
             select(Coding.id, Coding.message_id, Coding.code_id, Coding.coder_id, Coding.start, Coding.end).where(
                 Coding.message_id.in_(chunk)
             )
         ):
-            if (message, code, coder, start, end) in found:
-                found[(message, code, coder, start, end)] = cid
-
-    def stored(key: tuple[str, str, str, int, int]) -> int | None:
-        wanted = by_ids(key)
-        return None if wanted is None else found.get(wanted)
-
-    return stored
+            found[(message, code, coder, start, end)] = cid
+    return [None if ids is None else found.get(ids) for ids in wanted]
 
 
 def _message_ids(session: Session) -> tuple[dict[str, int], dict[str, str]]:
