@@ -8,11 +8,11 @@ follow an edited message; ``reanchor_spans`` is the text diff under it), ``cases
 ``codebook_edit`` (loading, and surgery), ``codings`` (from files, and as export rows), ``coding_actions`` (code,
 recode, accept, reject, undo), ``memos``, ``good_practice`` (passages marked as worth sharing, and their board),
 ``browse`` (threads and one thread), ``review`` (the suggestion queue), ``tagging`` (sentences and rule
-suggestions), ``learning`` (train and suggest; ``combining`` makes the rules', the model's and the thread's
-evidence (``evidence``) one calibrated confidence), ``rule_proposals`` (trigger words for the rules, learnt from the
-coding, and adding them to the codebook file), ``evaluation`` (the rules against the researchers;
-``suggestion_quality``, every source cross-validated by thread), ``exports``, ``listing``, ``status``, ``demo``,
-``step_summary`` (what an undone step was) and ``workplace`` (who codes and where they left off).
+suggestions), ``learning`` (train; ``suggesting`` writes what a model suggests; ``combining`` makes the rules',
+the model's and the thread's evidence (``evidence``) one calibrated confidence), ``rule_proposals`` (trigger words
+for the rules, learnt from the coding, and adding them to the codebook file), ``evaluation`` (the rules against
+the researchers; ``suggestion_quality``, every source cross-validated by thread), ``exports``, ``listing``,
+``status``, ``demo``, ``step_summary`` (what an undone step was) and ``workplace`` (who codes and where they left off).
 The building blocks these share with the layers below (settings, the event log, participants, coders, times) are
 in :mod:`fokus.domain`.
 """

@@ -12,23 +12,29 @@ it gained precision (theme F1 0.63 against 0.72 for keeping them), since most of
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fokus.api.evidence import (
     Sentences,
+    details_of,
     every_sentence,
     evidence_for,
     model_probabilities,
+    rule_evidence,
     stored_rule_evidence,
 )
+from fokus.domain.origins import RULE_PREFIX
 from fokus.learn.combiner import Combiner, FloatArray, fit
 from fokus.learn.examples import Examples
 from fokus.learn.model import TrainedModel
 from fokus.learn.weak import WeakLabels, confirmation_rates, weak_labels
+from fokus.model import Code
 
 
 def fit_combiner(
@@ -84,19 +90,35 @@ class Scored:
     rule: FloatArray
 
 
-def score_everything(session: Session, model: TrainedModel) -> Scored:
-    """The combiner on every stored sentence (the rules' part as `fokus tag` stored it)."""
+def score_everything(
+    session: Session, model: TrainedModel, suggestions: Iterable[Sequence[Any]] | None = None
+) -> Scored:
+    """The combiner on every stored sentence (the rules' part as `fokus tag` stored it: read from the open
+    ``suggestions``, :func:`fokus.api.suggesting.open_suggestions`, when they are given)."""
     assert model.combiner is not None
     codes = model.combiner.codes
     sentences = every_sentence(session)
     probabilities = model_probabilities(model, sentences, codes)
-    rules = stored_rule_evidence(session, sentences, codes)
+    if suggestions is None:
+        rules = stored_rule_evidence(session, sentences, codes)
+    else:
+        path_of = {cid: path for path, cid in session.execute(select(Code.path, Code.id))}
+        found = (
+            (row[1], row[4], row[5], path_of.get(row[2]), row[7], row[8], details_of(row))
+            for row in suggestions
+            if row[7].startswith(RULE_PREFIX)  # what rule_evidence reads; no other suggestion's details are parsed
+        )
+        rules = rule_evidence(found, sentences, codes)
     evidence = evidence_for(sentences, codes, probabilities, rules)
     return Scored(sentences, codes, model.combiner.probabilities(evidence), probabilities, rules[0])
 
 
 def combined_wanted(
-    session: Session, version: int, model: TrainedModel, code_ids: dict[str, int]
+    session: Session,
+    version: int,
+    model: TrainedModel,
+    code_ids: dict[str, int],
+    suggestions: Iterable[Sequence[Any]] | None = None,
 ) -> tuple[dict[tuple[int, int, int, int], tuple[float | None, float, dict[str, Any] | None]], list[str], int]:
     """What `fokus suggest` should show: per (message, code id, start, end) the model's part (its probability when
     it reaches the model's own threshold, or when it is what found the sentence), the combined confidence and the
@@ -105,7 +127,7 @@ def combined_wanted(
     Wanted are every rule suggestion (the rules are the researchers' own instructions: the combiner ranks them, it
     does not hide them) and every sentence whose combined probability reaches its code's threshold."""
     assert model.combiner is not None
-    scored = score_everything(session, model)
+    scored = score_everything(session, model, suggestions)
     own = dict(zip(model.codes, model.thresholds.tolist(), strict=True))
     wanted: dict[tuple[int, int, int, int], tuple[float | None, float, dict[str, Any] | None]] = {}
     adding: list[str] = []

@@ -11,8 +11,9 @@ undecided sentences `fokus suggest` scores, which is what `fokus tag` found ther
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from fokus.analysis.frame import IntArray
 from fokus.domain.chunks import chunks
-from fokus.domain.origins import split_origin
+from fokus.domain.origins import RULE_PREFIX, split_origin
 from fokus.learn.combiner import Evidence, FloatArray
 from fokus.model import Code, Coding, CodingStatus, Message, Unit
 from fokus.nlp.rules import RuleSet, analyse
@@ -218,6 +219,19 @@ def _row_for(units: list[tuple[int, int, int]], start: int, end: int) -> int | N
 
 def stored_rule_evidence(session: Session, sentences: Sentences, codes: list[str]) -> tuple[FloatArray, FloatArray]:
     """The rules as `fokus tag` left them: the open rule suggestions' weight and rules, per sentence and code."""
+    query = (
+        select(Coding.message_id, Coding.start, Coding.end, Code.path, Coding.origin, Coding.confidence, Coding.details)
+        .join(Code, Code.id == Coding.code_id)
+        .where(Coding.status == CodingStatus.SUGGESTED.value, Coding.origin.like("rule:%"))
+    )
+    return rule_evidence(session.execute(query), sentences, codes)
+
+
+def rule_evidence(
+    suggestions: Iterable[Sequence[Any]], sentences: Sentences, codes: list[str]
+) -> tuple[FloatArray, FloatArray]:
+    """The rules' weight and rules per sentence and code from open suggestions given as (message id, start, end,
+    code path, origin, confidence, details); suggestions of no rule are passed over."""
     weight = np.zeros((len(sentences), len(codes)))
     fired = np.zeros((len(sentences), len(codes)))
     column = {code: j for j, code in enumerate(codes)}
@@ -227,19 +241,22 @@ def stored_rule_evidence(session: Session, sentences: Sentences, codes: list[str
             zip(sentences.messages.tolist(), sentences.starts.tolist(), sentences.ends.tolist(), strict=True)
         )
     }
-    query = (
-        select(Coding.message_id, Coding.start, Coding.end, Code.path, Coding.origin, Coding.confidence, Coding.details)
-        .join(Code, Code.id == Coding.code_id)
-        .where(Coding.status == CodingStatus.SUGGESTED.value, Coding.origin.like("rule:%"))
-    )
-    for mid, start, end, path, origin, confidence, details in session.execute(query):
+    for mid, start, end, path, origin, confidence, details in suggestions:
         i, j = row_of.get((mid, start, end)), column.get(path)
-        if i is None or j is None or split_origin(origin)[0] is None:
+        if i is None or j is None or not origin.startswith(RULE_PREFIX) or split_origin(origin)[0] is None:
             continue
         details = details or {}
         weight[i, j] = float(details.get("rule_confidence", confidence) or 0.0)
         fired[i, j] = float(len(details.get("rules") or (origin,)))
     return weight, fired
+
+
+def details_of(suggestion: Sequence[Any]) -> dict[str, Any] | None:
+    """The details of an open suggestion read with its details as JSON text, last (as
+    :func:`fokus.api.suggesting.open_suggestions` reads them), as the JSON column would give them."""
+    text = suggestion[-1]
+    details: dict[str, Any] | None = None if text is None else json.loads(text)
+    return details
 
 
 def evidence_for(
