@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rich.text import Text
 from sqlalchemy import select
 from textual.pilot import Pilot
-from textual.widgets import Static
 
 from fokus.api.browse import CodingView
 from fokus.model import Coder, Coding, Memo
@@ -254,8 +252,7 @@ def test_a_thread_opened_after_a_free_text_filter_starts_at_the_word(drive: Call
         view, cursor = found
         assert cursor.message > 0
         assert "timingen" in view.text[cursor.start : cursor.end]
-        shown = screen.query_one(f"#message-{cursor.message}", Static).content
-        assert isinstance(shown, Text)
+        shown = screen.conversation.message_text(cursor.message)
         at = shown.plain.index("timingen")
         marks = [span for span in shown.spans if "on yellow" in str(span.style)]
         assert [(span.start, span.end) for span in marks] == [(at, at + len("timingen"))]

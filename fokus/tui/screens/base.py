@@ -19,7 +19,8 @@ class FokusScreen(Screen[None]):
     bindings changed, which was most of the time it took to open a thread."""
 
     def on_mount(self) -> None:
-        self.mount(KeyBar())
+        if not self.query(KeyBar):  # a screen may compose its own, to be laid out with the rest at once
+            self.mount(KeyBar())
 
     @property
     def fokus(self) -> Workbench:

@@ -9,13 +9,14 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from fokus.api.coding_actions import accept_as, decide
 from fokus.api.review import ReviewItem, review_progress, review_queue
 from fokus.tui.messages import CodingsChanged
 from fokus.tui.screens.base import FokusScreen
 from fokus.tui.widgets.code_picker import CodePicker
+from fokus.tui.widgets.header import Header
 
 ORDERS = ("confidence", "code", "thread", "uncertain")
 ORDER_NAMES = {"confidence": "sikrest først", "code": "etter kode", "thread": "etter tråd", "uncertain": "mest usikre"}

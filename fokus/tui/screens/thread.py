@@ -7,18 +7,19 @@ every coding and open suggestion on the sentence or selection. ``tab`` or a numb
 ``x`` removes it, ``M`` writes a memo on it, ``a``/``r`` accept or reject a suggestion. With one candidate the key
 acts on it, with several it asks which; every notification names the coding. Coding the same code again over a
 span you coded asks first (extend the coding there is, or code again). Opened from the thread list after a
-free-text filter, the thread starts at the first sentence with the words and marks them."""
+free-text filter, the thread starts at the first sentence with the words and marks them.
+
+The conversation is one widget (:mod:`fokus.tui.widgets.conversation`) that paints only the lines in view, and the
+key bar is composed with the rest, so that a thread opens in one layout."""
 
 from __future__ import annotations
 
 import re
 
-from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Container, VerticalScroll
-from textual.widgets import Header, Static
+from textual.containers import Container
 
 from fokus.api.browse import MessageView, conversation, text_matches, thread_sentences
 from fokus.api.good_practice import mark_good_practice
@@ -26,39 +27,13 @@ from fokus.api.memos import add_memo, memo_on_case
 from fokus.tui.messages import CodingsChanged
 from fokus.tui.screens.thread_coding import CodingKeys, Cursor
 from fokus.tui.widgets.codes_panel import CodesPanel, entries_on
+from fokus.tui.widgets.conversation import Conversation
+from fokus.tui.widgets.header import Header
+from fokus.tui.widgets.keybar import KeyBar
 from fokus.tui.widgets.memo import MemoEditor
 
 #: Where the codes panel goes beside the conversation rather than below it.
 WIDE = 120
-FOUND = "bold black on yellow"  # the words of the thread list's free-text filter
-
-
-def render_message(view: MessageView, cursor: Cursor | None, found: str | None = None) -> Text:
-    """A message's header and text with its codings (and the cursor, and the words ``found``) styled; under it the
-    codes coded there and the codes suggested there (underlined like their passages)."""
-    who = view.participant + (f" ({view.case})" if view.case else "")
-    text = Text(f"{view.created_at:%Y-%m-%d %H:%M}  {who}\n", style="bold")
-    body = Text(view.text)
-    for coding in view.codings:
-        if coding.status == "accepted":
-            body.stylize(f"on {coding.color or '#555555'}", coding.start, coding.end)
-        elif coding.status == "suggested":
-            body.stylize(f"underline {coding.color or 'yellow'}", coding.start, coding.end)
-    for start, end in text_matches(view.text, found or ""):
-        body.stylize(FOUND, start, end)
-    if cursor is not None:
-        body.stylize("reverse", cursor.start, cursor.end)
-    text.append_text(body)
-    codes = sorted({f"{c.code} ({c.coder})" for c in view.codings if c.status == "accepted"})
-    if codes:
-        text.append("\n" + ", ".join(codes), style="dim italic")
-    suggested = {c.code: c.color for c in view.codings if c.is_suggestion}
-    if suggested:
-        text.append("\nforslag: ", style="dim italic")
-        for index, code in enumerate(sorted(suggested)):
-            text.append(", " if index else "", style="dim italic")
-            text.append(code, style=f"italic underline {suggested[code] or 'yellow'}")
-    return text
 
 
 #: Keys that pair up in the key bar, each pair with one label: "j/k Neste/forrige setning".
@@ -112,8 +87,9 @@ class ThreadScreen(CodingKeys):
         wide = self.app.size.width >= WIDE  # laid out once, before the messages are
         with Container(id="thread-body") as body:
             body.styles.layout = "horizontal" if wide else "vertical"
-            yield VerticalScroll(id="conversation")
+            yield Conversation(id="conversation")
             yield CodesPanel(id="codes-panel", classes="" if wide else "-compact")
+        yield KeyBar()  # composed here, not mounted after the first layout (FokusScreen mounts one if not)
 
     def on_mount(self) -> None:
         self.load()
@@ -159,9 +135,16 @@ class ThreadScreen(CodingKeys):
             self.call_after_refresh(self._keep_in_view)  # the panel below may have grown over the sentence
 
     def _keep_in_view(self) -> None:
+        if self.is_mounted:
+            self.conversation.keep_in_view()
+
+    @property
+    def conversation(self) -> Conversation:
+        return self.query_one("#conversation", Conversation)
+
+    def _selection(self) -> tuple[int, int, int] | None:
         found = self.current
-        if found is not None and self.is_mounted:
-            self.query_one(f"#message-{found[1].message}", Static).scroll_visible(animate=False)
+        return None if found is None else (found[1].message, found[1].start, found[1].end)
 
     def load(self) -> None:
         with self.fokus.reading() as session:
@@ -172,45 +155,19 @@ class ThreadScreen(CodingKeys):
                 spans = spans_of.get(view.message_id) or [(0, len(view.text))]
                 self.cursors.extend(Cursor(index, start, end) for start, end in spans if end > start)
         self.position = min(self.position, max(len(self.cursors) - 1, 0))
-        holder = self.query_one("#conversation", VerticalScroll)
-        found = self.current
-        current = found[1] if found else None
-        shown = list(holder.query(Static))
-        if len(shown) == len(self.views):  # the same messages: restyle them in place
-            for index, (widget, view) in enumerate(zip(shown, self.views, strict=True)):
-                here = current is not None and current.message == index
-                widget.update(render_message(view, current if here else None, self.found))
-                widget.set_class(here, "current")
-            self._show_panel()
-            return
-        widgets = []
-        for index, view in enumerate(self.views):
-            here = current is not None and current.message == index
-            classes = f"message depth-{min(view.depth, 2)}" + (" current" if here else "")  # styled once, mounted
-            widgets.append(
-                Static(
-                    render_message(view, current if here else None, self.found), id=f"message-{index}", classes=classes
-                )
-            )
-        holder.mount_all(widgets)
+        self.conversation.show(self.views, self._selection(), self.found)
         self._show_panel()
 
-    def _redraw(self, old: int) -> None:
-        found = self.current
-        if found is None:
+    def _redraw(self) -> None:
+        if self.current is None:
             return
-        current = found[1]
-        for index in {self.cursors[old].message, current.message}:
-            widget = self.query_one(f"#message-{index}", Static)
-            widget.update(render_message(self.views[index], current if current.message == index else None, self.found))
-            widget.set_class(current.message == index, "current")
-        self.query_one(f"#message-{current.message}", Static).scroll_visible()
+        self.conversation.select(self._selection())
         self._show_panel()
 
     def move_to(self, position: int) -> None:
-        old, self.position, self.extent = self.position, position, None
+        self.position, self.extent = position, None
         self.panel.forget()
-        self._redraw(old)
+        self._redraw()
 
     def action_next(self) -> None:
         if self.position + 1 < len(self.cursors):
@@ -224,7 +181,7 @@ class ThreadScreen(CodingKeys):
         cursor = self.cursors[self.position]
         self.extent = (cursor.start, end) if end != cursor.end else None
         self.panel.forget()
-        self._redraw(self.position)
+        self._redraw()
 
     def action_extend_sentence(self) -> None:
         """Take in the next sentence of the same message."""
@@ -265,15 +222,10 @@ class ThreadScreen(CodingKeys):
         if len(words) > 1:
             self._extend(selection.start + words[-2])
 
-    def on_click(self, event: events.Click) -> None:
-        """A click on a message puts the cursor on the sentence under it (as near as the text's wrapping allows)."""
-        widget = event.widget
-        if not isinstance(widget, Static) or not widget.id or not widget.id.startswith("message-"):
-            return
-        index = int(widget.id.removeprefix("message-"))
-        offset = _offset_at(self.views[index].text, event.y - 1, event.x, max(widget.content_region.width, 10))
+    def on_conversation_clicked(self, event: Conversation.Clicked) -> None:
+        """A click on a message puts the cursor on the sentence under it."""
         for position, cursor in enumerate(self.cursors):
-            if cursor.message == index and cursor.end > offset:
+            if cursor.message == event.index and cursor.end > event.offset:
                 self.move_to(position)
                 return
 
@@ -367,23 +319,3 @@ class ThreadScreen(CodingKeys):
 
     def on_codings_changed(self, _: CodingsChanged) -> None:
         self.load()
-
-
-def _offset_at(text: str, line: int, column: int, width: int) -> int:
-    """The character offset shown at (line, column) when ``text`` is wrapped at ``width`` (approximately: words
-    wrap as Rich wraps them)."""
-    offset = 0
-    row = 0
-    for paragraph in text.split("\n"):
-        position = 0
-        while True:
-            if row == line:
-                return offset + min(position + column, len(paragraph))
-            if len(paragraph) - position <= width:
-                break
-            cut = paragraph.rfind(" ", position, position + width + 1)
-            position = cut + 1 if cut > position else position + width
-            row += 1
-        offset += len(paragraph) + 1
-        row += 1
-    return len(text)
