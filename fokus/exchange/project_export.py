@@ -23,13 +23,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from xml.etree import ElementTree as ET
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from fokus import __version__
+from fokus.allocation import fewer_collections
 from fokus.api.cases import case_value
 from fokus.api.codebook import codebook_rows
 from fokus.domain.collation import norwegian
@@ -96,6 +97,11 @@ def export_qdpx(
 ) -> ExportReport:
     """Write the project to ``out`` (atomically: a failed export leaves no file); ``real_names`` leaves the names
     people wrote in the texts (only when the user asks)."""
+    with fewer_collections():  # an element for each selection, coding and reference: hundreds of thousands
+        return _export(session, out, include_suggestions=include_suggestions, name=name, real_names=real_names)
+
+
+def _export(session: Session, out: Path, *, include_suggestions: bool, name: str, real_names: bool) -> ExportReport:
     report = ExportReport()
     redactor = export_redactor(session, real_names=real_names)
     redactor.prepare()
@@ -290,8 +296,7 @@ def export_qdpx(
             root.remove(empty)
     ET.register_namespace("", NS)
     ET.indent(root, space=" ")
-    xml = ET.tostring(root, encoding="utf-8", xml_declaration=True)
-    _write_zip(out, xml, texts)
+    _write_zip(out, root, texts)
     guids.save()
     return report
 
@@ -339,10 +344,32 @@ def _value_text(value: object) -> str:
     return str(value)
 
 
-def _write_zip(out: Path, xml: bytes, texts: dict[str, str]) -> None:
+def _write_zip(out: Path, root: ET.Element, texts: dict[str, str]) -> None:
     """Write ``out`` whole or not at all, a device or a pipe straight into (fokus.files.output); missing folders
-    are made."""
+    are made. The XML is encoded and compressed as it is serialised, not held whole first."""
     with open_binary(out) as stream, zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("project.qde", xml)
+        with archive.open("project.qde", "w") as member:
+            member.write(b"<?xml version='1.0' encoding='utf-8'?>\n")
+            writer = _Utf8(member)
+            ET.ElementTree(root).write(writer, encoding="unicode")
+            writer.flush()
         for guid, text in texts.items():
             archive.writestr(f"sources/{guid}.txt", text.encode("utf-8"))
+
+
+class _Utf8:
+    """A text stream onto a binary one, encoding as ElementTree's own UTF-8 writer does (a lone surrogate becomes a
+    character reference), a few thousand of its small pieces at a time rather than each on its own."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.stream = stream
+        self.pieces: list[str] = []
+
+    def write(self, text: str) -> None:
+        self.pieces.append(text)
+        if len(self.pieces) >= 4096:
+            self.flush()
+
+    def flush(self) -> None:
+        self.stream.write("".join(self.pieces).encode("utf-8", "xmlcharrefreplace"))
+        self.pieces.clear()
