@@ -104,6 +104,7 @@ class Conversation(ScrollView, can_focus=False):
         self._tops: list[int] = []  # the first line of each message; one more: the line after the last
         self._width = 0  # the width the messages are wrapped at (0: not yet)
         self._laid_size = Size(0, 0)  # the size they were laid out for
+        self._line_width = 0  # the width of the lines painted now
         self._in_view = False  # bring the selection into view once the messages are laid out
 
     # --- what is shown ------------------------------------------------------------------------------------------
@@ -237,10 +238,15 @@ class Conversation(ScrollView, can_focus=False):
         laid.strips = strips
         return strips
 
-    def render_line(self, y: int) -> Strip:
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Lay out (once a paint: a widget's size is looked up in the screen's map) before painting the lines."""
         self._lay_out()
+        self._line_width = self.scrollable_content_region.width
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
         line = y + self.scroll_offset.y
-        width = self.scrollable_content_region.width
+        width = self._line_width
         if not self._width or not 0 <= line < self._tops[-1]:
             return Strip.blank(width, self.visual_style.rich_style)
         index = bisect_right(self._tops, line) - 1
