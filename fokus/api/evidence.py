@@ -15,10 +15,9 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from spacy.language import Language
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -27,8 +26,9 @@ from fokus.domain.chunks import chunks
 from fokus.domain.origins import RULE_PREFIX, split_origin
 from fokus.learn.combiner import Evidence, FloatArray
 from fokus.model import Code, Coding, CodingStatus, Message, Unit
-from fokus.nlp.rules import RuleSet, analyse
-from fokus.nlp.sentences import sentence_spans
+
+if TYPE_CHECKING:  # spaCy is loaded only when the rules run afresh: `fokus suggest` never needs it
+    from spacy.language import Language
 
 
 @dataclass
@@ -173,6 +173,9 @@ def fresh_rule_evidence(
     session: Session, nlp: Language, sentences: Sentences, codes: list[str]
 ) -> tuple[FloatArray, FloatArray]:
     """The rules run afresh on the sentences' messages: (combined weight, rules fired) per sentence and code."""
+    from fokus.nlp.rules import RuleSet, analyse
+    from fokus.nlp.sentences import sentence_spans
+
     weight = np.zeros((len(sentences), len(codes)))
     fired = np.zeros((len(sentences), len(codes)))
     specs = session.execute(select(Code.path, Code.rules).where(Code.codable.is_(True)).order_by(Code.id)).all()
