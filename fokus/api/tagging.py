@@ -34,6 +34,7 @@ from fokus.allocation import fewer_collections
 from fokus.domain.coders import MACHINE_CODER, CoderRegistry
 from fokus.domain.events import coding_snapshot, log_events, new_batch, snapshot
 from fokus.domain.origins import is_machine_origin, split_origin, with_rule, without_rule
+from fokus.errors import FokusError
 from fokus.model import (
     Code,
     CoderKind,
@@ -98,8 +99,7 @@ class _Plan:
     changed: list[str]
     removed: list[str]
     messages: int
-    todo: dict[int, str]
-    hashes: dict[int, str]  # text_hash of each message in todo, computed once
+    todo: dict[int, str]  # the messages to parse, each with the hash of its text (the texts are read as parsed)
 
     @property
     def signature(self) -> tuple[str, tuple[tuple[str, str], ...], tuple[tuple[str, int], ...]]:
@@ -120,19 +120,22 @@ def _plan(session: Session, nlp: Language) -> _Plan:
     stored = {row.rule_id: row for row in session.scalars(select(RuleState))}
     changed = [rid for rid, rule in current.items() if rid not in stored or stored[rid].digest != rule.digest]
     removed = [rid for rid in stored if rid not in current]
-    messages = session.execute(select(Message.id, Message.text)).all()
-    states = {
-        mid: (h, p) for mid, h, p in session.execute(select(TagState.message_id, TagState.text_hash, TagState.pipeline))
-    }
-    hashes = {mid: text_hash(text) for mid, text in messages}
-    todo = {mid: text for mid, text in messages if states.get(mid) != (hashes[mid], pipeline)}
+    is_current = TagState.pipeline == pipeline
+    tagged = dict(session.execute(select(TagState.message_id, TagState.text_hash).where(is_current)).all())
+    # the texts are hashed as they stream past and not kept: 100,000 messages' texts are read again as parsed
+    todo: dict[int, str] = {}
+    count = 0
+    for mid, text in session.execute(select(Message.id, Message.text).execution_options(yield_per=BATCH)):
+        count += 1
+        digest = text_hash(text)
+        if tagged.get(mid) != digest:
+            todo[mid] = digest
     if changed or removed:
         affected = _affected_by_rules(session, [*changed, *removed], current, stored)
-        for mid, text in messages:
-            if affected is None or mid in affected:
-                todo.setdefault(mid, text)
-    todo_hashes = {mid: hashes[mid] for mid in todo}
-    return _Plan(pipeline, code_ids, ruleset, current, changed, removed, len(messages), todo, todo_hashes)
+        for mid, digest in tagged.items():
+            if mid not in todo and (affected is None or mid in affected):
+                todo[mid] = digest
+    return _Plan(pipeline, code_ids, ruleset, current, changed, removed, count, todo)
 
 
 #: One sentence as parsed: position, start, end, lemmas and keys (a tuple: 100,000 messages' worth are held between
@@ -184,11 +187,22 @@ class Ahead:
         return units, {key: Suggested(*hit) for key, hit in wanted}
 
 
+def _texts(session: Session, ids: list[int]) -> Iterator[str]:
+    """The texts of ``ids`` in that order, read a batch at a time (so that they are never all held at once)."""
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        found = dict(session.execute(select(Message.id, Message.text).where(Message.id.in_(chunk))).all())
+        for mid in chunk:
+            if mid not in found:
+                raise FokusError(f"message {mid} was deleted while it was being tagged", hint="run fokus tag again")
+            yield found[mid]
+
+
 def _parse(
-    nlp: Language, plan: _Plan, ids: list[int], *, batch_size: int, n_process: int
+    session: Session, nlp: Language, plan: _Plan, ids: list[int], *, batch_size: int, n_process: int
 ) -> Iterator[tuple[int, Parsed]]:
     """Parse ``ids`` (one nlp.pipe, so worker processes start once) into their sentences and rule hits."""
-    docs = nlp.pipe((plan.todo[mid] for mid in ids), batch_size=batch_size, n_process=n_process)
+    docs = nlp.pipe(_texts(session, ids), batch_size=batch_size, n_process=n_process)
     for mid, doc in zip(ids, docs, strict=True):
         sentences = analyse(doc, sentence_spans(doc))
         units = [
@@ -218,8 +232,10 @@ def parse_ahead(
     plan = _plan(session, nlp)
     ahead = Ahead(plan.signature)
     ids = sorted(plan.todo)
-    for done, (mid, parsed) in enumerate(_parse(nlp, plan, ids, batch_size=batch_size, n_process=n_process), 1):
-        ahead.keep(mid, plan.hashes[mid], parsed)
+    for done, (mid, parsed) in enumerate(
+        _parse(session, nlp, plan, ids, batch_size=batch_size, n_process=n_process), 1
+    ):
+        ahead.keep(mid, plan.todo[mid], parsed)
         if done % BATCH == 0 or done == len(ids):
             if progress:
                 progress("parsing", done, len(ids))
@@ -247,8 +263,10 @@ def tag_messages(
     report.rules_changed, report.rules_removed = plan.changed, plan.removed
     usable = ahead.parsed if ahead is not None and ahead.signature == plan.signature else {}
     ids = sorted(plan.todo)
-    ready = {mid for mid in ids if mid in usable and usable[mid][0] == plan.hashes[mid]}
-    fresh = _parse(nlp, plan, [mid for mid in ids if mid not in ready], batch_size=batch_size, n_process=n_process)
+    ready = {mid for mid in ids if mid in usable and usable[mid][0] == plan.todo[mid]}
+    fresh = _parse(
+        session, nlp, plan, [mid for mid in ids if mid not in ready], batch_size=batch_size, n_process=n_process
+    )
 
     coder_id = CoderRegistry(session).get_or_create(MACHINE_CODER, CoderKind.MACHINE)
     batch_id = new_batch()
@@ -325,9 +343,7 @@ def _tag_chunk(
             {"message_id": mid, "position": position, "start": start, "end": end, "lemmas": lemmas, "keys": keys}
             for position, start, end, lemmas, keys in units
         )
-        state_rows.append(
-            {"message_id": mid, "text_hash": plan.hashes[mid], "pipeline": plan.pipeline, "tagged_at": now}
-        )
+        state_rows.append({"message_id": mid, "text_hash": plan.todo[mid], "pipeline": plan.pipeline, "tagged_at": now})
         report.units += len(units)
         new_codings.extend(
             _reconcile(session, mid, wanted, existing[mid], coder_id, plan.pipeline, batch_id, now, report)
