@@ -133,7 +133,8 @@ def suggest_command(ctx: click.Context, version: int | None, models: Path | None
     Example:
       fokus suggest
     """
-    from fokus.api.learning import load_model, suggest
+    from fokus.api.learning import load_model
+    from fokus.api.suggesting import suggest
 
     project = open_ctx(ctx)
     folder = _folder(project, models)

@@ -235,7 +235,8 @@ class FokusApp(App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="tagging")
     def learning(self) -> None:
-        from fokus.api.learning import models_folder, save_model, suggest, train_model
+        from fokus.api.learning import models_folder, save_model, train_model
+        from fokus.api.suggesting import suggest
 
         worker = get_current_worker()
         try:
