@@ -6,6 +6,7 @@ log, so they reach back across restarts. Errors a researcher can fix are shown a
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -103,6 +104,9 @@ class FokusApp(App[None]):
         self.push_screen(ThreadsScreen())
         if place is not None:
             self.push_screen(ThreadScreen(place.thread_id, start_at=(place.message_id, place.offset)))
+        # What is there once the first screen is up lives as long as the app: out of the collector's sight, so that
+        # a full collection (every few thousand new objects while a thread opens) stops walking it.
+        self.call_after_refresh(gc.freeze)
 
     async def action_quit(self) -> None:
         """Remember the thread and sentence the coder is on, then quit."""

@@ -299,3 +299,18 @@ def test_memos_on_a_code_a_case_and_a_coding(project: Project, drive: Callable[.
     assert memos["Om koden"].code_id is not None
     assert memos["Om kommunen"].case_id is not None
     assert memos["Om kodingen"].coding_id is not None
+
+
+def test_what_is_there_when_the_first_screen_is_up_is_kept_out_of_full_collections(
+    project: Project, drive: Callable[..., None]
+) -> None:
+    import gc
+
+    gc.unfreeze()  # earlier tests in this process may have frozen the heap
+
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        await pilot.pause()
+        assert isinstance(app.screen, ThreadsScreen)
+        assert gc.get_freeze_count() > 0
+
+    drive(steps)
