@@ -142,8 +142,8 @@ def measure(
             coded_sentences = conn.execute("SELECT sentences FROM learned_models ORDER BY version DESC").fetchone()[0]
     say(suggested.stdout.strip())
     rows = Rows("learn", f"{total:,} sentences, {coded_sentences:,} of them coded with the demo's codes")
-    rows.compared("`fokus learn` (cross-validation, calibration, thresholds)", learnt, reference, under(30, "s"))
-    rows.compared("`fokus suggest` (score every sentence, write)", suggested, predicted, under(10, "s"))
+    rows.compared("`fokus learn` (cross-validation, calibration, thresholds)", learnt, reference, under(15, "s"))
+    rows.compared("`fokus suggest` (score every sentence, write)", suggested, predicted, under(5, "s"))
     say("reference: TfidfVectorizer + one-vs-rest LogisticRegression fitted once (and predict_proba), no CV")
     return rows.rows
 
