@@ -24,9 +24,17 @@ from typing import Any, Literal
 Say = Callable[[str], None]
 """Where a benchmark tells what it measured beyond its figures (sizes, the commands' own summaries)."""
 
+# The process's own high-water mark: VmHWM belongs to the program exec'd, whereas Linux's ru_maxrss keeps the forking
+# parent's (a run_all.py grown to 500 MB made every later figure at least 500 MB).
 _WRAPPER = """
 import atexit, resource, sys
-atexit.register(lambda: print("PEAK_KB", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr))
+def _peak_kb():
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+atexit.register(lambda: print("PEAK_KB", _peak_kb(), file=sys.stderr))
 {body}
 """
 
