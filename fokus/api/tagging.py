@@ -183,7 +183,8 @@ class Ahead:
         self.parsed[mid] = (text_hash, marshal.dumps((units, [(key, tuple(hit)) for key, hit in wanted.items()])))
 
     def get(self, mid: int) -> Parsed:
-        units, wanted = marshal.loads(self.parsed[mid][1])
+        """A message's parse, let go of as it is written (a retried write parses what it no longer finds)."""
+        units, wanted = marshal.loads(self.parsed.pop(mid)[1])
         return units, {key: Suggested(*hit) for key, hit in wanted}
 
 
