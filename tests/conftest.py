@@ -102,10 +102,17 @@ def db(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(autouse=True)
-def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    from fokus.i18n import use
+
     monkeypatch.delenv("FOKUS_DB", raising=False)
     monkeypatch.delenv("FOKUS_CODER", raising=False)
+    # English, whatever the developer's locale or own `fokus config lang`; tests of other languages ask for them
+    monkeypatch.setenv("FOKUS_LANG", "en")
+    monkeypatch.setenv("FOKUS_CONFIG_DIR", str(tmp_path / "user-config"))
     monkeypatch.chdir(tmp_path)
+    yield
+    use("en")
 
 
 @pytest.fixture

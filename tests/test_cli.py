@@ -73,6 +73,8 @@ COMMAND_TREE = [
     "codings export",
     "codings flagged",
     "codings import",
+    "config",
+    "config lang",
     "cooc",
     "copy",
     "demo",

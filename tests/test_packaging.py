@@ -1,13 +1,17 @@
-"""The wheel carries the demo corpus and the codebooks, so `fokus demo` works from a plain `pip install .`."""
+"""The wheel carries the demo corpus, the codebooks and the compiled translations, so `fokus demo` works, in either
+language, from a plain `pip install .`."""
 
 from __future__ import annotations
 
+import gettext
+import io
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -40,3 +44,10 @@ def test_the_wheel_bundles_corpus_and_codebooks(tmp_path: Path) -> None:
     for folder in ("graph", "csv", "dyi", "transcripts"):
         assert any(n.startswith(f"fokus/bundled/corpus/{folder}/") for n in corpus), folder
     assert "fokus/bundled/corpus/codings.csv" in names
+    # the translators' catalogue, compiled: every translated entry of the .po reads back the same from the .mo
+    mo = gettext.GNUTranslations(io.BytesIO(zipfile.ZipFile(wheel).read("fokus/locale/nb/LC_MESSAGES/fokus.mo")))
+    with (ROOT / "fokus/locale/nb/LC_MESSAGES/fokus.po").open("rb") as handle:
+        po = read_po(handle)
+    translated = [m for m in po if m.id and isinstance(m.id, str) and m.string and not m.fuzzy]
+    assert translated
+    assert all(mo.gettext(m.id) == m.string for m in translated)

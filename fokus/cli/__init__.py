@@ -25,6 +25,7 @@ from fokus.cli import (
     history,
     hypotheses,
     imports,
+    language,
     learn,
     memos,
     practices,
@@ -42,7 +43,20 @@ EXIT_BUG = 3
 
 
 class FokusGroup(click.Group):
-    """Turns FokusError into one line and a non-zero exit, everywhere below it."""
+    """Turns FokusError into one line and a non-zero exit, everywhere below it; speaks the person's language."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        if parent is None:  # the root: choose the language before click parses, so `fokus --help` speaks it too
+            try:
+                language.choose(language.flag_in(args))
+            except FokusError as exc:
+                click.echo(f"fokus: error: {exc}", err=True)
+                sys.exit(EXIT_USER_ERROR)
+            language.route_click_messages()
+            language.localise(self)
+        return super().make_context(info_name, args, parent=parent, **extra)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -102,16 +116,21 @@ def _debug(ctx: click.Context) -> bool:
     help="The project: a SQLite file, or a SQLAlchemy URL. Also FOKUS_DB.",
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@click.option(
+    "--lang",
+    metavar="LANG",
+    help="The language fokus speaks: en or nb (else FOKUS_LANG, `fokus config lang`, the system locale, English).",
+)
 @click.version_option(__version__, prog_name="fokus")
 @click.pass_context
-def main(ctx: click.Context, db: str, debug: bool) -> None:
+def main(ctx: click.Context, db: str, debug: bool, lang: str | None) -> None:
     """fokus: code and analyse focus groups held in closed Facebook groups.
 
     \b
     Start with the demo:   fokus demo
     Or a project of yours: fokus init && fokus import export.zip
     """
-    ctx.obj = {"db": db, "debug": debug}
+    ctx.obj = {"db": db, "debug": debug, "lang": lang}
 
 
 # the command tree (`fokus --help` lists it alphabetically): one module per command or group of commands in
@@ -147,6 +166,7 @@ main.add_command(history.undo_command)
 main.add_command(history.redo_command)
 main.add_command(copy.copy_command)
 main.add_command(tui.tui_command)
+main.add_command(language.config_group)
 
 
 if __name__ == "__main__":  # pragma: no cover
