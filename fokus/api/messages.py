@@ -36,7 +36,7 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, Table, select, update
 from sqlalchemy.orm import Session
 
 from fokus.api.messages_edits import apply_edits
@@ -58,7 +58,7 @@ from fokus.errors import FokusError
 from fokus.importers.formats import id_rank
 from fokus.importers.records import MessageRecord, ParsedSource
 from fokus.model import Message, MessageAlias, Participant, Source, Thread, table_of
-from fokus.store.bulk import insert_returning_ids, insert_rows
+from fokus.store.bulk import insert_rows, insert_values_new_ids
 
 Progress = Callable[[str, int, int], None]
 UNPLACED_TITLE = "Kommentarer fra datadonasjoner uten kjent tråd"
@@ -227,30 +227,51 @@ def _people(
     return people
 
 
+_THREAD_COLUMNS = ("external_id", "title", "created_at", "source_id")
+_MESSAGE_COLUMNS = (
+    "external_id",
+    "thread_id",
+    "parent_id",
+    "kind",
+    "participant_id",
+    "created_at",
+    "updated_at",
+    "text",
+    "reactions",
+    "url",
+    "fingerprint",
+    "placement",
+    "answers_participant_id",
+    "source_id",
+)
+
+
 def _insert(session: Session, batch: ImportBatch, report: ImportReport, progress: Progress | None) -> None:
-    """Write threads, then messages level by level so each parent has its id before its answers are written."""
+    """Write threads, then messages level by level so each parent has its id before its answers are written.
+
+    Rows go to the database as tuples through :func:`fokus.store.bulk.insert_values_new_ids`, which hands back the
+    new ids in the rows' order (no dict per row, no reading the rows back by their external ids); times are put in
+    the database's form as the rows are built, by their column's own conversion, rather than column by column after.
+    """
+    connection = session.connection()
+    thread_table, message_table = table_of(Thread), table_of(Message)
+    thread_time, message_time = _time_in_db(connection, thread_table), _time_in_db(connection, message_table)
     threads = dict(session.execute(select(Thread.external_id, Thread.id)).all())
-    thread_rows: list[dict[str, Any]] = []
+    new_threads: list[str] = []
+    thread_rows: list[tuple[Any, ...]] = []
     for item in batch.items:
         key = item.thread
         if not isinstance(key, str) or key in threads:
             continue
-        unplaced = item.placement == "unplaced"
-        thread_rows.append(
-            {
-                "external_id": key,
-                "title": UNPLACED_TITLE if unplaced else item.record.title,
-                "created_at": item.record.created_at,
-                "source_id": None if unplaced else item.source_id,
-            }
-        )
+        record, unplaced = item.record, item.placement == "unplaced"
+        title, source = (UNPLACED_TITLE, None) if unplaced else (record.title, item.source_id)
+        thread_rows.append((key, title, thread_time(record.created_at), source))
+        new_threads.append(key)
         threads[key] = -1
     if thread_rows:
-        threads.update(insert_returning_ids(session.connection(), table_of(Thread), thread_rows))
+        ids = insert_values_new_ids(connection, thread_table, _THREAD_COLUMNS, thread_rows, stored=_TIMES)
+        threads.update(zip(new_threads, ids, strict=True))
         report.threads_added = len(thread_rows)
-
-    def thread_id(item: NewMessage) -> int:
-        return item.thread if isinstance(item.thread, int) else threads[str(item.thread)]
 
     pending = batch.items
     written = 0
@@ -259,33 +280,47 @@ def _insert(session: Session, batch: ImportBatch, report: ImportReport, progress
         if not ready:
             first = pending[0]
             raise FokusError("messages answer each other in a circle", path=first.path, where=first.record.location)
-        rows: list[dict[str, Any]] = [
-            {
-                "external_id": n.record.source_id,
-                "thread_id": thread_id(n),
-                "parent_id": n.parent.db_id if isinstance(n.parent, NewMessage) else n.parent,
-                "kind": n.record.kind.value,
-                "participant_id": n.participant_id,
-                "created_at": n.record.created_at,
-                "updated_at": n.record.updated_at,
-                "text": n.record.text,
-                "reactions": n.record.reactions,
-                "url": n.record.url,
-                "fingerprint": n.fingerprint,
-                "placement": n.placement,
-                "answers_participant_id": n.answers_participant_id,
-                "source_id": n.source_id,
-            }
+        rows = [
+            (
+                (r := n.record).source_id,
+                n.thread if isinstance(n.thread, int) else threads[str(n.thread)],
+                n.parent.db_id if isinstance(n.parent, NewMessage) else n.parent,
+                r.kind.value,
+                n.participant_id,
+                message_time(r.created_at),
+                None if r.updated_at is None else message_time(r.updated_at),
+                r.text,
+                r.reactions,
+                r.url,
+                n.fingerprint,
+                n.placement,
+                n.answers_participant_id,
+                n.source_id,
+            )
             for n in ready
         ]
-        ids = insert_returning_ids(session.connection(), table_of(Message), rows)
-        for item in ready:
-            item.db_id = ids[item.record.source_id]
+        ids = insert_values_new_ids(connection, message_table, _MESSAGE_COLUMNS, rows, stored=_TIMES)
+        for item, new_id in zip(ready, ids, strict=True):
+            item.db_id = new_id
         written += len(rows)
         if progress:
             progress("writing", written, len(batch.items))
         pending = [n for n in pending if n.db_id is None]
     report.messages_added = len(batch.items)
+
+
+_TIMES = ("created_at", "updated_at")  # the columns whose values _insert converts itself
+
+
+def _time_in_db(connection: Connection, table: Table) -> Callable[[Any], Any]:
+    """A time as ``table``'s ``created_at`` column stores it (its type's own bind conversion; the same for
+    ``updated_at``), as :mod:`fokus.store.bulk` would convert it."""
+    convert = table.c.created_at.type._cached_bind_processor(connection.dialect)
+    return convert if convert is not None else _same
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 def _insert_aliases(session: Session, batch: ImportBatch, report: ImportReport) -> None:
