@@ -12,7 +12,6 @@ from typing import Any
 
 import click
 
-from fokus import __version__
 from fokus.cli import (
     agreement,
     analysis,
@@ -121,7 +120,14 @@ def _debug(ctx: click.Context) -> bool:
     metavar="LANG",
     help="The language fokus speaks: en or nb (else FOKUS_LANG, `fokus config lang`, the system locale, English).",
 )
-@click.version_option(__version__, prog_name="fokus")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=language.show_version,
+    help="Show the version and exit.",
+)
 @click.pass_context
 def main(ctx: click.Context, db: str, debug: bool, lang: str | None) -> None:
     """fokus: code and analyse focus groups held in closed Facebook groups.

@@ -82,6 +82,26 @@ def localise(root: click.Command) -> None:
             english = _english(owner, attribute)
             if english:
                 setattr(owner, attribute, _(english))
+        for param in command.params:
+            if isinstance(param.type, click.Path):  # click names the kind of path once, when the option is made
+                kind = param.type
+                kind.name = (
+                    _("file")
+                    if kind.file_okay and not kind.dir_okay
+                    else _("directory")
+                    if (kind.dir_okay and not kind.file_okay)
+                    else _("path")
+                )
+
+
+def show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """`fokus --version`, in the person's language (click's own option words it when fokus is imported)."""
+    if not value or ctx.resilient_parsing:
+        return
+    from fokus import __version__
+
+    click.echo(_("%(prog)s, version %(version)s") % {"prog": "fokus", "version": __version__})
+    ctx.exit()
 
 
 def _texts_of(command: click.Command) -> Iterator[tuple[Any, str]]:
