@@ -34,6 +34,7 @@ from spacy.tokens import Doc
 from fokus.errors import FokusError
 from fokus.nlp.forms import text_of
 from fokus.nlp.lemmatizer import LEMMAS, PARTS
+from fokus.nlp.patterns import TokenPatterns, Words, compile_patterns
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,8 @@ class RuleSet:
         self.matcher = Matcher(nlp.vocab)  # patterns that must be tried on every text
         # Patterns whose first token names its words get a matcher of their own, run only on texts holding a word.
         self.anchored: list[tuple[Anchor, Matcher]] = []
+        # and those anchored patterns that compile to tests on word hashes (fokus.nlp.patterns), by rule
+        self.compiled: dict[int, tuple[int, TokenPatterns]] = {}
         # One-token patterns ({LOWER: {IN: [...]}} or {LOWER: {REGEX: ...}}) are looked up in each sentence's words
         # directly: the Matcher would walk every token of every text for them.
         self.single: list[
@@ -127,6 +130,8 @@ class RuleSet:
                 except (ValueError, KeyError) as exc:
                     raise FokusError(f"rule {rule.rule_id}: the spaCy pattern is not valid: {exc}") from exc
                 if anchors is not None:
+                    if (compiled := compile_patterns(nlp.vocab, rule.pattern)) is not None:
+                        self.compiled[len(self.anchored)] = (index, compiled)
                     self.anchored.append((anchors, target))
         self.near_rules = [
             (i, frozenset(rule.near["a"]), frozenset(rule.near["b"]), int(rule.near["window"]))
@@ -166,17 +171,12 @@ class RuleSet:
             if len(m)  # an empty matcher only warns
         ]
 
-    def _anchored_in(self, words: set[str], regex_words: set[str]) -> list[Matcher]:
-        """The pattern matchers whose anchor the text holds: only those one of whose first words it has are tried."""
+    def _anchored_in(self, words: set[str], regex_words: set[str]) -> list[int]:
+        """The anchored patterns whose anchor the text holds: only those one of whose first words it has are tried."""
         candidates = set(self.unindexed)
         for word in words & self.anchored_by_word.keys():
             candidates.update(self.anchored_by_word[word])
-        found = []
-        for index in sorted(candidates):
-            anchor, matcher = self.anchored[index]
-            if anchor.found_in(words, regex_words):
-                found.append(matcher)
-        return found
+        return [index for index in sorted(candidates) if self.anchored[index][0].found_in(words, regex_words)]
 
     @classmethod
     def from_codes(cls, nlp: Language, codes: Iterable[tuple[str, list[dict[str, Any]] | None]]) -> RuleSet:
@@ -220,14 +220,24 @@ class RuleSet:
                     found = _single_regex(sentence, form_rx, lemma_rx, regex_words)
                     if found:
                         fired[where][index].extend((i, i) for i in found)
-        matchers = [*self.matchers, *self._anchored_in(words, regex_words)]
-        if matchers:
-            sentence_of = {i: where for where, sentence in enumerate(sentences) for i in sentence.tokens}
+        anchored = self._anchored_in(words, regex_words)
+        if self.matchers or anchored:
+            matches: list[tuple[int, int, int]] = []  # rule, start, end
+            matchers = [*self.matchers, *(self.anchored[a][1] for a in anchored if a not in self.compiled)]
             for matcher in matchers:
-                for match_id, start, end in matcher(doc):
-                    where_match = sentence_of.get(start)
-                    if where_match is not None:
-                        fired[where_match][int(doc.vocab.strings[match_id])].append((start, end - 1))
+                matches.extend((int(doc.vocab.strings[key]), start, end) for key, start, end in matcher(doc))
+            doc_words: Words | None = None  # read once, when a compiled pattern is to be tried
+            for a in anchored:
+                if a in self.compiled:
+                    doc_words = doc_words or Words(doc)
+                    index, patterns = self.compiled[a]
+                    matches.extend((index, start, end) for start, end in patterns.find(doc_words))
+            # few texts have a match: which sentence a token is in is worked out for those only
+            sentence_of = {i: where for where, s in enumerate(sentences) for i in s.tokens} if matches else {}
+            for index, start, end in matches:
+                where_match = sentence_of.get(start)
+                if where_match is not None:
+                    fired[where_match][index].append((start, end - 1))
 
         text = text_of(doc) if any(fired) else ""
         lemmas_of = doc.user_data.get(LEMMAS) or []
