@@ -4,6 +4,7 @@ and the same project from the same files on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import dataclasses
+import gc
 from pathlib import Path
 from typing import Any
 
@@ -230,6 +231,7 @@ def test_an_answer_to_an_unknown_thread_fails_and_writes_nothing(project: Projec
     assert _count(project, Message) == 0
     assert _count(project, Participant) == 0
     assert _count(project, Source) == 0
+    assert gc.isenabled()  # held off while importing (fokus.importers.collector), on again after the refusal
 
 
 def test_a_comment_can_answer_a_thread_imported_earlier(project: Project) -> None:

@@ -55,6 +55,7 @@ from fokus.api.messages_state import (
 from fokus.domain.participants import CaseRegistry, ParticipantRegistry
 from fokus.domain.settings import GROUP_SETTING, get_setting, set_setting
 from fokus.errors import FokusError
+from fokus.importers.collector import collector_paused
 from fokus.importers.formats import id_rank
 from fokus.importers.records import MessageRecord, ParsedSource
 from fokus.model import Message, MessageAlias, Participant, Source, Thread, table_of
@@ -95,6 +96,13 @@ def import_messages(
     progress: Progress | None = None,
 ) -> ImportReport:
     """Add what is new in ``parsed`` to the project; returns what was added and what was there already."""
+    with collector_paused():  # (see fokus.importers.collector)
+        return _import_messages(session, parsed, group, progress)
+
+
+def _import_messages(
+    session: Session, parsed: Sequence[ParsedSource], group: str | None, progress: Progress | None
+) -> ImportReport:
     report = ImportReport(group=choose_group(session, parsed, group))
     if report.group and any(m.group for p in parsed for m in p.messages):
         set_setting(session, GROUP_SETTING, report.group)

@@ -29,6 +29,7 @@ from pathlib import Path
 from fokus.errors import FokusError
 from fokus.importers import formats, limits
 from fokus.importers.archive import SafeZip, is_zip
+from fokus.importers.collector import collector_paused
 from fokus.importers.detect import CANDIDATE_SUFFIXES, NotAnExport, ReadOptions, parse_bytes, refi_error, suffix_of
 from fokus.importers.dyi import LAYOUT_ROOTS, ArchiveFile, dyi_archive_source, member_role
 from fokus.importers.limits import check_file_size
@@ -54,8 +55,9 @@ def read_paths(
     """
     options = ReadOptions(_kind(fmt), zone_named(timezone), dict(csv_mapping or {}))
     sources: list[ParsedSource] = []
-    for path in paths:
-        sources.extend(_read_path(Path(path), str(path), options))
+    with collector_paused():
+        for path in paths:
+            sources.extend(_read_path(Path(path), str(path), options))
     return sources
 
 
