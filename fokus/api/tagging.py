@@ -20,10 +20,12 @@ for every message whose text, pipeline and rules are still the same, and parsing
 from __future__ import annotations
 
 import hashlib
+import json
 import marshal
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring_ascii as _quoted
 from typing import Any, NamedTuple
 
 from spacy.language import Language
@@ -32,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from fokus.allocation import fewer_collections
 from fokus.domain.coders import MACHINE_CODER, CoderRegistry
-from fokus.domain.events import coding_snapshot, log_events, new_batch, snapshot
+from fokus.domain.events import CODING_FIELDS, coding_snapshot, log_events, new_batch
 from fokus.domain.origins import is_machine_origin, split_origin, with_rule, without_rule
 from fokus.errors import FokusError
 from fokus.model import (
@@ -40,6 +42,7 @@ from fokus.model import (
     CoderKind,
     Coding,
     CodingStatus,
+    Event,
     Message,
     RuleState,
     TagState,
@@ -50,7 +53,7 @@ from fokus.model import (
 from fokus.nlp.pipeline import describe
 from fokus.nlp.rules import Hit, Rule, RuleSet, analyse
 from fokus.nlp.sentences import sentence_spans
-from fokus.store.bulk import insert_new_ids, insert_rows
+from fokus.store.bulk import insert_values, insert_values_new_ids
 
 Progress = Callable[[str, int, int], None]
 BATCH = 2000
@@ -334,27 +337,46 @@ def _tag_chunk(
     existing: dict[int, list[Coding]] = defaultdict(list)
     for coding in session.scalars(select(Coding).where(Coding.message_id.in_(ids))):
         existing[coding.message_id].append(coding)
-    unit_rows: list[dict[str, Any]] = []
-    state_rows: list[dict[str, Any]] = []
-    new_codings: list[dict[str, Any]] = []
+    unit_rows: list[tuple[Any, ...]] = []
+    state_rows: list[tuple[Any, ...]] = []
+    new_codings: list[tuple[Any, ...]] = []
     now = utcnow()
     for mid, (units, wanted) in zip(ids, parsed, strict=True):
         report.parsed += 1
-        unit_rows.extend(
-            {"message_id": mid, "position": position, "start": start, "end": end, "lemmas": lemmas, "keys": keys}
-            for position, start, end, lemmas, keys in units
-        )
-        state_rows.append({"message_id": mid, "text_hash": plan.todo[mid], "pipeline": plan.pipeline, "tagged_at": now})
+        unit_rows.extend((mid, *unit) for unit in units)
+        state_rows.append((mid, plan.todo[mid], plan.pipeline, now))
         report.units += len(units)
         new_codings.extend(
             _reconcile(session, mid, wanted, existing[mid], coder_id, plan.pipeline, batch_id, now, report)
         )
-    insert_rows(session.connection(), table_of(Unit), unit_rows)
-    insert_rows(session.connection(), table_of(TagState), state_rows)
+    connection = session.connection()
+    insert_values(connection, table_of(Unit), UNIT_COLUMNS, unit_rows)
+    insert_values(connection, table_of(TagState), STATE_COLUMNS, state_rows)
     if new_codings:
-        ids = insert_new_ids(session.connection(), table_of(Coding), new_codings)
-        changes = ((cid, None, snapshot(row)) for cid, row in zip(ids, new_codings, strict=True))
-        log_events(session, batch_id, "coding.suggest", changes, coder_id)
+        ids = insert_values_new_ids(connection, table_of(Coding), NEW_CODING_COLUMNS, new_codings, stored=["details"])
+        # the log of each new suggestion, as log_events writes it: its snapshot's JSON, made around its details'
+        events = [
+            (utcnow(), batch_id, coder_id, "coding.suggest", cid, None, _snapshot_json(row))
+            for cid, row in zip(ids, new_codings, strict=True)
+        ]
+        insert_values(connection, table_of(Event), EVENT_COLUMNS, events, stored=["after"])
+
+
+UNIT_COLUMNS = ("message_id", "position", "start", "end", "lemmas", "keys")
+STATE_COLUMNS = ("message_id", "text_hash", "pipeline", "tagged_at")
+#: A new suggestion's row: its snapshot's fields (``CODING_FIELDS``, details as JSON text), then its times.
+NEW_CODING_COLUMNS = (*CODING_FIELDS, "created_at", "updated_at")
+EVENT_COLUMNS = ("at", "batch", "coder_id", "action", "coding_id", "before", "after")
+
+
+def _snapshot_json(row: tuple[Any, ...]) -> str:
+    """``json.dumps(snapshot(...))`` of a new suggestion's row, the same text, without encoding its details again."""
+    message_id, code_id, coder_id, start, end, status, origin, confidence, details = row[: len(CODING_FIELDS)]
+    return (
+        f'{{"message_id": {message_id}, "code_id": {code_id}, "coder_id": {coder_id}, "start": {start}, '
+        f'"end": {end}, "status": {_quoted(status)}, "origin": {_quoted(origin)}, '
+        f'"confidence": {float.__repr__(confidence)}, "details": {details}}}'
+    )
 
 
 def _reconcile(
@@ -367,8 +389,9 @@ def _reconcile(
     batch_id: str,
     now: Any,
     report: TagReport,
-) -> list[dict[str, Any]]:
-    """New suggestion rows for one message; updates and withdraws its undecided ones in place."""
+) -> list[tuple[Any, ...]]:
+    """New suggestion rows for one message (``NEW_CODING_COLUMNS``); updates and withdraws its undecided ones in
+    place."""
     decided: dict[int, list[tuple[int, int]]] = defaultdict(list)
     mine: dict[tuple[int, int, int], Coding] = {}
     for coding in codings:
@@ -376,7 +399,7 @@ def _reconcile(
             decided[coding.code_id].append((coding.start, coding.end))
         if coding.coder_id == coder_id and is_machine_origin(coding.origin):
             mine[(coding.code_id, coding.start, coding.end)] = coding
-    rows: list[dict[str, Any]] = []
+    rows: list[tuple[Any, ...]] = []
     changes: list[tuple[int, dict[str, Any] | None, dict[str, Any] | None]] = []
     for key, hit in wanted.items():
         code_id, start, end = key
@@ -389,20 +412,10 @@ def _reconcile(
             continue
         rule_details = hit.details(pipeline)
         if current is None:
+            details = json.dumps({**rule_details, "rule_confidence": hit.confidence})  # as the JSON type stores it
+            suggested = CodingStatus.SUGGESTED.value
             rows.append(
-                {
-                    "message_id": message_id,
-                    "code_id": code_id,
-                    "coder_id": coder_id,
-                    "start": start,
-                    "end": end,
-                    "status": CodingStatus.SUGGESTED.value,
-                    "origin": hit.origin,
-                    "confidence": hit.confidence,
-                    "details": {**rule_details, "rule_confidence": hit.confidence},
-                    "created_at": now,
-                    "updated_at": now,
-                }
+                (message_id, code_id, coder_id, start, end, suggested, hit.origin, hit.confidence, details, now, now)
             )
             report.suggested += 1
             continue
