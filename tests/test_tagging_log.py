@@ -24,20 +24,9 @@ from tests.conftest import at, parsed, record
 
 CODEBOOK = """\
 codes:
-  - id: krise
-    name: Krise
-    rules:
-      - id: beredskap
-        any: [beredskap, flom]
-        weight: 0.8
-      - id: soppel
-        pattern: [[{LOWER: {IN: [søppel, "søppelet"]}}, {IS_PUNCT: true, OP: "*"}, {LOWER: "hentes"}]]
-        weight: 0.35
-  - id: dialog
-    name: Dialog «ø»
-    rules:
-      - id: svare
-        near: {a: [svare], b: [innbygger, spørsmål], window: 4}
+  - {id: krise, name: Krise, rules: [{id: beredskap, any: [beredskap, flom], weight: 0.8}, {id: soppel, weight: 0.35,
+      pattern: [[{LOWER: {IN: [søppel, søppelet]}}, {IS_PUNCT: true, OP: "*"}, {LOWER: hentes}]]}]}
+  - {id: dialog, name: Dialog «ø», rules: [{id: svare, near: {a: [svare], b: [innbygger, spørsmål], window: 4}}]}
 """
 TEXTS = [
     "Beredskapsplanen for flom ble lagt ut. Vi svarer innbyggerne på spørsmål «raskt» 😊",
