@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from fokus.api.cases import import_cases, link_participants
 from fokus.api.codebook import load_codebook
 from fokus.api.codings import import_codings
 from fokus.api.messages import import_messages
+from fokus.api.messages_state import fingerprint
 from fokus.errors import FokusError
 from fokus.files.cases import read_case_table
 from fokus.files.codebook import load_codebook as read_codebook
@@ -408,3 +410,28 @@ def _said(report: Any) -> dict[str, Any]:
         source["imported_before"] = source["imported_before"] is not None
     said.pop("batch", None)
     return said
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        " ",
+        "Hei på deg",
+        " Hei",
+        "Hei ",
+        "Hei  på deg",
+        "Hei\npå\tdeg",
+        "Hei\u00a0på\u2028deg\u3000!",
+        "Hei\x1cpå\x85deg",
+        "Hei\u200bpå",
+        "e\u0301 og \u212b",
+        "😊 \U0001f44d",
+    ],
+)
+def test_a_fingerprint_compares_text_in_nfc_with_white_space_collapsed(text: str) -> None:
+    """The short way (a text that has nothing to collapse) and the long way (split into words) agree."""
+    one = record("1", "Kari Holmen", text, when=at(1))
+    collapsed = record("2", "Kari Holmen", " ".join(unicodedata.normalize("NFC", text).split()), when=at(1))
+    other = record("3", "Kari Holmen", text + " x", when=at(1))
+    assert fingerprint(one) == fingerprint(collapsed) != fingerprint(other)

@@ -27,9 +27,16 @@ def fingerprint(record: MessageRecord) -> str:
 
 
 def _plain(text: str) -> str:
-    """A text as fingerprints compare it: NFC, white space collapsed."""
+    """A text as fingerprints compare it: NFC, white space collapsed.
+
+    Most texts have nothing to collapse: every white space character but the space is unprintable, so a printable
+    text without two spaces in a row or one at either end is its own collapsed form, found without splitting it
+    into words (which was most of the time a fingerprint took).
+    """
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
     return " ".join(text.split())
 
 
