@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from fokus.errors import FokusError
+from fokus.i18n import _
 from fokus.store.engine import BUSY_TIMEOUT_MS, read_only_url
 from fokus.store.failures import read_only, read_only_reason, storage_failure, unwritable_folder
 
@@ -82,7 +83,9 @@ def backup_sqlite(db_path: Path, label: str, *, keep: int | None = KEEP) -> Path
     """Copy the project beside itself and return the copy's path; then keep only the newest ``keep`` copies."""
     unwritable = unwritable_folder(db_path.parent)
     if unwritable:
-        raise FokusError(f"no backup can be written beside the project: {unwritable}", path=str(db_path))
+        raise FokusError(
+            _("no backup can be written beside the project: {reason}").format(reason=unwritable), path=str(db_path)
+        )
     remove_leftovers(db_path)
     target = backup_path(db_path, label)
     with _writing(target, str(db_path)) as work:
@@ -107,7 +110,9 @@ def _writing(target: Path, shown: str) -> Iterator[Path]:
         _remove(work)
         failure = storage_failure(exc, shown, writing=False)
         if failure is not None:
-            raise FokusError(f"no backup was written: {failure.reason}", path=shown, hint=failure.hint) from exc
+            raise FokusError(
+                _("no backup was written: {reason}").format(reason=failure.reason), path=shown, hint=failure.hint
+            ) from exc
         raise
     finally:
         os.close(fd)  # after SQLite closed its own handle on the file: closing ours drops its locks too
@@ -215,7 +220,7 @@ def prune(db_path: Path, keep: int) -> list[Path]:
     """Delete all but the newest ``keep`` copies (copies taken before a restore are neither deleted nor counted);
     returns the deleted paths."""
     if keep < 1:
-        raise FokusError(f"keep {keep} backups? at least 1", hint="--keep 1 or more")
+        raise FokusError(_("keep {keep} backups? at least 1").format(keep=keep), hint=_("--keep 1 or more"))
     removed = []
     for old in [b for b in backups(db_path) if b.label != BEFORE_RESTORE][keep:]:
         old.path.unlink(missing_ok=True)
@@ -230,9 +235,9 @@ _MARKS = ("alembic_version", "codings")
 def check_backup(path: Path) -> None:
     """Refuse a file that is not a sound fokus project (so a restore never writes back a broken copy)."""
     if not path.is_file():
-        raise FokusError("no such backup", path=str(path), hint="see `fokus backup --list`")
+        raise FokusError(_("no such backup"), path=str(path), hint=_("see `fokus backup --list`"))
     if not whole(path):
-        raise FokusError("the copy is incomplete (shorter than its header says)", path=str(path))
+        raise FokusError(_("the copy is incomplete (shorter than its header says)"), path=str(path))
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
@@ -241,11 +246,11 @@ def check_backup(path: Path) -> None:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        raise FokusError(f"not a readable SQLite database ({exc})", path=str(path)) from exc
+        raise FokusError(_("not a readable SQLite database ({reason})").format(reason=exc), path=str(path)) from exc
     if status != "ok":
-        raise FokusError(f"the copy is damaged (integrity check: {status})", path=str(path))
+        raise FokusError(_("the copy is damaged (integrity check: {status})").format(status=status), path=str(path))
     if not set(_MARKS) <= tables:
-        raise FokusError("not a fokus project", path=str(path))
+        raise FokusError(_("not a fokus project"), path=str(path))
 
 
 def restore_sqlite(db_path: Path, backup_path: Path) -> Path:

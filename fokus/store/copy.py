@@ -40,6 +40,7 @@ from sqlalchemy import Column, Connection, Integer, Table, bindparam, func, insp
 from sqlalchemy.exc import DBAPIError
 
 from fokus.errors import FokusError
+from fokus.i18n import _
 from fokus.model import Base
 from fokus.store import migrate
 from fokus.store.checksum import CHUNK, Part, RowDigest, Tick, prepare, streamed, table_checksum
@@ -192,12 +193,17 @@ def _advance_sequences(connection: Connection, tables: Sequence[Table]) -> int:
 def _check_source(source: Connection, tables: Sequence[Table], shown: str) -> str:
     revision = migrate.current_revision(source)
     if revision != migrate.HEAD:
-        raise FokusError(f"the project is at schema revision {revision}, not {migrate.HEAD}", path=shown)
+        raise FokusError(
+            _("the project is at schema revision {revision}, not {head}").format(revision=revision, head=migrate.HEAD),
+            path=shown,
+        )
     known = {t.name for t in tables} | {"alembic_version"}
     unknown = sorted(set(inspect(source).get_table_names()) - known)
     if unknown:
         raise FokusError(
-            f"the database holds tables fokus does not know ({', '.join(unknown)}), which a copy would leave behind",
+            _("the database holds tables fokus does not know ({tables}), which a copy would leave behind").format(
+                tables=", ".join(unknown)
+            ),
             path=shown,
         )
     return revision
@@ -228,14 +234,18 @@ def _verify(
         done += counted[table.name]
         if not counted[table.name] == rows == target_rows:
             raise FokusError(
-                f"table {table.name}: {counted[table.name]} rows in the source, {rows} copied, {target_rows} in the"
-                " copy; nothing was written",
+                _(
+                    "table {table}: {source} rows in the source, {copied} copied, {target} in the copy;"
+                    " nothing was written"
+                ).format(table=table.name, source=counted[table.name], copied=rows, target=target_rows),
                 path=shown,
             )
         if checksum != target_checksum:
             raise FokusError(
-                f"table {table.name}: the copy's checksum differs from the source's"
-                f" ({target_checksum[:12]} against {checksum[:12]}); nothing was written",
+                _(
+                    "table {table}: the copy's checksum differs from the source's ({copy} against {source});"
+                    " nothing was written"
+                ).format(table=table.name, copy=target_checksum[:12], source=checksum[:12]),
                 path=shown,
             )
         checked.append(TableCopy(table.name, rows, checksum))
@@ -267,7 +277,9 @@ def _copy_into(
                 copied[table.name] = _copy_table(reading, target, table, _ticker(progress, "writing", done, total))
             except errors as exc:  # COPY and the reads through the driver raise the driver's own errors
                 raise FokusError(
-                    f"table {table.name} could not be copied: {one_line(exc)}; nothing was written",
+                    _("table {table} could not be copied: {reason}; nothing was written").format(
+                        table=table.name, reason=one_line(exc)
+                    ),
                     path=report.target,
                 ) from exc
             done += copied[table.name].rows
@@ -276,11 +288,12 @@ def _copy_into(
                 target.exec_driver_sql(statement)
         except DBAPIError as exc:
             raise FokusError(
-                f"the copied rows do not hold together: {one_line(exc)}; nothing was written", path=report.target
+                _("the copied rows do not hold together: {reason}; nothing was written").format(reason=one_line(exc)),
+                path=report.target,
             ) from exc
         report.sequences = _advance_sequences(target, tables)
         if migrate.current_revision(target) != report.revision:
-            raise FokusError("the migrations did not bring the copy to the source's revision", path=report.target)
+            raise FokusError(_("the migrations did not bring the copy to the source's revision"), path=report.target)
         if before_check is not None:
             before_check(target)
         report.tables = _verify(target, tables, totals, copied, progress, report.target)
@@ -315,7 +328,9 @@ def copy_project(
                 check_empty(connection, shown)
                 _copy_into(source, connection, report, progress, before_check)
         except (DBAPIError, engine.dialect.loaded_dbapi.Error) as exc:
-            raise FokusError(f"the copy failed: {one_line(exc)}; nothing was written", path=shown) from exc
+            raise FokusError(
+                _("the copy failed: {reason}; nothing was written").format(reason=one_line(exc)), path=shown
+            ) from exc
         finally:
             engine.dispose()
         if new_file is not None:

@@ -14,6 +14,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 
 from fokus.errors import FokusError
+from fokus.i18n import _, ngettext
 from fokus.store.backup import create_locked, temporary_path
 from fokus.store.engine import database_url, display, make_engine
 
@@ -33,9 +34,13 @@ def check_empty(connection: Connection, shown: str) -> None:
         found += inspector.get_sequence_names()
     if found:
         raise FokusError(
-            f"the database is not empty ({len(found)} tables, views or sequences); a copy goes into an empty one",
+            ngettext(
+                "the database is not empty ({count} table, view or sequence); a copy goes into an empty one",
+                "the database is not empty ({count} tables, views or sequences); a copy goes into an empty one",
+                len(found),
+            ).format(count=len(found)),
             path=shown,
-            hint="create a new database for it (createdb NAME)",
+            hint=_("create a new database for it (createdb NAME)"),
         )
 
 
@@ -45,11 +50,13 @@ class NewFile:
     def __init__(self, url: URL) -> None:
         shown = display(url)
         if url.database in (None, "", ":memory:"):
-            raise FokusError("a copy needs a file, not an in-memory database", path=shown)
+            raise FokusError(_("a copy needs a file, not an in-memory database"), path=shown)
         self.path = Path(url.database or "")
         if self.path.exists() or self.path.is_symlink():
             raise FokusError(
-                "exists already; a copy goes into a new file", path=shown, hint="name a file that does not exist yet"
+                _("exists already; a copy goes into a new file"),
+                path=shown,
+                hint=_("name a file that does not exist yet"),
             )
         self.folders = [p for p in (self.path.parent, *self.path.parent.parents) if not p.exists()]
         self.work = temporary_path(self.path)
@@ -74,16 +81,16 @@ class NewFile:
         if self._fd is not None:
             os.fsync(self._fd)
         if any(p.exists() for p in self._leftovers()):
-            raise FokusError("the copy was not fully written back into its file", path=str(self.work))
+            raise FokusError(_("the copy was not fully written back into its file"), path=str(self.work))
         try:
             os.link(self.work, self.path)  # never replaces a file that appeared meanwhile
         except FileExistsError:
             raise FokusError(
-                "a file of this name appeared while copying; it was left as it is", path=str(self.path)
+                _("a file of this name appeared while copying; it was left as it is"), path=str(self.path)
             ) from None
         except OSError:  # a file system without hard links
             if self.path.exists():
-                raise FokusError("a file of this name appeared while copying", path=str(self.path)) from None
+                raise FokusError(_("a file of this name appeared while copying"), path=str(self.path)) from None
             os.replace(self.work, self.path)
         self.work.unlink(missing_ok=True)
         self._close()
@@ -101,7 +108,9 @@ def target_url(target: str | Path) -> URL:
     url = database_url(target)
     backend = url.get_backend_name()
     if backend not in BACKENDS:
-        raise FokusError(f"fokus copies into SQLite or PostgreSQL, not {backend}", path=display(url))
+        raise FokusError(
+            _("fokus copies into SQLite or PostgreSQL, not {backend}").format(backend=backend), path=display(url)
+        )
     return url
 
 
@@ -125,7 +134,9 @@ def on_server(url: URL, check: Callable[[Connection, str], None]) -> None:
         with engine.connect() as connection:
             check(connection, display(url))
     except DBAPIError as exc:
-        raise FokusError(f"cannot open the database: {one_line(exc)}", path=display(url)) from exc
+        raise FokusError(
+            _("cannot open the database: {reason}").format(reason=one_line(exc)), path=display(url)
+        ) from exc
     finally:
         engine.dispose()
 

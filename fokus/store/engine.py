@@ -123,21 +123,23 @@ def make_engine(url: URL, *, read_only: bool = False) -> Engine:
         return engine
     if url.get_backend_name() != "postgresql":
         from fokus.errors import FokusError
+        from fokus.i18n import _
 
         raise FokusError(
-            f"fokus runs on SQLite and PostgreSQL, not {url.get_backend_name()}",
+            _("fokus runs on SQLite and PostgreSQL, not {backend}").format(backend=url.get_backend_name()),
             path=display(url),
-            hint="use a SQLite file or postgresql+psycopg://user@host/dbname",
+            hint=_("use a SQLite file or postgresql+psycopg://user@host/dbname"),
         )
     try:
         engine = create_engine(url, pool_pre_ping=True)
     except ImportError as exc:
         from fokus.errors import FokusError
+        from fokus.i18n import _
 
         raise FokusError(
-            f"a project on PostgreSQL needs its driver ({exc.name or exc})",
+            _("a project on PostgreSQL needs its driver ({driver})").format(driver=exc.name or exc),
             path=display(url),
-            hint="pip install 'fokus[postgresql]', and use postgresql+psycopg://user@host/dbname",
+            hint=_("pip install 'fokus[postgresql]', and use postgresql+psycopg://user@host/dbname"),
         ) from exc
     event.listen(engine, "begin", _postgresql_begin)
     return engine

@@ -16,42 +16,44 @@ from pathlib import Path
 from sqlalchemy.exc import DBAPIError
 
 from fokus.errors import FokusError
+from fokus.i18n import N_, _
 
-_DISK_FULL = "the disk is full"
-_SERVER_FULL = "the database server's disk is full"
-_DAMAGED = "the project file is damaged"
-_RESTORE = "restore a backup: `fokus backup --list`, then `fokus restore COPY`"
+_DISK_FULL = N_("the disk is full")
+_SERVER_FULL = N_("the database server's disk is full")
+_DAMAGED = N_("the project file is damaged")
+_DATABASE_DAMAGED = N_("the database is damaged")
+_RESTORE = N_("restore a backup: `fokus backup --list`, then `fokus restore COPY`")
 
 #: SQLite's primary result codes (the low byte of an extended one) for a storage failure, and what each means.
 _SQLITE = {
     sqlite3.SQLITE_FULL: _DISK_FULL,
     sqlite3.SQLITE_CORRUPT: _DAMAGED,
-    sqlite3.SQLITE_IOERR: "the project file cannot be read or written (an input/output error)",
-    sqlite3.SQLITE_CANTOPEN: "the project file cannot be opened",
-    sqlite3.SQLITE_READONLY: "the project is read-only",
+    sqlite3.SQLITE_IOERR: N_("the project file cannot be read or written (an input/output error)"),
+    sqlite3.SQLITE_CANTOPEN: N_("the project file cannot be opened"),
+    sqlite3.SQLITE_READONLY: N_("the project is read-only"),
 }
 #: PostgreSQL's SQLSTATEs for the same: disk_full, io_error, data_corrupted, index_corrupted,
 #: read_only_sql_transaction (a standby, or a database set read-only).
 _POSTGRESQL = {
     "53100": _SERVER_FULL,
-    "58030": "the database server cannot read or write its files (an input/output error)",
-    "XX001": "the database is damaged",
-    "XX002": "the database is damaged (an index)",
-    "25006": "the database accepts no writes",
+    "58030": N_("the database server cannot read or write its files (an input/output error)"),
+    "XX001": _DATABASE_DAMAGED,
+    "XX002": N_("the database is damaged (an index)"),
+    "25006": N_("the database accepts no writes"),
 }
 _READ_ONLY = {sqlite3.SQLITE_READONLY, "25006"}
 _OS = {
     errno.ENOSPC: _DISK_FULL,
-    errno.EDQUOT: "the disk quota is used up",
-    errno.EFBIG: "the file would grow larger than the file system allows",
-    errno.EROFS: "the file system is read-only",
-    errno.EIO: "an input/output error",
+    errno.EDQUOT: N_("the disk quota is used up"),
+    errno.EFBIG: N_("the file would grow larger than the file system allows"),
+    errno.EROFS: N_("the file system is read-only"),
+    errno.EIO: N_("an input/output error"),
 }
 _HINTS = {
-    _DISK_FULL: "free some space, then run it again",
-    _SERVER_FULL: "ask for more space on the server, then run it again",
+    _DISK_FULL: N_("free some space, then run it again"),
+    _SERVER_FULL: N_("ask for more space on the server, then run it again"),
     _DAMAGED: _RESTORE,
-    "the database is damaged": "restore it from the server's backups",
+    _DATABASE_DAMAGED: N_("restore it from the server's backups"),
 }
 
 
@@ -76,18 +78,24 @@ def storage_failure(exc: BaseException, shown: str, *, writing: bool = True) -> 
         return None
     lines = str(orig).strip().splitlines()  # PostgreSQL's own HINT and CONTEXT lines follow the first
     detail = " ".join(lines[0].split()).rstrip(".") if lines else ""
-    reason = f"{meaning} ({detail})" if detail and detail.lower() not in meaning else meaning
-    if writing:
-        reason += "; nothing of this command was written"
-    return FokusError(reason, path=shown, hint=_HINTS.get(meaning))
+    shown_meaning = _(meaning)
+    if detail and detail.lower() not in meaning:
+        shown_meaning = _("{meaning} ({detail})").format(meaning=shown_meaning, detail=detail)
+    reason = (
+        _("{reason}; nothing of this command was written").format(reason=shown_meaning) if writing else shown_meaning
+    )
+    hint = _HINTS.get(meaning)
+    return FokusError(reason, path=shown, hint=_(hint) if hint else None)
 
 
 def read_only(shown: str, why: str) -> FokusError:
     """The refusal of a write to a project that fokus opened read-only."""
     return FokusError(
-        f"the project is read-only: {why}; fokus can read it (status, export, freq) but not change it",
+        _("the project is read-only: {why}; fokus can read it (status, export, freq) but not change it").format(
+            why=why
+        ),
         path=shown,
-        hint="copy it to a folder you can write to, and work on the copy",
+        hint=_("copy it to a folder you can write to, and work on the copy"),
     )
 
 
@@ -99,20 +107,20 @@ def read_only_reason(path: Path) -> str | None:
     immutable files, and lets root write where the mode bits say no (as root may).
     """
     if _mounted_read_only(path):
-        return "it lies on a file system mounted read-only"
+        return _("it lies on a file system mounted read-only")
     if not os.access(path, os.W_OK):
-        return "the file is not writable for this user"
+        return _("the file is not writable for this user")
     if unwritable_folder(path.parent):
-        return "its folder is not writable for this user (SQLite writes its -wal and -shm files beside the project)"
+        return _("its folder is not writable for this user (SQLite writes its -wal and -shm files beside the project)")
     return None
 
 
 def unwritable_folder(folder: Path) -> str | None:
     """Why no file can be made in ``folder``, or None when one can."""
     if _mounted_read_only(folder):
-        return "it lies on a file system mounted read-only"
+        return _("it lies on a file system mounted read-only")
     if not os.access(folder, os.W_OK | os.X_OK):
-        return "the folder is not writable for this user"
+        return _("the folder is not writable for this user")
     return None
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DatabaseError
 
 from fokus.errors import FokusError
+from fokus.i18n import _, ngettext
 from fokus.store.backup import backup_sqlite
 from fokus.store.engine import READ_ONLY, lock_project
 
@@ -88,9 +89,11 @@ def upgrade(engine: Engine, *, db_path: Path | None, display: str) -> Path | Non
     head = scripts.get_current_head()
     if current is not None and not _known(scripts, current):
         raise FokusError(
-            f"the project is at schema revision {current}, which this version of fokus does not know",
+            _("the project is at schema revision {revision}, which this version of fokus does not know").format(
+                revision=current
+            ),
             path=display,
-            hint="it was made by a newer fokus; upgrade fokus",
+            hint=_("it was made by a newer fokus; upgrade fokus"),
         )
     backup = None
     if current is not None and db_path is not None:
@@ -114,9 +117,13 @@ def upgrade(engine: Engine, *, db_path: Path | None, display: str) -> Path | Non
                 connection.rollback()
                 if problems:
                     raise FokusError(
-                        f"migration left {len(problems)} broken references",
+                        ngettext(
+                            "migration left {count} broken reference",
+                            "migration left {count} broken references",
+                            len(problems),
+                        ).format(count=len(problems)),
                         path=display,
-                        hint=f"the backup {backup} is untouched" if backup else None,
+                        hint=_("the backup {backup} is untouched").format(backup=backup) if backup else None,
                     )
         finally:
             if sqlite:

@@ -27,6 +27,7 @@ from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from fokus.errors import FokusError
+from fokus.i18n import _, ngettext
 from fokus.store import failures, migrate
 from fokus.store.engine import (
     CONCURRENT,
@@ -176,7 +177,7 @@ def open_project(target: str | Path, *, create: bool = False) -> Project:
     read_only = None
     if path is not None:
         if not path.exists():
-            raise FokusError("no project here", path=shown, hint="create one with `fokus init`, or pass --db")
+            raise FokusError(_("no project here"), path=shown, hint=_("create one with `fokus init`, or pass --db"))
         read_only = read_only_reason(path)
         engine = make_engine(read_only_url(path, immutable=_immutable(path, read_only)), read_only=True)
     else:
@@ -185,10 +186,12 @@ def open_project(target: str | Path, *, create: bool = False) -> Project:
         revision = identify(engine, shown)
         if read_only is not None and revision != migrate.HEAD:
             raise FokusError(
-                f"the project needs migrating to this version of fokus (schema {revision} to {migrate.HEAD}),"
-                f" but it is read-only: {read_only}",
+                _(
+                    "the project needs migrating to this version of fokus (schema {revision} to {head}),"
+                    " but it is read-only: {why}"
+                ).format(revision=revision, head=migrate.HEAD, why=read_only),
                 path=shown,
-                hint="copy it to a folder you can write to, and open the copy",
+                hint=_("copy it to a folder you can write to, and open the copy"),
             )
         if path is not None and read_only is None:
             engine.dispose()  # it has seen the file is a fokus project: now the engine that writes (WAL)
@@ -212,7 +215,7 @@ def create_project(target: str | Path, populate: Callable[[Session], T]) -> tupl
     made: list[Path] = []
     if path is not None:
         if path.exists() and path.stat().st_size > 0:
-            raise FokusError("a project exists here already", path=shown, hint="choose another --db")
+            raise FokusError(_("a project exists here already"), path=shown, hint=_("choose another --db"))
         made = [p for p in (path, *path.parents) if not p.exists()]
         path.parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(url)
@@ -222,9 +225,9 @@ def create_project(target: str | Path, populate: Callable[[Session], T]) -> tupl
             lock_project(connection)  # SQLite: BEGIN IMMEDIATE has run; PostgreSQL: the project's advisory lock
             tables = inspect(connection).get_table_names()
             if "alembic_version" in tables:
-                raise FokusError("a project exists here already", path=shown, hint="choose another --db")
+                raise FokusError(_("a project exists here already"), path=shown, hint=_("choose another --db"))
             if tables:
-                raise FokusError("the database is not empty", path=shown, hint="choose another --db")
+                raise FokusError(_("the database is not empty"), path=shown, hint=_("choose another --db"))
             migrate.run_migrations(connection)
             populating = True
             with Session(bind=connection, expire_on_commit=False) as session:
@@ -250,7 +253,7 @@ def _where(target: str | Path, url: URL) -> tuple[str, Path | None]:
         return display(url), None
     path = Path(url.database) if url.database else None
     if path is not None and path.is_dir():
-        raise FokusError("is a folder, not a project file", path=str(target))
+        raise FokusError(_("is a folder, not a project file"), path=str(target))
     return str(target), path
 
 
@@ -292,12 +295,20 @@ def identify(engine: Engine, shown: str) -> str:
         )
         connection.rollback()
     if not tables:
-        raise FokusError("no project here (the database is empty)", path=shown, hint="run `fokus init`")
+        raise FokusError(_("no project here (the database is empty)"), path=shown, hint=_("run `fokus init`"))
     if "alembic_version" not in tables or not set(SIGNATURE) <= tables:
-        raise FokusError("not a fokus project (a database made by something else)", path=shown)
+        raise FokusError(_("not a fokus project (a database made by something else)"), path=shown)
     if len(revisions) != 1:
-        what = "no schema revision" if not revisions else f"{len(revisions)} schema revisions"
-        raise FokusError(f"not a fokus project (its alembic_version table holds {what})", path=shown)
+        what = (
+            ngettext(
+                "not a fokus project (its alembic_version table holds {count} schema revision)",
+                "not a fokus project (its alembic_version table holds {count} schema revisions)",
+                len(revisions),
+            ).format(count=len(revisions))
+            if revisions
+            else _("not a fokus project (its alembic_version table holds no schema revision)")
+        )
+        raise FokusError(what, path=shown)
     return str(revisions[0])
 
 
@@ -310,5 +321,5 @@ def _refusal(exc: DatabaseError, shown: str) -> FokusError:
         return failure
     if exc.orig is not None and not isinstance(exc.orig, sqlite3.Error) and isinstance(exc, OperationalError):
         reason = str(exc.orig).strip().splitlines()[0]
-        return FokusError(f"cannot reach the database: {reason}", path=shown)
-    return FokusError("not a fokus project (not a readable database)", path=shown)
+        return FokusError(_("cannot reach the database: {reason}").format(reason=reason), path=shown)
+    return FokusError(_("not a fokus project (not a readable database)"), path=shown)
