@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from fokus.errors import FokusError
+from fokus.i18n import _
+from fokus.i18n.formats import number
 from fokus.importers.limits import (
     MAX_COMPRESSION_RATIO,
     MAX_FILE_BYTES,
@@ -67,9 +69,9 @@ class SafeZip:
             infos = self._zip.infolist()
         except _READ_ERRORS as err:
             raise FokusError(
-                f"not a readable zip archive (corrupt or truncated: {err})",
+                _("not a readable zip archive (corrupt or truncated: {reason})").format(reason=err),
                 path=display,
-                hint="download or copy the archive again",
+                hint=_("download or copy the archive again"),
             ) from None
         try:
             self.members = self._checked(infos)
@@ -82,14 +84,19 @@ class SafeZip:
         total = sum(info.file_size for info in infos)
         if total > MAX_ZIP_TOTAL_BYTES:
             raise FokusError(
-                f"the zip unpacks to {human_size(total)} (at most {human_size(MAX_ZIP_TOTAL_BYTES)})", path=self.display
+                _("the zip unpacks to {size} (at most {limit})").format(
+                    size=human_size(total), limit=human_size(MAX_ZIP_TOTAL_BYTES)
+                ),
+                path=self.display,
             )
         for info in infos:
             if _unsafe(info.filename):
                 raise FokusError(
-                    f"unsafe file name in the zip: {info.filename!r} (absolute, or climbing out with '..')",
+                    _("unsafe file name in the zip: {name!r} (absolute, or climbing out with '..')").format(
+                        name=info.filename
+                    ),
                     path=self.display,
-                    hint="this archive was not made by Facebook or fokus; do not unpack it",
+                    hint=_("this archive was not made by Facebook or fokus; do not unpack it"),
                 )
         return [info for info in infos if not info.is_dir()]
 
@@ -104,24 +111,33 @@ class SafeZip:
         where = f"{self.display}!{info.filename}"
         if info.file_size > MAX_PARSE_BYTES:
             raise FokusError(
-                f"file too large: {human_size(info.file_size)} (fokus reads at most {human_size(MAX_PARSE_BYTES)})",
+                _("file too large: {size} (fokus reads at most {limit})").format(
+                    size=human_size(info.file_size), limit=human_size(MAX_PARSE_BYTES)
+                ),
                 path=where,
             )
         if info.file_size > RATIO_FLOOR_BYTES and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
             raise FokusError(
-                f"compressed {info.file_size // max(info.compress_size, 1):,} to 1 (more than "
-                f"{MAX_COMPRESSION_RATIO} to 1: a zip bomb?)",
+                _("compressed {ratio} to 1 (more than {limit} to 1: a zip bomb?)").format(
+                    ratio=number(info.file_size // max(info.compress_size, 1)), limit=MAX_COMPRESSION_RATIO
+                ),
                 path=where,
             )
         if info.file_size > self._budget:
-            raise FokusError(f"the zip's members add up to more than {human_size(MAX_FILE_BYTES)}", path=where)
+            raise FokusError(
+                _("the zip's members add up to more than {limit}").format(limit=human_size(MAX_FILE_BYTES)), path=where
+            )
         if info.flag_bits & 0x1:
-            raise FokusError("the file is encrypted in the zip", path=where, hint="make the archive without a password")
+            raise FokusError(
+                _("the file is encrypted in the zip"), path=where, hint=_("make the archive without a password")
+            )
         try:
             with self._zip.open(info) as member:
                 data = member.read(MAX_PARSE_BYTES + 1)
         except _READ_ERRORS as err:
-            raise FokusError(f"cannot read the file from the zip (damaged archive: {err})", path=where) from None
+            raise FokusError(
+                _("cannot read the file from the zip (damaged archive: {reason})").format(reason=err), path=where
+            ) from None
         self._budget -= len(data)
         return data
 
@@ -176,18 +192,24 @@ def _check_directory(path: Path, display: str) -> None:
             _check_count(count, display)
             if directory > MAX_ZIP_DIRECTORY_BYTES:
                 raise FokusError(
-                    f"the zip's list of files takes {human_size(directory)} (at most "
-                    f"{human_size(MAX_ZIP_DIRECTORY_BYTES)}): too many files",
+                    _("the zip's list of files takes {size} (at most {limit}): too many files").format(
+                        size=human_size(directory), limit=human_size(MAX_ZIP_DIRECTORY_BYTES)
+                    ),
                     path=display,
                 )
             _check_count(_signatures(file, max(0, end - directory), end), display)
     except (OSError, ValueError, OverflowError) as err:
-        raise FokusError(f"cannot read the file ({err})", path=display) from None
+        raise FokusError(_("cannot read the file ({reason})").format(reason=err), path=display) from None
 
 
 def _check_count(count: int, display: str) -> None:
     if count > MAX_ZIP_MEMBERS:
-        raise FokusError(f"the zip lists {count:,} files (at most {MAX_ZIP_MEMBERS:,})", path=display)
+        raise FokusError(
+            _("the zip lists {count} files (at most {limit})").format(
+                count=number(count), limit=number(MAX_ZIP_MEMBERS)
+            ),
+            path=display,
+        )
 
 
 def _signatures(file: BinaryIO, start: int, end: int) -> int:

@@ -49,6 +49,7 @@ from dataclasses import dataclass
 from datetime import tzinfo
 
 from fokus.errors import FokusError
+from fokus.i18n import N_, _, ngettext
 from fokus.importers import limits
 from fokus.importers.csvmapping import FIELDS, REQUIRED_FIELDS
 from fokus.importers.decoding import decode_text
@@ -131,13 +132,13 @@ class _CsvReader:
 
     def read(self) -> tuple[list[MessageRecord], list[str]]:
         if not self.text.strip():
-            raise FokusError("empty file: no header line", where="line 1")
+            raise FokusError(_("empty file: no header line"), where="line 1")
         nul = self.text.find("\0")
         if nul >= 0:
             head = self.text[:nul]
             line = head.count("\n") + head.count("\r") - head.count("\r\n") + 1  # as the csv module counts
             raise FokusError(
-                "NUL byte in the text: this is a binary file or a broken export, not CSV",
+                _("NUL byte in the text: this is a binary file or a broken export, not CSV"),
                 where=f"line {line} (byte {len(self.text[:nul].encode('utf-8', 'surrogatepass'))})",
             )
         rows = list(self._rows())
@@ -152,16 +153,18 @@ class _CsvReader:
             if earlier is not None:
                 if earlier.values != row.values:
                     raise FokusError(
-                        f"id {record.source_id!r} was already used on line {earlier.line} for a different message",
+                        _("id {id!r} was already used on line {line} for a different message").format(
+                            id=record.source_id, line=earlier.line
+                        ),
                         where=f"line {row.line}",
-                        hint="every row needs its own id",
+                        hint=_("every row needs its own id"),
                     )
-                self.notes.add("the same row twice (imported once)", f"line {row.line}")
+                self.notes.add(_("the same row twice (imported once)"), f"line {row.line}")
                 continue
             first_line[record.source_id] = row
             messages.append(record)
         if not rows:
-            self.notes.line("the file has a header but no rows")
+            self.notes.line(_("the file has a header but no rows"))
         return messages, self.notes.render()
 
     def _rows(self) -> Iterator[_Row]:
@@ -171,7 +174,7 @@ class _CsvReader:
         reader = csv.reader(io.StringIO(self.text, newline=""), delimiter=sniff_delimiter(first), strict=True)
         header = self._next(reader, 1)
         if header is None:
-            raise FokusError("empty file: no header line", where="line 1")
+            raise FokusError(_("empty file: no header line"), where="line 1")
         columns = self._columns([name.strip().lower() for name in header], header)
         width = len(header)
         count = 0
@@ -183,12 +186,12 @@ class _CsvReader:
             if not any(cell.strip() for cell in row):
                 continue
             count += 1
-            check_count(count, limits.MAX_RECORDS, "rows", f"line {start}")
+            check_count(count, limits.MAX_RECORDS, N_("rows"), f"line {start}")
             if len(row) != width and not (len(row) > width and not any(c.strip() for c in row[width:])):
                 raise FokusError(
-                    f"{len(row)} fields, but the header has {width}",
+                    _("{count} fields, but the header has {width}").format(count=len(row), width=width),
                     where=f"line {start}",
-                    hint="a wrong delimiter or an unclosed quote on this or the line before",
+                    hint=_("a wrong delimiter or an unclosed quote on this or the line before"),
                 )
             yield _Row(start, {field: row[i].strip() for field, i in columns.items()})
 
@@ -200,7 +203,7 @@ class _CsvReader:
             return None
         except csv.Error as err:
             raise FokusError(
-                csv_error_reason(err), where=f"line {start}", hint="a quote inside a quoted field is written twice"
+                csv_error_reason(err), where=f"line {start}", hint=_("a quote inside a quoted field is written twice")
             ) from None
 
     def _columns(self, names: list[str], header: list[str]) -> dict[str, int]:
@@ -214,37 +217,48 @@ class _CsvReader:
             column = self.mapping.get(field, field).strip().lower()
             if column in index:
                 if names.count(column) > 1:
-                    raise FokusError(f"the column {column!r} appears more than once in the header", where="line 1")
+                    raise FokusError(
+                        _("the column {column!r} appears more than once in the header").format(column=column),
+                        where="line 1",
+                    )
                 columns[field] = index[column]
             elif field in REQUIRED_FIELDS or field in self.mapping:
-                missing.append(column if column == field else f"{column} (for {field})")
+                missing.append(
+                    column if column == field else _("{column} (for {field})").format(column=column, field=field)
+                )
         if missing:
             found = ", ".join(h.strip() for h in header) or "(nothing)"
             raise FokusError(
-                f"missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}; the header has: {found}",
+                ngettext(
+                    "missing column: {columns}; the header has: {found}",
+                    "missing columns: {columns}; the header has: {found}",
+                    len(missing),
+                ).format(columns=", ".join(missing), found=found),
                 where="line 1",
-                hint="name the columns id, thread_id, parent_id, author, created_time, text, or map them with "
-                "--map field=Column (or --map crowdtangle)",
+                hint=_(
+                    "name the columns id, thread_id, parent_id, author, created_time, text, or map them with"
+                    " --map field=Column (or --map crowdtangle)"
+                ),
             )
         return columns
 
     def _record(self, row: _Row, answered: set[str]) -> MessageRecord | None:
         v, where = row.values, f"line {row.line}"
-        mid = check_length(v["id"], MAX_ID_CHARS, "id", where)
+        mid = check_length(v["id"], MAX_ID_CHARS, N_("id"), where)
         if not mid:
-            raise FokusError("empty id", where=where, hint="every row needs an id")
-        thread = check_length(v.get("thread_id", ""), MAX_ID_CHARS, "thread_id", where)
-        parent = check_length(v.get("parent_id", ""), MAX_ID_CHARS, "parent_id", where)
+            raise FokusError(_("empty id"), where=where, hint=_("every row needs an id"))
+        thread = check_length(v.get("thread_id", ""), MAX_ID_CHARS, N_("thread_id"), where)
+        parent = check_length(v.get("parent_id", ""), MAX_ID_CHARS, N_("parent_id"), where)
         if not thread or thread == mid:
             if parent and parent != mid:
                 raise FokusError(
-                    f"parent_id {parent!r} on a post (thread_id is empty or the row's own id)",
+                    _("parent_id {parent!r} on a post (thread_id is empty or the row's own id)").format(parent=parent),
                     where=where,
-                    hint="give the id of the thread's post in thread_id",
+                    hint=_("give the id of the thread's post in thread_id"),
                 )
             kind, thread, parent = MessageKind.POST, mid, ""
         elif parent == mid:
-            raise FokusError("parent_id is the row's own id", where=where)
+            raise FokusError(_("parent_id is the row's own id"), where=where)
         elif not parent or parent == thread:
             kind, parent = MessageKind.COMMENT, thread
         else:
@@ -257,11 +271,11 @@ class _CsvReader:
         check_text_length(text, None, where)
         link = v.get("link") or None
         if not text and not link and mid not in answered:
-            self.notes.add("row without text (skipped)", where)
+            self.notes.add(_("row without text (skipped)"), where)
             return None
-        author = check_length(v["author"], MAX_NAME_CHARS, "author name", where)
+        author = check_length(v["author"], MAX_NAME_CHARS, N_("author name"), where)
         if not author:
-            self.notes.add(f"row without an author (set to {UNKNOWN_AUTHOR!r})", where)
+            self.notes.add(_("row without an author (set to {author!r})").format(author=UNKNOWN_AUTHOR), where)
             author = UNKNOWN_AUTHOR
         return MessageRecord(
             source_id=mid,
@@ -273,7 +287,7 @@ class _CsvReader:
             text=text,
             location=where,
             reactions=_reactions(v.get("reactions", ""), where),
-            case=check_length(v.get("case", ""), MAX_NAME_CHARS, "case name", where) or None,
+            case=check_length(v.get("case", ""), MAX_NAME_CHARS, N_("case name"), where) or None,
             title=v.get("title") or None,
             url=v.get("url") or None,
             attachments=(link,) if link else (),
@@ -287,7 +301,7 @@ def _reactions(value: str, where: str) -> int | None:
     groups_ok = value.isdigit() or all(len(g) == 3 for g in _split_groups(value)[1:])
     if digits.isdigit() and digits.isascii() and groups_ok and len(digits) <= 15:
         return int(digits)
-    raise FokusError(f"reactions: not a whole number: {shown_text(value)}", where=where)
+    raise FokusError(_("reactions: not a whole number: {value}").format(value=shown_text(value)), where=where)
 
 
 def _split_groups(value: str) -> list[str]:

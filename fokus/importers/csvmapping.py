@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from fokus.errors import FokusError
+from fokus.i18n import N_, _
 from fokus.importers.limits import MAX_JSON_DEPTH, MAX_YAML_BYTES, json_too_deep, read_limited
 
 REQUIRED_FIELDS = ("id", "author", "created_time", "text")
@@ -48,14 +49,16 @@ def parse_mapping(items: Sequence[str]) -> dict[str, str]:
         if text.lower() in PRESETS:
             mapping.update(PRESETS[text.lower()])
         elif "=" in text:
-            field, _, column = text.partition("=")
+            field, _sep, column = text.partition("=")
             mapping.update(_checked({field: column}, f"--map {item}"))
         elif text.lower().endswith((".yaml", ".yml", ".json")):
             mapping.update(_checked(_load_file(Path(text)), text))
         else:
             raise FokusError(
-                f"--map {item!r}: expected field=Column, a preset ({', '.join(PRESETS)}) or a .yaml/.json file",
-                hint=f"fields: {', '.join(FIELDS)}",
+                _("--map {item!r}: expected field=Column, a preset ({presets}) or a .yaml/.json file").format(
+                    item=item, presets=", ".join(PRESETS)
+                ),
+                hint=_fields(),
             )
     return mapping
 
@@ -67,28 +70,39 @@ def _load_file(path: Path) -> Any:
         from fokus.importers.located_yaml import load_located_yaml
 
         return load_located_yaml(path)
-    data = read_limited(path, MAX_YAML_BYTES, "a mapping file names a few columns")
+    data = read_limited(path, MAX_YAML_BYTES, N_("a mapping file names a few columns"))
     try:
         raw = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise FokusError(f"cannot read the mapping file ({err.__class__.__name__}: {err})", path=str(path)) from None
+        raise FokusError(
+            _("cannot read the mapping file ({error}: {reason})").format(error=err.__class__.__name__, reason=err),
+            path=str(path),
+        ) from None
     if json_too_deep(raw.encode("utf-8")):
-        raise FokusError(f"not valid JSON (nested deeper than {MAX_JSON_DEPTH} levels)", path=str(path))
+        raise FokusError(
+            _("not valid JSON (nested deeper than {limit} levels)").format(limit=MAX_JSON_DEPTH), path=str(path)
+        )
     try:
         return json.loads(raw)
     except ValueError as err:
-        raise FokusError(f"not valid JSON ({err})", path=str(path)) from None
+        raise FokusError(_("not valid JSON ({reason})").format(reason=err), path=str(path)) from None
+
+
+def _fields() -> str:
+    return _("fields: {fields}").format(fields=", ".join(FIELDS))
 
 
 def _checked(raw: Any, source: str) -> dict[str, str]:
     if not isinstance(raw, dict):
-        raise FokusError(f"{source}: expected a mapping of field: column", hint=f"fields: {', '.join(FIELDS)}")
+        raise FokusError(_("{source}: expected a mapping of field: column").format(source=source), hint=_fields())
     mapping: dict[str, str] = {}
     for field, column in raw.items():
         name = str(field).strip().lower()
         if name not in FIELDS:
-            raise FokusError(f"{source}: unknown field {str(field)!r}", hint=f"fields: {', '.join(FIELDS)}")
+            raise FokusError(
+                _("{source}: unknown field {field!r}").format(source=source, field=str(field)), hint=_fields()
+            )
         if not isinstance(column, str) or not column.strip():
-            raise FokusError(f"{source}: field {name!r} needs a column name")
+            raise FokusError(_("{source}: field {field!r} needs a column name").format(source=source, field=name))
         mapping[name] = column.strip()
     return mapping

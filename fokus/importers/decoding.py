@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from fokus.errors import FokusError
+from fokus.i18n import _
 from fokus.importers.limits import MAX_JSON_DEPTH, check_file_size, json_depth_position, json_too_deep
 
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
@@ -28,10 +29,10 @@ def decode_text(data: bytes, path: str) -> str:
         skipped = 0
     if data.startswith(_UTF16_BOMS):
         raise FokusError(
-            "the file is UTF-16 text, not UTF-8",
+            _("the file is UTF-16 text, not UTF-8"),
             path=path,
             where="byte 0",
-            hint='save it as "CSV UTF-8" or plain UTF-8 text',
+            hint=_('save it as "CSV UTF-8" or plain UTF-8 text'),
         )
     try:
         return data.decode("utf-8")
@@ -39,10 +40,10 @@ def decode_text(data: bytes, path: str) -> str:
         line = data.count(b"\n", 0, err.start) + 1
         bad = data[err.start : err.start + 1].hex()
         raise FokusError(
-            f"not UTF-8 text (byte 0x{bad} cannot start or continue a character)",
+            _("not UTF-8 text (byte 0x{byte} cannot start or continue a character)").format(byte=bad),
             path=path,
             where=f"line {line} (byte {err.start + skipped})",
-            hint="save the file as UTF-8; fokus does not guess other encodings",
+            hint=_("save the file as UTF-8; fokus does not guess other encodings"),
         ) from None
 
 
@@ -61,10 +62,10 @@ def load_json(data: bytes, path: str) -> Any:
     text = decode_text(data, path)
     skipped = 3 if data.startswith(codecs.BOM_UTF8) else 0
     if not text.strip():
-        raise FokusError("empty file: no JSON in it", path=path, where="byte 0")
+        raise FokusError(_("empty file: no JSON in it"), path=path, where="byte 0")
     if json_too_deep(data):
         raise FokusError(
-            f"JSON nested deeper than {MAX_JSON_DEPTH} levels; no export nests like that",
+            _("JSON nested deeper than {limit} levels; no export nests like that").format(limit=MAX_JSON_DEPTH),
             path=path,
             where=place(text, json_depth_position(text), skipped),
         )
@@ -72,16 +73,16 @@ def load_json(data: bytes, path: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as err:
         if err.pos >= len(text.rstrip()) or err.msg.startswith("Unterminated string"):
-            reason = "the JSON ends too early (the file is truncated)"
+            reason = _("the JSON ends too early (the file is truncated)")
         elif err.msg == "Extra data":
-            reason = "not valid JSON (more data after the end: two files pasted together?)"
+            reason = _("not valid JSON (more data after the end: two files pasted together?)")
         else:
-            reason = f"not valid JSON ({err.msg})"
+            reason = _("not valid JSON ({reason})").format(reason=err.msg)
         raise FokusError(reason, path=path, where=place(text, err.pos, skipped)) from None
     except (ValueError, RecursionError):  # an integer with more digits than Python converts (4300)
         long_number = _LONG_NUMBER.search(text)
         where = place(text, long_number.start(), skipped) if long_number else None
-        raise FokusError("not valid JSON (a number with thousands of digits)", path=path, where=where) from None
+        raise FokusError(_("not valid JSON (a number with thousands of digits)"), path=path, where=where) from None
 
 
 def kind_of(value: object) -> str:
@@ -91,11 +92,11 @@ def kind_of(value: object) -> str:
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, str):
-        return "a string"
+        return _("a string")
     if isinstance(value, (int, float)):
-        return "a number"
+        return _("a number")
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     if isinstance(value, dict):
-        return "an object"
+        return _("an object")
     return type(value).__name__

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import tzinfo
 
 from fokus.errors import FokusError
+from fokus.i18n import _
 from fokus.importers.archive import is_zip
 from fokus.importers.decoding import decode_text, load_json
 from fokus.importers.formats import FORMATS, Content, Reading, by_kind, claimed_by, detection_order
@@ -42,28 +43,42 @@ CANDIDATE_SUFFIXES = frozenset({JSON_SUFFIX, ".txt", ".text", ""}).union(*(fmt.s
 
 
 def _listed(items: Sequence[str]) -> str:
-    """``["a", "b", "c"]`` -> ``"a, b, and c"``."""
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])}, and {items[-1]}"
+    """``["a", "b", "c"]`` -> ``"a, b, and c"`` (in the reader's language)."""
+    if len(items) == 1:
+        return items[0]
+    return _("{items}, and {last}").format(items=", ".join(items[:-1]), last=items[-1])
 
 
 def _neither(items: Sequence[str]) -> str:
-    """``["a", "b"]`` -> ``"neither a nor b"``; ``["a", "b", "c"]`` -> ``"neither a, b, nor c"``."""
+    """``["a", "b"]`` -> ``"neither a nor b"``; ``["a", "b", "c"]`` -> ``"neither a, b, nor c"`` (in the reader's
+    language)."""
     if len(items) == 1:
-        return f"not {items[0]}"
+        return _("not {item}").format(item=items[0])
     if len(items) == 2:
-        return f"neither {items[0]} nor {items[1]}"
-    return f"neither {', '.join(items[:-1])}, nor {items[-1]}"
+        return _("neither {first} nor {second}").format(first=items[0], second=items[1])
+    return _("neither {items}, nor {last}").format(items=", ".join(items[:-1]), last=items[-1])
 
 
-WHAT_FOKUS_READS = "fokus reads " + _listed([fmt.in_hint for fmt in FORMATS])
-_JSON_SHAPES = _neither([fmt.shape for fmt in FORMATS if fmt.reads == "json"])
-_TEXT_SHAPES = _neither(["JSON", *(fmt.shape for fmt in FORMATS if fmt.reads == "text")])
+# Functions, not constants: the language is chosen after this module is imported.
+def what_fokus_reads() -> str:
+    """The hint for a file no format reads: every format fokus reads, in the reader's language."""
+    return _("fokus reads {formats}").format(formats=_listed([_(fmt.in_hint) for fmt in FORMATS]))
+
+
+def _json_shapes() -> str:
+    return _neither([_(fmt.shape) for fmt in FORMATS if fmt.reads == "json"])
+
+
+def _text_shapes() -> str:
+    return _neither(["JSON", *(_(fmt.shape) for fmt in FORMATS if fmt.reads == "text")])
 
 
 def refi_error(path: str) -> FokusError:
     """The error for a REFI-QDA project given as an export."""
     return FokusError(
-        "REFI-QDA projects cannot be imported yet", path=path, hint="import the exports the project was made from"
+        _("REFI-QDA projects cannot be imported yet"),
+        path=path,
+        hint=_("import the exports the project was made from"),
     )
 
 
@@ -77,7 +92,8 @@ class ReadOptions:
 
 
 class NotAnExport(Exception):
-    """Content that no parser recognises; ``error`` is the precise FokusError when there is one (bad encoding)."""
+    """Content that no parser recognises; ``error`` is the precise FokusError when there is one (bad encoding).
+    ``reason`` is for people (a note on a skipped file), in their language."""
 
     def __init__(self, reason: str, error: FokusError | None = None) -> None:
         super().__init__(reason)
@@ -87,7 +103,7 @@ class NotAnExport(Exception):
     def as_error(self, path: str) -> FokusError:
         """The FokusError for a file given directly."""
         return self.error or FokusError(
-            f"{self.reason}: not an export fokus can read", path=path, hint=WHAT_FOKUS_READS
+            _("{reason}: not an export fokus can read").format(reason=self.reason), path=path, hint=what_fokus_reads()
         )
 
 
@@ -111,15 +127,17 @@ def parse_bytes(data: bytes, path: str, options: ReadOptions) -> ParsedSource:
     body = data[3:] if data.startswith(codecs.BOM_UTF8) else data
     if not body.strip():
         if claimed is not None or suffix == JSON_SUFFIX:
-            raise FokusError("empty file", path=path, where="byte 0")
-        raise NotAnExport("an empty file")
+            raise FokusError(_("empty file"), path=path, where="byte 0")
+        raise NotAnExport(_("an empty file"))
     if is_zip(body[:4]):
-        raise NotAnExport("a zip inside a zip (unpack the outer one first)")
+        raise NotAnExport(_("a zip inside a zip (unpack the outer one first)"))
     if suffix == JSON_SUFFIX or body.lstrip()[:1] in (b"{", b"["):
         parsed = _first_fit(_content("json", data, path, options), "json", sha256, zone)
         if parsed is None:
-            error = FokusError(f"JSON of the wrong shape: {_JSON_SHAPES}", path=path, where="$")
-            raise NotAnExport("JSON of another shape", error)
+            error = FokusError(
+                _("JSON of the wrong shape: {shapes}").format(shapes=_json_shapes()), path=path, where="$"
+            )
+            raise NotAnExport(_("JSON of another shape"), error)
         return parsed
     if claimed is not None:
         content = _content(claimed.reads, data, path, options)
@@ -128,15 +146,15 @@ def parse_bytes(data: bytes, path: str, options: ReadOptions) -> ParsedSource:
         try:  # a table of something else (a README's cases.csv): its precise error if given directly
             return claimed.parse(content, sha256, zone)
         except FokusError as err:
-            raise NotAnExport(claimed.unrecognised, err) from None
+            raise NotAnExport(_(claimed.unrecognised), err) from None
     binary = b"\0" in body[:8192]
     try:
         text = decode_text(data, path)
     except FokusError as err:
-        raise NotAnExport("a binary file" if binary else "not UTF-8 text", None if binary else err) from None
+        raise NotAnExport(_("a binary file") if binary else _("not UTF-8 text"), None if binary else err) from None
     parsed = _first_fit(Content(path, text, options.mapping, binary), "text", sha256, zone)
     if parsed is None:
-        raise NotAnExport("a binary file" if binary else _TEXT_SHAPES)
+        raise NotAnExport(_("a binary file") if binary else _text_shapes())
     return parsed
 
 

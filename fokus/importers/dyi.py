@@ -48,6 +48,8 @@ from datetime import datetime
 from typing import Any, Literal
 
 from fokus.errors import FokusError
+from fokus.i18n import N_, _, ngettext
+from fokus.i18n.formats import number
 from fokus.importers import limits
 from fokus.importers.decoding import kind_of, load_json
 from fokus.importers.dyi_titles import parse_comment_title, parse_post_title
@@ -129,7 +131,9 @@ def dyi_file_source(doc: Any, path: str, sha256: str) -> ParsedSource:
     """A ParsedSource for one parsed DYI JSON file (the owner is guessed from this file alone)."""
     reader = _DyiReader(profile=None)
     if not looks_like_dyi(doc) and is_membership_file(path):
-        reader.notes.line(f"{path.rsplit('/', 1)[-1]}: group membership only, no messages (skipped)")
+        reader.notes.line(
+            _("{file}: group membership only, no messages (skipped)").format(file=path.rsplit("/", 1)[-1])
+        )
     else:
         reader.add(doc, path, "")
     return ParsedSource(path, SourceKind.DYI, sha256, reader.build(), reader.notes.render())
@@ -148,12 +152,18 @@ def dyi_archive_source(
     reader = _DyiReader(profile)
     for file in sorted(files, key=lambda f: f.name):
         if member_role(file.name) == "membership":
-            reader.notes.line(f"{file.name}: group membership only, no messages (skipped)")
+            reader.notes.line(_("{file}: group membership only, no messages (skipped)").format(file=file.name))
             continue
         where = file.shown or f"{path}!{file.name}"
         reader.add(load_json(file.read(), where), where, f"{file.name}:")
     if ignored:
-        reader.notes.line(f"ignored {ignored:,} other files in the archive (not group posts or comments)")
+        reader.notes.line(
+            ngettext(
+                "ignored {count} other file in the archive (not group posts or comments)",
+                "ignored {count} other files in the archive (not group posts or comments)",
+                ignored,
+            ).format(count=number(ignored))
+        )
     return ParsedSource(path, SourceKind.DYI, sha256, reader.build(), reader.notes.render())
 
 
@@ -178,10 +188,15 @@ class _DyiReader:
 
     def add(self, doc: Any, file: str, prefix: str) -> None:
         if not looks_like_dyi(doc):
-            found = f"an object with keys {', '.join(sorted(doc)[:6]) or '(none)'}" if isinstance(doc, dict) else None
+            found = (
+                _("an object with keys {keys}").format(keys=", ".join(sorted(doc)[:6]) or _("(none)"))
+                if isinstance(doc, dict)
+                else None
+            )
             raise FokusError(
-                f"JSON of the wrong shape: found {found or kind_of(doc)}, expected a DYI file with "
-                f"{' or '.join(POST_KEYS + COMMENT_KEYS)}",
+                _("JSON of the wrong shape: found {found}, expected a DYI file with {keys}").format(
+                    found=found or kind_of(doc), keys=_(" or ").join(POST_KEYS + COMMENT_KEYS)
+                ),
                 path=file,
                 where="$",
             )
@@ -191,8 +206,12 @@ class _DyiReader:
                     continue
                 items = doc[key]
                 if not isinstance(items, list):
-                    raise FokusError(f"expected a list, found {kind_of(items)}", path=file, where=f"$.{key}")
-                check_count(len(self.entries) + len(items), limits.MAX_RECORDS, "posts and comments", f"$.{key}", file)
+                    raise FokusError(
+                        _("expected a list, found {found}").format(found=kind_of(items)), path=file, where=f"$.{key}"
+                    )
+                check_count(
+                    len(self.entries) + len(items), limits.MAX_RECORDS, N_("posts and comments"), f"$.{key}", file
+                )
                 for i, obj in enumerate(items):
                     self.entries.append(_Entry(is_post, obj, f"$.{key}[{i}]", file, prefix))
                     if not is_post:
@@ -216,9 +235,11 @@ class _DyiReader:
             profile = doc.get("profile_v2") or doc.get("profile")
             name = profile["name"]["full_name"]
             if isinstance(name, str):
-                check_storable(name, "the owner's name", None)  # half a character: unreadable as a whole
+                check_storable(name, N_("the owner's name"), None)  # half a character: unreadable as a whole
         except (TypeError, KeyError, AttributeError, FokusError):
-            self.notes.line(f"{self.profile.name}: unreadable, the owner's name taken from the comments")
+            self.notes.line(
+                _("{file}: unreadable, the owner's name taken from the comments").format(file=self.profile.name)
+            )
             return None
         if not isinstance(name, str):
             return None
@@ -235,19 +256,19 @@ class _DyiReader:
             if record is None:
                 continue
             if record.source_id in seen:
-                self.notes.add("the same message twice (imported once)", entry.prefix + entry.loc)
+                self.notes.add(_("the same message twice (imported once)"), entry.prefix + entry.loc)
                 continue
             seen.add(record.source_id)
             messages.append(record)
         return messages
 
     def _post(self, entry: _Entry) -> MessageRecord | None:
-        obj, loc = _object(entry.obj, entry.loc, "post"), entry.loc
+        obj, loc = _object(entry.obj, entry.loc, N_("post")), entry.loc
         created = _time(obj.get("timestamp"), f"{loc}.timestamp")
         title = _text(obj, "title", loc)
         text, updated = "", None
         for j, item in enumerate(_list(obj, "data", loc)):
-            item = _object(item, f"{loc}.data[{j}]", "data item")
+            item = _object(item, f"{loc}.data[{j}]", N_("data item"))
             post = _text(item, "post", f"{loc}.data[{j}]")
             if post and not text:
                 text = post
@@ -258,14 +279,16 @@ class _DyiReader:
         parsed = parse_post_title(title) if title else None
         if parsed is None:
             author, group = self.owner(), None
-            self.notes.add("post whose title names no author (the archive's owner assumed)", entry.prefix + loc)
+            self.notes.add(_("post whose title names no author (the archive's owner assumed)"), entry.prefix + loc)
         else:
             author, group = parsed.author, parsed.group
         if group is not None:
-            check_length(group, MAX_NAME_CHARS, "group name", f"{loc}.title")
-        check_length(author, MAX_NAME_CHARS, "author name", f"{loc}.title" if parsed else f"{loc} (the owner's name)")
+            check_length(group, MAX_NAME_CHARS, N_("group name"), f"{loc}.title")
+        check_length(
+            author, MAX_NAME_CHARS, N_("author name"), f"{loc}.title" if parsed else f"{loc} (the owner's name)"
+        )
         if not text.strip() and url is None:
-            self.notes.add("post without text or link (skipped)", entry.prefix + loc)
+            self.notes.add(_("post without text or link (skipped)"), entry.prefix + loc)
             return None
         source_id = stable_id("dyi:", author, str(int(created.timestamp())), text)
         return MessageRecord(
@@ -284,15 +307,15 @@ class _DyiReader:
         )
 
     def _comment(self, entry: _Entry) -> MessageRecord | None:
-        obj, loc = _object(entry.obj, entry.loc, "comment"), entry.loc
+        obj, loc = _object(entry.obj, entry.loc, N_("comment")), entry.loc
         title = _text(obj, "title", loc)
         comment: dict[str, Any] = {}
         comment_loc = f"{loc}.data"
         for j, item in enumerate(_list(obj, "data", loc)):
-            item = _object(item, f"{loc}.data[{j}]", "data item")
+            item = _object(item, f"{loc}.data[{j}]", N_("data item"))
             if "comment" in item:
                 comment_loc = f"{loc}.data[{j}].comment"
-                comment = _object(item["comment"], comment_loc, "comment")
+                comment = _object(item["comment"], comment_loc, N_("comment"))
                 break
         stamp = comment.get("timestamp")
         created = _time(
@@ -303,13 +326,13 @@ class _DyiReader:
         check_text_length(text, None, f"{comment_loc}.comment")
         about = parse_comment_title(title or "")
         author = _text(comment, "author", comment_loc) or about.author or self.owner()
-        check_length(author, MAX_NAME_CHARS, "author name", f"{comment_loc}.author")
+        check_length(author, MAX_NAME_CHARS, N_("author name"), f"{comment_loc}.author")
         url, attachments = _attachments(obj, loc)
         group = _text(comment, "group", comment_loc)
         if group is not None:  # Facebook's are at most 75 characters; the thread of unplaced comments is named by it
-            check_length(group, MAX_NAME_CHARS, "group name", f"{comment_loc}.group")
+            check_length(group, MAX_NAME_CHARS, N_("group name"), f"{comment_loc}.group")
         if not text.strip() and url is None:
-            self.notes.add("comment without text or link (skipped)", entry.prefix + loc)
+            self.notes.add(_("comment without text or link (skipped)"), entry.prefix + loc)
             return None
         return MessageRecord(
             source_id=stable_id("dyi:", author, str(int(created.timestamp())), text),
@@ -329,7 +352,9 @@ class _DyiReader:
 
 def _object(value: Any, where: str, what: str) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise FokusError(f"expected a {what} object, found {kind_of(value)}", where=where)
+        raise FokusError(
+            _("expected a {what} object, found {found}").format(what=_(what), found=kind_of(value)), where=where
+        )
     return value
 
 
@@ -338,11 +363,16 @@ def _list(obj: dict[str, Any], key: str, loc: str) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise FokusError(f"expected a list, found {kind_of(value)}", where=f"{loc}.{key}")
+        raise FokusError(_("expected a list, found {found}").format(found=kind_of(value)), where=f"{loc}.{key}")
     return value
 
 
-_WHAT = {"post": "message text", "comment": "message text", "author": "author name", "group": "group name"}
+_WHAT = {
+    "post": N_("message text"),
+    "comment": N_("message text"),
+    "author": N_("author name"),
+    "group": N_("group name"),
+}
 
 
 def _text(obj: dict[str, Any], key: str, loc: str) -> str | None:
@@ -350,16 +380,18 @@ def _text(obj: dict[str, Any], key: str, loc: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise FokusError(f"expected a string, found {kind_of(value)}", where=f"{loc}.{key}")
+        raise FokusError(_("expected a string, found {found}").format(found=kind_of(value)), where=f"{loc}.{key}")
     check_storable(value, _WHAT.get(key, key), f"{loc}.{key}")  # the title holds the author and the group
     return repair_mojibake(value).strip() if key in ("author", "group", "title") else repair_mojibake(value)
 
 
 def _time(value: Any, where: str) -> datetime:
     if value is None:
-        raise FokusError("no timestamp", where=where)
+        raise FokusError(_("no timestamp"), where=where)
     if not isinstance(value, int) or isinstance(value, bool):
-        raise FokusError(f"expected a unix timestamp (whole seconds), found {kind_of(value)}", where=where)
+        raise FokusError(
+            _("expected a unix timestamp (whole seconds), found {found}").format(found=kind_of(value)), where=where
+        )
     try:
         return from_unix(value)
     except FokusError as err:
@@ -373,7 +405,7 @@ def _comment_author(obj: Any) -> str | None:
         comment = item.get("comment") if isinstance(item, dict) else None
         if isinstance(comment, dict) and isinstance(comment.get("author"), str):
             try:
-                check_storable(comment["author"], "author name", None)
+                check_storable(comment["author"], N_("author name"), None)
             except FokusError:
                 return None  # the comment itself is refused, at its place
             return repair_mojibake(comment["author"]).strip() or None
@@ -394,11 +426,13 @@ def _attachments(obj: dict[str, Any], loc: str) -> tuple[str | None, tuple[str, 
             context, media = item.get("external_context"), item.get("media")
             link = context.get("url") if isinstance(context, dict) else None
             if isinstance(link, str) and link.strip():
-                found.append(repair_mojibake(check_length(link.strip(), MAX_TEXT_CHARS, "link", f"{loc}.attachments")))
+                found.append(
+                    repair_mojibake(check_length(link.strip(), MAX_TEXT_CHARS, N_("link"), f"{loc}.attachments"))
+                )
                 url = url or found[-1]
             uri = media.get("uri") if isinstance(media, dict) else None
             if isinstance(uri, str) and uri.strip():
                 found.append(
-                    repair_mojibake(check_length(uri.strip(), MAX_TEXT_CHARS, "attachment", f"{loc}.attachments"))
+                    repair_mojibake(check_length(uri.strip(), MAX_TEXT_CHARS, N_("attachment"), f"{loc}.attachments"))
                 )
     return url, tuple(dict.fromkeys(found))

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import Any, Literal
 
+from fokus.i18n import N_
 from fokus.importers.records import ParsedSource, SourceKind
 
 Reading = Literal["json", "text"]
@@ -53,7 +54,9 @@ class ImportFormat:
     orders the formats that read the same input (lower is asked first); ``id_rank`` orders the formats when one import
     reads several (lower first: formats whose ids come from the source itself go first, so merged messages keep
     those ids). ``in_hint`` and ``shape`` name it in the errors for files no format recognises; ``suffixes`` are the
-    file names it claims whatever their content, and ``unrecognised`` the reason such a file is skipped.
+    file names it claims whatever their content, and ``unrecognised`` the reason such a file is skipped. Those three
+    are marked with ``N_()`` here and translated where they are shown, in the language chosen after this module is
+    imported.
     """
 
     name: str
@@ -133,8 +136,8 @@ GRAPH_JSON = ImportFormat(
     parse=_graph_parse,
     detection_rank=1,
     id_rank=0,
-    in_hint="Graph API JSON",
-    shape='a Graph API export ({"data": [...]}, a list of posts, a post)',
+    in_hint=N_("Graph API JSON"),
+    shape=N_('a Graph API export ({"data": [...]}, a list of posts, a post)'),
 )
 DYI = ImportFormat(
     name=SourceKind.DYI.value,
@@ -146,8 +149,8 @@ DYI = ImportFormat(
     parse=_dyi_parse,
     detection_rank=0,  # before Graph API JSON: a membership file is DYI by its name, whatever its JSON looks like
     id_rank=2,
-    in_hint="Facebook DYI archives (zip, folder or JSON file)",
-    shape="a DYI groups file (group_posts_v2, group_comments_v2)",
+    in_hint=N_("Facebook DYI archives (zip, folder or JSON file)"),
+    shape=N_("a DYI groups file (group_posts_v2, group_comments_v2)"),
 )
 CSV = ImportFormat(
     name=SourceKind.CSV.value,
@@ -159,10 +162,10 @@ CSV = ImportFormat(
     parse=_csv_parse,
     detection_rank=3,
     id_rank=0,
-    in_hint="CSV with the columns id, author, created_time, text (or --map)",
-    shape="CSV with known columns",
+    in_hint=N_("CSV with the columns id, author, created_time, text (or --map)"),
+    shape=N_("CSV with known columns"),
     suffixes=frozenset({".csv", ".tsv"}),
-    unrecognised="CSV without the columns fokus reads",
+    unrecognised=N_("CSV without the columns fokus reads"),
 )
 TRANSCRIPT = ImportFormat(
     name=SourceKind.TRANSCRIPT.value,
@@ -174,8 +177,8 @@ TRANSCRIPT = ImportFormat(
     parse=_transcript_parse,
     detection_rank=2,  # before CSV: a file whose first line starts a thread is a transcript, whatever follows
     id_rank=1,
-    in_hint="transcripts starting with '=== <title>'",
-    shape="a transcript",
+    in_hint=N_("transcripts starting with '=== <title>'"),
+    shape=N_("a transcript"),
 )
 
 #: Every format, in the order the user sees them (``--format``, ``fokus import --help``, the README).

@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Final
 
 from fokus.errors import FokusError
+from fokus.i18n import N_, _, ngettext
+from fokus.i18n.formats import number
 
 GiB: Final = 1024**3
 MiB: Final = 1024**2
@@ -84,12 +86,13 @@ MAX_ATTRIBUTES: Final = 1_000
 
 
 def human_size(n: int) -> str:
-    """``536870912`` -> ``"512 MiB"``, for messages."""
+    """``536870912`` -> ``"512 MiB"``, for messages (with the language's grouping and decimal sign)."""
     for unit, name in ((GiB, "GiB"), (MiB, "MiB")):
         if n >= unit:
             value = n / unit
-            return f"{value:,.0f} {name}" if value >= 100 else f"{value:.3g} {name}"
-    return f"{n:,} bytes"
+            shown = number(value, 0) if value >= 100 else number(float(f"{value:.3g}"))
+            return f"{shown} {name}"
+    return ngettext("{count} byte", "{count} bytes", n).format(count=number(n))
 
 
 def check_file_size(size: int, path: str, *, parsed: bool) -> None:
@@ -97,11 +100,18 @@ def check_file_size(size: int, path: str, *, parsed: bool) -> None:
     check_size(size, MAX_PARSE_BYTES if parsed else MAX_FILE_BYTES, path)
 
 
-def check_size(size: int, limit: int, path: str, hint: str = "split the export into smaller files") -> None:
-    """Refuse a file of ``size`` bytes over ``limit``."""
+SPLIT_EXPORT = N_("split the export into smaller files")
+
+
+def check_size(size: int, limit: int, path: str, hint: str = SPLIT_EXPORT) -> None:
+    """Refuse a file of ``size`` bytes over ``limit``; ``hint`` is marked with ``N_()`` and translated here."""
     if size > limit:
         raise FokusError(
-            f"file too large: {human_size(size)} (fokus reads at most {human_size(limit)})", path=path, hint=hint
+            _("file too large: {size} (fokus reads at most {limit})").format(
+                size=human_size(size), limit=human_size(limit)
+            ),
+            path=path,
+            hint=_(hint),
         )
 
 
@@ -116,31 +126,42 @@ def read_limited(path: Path, limit: int, hint: str) -> bytes:
             check_size(os.fstat(file.fileno()).st_size, limit, display, hint=hint)
             raw = file.read(limit + 1)
     except OSError as exc:
-        raise FokusError(f"cannot read: {exc.strerror or exc}", path=display) from exc
+        raise FokusError(_("cannot read: {reason}").format(reason=exc.strerror or exc), path=display) from exc
     if len(raw) > limit:
-        raise FokusError(f"file too large (fokus reads at most {human_size(limit)})", path=display, hint=hint)
+        raise FokusError(
+            _("file too large (fokus reads at most {limit})").format(limit=human_size(limit)),
+            path=display,
+            hint=_(hint),
+        )
     return raw
-
-
-_NUL_REASON = "(U+0000): no text holds one, and PostgreSQL cannot store it; the file is damaged"
 
 
 def check_text_length(text: str, path: str | None, where: str) -> None:
     """Refuse a message text over ``MAX_TEXT_CHARS``, or one no database can store (:func:`check_storable`)."""
     if len(text) > MAX_TEXT_CHARS:
         raise FokusError(
-            f"message text too long: {len(text):,} characters (at most {MAX_TEXT_CHARS:,})",
+            _("message text too long: {count} characters (at most {limit})").format(
+                count=number(len(text)), limit=number(MAX_TEXT_CHARS)
+            ),
             path=path,
             where=where,
         )
-    check_storable(text, "message text", where, path)
+    check_storable(text, N_("message text"), where, path)
 
 
 def check_no_nul(value: str | None, what: str, where: str | None, path: str | None = None) -> None:
     """Refuse a text holding a NUL character: SQLite would store it, but the project could then never move to
-    PostgreSQL, which refuses it (and on PostgreSQL the import would fail with a driver error, not a message)."""
+    PostgreSQL, which refuses it (and on PostgreSQL the import would fail with a driver error, not a message).
+    ``what`` is marked with ``N_()`` by the caller and translated here, as in the other checks."""
     if value is not None and "\x00" in value:
-        raise FokusError(f"{what} holds a NUL character {_NUL_REASON}", path=path, where=where)
+        raise FokusError(
+            _(
+                "{what} holds a NUL character (U+0000): no text holds one, and PostgreSQL cannot store it;"
+                " the file is damaged"
+            ).format(what=_(what)),
+            path=path,
+            where=where,
+        )
 
 
 def check_storable(value: str | None, what: str, where: str | None, path: str | None = None) -> str | None:
@@ -157,11 +178,13 @@ def check_storable(value: str | None, what: str, where: str | None, path: str | 
         value.encode("utf-8")
     except UnicodeEncodeError as err:
         raise FokusError(
-            f"{what} holds half a character (a lone surrogate \\u{ord(value[err.start]):04x}): no file or database "
-            "can store it; the file is damaged",
+            _(
+                "{what} holds half a character (a lone surrogate {escape}): no file or database can store it;"
+                " the file is damaged"
+            ).format(what=_(what), escape=f"\\u{ord(value[err.start]):04x}"),
             path=path,
             where=where,
-            hint="a tool cut a text inside a character; remove the escape from the file",
+            hint=_("a tool cut a text inside a character; remove the escape from the file"),
         ) from None
     return value
 
@@ -172,7 +195,9 @@ def check_length(value: str, limit: int, what: str, where: str | None, path: str
     holds a NUL or half a character."""
     if len(value) > limit:
         raise FokusError(
-            f"{what} too long: {len(value):,} characters (at most {limit:,}): {value[:40]!r}...",
+            _("{what} too long: {count} characters (at most {limit}): {start}...").format(
+                what=_(what), count=number(len(value)), limit=number(limit), start=repr(value[:40])
+            ),
             path=path,
             where=where,
         )
@@ -183,9 +208,10 @@ def check_length(value: str, limit: int, what: str, where: str | None, path: str
 def shown_number(value: int) -> str:
     """A whole number for a message: its digits, or how many it has when they would not fit on a line."""
     if value.bit_length() > 14_000:  # str() refuses numbers of more than 4,300 digits
-        return f"a number of about {int(value.bit_length() * 0.30103):,} digits"
+        return _("a number of about {count} digits").format(count=number(int(value.bit_length() * 0.30103)))
     digits = str(value)
-    return digits if len(digits) <= 24 else f"a number of {len(digits.lstrip('-')):,} digits"
+    count = len(digits.lstrip("-"))
+    return digits if len(digits) <= 24 else _("a number of {count} digits").format(count=number(count))
 
 
 def shown_text(value: str, limit: int = 40) -> str:
@@ -194,9 +220,14 @@ def shown_text(value: str, limit: int = 40) -> str:
 
 
 def check_count(count: int, limit: int, what: str, where: str | None, path: str | None = None) -> None:
-    """Refuse the ``count``-th of ``what`` ("messages", "codes") when it is over ``limit``."""
+    """Refuse the ``count``-th of ``what`` ("messages", "codes", marked with ``N_()``) when it is over ``limit``."""
     if count > limit:
-        raise FokusError(f"more than {limit:,} {what} in one file", path=path, where=where, hint="split the file")
+        raise FokusError(
+            _("more than {limit} {what} in one file").format(limit=number(limit), what=_(what)),
+            path=path,
+            where=where,
+            hint=_("split the file"),
+        )
 
 
 def allow_long_csv_fields() -> None:
@@ -213,10 +244,10 @@ def csv_error_reason(err: csv.Error) -> str:
     """The csv module's error in plain words."""
     message = str(err)
     if "field larger than field limit" in message:
-        return f"a field longer than {MAX_CSV_FIELD_CHARS - 1:,} characters"
+        return _("a field longer than {count} characters").format(count=number(MAX_CSV_FIELD_CHARS - 1))
     if "unexpected end of data" in message:
-        return "malformed quoting: a quoted field is never closed"
-    return f"malformed quoting ({message})"
+        return _("malformed quoting: a quoted field is never closed")
+    return _("malformed quoting ({reason})").format(reason=message)
 
 
 _KEEP = b'"[]{}'

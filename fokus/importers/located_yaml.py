@@ -22,6 +22,8 @@ from typing import Any
 import yaml
 
 from fokus.errors import FokusError
+from fokus.i18n import N_, _
+from fokus.i18n.formats import number
 from fokus.importers import limits
 
 
@@ -55,7 +57,7 @@ class _ControlCharacter(FokusError):
     def __init__(self, char: str, where: str | None) -> None:
         self.char = char
         self.field: str | None = None
-        super().__init__(self._reason("a value"), where=where, hint=self._hint())
+        super().__init__(self._reason(_("a value")), where=where, hint=self._hint())
 
     def named(self, field: str) -> _ControlCharacter:
         if self.field is None:
@@ -66,11 +68,15 @@ class _ControlCharacter(FokusError):
     def _reason(self, field: str) -> str:
         code = f"U+{ord(self.char):04X}"
         if self.char == "\x00":
-            return f"{field} holds a NUL character ({code}), which PostgreSQL cannot store"
-        return f"{field} holds a control character ({code}), which no text of a codebook needs"
+            return _("{field} holds a NUL character ({code}), which PostgreSQL cannot store").format(
+                field=field, code=code
+            )
+        return _("{field} holds a control character ({code}), which no text of a codebook needs").format(
+            field=field, code=code
+        )
 
     def _hint(self) -> str:
-        return f'remove the escape "\\x{ord(self.char):02x}" from the file'
+        return _('remove the escape "{escape}" from the file').format(escape=f"\\x{ord(self.char):02x}")
 
 
 class _Loader(yaml.SafeLoader):
@@ -87,7 +93,9 @@ class _Loader(yaml.SafeLoader):
         try:
             if self._depth > limits.MAX_YAML_DEPTH:
                 raise FokusError(
-                    f"YAML nested deeper than {limits.MAX_YAML_DEPTH} levels; no codebook nests like that",
+                    _("YAML nested deeper than {limit} levels; no codebook nests like that").format(
+                        limit=limits.MAX_YAML_DEPTH
+                    ),
                     where=_line(self.peek_event().start_mark),  # type: ignore[no-untyped-call]
                 )
             node = super().compose_node(parent, index)
@@ -103,8 +111,10 @@ class _Loader(yaml.SafeLoader):
             total = 1 + sum(self._values.get(id(c), 1) for c in children)  # 1: an alias of a node still open
             if total > limits.MAX_YAML_VALUES:
                 raise FokusError(
-                    f"the YAML holds more than {limits.MAX_YAML_VALUES:,} values, counting each use of an alias "
-                    "(aliases of aliases: a 'billion laughs' file?)",
+                    _(
+                        "the YAML holds more than {limit} values, counting each use of an alias"
+                        " (aliases of aliases: a 'billion laughs' file?)"
+                    ).format(limit=number(limits.MAX_YAML_VALUES)),
                     where=_line(node.start_mark),
                 )
             self._values[id(node)] = total
@@ -121,11 +131,17 @@ class _Loader(yaml.SafeLoader):
             LookupError,
         ):  # what PyYAML's constructors raise
             tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
-            shown = f" {str(node.value)[:40]!r}" if isinstance(node, yaml.ScalarNode) else ""
+            reason = (
+                _("not valid YAML: the value {value!r} cannot be read as {tag}").format(
+                    value=str(node.value)[:40], tag=tag
+                )
+                if isinstance(node, yaml.ScalarNode)
+                else _("not valid YAML: the value cannot be read as {tag}").format(tag=tag)
+            )
             raise FokusError(
-                f"not valid YAML: the value{shown} cannot be read as {tag}",
+                reason,
                 where=_line(node.start_mark),
-                hint="put the value in quotes to keep it as text",
+                hint=_("put the value in quotes to keep it as text"),
             ) from None
         if isinstance(value, str) and (control := _CONTROL.search(value)) is not None:
             raise _ControlCharacter(control.group(), _line(node.start_mark))
@@ -134,7 +150,8 @@ class _Loader(yaml.SafeLoader):
                 value.encode("utf-8")
             except UnicodeEncodeError:  # "\ud83d": half of a character, which no file or database can hold
                 raise FokusError(
-                    "not valid YAML: a \\u escape of half a character (a lone surrogate)", where=_line(node.start_mark)
+                    _("not valid YAML: a \\u escape of half a character (a lone surrogate)"),
+                    where=_line(node.start_mark),
                 ) from None
         return value
 
@@ -157,10 +174,10 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LocatedDict:
         try:
             hash(key)
         except TypeError as exc:
-            raise FokusError("a key must be a plain value", where=f"line {line}") from exc
+            raise FokusError(_("a key must be a plain value"), where=f"line {line}") from exc
         if key in result:
             raise FokusError(
-                f"duplicate key {key!r} (first on line {result.key_lines[key]})",
+                _("duplicate key {key!r} (first on line {line})").format(key=key, line=result.key_lines[key]),
                 where=f"line {line}",
             )
         try:
@@ -185,11 +202,11 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _constr
 def load_located_yaml(path: Path) -> Any:
     """Parse ``path``; every problem becomes a FokusError naming the file and line."""
     display = str(path)
-    raw = limits.read_limited(path, limits.MAX_YAML_BYTES, "a YAML file is written by hand")
+    raw = limits.read_limited(path, limits.MAX_YAML_BYTES, N_("a YAML file is written by hand"))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise FokusError(f"not UTF-8 text (byte {exc.start})", path=display) from exc
+        raise FokusError(_("not UTF-8 text (byte {byte})").format(byte=exc.start), path=display) from exc
     loader: _Loader | None = None
     try:
         loader = _Loader(text)  # a SafeLoader; it checks the characters of the whole text first
@@ -199,16 +216,22 @@ def load_located_yaml(path: Path) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}" if mark else None
-        raise FokusError(f"not valid YAML: {exc.problem or exc.context}", path=display, where=where) from exc
+        raise FokusError(
+            _("not valid YAML: {reason}").format(reason=exc.problem or exc.context), path=display, where=where
+        ) from exc
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
-        reason = f"not valid YAML: {exc.reason} (character #x{exc.character:04x})"
+        reason = _("not valid YAML: {reason} (character {character})").format(
+            reason=exc.reason, character=f"#x{exc.character:04x}"
+        )
         raise FokusError(reason, path=display, where=f"line {line}") from None
     except yaml.YAMLError as exc:
-        raise FokusError(f"not valid YAML: {exc}", path=display) from exc
+        raise FokusError(_("not valid YAML: {reason}").format(reason=exc), path=display) from exc
     except (ValueError, OverflowError) as exc:  # PyYAML's scanner on an escape beyond Unicode, such as \U10010000
         where = f"line {loader.line + 1}" if loader is not None else None
-        raise FokusError(f"not valid YAML: an escape that is no character ({exc})", path=display, where=where) from None
+        raise FokusError(
+            _("not valid YAML: an escape that is no character ({reason})").format(reason=exc), path=display, where=where
+        ) from None
     finally:
         if loader is not None:
             loader.dispose()

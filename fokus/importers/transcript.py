@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
 from fokus.errors import FokusError
+from fokus.i18n import N_, _
 from fokus.importers import limits
 from fokus.importers.decoding import decode_text
 from fokus.importers.ids import stable_id
@@ -57,6 +58,16 @@ from fokus.importers.records import MessageKind, MessageRecord, ParsedSource, So
 from fokus.importers.times import parse_time, zone_named
 
 _KINDS = (MessageKind.POST, MessageKind.COMMENT, MessageKind.REPLY)
+#: The notes and errors that name a message's kind, one whole sentence each (marked here, translated where shown).
+_WITHOUT_TEXT = {
+    MessageKind.POST: N_("post without text (skipped)"),
+    MessageKind.COMMENT: N_("comment without text (skipped)"),
+    MessageKind.REPLY: N_("reply without text (skipped)"),
+}
+_NO_POST_BEFORE = {
+    MessageKind.COMMENT: N_("the thread starting on line {line} has no post before this comment"),
+    MessageKind.REPLY: N_("the thread starting on line {line} has no post before this reply"),
+}
 _TITLE_PREFIXES = ("tråd:", "thread:")
 
 
@@ -118,7 +129,7 @@ class _TranscriptReader:
         thread: _Thread | None = None
         lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
         if "\0" in text:  # anywhere, a title too (format detection looks for binary files in the first 8 KiB)
-            check_no_nul(text, "the text", f"line {next(n for n, line in enumerate(lines, 1) if chr(0) in line)}")
+            check_no_nul(text, N_("the text"), f"line {next(n for n, line in enumerate(lines, 1) if chr(0) in line)}")
         for number, raw in enumerate(lines, 1):
             line = raw.rstrip()
             stripped = line.lstrip(" \t")
@@ -128,25 +139,28 @@ class _TranscriptReader:
                 thread = _Thread(number, _title(line))
             elif thread is None:
                 if stripped and not stripped.startswith("#"):
-                    what = "a message" if _is_header(stripped) else "text"
                     raise FokusError(
-                        f"{what} before the first thread",
+                        _("a message before the first thread")
+                        if _is_header(stripped)
+                        else _("text before the first thread"),
                         where=f"line {number}",
-                        hint="start a thread with a line '=== Tråd: <title>'; comment lines start with '#'",
+                        hint=_("start a thread with a line '=== Tråd: <title>'; comment lines start with '#'"),
                     )
             elif _is_header(stripped):
                 self._message(thread, line, stripped, number)
             elif not thread.messages:
                 if stripped:
                     raise FokusError(
-                        "text before the thread's post",
+                        _("text before the thread's post"),
                         where=f"line {number}",
-                        hint="a post starts with '[YYYY-MM-DD HH:MM] Name: text'",
+                        hint=_("a post starts with '[YYYY-MM-DD HH:MM] Name: text'"),
                     )
             else:
                 thread.messages[-1].lines.append(_dedent(line, thread.messages[-1].width))
         if thread is None:
-            raise FokusError("no thread in the file", where="line 1", hint="a thread starts with '=== Tråd: <title>'")
+            raise FokusError(
+                _("no thread in the file"), where="line 1", hint=_("a thread starts with '=== Tråd: <title>'")
+            )
         self._close(thread)
         return self.records, self.notes.render()
 
@@ -155,27 +169,31 @@ class _TranscriptReader:
         width = _width(line[: len(line) - len(stripped)])
         if width % 2 or width > 4:
             raise FokusError(
-                f"indented {width} columns: a message is indented 0 (post), 2 (comment) or 4 (reply) spaces",
+                _("indented {width} columns: a message is indented 0 (post), 2 (comment) or 4 (reply) spaces").format(
+                    width=width
+                ),
                 where=where,
-                hint="a tab counts as two spaces",
+                hint=_("a tab counts as two spaces"),
             )
         level = width // 2
         previous = thread.messages[-1] if thread.messages else None
         if level == 0 and previous is not None:
             raise FokusError(
-                "a second post in the thread", where=where, hint="start a new thread with '=== <title>' before it"
+                _("a second post in the thread"),
+                where=where,
+                hint=_("start a new thread with '=== <title>' before it"),
             )
         if level > 0 and previous is None:
             raise FokusError(
-                f"the thread starting on line {thread.line} has no post before this {_KINDS[level].value}",
+                _(_NO_POST_BEFORE[_KINDS[level]]).format(line=thread.line),
                 where=where,
-                hint="the post is not indented",
+                hint=_("the post is not indented"),
             )
         if previous is not None and level > previous.level + 1:
             raise FokusError(
-                "a reply with no comment above it: indented more than one level below its parent",
+                _("a reply with no comment above it: indented more than one level below its parent"),
                 where=where,
-                hint="a comment is indented two spaces, a reply to it four",
+                hint=_("a comment is indented two spaces, a reply to it four"),
             )
         created, author, case, first = self._header(stripped, where)
         parent = None
@@ -183,7 +201,7 @@ class _TranscriptReader:
             parent = next(m for m in reversed(thread.messages) if m.level == level - 1)
             parent.answered = True
         self.count += 1
-        check_count(self.count, limits.MAX_RECORDS, "messages", where)
+        check_count(self.count, limits.MAX_RECORDS, N_("messages"), where)
         message = _Message(number, level, width, author, case, created, parent=parent)
         if first:
             message.lines.append(first)
@@ -192,36 +210,38 @@ class _TranscriptReader:
     def _header(self, stripped: str, where: str) -> tuple[datetime, str, str | None, str]:
         close = stripped.find("]")
         if close < 0:
-            raise FokusError("missing ']' after the time", where=where, hint="[YYYY-MM-DD HH:MM] Name: text")
+            raise FokusError(_("missing ']' after the time"), where=where, hint=_("[YYYY-MM-DD HH:MM] Name: text"))
         stamp = stripped[1:close].strip()
         try:
             if stamp.isdigit():
-                raise FokusError(f"not a date and time: {shown_text(stamp)}")
+                raise FokusError(_("not a date and time: {value}").format(value=shown_text(stamp)))
             created = parse_time(stamp, self.zone)
         except FokusError as err:
-            raise FokusError(err.reason, where=where, hint="write the time as YYYY-MM-DD HH:MM[:SS]") from None
+            raise FokusError(err.reason, where=where, hint=_("write the time as YYYY-MM-DD HH:MM[:SS]")) from None
         rest = stripped[close + 1 :]
         colon = rest.find(":")
         if colon < 0:
             raise FokusError(
-                "missing ':' after the author's name", where=where, hint="[YYYY-MM-DD HH:MM] Name (Kommune): text"
+                _("missing ':' after the author's name"),
+                where=where,
+                hint=_("[YYYY-MM-DD HH:MM] Name (Kommune): text"),
             )
         who, case = rest[:colon].strip(), None
         if who.endswith(")") and "(" in who:
             k = who.rfind("(")
             who, case = who[:k].strip(), who[k + 1 : -1].strip() or None
         if not who:
-            raise FokusError("missing author before ':'", where=where, hint="[YYYY-MM-DD HH:MM] Name: text")
-        check_length(who, MAX_NAME_CHARS, "author name", where)
-        check_length(case or "", MAX_NAME_CHARS, "case name", where)
+            raise FokusError(_("missing author before ':'"), where=where, hint=_("[YYYY-MM-DD HH:MM] Name: text"))
+        check_length(who, MAX_NAME_CHARS, N_("author name"), where)
+        check_length(case or "", MAX_NAME_CHARS, N_("case name"), where)
         return created, who, case, rest[colon + 1 :].strip()
 
     def _close(self, thread: _Thread) -> None:
         if not thread.messages:
             raise FokusError(
-                f"the thread {thread.title or '(untitled)'!r} has no post",
+                _("the thread {title!r} has no post").format(title=thread.title or _("(untitled)")),
                 where=f"line {thread.line}",
-                hint="a post follows the '===' line: '[YYYY-MM-DD HH:MM] Name: text'",
+                hint=_("a post follows the '===' line: '[YYYY-MM-DD HH:MM] Name: text'"),
             )
         root = thread.messages[0]
         for message in thread.messages:
@@ -232,11 +252,11 @@ class _TranscriptReader:
             check_text_length(text, None, where)
             kind = _KINDS[message.level]
             if not text and not message.answered:
-                self.notes.add(f"{kind.value} without text (skipped)", where)
+                self.notes.add(_(_WITHOUT_TEXT[kind]), where)
                 continue
             message.source_id = stable_id("tx:", message.author, message.created.isoformat(), text)
             if message.source_id in self.seen:
-                self.notes.add("the same message twice (imported once)", where)
+                self.notes.add(_("the same message twice (imported once)"), where)
                 continue
             self.seen.add(message.source_id)
             self.records.append(
