@@ -53,6 +53,7 @@ from fokus.exchange.qdpx_read import (
 )
 from fokus.exchange.qdpx_texts import ExternalFile
 from fokus.files.codings import CodingRow
+from fokus.i18n import N_, _
 from fokus.importers.limits import MAX_LABEL_CHARS
 from fokus.importers.records import ParsedSource, SourceKind
 from fokus.model import Code, Coder, CoderKind, Coding, CodingStatus, Message, MessageAlias, Thread
@@ -206,7 +207,7 @@ def _codings(
                 if selection.end > owner[1]:
                     report.clipped += 1
             if owner is None or not message or end <= start:
-                reason = NO_MESSAGE if owner is None else OTHER_SPACING if not message else EMPTY_SPAN
+                reason = _(NO_MESSAGE if owner is None else OTHER_SPACING if not message else EMPTY_SPAN)
                 report.dropped.extend(
                     DroppedCoding(reason, c[0], source.name, code_paths.get(c[1], c[1])) for c in selection.codings
                 )
@@ -219,14 +220,14 @@ def _codings(
                 values = fokus_fields(selection.description, "coding") or {}
                 field = Fields(values, f"selection {selection.guid}", project.path)
                 status = field.choice("status", CodingStatus, CodingStatus.ACCEPTED)
-                origin = field.text("origin", MAX_LABEL_CHARS, "origin") or "human"
+                origin = field.text("origin", MAX_LABEL_CHARS, N_("origin")) or "human"
                 said = described[selection.description] = (status, origin, field.share("confidence"))
             status, origin, confidence = said
             where = f"selection {selection.guid}"
             for coding_guid, code_guid, user, when in selection.codings:
                 path = code_paths.get(code_guid)
                 if path is None:
-                    report.dropped.append(DroppedCoding(UNKNOWN_CODE, coding_guid, source.name, code_guid))
+                    report.dropped.append(DroppedCoding(_(UNKNOWN_CODE), coding_guid, source.name, code_guid))
                     continue
                 coder = project.users.get(user or selection.creating_user or "") or IMPORT_CODER
                 key = (message, path, coder, start, end)
@@ -234,7 +235,7 @@ def _codings(
                 if own is not None and own[:3] == key[:3] and back[owner[2]].span(own[3], own[4]) == shown:
                     key = own  # this project's own coding, shown redacted: the span it has, not the whole name
                 if key in first:
-                    report.dropped.append(DroppedCoding(MERGED, coding_guid, source.name, path, first[key]))
+                    report.dropped.append(DroppedCoding(_(MERGED), coding_guid, source.name, path, first[key]))
                     continue
                 first[key] = coding_guid
                 rows.append(

@@ -32,6 +32,7 @@ from fokus.exchange.codes import code_description, code_notes
 from fokus.exchange.xmlsafe import children, line_of, local, namespace, parse_xml, text_of, where
 from fokus.files.codebook import MAX_DEPTH, CodebookSpec, CodeSpec
 from fokus.files.output import open_binary
+from fokus.i18n import N_, _, ngettext
 from fokus.importers import limits
 from fokus.importers.limits import MAX_CODE_PATH_CHARS, MAX_LABEL_CHARS, check_count, check_length
 
@@ -62,7 +63,9 @@ def read_qdc(path: Path) -> QdcCodebook:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise FokusError(f"cannot read the codebook: {exc.strerror or exc}", path=str(path)) from None
+        raise FokusError(
+            _("cannot read the codebook: {reason}").format(reason=exc.strerror or exc), path=str(path)
+        ) from None
     return parse_qdc(data, str(path), name=path.stem)
 
 
@@ -71,15 +74,18 @@ def parse_qdc(data: bytes, display: str, *, name: str) -> QdcCodebook:
     root = parse_xml(data, display)
     tag = local(root.tag)
     if tag != "CodeBook" or namespace(root.tag) not in ACCEPTED_NS:
-        hint = "a REFI-QDA codebook has the root element CodeBook"
+        hint = _("a REFI-QDA codebook has the root element CodeBook")
         if tag == "Project":
-            hint = "this is a REFI-QDA project (project.qde); import the .qdpx it came in instead"
+            hint = _("this is a REFI-QDA project (project.qde); import the .qdpx it came in instead")
         raise FokusError(
-            f"not a REFI-QDA codebook: the root element is {root.tag}", path=display, where=where(root), hint=hint
+            _("not a REFI-QDA codebook: the root element is {tag}").format(tag=root.tag),
+            path=display,
+            where=where(root),
+            hint=hint,
         )
     book = codebook_from_element(root, display, name=name)
     if not book.spec.codes:
-        raise FokusError("the codebook has no codes", path=display, where=where(root))
+        raise FokusError(_("the codebook has no codes"), path=display, where=where(root))
     return book
 
 
@@ -94,9 +100,17 @@ def codebook_from_element(codebook: ET.Element, display: str, *, name: str) -> Q
     _read_codes(top, None, 1, book, counter, display, notes)
     sets = sum(1 for sets_element in children(codebook, "Sets") for _ in children(sets_element, "Set"))
     if sets:
-        book.skipped.append(f"{sets} set{'s' if sets != 1 else ''} of codes (sets are not imported)")
+        book.skipped.append(
+            ngettext(
+                "{count} set of codes (sets are not imported)", "{count} sets of codes (sets are not imported)", sets
+            ).format(count=sets)
+        )
     if notes.note_refs:
-        book.skipped.append(f"{notes.note_refs} note reference{'s' if notes.note_refs != 1 else ''} on codes")
+        book.skipped.append(
+            ngettext("{count} note reference on codes", "{count} note references on codes", notes.note_refs).format(
+                count=notes.note_refs
+            )
+        )
     book.skipped.extend(notes.colors)
     return book
 
@@ -163,23 +177,27 @@ def _read_codes(
     notes: _Notes,
 ) -> None:
     if elements and depth > MAX_DEPTH:
-        raise FokusError(f"codes nest deeper than {MAX_DEPTH} levels", path=display, where=where(elements[0]))
+        raise FokusError(
+            _("codes nest deeper than {limit} levels").format(limit=MAX_DEPTH), path=display, where=where(elements[0])
+        )
     used: dict[str, int] = {}
     for element in elements:
         name = " ".join((element.get("name") or "").split())
         if not name:
-            raise FokusError("a code has no name", path=display, where=where(element))
-        check_length(name, MAX_LABEL_CHARS, "code name", where(element), display)
-        check_count(len(book.spec.codes) + 1, limits.MAX_CODES, "codes", where(element), display)
+            raise FokusError(_("a code has no name"), path=display, where=where(element))
+        check_length(name, MAX_LABEL_CHARS, N_("code name"), where(element), display)
+        check_count(len(book.spec.codes) + 1, limits.MAX_CODES, N_("codes"), where(element), display)
         notes_of = code_notes(text_of(element, "Description"))
         code_id = _unique(notes_of.fokus_id.rsplit("/", 1)[-1] if notes_of.fokus_id else slug(name), used)
         path = check_length(
-            f"{parent}/{code_id}" if parent else code_id, MAX_CODE_PATH_CHARS, "code path", where(element), display
+            f"{parent}/{code_id}" if parent else code_id, MAX_CODE_PATH_CHARS, N_("code path"), where(element), display
         )
         guid = _guid(element, name, display)
         if guid in notes.guids:
             raise FokusError(
-                f"two codes have the GUID {guid} (the second is {name!r})", path=display, where=where(element)
+                _("two codes have the GUID {guid} (the second is {name!r})").format(guid=guid, name=name),
+                path=display,
+                where=where(element),
             )
         book.guids[path] = guid
         notes.guids.add(guid)
@@ -219,8 +237,12 @@ def _guid(element: ET.Element, name: str, display: str) -> str:
     raw = (element.get("guid") or "").strip()
     found = GUID.match(raw)
     if not found:
-        reason = f"code {name!r} has no guid" if not raw else f"code {name!r} has a bad guid {raw!r}"
-        raise FokusError(reason, path=display, where=where(element), hint="a GUID is 8-4-4-4-12 hexadecimal digits")
+        reason = (
+            _("code {name!r} has no guid").format(name=name)
+            if not raw
+            else _("code {name!r} has a bad guid {guid!r}").format(name=name, guid=raw)
+        )
+        raise FokusError(reason, path=display, where=where(element), hint=_("a GUID is 8-4-4-4-12 hexadecimal digits"))
     return found.group(1).lower()
 
 
@@ -233,7 +255,12 @@ def _codable(element: ET.Element, name: str, display: str) -> bool:
         return True
     if value in FALSE:
         return False
-    raise FokusError(f"isCodable of code {name!r} is {raw!r}", path=display, where=where(element), hint="true or false")
+    raise FokusError(
+        _("isCodable of code {name!r} is {value!r}").format(name=name, value=raw),
+        path=display,
+        where=where(element),
+        hint=_("true or false"),
+    )
 
 
 def _color(element: ET.Element, name: str, notes: _Notes) -> str | None:
@@ -244,7 +271,7 @@ def _color(element: ET.Element, name: str, notes: _Notes) -> str | None:
         return raw.upper()
     if COLOR3.match(raw):
         return "#" + "".join(c * 2 for c in raw[1:]).upper()
-    notes.colors.append(f"the colour {raw!r} of code {name!r} (not #RRGGBB)")
+    notes.colors.append(_("the colour {color!r} of code {name!r} (not #RRGGBB)").format(color=raw, name=name))
     return None
 
 

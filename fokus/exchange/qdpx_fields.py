@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from fokus.errors import FokusError
 from fokus.exchange.qdpx_read import Source
+from fokus.i18n import _, formats
 from fokus.importers.limits import MAX_INTEGER, check_length
 
 _Choice = TypeVar("_Choice", bound=StrEnum)
@@ -37,7 +38,11 @@ class Fields:
         self.values, self.where, self.display = values, where, display
 
     def _refuse(self, key: str, reason: str) -> FokusError:
-        return FokusError(f"{key}={self.values[key][:40]!r}: {reason}", path=self.display, where=self.where)
+        return FokusError(
+            _("{key}={value!r}: {reason}").format(key=key, value=self.values[key][:40], reason=reason),
+            path=self.display,
+            where=self.where,
+        )
 
     def text(self, key: str, limit: int, what: str) -> str | None:
         value = self.values.get(key)
@@ -50,7 +55,7 @@ class Fields:
         try:
             return kind(value.strip())
         except ValueError:
-            raise self._refuse(key, f"not one of {', '.join(str(c) for c in kind)}") from None
+            raise self._refuse(key, _("not one of {values}").format(values=", ".join(str(c) for c in kind))) from None
 
     def whole(self, key: str) -> int | None:
         value = self.values.get(key, "").strip()
@@ -58,9 +63,11 @@ class Fields:
             return None
         digits = value.removeprefix("-")
         if not digits.isascii() or not digits.isdigit():
-            raise self._refuse(key, "not a whole number")
+            raise self._refuse(key, _("not a whole number"))
         if len(digits.lstrip("0")) > len(str(MAX_INTEGER)) or not -MAX_INTEGER - 1 <= int(value) <= MAX_INTEGER:
-            raise self._refuse(key, f"larger than a whole number can be ({MAX_INTEGER:,})")
+            raise self._refuse(
+                key, _("larger than a whole number can be ({limit})").format(limit=formats.number(MAX_INTEGER))
+            )
         return int(value)
 
     def share(self, key: str) -> float | None:
@@ -72,7 +79,7 @@ class Fields:
         except ValueError:
             number = math.nan
         if not 0 <= number <= 1:
-            raise self._refuse(key, "not a number from 0 to 1")
+            raise self._refuse(key, _("not a number from 0 to 1"))
         return number
 
     def time(self, key: str) -> datetime | None:
@@ -85,7 +92,7 @@ class Fields:
                 raise ValueError("no time zone")
             return parsed.astimezone(UTC)
         except (ValueError, OverflowError):
-            raise self._refuse(key, "not a date and time with its time zone (ISO 8601)") from None
+            raise self._refuse(key, _("not a date and time with its time zone (ISO 8601)")) from None
 
 
 def thread_id(source: Source) -> str:

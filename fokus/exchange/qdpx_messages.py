@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from fokus.errors import FokusError
 from fokus.exchange.qdpx_fields import Fields, fokus_fields, thread_id
 from fokus.exchange.qdpx_read import QdpxProject
+from fokus.i18n import N_, _
 from fokus.importers.limits import MAX_ID_CHARS, MAX_NAME_CHARS, check_length
 from fokus.importers.records import MessageKind, MessageRecord
 from fokus.model import Message
@@ -37,10 +38,12 @@ def unredact(session: Session, records: list[MessageRecord], redacted: set[str],
     for record in records:
         if record.source_id in own:
             raise FokusError(
-                f"message {record.source_id!r} is this project's own message, with its id redacted in the file",
+                _("message {id!r} is this project's own message, with its id redacted in the file").format(
+                    id=record.source_id
+                ),
                 path=display,
                 where=record.location,
-                hint="export it again with --real-names to bring it back into this project",
+                hint=_("export it again with --real-names to bring it back into this project"),
             )
     if not redacted:
         return {}
@@ -60,11 +63,12 @@ def unredact(session: Session, records: list[MessageRecord], redacted: set[str],
         shown, offsets = redactor.message(mid, text)
         if shown != record.text:
             raise FokusError(
-                f"message {record.source_id!r} is redacted in the file, and its redaction differs from the project's"
-                " text",
+                _("message {id!r} is redacted in the file, and its redaction differs from the project's text").format(
+                    id=record.source_id
+                ),
                 path=display,
                 where=record.location,
-                hint="import it into an empty project, or export it again with --real-names",
+                hint=_("import it into an empty project, or export it again with --real-names"),
             )
         records[index] = replace(record, text=text)
         back[record.source_id] = offsets
@@ -81,7 +85,7 @@ def message_records(
     message_guids: dict[str, str] = {}
     redacted: set[str] = set()
     for source in project.sources:
-        thread = check_length(thread_id(source), MAX_ID_CHARS, "thread id", f"source {source.name}", project.path)
+        thread = check_length(thread_id(source), MAX_ID_CHARS, N_("thread id"), f"source {source.name}", project.path)
         thread_title = (fokus_fields(source.description, "thread") or {}).get("title") or None
         found: list[tuple[int, int, str]] = []
         for selection in source.selections:
@@ -94,13 +98,13 @@ def message_records(
             unplaced = values.get("placement") == "unplaced"  # a DYI comment whose thread was never known
             records.append(
                 MessageRecord(
-                    source_id=field.text("id", MAX_ID_CHARS, "message id") or "",
+                    source_id=field.text("id", MAX_ID_CHARS, N_("message id")) or "",
                     thread_id=None if unplaced else thread,
                     parent_id=None if unplaced else values.get("parent") or None,
                     group=thread.removeprefix("unplaced:") if unplaced else None,
                     parent_author=values.get("answers") or None,
                     kind=kind,
-                    author=field.text("participant", MAX_NAME_CHARS, "participant") or UNKNOWN_AUTHOR,
+                    author=field.text("participant", MAX_NAME_CHARS, N_("participant")) or UNKNOWN_AUTHOR,
                     created_at=field.time("created_at") or selection.created or datetime.now(UTC),
                     text=source.text[selection.start : selection.end],
                     location=located,

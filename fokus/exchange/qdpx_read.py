@@ -34,6 +34,7 @@ from fokus.errors import FokusError
 from fokus.exchange.qdc import GUID, QdcCodebook, codebook_from_element
 from fokus.exchange.qdpx_texts import ExternalFile, SourceTexts
 from fokus.exchange.xmlsafe import by_name, child, children, iterparse_xml, local, text_in, text_of, where
+from fokus.i18n import N_, _
 from fokus.importers.archive import SafeZip
 from fokus.importers.limits import (
     MAX_LABEL_CHARS,
@@ -42,14 +43,15 @@ from fokus.importers.limits import (
 )
 from fokus.importers.times import in_range
 
+#: What fokus does not model, by element, for the import's report (translated as it is counted).
 NOT_MODELLED = {
-    "PDFSource": "PDF sources",
-    "PictureSource": "picture sources",
-    "AudioSource": "audio sources",
-    "VideoSource": "video sources",
-    "Set": "sets",
-    "Graph": "graphs",
-    "Link": "links",
+    "PDFSource": N_("PDF sources"),
+    "PictureSource": N_("picture sources"),
+    "AudioSource": N_("audio sources"),
+    "VideoSource": N_("video sources"),
+    "Set": N_("sets"),
+    "Graph": N_("graphs"),
+    "Link": N_("links"),
 }
 
 #: The elements read one at a time as the file is parsed (each taken from the tree once read), and their sections.
@@ -69,14 +71,15 @@ class DroppedCoding:
 
 
 #: Why codings are dropped or merged (the reasons of ``DroppedCoding``): each follows "<n> codings" in the report.
-NO_CODE_REF = "not imported: a Coding without a CodeRef"
-NO_PLAIN_TEXT = "not imported: on a text source without plain text"
-UNKNOWN_CODE = "not imported: their CodeRef names no code of the file's codebook"
-NO_MESSAGE = "not imported: their selection starts outside every message of its source"
-EMPTY_SPAN = "not imported: their selection holds no characters"
-OTHER_SPACING = "not imported: their source repeats a message but for white space, so their offsets do not fit it"
-MERGED = "merged into an earlier coding of the file with the same code, coder and span"
-NO_TEXT_SOURCES = "text sources without plain text (NVivo for Mac: a .docx beside an empty .txt)"
+#: Marked here and translated as a ``DroppedCoding`` is made, so the report speaks the reader's language.
+NO_CODE_REF = N_("not imported: a Coding without a CodeRef")
+NO_PLAIN_TEXT = N_("not imported: on a text source without plain text")
+UNKNOWN_CODE = N_("not imported: their CodeRef names no code of the file's codebook")
+NO_MESSAGE = N_("not imported: their selection starts outside every message of its source")
+EMPTY_SPAN = N_("not imported: their selection holds no characters")
+OTHER_SPACING = N_("not imported: their source repeats a message but for white space, so their offsets do not fit it")
+MERGED = N_("merged into an earlier coding of the file with the same code, coder and span")
+NO_TEXT_SOURCES = N_("text sources without plain text (NVivo for Mac: a .docx beside an empty .txt)")
 
 
 @dataclass(slots=True)
@@ -142,14 +145,20 @@ def _guid(element: ET.Element, display: str, attribute: str = "guid") -> str:
     """A GUID as the project keeps it (lowercase, without braces); anything else is refused, as in a codebook."""
     value = element.get(attribute)
     if not value:
-        raise FokusError(f"a {local(element.tag)} element has no {attribute}", path=display, where=where(element))
+        raise FokusError(
+            _("a {element} element has no {attribute}").format(element=local(element.tag), attribute=attribute),
+            path=display,
+            where=where(element),
+        )
     found = GUID.match(value.strip())
     if found is None:
         raise FokusError(
-            f"a {local(element.tag)} element has a bad {attribute} {value[:60]!r}",
+            _("a {element} element has a bad {attribute} {value!r}").format(
+                element=local(element.tag), attribute=attribute, value=value[:60]
+            ),
             path=display,
             where=where(element),
-            hint="a GUID is 8-4-4-4-12 hexadecimal digits",
+            hint=_("a GUID is 8-4-4-4-12 hexadecimal digits"),
         )
     return found.group(1).lower()
 
@@ -207,13 +216,15 @@ def read_qdpx(path: Path, *, allow_external_sources: bool = False) -> QdpxProjec
         members = {info.filename.lower(): info for info in archive.members}
         qde = members.get("project.qde") or next((i for k, i in members.items() if k.endswith(".qde")), None)
         if qde is None:
-            raise FokusError("holds no project.qde: not a REFI-QDA project", path=display)
+            raise FokusError(_("holds no project.qde: not a REFI-QDA project"), path=display)
         data = archive.read(qde)
         tags: Counter[str] = Counter()
         stream = iterparse_xml(data, f"{display}!{qde.filename}", items=ITEMS, tags=tags)
-        _, root = next(stream)
+        _parent, root = next(stream)
         if local(root.tag) != "Project":
-            raise FokusError(f"the root element is {local(root.tag)!r}, not a REFI-QDA Project", path=display)
+            raise FokusError(
+                _("the root element is {tag!r}, not a REFI-QDA Project").format(tag=local(root.tag)), path=display
+            )
         project = QdpxProject(display, digest.hexdigest(), root.get("name") or path.stem)
         texts = SourceTexts(archive, members, display, path.parent, allow_external_sources)
         texts.spent = len(data)
@@ -221,7 +232,7 @@ def read_qdpx(path: Path, *, allow_external_sources: bool = False) -> QdpxProjec
         _read(root, stream, project, display, texts)
         for tag, count in tags.items():
             if local(tag) in NOT_MODELLED:
-                project.not_modelled[NOT_MODELLED[local(tag)]] += count
+                project.not_modelled[_(NOT_MODELLED[local(tag)])] += count
     return project
 
 
@@ -253,7 +264,7 @@ def _read(
             project.notes.append(_note(element, display, texts))
     users = child(root, "Users")
     for user in children(users, "User") if users is not None else ():
-        name = _name(user, MAX_NAME_CHARS, "user name", display, user.get("id") or "ukjent")  # a coder; an author
+        name = _name(user, MAX_NAME_CHARS, N_("user name"), display, user.get("id") or "ukjent")  # a coder; an author
         project.users[_guid(user, display)] = name
     codebook = child(root, "CodeBook")
     if codebook is not None:
@@ -266,7 +277,7 @@ def _read(
     variables = child(root, "Variables")
     for variable in children(variables, "Variable") if variables is not None else ():
         project.variables[_guid(variable, display)] = (
-            _name(variable, MAX_LABEL_CHARS, "variable name", display, ""),
+            _name(variable, MAX_LABEL_CHARS, N_("variable name"), display, ""),
             variable.get("typeOfVariable", "Text"),
         )
     project.project_notes = [_guid(r, display, "targetGUID") for r in children(root, "NoteRef")]
@@ -280,14 +291,14 @@ def _case(case: ET.Element, display: str) -> CaseRecord:
         if ref is not None and value is not None and value.text is not None:
             values[_guid(ref, display, "targetGUID")] = value.text.strip()
     refs = [_guid(r, display, "targetGUID") for r in (*children(case, "SelectionRef"), *children(case, "SourceRef"))]
-    name = _name(case, MAX_NAME_CHARS, "case name", display, "Case")
+    name = _name(case, MAX_NAME_CHARS, N_("case name"), display, "Case")
     return CaseRecord(_guid(case, display), name, values, refs)
 
 
 def _note(note: ET.Element, display: str, texts: SourceTexts) -> Note:
     text = text_of(note, "PlainTextContent")
     if text is None and note.get("plainTextPath"):
-        text = texts.read(note.get("plainTextPath") or "", note.get("name") or "a note")
+        text = texts.read(note.get("plainTextPath") or "", note.get("name") or _("a note"))
     return Note(
         _guid(note, display),
         note.get("name") or "",
@@ -302,10 +313,12 @@ def _unique(guid: str, what: str, seen: dict[str, str], display: str, element: E
     """Refuse a GUID that names a second source or selection: the import would make the two one."""
     if guid in seen:
         raise FokusError(
-            f"{what} has the GUID {guid} of {seen[guid]} (a GUID names one object: the two would become one)",
+            _("{what} has the GUID {guid} of {other} (a GUID names one object: the two would become one)").format(
+                what=what, guid=guid, other=seen[guid]
+            ),
             path=display,
             where=where(element),
-            hint="the file was damaged or edited by hand",
+            hint=_("the file was damaged or edited by hand"),
         )
     seen[guid] = what
 
@@ -316,7 +329,7 @@ def _source(
     """A text source with its selections; None for one without plain text (counted, its codings dropped)."""
     guid = _guid(element, display)
     name = element.get("name") or guid
-    _unique(guid, f"the text source {name[:100]!r}", seen, display, element)
+    _unique(guid, _("the text source {name!r}").format(name=name[:100]), seen, display, element)
     parts = by_name(element, ("PlainTextContent", "Description", "PlainTextSelection"))
     inline = text_in(parts["PlainTextContent"])
     path = element.get("plainTextPath")
@@ -327,7 +340,7 @@ def _source(
     elif element.get("richTextPath"):
         text = ""  # only a .docx (or .rtf): no plain text, like NVivo for Mac's empty .txt
     else:
-        raise FokusError(f"the text source {name!r} has no text and no plainTextPath", path=display)
+        raise FokusError(_("the text source {name!r} has no text and no plainTextPath").format(name=name), path=display)
     text = text.removeprefix("\ufeff")
     source = Source(
         guid,
@@ -338,16 +351,16 @@ def _source(
         _when(element, display),
     )
     empty = not text.strip()
-    what = f"a selection in {name[:100]!r}"  # for _unique, made once
+    what = _("a selection in {name!r}").format(name=name[:100])  # for _unique, made once
     for selection in parts["PlainTextSelection"]:
         found, unreferenced = _selection(selection, source, what, display, seen, check=not empty)
         if empty:
-            project.dropped.extend(DroppedCoding(NO_PLAIN_TEXT, c[0], name, c[1]) for c in found.codings)
-        project.dropped.extend(DroppedCoding(NO_CODE_REF, coding, name, "") for coding in unreferenced)
+            project.dropped.extend(DroppedCoding(_(NO_PLAIN_TEXT), c[0], name, c[1]) for c in found.codings)
+        project.dropped.extend(DroppedCoding(_(NO_CODE_REF), coding, name, "") for coding in unreferenced)
         if not empty:
             source.selections.append(found)
     if empty:
-        project.not_modelled[NO_TEXT_SOURCES] += 1
+        project.not_modelled[_(NO_TEXT_SOURCES)] += 1
         return None
     return source
 
@@ -360,10 +373,14 @@ def _selection(
     try:
         start, end = int(selection.get("startPosition", "")), int(selection.get("endPosition", ""))
     except ValueError:
-        raise FokusError(f"a selection in {source.name!r} has no valid positions", path=display) from None
+        raise FokusError(
+            _("a selection in {name!r} has no valid positions").format(name=source.name), path=display
+        ) from None
     if check and not 0 <= start <= end <= len(source.text):
         raise FokusError(
-            f"a selection in {source.name!r} ({start}-{end}) lies outside its text ({len(source.text)} characters)",
+            _("a selection in {name!r} ({start}-{end}) lies outside its text ({count} characters)").format(
+                name=source.name, start=start, end=end, count=len(source.text)
+            ),
             path=display,
         )
     parts = by_name(selection, ("Description", "Coding", "NoteRef"))

@@ -19,6 +19,7 @@ from pathlib import Path
 from zipfile import ZipInfo
 
 from fokus.errors import FokusError
+from fokus.i18n import N_, _
 from fokus.importers.archive import SafeZip
 from fokus.importers.decoding import decode_text
 from fokus.importers.limits import MAX_FILE_BYTES, MAX_PARSE_BYTES, check_no_nul, human_size
@@ -53,8 +54,10 @@ class SourceTexts:
             return self._member(path)  # a bare file name, as some tools write it
         if not self.external:
             raise FokusError(
-                f"the text of {owner!r} is a file outside the .qdpx and its folder: {path[:200]!r}; a .qdpx can name"
-                " any file on this computer, so fokus reads such files only with --allow-external-sources",
+                _(
+                    "the text of {owner!r} is a file outside the .qdpx and its folder: {path!r}; a .qdpx can name"
+                    " any file on this computer, so fokus reads such files only with --allow-external-sources"
+                ).format(owner=owner, path=path[:200]),
                 path=self.display,
             )
         return self._file(Path(path.removeprefix("absolute://")), path)
@@ -62,7 +65,7 @@ class SourceTexts:
     def _member(self, name: str) -> str:
         wanted = self.members.get(name.lower()) or self.members.get(f"sources/{name}".lower())
         if wanted is None:
-            raise FokusError(f"the source {name!r} is not in the archive", path=self.display)
+            raise FokusError(_("the source {name!r} is not in the archive").format(name=name), path=self.display)
         data = self.archive.read(wanted)
         self._spend(len(data), f"{self.display}!{wanted.filename}")
         return _decode(data, f"{self.display}!{wanted.filename}")
@@ -75,26 +78,31 @@ class SourceTexts:
             descriptor = os.open(target, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
         except FileNotFoundError:
             raise FokusError(
-                f"the source file {shown!r} named by {named[:200]!r} does not exist", path=self.display
+                _("the source file {file!r} named by {named!r} does not exist").format(file=shown, named=named[:200]),
+                path=self.display,
             ) from None
         except OSError as exc:  # a name too long, a file that cannot be read
             raise FokusError(
-                f"cannot read the source file {shown!r} ({exc.strerror or exc})", path=self.display
+                _("cannot read the source file {file!r} ({reason})").format(file=shown, reason=exc.strerror or exc),
+                path=self.display,
             ) from None
         try:
             info = os.fstat(descriptor)
             if not stat.S_ISREG(info.st_mode):
                 raise FokusError(
-                    f"the source file {shown!r} is not a regular file (a pipe, a device or a folder?)",
+                    _("the source file {file!r} is not a regular file (a pipe, a device or a folder?)").format(
+                        file=shown
+                    ),
                     path=self.display,
                 )
             if info.st_size > MAX_PARSE_BYTES:
-                raise FokusError(f"the source file {shown!r} is too large", path=self.display)
+                raise FokusError(_("the source file {file!r} is too large").format(file=shown), path=self.display)
             with os.fdopen(os.dup(descriptor), "rb") as file:
                 data = file.read(MAX_PARSE_BYTES + 1)  # a file in /proc says 0 bytes, whatever it holds
         except OSError as exc:
             raise FokusError(
-                f"cannot read the source file {shown!r} ({exc.strerror or exc})", path=self.display
+                _("cannot read the source file {file!r} ({reason})").format(file=shown, reason=exc.strerror or exc),
+                path=self.display,
             ) from None
         finally:
             os.close(descriptor)
@@ -106,7 +114,9 @@ class SourceTexts:
         self.spent += size
         if self.spent > MAX_FILE_BYTES:
             raise FokusError(
-                f"the archive's files and the source files outside it add up to more than {human_size(MAX_FILE_BYTES)}",
+                _("the archive's files and the source files outside it add up to more than {limit}").format(
+                    limit=human_size(MAX_FILE_BYTES)
+                ),
                 path=shown,
             )
 
@@ -128,15 +138,15 @@ def _decode(data: bytes, display: str) -> str:
     """A source text: UTF-8 as REFI-QDA prescribes (with or without a byte-order mark), or UTF-16 when a byte-order
     mark says so. Anything else is an error, not a guess: a wrong guess would shift every coding's offsets."""
     if len(data) > MAX_PARSE_BYTES:
-        raise FokusError("a source text is too large", path=display)
+        raise FokusError(_("a source text is too large"), path=display)
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         try:
             text = data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise FokusError(f"damaged UTF-16 text: {exc.reason}", path=display) from None
+            raise FokusError(_("damaged UTF-16 text: {reason}").format(reason=exc.reason), path=display) from None
     else:
         text = decode_text(data, display)
     nul = text.find("\x00")
     if nul >= 0:  # stored, it would keep the project from PostgreSQL, which refuses it
-        check_no_nul(text, "the source text", f"line {text.count(chr(10), 0, nul) + 1}", display)
+        check_no_nul(text, N_("the source text"), f"line {text.count(chr(10), 0, nul) + 1}", display)
     return text

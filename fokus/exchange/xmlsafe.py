@@ -34,16 +34,21 @@ from defusedxml.common import (  # type: ignore[import-untyped]
 from defusedxml.ElementTree import DefusedXMLParser  # type: ignore[import-untyped]
 
 from fokus.errors import FokusError
+from fokus.i18n import N_, _, ngettext
+from fokus.i18n.formats import number
 from fokus.importers import limits
 
 MAX_BYTES = limits.MAX_PARSE_BYTES
 CHUNK = 1 << 20  # bytes decoded and fed to the parser at a time
-ENTITIES = (
+# Marked here, translated where they are raised (the language is chosen after this module is imported).
+ENTITIES = N_(
     "refused: the XML declares entities (a billion-laughs or external-entity attack, or a file fokus cannot trust)"
 )
-EXTERNAL = "refused: the XML refers to an external resource (an external-entity attack, or a file fokus cannot trust)"
-DTD = "refused: the XML has a DTD (REFI-QDA files have none; fokus does not read DTDs from untrusted files)"
-ENCODING = "not UTF-8/UTF-16 text"
+EXTERNAL = N_(
+    "refused: the XML refers to an external resource (an external-entity attack, or a file fokus cannot trust)"
+)
+DTD = N_("refused: the XML has a DTD (REFI-QDA files have none; fokus does not read DTDs from untrusted files)")
+ENCODING = N_("not UTF-8/UTF-16 text")
 
 
 class _Located(ET.Element):
@@ -89,7 +94,9 @@ class _Tree:
         stack = self._stack
         if len(stack) >= limits.MAX_XML_DEPTH:
             raise FokusError(
-                f"XML nested deeper than {limits.MAX_XML_DEPTH} elements; no REFI-QDA file nests like that",
+                _("XML nested deeper than {limit} elements; no REFI-QDA file nests like that").format(
+                    limit=limits.MAX_XML_DEPTH
+                ),
                 path=self.display,
                 where=_current(self.expat),
             )
@@ -144,8 +151,8 @@ class _Tree:
 def parse_xml(data: bytes, display: str, *, max_bytes: int = MAX_BYTES) -> ET.Element:
     """The root element of ``data``; any problem is a FokusError naming ``display`` ("project.qdpx!project.qde")."""
     stream = iterparse_xml(data, display, max_bytes=max_bytes)
-    _, root = next(stream)
-    for _ in stream:
+    _parent, root = next(stream)
+    for _item in stream:
         pass
     return root
 
@@ -166,9 +173,11 @@ def iterparse_xml(
     report it (text that is not UTF-8 or UTF-16 comes first)."""
     if len(data) > max_bytes:
         raise FokusError(
-            f"larger than {_size(max_bytes)} ({_size(len(data))}); fokus refuses XML this large",
+            _("larger than {limit} ({size}); fokus refuses XML this large").format(
+                limit=_size(max_bytes), size=_size(len(data))
+            ),
             path=display,
-            hint="a file this size is more likely damaged or hostile than a real project",
+            hint=_("a file this size is more likely damaged or hostile than a real project"),
         )
     encoding = _encoding(data)
     if encoding == "utf-32":
@@ -207,17 +216,21 @@ def iterparse_xml(
         raise
     except ET.ParseError as exc:
         _decode(data, display)
-        raise FokusError(f"not well-formed XML: {_expat_reason(exc)}", path=display, where=_where(exc)) from None
+        raise FokusError(
+            _("not well-formed XML: {reason}").format(reason=_expat_reason(exc)), path=display, where=_where(exc)
+        ) from None
     except EntitiesForbidden:
-        raise FokusError(ENTITIES, path=display, where=_current(expat)) from None
+        raise FokusError(_(ENTITIES), path=display, where=_current(expat)) from None
     except ExternalReferenceForbidden:
-        raise FokusError(EXTERNAL, path=display, where=_current(expat)) from None
+        raise FokusError(_(EXTERNAL), path=display, where=_current(expat)) from None
     except DTDForbidden:
-        raise FokusError(DTD, path=display, where=_current(expat)) from None
+        raise FokusError(_(DTD), path=display, where=_current(expat)) from None
     except (DefusedXmlException, ValueError, RecursionError, MemoryError) as exc:
-        raise FokusError(f"refused: unreadable XML ({type(exc).__name__})", path=display) from None
+        raise FokusError(
+            _("refused: unreadable XML ({error})").format(error=type(exc).__name__), path=display
+        ) from None
     if not isinstance(root, ET.Element):
-        raise FokusError("not well-formed XML: no root element", path=display)
+        raise FokusError(_("not well-formed XML: no root element"), path=display)
     if tags is not None:
         tags.update(tree.tags)
     if not given:
@@ -308,7 +321,10 @@ def _decode(data: bytes, display: str) -> str:
             line = data[: exc.start].count(b"\n") + 1 if encoding == "utf-8-sig" else None
             at = f"line {line}" if line else f"byte {exc.start}"
         raise FokusError(
-            ENCODING, path=display, where=at, hint="REFI-QDA files are UTF-8; save the file as UTF-8 and try again"
+            _(ENCODING),
+            path=display,
+            where=at,
+            hint=_("REFI-QDA files are UTF-8; save the file as UTF-8 and try again"),
         ) from None
 
 
@@ -352,4 +368,6 @@ def _current(expat: Any) -> str | None:
 
 
 def _size(n: int) -> str:
-    return f"{n / (1024 * 1024):.0f} MB" if n >= 1024 * 1024 else f"{n} bytes"
+    if n >= 1024 * 1024:
+        return _("{size} MB").format(size=number(n / (1024 * 1024), 0))
+    return ngettext("{count} byte", "{count} bytes", n).format(count=n)  # every digit: the exact size refused
