@@ -214,7 +214,7 @@ def test_a_plan_says_that_a_new_parent_takes_over_existing_codes(project: Projec
     assert plan.moves
     assert plan.takeovers() == {"kirse": ["krise/flom"]}
     assert plan.lines() == [
-        "New code kirse takes over 1 code that exist: krise/flom",
+        "New code kirse takes over 1 code that exists: krise/flom",
         "Moves 1 code: krise/flom -> kirse/flom",
         "Adds 1 code: kirse",
         "Keeps 3 codes the file does not have, with their codings: gruppe, gruppe/barn, krise",
@@ -230,7 +230,7 @@ def test_a_load_that_moves_codes_needs_yes_and_dry_run_writes_nothing(project: P
     runner = CliRunner(env={"FOKUS_CODER": "ingrid"})
     dry = runner.invoke(main, ["--db", db, "codebook", "load", str(path), "--dry-run"], catch_exceptions=False)
     assert dry.exit_code == 0, dry.output
-    assert dry.output.splitlines()[0] == "New code kirse takes over 1 code that exist: krise/flom"
+    assert dry.output.splitlines()[0] == "New code kirse takes over 1 code that exists: krise/flom"
     assert dry.output.splitlines()[-1] == "Dry run: nothing was changed."
     refused = runner.invoke(main, ["--db", db, "codebook", "load", str(path)])  # stdin is no terminal: no asking
     assert refused.exit_code == 1

@@ -14,6 +14,7 @@ from fokus.domain.collation import norwegian
 from fokus.domain.participants import CaseRegistry, ParticipantRegistry
 from fokus.errors import FokusError
 from fokus.files.cases import CaseTable, Value
+from fokus.i18n import N_, _
 from fokus.importers.limits import MAX_LABEL_CHARS, MAX_NAME_CHARS, check_length
 from fokus.model import Attribute, AttributeType, Case, CaseValue, Message, Participant
 
@@ -49,10 +50,12 @@ def import_cases(session: Session, table: CaseTable, display: str) -> CasesRepor
             report.attributes_added.append(spec.name)
         elif attribute.type != spec.type.value:
             raise FokusError(
-                f"column {spec.name!r} reads as {spec.type.value}, but the project has it as {attribute.type}",
+                _("column {column!r} reads as {type}, but the project has it as {stored}").format(
+                    column=spec.name, type=spec.type.value, stored=attribute.type
+                ),
                 path=display,
                 where="line 1",
-                hint=f"force the type in the header: {spec.name}:{attribute.type}",
+                hint=_("force the type in the header: {column}:{type}").format(column=spec.name, type=attribute.type),
             )
     session.flush()
     registry = CaseRegistry(session)
@@ -140,10 +143,10 @@ def link_participants(session: Session, path: Path) -> LinkReport:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise FokusError(f"cannot read as UTF-8 text: {exc}", path=display) from exc
+        raise FokusError(_("cannot read as UTF-8 text: {reason}").format(reason=exc), path=display) from exc
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
-        raise FokusError("NUL byte: this is not a text CSV file", path=display, where=f"line {line}")
+        raise FokusError(_("NUL byte: this is not a text CSV file"), path=display, where=f"line {line}")
     first = text.splitlines()[0] if text.strip() else ""
     delimiter = max((",", ";", "\t"), key=first.count)
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -153,7 +156,7 @@ def link_participants(session: Session, path: Path) -> LinkReport:
     role_col = next((header[c] for c in ("role", "rolle") if c in header), None)
     if name_col is None or case_col is None:
         raise FokusError(
-            "needs a name column (name, navn or author) and a case column (case or kommune)",
+            _("needs a name column (name, navn or author) and a case column (case or kommune)"),
             path=display,
             where="line 1",
         )
@@ -171,11 +174,11 @@ def link_participants(session: Session, path: Path) -> LinkReport:
         participant = session.get(Participant, pid)
         assert participant is not None
         where = f"line {reader.line_num}"  # what the columns hold (PostgreSQL holds them to it; SQLite took more)
-        case_name = check_length((record.get(case_col) or "").strip(), MAX_NAME_CHARS, "case name", where, display)
+        case_name = check_length((record.get(case_col) or "").strip(), MAX_NAME_CHARS, N_("case name"), where, display)
         case_id = cases.get_or_create(case_name) if case_name else None
         role = (record.get(role_col) or "").strip() or None if role_col else participant.role
         if role is not None:
-            check_length(role, MAX_LABEL_CHARS, "role", where, display)
+            check_length(role, MAX_LABEL_CHARS, N_("role"), where, display)
         if participant.case_id == case_id and participant.role == role:
             report.unchanged += 1
             continue

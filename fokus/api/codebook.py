@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from fokus.domain.events import log_events, new_batch
 from fokus.domain.settings import CODEBOOK_SETTING, UBIQUITOUS_SETTING, get_setting, set_setting
 from fokus.files.codebook import CodebookSpec, CodeSpec
+from fokus.i18n import ngettext
 from fokus.model import Code, Coding, Memo, utcnow
 
 FIELDS = ("name", "description", "include_note", "exclude_note", "examples", "color", "codable", "rules", "position")
@@ -77,17 +78,31 @@ class CodebookPlan(CodebookReport):
         """The plan in words, one line per kind of change (nothing when the load changes nothing)."""
         out = []
         for parent, codes in self.takeovers().items():
-            out.append(f"New code {parent} takes over {_codes(codes)} that exist: {', '.join(codes)}")
-        for what, paths in (("Moves", self.moved), ("Adds", self.added), ("Updates", self.updated)):
-            if paths:
-                out.append(f"{what} {_codes(paths)}: {', '.join(paths)}")
+            out.append(
+                ngettext(
+                    "New code {parent} takes over {count} code that exists: {codes}",
+                    "New code {parent} takes over {count} codes that exist: {codes}",
+                    len(codes),
+                ).format(parent=parent, count=len(codes), codes=", ".join(codes))
+            )
+        if self.moved:
+            said = ngettext("Moves {count} code: {codes}", "Moves {count} codes: {codes}", len(self.moved))
+            out.append(said.format(count=len(self.moved), codes=", ".join(self.moved)))
+        if self.added:
+            said = ngettext("Adds {count} code: {codes}", "Adds {count} codes: {codes}", len(self.added))
+            out.append(said.format(count=len(self.added), codes=", ".join(self.added)))
+        if self.updated:
+            said = ngettext("Updates {count} code: {codes}", "Updates {count} codes: {codes}", len(self.updated))
+            out.append(said.format(count=len(self.updated), codes=", ".join(self.updated)))
         if self.kept:
-            out.append(f"Keeps {_codes(self.kept)} the file does not have, with their codings: {', '.join(self.kept)}")
+            out.append(
+                ngettext(
+                    "Keeps {count} code the file does not have, with its codings: {codes}",
+                    "Keeps {count} codes the file does not have, with their codings: {codes}",
+                    len(self.kept),
+                ).format(count=len(self.kept), codes=", ".join(self.kept))
+            )
         return out
-
-
-def _codes(items: list[str]) -> str:
-    return f"{len(items)} code" + ("" if len(items) == 1 else "s")
 
 
 def _values(spec: CodeSpec, with_rules: bool) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from fokus.domain.events import coding_snapshot, log_events, new_batch
 from fokus.errors import FokusError
 from fokus.files.codebook import CODE_ID
+from fokus.i18n import N_, _
 from fokus.model import Code, Coding, Memo, utcnow
 
 CODE_FIELDS = (
@@ -60,7 +61,9 @@ def code_snapshot(code: Code) -> dict[str, Any]:
 def _code(session: Session, path: str) -> Code:
     code = session.scalars(select(Code).where(Code.path == path)).first()
     if code is None:
-        raise FokusError(f"code {path!r} is not in the codebook", hint="see `fokus codebook show`")
+        raise FokusError(
+            _("code {code!r} is not in the codebook").format(code=path), hint=_("see `fokus codebook show`")
+        )
     return code
 
 
@@ -76,7 +79,9 @@ def repath(
     session: Session, code: Code, new_path: str, parent_id: int | None, batch: str, coder: int | None
 ) -> list[str]:
     if session.scalar(select(Code.id).where(Code.path == new_path)) is not None:
-        raise FokusError(f"a code {new_path!r} exists already", hint="choose another id, or merge into it")
+        raise FokusError(
+            _("a code {code!r} exists already").format(code=new_path), hint=_("choose another id, or merge into it")
+        )
     old_prefix = code.path
     changes = []
     now = utcnow()
@@ -100,14 +105,17 @@ def rename_code(
     report = SurgeryReport(new_batch())
     if new_id is not None:
         if not CODE_ID.match(new_id):
-            raise FokusError(f"{new_id!r} is not a code id", hint="lower-case letters, digits and - (like krise-for)")
+            raise FokusError(
+                _("{id!r} is not a code id").format(id=new_id),
+                hint=_("lower-case letters, digits and - (like krise-for)"),
+            )
         parent = path.rsplit("/", 1)[0] + "/" if "/" in path else ""
         if parent + new_id != path:
             report.codes = repath(session, code, parent + new_id, code.parent_id, report.batch, coder_id)
     if name is not None and name.strip() and _change(session, code, {"name": name.strip()}, report.batch, coder_id):
         report.codes = report.codes or [code.path]
     if not report.codes:
-        raise FokusError(f"code {path!r} already has that id and name")
+        raise FokusError(_("code {code!r} already has that id and name").format(code=path))
     report.codings = _coding_count(session, [code.id])
     return report
 
@@ -131,9 +139,14 @@ def edit_code(
     values: dict[str, Any] = {}
     if name is not None:
         if not name.strip():
-            raise FokusError(f"code {path!r} needs a name", hint="give it a few words, like 'Krise og beredskap'")
+            raise FokusError(
+                _("code {code!r} needs a name").format(code=path),
+                hint=_("give it a few words, like 'Krise og beredskap'"),
+            )
         if len(name.strip()) > NAME_LENGTH:
-            raise FokusError(f"the name of code {path!r} is longer than {NAME_LENGTH} characters")
+            raise FokusError(
+                _("the name of code {code!r} is longer than {limit} characters").format(code=path, limit=NAME_LENGTH)
+            )
         values["name"] = name.strip()
     for key, text in (("description", description), ("include_note", include), ("exclude_note", exclude)):
         if text is not None:
@@ -164,11 +177,11 @@ def move_code(session: Session, path: str, parent: str | None, *, coder_id: int 
     code = _code(session, path)
     target = _code(session, parent) if parent else None
     if target is not None and (target.id == code.id or target.path.startswith(code.path + "/")):
-        raise FokusError(f"cannot move {path!r} under itself")
+        raise FokusError(_("cannot move {code!r} under itself").format(code=path))
     leaf = path.rsplit("/", 1)[-1]
     new_path = f"{target.path}/{leaf}" if target else leaf
     if new_path == path:
-        raise FokusError(f"code {path!r} is there already")
+        raise FokusError(_("code {code!r} is there already").format(code=path))
     report = SurgeryReport(new_batch())
     report.codes = repath(session, code, new_path, target.id if target else None, report.batch, coder_id)
     report.codings = _coding_count(session, [c.id for c in _subtree(session, code)])
@@ -187,11 +200,18 @@ def affected(session: Session, path: str) -> tuple[int, int, int]:
     return _coding_count(session, [code.id]), below, memos
 
 
+#: Why a code with sub-codes cannot be merged or deleted, one whole sentence each (translated where raised).
+_HAS_SUB_CODES = {
+    "merge": N_("cannot merge {code!r}: it has sub-codes"),
+    "delete": N_("cannot delete {code!r}: it has sub-codes"),
+}
+
+
 def _no_children(session: Session, code: Code, what: str) -> None:
     if session.scalar(select(Code.id).where(Code.parent_id == code.id).limit(1)) is not None:
         raise FokusError(
-            f"cannot {what} {code.path!r}: it has sub-codes",
-            hint="move or merge its sub-codes first (fokus codebook move)",
+            _(_HAS_SUB_CODES[what]).format(code=code.path),
+            hint=_("move or merge its sub-codes first (fokus codebook move)"),
         )
 
 
@@ -200,7 +220,7 @@ def merge_codes(session: Session, source: str, target: str, *, coder_id: int | N
     its codings; its memos stay with ``target`` (the log holds codings and codes, not memos)."""
     code, into = _code(session, source), _code(session, target)
     if code.id == into.id:
-        raise FokusError("a code cannot be merged into itself")
+        raise FokusError(_("a code cannot be merged into itself"))
     _no_children(session, code, "merge")
     report = SurgeryReport(new_batch(), codes=[into.path])
     taken = {

@@ -31,6 +31,7 @@ from fokus.api.codebook_edit import is_code_event, revert_code_event
 from fokus.api.memos import move_to_message, revert_memo_event
 from fokus.domain.events import coding_snapshot, is_memo_event, log_events, new_batch
 from fokus.errors import FokusError
+from fokus.i18n import N_, _
 from fokus.model import Code, Coder, Coding, CodingStatus, Event, Message, utcnow
 
 Change = tuple[int | None, dict[str, Any] | None, dict[str, Any] | None]
@@ -49,7 +50,7 @@ class StepReport:
 def _code_id(session: Session, path: str) -> int:
     found = session.scalar(select(Code.id).where(Code.path == path))
     if found is None:
-        raise FokusError(f"code {path!r} is not in the codebook")
+        raise FokusError(_("code {code!r} is not in the codebook").format(code=path))
     return found
 
 
@@ -65,8 +66,18 @@ def _locked(session: Session, coding_id: int) -> Coding | None:
 def _coding(session: Session, coding_id: int) -> Coding:
     coding = _locked(session, coding_id)
     if coding is None:
-        raise Conflict(f"coding {coding_id} does not exist (any more): removed, perhaps by someone else")
+        raise Conflict(
+            _("coding {id} does not exist (any more): removed, perhaps by someone else").format(id=coding_id)
+        )
     return coding
+
+
+#: A coding's status as a person reads it (the status itself is a key stored in the database).
+_STATUS = {
+    CodingStatus.ACCEPTED.value: N_("accepted"),
+    CodingStatus.SUGGESTED.value: N_("suggested"),
+    CodingStatus.REJECTED.value: N_("rejected"),
+}
 
 
 def _decided_by(session: Session, coding: Coding) -> str:
@@ -78,7 +89,8 @@ def _decided_by(session: Session, coding: Coding) -> str:
         .order_by(Event.id.desc())
         .limit(1)
     )
-    return f"{coding.status} by {name}" if name else coding.status
+    status = _(_STATUS.get(coding.status, coding.status))
+    return _("{status} by {coder}").format(status=status, coder=name) if name else status
 
 
 def add_coding(
@@ -95,9 +107,13 @@ def add_coding(
     """Code a span of a message (code-point offsets) for a researcher; ``batch`` joins a step already begun."""
     message = session.get(Message, message_id)
     if message is None:
-        raise FokusError(f"message {message_id} does not exist")
+        raise FokusError(_("message {id} does not exist").format(id=message_id))
     if not 0 <= start < end <= len(message.text):
-        raise FokusError(f"span {start}:{end} is outside the message ({len(message.text)} characters)")
+        raise FokusError(
+            _("span {start}:{end} is outside the message ({count} characters)").format(
+                start=start, end=end, count=len(message.text)
+            )
+        )
     code_id = _code_id(session, code)
     existing = session.scalar(
         select(Coding).where(
@@ -164,7 +180,11 @@ def extend_coding(session: Session, coding_id: int, start: int, end: int, coder_
     start, end = min(start, coding.start), max(end, coding.end)
     length = len(session.get_one(Message, coding.message_id).text)
     if not 0 <= start < end <= length:
-        raise FokusError(f"span {start}:{end} is outside the message ({length} characters)")
+        raise FokusError(
+            _("span {start}:{end} is outside the message ({count} characters)").format(
+                start=start, end=end, count=length
+            )
+        )
     taken = session.scalar(
         select(Coding.id).where(
             Coding.message_id == coding.message_id,
@@ -176,7 +196,9 @@ def extend_coding(session: Session, coding_id: int, start: int, end: int, coder_
         )
     )
     if taken is not None:
-        raise FokusError(f"coding {taken} already has the span {start}:{end} with this code")
+        raise FokusError(
+            _("coding {id} already has the span {start}:{end} with this code").format(id=taken, start=start, end=end)
+        )
     report = StepReport(new_batch(), coding_id=coding_id)
     before = coding_snapshot(coding)
     coding.start, coding.end, coding.updated_at = start, end, utcnow()
@@ -192,7 +214,11 @@ def decide(session: Session, coding_id: int, accept: bool, coder_id: int, *, bat
     """
     coding = _coding(session, coding_id)
     if coding.status != CodingStatus.SUGGESTED.value:
-        raise Conflict(f"suggestion {coding_id} has been {_decided_by(session, coding)} meanwhile; left as it is")
+        raise Conflict(
+            _("suggestion {id} has been {decided} meanwhile; left as it is").format(
+                id=coding_id, decided=_decided_by(session, coding)
+            )
+        )
     report = StepReport(batch or new_batch(), coding_id=coding_id)
     before = coding_snapshot(coding)
     if accept:
@@ -264,7 +290,7 @@ def undo(session: Session, coder_id: int) -> StepReport | None:
     """Revert the coder's latest step that is not undone yet; None when there is nothing to undo."""
     batches = _batches(session, coder_id)
     reverted = {reverts for _, _, _, reverts in batches if reverts}
-    for batch, _, action, _ in batches:
+    for batch, _last, action, _reverts in batches:
         if action != "undo" and batch not in reverted:
             return _revert(session, batch, "undo", coder_id)
     return None
@@ -275,7 +301,7 @@ def redo(session: Session, coder_id: int) -> StepReport | None:
     none. Redo after redo goes on back through the undos (``u u ctrl+r ctrl+r`` is where one started)."""
     batches = _batches(session, coder_id)
     reverted = {reverts for _, _, _, reverts in batches if reverts}
-    for batch, _, action, _ in batches:
+    for batch, _last, action, _reverts in batches:
         if action == "undo":
             if batch in reverted:
                 continue  # redone already: the one before it is next

@@ -28,6 +28,7 @@ from fokus.domain.collation import norwegian
 from fokus.domain.events import new_batch
 from fokus.domain.passages import Passage, spoken_messages
 from fokus.errors import FokusError
+from fokus.i18n import _
 from fokus.model import Case, Code, Coder, Coding, CodingStatus, Memo, Message, Participant
 
 ACCEPTED = CodingStatus.ACCEPTED.value
@@ -136,9 +137,9 @@ def mark_good_practice(
     passage already writes their summary on that coding (a new memo, or a new text for the one they wrote).
     """
     if session.scalar(select(Code.id).where(Code.path == code)) is None:
-        raise FokusError(f"the codebook has no {code!r} code to mark good practice with")
+        raise FokusError(_("the codebook has no {code!r} code to mark good practice with").format(code=code))
     if not summary.strip():
-        raise FokusError("a memo needs some text")
+        raise FokusError(_("a memo needs some text"))
     at = marks_at(session, message_id, start, end, coder_id, code=code)
     if at.own_coding is None:
         added = add_coding(session, message_id, code, at.start, at.end, coder_id)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from fokus.domain.events import log_events, memo_snapshot, memo_values, new_batch
 from fokus.errors import FokusError
+from fokus.i18n import _
 from fokus.model import Case, Code, Coder, Coding, Memo, Message, Participant, utcnow
 
 #: What a memo can be about, in the order listings group them.
@@ -85,9 +86,9 @@ def add_memo(
     ``batch`` names (a good-practice mark and its summary). A memo without a coder (from a file) is not logged.
     """
     if not text.strip():
-        raise FokusError("a memo needs some text")
+        raise FokusError(_("a memo needs some text"))
     if sum(x is not None for x in (message_id, code_id, case_id, coding_id)) > 1:
-        raise FokusError("a memo is about one thing at a time")
+        raise FokusError(_("a memo is about one thing at a time"))
     now = utcnow()
     memo = Memo(
         text=text.strip(),
@@ -109,14 +110,14 @@ def add_memo(
 def _code_id(session: Session, path: str) -> int:
     code_id = session.scalar(select(Code.id).where(Code.path == path))
     if code_id is None:
-        raise FokusError(f"the codebook has no code {path!r}")
+        raise FokusError(_("the codebook has no code {code!r}").format(code=path))
     return code_id
 
 
 def _case_id(session: Session, name: str) -> int:
     case_id = session.scalar(select(Case.id).where(Case.name == name))
     if case_id is None:
-        raise FokusError(f"the project has no case {name!r}")
+        raise FokusError(_("the project has no case {case!r}").format(case=name))
     return case_id
 
 
@@ -133,14 +134,14 @@ def memo_on_case(session: Session, name: str, text: str, *, coder_id: int | None
 def _memo(session: Session, memo_id: int) -> Memo:
     memo = session.get(Memo, memo_id, with_for_update=True, populate_existing=True)
     if memo is None:
-        raise FokusError(f"memo {memo_id} does not exist (any more)", hint="see `fokus memos list`")
+        raise FokusError(_("memo {id} does not exist (any more)").format(id=memo_id), hint=_("see `fokus memos list`"))
     return memo
 
 
 def edit_memo(session: Session, memo_id: int, text: str, coder_id: int) -> MemoStep:
     """Give a memo a new text (one undo step); the same text again changes nothing and logs nothing."""
     if not text.strip():
-        raise FokusError(f"memo {memo_id} needs some text", hint="to remove it, delete it")
+        raise FokusError(_("memo {id} needs some text").format(id=memo_id), hint=_("to remove it, delete it"))
     memo = _memo(session, memo_id)
     step = MemoStep(new_batch(), memo_id)
     if memo.text == text.strip():
@@ -184,7 +185,7 @@ def coder_memo(
     elif code is not None:
         query = query.join(Code, Code.id == Memo.code_id).where(Code.path == code)
     else:
-        raise FokusError("say which message, coding, case or code the memo is about")
+        raise FokusError(_("say which message, coding, case or code the memo is about"))
     found = session.execute(query.order_by(Memo.id.desc()).limit(1)).first()
     return None if found is None else (found[0], found[1])
 
@@ -258,7 +259,7 @@ def list_memos(session: Session, *, about: str | None = None, search: str | None
     """Every memo, newest change first; ``about`` keeps one kind (of :data:`ABOUT`), ``search`` those with every
     word of it in their text or in what they are about (the code, the case, the participant), in any case."""
     if about is not None and about not in ABOUT:
-        raise FokusError(f"memos are about {', '.join(ABOUT)}, not {about!r}")
+        raise FokusError(_("memos are about {kinds}, not {about!r}").format(kinds=", ".join(ABOUT), about=about))
     rows = session.execute(_query().order_by(Memo.updated_at.desc(), Memo.id.desc()))
     items = [_item(row) for row in rows]
     return [
@@ -271,7 +272,7 @@ def list_memos(session: Session, *, about: str | None = None, search: str | None
 def get_memo(session: Session, memo_id: int) -> MemoItem:
     row = session.execute(_query().where(Memo.id == memo_id)).first()
     if row is None:
-        raise FokusError(f"memo {memo_id} does not exist (any more)", hint="see `fokus memos list`")
+        raise FokusError(_("memo {id} does not exist (any more)").format(id=memo_id), hint=_("see `fokus memos list`"))
     return _item(row)
 
 

@@ -16,6 +16,7 @@ from fokus.api.browse import code_condition, matched_spans
 from fokus.domain.origins import MACHINE_PREFIXES
 from fokus.domain.passages import coded_passages
 from fokus.errors import FokusError
+from fokus.i18n import _
 from fokus.model import Case, Code, Coding, CodingStatus, Message, Participant, Thread
 
 ORDERS = ("confidence", "uncertain", "code", "thread")
@@ -55,7 +56,10 @@ def review_queue(
     Suggestions without a confidence come last in the first three. ``code`` keeps the code and its sub-codes.
     """
     if order not in ORDERS:
-        raise FokusError(f"unknown review order {order!r}", hint="use one of: " + ", ".join(ORDERS))
+        raise FokusError(
+            _("unknown review order {order!r}").format(order=order),
+            hint=_("use one of: {orders}").format(orders=", ".join(ORDERS)),
+        )
     unknown = case((Coding.confidence.is_(None), 1), else_=0)
     in_time = (Thread.created_at, Thread.id, Message.created_at, Message.id, Coding.start, Coding.end, Coding.id)
     sort = {

@@ -46,6 +46,8 @@ from fokus.files.codebook_edit_yaml import (
     remove_beside,
     write_beside,
 )
+from fokus.i18n import _
+from fokus.i18n.formats import number
 from fokus.learn.examples import NEGATIVE, POSITIVE, training_examples
 from fokus.learn.rule_mining import (
     PHRASE,
@@ -78,14 +80,25 @@ class CodeProposals:
         return rule_weight(self.together[0], self.together[1])
 
     def summary(self) -> str:
-        line = f"{self.code}: {self.positives} accepted sentences, the rules catch {self.caught}"
+        """The code's line in the report, in the reader's language (one whole sentence per case)."""
+        known = {"code": self.code, "positives": number(self.positives), "caught": number(self.caught)}
         if not self.proposals:
             support, precision = self.thresholds
-            return line + f"; no trigger adds {support} or more of them at a precision of {precision:g} or more"
+            return _(
+                "{code}: {positives} accepted sentences, the rules catch {caught}; no trigger adds {support} or more"
+                " of them at a precision of {precision} or more"
+            ).format(**known, support=number(support), precision=number(precision))
         positives, wrong, new = self.together
-        return (
-            line + f"; the {len(self.proposals)} proposals together catch {new} more"
-            f" (right in {positives} of {positives + wrong} decided sentences, weight {self.weight})"
+        return _(
+            "{code}: {positives} accepted sentences, the rules catch {caught}; the {count} proposals together catch"
+            " {new} more (right in {right} of {decided} decided sentences, weight {weight})"
+        ).format(
+            **known,
+            count=len(self.proposals),
+            new=number(new),
+            right=number(positives),
+            decided=number(positives + wrong),
+            weight=number(self.weight),
         )
 
     def new_rule(self, spec: CodebookSpec) -> NewRule:
@@ -114,7 +127,7 @@ class RuleProposals:
     title: str = "Triggers the rules lack"
 
     def __post_init__(self) -> None:
-        self.title = f"Triggers the rules lack, from {self.sentences} decided sentences"
+        self.title = _("Triggers the rules lack, from {count} decided sentences").format(count=number(self.sentences))
 
     def columns(self) -> list[str]:
         return list(COLUMNS)
@@ -172,9 +185,13 @@ def propose_rules(
     if code is not None:
         found = {path: codable for path, _rules, codable in rows}
         if code not in found:
-            raise FokusError(f"unknown code {code!r}", hint="`fokus codebook show` lists the codes")
+            raise FokusError(
+                _("unknown code {code!r}").format(code=code), hint=_("`fokus codebook show` lists the codes")
+            )
         if not found[code]:
-            raise FokusError(f"code {code!r} only groups other codes (codable: false); it takes no rules")
+            raise FokusError(
+                _("code {code!r} only groups other codes (codable: false); it takes no rules").format(code=code)
+            )
     codable = [(path, rules) for path, rules, is_codable in rows if is_codable]
     examples = training_examples(session)
     sentences, caught = _parse_decided(session, nlp, examples.unit_ids.tolist(), codable)
@@ -267,12 +284,18 @@ class WrittenRules:
 
     def loaded(self) -> str:
         """What loading the edited codebook did to the project, in one line."""
-        changed = [f"{what} {', '.join(paths)}" for what, paths in (("added", self.report.added),
-                   ("updated", self.report.updated)) if paths]  # fmt: skip
-        return (
-            f"Loaded {self.path} into the project ({'; '.join(changed) or 'no change'})."
-            " `fokus undo` takes the load back (the file keeps the rules); `fokus tag` suggests with them."
-        )
+        changed = [
+            template.format(codes=", ".join(paths))
+            for template, paths in (
+                (_("added {codes}"), self.report.added),
+                (_("updated {codes}"), self.report.updated),
+            )
+            if paths
+        ]
+        return _(
+            "Loaded {path} into the project ({changes}). `fokus undo` takes the load back (the file keeps the rules);"
+            " `fokus tag` suggests with them."
+        ).format(path=self.path, changes="; ".join(changed) or _("no change"))
 
     def install(self) -> None:
         """Move the edited file over the codebook (the transaction's last step)."""
@@ -296,10 +319,10 @@ def check_codebook_file(path: Path) -> None:
     try:
         mode = os.lstat(path).st_mode
     except FileNotFoundError:
-        raise FokusError("no such file", path=str(path)) from None
+        raise FokusError(_("no such file"), path=str(path)) from None
     if not stat.S_ISREG(mode):
         raise FokusError(
-            "not a regular file (a link, a folder or a device); give the codebook file itself", path=str(path)
+            _("not a regular file (a link, a folder or a device); give the codebook file itself"), path=str(path)
         )
 
 
@@ -311,7 +334,7 @@ def write_rules(session: Session, path: Path, proposals: RuleProposals, *, coder
     text, spec = read_codebook_text(path)
     codes = proposals.proposed()
     if not codes:
-        raise FokusError("no proposals to add; nothing was written", path=str(path))
+        raise FokusError(_("no proposals to add; nothing was written"), path=str(path))
     rules = [entry.new_rule(spec) if entry.code in spec.by_path() else _missing(entry.code, path) for entry in codes]
     edited = add_rules(text, spec, rules, str(path))
     written = write_beside(path, edited)
@@ -319,15 +342,15 @@ def write_rules(session: Session, path: Path, proposals: RuleProposals, *, coder
         try:
             after = read_codebook(written)
         except FokusError as exc:
-            reason = f"the edited file would not read back ({exc.reason}); nothing was written"
+            reason = _("the edited file would not read back ({reason}); nothing was written").format(reason=exc.reason)
             raise FokusError(reason, path=str(path)) from None
         check_added(spec, after, rules, str(path))
         plan = plan_codebook(session, after)
         if plan.moves:
             raise FokusError(
-                "loading the edited codebook would move codes of the project; nothing was written",
+                _("loading the edited codebook would move codes of the project; nothing was written"),
                 path=str(path),
-                hint="load the file with `fokus codebook load` first",
+                hint=_("load the file with `fokus codebook load` first"),
             )
         report = load_codebook(session, after, coder_id=coder_id, plan=plan)
     except BaseException:
@@ -337,4 +360,4 @@ def write_rules(session: Session, path: Path, proposals: RuleProposals, *, coder
 
 
 def _missing(code: str, path: Path) -> NewRule:
-    raise FokusError(f"code {code!r} is not in this codebook; nothing was written", path=str(path))
+    raise FokusError(_("code {code!r} is not in this codebook; nothing was written").format(code=code), path=str(path))

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fokus.domain.codes import GOOD_PRACTICE
+from fokus.i18n import _
 from fokus.model import Code, Event, Message
 
 #: How much of the passage an excerpt shows.
@@ -33,12 +34,13 @@ class StepSummary:
     excerpt: str | None
 
     def phrase(self, names: Mapping[str, str], codes_after: str) -> str:
-        """The step in a few words, in the caller's language: its kind as ``names`` calls it (``names["step"]``
-        for a kind it lacks), up to three codes after ``codes_after``, and the start of the passage."""
+        """The step in a few words, in the reader's language: its kind as ``names`` calls it (``names["step"]``
+        for a kind it lacks; the caller's words, translated), up to three codes after ``codes_after``, and the start
+        of the passage."""
         words = names.get(self.kind, names["step"])
         if self.codes and self.kind != "good_practice":
             words += codes_after + ", ".join(self.codes[:3]) + (" …" if len(self.codes) > 3 else "")
-        return words + (f": «{self.excerpt}»" if self.excerpt else "")
+        return _("{step}: «{excerpt}»").format(step=words, excerpt=self.excerpt) if self.excerpt else words
 
 
 def reverted_step(session: Session, batch: str) -> StepSummary | None:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from fokus.domain.settings import coder_setting, get_setting, place_setting, set_setting
 from fokus.errors import FokusError
+from fokus.i18n import _
 from fokus.model import Message, Thread
 
 #: The longest coder name accepted (names show in every export and the event log).
@@ -38,9 +39,9 @@ def remember_coder(session: Session, login: str, name: str) -> str:
     """Keep ``name`` as the coder name of ``login`` in this project; returns it cleaned of surrounding space."""
     name = " ".join(name.split())
     if not name:
-        raise FokusError("a coder needs a name")
+        raise FokusError(_("a coder needs a name"))
     if len(name) > MAX_CODER_NAME:
-        raise FokusError(f"a coder's name has at most {MAX_CODER_NAME} characters")
+        raise FokusError(_("a coder's name has at most {limit} characters").format(limit=MAX_CODER_NAME))
     set_setting(session, coder_setting(login), name)
     return name
 
