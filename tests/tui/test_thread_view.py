@@ -1,16 +1,21 @@
 """The conversation of a thread as a researcher sees it: messages in reading order, answers indented, the sentence
-under the cursor in view, a click choosing a sentence; and a closed thread leaves nothing behind."""
+under the cursor in view, a click choosing a sentence; and a closed thread leaves nothing behind: the thread list
+opens every thread in one screen, and keeps its place."""
 
 from __future__ import annotations
 
 import gc
 import weakref
 from collections.abc import Callable
+from dataclasses import replace
 
 from textual.pilot import Pilot
+from textual.widgets import DataTable
 
+from fokus.api.browse import conversation, thread_page
 from fokus.tui.app import FokusApp
 from fokus.tui.screens.thread import ThreadScreen
+from fokus.tui.screens.threads import ThreadsScreen
 from fokus.tui.widgets.header import Header
 from tests.tui.conftest import screen_lines
 
@@ -104,15 +109,72 @@ def test_a_click_on_a_message_puts_the_cursor_on_its_sentence(drive: Callable[..
 
 
 def test_a_closed_thread_is_let_go(drive: Callable[..., None]) -> None:
-    """Textual's header kept every closed thread's header (and its painted lines) alive through the app's title."""
+    """Textual's header kept every closed thread's header (and its painted lines) alive through the app's title, and
+    Textual's style cache kept the last thousand widgets' painted lines: a thread opened on its own (from the
+    passages, or from a thread list over a thread) leaves neither behind."""
 
     async def steps(pilot: Pilot[None], app: FokusApp) -> None:
-        screen = await open_thread(pilot, app)
+        await app.push_screen(ThreadScreen(first_thread(app)))
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ThreadScreen)
         header = weakref.ref(screen.query_one(Header))
+        painted = weakref.ref(screen.conversation._styles_cache)
+        assert painted() is not None
         del screen
         await pilot.press("escape")
         await pilot.pause()
         gc.collect()
         assert header() is None
+        assert painted() is None
+
+    drive(steps)
+
+
+def first_thread(app: FokusApp) -> int:
+    with app.reading() as session:
+        return thread_page(session, limit=1)[0].thread_id
+
+
+def test_the_thread_list_opens_every_thread_in_one_screen_that_looks_as_a_new_one(drive: Callable[..., None]) -> None:
+    """The second thread opened from the list is shown in the first one's screen, from its top, with nothing chosen
+    and no selection grown, exactly as a screen of its own shows it."""
+
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        first = await open_thread(pilot, app)
+        await pilot.press(*"jjjJ", "tab")
+        await pilot.press("escape", "down")
+        await pilot.pause()
+        second = await open_thread(pilot, app)
+        assert second is first
+        with app.reading() as session:
+            views = conversation(session, second.thread_id)
+        assert second.thread_id != first_thread(app)
+        assert second.views == views
+        assert (second.position, second.extent, second.panel.chosen) == (0, None, None)
+        assert second.conversation.scroll_offset.y == 0
+        reused = screen_lines(app)
+        await app.push_screen(ThreadScreen(second.thread_id))
+        await pilot.pause()
+        assert screen_lines(app) == reused
+
+    drive(steps, size=(80, 24))
+
+
+def test_back_from_a_thread_the_list_keeps_its_place_and_shows_the_new_coding(drive: Callable[..., None]) -> None:
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        threads = app.screen
+        assert isinstance(threads, ThreadsScreen)
+        await pilot.press("down", "down", "down")
+        row = threads.rows[3]
+        await open_thread(pilot, app)
+        await pilot.press("c", *"krise/under", "enter")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        table = threads.query_one(DataTable)
+        assert table.cursor_row == 3
+        assert threads.rows[3] == replace(row, codings=row.codings + 1)
+        assert str(table.get_cell(str(row.thread_id), "Koder")) == str(row.codings + 1)
 
     drive(steps)

@@ -10,14 +10,16 @@ span you coded asks first (extend the coding there is, or code again). Opened fr
 free-text filter, the thread starts at the first sentence with the words and marks them.
 
 The conversation is one widget (:mod:`fokus.tui.widgets.conversation`) that paints only the lines in view, and the
-key bar is composed with the rest, so that a thread opens in one layout."""
+key bar is composed with the rest, so that a thread opens in one layout. The thread list opens its threads in one
+screen (:func:`open_thread`), which it keeps: a new screen per thread was laid out, styled and resized twice, and
+each closed one was left for a full garbage collection."""
 
 from __future__ import annotations
 
 import re
 
 from textual import events
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
 
@@ -92,6 +94,20 @@ class ThreadScreen(CodingKeys):
         yield KeyBar()  # composed here, not mounted after the first layout (FokusScreen mounts one if not)
 
     def on_mount(self) -> None:
+        self._start()
+
+    def reopen(self, thread_id: int, *, start_at: tuple[int, int] | None = None, found: str | None = None) -> None:
+        """Show another thread in this screen, as a new screen would (at its top, nothing chosen), without laying
+        out and styling a new screen's widgets: the thread list opens every thread in one screen."""
+        self.thread_id = thread_id
+        self.start_at = start_at
+        self.found = found.strip() if found and found.strip() else None
+        self.position, self.extent = 0, None
+        self.panel.forget()
+        self.conversation.scroll_to(0, 0, animate=False, immediate=True, force=True)
+        self._start()
+
+    def _start(self) -> None:
         self.load()
         if self.start_at is None and self.found is not None:
             self.move_to(self._first_found())
@@ -319,3 +335,22 @@ class ThreadScreen(CodingKeys):
 
     def on_codings_changed(self, _: CodingsChanged) -> None:
         self.load()
+
+
+#: The name under which the app keeps the screen that the thread list opens its threads in.
+READER = "thread-reader"
+
+
+def open_thread(app: App[None], thread_id: int, *, found: str | None = None) -> None:
+    """Open a thread (starting at the words ``found``) in the screen kept for reading, or in a new one while that
+    screen is already open further down (a thread list opened on top of a thread)."""
+    if not app.is_screen_installed(READER):
+        app.install_screen(ThreadScreen(thread_id, found=found), READER)
+        app.push_screen(READER)
+        return
+    reader = app.get_screen(READER)
+    if reader in app.screen_stack or not isinstance(reader, ThreadScreen):
+        app.push_screen(ThreadScreen(thread_id, found=found))
+        return
+    reader.reopen(thread_id, found=found)
+    app.push_screen(reader)

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Input, Static
 
-from fokus.api.browse import ThreadFilter, thread_count, thread_page
+from fokus.api.browse import ThreadFilter, ThreadRow, thread_count, thread_page
 from fokus.errors import FokusError
 from fokus.tui.messages import CodingsChanged
 from fokus.tui.screens.base import FokusScreen
@@ -31,6 +31,8 @@ class ThreadsScreen(FokusScreen):
         self.filters = filters or ThreadFilter()
         self.loaded = 0
         self.total = 0
+        self.rows: list[ThreadRow] = []  # the rows shown, as they were read
+        self.shown = False  # resumed once: shown for the first time
         self.columns: tuple[tuple[str, int], ...] = ()
 
     def compose(self) -> ComposeResult:
@@ -69,6 +71,7 @@ class ThreadsScreen(FokusScreen):
         for heading, width in self.columns:
             table.add_column(heading, width=width, key=heading)
         self.loaded = 0
+        self.rows = []
         with self.fokus.reading() as session:
             self.total = thread_count(session, self.filters)
         self.load_more()
@@ -77,20 +80,43 @@ class ThreadsScreen(FokusScreen):
         table = self.query_one(DataTable)
         with self.fokus.reading() as session:
             rows = thread_page(session, self.filters, offset=self.loaded, limit=PAGE)
-        headings = [heading for heading, _ in self.columns]
         for row in rows:
-            cells = {
-                "Dato": f"{row.created_at:%Y-%m-%d}",
-                "Tråd": row.title,
-                "Kommune": row.case or "",
-                "Deltaker": row.participant,
-            }
-            numbers = (row.messages, row.codings, row.suggestions or None)
-            counts = [Text(str(n) if n is not None else "", justify="right") for n in numbers]
-            values = [cells[h] for h in headings[: len(headings) - 3]] + counts
-            table.add_row(*values, key=str(row.thread_id))
+            table.add_row(*self._cells(row), key=str(row.thread_id))
+        self.rows += rows
         self.loaded += len(rows)
         self.query_one("#threads-count", Static).update(f"{self.loaded} av {self.total} tråder")
+
+    def _cells(self, row: ThreadRow) -> list[str | Text | None]:
+        headings = [heading for heading, _ in self.columns]
+        cells = {
+            "Dato": f"{row.created_at:%Y-%m-%d}",
+            "Tråd": row.title,
+            "Kommune": row.case or "",
+            "Deltaker": row.participant,
+        }
+        numbers = (row.messages, row.codings, row.suggestions or None)
+        counts = [Text(str(n) if n is not None else "", justify="right") for n in numbers]
+        return [cells[h] for h in headings[: len(headings) - 3]] + counts
+
+    def refresh_rows(self) -> None:
+        """Show what changed in the rows shown (codings made in a thread, or by someone else meanwhile), in place:
+        the cursor stays on its row. Where other threads came or went, the list is read again (the cursor on the same
+        row). The list used to be read again on every return from a thread, which put the cursor back on the first."""
+        with self.fokus.reading() as session:
+            total = thread_count(session, self.filters)
+            rows = thread_page(session, self.filters, offset=0, limit=self.loaded)
+        table = self.query_one(DataTable)
+        if total != self.total or [r.thread_id for r in rows] != [r.thread_id for r in self.rows]:
+            row = table.cursor_row
+            self.reload()
+            table.move_cursor(row=min(row, max(table.row_count - 1, 0)))
+            return
+        keys = [column.key for column in table.ordered_columns]
+        for old, new in zip(self.rows, rows, strict=True):
+            if new != old:
+                for key, value in zip(keys, self._cells(new), strict=True):
+                    table.update_cell(str(new.thread_id), key, value)
+        self.rows = rows
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.cursor_row >= self.loaded - 20 and self.loaded < self.total:
@@ -106,9 +132,9 @@ class ThreadsScreen(FokusScreen):
             self._open(int(str(key.value)))
 
     def _open(self, thread_id: int) -> None:
-        from fokus.tui.screens.thread import ThreadScreen
+        from fokus.tui.screens.thread import open_thread
 
-        self.app.push_screen(ThreadScreen(thread_id, found=self.filters.text))  # starts at the words
+        open_thread(self.app, thread_id, found=self.filters.text)  # starts at the words
 
     def action_filter(self) -> None:
         field = self.query_one(Input)
@@ -140,10 +166,12 @@ class ThreadsScreen(FokusScreen):
         self.query_one(DataTable).focus()
 
     def on_codings_changed(self, _: CodingsChanged) -> None:
-        self.reload()
+        self.refresh_rows()
 
     def on_screen_resume(self) -> None:
-        self.reload()
+        if self.shown:  # back from another screen
+            self.refresh_rows()
+        self.shown = True
 
 
 def _date(value: str | None) -> date | None:

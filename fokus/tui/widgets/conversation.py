@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from rich.console import Console
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.geometry import Region, Size
@@ -231,7 +232,7 @@ class Conversation(ScrollView, can_focus=False):
         room = max(self._width - margin.cell_length - 2 * PADDING, 1)
         console = self.app.console
         strips = [
-            Strip.join([margin, pad, _strip(line, console).apply_style(style).crop_extend(0, room, style), pad])
+            Strip.join([margin, pad, _fitted(_strip(line, console).apply_style(style), room, style), pad])
             for line in laid.lines
         ]
         strips.append(Strip.join([margin, Strip.blank(self._width - margin.cell_length, style)]))
@@ -250,7 +251,7 @@ class Conversation(ScrollView, can_focus=False):
         if not self._width or not 0 <= line < self._tops[-1]:
             return Strip.blank(width, self.visual_style.rich_style)
         index = bisect_right(self._tops, line) - 1
-        return self._paint(index)[line - self._tops[index]].crop_extend(0, width, self.visual_style.rich_style)
+        return _fitted(self._paint(index)[line - self._tops[index]], width, self.visual_style.rich_style)
 
     def on_click(self, event: events.Click) -> None:
         """The offset in a message's text under the pointer (its start for a click on the header)."""
@@ -273,6 +274,13 @@ def _strip(line: Text, console: Console) -> Strip:
     if line.spans:
         return Strip(line.render(console))
     return Strip([Segment(line.plain, console.get_style(line.style))])
+
+
+def _fitted(strip: Strip, width: int, style: Style) -> Strip:
+    """``strip`` cut or padded to ``width`` cells. A strip already that wide is itself: Textual's ``crop_extend``
+    would return it too, but keep it in its own cache, a reference cycle that only a full garbage collection frees
+    (every line painted, collected in one stall)."""
+    return strip if strip.cell_length == width else strip.crop_extend(0, width, style)
 
 
 def _line_of(laid: _Laid, offset: int) -> int:

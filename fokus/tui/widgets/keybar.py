@@ -44,6 +44,11 @@ class KeyBar(Widget, can_focus=False):
     }
     """
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._keys: list[Key] | None = None  # the keys shown (None: to be read from the screen)
+        self._lines: tuple[int, list[Text]] | None = None  # the width they were packed for, and the lines
+
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._changed)
 
@@ -51,7 +56,13 @@ class KeyBar(Widget, can_focus=False):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def _changed(self, screen: Screen[object]) -> None:
-        if self.is_attached and screen is self.screen:
+        """The screen's bindings changed (Textual says so on every focus change and every screen pushed or popped,
+        for each screen): laid out again only when the keys shown change, so that opening a screen is one layout."""
+        if not self.is_attached or screen is not self.screen:
+            return
+        keys = self.keys()
+        if keys != self._keys:
+            self._keys, self._lines = keys, None
             self.refresh(layout=True)
 
     def keys(self) -> list[Key]:
@@ -77,8 +88,15 @@ class KeyBar(Widget, can_focus=False):
         return own + app_wide
 
     def lines(self, width: int) -> list[Text]:
-        """The keys packed into lines of ``width`` cells, a key never parted from its label."""
-        keys = self.keys()
+        """The keys packed into lines of ``width`` cells, a key never parted from its label (packed once for the
+        layout's height and the paint)."""
+        if self._keys is None:
+            self._keys, self._lines = self.keys(), None
+        if self._lines is None or self._lines[0] != width:
+            self._lines = (width, self._pack(self._keys, width))
+        return self._lines[1]
+
+    def _pack(self, keys: list[Key], width: int) -> list[Text]:
         packed = _pack(keys, width)
         if len(packed) > MAX_LINES:
             keys = [k for k in keys if not k.of_app or k.action in ESSENTIAL]
