@@ -435,3 +435,25 @@ def test_a_fingerprint_compares_text_in_nfc_with_white_space_collapsed(text: str
     collapsed = record("2", "Kari Holmen", " ".join(unicodedata.normalize("NFC", text).split()), when=at(1))
     other = record("3", "Kari Holmen", text + " x", when=at(1))
     assert fingerprint(one) == fingerprint(collapsed) != fingerprint(other)
+
+
+def test_files_get_their_rows_in_id_order_and_a_file_given_twice_is_imported_before(project: Project) -> None:
+    """Source rows are made in the order files are read (formats with real ids first); the second mention of the
+    same file in one import finds the first one's row, as a later import would."""
+    post = record("p1", "Kari Holmen", "Innlegg", when=at(1))
+    donation = record("dyi:x", "Geir Mathisen", "Kommentar", when=at(2), thread=None, kind=MessageKind.COMMENT)
+    files = [parsed(donation, kind=SourceKind.DYI, sha="d" * 64), parsed(post), parsed(post)]
+    with project.begin() as session:
+        report = import_messages(session, files)
+    assert [(s.added, s.existing, s.imported_before is not None) for s in report.sources] == [
+        (1, 0, False),
+        (1, 0, False),
+        (0, 1, True),
+    ]
+    with project.read() as session:
+        rows = session.execute(select(Source.id, Source.kind, Source.sha256, Source.messages_added).order_by(Source.id))
+        assert [row[1:] for row in rows] == [("csv", "a" * 64, 1), ("dyi", "d" * 64, 1)]
+    with project.begin() as session:
+        report = import_messages(session, files)
+    assert all(s.imported_before is not None and s.added == 0 for s in report.sources)
+    assert _count(project, Source) == 2
