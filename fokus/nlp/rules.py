@@ -215,7 +215,10 @@ class RuleSet:
                         fired[where][index].extend(close)
             _by_word(fired[where], self.single_forms, sentence.form_index)
             _by_word(fired[where], self.single_lemmas, sentence.lemma_index)
-            if regex_words:
+            # the regexes are tried only in a sentence holding a word that one of them finds something in
+            if regex_words and not (
+                regex_words.isdisjoint(sentence.form_index) and regex_words.isdisjoint(sentence.lemma_index)
+            ):
                 for index, form_rx, lemma_rx in self.single_regexes:
                     found = _single_regex(sentence, form_rx, lemma_rx, regex_words)
                     if found:
