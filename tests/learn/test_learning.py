@@ -8,6 +8,7 @@ import random
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from spacy.language import Language
@@ -316,6 +317,31 @@ def test_learning_curve_points_grow(project: Project) -> None:
     assert [p["sentences"] for p in points] == sorted({p["sentences"] for p in points})
     assert all(p["f1"] is None or 0 <= p["f1"] <= 1 for p in points)
     assert points[-1]["codes_suggested"] >= points[0]["codes_suggested"]
+
+
+def test_each_code_is_the_same_optimum_the_primal_solver_found(project: Project) -> None:
+    """The dual solver replaced the primal one for speed: same objective (squared hinge, balanced classes, C 0.5,
+    one row per distinct sentence weighted by its copies), so the same scores to well within a thousandth."""
+    from sklearn.svm import LinearSVC
+
+    from fokus.learn.model import _distinct, _fit_code, make_features
+
+    with project.read() as session:
+        examples = training_examples(session)
+    x = make_features().fit_transform(examples.texts).tocsr().astype(np.float64)
+    for j, _code in enumerate(examples.codes):
+        known = np.flatnonzero(examples.labels[:, j] != UNKNOWN)
+        y = (examples.labels[known, j] == POSITIVE).astype(np.int8)
+        if y.sum() < 8:
+            continue
+        weights, intercept, oof = _fit_code(x[known], y, 3, 0)
+        first, _inverse, counts = _distinct(x[known], y)
+        primal = LinearSVC(C=0.5, class_weight="balanced", dual=False, tol=1e-8).fit(
+            x[known][first], y[first], sample_weight=counts
+        )
+        ours = x[known] @ weights + intercept
+        assert np.abs(ours - primal.decision_function(x[known])).max() < 1e-3
+        assert oof.shape == y.shape
 
 
 def test_character_ngrams_are_scikit_learns_char_wb() -> None:
