@@ -36,6 +36,7 @@ from fokus.cli import (
     tui,
 )
 from fokus.errors import FokusError
+from fokus.i18n import _
 
 EXIT_USER_ERROR = 1
 EXIT_BUG = 3
@@ -51,7 +52,7 @@ class FokusGroup(click.Group):
             try:
                 language.choose(language.flag_in(args))
             except FokusError as exc:
-                click.echo(f"fokus: error: {exc}", err=True)
+                click.echo(_("fokus: error: {reason}").format(reason=exc), err=True)
                 sys.exit(EXIT_USER_ERROR)
             language.route_click_messages()
             language.localise(self)
@@ -63,7 +64,7 @@ class FokusGroup(click.Group):
         except FokusError as exc:
             if _debug(ctx):
                 raise
-            click.echo(f"fokus: error: {exc}", err=True)
+            click.echo(_("fokus: error: {reason}").format(reason=exc), err=True)
             ctx.exit(EXIT_USER_ERROR)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
@@ -74,18 +75,20 @@ class FokusGroup(click.Group):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             ctx.exit(0)
         except KeyboardInterrupt:
-            click.echo("fokus: interrupted; nothing of this command was written", err=True)
+            click.echo(_("fokus: interrupted; nothing of this command was written"), err=True)
             ctx.exit(130)
         except Exception as exc:
             if _debug(ctx):
                 raise
             failure = _storage_failure(ctx, exc)
             if failure is not None:  # a full disk, a damaged file, read-only storage: the machine's, not a bug
-                click.echo(f"fokus: error: {failure}", err=True)
+                click.echo(_("fokus: error: {reason}").format(reason=failure), err=True)
                 ctx.exit(EXIT_USER_ERROR)
             click.echo(
-                f"fokus: internal error: {type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
-                " (a bug in fokus; nothing of this command was written; rerun with --debug for the traceback)",
+                _(
+                    "fokus: internal error: {kind}: {detail} (a bug in fokus; nothing of this command was written;"
+                    " rerun with --debug for the traceback)"
+                ).format(kind=type(exc).__name__, detail=" ".join(str(exc).split())[:300]),
                 err=True,
             )
             ctx.exit(EXIT_BUG)
