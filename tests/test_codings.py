@@ -7,15 +7,16 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Text, cast, func, select
+from sqlalchemy import Text, cast, func, inspect, select
 
 from fokus.api.codings import coding_rows, import_codings
 from fokus.api.messages import import_messages
 from fokus.domain.events import coding_snapshot
 from fokus.errors import FokusError
 from fokus.files.codings import COLUMNS, read_codings, write_rows
-from fokus.model import Coder, Coding, Event
+from fokus.model import Coder, Coding, Event, Message
 from fokus.store import Project
+from fokus.store.bulk import REBUILT_FROM
 from tests.conftest import at, parsed, record
 
 TEXT = "Vi hadde flom i mars. Facebook var viktigste kanal."
@@ -228,3 +229,62 @@ def test_an_import_is_one_batch_that_reverting_takes_back_whole(coded: Project, 
     assert step.changed == report.added == 3
     with coded.read() as session:
         assert session.scalars(select(Coding)).all() == []
+
+
+def _large_file(tmp_path: Path, last: str = "") -> Path:
+    """More codings than REBUILT_FROM (every span of m1 under four codes), so the import sets indexes aside."""
+    spans = [(start, end) for start in range(len(TEXT)) for end in range(start + 1, len(TEXT) + 1)]
+    lines = [
+        f"m1,{code},{start},{end},ingrid" for code in ("krise", "krise/flom", "dialog", "barn") for start, end in spans
+    ]
+    lines = [line.replace(",barn,", ",gruppe/barn,") for line in lines]
+    assert len(lines) > REBUILT_FROM
+    return write(tmp_path, "message_id,code,start,end,coder\n" + "\n".join(lines) + "\n" + last)
+
+
+def _indexes(project: Project) -> list[tuple[str, tuple[str, ...], bool]]:
+    with project.read() as session:
+        found = inspect(session.connection())
+        return sorted(
+            (index["name"] or "", tuple(map(str, index["column_names"])), bool(index["unique"]))
+            for table in ("codings", "events")
+            for index in found.get_indexes(table)
+        )
+
+
+def test_a_large_import_writes_what_a_small_one_does_and_keeps_the_indexes(coded: Project, tmp_path: Path) -> None:
+    """An import larger than the table makes its indexes after the rows (SQLite): ids in the file's order, one
+    coding.add event per coding (one batch, the text log_events would store), every index there again after the
+    commit and used by lookups."""
+    before = _indexes(coded)
+    path = _large_file(tmp_path)
+    with coded.begin() as session:
+        report = import_codings(session, read_codings(path), display=str(path))
+    assert _indexes(coded) == before
+    with coded.read() as session:
+        events = session.execute(select(Event.coding_id, cast(Event.after, Text)).order_by(Event.id)).all()
+        stored = {c.id: coding_snapshot(c) for c in session.scalars(select(Coding))}
+        batches = session.scalar(select(func.count(Event.batch.distinct())))
+        used = session.execute(select(Coding.id).join(Message).where(Message.external_id == "m1", Coding.start == 3))
+        found = len(used.all())
+    rows = read_codings(path)
+    assert report.added == len(stored) == len(events) == len(rows)
+    assert [cid for cid, _ in events] == report.added_ids == sorted(report.added_ids)
+    assert [text for _, text in events] == [json.dumps(stored[cid]) for cid, _ in events]
+    assert [(stored[i]["start"], stored[i]["end"]) for i in report.added_ids[:3]] == [(0, 1), (0, 2), (0, 3)]
+    assert (batches, found) == (1, 4 * (len(TEXT) - 3))
+
+
+def test_a_large_import_with_a_bad_last_row_or_a_dry_run_writes_nothing(coded: Project, tmp_path: Path) -> None:
+    before = _indexes(coded)
+    path = _large_file(tmp_path, "m1,krise,0,999,ingrid\n")
+    with pytest.raises(FokusError, match="outside message 'm1'") as err, coded.begin() as session:
+        import_codings(session, read_codings(path), display=str(path))
+    assert str(err.value).startswith(f"{path}:line {len(read_codings(_large_file(tmp_path))) + 2}:")
+    good = _large_file(tmp_path)
+    with coded.begin(dry_run=True) as session:
+        assert import_codings(session, read_codings(good), display=str(good)).added > REBUILT_FROM
+    with coded.read() as session:
+        assert session.scalar(select(func.count()).select_from(Coding)) == 0
+        assert session.scalar(select(func.count()).select_from(Event)) == 0
+    assert _indexes(coded) == before

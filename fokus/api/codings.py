@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, func, select
@@ -39,7 +38,7 @@ from fokus.model import (
     table_of,
     utcnow,
 )
-from fokus.store.bulk import insert_values, insert_values_new_ids
+from fokus.store.bulk import indexes_made_after, insert_values, insert_values_new_ids, stored_form
 
 
 @dataclass
@@ -81,14 +80,9 @@ def _planned(
     a row repeating an earlier one is counted and dropped."""
     from fokus.privacy import shown_message_ids
 
-    wanted = sorted({r.message_id for r in rows})
-    messages: dict[str, tuple[int, str]] = {}
-    for chunk in chunks(wanted):
-        for ext, mid, text in session.execute(
-            select(Message.external_id, Message.id, Message.text).where(Message.external_id.in_(chunk))
-        ):
-            messages[ext] = (mid, text)
-    messages.update(shown_message_ids(session, set(wanted) - messages.keys()))  # from a redacted export
+    wanted = {r.message_id for r in rows}
+    messages = _messages(session, wanted)
+    messages.update(shown_message_ids(session, wanted - messages.keys()))  # from a redacted export
     codes = {path: (cid, codable) for path, cid, codable in session.execute(select(Code.path, Code.id, Code.codable))}
     coders = CoderRegistry(session)
     coder_of: dict[tuple[str | None, str], int] = {}  # (the row's coder, its origin): the coder's id
@@ -142,6 +136,19 @@ def _planned(
     return planned
 
 
+def _messages(session: Session, wanted: set[str]) -> dict[str, tuple[int, str]]:
+    """The id and stored text of each message of these external ids that the project holds: read whole when they
+    are most of its messages (a statement per 900 ids costs more to build than the rows it reads)."""
+    columns = (Message.external_id, Message.id, Message.text)
+    if len(wanted) * 2 >= (session.scalar(select(func.count()).select_from(Message)) or 0):
+        return {ext: (mid, text) for ext, mid, text in session.execute(select(*columns)) if ext in wanted}
+    messages: dict[str, tuple[int, str]] = {}
+    for chunk in chunks(sorted(wanted)):
+        for ext, mid, text in session.execute(select(*columns).where(Message.external_id.in_(chunk))):
+            messages[ext] = (mid, text)
+    return messages
+
+
 _STATE = ("id", "message_id", "code_id", "coder_id", "start", "end", "status", "origin", "confidence")
 """What an import compares of a stored coding (beside its id): its key, then status, origin and confidence."""
 
@@ -159,6 +166,8 @@ def _existing(session: Session, message_ids: Sequence[int]) -> dict[Key, Row[Any
 
 _COLUMNS = ("message_id", "code_id", "coder_id", "start", "end", "status", "origin", "confidence")
 """A coding's logged values (``fokus.domain.events.CODING_FIELDS`` but ``details``, which an import leaves empty)."""
+_STORED = ("created_at", "updated_at", "details")
+"""The columns whose values :func:`_write` gives as the database stores them (the details: None)."""
 
 
 def _write(
@@ -172,13 +181,17 @@ def _write(
     differ if asked."""
     batch = new_batch()
     now = utcnow()
+    connection = session.connection()
+    codings, events = table_of(Coding), table_of(Event)
+    stored_time = stored_form(connection, codings, "created_at")  # as the database stores it, once for ``now``
+    stored_now = stored_time(now)
     inserts: list[tuple[Any, ...]] = []
     replacements: list[tuple[int, dict[str, Any] | None, dict[str, Any] | None]] = []
     for key, row in planned.items():
         current = existing.get(key)
         status, origin, confidence = row.status._value_, row.origin, row.confidence  # _value_: no enum property
         if current is None:
-            created = row.created_at or now
+            created = stored_now if row.created_at is None else stored_time(row.created_at)
             inserts.append((*key, status, origin, confidence, created, created, None))
             continue
         if (current.status, current.origin, current.confidence) == (status, origin, confidence):
@@ -193,11 +206,12 @@ def _write(
             report.replaced += 1
         else:
             report.conflicts += 1
-    columns = (*_COLUMNS, "created_at", "updated_at", "details")
-    connection = session.connection()
-    report.added_ids = insert_values_new_ids(connection, table_of(Coding), columns, inserts)
+    columns = (*_COLUMNS, *_STORED)
+    with indexes_made_after(connection, codings, len(inserts)):
+        report.added_ids = insert_values_new_ids(connection, codings, columns, inserts, stored=_STORED)
     report.added = len(inserts)
-    _log_added(connection, batch, report.added_ids, inserts)
+    with indexes_made_after(connection, events, len(inserts)):
+        _log_added(connection, batch, report.added_ids, inserts)
     if replacements:
         session.flush()
         log_events(session, batch, "coding.change", replacements)
@@ -207,13 +221,12 @@ def _log_added(connection: Connection, batch: str, ids: Sequence[int], inserts: 
     """One ``coding.add`` event per new coding, as ``log_events`` writes it (``after`` the coding's
     :func:`~fokus.domain.events.snapshot`), its JSON made from a template: ``json.dumps`` of a million dicts is the
     slowest part of a large import. The text is ``json.dumps``'s own (tests/test_codings.py compares them)."""
-    at = utcnow()
-    insert_values(connection, table_of(Event), _EVENT_COLUMNS, _added(at, batch, ids, inserts), stored=("after",))
+    events = table_of(Event)
+    at = stored_form(connection, events, "at")(utcnow())
+    insert_values(connection, events, _EVENT_COLUMNS, _added(at, batch, ids, inserts), stored=_EVENT_COLUMNS)
 
 
-def _added(
-    at: datetime, batch: str, ids: Sequence[int], inserts: Sequence[tuple[Any, ...]]
-) -> Iterator[tuple[Any, ...]]:
+def _added(at: Any, batch: str, ids: Sequence[int], inserts: Sequence[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
     ends: dict[tuple[Any, ...], str] = {}  # the JSON of status, origin and confidence, of which there are few
     for cid, values in zip(ids, inserts, strict=True):
         status, origin, confidence = values[5:8]

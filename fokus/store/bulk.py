@@ -9,6 +9,7 @@ times are stored exactly as the ORM stores them). On PostgreSQL the rows go thro
 from __future__ import annotations
 
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from itertools import islice
 from operator import itemgetter
 from typing import Any
@@ -17,6 +18,8 @@ from sqlalchemy import Connection, Table, func, select, text
 from sqlalchemy.exc import DBAPIError
 
 CHUNK = 20_000
+REBUILT_FROM = 5_000
+"""Rows an insert adds, at least, before :func:`indexes_made_after` sets a table's indexes aside."""
 
 
 def _converted(
@@ -42,6 +45,15 @@ def _converted(
                 columns[index] = _converted_column(columns[index], processor)
             chunk = list(zip(*columns, strict=True))
         yield chunk
+
+
+def stored_form(connection: Connection, table: Table, column: str) -> Callable[[Any], Any]:
+    """What :func:`insert_values` makes of a value of ``column`` (its type's bind processor; None stays None): for
+    a caller that converts a value repeated in every row once and passes the column in ``stored``."""
+    processor = table.c[column].type._cached_bind_processor(connection.dialect)
+    if processor is None:
+        return lambda value: value
+    return lambda value: None if value is None else processor(value)
 
 
 _NOTHING = object()
@@ -196,3 +208,32 @@ def insert_returning_ids(connection: Connection, table: Table, rows: Sequence[di
     wanted = {row["external_id"] for row in rows}
     query = select(table.c.external_id, table.c.id).where(table.c.id > before)
     return {ext: new_id for ext, new_id in connection.execute(query).all() if ext in wanted}
+
+
+@contextmanager
+def indexes_made_after(connection: Connection, table: Table, adding: int) -> Iterator[None]:
+    """On SQLite, when ``adding`` rows (at least ``REBUILT_FROM``) are more than ``table`` holds: its secondary
+    indexes dropped for the block and made again after it, as they were (their own ``CREATE INDEX``), in the same
+    transaction.
+
+    Rows inserted in no particular order reach each index at random places; made after, an index is sorted once
+    (bench/analysis.py --import-only: a million codings). Indexes that back a constraint (UNIQUE) stay. Readers never
+    see a table without them: SQLite's readers see the last commit, and the transaction holds the write lock. If the
+    block fails, nothing is made again: the caller rolls the transaction back, and the drops with it. On PostgreSQL
+    nothing is dropped: ``DROP INDEX`` would lock the table against readers until the commit.
+    """
+    if connection.dialect.name != "sqlite" or adding < REBUILT_FROM or adding <= _count(connection, table):
+        yield
+        return
+    quote = connection.dialect.identifier_preparer.quote
+    found = text("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = :t AND sql IS NOT NULL")
+    definitions = connection.execute(found, {"t": table.name}).all()
+    for name, _definition in definitions:
+        connection.exec_driver_sql(f"DROP INDEX {quote(name)}")
+    yield
+    for _name, definition in definitions:
+        connection.exec_driver_sql(definition)
+
+
+def _count(connection: Connection, table: Table) -> int:
+    return connection.scalar(select(func.count()).select_from(table)) or 0
