@@ -10,6 +10,7 @@ import click
 
 from fokus.cli.common import FORMAT_OPTION, OUTPUT_OPTION, F, emit, open_ctx
 from fokus.files.output import Outputs
+from fokus.i18n import _
 
 
 def _names(text: str | None) -> tuple[str, ...]:
@@ -40,15 +41,15 @@ def _plot_path(value: str | None) -> Path | None:
         return None
     path = Path(value)
     if path.suffix.lower() not in (".png", ".svg"):
-        raise click.BadParameter("name a .png or .svg file", param_hint="--plot")
+        raise click.BadParameter(_("name a .png or .svg file"), param_hint="--plot")
     return path
 
 
 def _wrote(fmt: str, output: str | None, plot: Path | None) -> None:
     if output and fmt != "table":
-        click.echo(f"Wrote {output}.", err=True)
+        click.echo(_("Wrote {path}.").format(path=output), err=True)
     if plot is not None:
-        click.echo(f"Drew {plot}.", err=True)
+        click.echo(_("Drew {path}.").format(path=plot), err=True)
 
 
 @click.command("freq")
@@ -253,9 +254,9 @@ def passages_command(
 
     name = value = None
     if attribute:
-        name, _, value = attribute.partition("=")
+        name, _equals, value = attribute.partition("=")
         if not name or not value:
-            raise click.BadParameter("write it as NAME=VALUE, e.g. topp10=ja", param_hint="--attribute")
+            raise click.BadParameter(_("write it as NAME=VALUE, e.g. topp10=ja"), param_hint="--attribute")
     project = open_ctx(ctx)
     with project.read() as session:
         report = passages(

@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 
 from fokus.cli.common import RAW_CSV_OPTION, open_ctx, print_rows
+from fokus.i18n import _
+from fokus.i18n.formats import number
 
 
 @click.group("cases")
@@ -35,8 +37,12 @@ def cases_import(ctx: click.Context, file: Path) -> None:
     with project.begin() as session:
         report = import_cases(session, table, str(file))
     types = ", ".join(f"{a.name} ({a.type.value})" for a in table.attributes)
-    click.echo(f"Cases: {report.added} added, {report.updated} updated, {report.unchanged} unchanged.")
-    click.echo(f"Attributes: {types}")
+    click.echo(
+        _("Cases: {added} added, {updated} updated, {unchanged} unchanged.").format(
+            added=number(report.added), updated=number(report.updated), unchanged=number(report.unchanged)
+        )
+    )
+    click.echo(_("Attributes: {attributes}").format(attributes=types))
 
 
 @cases_group.command("list")
@@ -56,7 +62,7 @@ def cases_list(ctx: click.Context, fmt: str) -> None:
     with project.read() as session:
         attributes, rows = case_rows(session)
     columns = ["case", *(a.name for a in attributes), "participants", "messages"]
-    print_rows(rows, columns, fmt, title="Cases")
+    print_rows(rows, columns, fmt, title=_("Cases"))
 
 
 @click.group("participants")
@@ -80,7 +86,8 @@ def participants_list(ctx: click.Context, fmt: str) -> None:
     project = open_ctx(ctx)
     with project.read() as session:
         rows = participant_rows(session)
-    print_rows(rows, ["participant", "case", "role", "messages", "first", "last"], fmt, title="Participants")
+    columns = ["participant", "case", "role", "messages", "first", "last"]
+    print_rows(rows, columns, fmt, title=_("Participants"))
 
 
 @participants_group.command("link")
@@ -99,8 +106,16 @@ def participants_link(ctx: click.Context, file: Path) -> None:
     with project.begin() as session:
         report = link_participants(session, file)
     click.echo(
-        f"Participants: {report.linked} linked, {report.changed} changed, {report.unchanged} unchanged;"
-        f" {report.cases_added} new cases."
+        _("Participants: {linked} linked, {changed} changed, {unchanged} unchanged; {cases} new cases.").format(
+            linked=number(report.linked),
+            changed=number(report.changed),
+            unchanged=number(report.unchanged),
+            cases=number(report.cases_added),
+        )
     )
     if report.not_in_project:
-        click.echo(f"{len(report.not_in_project)} names in the file have not spoken in the project (not created).")
+        click.echo(
+            _("{count} names in the file have not spoken in the project (not created).").format(
+                count=number(len(report.not_in_project))
+            )
+        )

@@ -10,8 +10,10 @@ from typing import Any
 
 import click
 
-from fokus.cli.common import CODER_OPTION, backup_before, coder_id, open_ctx
+from fokus.cli.common import CODER_OPTION, backup_before, coder_id, open_ctx, wrote
 from fokus.errors import FokusError
+from fokus.i18n import _
+from fokus.i18n.formats import number
 
 
 @click.group("codebook")
@@ -48,27 +50,42 @@ def codebook_load(ctx: click.Context, file: Path, dry_run: bool, yes: bool, code
     for line in shown:
         click.echo(line)
     if dry_run:
-        click.echo("Dry run: nothing was changed." if shown else "Dry run: the project has this codebook already.")
+        click.echo(
+            _("Dry run: nothing was changed.") if shown else _("Dry run: the project has this codebook already.")
+        )
         return
     if plan.moves and not yes:
         if not sys.stdin.isatty():
             raise FokusError(
-                f"loading {file} moves existing codes (see above); nothing was changed",
-                hint="check the plan, then run again with --yes",
+                _("loading {file} moves existing codes (see above); nothing was changed").format(file=file),
+                hint=_("check the plan, then run again with --yes"),
             )
-        click.confirm("Load the codebook?", abort=True)
+        click.confirm(_("Load the codebook?"), abort=True)
     with project.begin() as session:
         again = plan_codebook(session, spec, with_rules=with_rules)  # in the write transaction: what it does
         if again.lines() != shown:
-            raise FokusError("the codebook changed since the plan was shown; nothing was changed", hint="run it again")
+            raise FokusError(
+                _("the codebook changed since the plan was shown; nothing was changed"), hint=_("run it again")
+            )
         report = load_codebook(session, spec, with_rules=with_rules, coder_id=coder_id(session, coder), plan=again)
+    if report.batch:
+        loaded = _(
+            "Codebook {name!r}: {added} added, {updated} updated, {moved} moved, {unchanged} unchanged."
+            " `fokus undo` takes it back."
+        )
+    else:
+        loaded = _("Codebook {name!r}: {added} added, {updated} updated, {moved} moved, {unchanged} unchanged.")
     click.echo(
-        f"Codebook {spec.name!r}: {len(report.added)} added, {len(report.updated)} updated,"
-        f" {len(report.moved)} moved, {report.unchanged} unchanged."
-        + (" `fokus undo` takes it back." if report.batch else "")
+        loaded.format(
+            name=spec.name,
+            added=number(len(report.added)),
+            updated=number(len(report.updated)),
+            moved=number(len(report.moved)),
+            unchanged=number(report.unchanged),
+        )
     )
     if report.kept:
-        click.echo("(fokus codebook merge/delete removes a code the file does not have, on purpose.)")
+        click.echo(_("(fokus codebook merge/delete removes a code the file does not have, on purpose.)"))
 
 
 def _read_any_codebook(file: Path) -> tuple[Any, bool]:
@@ -98,7 +115,7 @@ def codebook_export(ctx: click.Context, fmt: str, output: Path) -> None:
     project = open_ctx(ctx)
     with project.begin() as session:
         written = export_codebook(session, output)
-    click.echo(f"Wrote {written} codes to {output}.")
+    click.echo(wrote("codes", written, str(output)))
 
 
 @codebook_group.command("show")
@@ -122,23 +139,29 @@ def codebook_show(ctx: click.Context, as_json: bool) -> None:
     from rich.console import Console
     from rich.tree import Tree
 
-    tree = Tree("Codebook")
+    tree = Tree(_("Codebook"))
     nodes: dict[str, Tree] = {}
     for row in rows:
         parent = nodes.get(row["parent"], tree) if row["parent"] else tree
         style = row["color"] or "default"
-        label = f"[{style}]■[/] [bold]{row['id']}[/] {row['name']}  [dim]{row['codings']} codings[/]"
+        used = _("{count} codings").format(count=number(row["codings"]))
+        label = f"[{style}]■[/] [bold]{row['id']}[/] {row['name']}  [dim]{used}[/]"
         nodes[row["id"]] = parent.add(label)
     Console().print(tree)
 
 
 def _echo_surgery(what: str, report: Any) -> None:
-    line = f"{what}: {', '.join(report.codes)}; {report.codings} codings"
+    """ "Renamed: krise/for; 12 codings, 2 memos. `fokus undo` takes it back." (`what` in the reader's language)."""
+    counts = [_("{count} codings").format(count=number(report.codings))]
     if report.duplicates:
-        line += f", {report.duplicates} already on the target (removed, not doubled)"
+        counts.append(_("{count} already on the target (removed, not doubled)").format(count=number(report.duplicates)))
     if report.memos:
-        line += f", {report.memos} memos"
-    click.echo(line + ". `fokus undo` takes it back.")
+        counts.append(_("{count} memos").format(count=number(report.memos)))
+    click.echo(
+        _("{what}: {codes}; {counts}. `fokus undo` takes it back.").format(
+            what=what, codes=", ".join(report.codes), counts=", ".join(counts)
+        )
+    )
 
 
 @codebook_group.command("rename")
@@ -159,11 +182,11 @@ def rename_command(ctx: click.Context, code: str, new_id: str | None, name: str 
 
     leaf = new_id.rsplit("/", 1)[-1] if new_id else None
     if new_id and "/" in new_id and new_id.rsplit("/", 1)[0] != code.rsplit("/", 1)[0]:
-        raise click.UsageError("rename keeps a code's parent; use `fokus codebook move` to move it")
+        raise click.UsageError(_("rename keeps a code's parent; use `fokus codebook move` to move it"))
     project = open_ctx(ctx)
     with project.begin() as session:
         report = rename_code(session, code, leaf, name=name, coder_id=coder_id(session, coder))
-    _echo_surgery("Renamed", report)
+    _echo_surgery(_("Renamed"), report)
 
 
 @codebook_group.command("move")
@@ -182,11 +205,11 @@ def move_command(ctx: click.Context, code: str, parent: str | None, top: bool, c
     from fokus.api.codebook_edit import move_code
 
     if bool(parent) == top:
-        raise click.UsageError("give --to PARENT or --top")
+        raise click.UsageError(_("give --to PARENT or --top"))
     project = open_ctx(ctx)
     with project.begin() as session:
         report = move_code(session, code, parent, coder_id=coder_id(session, coder))
-    _echo_surgery("Moved", report)
+    _echo_surgery(_("Moved"), report)
 
 
 @codebook_group.command("merge")
@@ -208,11 +231,16 @@ def merge_command(ctx: click.Context, source: str, target: str, yes: bool, coder
     with project.read() as session:
         codings, _below, memos = affected(session, source)
     if not yes:
-        click.confirm(f"Merge {source} ({codings} codings, {memos} memos) into {target}?", abort=True)
+        click.confirm(
+            _("Merge {source} ({codings} codings, {memos} memos) into {target}?").format(
+                source=source, codings=number(codings), memos=number(memos), target=target
+            ),
+            abort=True,
+        )
     backup_before(project, "before-merge")
     with project.begin() as session:
         report = merge_codes(session, source, target, coder_id=coder_id(session, coder))
-    _echo_surgery(f"Merged {source} into", report)
+    _echo_surgery(_("Merged {source} into").format(source=source), report)
 
 
 @codebook_group.command("delete")
@@ -232,10 +260,17 @@ def delete_command(ctx: click.Context, code: str, yes: bool, coder: str | None) 
     project = open_ctx(ctx)
     with project.read() as session:
         codings, _below, memos = affected(session, code)
-    click.echo(f"Deleting {code} removes {codings} codings" + (f" and detaches {memos} memos." if memos else "."))
+    if memos:
+        click.echo(
+            _("Deleting {code} removes {codings} codings and detaches {memos} memos.").format(
+                code=code, codings=number(codings), memos=number(memos)
+            )
+        )
+    else:
+        click.echo(_("Deleting {code} removes {codings} codings.").format(code=code, codings=number(codings)))
     if not yes:
-        click.confirm("Delete it?", abort=True)
+        click.confirm(_("Delete it?"), abort=True)
     backup_before(project, "before-delete")
     with project.begin() as session:
         report = delete_code(session, code, coder_id=coder_id(session, coder))
-    _echo_surgery("Deleted", report)
+    _echo_surgery(_("Deleted"), report)

@@ -11,6 +11,8 @@ from typing import Any, TextIO, TypeVar, cast
 import click
 
 from fokus.files.output import Outputs, open_text, protect, unprotect
+from fokus.i18n import N_, _, ngettext
+from fokus.i18n.formats import number
 
 F = TypeVar("F", bound=Callable[..., Any])
 RAW_CSV = "fokus.raw_csv"
@@ -72,7 +74,10 @@ def open_ctx(ctx: click.Context) -> Any:
         protect(project.sqlite_path)
         ctx.call_on_close(partial(unprotect, project.sqlite_path))
     if project.backup is not None:
-        click.echo(f"Migrated the project to the current schema; the old one is saved as {project.backup}", err=True)
+        click.echo(
+            _("Migrated the project to the current schema; the old one is saved as {path}").format(path=project.backup),
+            err=True,
+        )
     ctx.call_on_close(project.close)
     return project
 
@@ -95,8 +100,10 @@ def open_output(path: str | None, outputs: Outputs | None = None) -> Iterator[Te
 def warn_real_names() -> None:
     """The one line an export with real names prints on stderr, so nobody makes one by accident."""
     click.echo(
-        "fokus: warning: this export contains participants' real names (--real-names);"
-        " keep it as safe as the project itself, and do not share it.",
+        _(
+            "fokus: warning: this export contains participants' real names (--real-names);"
+            " keep it as safe as the project itself, and do not share it."
+        ),
         err=True,
     )
 
@@ -121,7 +128,20 @@ def export_rows(
     with project.read() as session, open_output(output) as out:
         count = write_rows(rows(session, real_names=real_names), columns, fmt, out, raw_csv=raw_csv())
     if output:
-        click.echo(f"Wrote {count} {noun} to {output}.", err=True)
+        click.echo(wrote(noun, count, output), err=True)
+
+
+def wrote(noun: str, count: int, path: str) -> str:
+    """ "Wrote 916 messages to messages.csv.": one whole sentence per kind of row, so each language words it."""
+    if noun == "codings":
+        text = ngettext("Wrote {count} coding to {path}.", "Wrote {count} codings to {path}.", count)
+    elif noun == "memos":
+        text = ngettext("Wrote {count} memo to {path}.", "Wrote {count} memos to {path}.", count)
+    elif noun == "codes":
+        text = ngettext("Wrote {count} code to {path}.", "Wrote {count} codes to {path}.", count)
+    else:
+        text = ngettext("Wrote {count} message to {path}.", "Wrote {count} messages to {path}.", count)
+    return text.format(count=number(count), path=path)
 
 
 def emit(report: Any, fmt: str, path: str | None = None, outputs: Outputs | None = None) -> None:
@@ -134,18 +154,23 @@ def emit(report: Any, fmt: str, path: str | None = None, outputs: Outputs | None
         with open_output(path, outputs) as out:
             write_report(report, fmt, out, raw_csv=raw_csv())
         if path and outputs is None:
-            click.echo(f"Wrote {path}.", err=True)
+            click.echo(_("Wrote {path}.").format(path=path), err=True)
         return
     from rich.console import Console
     from rich.table import Table
 
     columns = getattr(report, "terminal_columns", report.columns)()  # a narrower choice for the terminal, if any
+    from fokus.analysis import report as reports
+
+    # the columns' headings for people, in their language (CSV keeps the keys): the report's own (the CLI's reports
+    # have one), else the analyses' (fokus.analysis.report.heading), else the CLI's
+    head = cast(Callable[[str], str], getattr(report, "heading", None) or getattr(reports, "heading", heading))
     rows = report.rows()
     table = Table(title=report.title)
     for column in columns:
         values = [row.get(column) for row in rows if row.get(column) is not None]
         numeric = bool(values) and all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
-        table.add_column(column, justify="right" if numeric else "left")
+        table.add_column(head(column), justify="right" if numeric else "left")
     for row in rows:
         table.add_row(*(cell(row.get(c)) for c in columns))
     if path is None:
@@ -155,9 +180,13 @@ def emit(report: Any, fmt: str, path: str | None = None, outputs: Outputs | None
         Console(file=out, width=200).print(table)
 
 
+#: The stages the library reports progress in, as the bar names them (other stages, such as tables, are data).
+STAGES = {"reading": N_("reading"), "writing": N_("writing"), "parsing": N_("parsing"), "tagging": N_("tagging")}
+
+
 @contextmanager
 def progress_bar(label: str) -> Iterator[Callable[[str, int, int], None]]:
-    """A rich progress bar on stderr when it is a terminal; silent otherwise."""
+    """A rich progress bar on stderr when it is a terminal (`label`, in the reader's language); silent otherwise."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -177,14 +206,76 @@ def progress_bar(label: str) -> Iterator[Callable[[str, int, int], None]]:
 
         def update(stage: str, done: int, total: int) -> None:
             if stage not in tasks:
-                tasks[stage] = bar.add_task(f"{label}: {stage}", total=total)
+                shown = _(STAGES[stage]) if stage in STAGES else stage
+                tasks[stage] = bar.add_task(_("{task}: {stage}").format(task=label, stage=shown), total=total)
             bar.update(tasks[stage], completed=done, total=total)
 
         yield update
 
 
-def print_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str, *, title: str) -> None:
-    """Rows as a rich table, or as CSV or JSON on stdout."""
+#: The terminal's heading over each column the CLI's own tables show, in the reader's language (CSV and JSON keep
+#: the keys); a column not named here (a case attribute, say) is headed by its key.
+HEADINGS = {
+    "case": N_("case"),
+    "participants": N_("participants"),
+    "messages": N_("messages"),
+    "participant": N_("participant"),
+    "role": N_("role"),
+    "first": N_("first"),
+    "last": N_("last"),
+    "theme": N_("theme"),
+    "code": N_("code"),
+    "precision": N_("precision"),
+    "recall": N_("recall"),
+    "f1": N_("f1"),
+    "true_positives": N_("true_positives"),
+    "false_positives": N_("false_positives"),
+    "false_negatives": N_("false_negatives"),
+    "support": N_("support"),
+    "sentences": N_("sentences"),
+    "f1_suggested_codes": N_("f1_suggested_codes"),
+    "codes_suggested": N_("codes_suggested"),
+    "codes_learnt": N_("codes_learnt"),
+    "share_of_threads": N_("share_of_threads"),
+    "memo_id": N_("memo_id"),
+    "subject": N_("subject"),
+    "coder": N_("coder"),
+    "updated": N_("updated"),
+    "first_line": N_("first_line"),
+}
+
+
+def heading(column: str) -> str:
+    """A column's heading for people, in their language."""
+    return _(HEADINGS[column]) if column in HEADINGS else column
+
+
+def shown(value: Any) -> str:
+    """A cell of a table for people: a fraction with its digits and the reader's decimal sign, yes or no in their
+    words, nothing for None; whole numbers as they are (a table's integers may be ids, such as a municipality's
+    number, that no one groups)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, float):
+        text = str(value)  # its digits, as they were stored and as English showed them ("1.0", "0.543")
+        if not text.lstrip("-").replace(".", "", 1).isdigit():
+            return text  # 1e-05, nan, inf: as Python writes them
+        return number(value, len(text.split(".")[1]))
+    return str(value)
+
+
+def print_rows(
+    rows: Sequence[dict[str, Any]],
+    columns: Sequence[str],
+    fmt: str,
+    *,
+    title: str,
+    headings: Sequence[str] | None = None,
+) -> None:
+    """Rows as a rich table (``headings`` over the columns, in the reader's language), or as CSV or JSON on stdout
+    (the columns' keys, in every language)."""
     from fokus.files.codings import write_rows
 
     if fmt in ("csv", "json"):
@@ -195,10 +286,10 @@ def print_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str,
     from rich.table import Table
 
     table = Table(title=title)
-    for column in columns:
-        table.add_column(column)
+    for text in headings or [heading(c) for c in columns]:
+        table.add_column(text)
     for row in rows:
-        table.add_row(*("" if row.get(c) is None else str(row.get(c)) for c in columns))
+        table.add_row(*(shown(row.get(c)) for c in columns))
     Console().print(table)
 
 
@@ -233,5 +324,5 @@ def backup_before(project: Any, label: str) -> Path | None:
     if project.sqlite_path is None:
         return None
     path = backup_sqlite(project.sqlite_path, label)
-    click.echo(f"Backed up the project first: {path.name}", err=True)
+    click.echo(_("Backed up the project first: {name}").format(name=path.name), err=True)
     return path

@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 
 from fokus.cli.common import progress_bar
+from fokus.i18n import _
+from fokus.i18n.formats import number
 
 
 @click.command("copy")
@@ -37,17 +39,30 @@ def copy_command(source: str, target: str, quiet: bool) -> None:
     try:
         if project.backup is not None:
             click.echo(
-                f"Migrated {project.display} to the current schema; the old one is saved as {project.backup}", err=True
+                _("Migrated {project} to the current schema; the old one is saved as {path}").format(
+                    project=project.display, path=project.backup
+                ),
+                err=True,
             )
-        with progress_bar("copy") as progress:
+        with progress_bar(_("copy")) as progress:
             report = copy_project(project, target, progress=progress)
     finally:
         project.close()
     if not quiet:
         width = max(len(table.name) for table in report.tables)
         for table in report.tables:
-            click.echo(f"{table.name:<{width}}  {table.rows:>9,} rows  sha256 {table.checksum[:16]}  ok")
+            rows = _("{rows} rows").format(rows=f"{number(table.rows):>9}")
+            click.echo(f"{table.name:<{width}}  {rows}  sha256 {table.checksum[:16]}  " + _("ok"))
     click.echo(
-        f"Copied {report.rows:,} rows in {len(report.tables)} tables from {report.source} to {report.target}"
-        f" in {report.seconds:.1f} s (schema {report.revision}); every table's count and checksum match."
+        _(
+            "Copied {rows} rows in {tables} tables from {source} to {target} in {seconds} s (schema {revision});"
+            " every table's count and checksum match."
+        ).format(
+            rows=number(report.rows),
+            tables=number(len(report.tables)),
+            source=report.source,
+            target=report.target,
+            seconds=number(report.seconds, 1),
+            revision=report.revision,
+        )
     )

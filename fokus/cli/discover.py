@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from fokus.cli.common import FORMAT_OPTION, OUTPUT_OPTION, emit, open_ctx
+from fokus.i18n import _
 
 
 @click.command("discover")
@@ -61,7 +62,7 @@ def discover_command(
     project = open_ctx(ctx)
     if adopt_number is None:
         if as_path or name or parent or all_sentences:
-            raise click.UsageError("--as, --name, --parent and --all-sentences go with --adopt N")
+            raise click.UsageError(_("--as, --name, --parent and --all-sentences go with --adopt N"))
         with project.read() as session:
             report = discover(session, k=k, quotes=quotes)
         emit(report, fmt, output)
@@ -69,7 +70,7 @@ def discover_command(
             click.echo(report.method(), err=output is not None)
         return
     if not as_path or not name:
-        raise click.UsageError("--adopt N needs --as PATH and --name NAME")
+        raise click.UsageError(_("--adopt N needs --as PATH and --name NAME"))
     with project.begin() as session:
         report = discover(session, k=k, quotes=quotes)
         adopted = adopt(
@@ -83,6 +84,8 @@ def discover_command(
         )
     click.echo(adopted.summary())
     click.echo(
-        "Review them in the TUI (`fokus tui`, key v). The code is in the project's codebook, not in your codebook"
-        " file: add it there too if you keep one."
+        _(
+            "Review them in the TUI (`fokus tui`, key v). The code is in the project's codebook, not in your codebook"
+            " file: add it there too if you keep one."
+        )
     )

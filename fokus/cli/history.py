@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from fokus.cli.common import CODER_OPTION, coder_id, db_of, open_ctx
+from fokus.i18n import N_, _
+from fokus.i18n.formats import number
 
 if TYPE_CHECKING:
     from fokus.api.coding_actions import StepReport
@@ -18,14 +20,16 @@ def _sqlite_path(ctx: click.Context) -> Path:
     db = db_of(ctx)
     if "://" in db:
         raise click.UsageError(
-            "restore writes a copy back into a SQLite file; for a project on a server, copy the backup into a new"
-            " empty database: fokus copy BACKUP.bak postgresql+psycopg://user@host/newdb"
+            _(
+                "restore writes a copy back into a SQLite file; for a project on a server, copy the backup into a new"
+                " empty database: {command}"
+            ).format(command="fokus copy BACKUP.bak postgresql+psycopg://user@host/newdb")
         )
     path = Path(db).expanduser()
     if not path.is_file():
         from fokus.errors import FokusError
 
-        raise FokusError("no project here", path=db, hint="create one with `fokus init`, or pass --db")
+        raise FokusError(_("no project here"), path=db, hint=_("create one with `fokus init`, or pass --db"))
     return path
 
 
@@ -70,14 +74,17 @@ def backup_command(ctx: click.Context, label: str, keep: int, listing: bool, fol
     if listing:
         found = backups(path)
         for one in found:
-            click.echo(f"{one.path.name}  {one.taken:%Y-%m-%d %H:%M:%S} UTC  {one.label}  {one.size / 1e6:.1f} MB")
+            size = _("{size} MB").format(size=number(one.size / 1e6, 1))
+            click.echo(f"{one.path.name}  {one.taken:%Y-%m-%d %H:%M:%S} UTC  {one.label}  {size}")
         if not found:
-            click.echo("No backups yet (fokus backup makes one).")
+            click.echo(_("No backups yet (fokus backup makes one)."))
         for broken in incomplete(path):
-            click.echo(f"{broken.path.name}  incomplete: shorter than its header says; not a usable copy, not counted")
+            click.echo(
+                f"{broken.path.name}  " + _("incomplete: shorter than its header says; not a usable copy, not counted")
+            )
         return
     if keep < 1:
-        raise click.BadParameter("keep at least 1", param_hint="--keep")
+        raise click.BadParameter(_("keep at least 1"), param_hint="--keep")
     if project is not None:
         from fokus.store.copy import sqlite_snapshot
 
@@ -86,12 +93,21 @@ def backup_command(ctx: click.Context, label: str, keep: int, listing: bool, fol
         copy = backup_path(path, label)
         report = sqlite_snapshot(project, copy)
         shown = project.display
-        detail = f" ({report.rows:,} rows in {len(report.tables)} tables, checked)"
+        detail = _("{rows} rows in {tables} tables, checked").format(
+            rows=number(report.rows), tables=number(len(report.tables))
+        )
     else:
         copy = backup_sqlite(path, label, keep=None)
         shown, detail = str(path), ""
     removed = prune(path, keep)
-    click.echo(f"Backed up {shown} to {copy}{detail}" + (f"; removed {len(removed)} older copies." if removed else "."))
+    if detail:
+        line = _("Backed up {project} to {copy} ({detail})").format(project=shown, copy=copy, detail=detail)
+    else:
+        line = _("Backed up {project} to {copy}").format(project=shown, copy=copy)
+    if removed:
+        click.echo(_("{backed_up}; removed {count} older copies.").format(backed_up=line, count=number(len(removed))))
+    else:
+        click.echo(line + ".")
 
 
 @click.command("restore")
@@ -112,9 +128,18 @@ def restore_command(ctx: click.Context, backup: Path, yes: bool) -> None:
         backup = path.parent / backup
     check_backup(backup)
     if not yes:
-        click.confirm(f"Replace {path} with {backup.name}? (the current state is backed up first)", abort=True)
+        click.confirm(
+            _("Replace {project} with {backup}? (the current state is backed up first)").format(
+                project=path, backup=backup.name
+            ),
+            abort=True,
+        )
     before = restore_sqlite(path, backup)
-    click.echo(f"Restored {path} from {backup.name}; the state it replaced is in {before.name}.")
+    click.echo(
+        _("Restored {project} from {backup}; the state it replaced is in {before}.").format(
+            project=path, backup=backup.name, before=before.name
+        )
+    )
     project = open_ctx(ctx)  # migrates an older copy to the current schema (after its own backup)
     project.close()
 
@@ -132,26 +157,38 @@ def _step(ctx: click.Context, coder: str | None, redo: bool) -> None:
 
     done = project.step(run)  # a coder's step, as in the TUI
     if done is None:
-        click.echo("Nothing to redo." if redo else "Nothing to undo.")
+        click.echo(_("Nothing to redo.") if redo else _("Nothing to undo."))
         return
     step, summary = done
-    line = f"{'Redid' if redo else 'Undid'} one step: {step.changed} changes"
+    changes = _("{count} changes").format(count=number(step.changed))  # "1 changes": as tests and scripts read it
     if summary is not None:
-        line += f" ({summary.phrase(STEP_NAMES, ', ')})"
-    click.echo(line + (f"; {step.conflicts} changed by others since, left as they are." if step.conflicts else "."))
+        names = {kind: _(name) for kind, name in STEP_NAMES.items()}
+        changes = _("{changes} ({step})").format(changes=changes, step=summary.phrase(names, ", "))
+    if redo:
+        line = _("Redid one step: {changes}").format(changes=changes)
+    else:
+        line = _("Undid one step: {changes}").format(changes=changes)
+    if step.conflicts:
+        click.echo(
+            _("{done}; {count} changed by others since, left as they are.").format(
+                done=line, count=number(step.conflicts)
+            )
+        )
+    else:
+        click.echo(line + ".")
 
 
 #: What a step was, as `fokus undo` names it: "Undid one step: 1 changes (a coding, dialog: «...»)".
 STEP_NAMES = {
-    "coding": "a coding",
-    "uncoding": "a removed coding",
-    "recoding": "a changed coding",
-    "accept": "an accepted suggestion",
-    "reject": "a rejected suggestion",
-    "good_practice": "a good-practice mark",
-    "code": "a codebook change",
-    "memo": "a memo",
-    "step": "a step",
+    "coding": N_("a coding"),
+    "uncoding": N_("a removed coding"),
+    "recoding": N_("a changed coding"),
+    "accept": N_("an accepted suggestion"),
+    "reject": N_("a rejected suggestion"),
+    "good_practice": N_("a good-practice mark"),
+    "code": N_("a codebook change"),
+    "memo": N_("a memo"),
+    "step": N_("a step"),
 }
 
 

@@ -9,6 +9,8 @@ from typing import Any
 import click
 
 from fokus.cli.common import open_ctx, progress_bar
+from fokus.i18n import _
+from fokus.i18n.formats import number
 from fokus.importers.formats import FORMATS, names
 
 IMPORT_HELP = f"""Import exports of the group: files, folders or zips, in one transaction.
@@ -68,7 +70,7 @@ def import_command(
     projects = [p for p in paths if _is_qdpx(p)]
     exports = [p for p in paths if p not in projects]
     project = open_ctx(ctx)
-    with progress_bar("import") as progress:
+    with progress_bar(_("import")) as progress:
         parsed = read_paths(exports, fmt, csv_mapping=csv_mapping, timezone=timezone) if exports else []
         qdpx = _read_qdpx(projects, allow_external_sources)
         with project.begin(dry_run=dry_run) as session:
@@ -78,41 +80,77 @@ def import_command(
         _echo_qdpx(path, qdpx_report)
     if report is None:
         if dry_run:
-            click.echo("Dry run: nothing was written.")
+            click.echo(_("Dry run: nothing was written."))
         return
     _echo_sources(report.sources)
+    _echo_added(report)
+    if dry_run:
+        click.echo(_("Dry run: nothing was written."))
+
+
+def _echo_added(report: Any) -> None:
+    """What the import added, and what it did with what it found changed."""
     click.echo(
-        f"Added {report.messages_added} messages in {report.threads_added} new threads,"
-        f" {report.participants_added} new participants, {report.cases_added} new cases;"
-        f" {report.existing} were already there."
+        _(
+            "Added {messages} messages in {threads} new threads, {participants} new participants, {cases} new cases;"
+            " {existing} were already there."
+        ).format(
+            messages=number(report.messages_added),
+            threads=number(report.threads_added),
+            participants=number(report.participants_added),
+            cases=number(report.cases_added),
+            existing=number(report.existing),
+        )
     )
     if report.placed_by_author or report.unplaced:
         click.echo(
-            f"DYI comments known from no other export: {report.placed_by_author} placed in the one thread their"
-            f" title fits, {report.unplaced} in the thread of unplaced comments (their title fits several or none)."
+            _(
+                "DYI comments known from no other export: {placed} placed in the one thread their title fits,"
+                " {unplaced} in the thread of unplaced comments (their title fits several or none)."
+            ).format(placed=number(report.placed_by_author), unplaced=number(report.unplaced))
         )
     if report.case_conflicts:
         click.echo(
-            f"{report.case_conflicts} participants are named with another case than the one they have; kept theirs"
-            " (see `fokus participants list`)."
+            _(
+                "{count} participants are named with another case than the one they have; kept theirs"
+                " (see `fokus participants list`)."
+            ).format(count=number(report.case_conflicts))
         )
     if report.parent_missing:
-        click.echo(f"{report.parent_missing} answers to messages not in the project were put under their post.")
+        click.echo(
+            _("{count} answers to messages not in the project were put under their post.").format(
+                count=number(report.parent_missing)
+            )
+        )
     if report.messages_updated:
         moved = report.reanchored
-        line = f"Took the edited text of {report.messages_updated} messages"
         total = moved.unchanged + moved.followed + moved.flagged
         if total:
-            line += (
-                f"; of their {total} codings, {moved.unchanged + moved.followed} still cover their text"
-                f" ({moved.followed} at new offsets) and {moved.flagged} are flagged for review ({moved.moved} moved"
-                f" to edited text, {moved.lost} whose text is gone; see `fokus codings flagged`)"
+            line = _(
+                "Took the edited text of {messages} messages; of their {total} codings, {kept} still cover their"
+                " text ({followed} at new offsets) and {flagged} are flagged for review ({moved} moved to edited"
+                " text, {lost} whose text is gone; see `fokus codings flagged`)."
+                " Run `fokus tag` to split them into sentences again."
             )
-        click.echo(line + ". Run `fokus tag` to split them into sentences again.")
+        else:
+            line = _("Took the edited text of {messages} messages. Run `fokus tag` to split them into sentences again.")
+        click.echo(
+            line.format(
+                messages=number(report.messages_updated),
+                total=number(total),
+                kept=number(moved.unchanged + moved.followed),
+                followed=number(moved.followed),
+                flagged=number(moved.flagged),
+                moved=number(moved.moved),
+                lost=number(moved.lost),
+            )
+        )
     if report.reanchored.refused:
-        click.echo(f"{len(report.reanchored.refused)} edited messages kept their text: their codings do not fit in it.")
-    if dry_run:
-        click.echo("Dry run: nothing was written.")
+        click.echo(
+            _("{count} edited messages kept their text: their codings do not fit in it.").format(
+                count=number(len(report.reanchored.refused))
+            )
+        )
 
 
 def _echo_sources(sources: Sequence[Any], listed: int = 12) -> None:
@@ -122,36 +160,57 @@ def _echo_sources(sources: Sequence[Any], listed: int = 12) -> None:
         for source in sources:
             kinds.setdefault(source.kind, []).append(source)
         for kind, group in kinds.items():
-            click.echo(
-                f"{len(group)} {kind} files: {sum(s.messages for s in group)} messages,"
-                f" {sum(s.added for s in group)} added, {sum(s.existing for s in group)} already there"
-                + _extra(
-                    sum(s.changed for s in group), sum(s.updated for s in group), sum(s.other_groups for s in group)
-                )
+            head = _("{files} {kind} files: {messages} messages").format(
+                files=number(len(group)), kind=kind, messages=number(sum(s.messages for s in group))
             )
+            counts = _counts(
+                sum(s.added for s in group),
+                sum(s.existing for s in group),
+                sum(s.changed for s in group),
+                sum(s.updated for s in group),
+                sum(s.other_groups for s in group),
+            )
+            click.echo(", ".join([head, *counts]))
         notes = sum(len(s.skipped) for s in sources)
         if notes:
-            click.echo(f"  {notes} notes on skipped content; import fewer files at once to see them")
+            click.echo(
+                "  "
+                + _("{count} notes on skipped content; import fewer files at once to see them").format(
+                    count=number(notes)
+                )
+            )
         return
     for source in sources:
-        line = f"{source.path} ({source.kind}): {source.messages} messages, {source.added} added,"
-        line += f" {source.existing} already there" + _extra(source.changed, source.updated, source.other_groups)
+        head = _("{path} ({kind}): {messages} messages").format(
+            path=source.path, kind=source.kind, messages=number(source.messages)
+        )
+        line = ", ".join(
+            [head, *_counts(source.added, source.existing, source.changed, source.updated, source.other_groups)]
+        )
         if source.imported_before:
-            line += " [file imported before]"
+            line += " " + _("[file imported before]")
         click.echo(line)
         for note in source.skipped:
-            click.echo(f"  note: {note}")
+            click.echo("  " + _("note: {note}").format(note=note))
 
 
-def _extra(changed: int, updated: int, other_groups: int) -> str:
-    text = ""
+def _counts(added: int, existing: int, changed: int, updated: int, other_groups: int) -> list[str]:
+    """A file's counts, each one item of a list (so each is a whole phrase in any language)."""
+    items = [
+        _("{count} added").format(count=number(added)),
+        _("{count} already there").format(count=number(existing)),
+    ]
     if updated:
-        text += f", {updated} with edited text (taken)"
+        items.append(_("{count} with edited text (taken)").format(count=number(updated)))
     if changed > updated:
-        text += f", {changed - updated} with other text kept as stored (not newer, empty, or in a file imported before)"
+        items.append(
+            _("{count} with other text kept as stored (not newer, empty, or in a file imported before)").format(
+                count=number(changed - updated)
+            )
+        )
     if other_groups:
-        text += f", {other_groups} from other groups left out"
-    return text
+        items.append(_("{count} from other groups left out").format(count=number(other_groups)))
+    return items
 
 
 def _is_qdpx(path: Path) -> bool:
@@ -188,28 +247,59 @@ def _echo_qdpx(path: Path, report: Any, listed: int = 10) -> None:
     messages, codings = report.messages, report.codings
     codes = report.codebook
     click.echo(
-        f"{path} (REFI-QDA): {messages.messages_added} messages added ({messages.existing} already there),"
-        f" {len(codes.added) if codes else 0} codes added, {codings.added} codings added"
-        f" ({codings.unchanged} already there), {report.memos} memos,"
-        f" {report.cases.added if report.cases else 0} cases added."
+        _(
+            "{path} (REFI-QDA): {messages} messages added ({existing} already there), {codes} codes added,"
+            " {codings} codings added ({unchanged} already there), {memos} memos, {cases} cases added."
+        ).format(
+            path=path,
+            messages=number(messages.messages_added),
+            existing=number(messages.existing),
+            codes=number(len(codes.added) if codes else 0),
+            codings=number(codings.added),
+            unchanged=number(codings.unchanged),
+            memos=number(report.memos),
+            cases=number(report.cases.added if report.cases else 0),
+        )
     )
     if report.not_modelled:
-        left = ", ".join(f"{count} {what}" for what, count in sorted(report.not_modelled.items()))
-        click.echo(f"  not imported (fokus does not model them): {left}")
+        left = ", ".join(f"{number(count)} {what}" for what, count in sorted(report.not_modelled.items()))
+        click.echo("  " + _("not imported (fokus does not model them): {things}").format(things=left))
     if report.clipped:
-        click.echo(f"  {report.clipped} selections ran past the message they start in and were cut at its end")
+        click.echo(
+            "  "
+            + _("{count} selections ran past the message they start in and were cut at its end").format(
+                count=number(report.clipped)
+            )
+        )
     for item in report.external_files:
-        click.echo(f"  read the source text from {item.path} ({human_size(item.size)}), outside the .qdpx", err=True)
+        click.echo(
+            "  "
+            + _("read the source text from {path} ({size}), outside the .qdpx").format(
+                path=item.path, size=human_size(item.size)
+            ),
+            err=True,
+        )
     for name, message in report.merged_sources:
-        click.echo(f"  the text source {name!r} has the author, time and text of {message!r}: imported as that message")
+        click.echo(
+            "  "
+            + _(
+                "the text source {name!r} has the author, time and text of {message!r}: imported as that message"
+            ).format(name=name, message=message)
+        )
     reasons: dict[str, list[Any]] = {}
     for dropped in report.dropped:
         reasons.setdefault(dropped.reason, []).append(dropped)
     for reason, items in reasons.items():
-        click.echo(f"  {len(items)} codings {reason}:")
+        click.echo("  " + _("{count} codings {reason}:").format(count=number(len(items)), reason=reason))
         for item in items[:listed] if len(items) > listed + 2 else items:
-            code = f", code {item.code}" if item.code else ""
-            into = f", into coding {item.into}" if item.into else ""
-            click.echo(f"    coding {item.coding} in {item.source!r}{code}{into}")
+            if item.code and item.into:
+                line = _("coding {coding} in {source!r}, code {code}, into coding {into}")
+            elif item.code:
+                line = _("coding {coding} in {source!r}, code {code}")
+            elif item.into:
+                line = _("coding {coding} in {source!r}, into coding {into}")
+            else:
+                line = _("coding {coding} in {source!r}")
+            click.echo("    " + line.format(coding=item.coding, source=item.source, code=item.code, into=item.into))
         if len(items) > listed + 2:
-            click.echo(f"    and {len(items) - listed} more")
+            click.echo("    " + _("and {count} more").format(count=number(len(items) - listed)))

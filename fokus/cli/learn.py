@@ -7,7 +7,9 @@ from typing import Any
 
 import click
 
-from fokus.cli.common import FORMAT_OPTION, OUTPUT_OPTION, emit, open_ctx
+from fokus.cli.common import FORMAT_OPTION, OUTPUT_OPTION, emit, heading, open_ctx
+from fokus.i18n import N_, _
+from fokus.i18n.formats import number
 
 MODELS_OPTION = click.option(
     "--models",
@@ -69,7 +71,7 @@ def learn_command(
 
     jobs = jobs or os.cpu_count() or 1
     if (folds is not None and folds < 2) or min_examples < 1 or jobs < 1:
-        raise click.BadParameter("--folds must be at least 2, --min-examples and --jobs at least 1")
+        raise click.BadParameter(_("--folds must be at least 2, --min-examples and --jobs at least 1"))
     project = open_ctx(ctx)
     if curve:
         with project.read() as session:
@@ -91,18 +93,39 @@ def learn_command(
     emit(report, fmt, output)
     if fmt == "table":
         suggested = sum(1 for s in report.model.scores if s.threshold is not None)
-        where = "in the database" if folder is None else f"as {report.path}"
+        if folder is None:
+            saved = _(
+                "Model {version} saved in the database: {suggested} of {codes} codes suggested; micro F1 {f1}."
+                " Next: fokus suggest"
+            )
+        else:
+            saved = _(
+                "Model {version} saved as {path}: {suggested} of {codes} codes suggested; micro F1 {f1}."
+                " Next: fokus suggest"
+            )
         click.echo(
-            f"Model {report.version} saved {where}: {suggested} of {len(report.model.scores)} codes"
-            f" suggested; micro F1 {report.model.micro_f1() or 0:.3f}. Next: fokus suggest"
+            saved.format(
+                version=report.version,
+                path=report.path,
+                suggested=number(suggested),
+                codes=number(len(report.model.scores)),
+                f1=number(report.model.micro_f1() or 0, 3),
+            )
         )
 
 
 class _Curve:
-    title = "Learning curve: cross-validated F1 against the number of decided sentences"
+    """The learning curve as a report; its title and headings in the reader's language."""
 
     def __init__(self, points: list[dict[str, Any]]) -> None:
         self.points = points
+
+    @property
+    def title(self) -> str:
+        return _(CURVE_TITLE)
+
+    def heading(self, column: str) -> str:
+        return heading(column)
 
     def columns(self) -> list[str]:
         return ["sentences", "f1", "f1_suggested_codes", "codes_suggested", "codes_learnt"]
@@ -116,7 +139,11 @@ class _Curve:
     def markdown(self) -> str:
         from fokus.analysis.report import markdown_table
 
-        return f"# {self.title}\n\n" + markdown_table(self.points, self.columns())
+        rows = [{heading(key): value for key, value in point.items()} for point in self.points]
+        return f"# {self.title}\n\n" + markdown_table(rows, [heading(c) for c in self.columns()])
+
+
+CURVE_TITLE = N_("Learning curve: cross-validated F1 against the number of decided sentences")
 
 
 @click.command("suggest")
@@ -139,10 +166,21 @@ def suggest_command(ctx: click.Context, version: int | None, models: Path | None
     project = open_ctx(ctx)
     folder = _folder(project, models)
     with project.begin() as session:
-        number, model = load_model(session, folder, version)
-        report = suggest(session, number, model)
+        version_number, model = load_model(session, folder, version)
+        report = suggest(session, version_number, model)
     click.echo(
-        f"Model {number} read {report.sentences} sentences for {len(report.codes)} codes: {report.suggested} new"
-        f" suggestions, {report.merged} joined to the rules' on the same sentence, {report.updated} updated,"
-        f" {report.withdrawn} withdrawn; {report.kept_decided} left alone where a researcher has decided."
+        _(
+            "Model {version} read {sentences} sentences for {codes} codes: {suggested} new suggestions, {merged}"
+            " joined to the rules' on the same sentence, {updated} updated, {withdrawn} withdrawn; {kept} left alone"
+            " where a researcher has decided."
+        ).format(
+            version=version_number,
+            sentences=number(report.sentences),
+            codes=number(len(report.codes)),
+            suggested=number(report.suggested),
+            merged=number(report.merged),
+            updated=number(report.updated),
+            withdrawn=number(report.withdrawn),
+            kept=number(report.kept_decided),
+        )
     )

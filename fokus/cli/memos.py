@@ -7,7 +7,8 @@ replaced, ids that may name someone shown as ``redacted:m<N>``), unless --real-n
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +21,14 @@ from fokus.cli.common import (
     RAW_CSV_OPTION,
     coder_id,
     emit,
+    heading,
     open_ctx,
     open_output,
     raw_csv,
     warn_real_names,
+    wrote,
 )
+from fokus.i18n import N_, _
 
 ABOUT_CHOICES = ("message", "coding", "code", "case", "project")
 REAL_NAMES_OPTION = click.option(
@@ -38,23 +42,56 @@ def subject(row: dict[str, Any]) -> str:
     """What a memo is about, in a few words: "coding krise/flom 0:19 of message 123_456 (Deltaker 03)"."""
     about = row["about"]
     if about == "message":
-        return f"message {row['message_id']} ({row['participant']})"
+        return _("message {message} ({participant})").format(message=row["message_id"], participant=row["participant"])
     if about == "coding":
-        return f"coding {row['code']} {row['start']}:{row['end']} of message {row['message_id']} ({row['participant']})"
+        return _("coding {code} {start}:{end} of message {message} ({participant})").format(
+            code=row["code"],
+            start=row["start"],
+            end=row["end"],
+            message=row["message_id"],
+            participant=row["participant"],
+        )
     if about == "code":
-        return f"code {row['code']}"
+        return _("code {code}").format(code=row["code"])
     if about == "case":
-        return f"case {row['case']}"
-    return "the project"
+        return _("case {case}").format(case=row["case"])
+    return _("the project")
+
+
+#: What a memo can be about, as a listing's title names it ("Memos about a coding").
+ABOUT_LABELS = {
+    "message": N_("Memos about a message"),
+    "coding": N_("Memos about a coding"),
+    "code": N_("Memos about a code"),
+    "case": N_("Memos about a case"),
+    "project": N_("Memos about a project"),
+}
+
+
+def memos_title(about: str | None, search: str | None, translate: Callable[[str], str] = _) -> str:
+    """A listing's title, in the reader's language (or, with ``translate=str``, in English, as JSON keeps it)."""
+    title = translate(ABOUT_LABELS[about]) if about else translate(N_("Memos"))
+    if search:
+        return translate(N_("{memos} matching {search!r}")).format(memos=title, search=search)
+    return title
 
 
 @dataclass
 class MemoReport:
     """Memo rows as a report, so every --format works: the terminal table shows what each is about and the text's
-    first line; CSV and JSON every column; Markdown each memo in full."""
+    first line; CSV and JSON every column; Markdown each memo in full. The title and headings are in the reader's
+    language; JSON keeps the English title, as it keeps the keys."""
 
     items: list[dict[str, Any]]
-    title: str = "Memos"
+    about: str | None = None
+    search: str | None = None
+    title: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.title = memos_title(self.about, self.search)
+
+    def heading(self, column: str) -> str:
+        return heading(column)
 
     def columns(self) -> list[str]:
         from fokus.api.memos import MEMO_COLUMNS
@@ -68,11 +105,12 @@ class MemoReport:
         return self.items
 
     def as_json(self) -> Any:
-        return {"title": self.title, "memos": [{c: row.get(c) for c in self.columns()} for row in self.items]}
+        english = memos_title(self.about, self.search, translate=str)
+        return {"title": english, "memos": [{c: row.get(c) for c in self.columns()} for row in self.items]}
 
     def markdown(self) -> str:
         if not self.items:
-            return f"# {self.title}\n\nNo memos.\n"
+            return f"# {self.title}\n\n" + _("No memos.") + "\n"
         return f"# {self.title}\n\n" + "\n".join(f"## {in_full(row)}" for row in self.items)
 
 
@@ -81,10 +119,13 @@ def in_full(row: dict[str, Any]) -> str:
     when, the excerpt it is about, and its text."""
     where = f" · {row['case']}" if row["case"] else ""
     written, updated = _minute(row["created_at"]), _minute(row["updated_at"])
-    changed = f", changed {updated}" if updated != written else ""
+    if updated != written:
+        when = _("written {written}, changed {updated}").format(written=written, updated=updated)
+    else:
+        when = _("written {written}").format(written=written)
     parts = [
-        f"Memo {row['memo_id']}: {subject(row)}\n",
-        f"{row['coder'] or 'unknown'}{where} · written {written}{changed}\n",
+        _("Memo {id}: {subject}").format(id=row["memo_id"], subject=subject(row)) + "\n",
+        f"{row['coder'] or _('unknown')}{where} · {when}\n",
     ]
     if row["excerpt"]:
         parts.append("> " + " ".join(row["excerpt"].split()) + "\n")
@@ -142,11 +183,11 @@ def memos_list(
         warn_real_names()
     with project.read() as session:
         rows = _rows(session, list_memos(session, about=about, search=search), real_names)
-    title = "Memos" + (f" about a {about}" if about else "") + (f" matching {search!r}" if search else "")
+    report = MemoReport(rows, about, search)
     if not rows and fmt == "table" and output is None:
-        click.echo(f"{title}: none.")
+        click.echo(_("{title}: none.").format(title=report.title))
         return
-    emit(MemoReport(rows, title), fmt, output)
+    emit(report, fmt, output)
 
 
 @memos_group.command("show")
@@ -192,7 +233,7 @@ def memos_edit(ctx: click.Context, memo_id: int, text: str | None, text_file: Pa
     from fokus.api.memos import edit_memo
 
     if (text is None) == (text_file is None):
-        raise click.UsageError("give the new text with --text TEXT or --file FILE (one of them)")
+        raise click.UsageError(_("give the new text with --text TEXT or --file FILE (one of them)"))
     if text_file is not None:
         text = _read_text(text_file)
     assert text is not None
@@ -200,9 +241,9 @@ def memos_edit(ctx: click.Context, memo_id: int, text: str | None, text_file: Pa
     with project.begin() as session:
         step = edit_memo(session, memo_id, text, coder_id(session, coder))
     if step.changed:
-        click.echo(f"Memo {memo_id} changed; `fokus undo` takes it back.")
+        click.echo(_("Memo {id} changed; `fokus undo` takes it back.").format(id=memo_id))
     else:
-        click.echo(f"Memo {memo_id} already says that; nothing changed.")
+        click.echo(_("Memo {id} already says that; nothing changed.").format(id=memo_id))
 
 
 def _read_text(path: Path) -> str:
@@ -210,11 +251,14 @@ def _read_text(path: Path) -> str:
 
     data = path.read_bytes()
     if len(data) > MAX_MEMO_BYTES:
-        raise FokusError(f"{len(data)} bytes is more than a memo (at most {MAX_MEMO_BYTES})", path=str(path))
+        raise FokusError(
+            _("{size} bytes is more than a memo (at most {limit})").format(size=len(data), limit=MAX_MEMO_BYTES),
+            path=str(path),
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise FokusError(f"not UTF-8 text (byte {exc.start})", path=str(path)) from None
+        raise FokusError(_("not UTF-8 text (byte {offset})").format(offset=exc.start), path=str(path)) from None
 
 
 @memos_group.command("delete")
@@ -233,7 +277,7 @@ def memos_delete(ctx: click.Context, memo_id: int, coder: str | None) -> None:
     project = open_ctx(ctx)
     with project.begin() as session:
         delete_memo(session, memo_id, coder_id(session, coder))
-    click.echo(f"Memo {memo_id} deleted; `fokus undo` brings it back.")
+    click.echo(_("Memo {id} deleted; `fokus undo` brings it back.").format(id=memo_id))
 
 
 @memos_group.command("export")
@@ -260,4 +304,4 @@ def memos_export(ctx: click.Context, output: str, fmt: str, real_names: bool) ->
         report = MemoReport(_rows(session, list_memos(session), real_names))
     with open_output(output) as out:
         write_report(report, fmt, out, raw_csv=raw_csv())
-    click.echo(f"Wrote {len(report.items)} memos to {output}.", err=True)
+    click.echo(wrote("memos", len(report.items), output), err=True)

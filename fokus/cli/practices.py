@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 
 from fokus.cli.common import FORMAT_OPTION, OUTPUT_OPTION, emit, open_ctx
+from fokus.i18n import _
+from fokus.i18n.formats import number
 
 # The library's defaults (fokus.analysis.practices), repeated so that `fokus --help` need not import NumPy;
 # a test keeps them equal.
@@ -82,9 +84,22 @@ def practices_command(
     emit(report, fmt, output)
     if fmt == "table":
         rest = report.unshared_counts()
+        if show_all:
+            line = _(
+                "{shared} shared practices from {passages} passages; not shared: {rest} passages from"
+                " {municipalities} municipalities."
+            )
+        else:
+            line = _(
+                "{shared} shared practices from {passages} passages; not shared: {rest} passages from"
+                " {municipalities} municipalities (--all lists them)."
+            )
         click.echo(
-            f"{len(report.shared)} shared practices from {report.passages} passages; not shared:"
-            f" {rest['passages']} passages from {rest['municipalities']} municipalities"
-            + ("." if show_all else " (--all lists them)."),
+            line.format(
+                shared=number(len(report.shared)),
+                passages=number(report.passages),
+                rest=number(rest["passages"]),
+                municipalities=number(rest["municipalities"]),
+            ),
             err=output is not None,
         )

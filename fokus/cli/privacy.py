@@ -7,6 +7,8 @@ import json
 import click
 
 from fokus.cli.common import open_ctx
+from fokus.i18n import _
+from fokus.i18n.formats import number
 
 REAL_NAMES_HELP = (
     "Leave the names people wrote in the texts and add each participant's real name (a warning is printed)."
@@ -48,23 +50,33 @@ def status_command(ctx: click.Context, as_json: bool) -> None:
         }
         click.echo(json.dumps(numbers, ensure_ascii=False, indent=2))
         return
-    state = "on" if summary.enabled else "OFF: exports show names as written"
-    click.echo(f"Redaction is {state}.")
-    verb = "replace" if summary.enabled else "would replace"
-    click.echo(
-        f"Exports {verb} {sum(summary.mentions.values())} mentions in {summary.messages_with_mentions}"
-        f" of {summary.messages} messages:"
+    counts = {
+        "mentions": number(sum(summary.mentions.values())),
+        "found": number(summary.messages_with_mentions),
+        "messages": number(summary.messages),
+    }
+    if summary.enabled:
+        click.echo(_("Redaction is on."))
+        click.echo(_("Exports replace {mentions} mentions in {found} of {messages} messages:").format(**counts))
+    else:
+        click.echo(_("Redaction is OFF: exports show names as written."))
+        click.echo(_("Exports would replace {mentions} mentions in {found} of {messages} messages:").format(**counts))
+    labels = [_("participant names"), _("person entities")]
+    width = max(17, *(len(label) for label in labels))
+    in_messages = _("{mentions} in {messages} messages")
+    participants = in_messages.format(
+        mentions=number(summary.mentions[PARTICIPANT]), messages=number(summary.messages_by_kind[PARTICIPANT])
     )
-    click.echo(
-        f"  participant names  {summary.mentions[PARTICIPANT]} in {summary.messages_by_kind[PARTICIPANT]} messages"
-    )
+    click.echo(f"  {labels[0]:<{width}}  {participants}")
     if summary.entity_model:
-        click.echo(
-            f"  person entities    {summary.mentions[ENTITY]} in {summary.messages_by_kind[ENTITY]} messages"
-            f" (found by {summary.entity_model})"
+        entities = _("{mentions} in {messages} messages (found by {model})").format(
+            mentions=number(summary.mentions[ENTITY]),
+            messages=number(summary.messages_by_kind[ENTITY]),
+            model=summary.entity_model,
         )
     else:
-        click.echo("  person entities    not looked for (no Norwegian model with NER; see `fokus tag --model`)")
+        entities = _("not looked for (no Norwegian model with NER; see `fokus tag --model`)")
+    click.echo(f"  {labels[1]:<{width}}  {entities}")
 
 
 @redact_group.command("preview")
@@ -84,11 +96,13 @@ def preview_command(ctx: click.Context, message_id: str) -> None:
     with project.read() as session:
         found = find_message(session, message_id)
         if found is None:
-            raise FokusError(f"message {message_id!r} is not in the project", hint="see `fokus export messages`")
+            raise FokusError(
+                _("message {id!r} is not in the project").format(id=message_id), hint=_("see `fokus export messages`")
+            )
         redactor = Redactor(session)
         text = redactor.text(found[0], found[2])
     if not redactor.enabled:
-        click.echo("Redaction is off (`fokus redact on` turns it on): exports show the text as written.", err=True)
+        click.echo(_("Redaction is off (`fokus redact on` turns it on): exports show the text as written."), err=True)
     click.echo(text)
 
 
@@ -123,9 +137,11 @@ def _switch(ctx: click.Context, on: bool) -> None:
     with project.begin() as session:
         set_redaction(session, on)
     if on:
-        click.echo("Redaction is on: exports replace participants' names in texts.")
+        click.echo(_("Redaction is on: exports replace participants' names in texts."))
     else:
         click.echo(
-            "Redaction is off: exports show names as people wrote them. Participants are still pseudonyms;"
-            " `fokus redact on` turns it back on."
+            _(
+                "Redaction is off: exports show names as people wrote them. Participants are still pseudonyms;"
+                " `fokus redact on` turns it back on."
+            )
         )

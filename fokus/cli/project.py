@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from pathlib import Path
@@ -12,6 +13,8 @@ import click
 from fokus.cli.common import db_of, default_coder, open_ctx, progress_bar
 from fokus.cli.tagging import echo_tagging
 from fokus.errors import FokusError
+from fokus.i18n import N_, _, ngettext
+from fokus.i18n.formats import date, number
 
 
 @click.command("init")
@@ -31,13 +34,21 @@ def init_command(ctx: click.Context, codebook_path: Path | None, empty: bool) ->
     from fokus.store.project import create_project
 
     if empty and codebook_path:
-        raise click.UsageError("--empty and --codebook exclude each other")
+        raise click.UsageError(_("--empty and --codebook exclude each other"))
     spec = None if empty else read_codebook(codebook_path or default_codebook())
     # the schema and the codebook in one transaction: a failed init leaves no project (and no file) behind
     project, report = create_project(db_of(ctx), lambda session: load_codebook(session, spec) if spec else None)
     project.close()
-    what = f"with the codebook {spec.name!r} ({len(report.added)} codes)" if spec and report else "with no codebook"
-    click.echo(f"Created the project {db_of(ctx)} {what}.")
+    if spec and report:
+        click.echo(
+            ngettext(
+                "Created the project {db} with the codebook {name!r} ({count} code).",
+                "Created the project {db} with the codebook {name!r} ({count} codes).",
+                len(report.added),
+            ).format(db=db_of(ctx), name=spec.name, count=number(len(report.added)))
+        )
+    else:
+        click.echo(_("Created the project {db} with no codebook.").format(db=db_of(ctx)))
 
 
 def _remove_new_sqlite(db: str) -> None:
@@ -68,27 +79,51 @@ def status_command(ctx: click.Context, as_json: bool) -> None:
 
 
 def _echo_status(display: str, numbers: dict[str, Any]) -> None:
+    """The project's figures, one line each under a label; the labels padded to one width in any language."""
     codings_ = numbers["codings"]
-    click.echo(f"Project {display}")
+    n = {key: number(value) for key, value in numbers.items() if isinstance(value, int)}
+    lines: list[tuple[str, str]] = []
     if numbers["group"]:
-        click.echo(f"  group         {numbers['group']}")
-    click.echo(
-        f"  messages      {numbers['messages']} in {numbers['threads']} threads"
-        + (f", {numbers['sentences']} sentences" if numbers["sentences"] else "")
-    )
+        lines.append((_("group"), numbers["group"]))
+    if numbers["sentences"]:
+        counted = _("{messages} in {threads} threads, {sentences} sentences")
+    else:
+        counted = _("{messages} in {threads} threads")
+    lines.append((_("messages"), counted.format(**n)))
     if numbers["first_message"]:
-        click.echo(f"  period        {numbers['first_message'][:10]} to {numbers['last_message'][:10]}")
-    click.echo(
-        f"  participants  {numbers['participants']} ({numbers['participants_with_case']} linked to a case)"
-        f" from {numbers['cases']} cases"
+        first, last = (dt.date.fromisoformat(numbers[key][:10]) for key in ("first_message", "last_message"))
+        lines.append((_("period"), _("{first} to {last}").format(first=date(first), last=date(last))))
+    lines.append(
+        (
+            _("participants"),
+            _("{participants} ({participants_with_case} linked to a case) from {cases} cases").format(**n),
+        )
     )
-    click.echo(f"  codebook      {numbers['codebook'] or '-'} ({numbers['codes']} codes)")
-    click.echo(
-        f"  codings       {codings_['accepted']} accepted, {codings_['suggested']} suggested,"
-        f" {codings_['rejected']} rejected; coders: {', '.join(numbers['coders']) or '-'}"
+    lines.append(
+        (_("codebook"), _("{codebook} ({codes} codes)").format(codebook=numbers["codebook"] or "-", codes=n["codes"]))
+    )
+    lines.append(
+        (
+            _("codings"),
+            _("{accepted} accepted, {suggested} suggested, {rejected} rejected; coders: {coders}").format(
+                accepted=number(codings_["accepted"]),
+                suggested=number(codings_["suggested"]),
+                rejected=number(codings_["rejected"]),
+                coders=", ".join(numbers["coders"]) or "-",
+            ),
+        )
     )
     if numbers.get("codings_to_review"):
-        click.echo(f"  to review     {numbers['codings_to_review']} codings after edits (`fokus codings flagged`)")
+        lines.append(
+            (
+                _("to review"),
+                _("{count} codings after edits (`fokus codings flagged`)").format(count=n["codings_to_review"]),
+            )
+        )
+    click.echo(_("Project {name}").format(name=display))
+    width = max(13, *(len(label) for label, _value in lines))
+    for label, value in lines:
+        click.echo(f"  {label:<{width}} {value}")
 
 
 @click.command("demo")
@@ -118,20 +153,38 @@ def demo_command(ctx: click.Context, no_tui: bool, fresh: bool) -> None:
     created = path is None or not path.exists()
     project = open_project(db, create=created)
     ctx.call_on_close(project.close)
-    with progress_bar("demo") as progress, project.begin() as session:
+    with progress_bar(_("demo")) as progress, project.begin() as session:
         report = build_demo(session, progress=progress)
     with project.read() as session:
         numbers = project_status(session)
+    if created:
+        summary = _(
+            "Built the demo: {added} messages added ({existing} already there, merged from {files} export files),"
+            " {codings} hand codings added."
+        )
+    else:
+        summary = _(
+            "Updated the demo: {added} messages added ({existing} already there, merged from {files} export files),"
+            " {codings} hand codings added."
+        )
     click.echo(
-        f"{'Built' if created else 'Updated'} the demo: {report.messages.messages_added} messages added"
-        f" ({report.messages.existing} already there, merged from {len(report.messages.sources)} export files),"
-        f" {report.codings.added} hand codings added."
+        summary.format(
+            added=number(report.messages.messages_added),
+            existing=number(report.messages.existing),
+            files=number(len(report.messages.sources)),
+            codings=number(report.codings.added),
+        )
     )
     echo_tagging(report.tagging)
     _echo_status(db, numbers)
     _echo_demo_hypotheses(project)
     if no_tui:
-        click.echo(f"\nNext: fokus --db {db} tui | freq | cooc | hypotheses check FILE | practices | agreement")
+        click.echo(
+            "\n"
+            + _("Next: {commands}").format(
+                commands=f"fokus --db {db} tui | freq | cooc | hypotheses check FILE | practices | agreement"
+            )
+        )
         return
     from fokus.tui.app import FokusApp
 
@@ -147,9 +200,20 @@ def _echo_demo_hypotheses(project: Any) -> None:
     path = default_hypotheses()
     with project.read() as session:
         checked = check_hypotheses(session, load_hypotheses(path))
-    click.echo(f"\nThe study's hypotheses ({path.name}), on the researchers' coding:")
-    for row in checked.brief().rows():
-        click.echo(f"  {row['id']:<4} {row['verdict']:<15} {row['test']}, {row['effect'] or '-'}")
+    click.echo("\n" + _("The study's hypotheses ({file}), on the researchers' coding:").format(file=path.name))
+    rows = checked.brief().rows()
+    verdicts = [_(VERDICTS[row["verdict"]]) if row["verdict"] in VERDICTS else row["verdict"] for row in rows]
+    width = max(15, *(len(verdict) for verdict in verdicts))
+    for row, verdict in zip(rows, verdicts, strict=True):
+        click.echo(f"  {row['id']:<4} {verdict:<{width}} {row['test']}, {row['effect'] or '-'}")
+
+
+#: The verdicts' keys (stable, as CSV and JSON give them), as a person reads them.
+VERDICTS = {
+    "supported": N_("supported"),
+    "not supported": N_("not supported"),
+    "too little data": N_("too little data"),
+}
 
 
 def _refuse_unless_demo(db: str) -> None:
@@ -163,4 +227,4 @@ def _refuse_unless_demo(db: str) -> None:
     finally:
         project.close()
     if not demo:
-        raise FokusError("is not a demo project; --fresh deletes only demo projects", path=db)
+        raise FokusError(_("is not a demo project; --fresh deletes only demo projects"), path=db)

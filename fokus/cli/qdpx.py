@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 
 from fokus.cli.common import open_ctx, warn_real_names
+from fokus.i18n import _
+from fokus.i18n.formats import number
 
 
 @click.group("qdpx")
@@ -38,8 +40,18 @@ def qdpx_export(ctx: click.Context, output: Path, include_suggestions: bool, rea
     with project.begin() as session:
         report = export_qdpx(session, output, include_suggestions=include_suggestions, name=name, real_names=real_names)
     click.echo(
-        f"Wrote {output}: {report.sources} sources, {report.codes} codes, {report.codings} codings,"
-        f" {report.memos} memos, {report.cases} cases."
+        _("Wrote {path}: {sources} sources, {codes} codes, {codings} codings, {memos} memos, {cases} cases.").format(
+            path=output,
+            sources=number(report.sources),
+            codes=number(report.codes),
+            codings=number(report.codings),
+            memos=number(report.memos),
+            cases=number(report.cases),
+        )
     )
     if report.left_out_suggestions:
-        click.echo(f"Left out {report.left_out_suggestions} open suggestions (--include-suggestions takes them).")
+        click.echo(
+            _("Left out {count} open suggestions (--include-suggestions takes them).").format(
+                count=number(report.left_out_suggestions)
+            )
+        )

@@ -8,6 +8,8 @@ import click
 
 from fokus.cli.common import CODER_OPTION, FORMAT_OPTION, OUTPUT_OPTION, coder_id, emit, open_ctx
 from fokus.errors import FokusError
+from fokus.i18n import _
+from fokus.i18n.formats import number
 
 
 @click.group("rules")
@@ -85,9 +87,9 @@ def suggest_command(
     from fokus.nlp import load_pipeline
 
     if write and codebook_file is None:
-        raise FokusError("--write needs --codebook FILE: the YAML codebook to add the rules to")
+        raise FokusError(_("--write needs --codebook FILE: the YAML codebook to add the rules to"))
     if codebook_file is not None and not write:
-        raise click.UsageError("--codebook is the file --write edits; give --write too")
+        raise click.UsageError(_("--codebook is the file --write edits; give --write too"))
     project = open_ctx(ctx)
     if not write:
         with project.read() as session:
@@ -114,13 +116,17 @@ def suggest_command(
         raise
     _show(report, fmt, output)
     if written is None:
-        click.echo(f"Nothing to add: {codebook_file} was not changed.", err=True)
+        click.echo(_("Nothing to add: {file} was not changed.").format(file=codebook_file), err=True)
         return
     for rule in written.rules:
         triggers = len(rule.spec.get("any", [])) + len(rule.spec.get("phrases", []))
         click.echo(
-            f"Added rule {rule.code}:{rule.spec['id']} ({triggers} triggers, weight {rule.spec['weight']})"
-            f" to {codebook_file}.",
+            _("Added rule {rule} ({triggers} triggers, weight {weight}) to {file}.").format(
+                rule=f"{rule.code}:{rule.spec['id']}",
+                triggers=number(triggers),
+                weight=number(rule.spec["weight"]),
+                file=codebook_file,
+            ),
             err=True,
         )
     click.echo(written.loaded(), err=True)

@@ -7,7 +7,9 @@ from typing import Any
 
 import click
 
-from fokus.cli.common import OUTPUT_OPTION, RAW_CSV_OPTION, emit, open_ctx, print_rows, progress_bar
+from fokus.cli.common import OUTPUT_OPTION, RAW_CSV_OPTION, emit, heading, open_ctx, print_rows, progress_bar, shown
+from fokus.i18n import _
+from fokus.i18n.formats import number
 
 
 @click.command("tag")
@@ -34,12 +36,12 @@ def tag_command(ctx: click.Context, model: str | None, n_process: int, batch_siz
     from fokus.nlp import load_pipeline
 
     if n_process < 1 or batch_size < 1:
-        raise click.BadParameter("must be at least 1", param_hint="--n-process/--batch-size")
+        raise click.BadParameter(_("must be at least 1"), param_hint="--n-process/--batch-size")
     project = open_ctx(ctx)
     with project.read() as session:
         remembered = get_setting(session, MODEL_SETTING)
     nlp = load_pipeline(model or remembered)
-    with progress_bar("tag") as progress:
+    with progress_bar(_("tag")) as progress:
         with project.read() as session:  # spaCy's part holds no lock: coders go on working meanwhile
             ahead = parse_ahead(session, nlp, batch_size=batch_size, n_process=n_process, progress=progress)
         with project.begin() as session:
@@ -54,27 +56,53 @@ def tag_command(ctx: click.Context, model: str | None, n_process: int, batch_siz
     echo_tagging(report)
     if combined is not None:
         click.echo(
-            f"Ranked with model {combined.version}'s combined confidence: {combined.suggested} new from the model,"
-            f" {combined.merged + combined.updated} updated, {combined.withdrawn} of the model's withdrawn."
+            _(
+                "Ranked with model {version}'s combined confidence: {suggested} new from the model, {updated} updated,"
+                " {withdrawn} of the model's withdrawn."
+            ).format(
+                version=combined.version,
+                suggested=number(combined.suggested),
+                updated=number(combined.merged + combined.updated),
+                withdrawn=number(combined.withdrawn),
+            )
         )
 
 
 def echo_tagging(report: Any) -> None:
+    """What `fokus tag` (or the demo) read, and what became of the suggestions."""
     if report.parsed == 0 and not report.cancelled:
         click.echo(
-            f"Nothing new or affected: all {report.messages} messages are tagged with {report.pipeline}"
-            f" and the current {report.rules} rules."
+            _(
+                "Nothing new or affected: all {messages} messages are tagged with {pipeline} and the current {rules}"
+                " rules."
+            ).format(messages=number(report.messages), pipeline=report.pipeline, rules=number(report.rules))
         )
         return
     click.echo(
-        f"Tagged with {report.pipeline} and {report.rules} rules: read {report.parsed} of {report.messages} messages"
-        f" ({report.units} sentences)."
+        _("Tagged with {pipeline} and {rules} rules: read {parsed} of {messages} messages ({units} sentences).").format(
+            pipeline=report.pipeline,
+            rules=number(report.rules),
+            parsed=number(report.parsed),
+            messages=number(report.messages),
+            units=number(report.units),
+        )
     )
     if report.rules_changed or report.rules_removed:
-        click.echo(f"Rules new or changed: {len(report.rules_changed)}; removed: {len(report.rules_removed)}.")
+        click.echo(
+            _("Rules new or changed: {changed}; removed: {removed}.").format(
+                changed=number(len(report.rules_changed)), removed=number(len(report.rules_removed))
+            )
+        )
     click.echo(
-        f"Suggestions: {report.suggested} new, {report.updated} updated, {report.withdrawn} withdrawn;"
-        f" {report.kept_decided} left alone where a researcher has decided."
+        _(
+            "Suggestions: {suggested} new, {updated} updated, {withdrawn} withdrawn; {kept} left alone where a"
+            " researcher has decided."
+        ).format(
+            suggested=number(report.suggested),
+            updated=number(report.updated),
+            withdrawn=number(report.withdrawn),
+            kept=number(report.kept_decided),
+        )
     )
 
 
@@ -127,13 +155,17 @@ def evaluate_command(
 
     alone = [name for name, given in (("--curve", curve), ("--weak", weak), ("-o", output)) if given]
     if alone and not cross_validate:
-        raise click.UsageError(f"{', '.join(alone)} goes with --cross-validate (the rules' own table prints to stdout)")
+        raise click.UsageError(
+            _("{options} goes with --cross-validate (the rules' own table prints to stdout)").format(
+                options=", ".join(alone)
+            )
+        )
     project = open_ctx(ctx)
     if cross_validate:
         from fokus.api.suggestion_quality import cross_validated, learning_curve, quality
 
         if folds < 2 or not 0 < target_precision <= 1:
-            raise click.BadParameter("--folds must be at least 2 and --target-precision between 0 and 1")
+            raise click.BadParameter(_("--folds must be at least 2 and --target-precision between 0 and 1"))
         with project.read() as session:
             nlp = load_pipeline(model or get_setting(session, MODEL_SETTING))
             predictions = cross_validated(session, nlp, folds=folds, target_precision=target_precision, weakly=weak)
@@ -146,11 +178,16 @@ def evaluate_command(
         if fmt == "table":
             for row in report.summary:
                 click.echo(
-                    f"{row['source']}: precision {row['precision']}, recall {row['recall']}, F1 {row['f1']}"
-                    f" (micro), macro F1 {row['macro_f1']}"
+                    _("{source}: precision {precision}, recall {recall}, F1 {f1} (micro), macro F1 {macro_f1}").format(
+                        source=row["source"],
+                        precision=shown(row["precision"]),
+                        recall=shown(row["recall"]),
+                        f1=shown(row["f1"]),
+                        macro_f1=shown(row["macro_f1"]),
+                    )
                 )
             if report.curve:
-                print_rows(report.curve, list(report.curve[0]), "table", title="Learning curve")
+                print_rows(report.curve, list(report.curve[0]), "table", title=_("Learning curve"))
         return
     with project.read() as session:
         result = run(session, load_pipeline(model or get_setting(session, MODEL_SETTING)), level=level)
@@ -159,13 +196,17 @@ def evaluate_command(
         return
     columns = ["theme", "precision", "recall", "f1", "true_positives", "false_positives", "false_negatives", "support"]
     rows = [*result["rows"], result["micro"]]
+    if fmt != "csv":  # the pooled row's label, for people
+        rows[-1] = {**rows[-1], "theme": _("micro")}
     if fmt == "md":
-        click.echo("| " + " | ".join(columns) + " |")
+        click.echo("| " + " | ".join(heading(c) for c in columns) + " |")
         click.echo("|" + "---|" * len(columns))
         for row in rows:
-            click.echo("| " + " | ".join("" if row[c] is None else str(row[c]) for c in columns) + " |")
+            click.echo("| " + " | ".join(shown(row[c]) for c in columns) + " |")
     else:
-        title = f"{result['rules']} rules ({result['pipeline']}) against the hand coding of {result['units']} sentences"
+        title = _("{rules} rules ({pipeline}) against the hand coding of {units} sentences").format(
+            rules=number(result["rules"]), pipeline=result["pipeline"], units=number(result["units"])
+        )
         print_rows(rows, columns, fmt, title=title)
     if fmt != "csv":
-        click.echo(f"Macro F1: {result['macro_f1']}")
+        click.echo(_("Macro F1: {value}").format(value=shown(result["macro_f1"])))
