@@ -31,6 +31,13 @@ from fokus.tui.workbench import Workbench
 
 T = TypeVar("T")
 
+#: New objects between two collections of the young generation (Python's default is 700). Opening a thread makes
+#: some ten thousand short-lived ones; collected every 700, those alive at the moment were moved on to the old
+#: generation, which then filled up and was collected in full (20-70 ms, and the painted lines Textual leaves in
+#: reference cycles freed with it) about every fifth thread opened (7 in 30); every 5,000, hardly any are, and a
+#: full collection came once in 60 threads opened.
+YOUNG = 5_000
+
 
 class _Cancelled(Exception):
     """The researcher stopped a background run: its transaction rolls back."""
@@ -107,6 +114,7 @@ class FokusApp(App[None]):
         # What is there once the first screen is up lives as long as the app: out of the collector's sight, so that
         # a full collection (every few thousand new objects while a thread opens) stops walking it.
         self.call_after_refresh(gc.freeze)
+        gc.set_threshold(YOUNG, *gc.get_threshold()[1:])
 
     async def action_quit(self) -> None:
         """Remember the thread and sentence the coder is on, then quit."""

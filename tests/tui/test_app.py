@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 from fokus.api.coding_actions import decide
 from fokus.model import Case, Code, Coder, Coding, Memo
 from fokus.store import Project
-from fokus.tui.app import FokusApp
+from fokus.tui.app import YOUNG, FokusApp
 from fokus.tui.screens.review import ReviewScreen
 from fokus.tui.screens.thread import ThreadScreen
 from fokus.tui.screens.threads import ThreadsScreen
@@ -307,10 +307,15 @@ def test_what_is_there_when_the_first_screen_is_up_is_kept_out_of_full_collectio
     import gc
 
     gc.unfreeze()  # earlier tests in this process may have frozen the heap
+    young = gc.get_threshold()
 
     async def steps(pilot: Pilot[None], app: FokusApp) -> None:
         await pilot.pause()
         assert isinstance(app.screen, ThreadsScreen)
         assert gc.get_freeze_count() > 0
+        assert gc.get_threshold()[0] == YOUNG  # young objects collected less often, so fewer reach the old
 
-    drive(steps)
+    try:
+        drive(steps)
+    finally:
+        gc.set_threshold(*young)
