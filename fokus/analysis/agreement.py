@@ -23,6 +23,9 @@ What is compared, at the ``sentence`` (default) or ``message`` unit:
 - Overall: the same measures with every (unit, code) decision of the reported codes pooled as one binary variable.
 
 :func:`disagreements` lists each (unit, code) where the coders present differ, for review.
+
+Long because: both reports say in words, in the reader's language, what their figures rest on, and that prose
+belongs beside the decisions it describes.
 """
 
 from __future__ import annotations
@@ -38,10 +41,11 @@ from sqlalchemy.orm import Session
 from fokus.analysis.frame import CodingFrame, IntArray, Scope, load_frame
 from fokus.analysis.reliability import BinaryTallies, tally_binary
 from fokus.analysis.report import markdown_table
-from fokus.analysis.units import check_level, unit_keys
+from fokus.analysis.units import UNIT_NAMES, UNIT_PLURALS, check_level, unit_keys
 from fokus.domain.chunks import chunks
 from fokus.domain.passages import spoken_messages
 from fokus.errors import FokusError
+from fokus.i18n import _, formats, ngettext
 from fokus.model import Case, Coder, CoderKind, Coding, CodingStatus, Message, Participant, Thread, Unit
 from fokus.privacy import Redactor
 
@@ -80,7 +84,9 @@ class AgreementReport:
     title: str = field(init=False)
 
     def __post_init__(self) -> None:
-        self.title = f"Agreement between {', '.join(self.coders)}, by {self.unit}"
+        self.title = _("Agreement between {coders}, by {unit}").format(
+            coders=", ".join(self.coders), unit=_(UNIT_NAMES[self.unit])
+        )
 
     def columns(self) -> list[str]:
         return ["code", *MEASURES]
@@ -96,21 +102,29 @@ class AgreementReport:
         }
 
     def markdown(self) -> str:
-        units = f"{self.unit}s"
         scope = (
-            "Each code listed includes its sub-codes."
+            _("Each code listed includes its sub-codes.")
             if self.listed
-            else "Codes are taken as applied (a sub-code does not count for its parent)."
+            else _("Codes are taken as applied (a sub-code does not count for its parent).")
         )
         lines = [
-            f"# Inter-coder agreement: {', '.join(self.coders)}",
+            _("# Inter-coder agreement: {coders}").format(coders=", ".join(self.coders)),
             "",
-            f"Accepted codings by {', '.join(self.coders)}, compared by {self.unit}. Each code is a yes/no decision"
-            f" per {self.unit}. The {units} that count are those in which at least one of the coders applied a code;"
-            f" a coder who coded nothing in a thread is missing there, not a no. {self.overall.units} {units} have"
-            f" values from at least two coders (pairable) and make up every figure. {scope} Overall pools all"
-            f" {self.decisions} ({self.unit}, code) decisions. Percent agreement counts agreeing no's too, so it is"
-            " high for any rare code; alpha and kappa correct for that.",
+            _(
+                "Accepted codings by {coders}, compared by {unit}. Each code is a yes/no decision per {unit}. The"
+                " {units} that count are those in which at least one of the coders applied a code; a coder who coded"
+                " nothing in a thread is missing there, not a no. {pairable} {units} have values from at least two"
+                " coders (pairable) and make up every figure. {scope} Overall pools all {decisions} ({unit}, code)"
+                " decisions. Percent agreement counts agreeing no's too, so it is high for any rare code; alpha and"
+                " kappa correct for that."
+            ).format(
+                coders=", ".join(self.coders),
+                unit=_(UNIT_NAMES[self.unit]),
+                units=_(UNIT_PLURALS[self.unit]),
+                pairable=formats.number(self.overall.units),
+                scope=scope,
+                decisions=formats.number(self.decisions),
+            ),
             "",
             markdown_table(self.rows(), self.columns()),
         ]
@@ -118,13 +132,15 @@ class AgreementReport:
         undefined = [path for path, m in self.codes.items() if m.alpha is None]
         if undefined:
             notes.append(
-                f"Alpha is undefined (blank) for {_listing(undefined)}: every pairable value is the same (nobody"
-                " applied the code, or everyone did everywhere), so the expected disagreement is 0 and alpha is 0/0."
+                _(
+                    "Alpha is undefined (blank) for {codes}: every pairable value is the same (nobody applied the"
+                    " code, or everyone did everywhere), so the expected disagreement is 0 and alpha is 0/0."
+                ).format(codes=_listing(undefined))
             )
         if len(self.coders) != 2:
-            notes.append("Cohen's kappa is for two coders; with more, read Krippendorff's alpha.")
+            notes.append(_("Cohen's kappa is for two coders; with more, read Krippendorff's alpha."))
         if self.overall.units == 0:
-            notes.append("The coders share no thread: there is nothing to compare.")
+            notes.append(_("The coders share no thread: there is nothing to compare."))
         if notes:
             lines += ["", *notes]
         return "\n".join(lines) + "\n"
@@ -175,7 +191,9 @@ class DisagreementReport:
     title: str = field(init=False)
 
     def __post_init__(self) -> None:
-        self.title = f"Disagreements between {', '.join(self.coders)}, by {self.unit} ({len(self.items)})"
+        self.title = _("Disagreements between {coders}, by {unit} ({n})").format(
+            coders=", ".join(self.coders), unit=_(UNIT_NAMES[self.unit]), n=formats.number(len(self.items))
+        )
 
     def columns(self) -> list[str]:
         columns = ["code", "message_id", "thread_id", "participant", "case", "start", "end"]
@@ -203,18 +221,29 @@ class DisagreementReport:
         }
 
     def markdown(self) -> str:
-        lines = [f"# Disagreements: {', '.join(self.coders)}", ""]
+        lines = [_("# Disagreements: {coders}").format(coders=", ".join(self.coders)), ""]
+        unit = _(UNIT_NAMES[self.unit])
         if not self.items:
-            return "\n".join([*lines, f"The coders agree on every {self.unit} they share."]) + "\n"
-        lines.append(f"{len(self.items)} ({self.unit}, code) decisions where the coders differ.")
+            return "\n".join([*lines, _("The coders agree on every {unit} they share.").format(unit=unit)]) + "\n"
+        lines.append(
+            ngettext(
+                "{n} ({unit}, code) decision where the coders differ.",
+                "{n} ({unit}, code) decisions where the coders differ.",
+                len(self.items),
+            ).format(n=formats.number(len(self.items)), unit=unit)
+        )
         for item in self.items:
             case = f", {item.case}" if item.case else ""
             lines += [
                 "",
                 f"## {item.code}: {item.message_external_id} {item.start}:{item.end}",
                 "",
-                f"{item.participant}{case}, thread {item.thread_external_id}. Applied by {_listing(item.applied_by)};"
-                f" not by {_listing(item.not_applied_by)}.",
+                _("{participant}, thread {thread}. Applied by {applied}; not by {not_applied}.").format(
+                    participant=f"{item.participant}{case}",
+                    thread=item.thread_external_id,
+                    applied=_listing(item.applied_by),
+                    not_applied=_listing(item.not_applied_by),
+                ),
                 "",
                 "> " + " ".join(item.text.split()),
             ]
@@ -222,7 +251,7 @@ class DisagreementReport:
 
 
 def _listing(names: Sequence[str]) -> str:
-    return ", ".join(names) or "nobody"
+    return ", ".join(names) or _("nobody")
 
 
 @dataclass
@@ -255,10 +284,10 @@ def human_coders(session: Session) -> list[str]:
 def _choose_coders(session: Session, coders: Sequence[str]) -> list[str]:
     chosen = list(dict.fromkeys(coders)) or human_coders(session)
     if len(chosen) < 2:
-        named = ", ".join(chosen) or "none"
+        named = ", ".join(chosen) or _("none")
         raise FokusError(
-            f"agreement needs at least two coders (found {named})",
-            hint="name them with --coders a,b; both must have accepted codings in the same threads",
+            _("agreement needs at least two coders (found {coders})").format(coders=named),
+            hint=_("name them with --coders a,b; both must have accepted codings in the same threads"),
         )
     return chosen
 
@@ -275,8 +304,8 @@ def _decisions(session: Session, coders: Sequence[str], unit: str, codes: Sequen
     idle = [name for index, name in enumerate(chosen) if not (coder_column == index).any()]
     if idle:
         raise FokusError(
-            f"coder {idle[0]!r} has no accepted codings",
-            hint="agreement compares accepted codings; accept or import theirs first",
+            _("coder {coder!r} has no accepted codings").format(coder=idle[0]),
+            hint=_("agreement compares accepted codings; accept or import theirs first"),
         )
     wanted = [(path, frame.tree.id_of(path)) for path in dict.fromkeys(codes)]
 
@@ -437,7 +466,7 @@ def _places(session: Session, unit: str, unit_ids: list[int]) -> dict[int, _Plac
     else:
         spans = {uid: (uid, None, None) for uid in wanted}
     messages: dict[int, Any] = {}
-    for chunk in chunks(sorted({mid for mid, _, _ in spans.values()})):
+    for chunk in chunks(sorted({mid for mid, _start, _end in spans.values()})):
         query = spoken_messages(
             Message.id,
             Message.thread_id,

@@ -25,8 +25,9 @@ from scipy import sparse
 
 from fokus.analysis.frame import ACCEPTED, NONE, CodingFrame, Scope, load_frame
 from fokus.analysis.frequencies import MEASURES, frequencies_of
-from fokus.analysis.report import markdown_table
-from fokus.analysis.units import check_level, unit_keys
+from fokus.analysis.report import heading, markdown_table
+from fokus.analysis.units import UNIT_NAMES, UNIT_PLURALS, check_level, unit_keys
+from fokus.i18n import _, formats, ngettext
 
 COOC_LEVELS = ("sentence", "message", "thread", "case")
 
@@ -44,7 +45,11 @@ class CooccurrenceReport:
 
     @property
     def title(self) -> str:
-        return f"Code co-occurrence by {self.level} ({self.units} coded units)"
+        return ngettext(
+            "Code co-occurrence by {unit} ({n} coded unit)",
+            "Code co-occurrence by {unit} ({n} coded units)",
+            self.units,
+        ).format(unit=_(UNIT_NAMES[self.level]), n=formats.number(self.units))
 
     def columns(self) -> list[str]:
         return ["code_a", "code_b", "n_a", "n_b", "n_ab", "expected", "lift", "jaccard", "c"]
@@ -65,8 +70,10 @@ class CooccurrenceReport:
     def markdown(self) -> str:
         lines = [f"# {self.title}", ""]
         lines.append(
-            f"n_ab: {self.level}s where both codes occur; jaccard = n_ab / (n_a + n_b - n_ab); c: ATLAS.ti's"
-            " coefficient with the codes' codings as n_a and n_b; lift = n_ab / expected under independence."
+            _(
+                "n_ab: {units} where both codes occur; jaccard = n_ab / (n_a + n_b - n_ab); c: ATLAS.ti's"
+                " coefficient with the codes' codings as n_a and n_b; lift = n_ab / expected under independence."
+            ).format(units=_(UNIT_PLURALS[self.level]))
         )
         lines += ["", markdown_table(self.pairs, self.columns())]
         return "\n".join(lines)
@@ -180,7 +187,9 @@ class MatrixReport:
 
     @property
     def title(self) -> str:
-        return f"Codes by {self.attribute} ({self.measure})"
+        return _("Codes by {attribute} ({measure})").format(
+            attribute=heading(self.attribute), measure=heading(self.measure)
+        )
 
     def columns(self) -> list[str]:
         return ["code", "name", *self.values]
@@ -209,8 +218,9 @@ class MatrixReport:
             [
                 f"# {self.title}",
                 "",
-                f"Each cell: the {self.measure} coded with the code among the municipalities with that"
-                f" {self.attribute}.",
+                _(
+                    "Each cell: the {measure} coded with the code among the municipalities with that {attribute}."
+                ).format(measure=heading(self.measure), attribute=heading(self.attribute)),
                 "",
                 markdown_table(self.rows(), self.columns()),
             ]
@@ -224,7 +234,10 @@ def matrix(
     if measure not in MEASURES:
         from fokus.errors import FokusError
 
-        raise FokusError(f"unknown measure {measure!r}", hint="one of " + ", ".join(MEASURES))
+        raise FokusError(
+            _("unknown measure {measure!r}").format(measure=measure),
+            hint=_("one of {choices}").format(choices=", ".join(MEASURES)),
+        )
     frame = load_frame(session, scope)
     report = frequencies_of(frame, rollup=rollup, split=attribute)
     split = report.split or attribute

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from fokus.domain.chunks import chunks
 from fokus.domain.local_time import DISPLAY_ZONE, local_time
 from fokus.errors import FokusError
+from fokus.i18n import _
 from fokus.model import Attribute, Case, CaseValue, Code, Coder, Coding, CodingStatus, Message, Participant
 
 NONE = -1  # "no case" (a participant linked to none), in integer columns
@@ -101,7 +102,10 @@ class CodeTree:
             if known == path:
                 return cid
         raise FokusError(
-            f"code {path!r} is not in the codebook", path=display, where=where, hint="see `fokus codebook show`"
+            _("code {code!r} is not in the codebook").format(code=path),
+            path=display,
+            where=where,
+            hint=_("see `fokus codebook show`"),
         )
 
     def theme(self, code_id: int) -> int:
@@ -136,9 +140,10 @@ class CaseTable:
 
     def attribute(self, name: str) -> dict[int, Any]:
         if name not in self.attributes:
-            known = ", ".join(self.attributes) or "none yet"
+            known = ", ".join(self.attributes) or _("none yet")
             raise FokusError(
-                f"no case attribute {name!r}", hint=f"the project's attributes: {known} (`fokus cases import`)"
+                _("no case attribute {name!r}").format(name=name),
+                hint=_("the project's attributes: {known} (`fokus cases import`)").format(known=known),
             )
         return self.values[name]
 
@@ -288,7 +293,8 @@ def load_frame(session: Session, scope: Scope = ACCEPTED) -> CodingFrame:
         unknown = [name for name in scope.coders if name not in by_name]
         if unknown:
             raise FokusError(
-                f"no coder {unknown[0]!r} in the project", hint=f"the coders: {', '.join(sorted(by_name)) or 'none'}"
+                _("no coder {coder!r} in the project").format(coder=unknown[0]),
+                hint=_("the coders: {coders}").format(coders=", ".join(sorted(by_name)) or _("none")),
             )
         query = query.where(Coding.coder_id.in_([by_name[name] for name in scope.coders]))
     if scope.codes:

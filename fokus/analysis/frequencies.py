@@ -30,7 +30,8 @@ from fokus.analysis.frame import (
     month_of,
     value_label,
 )
-from fokus.analysis.report import markdown_table
+from fokus.analysis.report import heading, markdown_table
+from fokus.i18n import _
 from fokus.model import Message, Participant
 
 MEASURES = ("codings", "messages", "threads", "participants", "cases")
@@ -129,9 +130,19 @@ class FrequencyReport:
 
     @property
     def title(self) -> str:
-        by = f" by {self.split}" if self.split else ""
-        what = "accepted and suggested codings" if "suggested" in self.scope.statuses else "accepted codings"
-        return f"Theme frequencies{by} ({what}{', sub-codes rolled up' if self.rollup else ''})"
+        """The table's title in the reader's language."""
+        suggested = "suggested" in self.scope.statuses
+        if suggested:
+            counted = (
+                _("accepted and suggested codings, sub-codes rolled up")
+                if self.rollup
+                else _("accepted and suggested codings")
+            )
+        else:
+            counted = _("accepted codings, sub-codes rolled up") if self.rollup else _("accepted codings")
+        if self.split:
+            return _("Theme frequencies by {split} ({counted})").format(split=heading(self.split), counted=counted)
+        return _("Theme frequencies ({counted})").format(counted=counted)
 
     def columns(self) -> list[str]:
         head = ["code", "name", "level"]
@@ -157,8 +168,10 @@ class FrequencyReport:
     def markdown(self) -> str:
         lines = [f"# {self.title}", ""]
         lines.append(
-            "Counted as codings (every coded passage), and as the messages, threads, participants and"
-            " municipalities with at least one."
+            _(
+                "Counted as codings (every coded passage), and as the messages, threads, participants and"
+                " municipalities with at least one."
+            )
         )
         lines += ["", markdown_table(self.table, self.columns())]
         return "\n".join(lines)

@@ -48,6 +48,7 @@ from fokus.analysis.hypothesis_association import association
 from fokus.analysis.hypothesis_data import HypothesisData
 from fokus.analysis.hypothesis_groups import group_difference
 from fokus.analysis.hypothesis_report import (
+    DIRECTIONS,
     NOT_SUPPORTED,
     SUPPORTED,
     TOO_LITTLE,
@@ -56,8 +57,10 @@ from fokus.analysis.hypothesis_report import (
     p_text,
 )
 from fokus.analysis.hypothesis_trend import trend
+from fokus.analysis.report import Figure, Phrase
 from fokus.analysis.statistics import benjamini_hochberg
 from fokus.files.hypotheses import HypothesisFile, check_references
+from fokus.i18n import N_
 
 DEFAULT_SCOPE = Scope()
 
@@ -86,17 +89,31 @@ def check_hypotheses(session: Any, spec: HypothesisFile, *, scope: Scope = DEFAU
 def _verdict(r: HypothesisResult, alpha: float) -> None:
     h = r.hypothesis
     if not r.testable:
-        r.verdict, r.verdict_reason = TOO_LITTLE, f"too little data: {r.short}"
+        r.verdict, r.verdict_reason = TOO_LITTLE, Phrase(N_("too little data: {reason}"), reason=r.short)
         return
     assert r.p_adjusted is not None
     assert r.effect is not None
     points = r.effect.points(h.direction)
     if r.p_adjusted < alpha and points:
         r.verdict = SUPPORTED
-        r.verdict_reason = f"adjusted p = {p_text(r.p_adjusted)} < α = {alpha:g}" + (
-            "" if h.direction == "two-sided" else f", and the effect is {h.direction}"
-        )
+        if h.direction == "two-sided":
+            r.verdict_reason = Phrase(
+                N_("adjusted p = {p} < α = {alpha}"), p=p_text(r.p_adjusted), alpha=Figure(alpha, "g")
+            )
+        else:
+            r.verdict_reason = Phrase(
+                N_("adjusted p = {p} < α = {alpha}, and the effect is {direction}"),
+                p=p_text(r.p_adjusted),
+                alpha=Figure(alpha, "g"),
+                direction=Phrase(DIRECTIONS[h.direction]),
+            )
     elif r.p_adjusted < alpha:
-        r.verdict, r.verdict_reason = NOT_SUPPORTED, f"the effect points the other way than {h.direction}"
+        r.verdict, r.verdict_reason = (
+            NOT_SUPPORTED,
+            Phrase(N_("the effect points the other way than {direction}"), direction=Phrase(DIRECTIONS[h.direction])),
+        )
     else:
-        r.verdict, r.verdict_reason = NOT_SUPPORTED, f"adjusted p = {p_text(r.p_adjusted)} ≥ α = {alpha:g}"
+        r.verdict, r.verdict_reason = (
+            NOT_SUPPORTED,
+            Phrase(N_("adjusted p = {p} ≥ α = {alpha}"), p=p_text(r.p_adjusted), alpha=Figure(alpha, "g")),
+        )

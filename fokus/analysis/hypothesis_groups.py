@@ -12,11 +12,23 @@ import numpy as np
 from fokus.analysis.frame import NONE, IntArray, value_label
 from fokus.analysis.hypothesis_association import set_fisher
 from fokus.analysis.hypothesis_data import MINIMUMS, HypothesisData
-from fokus.analysis.hypothesis_report import HypothesisResult, effect_text, median, share_text, share_value
-from fokus.analysis.report import cell
+from fokus.analysis.hypothesis_report import (
+    CHI_SQUARE,
+    FISHER,
+    MANN_WHITNEY,
+    HypothesisResult,
+    effect_text,
+    median,
+    plural,
+    share_text,
+    share_value,
+    singular,
+)
+from fokus.analysis.report import Figure, Joined, Phrase
 from fokus.analysis.statistics import chi_square, fisher_2x2, mann_whitney
 from fokus.errors import FokusError
 from fokus.files.hypotheses import Hypothesis, HypothesisFile
+from fokus.i18n import N_, _
 
 
 def _groups(data: HypothesisData, h: Hypothesis, spec: HypothesisFile) -> tuple[dict[int, int], list[str], bool]:
@@ -37,12 +49,14 @@ def _groups(data: HypothesisData, h: Hypothesis, spec: HypothesisFile) -> tuple[
             (lambda v: str(v).casefold() == str(wanted).casefold()) if kind == "text" else (lambda v: v == wanted)
         )
         if not any(matches(v) for v in present.values()):
-            known = ", ".join(sorted({value_label(v) for v in present.values()})[:12]) or "none"
+            known = ", ".join(sorted({value_label(v) for v in present.values()})[:12]) or _("none")
             raise FokusError(
-                f"hypothesis {h.id}: no case has {name} = {value_label(wanted)}",
+                _("hypothesis {id}: no case has {attribute} = {value}").format(
+                    id=h.id, attribute=name, value=value_label(wanted)
+                ),
                 path=spec.path or None,
                 where=f"line {h.line_of('group')}",
-                hint=f"the values: {known}",
+                hint=_("the values: {values}").format(values=known),
             )
         rest = (
             f"{name} = {value_label(not wanted)}" if kind == "boolean" else f"{name} other than {value_label(wanted)}"
@@ -79,7 +93,8 @@ def _case_difference(
     minimum = dict(MINIMUMS["group-difference/case"])
     if h.min_n is not None:
         minimum["cases_per_group"] = h.min_n
-    r.minimum = {**minimum, "text": f"at least {minimum['cases_per_group']} cases in each group"}
+    r.minimum_text = Phrase(N_("at least {n} cases in each group"), n=Figure(minimum["cases_per_group"], "int"))
+    r.minimum = {**minimum, "text": str(r.minimum_text)}
     cases = data.population("case", r.population)
     units, unit_case = data.unit_cases(level, r.population)
     carrying = np.isin(units, data.units_with(h.code, level))
@@ -110,32 +125,55 @@ def _case_difference(
     ]
     r.n = len(cases)
     focal, rest = values[groups == 0], values[groups == 1]
-    r.method = "Mann-Whitney U test"
-    what = f"share of {level}s" if h.measure == "share" else f"number of {level}s"
-    r.why = (
-        f"each case gives one value (its {what} with {h.code}); with few cases and skewed values, a rank test"
-        " compares the groups without assuming a normal distribution"
+    r.method = MANN_WHITNEY
+    what = Phrase(N_("share of {units}") if h.measure == "share" else N_("number of {units}"), units=plural(level))
+    r.why = Phrase(
+        N_(
+            "each case gives one value (its {what} with {code}); with few cases and skewed values, a rank test"
+            " compares the groups without assuming a normal distribution"
+        ),
+        what=what,
+        code=h.code,
     )
     r.table = {"groups": labels, "cases": [len(focal), len(rest)], "medians": [median(focal), median(rest)]}
     focal_cases = cases[groups == 0]
     rows = np.flatnonzero(data.code_rows(h.code) & np.isin(frame.case, focal_cases))
-    r.evidence_what = f"the passages coded {h.code} in the {len(focal_cases)} cases of {labels[0]}"
+    r.evidence_what = Phrase(
+        N_("the passages coded {code} in the {n} cases of {group}"),
+        code=h.code,
+        n=Figure(len(focal_cases), "int"),
+        group=labels[0],
+    )
     r.evidence_total, r.evidence = data.passages(rows, frame.message[rows])
     if min(len(focal), len(rest)) < minimum["cases_per_group"]:
-        r.short = (
-            f"{len(focal)} cases with {labels[0]} and {len(rest)} in the rest; the test needs"
-            f" {minimum['cases_per_group']} in each"
+        r.short = Phrase(
+            N_("{focal} cases with {group} and {rest} in the rest; the test needs {needed} in each"),
+            focal=Figure(len(focal), "int"),
+            group=labels[0],
+            rest=Figure(len(rest), "int"),
+            needed=Figure(minimum["cases_per_group"], "int"),
         )
         return
     test = mann_whitney(focal.tolist(), rest.tolist(), h.direction)
     r.alternative = test.alternative
-    r.statistic, r.statistic_name = test.statistic, "U"
+    r.statistic, r.statistic_name = test.statistic, N_("U")
     r.p_value, r.effect = test.p_value, test.effect
     medians = [median(focal), median(rest)]
-    shown = [share_value(m) if h.measure == "share" else cell(m) for m in medians]
-    r.result = (
-        f"The median {what} with {h.code} per case is {shown[0]} in the {len(focal)} cases of {labels[0]} and"
-        f" {shown[1]} in the {len(rest)} others (U = {test.statistic:g}): {effect_text(test.effect)}."
+    shown = [share_value(m) if h.measure == "share" else Figure(m, "cell") for m in medians]
+    r.result = Phrase(
+        N_(
+            "The median {what} with {code} per case is {focal_median} in the {focal} cases of {group} and"
+            " {rest_median} in the {rest} others (U = {u}): {effect}."
+        ),
+        what=what,
+        code=h.code,
+        focal_median=shown[0],
+        focal=Figure(len(focal), "int"),
+        group=labels[0],
+        rest_median=shown[1],
+        rest=Figure(len(rest), "int"),
+        u=Figure(test.statistic, "g"),
+        effect=effect_text(test.effect),
     )
 
 
@@ -158,56 +196,110 @@ def _unit_difference(
     minimum = dict(MINIMUMS["group-difference"])
     if h.min_n is not None:
         minimum["per_group"] = h.min_n
-    r.minimum = {
-        **minimum,
-        "text": f"at least {minimum['units']} {level}s, {minimum['per_group']} in each group,"
-        f" {minimum['units_with_code']} with the code and {minimum['units_with_code']} without"
-        + (
-            ""
-            if split or len(labels) <= 2
-            else "; and Cochran's rule for chi-square (no expected count below 1, at most 20% below 5)"
+    r.minimum_text = Phrase(
+        N_("at least {n} {units}, {per_group} in each group, {with_code} with the code and {with_code} without")
+        if split or len(labels) <= 2
+        else N_(
+            "at least {n} {units}, {per_group} in each group, {with_code} with the code and {with_code} without;"
+            " and Cochran's rule for chi-square (no expected count below 1, at most 20% below 5)"
         ),
-    }
+        n=Figure(minimum["units"], "int"),
+        units=plural(level),
+        per_group=Figure(minimum["per_group"], "int"),
+        with_code=Figure(minimum["units_with_code"], "int"),
+    )
+    r.minimum = {**minimum, "text": str(r.minimum_text)}
     rows, keys = data.keys(level)
     focal_units = units[groups == 0] if split else units
     chosen = data.code_rows(h.code)[rows] & np.isin(keys, focal_units)
-    r.evidence_what = f"the passages coded {h.code} in {labels[0]}" if split else f"the passages coded {h.code}"
+    r.evidence_what = (
+        Phrase(N_("the passages coded {code} in {group}"), code=h.code, group=labels[0])
+        if split
+        else Phrase(N_("the passages coded {code}"), code=h.code)
+    )
     r.evidence_total, r.evidence = data.passages(rows[chosen], keys[chosen])
     coded = int(with_code.sum())
-    r.method = "Fisher's exact test" if len(labels) == 2 else "chi-square test"
+    r.method = FISHER if len(labels) == 2 else CHI_SQUARE
     if len(labels) < 2:
-        r.short = f"the cases have {len(labels)} value(s) of {h.attribute}: no groups to compare"
+        r.short = Phrase(
+            N_("the cases have {n} value(s) of {attribute}: no groups to compare"),
+            n=Figure(len(labels), "int"),
+            attribute=h.attribute,
+        )
         return
     enough = min(coded, r.n - coded) >= minimum["units_with_code"]
     if r.n < minimum["units"] or int(total.min()) < minimum["per_group"] or not enough:
-        r.short = (
-            f"{r.n} {level}s ({', '.join(f'{t} in {lab}' for t, lab in zip(total.tolist(), labels, strict=True))}),"
-            f" {coded} with {h.code}; the test needs {minimum['units']}, {minimum['per_group']} in each group and"
-            f" {minimum['units_with_code']} with the code and {minimum['units_with_code']} without"
+        groups_n = Joined(
+            [
+                Phrase(N_("{n} in {group}"), n=Figure(t, "int"), group=lab)
+                for t, lab in zip(total.tolist(), labels, strict=True)
+            ]
+        )
+        r.short = Phrase(
+            N_(
+                "{n} {units} ({groups}), {coded} with {code}; the test needs {needed}, {per_group} in each group and"
+                " {with_code} with the code and {with_code} without"
+            ),
+            n=Figure(r.n, "int"),
+            units=plural(level),
+            groups=groups_n,
+            coded=Figure(coded, "int"),
+            code=h.code,
+            needed=Figure(minimum["units"], "int"),
+            per_group=Figure(minimum["per_group"], "int"),
+            with_code=Figure(minimum["units_with_code"], "int"),
         )
         return
-    shares = ", ".join(
-        f"{share_text(int(w), int(t))} of the {level}s of {lab} ({w} of {t})"
-        for w, t, lab in zip(with_code.tolist(), total.tolist(), labels, strict=True)
+    shares = Joined(
+        [
+            Phrase(
+                N_("{share} of the {units} of {group} ({part} of {whole})"),
+                share=share_text(int(w), int(t)),
+                units=plural(level),
+                group=lab,
+                part=Figure(w, "int"),
+                whole=Figure(t, "int"),
+            )
+            for w, t, lab in zip(with_code.tolist(), total.tolist(), labels, strict=True)
+        ]
     )
     if len(labels) == 2:
         test = fisher_2x2(cells, h.direction)
         set_fisher(r, test)
-        r.why = f"each {level} is in a group or not and has the code or not: a 2x2 table, judged exactly"
-        r.result = f"{h.code} occurs in {shares}: {effect_text(test.effect)}."
+        r.why = Phrase(
+            N_("each {unit} is in a group or not and has the code or not: a 2x2 table, judged exactly"),
+            unit=singular(level),
+        )
+        r.result = Phrase(
+            N_("{code} occurs in {shares}: {effect}."), code=h.code, shares=shares, effect=effect_text(test.effect)
+        )
         return
     chi = chi_square(cells)
     r.table["expected"] = [[round(x, 2) for x in row] for row in chi.expected]
     if not chi.cochran_ok:
-        r.short = (
-            f"the expected counts of the {len(labels)} x 2 table fail Cochran's rule (no expected count below 1,"
-            " at most 20% below 5): merge values, or give group: <value>"
+        r.short = Phrase(
+            N_(
+                "the expected counts of the {rows} x 2 table fail Cochran's rule (no expected count below 1, at most"
+                " 20% below 5): merge values, or give group: <value>"
+            ),
+            rows=Figure(len(labels), "int"),
         )
         return
-    r.why = (
-        f"{h.attribute} has {len(labels)} values: an r x 2 table, and its expected counts meet Cochran's rule, so"
-        " the chi-square approximation holds"
+    r.why = Phrase(
+        N_(
+            "{attribute} has {n} values: an r x 2 table, and its expected counts meet Cochran's rule, so the"
+            " chi-square approximation holds"
+        ),
+        attribute=h.attribute,
+        n=Figure(len(labels), "int"),
     )
     r.statistic, r.statistic_name = chi.statistic, f"chi-square ({chi.dof} df)"
     r.p_value, r.effect = chi.p_value, chi.effect
-    r.result = f"{h.code} occurs in {shares}: χ²({chi.dof}) = {chi.statistic:.2f}, {effect_text(chi.effect)}."
+    r.result = Phrase(
+        N_("{code} occurs in {shares}: χ²({dof}) = {statistic}, {effect}."),
+        code=h.code,
+        shares=shares,
+        dof=chi.dof,
+        statistic=Figure(chi.statistic, "2f"),
+        effect=effect_text(chi.effect),
+    )

@@ -6,6 +6,7 @@ its minimum, and quoted evidence). The tests themselves are in :mod:`fokus.analy
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -13,15 +14,28 @@ from typing import Any
 import numpy as np
 
 from fokus.analysis.frame import Scope
-from fokus.analysis.report import cell, markdown_table
+from fokus.analysis.report import VALUES, Figure, Phrase, cell, markdown_table, shown
 from fokus.analysis.statistics import (
     CONFIDENCE,
     Effect,
 )
+from fokus.analysis.units import UNIT_NAMES, UNIT_PLURALS
 from fokus.files.hypotheses import Hypothesis, HypothesisFile
+from fokus.i18n import N_, _, formats, ngettext
 
-SUPPORTED, NOT_SUPPORTED, TOO_LITTLE = "supported", "not supported", "too little data"
+SUPPORTED, NOT_SUPPORTED, TOO_LITTLE = "supported", "not supported", "too little data"  # keys: JSON and CSV
 MARKDOWN_QUOTES = 5
+# The names of the tests, effects and statistics stay English in JSON and CSV; people read them translated.
+FISHER, CHI_SQUARE, MANN_WHITNEY, SPEARMAN = (
+    N_("Fisher's exact test"),
+    N_("chi-square test"),
+    N_("Mann-Whitney U test"),
+    N_("Spearman's rank correlation"),
+)
+NAMES = (N_("odds ratio"), N_("Cramér's V"), N_("rank-biserial r"), N_("Spearman's rho"), N_("rho"), N_("U"))
+TESTS = {"association": N_("association"), "group-difference": N_("group-difference"), "trend": N_("trend")}
+DIRECTIONS = {"positive": N_("positive"), "negative": N_("negative"), "two-sided": N_("two-sided")}
+ALTERNATIVES = {"greater": N_("greater"), "less": N_("less"), "two-sided": N_("two-sided")}
 
 
 @dataclass
@@ -30,8 +44,8 @@ class HypothesisResult:
 
     hypothesis: Hypothesis
     population: str
-    method: str = ""
-    why: str = ""
+    method: str = ""  # the test's English name (FISHER...): JSON's, translated where shown
+    why: Phrase = field(default_factory=lambda: Phrase(""))
     alternative: str = "two-sided"
     n: int = 0
     table: dict[str, Any] | None = None
@@ -42,13 +56,14 @@ class HypothesisResult:
     p_value: float | None = None
     p_adjusted: float | None = None
     effect: Effect | None = None
-    minimum: dict[str, Any] = field(default_factory=dict)
-    short: str | None = None  # why there is too little data
-    result: str = ""  # the result in a sentence
+    minimum: dict[str, Any] = field(default_factory=dict)  # the figures, and "text": the English of minimum_text
+    minimum_text: Phrase = field(default_factory=lambda: Phrase(""))
+    short: Phrase | None = None  # why there is too little data
+    result: Phrase = field(default_factory=lambda: Phrase(""))  # the result in a sentence
     verdict: str = TOO_LITTLE
-    verdict_reason: str = ""
+    verdict_reason: Phrase = field(default_factory=lambda: Phrase(""))
     evidence_total: int = 0
-    evidence_what: str = ""
+    evidence_what: Phrase = field(default_factory=lambda: Phrase(""))
     evidence: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -66,7 +81,9 @@ class HypothesesReport:
 
     @property
     def title(self) -> str:
-        return self.spec.title or f"Hypotheses in {self.spec.path or 'the file'}"
+        if self.spec.title:
+            return self.spec.title
+        return _("Hypotheses in {file}").format(file=self.spec.path) if self.spec.path else _("Hypotheses")
 
     def columns(self) -> list[str]:
         return [
@@ -123,23 +140,35 @@ class HypothesesReport:
 
     def markdown(self) -> str:
         spec = self.spec
-        statuses = " and ".join(self.scope.statuses)
         testable = sum(r.testable for r in self.results)
         lines = [f"# {self.title}", ""]
         if spec.description:
             lines += [spec.description, ""]
+        counted = _("accepted and suggested codings") if "suggested" in self.scope.statuses else _("accepted codings")
+        if self.scope.coders:
+            counted = _("{codings} by {coders}").format(codings=counted, coders=", ".join(self.scope.coders))
         lines.append(
-            f"{len(self.results)} hypotheses from {spec.path or 'the file'}, tested on {statuses} codings"
-            + (f" by {', '.join(self.scope.coders)}" if self.scope.coders else "")
-            + f". A code counts with its sub-codes. p-values are adjusted for the {testable}"
-            " hypotheses that could be tested (Benjamini-Hochberg); a hypothesis is supported when its adjusted p is"
-            f" below α = {spec.alpha:g} and the effect points the stated way. Intervals are {CONFIDENCE:.0%}."
+            ngettext(
+                "{n} hypothesis from {file}, tested on {codings}.",
+                "{n} hypotheses from {file}, tested on {codings}.",
+                len(self.results),
+            ).format(n=formats.number(len(self.results)), file=spec.path or _("the file"), codings=counted)
+            + " "
+            + _(
+                "A code counts with its sub-codes. p-values are adjusted for the {testable} hypotheses that could be"
+                " tested (Benjamini-Hochberg); a hypothesis is supported when its adjusted p is below α = {alpha} and"
+                " the effect points the stated way. Intervals are {confidence}."
+            ).format(
+                testable=formats.number(testable),
+                alpha=shown(Figure(spec.alpha, "g")),
+                confidence=formats.percent(CONFIDENCE),
+            )
         )
         summary = [
             {
                 "id": r.hypothesis.id,
                 "statement": r.hypothesis.statement,
-                "test": r.method or r.hypothesis.test,
+                "test": _(r.method) if r.method else _(TESTS.get(r.hypothesis.test, r.hypothesis.test)),
                 "n": r.n,
                 "p_adjusted": r.p_adjusted,
                 "verdict": r.verdict,
@@ -169,11 +198,11 @@ class BriefReport:
         return [
             {
                 "id": r.hypothesis.id,
-                "test": SHORT_METHODS.get(r.method, r.hypothesis.test),
-                "unit": r.hypothesis.unit,
+                "test": _(SHORT_METHODS[r.method]) if r.method in SHORT_METHODS else r.hypothesis.test,
+                "unit": _(UNIT_NAMES.get(r.hypothesis.unit, r.hypothesis.unit)),
                 "n": r.n,
                 "p_adjusted": r.p_adjusted,
-                "effect": effect_text(r.effect, short=True) if r.effect else None,
+                "effect": effect_text(r.effect, short=True).shown() if r.effect else None,
                 "verdict": r.verdict,
             }
             for r in self.full.results
@@ -194,44 +223,49 @@ def median(values: np.ndarray[Any, np.dtype[np.float64]]) -> float | None:
     return float(np.median(values)) if len(values) else None
 
 
-def share_text(part: int, whole: int) -> str:
-    return f"{part / whole:.0%}" if whole else "—"
+def share_text(part: int, whole: int) -> Figure:
+    return Figure(part / whole if whole else None, "share")
 
 
-def share_value(value: float | None) -> str:
-    return "—" if value is None else f"{value:.0%}"
+def share_value(value: float | None) -> Figure:
+    return Figure(value, "share")
 
 
-def p_text(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return f"{value:.2g}" if value < 0.001 else f"{value:.3f}"
+def p_text(value: float | None) -> Figure:
+    return Figure(value, "p")
 
 
-def _number(value: float) -> str:
-    if math.isinf(value):
-        return "∞" if value > 0 else "-∞"
-    if math.isnan(value):
-        return "undefined"
-    return f"{value:.2f}"
+def singular(unit: str) -> Phrase:
+    """A unit's name (``message``), English in JSON, translated where shown."""
+    return Phrase(UNIT_NAMES.get(unit, unit))
+
+
+def plural(unit: str) -> Phrase:
+    """A unit's name for several (``messages``), English in JSON, translated where shown."""
+    return Phrase(UNIT_PLURALS.get(unit, unit + "s"))
 
 
 SHORT_METHODS = {
-    "Fisher's exact test": "Fisher",
-    "chi-square test": "chi-square",
-    "Mann-Whitney U test": "Mann-Whitney",
-    "Spearman's rank correlation": "Spearman",
+    FISHER: N_("Fisher"),
+    CHI_SQUARE: N_("chi-square"),
+    MANN_WHITNEY: N_("Mann-Whitney"),
+    SPEARMAN: N_("Spearman"),
 }
 SHORT_NAMES = {"odds ratio": "OR", "Cramér's V": "V", "rank-biserial r": "r", "Spearman's rho": "rho"}
 
 
-def effect_text(effect: Effect, *, short: bool = False) -> str:
+def effect_text(effect: Effect, *, short: bool = False) -> Phrase:
+    estimate, low, high = (Figure(v, "2f") for v in (effect.estimate, effect.ci_low, effect.ci_high))
     if short:
         name = SHORT_NAMES.get(effect.name, effect.name)
-        return f"{name} {_number(effect.estimate)} [{_number(effect.ci_low)}, {_number(effect.ci_high)}]"
-    return (
-        f"{effect.name} {_number(effect.estimate)} ({effect.confidence:.0%} CI {_number(effect.ci_low)}"
-        f" to {_number(effect.ci_high)})"
+        return Phrase("{name} {estimate} [{low}, {high}]", name=name, estimate=estimate, low=low, high=high)
+    return Phrase(
+        N_("{name} {estimate} ({confidence} CI {low} to {high})"),
+        name=Phrase(effect.name),
+        estimate=estimate,
+        confidence=Figure(effect.confidence, "share"),
+        low=low,
+        high=high,
     )
 
 
@@ -255,14 +289,14 @@ def _json(r: HypothesisResult, spec: HypothesisFile) -> dict[str, Any]:
             "confidence": r.effect.confidence,
             "null": r.effect.null,
             "method": r.effect.method,
-            "text": effect_text(r.effect),
+            "text": str(effect_text(r.effect)),
         }
     return {
         "id": h.id,
         "statement": h.statement,
         "test": h.test,
         "method": r.method,
-        "why": r.why,
+        "why": str(r.why),
         "unit": h.unit,
         "population": r.population,
         "codes": list(h.codes),
@@ -282,12 +316,12 @@ def _json(r: HypothesisResult, spec: HypothesisFile) -> dict[str, Any]:
         "p_adjusted": r.p_adjusted,
         "alpha": spec.alpha,
         "effect": effect,
-        "result": r.result or None,
+        "result": str(r.result) or None,
         "verdict": r.verdict,
-        "verdict_reason": r.verdict_reason,
+        "verdict_reason": str(r.verdict_reason),
         "minimum": r.minimum,
         "evidence": {
-            "what": r.evidence_what,
+            "what": str(r.evidence_what),
             "total": r.evidence_total,
             "shown": len(r.evidence),
             "passages": r.evidence,
@@ -299,52 +333,122 @@ def _json(r: HypothesisResult, spec: HypothesisFile) -> dict[str, Any]:
 def _markdown_one(r: HypothesisResult, spec: HypothesisFile) -> list[str]:
     h = r.hypothesis
     if h.test == "association":
-        about = f"{' and '.join(h.codes)} in the same {h.unit}"
+        a, b = h.codes
+        about = _("{a} and {b} in the same {unit}").format(a=a, b=b, unit=_(UNIT_NAMES[h.unit]))
+    elif h.test == "group-difference" and h.unit == "case":
+        measure = _(MEASURES.get(h.measure, h.measure))
+        about = _("{code} by {attribute}, per case ({measure} of its {units})").format(
+            code=h.code, attribute=h.attribute, measure=measure, units=_(UNIT_PLURALS[h.measure_unit])
+        )
     elif h.test == "group-difference":
-        about = f"{h.code} by {h.attribute}, per {h.unit}"
-        about += f" ({h.measure} of its {h.measure_unit}s)" if h.unit == "case" else ""
+        about = _("{code} by {attribute}, per {unit}").format(
+            code=h.code, attribute=h.attribute, unit=_(UNIT_NAMES[h.unit])
+        )
     else:
-        about = f"{h.code}'s share of {h.unit}s per month"
-    lines = [f"## {h.id}: {h.statement}", "", f"**Verdict: {r.verdict}** ({r.verdict_reason}).", ""]
+        about = _("{code}'s share of {units} per month").format(code=h.code, units=_(UNIT_PLURALS[h.unit]))
+    verdict = _(VERDICTS.get(r.verdict, r.verdict))
+    lines = [
+        f"## {h.id}: {h.statement}",
+        "",
+        _("**Verdict: {verdict}** ({reason}).").format(verdict=verdict, reason=r.verdict_reason.shown()),
+        "",
+    ]
     if h.note:
         lines += [f"*{h.note}*", ""]
-    lines.append(
-        f"Test: {h.test}, {about}; population: {r.population} units; direction: {h.direction}."
-        + (f" {r.method} ({r.alternative}), because {r.why}." if r.method and r.why else "")
+    test = _("Test: {test}, {about}; population: {population} units; direction: {direction}.").format(
+        test=_(TESTS.get(h.test, h.test)),
+        about=about,
+        population=_(POPULATIONS.get(r.population, r.population)),
+        direction=_(DIRECTIONS.get(h.direction, h.direction)),
     )
-    lines += ["", f"Minimum: {r.minimum.get('text')}." + (f" Too little data: {r.short}." if r.short else "")]
-    left_out = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in r.excluded.items() if v)
+    if r.method and r.why:
+        test += " " + _("{method} ({alternative}), because {why}.").format(
+            method=_(r.method), alternative=_(ALTERNATIVES.get(r.alternative, r.alternative)), why=r.why.shown()
+        )
+    lines.append(test)
+    minimum = _("Minimum: {minimum}.").format(minimum=r.minimum_text.shown())
+    if r.short:
+        minimum += " " + _("Too little data: {reason}.").format(reason=r.short.shown())
+    lines += ["", minimum]
+    left_out = ", ".join(f"{formats.number(v)} {_excluded(k)}" for k, v in r.excluded.items() if v)
     if left_out:
-        lines += ["", f"Left out: {left_out}."]
+        lines += ["", _("Left out: {what}.").format(what=left_out)]
     lines += ["", *_markdown_counts(r)]
     if r.result:
         lines += [
             "",
-            f"Result: {r.result} {r.statistic_name} = {cell(_finite(r.statistic))}, p = {p_text(r.p_value)},"
-            f" adjusted p = {p_text(r.p_adjusted)}.",
+            _("Result: {result} {statistic} = {value}, p = {p}, adjusted p = {adjusted}.").format(
+                result=r.result.shown(),
+                statistic=_statistic_name(r.statistic_name),
+                value=cell(_finite(r.statistic)),
+                p=p_text(r.p_value).shown(),
+                adjusted=p_text(r.p_adjusted).shown(),
+            ),
         ]
-    lines += ["", f"Evidence: {r.evidence_total} passages ({r.evidence_what})."]
+    evidence = ngettext("Evidence: {n} passage ({what}).", "Evidence: {n} passages ({what}).", r.evidence_total)
+    lines += ["", evidence.format(n=formats.number(r.evidence_total), what=r.evidence_what.shown())]
     if r.evidence_total > MARKDOWN_QUOTES:
-        lines[-1] += f" The first {MARKDOWN_QUOTES}:"
+        lines[-1] += " " + _("The first {n}:").format(n=formats.number(MARKDOWN_QUOTES))
     for passage in r.evidence[:MARKDOWN_QUOTES]:
         who = ", ".join(x for x in (passage.get("participant"), passage.get("case")) if x)
         lines += [
             "",
             f"> {' '.join(str(passage.get('text', '')).split())}",
-            f"> — {who} (message {passage.get('message_id')}; {', '.join(passage.get('codes', []))})",
+            "> — "
+            + _("{who} (message {message}; {codes})").format(
+                who=who, message=passage.get("message_id"), codes=", ".join(passage.get("codes", []))
+            ),
         ]
     return lines
 
 
+VERDICTS = VALUES["verdict"]
+POPULATIONS = {"coded": N_("coded"), "all": N_("all")}
+MEASURES = {"share": N_("share"), "count": N_("count")}
+
+
+def _excluded(key: str) -> str:
+    """What a count of ``excluded`` (a JSON key such as ``messages_without_case``) left out, in words."""
+    if key == "cases_without_value":
+        return _("cases without value")
+    if key == "months_below_minimum":
+        return _("months below minimum")
+    for level, units in UNIT_PLURALS.items():
+        if key == f"cases_without_{level}s":
+            return _("cases without {units}").format(units=_(units))
+        if key == f"{level}s_without_case":
+            return _("{units} without case").format(units=_(units))
+        if key == f"{level}s_whose_case_has_no_value":
+            return _("{units} whose case has no value").format(units=_(units))
+    return key.replace("_", " ")
+
+
 def _markdown_counts(r: HypothesisResult) -> list[str]:
     if r.table and "cells" in r.table:
-        columns = ["", *r.table["columns"], "total"]
+        columns = ["", *(_label(c) for c in r.table["columns"]), "total"]
         rows = [
-            {"": label, **dict(zip(r.table["columns"], cells, strict=True)), "total": sum(cells)}
+            {"": _label(label), **dict(zip(columns[1:-1], cells, strict=True)), "total": sum(cells)}
             for label, cells in zip(r.table["rows"], r.table["cells"], strict=True)
         ]
         return [markdown_table(rows, columns)]
     if r.counts:
         columns = list(r.counts[0])
-        return [markdown_table(r.counts, columns)]
+        rows = [{**row, "group": _label(row["group"])} if "group" in row else row for row in r.counts]
+        return [markdown_table(rows, columns)]
     return []
+
+
+def _statistic_name(name: str | None) -> str:
+    """The statistic's name (``rho``, ``chi-square (2 df)``) as people read it."""
+    chi = re.fullmatch(r"chi-square \((\d+) df\)", name or "")
+    if chi:
+        return _("chi-square ({dof} df)").format(dof=chi[1])
+    return _(name) if name else ""
+
+
+def _label(label: str) -> str:
+    """A row or column of a hypothesis' table as people read it: ``not krise`` in the reader's language."""
+    if label.startswith("not "):
+        return _("not {code}").format(code=label[4:])
+    other = re.fullmatch(r"(.+) other than (.+)", label)
+    return _("{attribute} other than {value}").format(attribute=other[1], value=other[2]) if other else label

@@ -9,9 +9,11 @@ from sqlalchemy import select
 
 from fokus.analysis.frame import NONE, IntArray, month_label
 from fokus.analysis.hypothesis_data import MINIMUMS, HypothesisData
-from fokus.analysis.hypothesis_report import HypothesisResult, effect_text, share_value
+from fokus.analysis.hypothesis_report import SPEARMAN, HypothesisResult, effect_text, plural, share_value, singular
+from fokus.analysis.report import Figure, Phrase
 from fokus.analysis.statistics import spearman
 from fokus.files.hypotheses import Hypothesis, HypothesisFile
+from fokus.i18n import N_
 from fokus.model import Unit
 
 
@@ -31,11 +33,18 @@ def trend(data: HypothesisData, h: Hypothesis, r: HypothesisResult, spec: Hypoth
     minimum = dict(MINIMUMS["trend"])
     if h.min_n is not None:
         minimum["periods"] = h.min_n
-    r.minimum = {
-        **minimum,
-        "text": f"at least {minimum['periods']} months with {minimum['units_per_period']}"
-        f" {level}s or more each, and {minimum['units_with_code']} {level}-months with the code",
-    }
+    r.minimum_text = Phrase(
+        N_(
+            "at least {months} months with {per_month} {units} or more each, and {with_code} {unit}-months with the"
+            " code"
+        ),
+        months=Figure(minimum["periods"], "int"),
+        per_month=Figure(minimum["units_per_period"], "int"),
+        units=plural(level),
+        with_code=Figure(minimum["units_with_code"], "int"),
+        unit=singular(level),
+    )
+    r.minimum = {**minimum, "text": str(r.minimum_text)}
     kept = np.flatnonzero(period_total >= minimum["units_per_period"])
     r.excluded["months_below_minimum"] = int(((period_total > 0) & (period_total < minimum["units_per_period"])).sum())
     shares = period_code[kept] / period_total[kept]
@@ -49,28 +58,49 @@ def trend(data: HypothesisData, h: Hypothesis, r: HypothesisResult, spec: Hypoth
         for m, s in zip(kept.tolist(), shares.tolist(), strict=True)
     ]
     r.n = len(kept)
-    r.method = "Spearman's rank correlation"
-    r.why = (
-        "the share per month is set against the month's order; a rank correlation asks whether it rises or falls"
-        " steadily, without assuming a straight line"
+    r.method = SPEARMAN
+    r.why = Phrase(
+        N_(
+            "the share per month is set against the month's order; a rank correlation asks whether it rises or falls"
+            " steadily, without assuming a straight line"
+        )
     )
-    r.evidence_what = f"the passages coded {h.code}, latest months first"
+    r.evidence_what = Phrase(N_("the passages coded {code}, latest months first"), code=h.code)
     r.evidence_total, r.evidence = data.passages(rows[chosen], -months[chosen])
     with_code = int(period_code[kept].sum())
     if r.n < minimum["periods"] or with_code < minimum["units_with_code"]:
-        r.short = (
-            f"{r.n} months with {minimum['units_per_period']} {level}s or more, {with_code} {level}-months with"
-            f" {h.code}; the test needs {minimum['periods']} months and {minimum['units_with_code']} with the code"
+        r.short = Phrase(
+            N_(
+                "{n} months with {per_month} {units} or more, {with_code} {unit}-months with {code}; the test needs"
+                " {months} months and {needed} with the code"
+            ),
+            n=Figure(r.n, "int"),
+            per_month=Figure(minimum["units_per_period"], "int"),
+            units=plural(level),
+            with_code=Figure(with_code, "int"),
+            unit=singular(level),
+            code=h.code,
+            months=Figure(minimum["periods"], "int"),
+            needed=Figure(minimum["units_with_code"], "int"),
         )
         return
     test = spearman((first + kept).tolist(), shares.tolist(), h.direction)
     r.alternative = test.alternative
-    r.statistic, r.statistic_name = test.statistic, "rho"
+    r.statistic, r.statistic_name = test.statistic, N_("rho")
     r.p_value, r.effect = test.p_value, test.effect
-    r.result = (
-        f"The share of {level}s with {h.code} goes from {share_value(float(shares[0]))} in"
-        f" {r.counts[0]['period']} to {share_value(float(shares[-1]))} in {r.counts[-1]['period']} over {r.n}"
-        f" months: {effect_text(test.effect)}."
+    r.result = Phrase(
+        N_(
+            "The share of {units} with {code} goes from {first} in {start} to {last} in {end} over {n} months:"
+            " {effect}."
+        ),
+        units=plural(level),
+        code=h.code,
+        first=share_value(float(shares[0])),
+        start=r.counts[0]["period"],
+        last=share_value(float(shares[-1])),
+        end=r.counts[-1]["period"],
+        n=Figure(r.n, "int"),
+        effect=effect_text(test.effect),
     )
 
 

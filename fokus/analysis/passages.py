@@ -8,17 +8,20 @@ codings behind them, with their text, so a researcher can check what a count is 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import numpy as np
 from sqlalchemy import func
 
 from fokus.analysis.frame import ACCEPTED, CodingFrame, Scope, load_frame, month_label, value_label
+from fokus.analysis.report import Phrase
 from fokus.analysis.units import unit_keys
 from fokus.domain.chunks import chunks
 from fokus.domain.local_time import iso_local
 from fokus.domain.passages import coded_passages
 from fokus.errors import FokusError
+from fokus.i18n import N_, _, formats, ngettext
 from fokus.model import Case, Code, Coder, Coding, Message, Participant, Thread
 from fokus.privacy import Redactor
 
@@ -38,11 +41,25 @@ COLUMNS = [
 ]
 
 
+# What narrows the passages, as the title says it (the English is what JSON's "title" keeps).
+WHERE = {
+    "case": N_("{before}, case {value}"),
+    "attribute": N_("{before}, attribute {value}"),
+    "value": N_("{before}, value {value}"),
+    "month": N_("{before}, month {value}"),
+    "with_code": N_("{before}, with code {value}"),
+}
+
+
 @dataclass
 class PassageReport:
-    title: str
+    label: Phrase  # the title: English in JSON, the reader's language where people read it
     total: int
     passages: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return self.label.shown()
 
     def columns(self) -> list[str]:
         return COLUMNS
@@ -51,22 +68,32 @@ class PassageReport:
         return self.passages
 
     def as_json(self) -> Any:
-        return {"title": self.title, "total": self.total, "passages": self.passages}
+        return {"title": str(self.label), "total": self.total, "passages": self.passages}
 
     def markdown(self) -> str:
         lines = [
             f"# {self.title}",
             "",
-            f"{self.total} coded passages"
-            + (f", the first {len(self.passages)} shown." if len(self.passages) < self.total else "."),
+            (
+                ngettext(
+                    "{total} coded passage, the first {shown} shown.",
+                    "{total} coded passages, the first {shown} shown.",
+                    self.total,
+                )
+                if len(self.passages) < self.total
+                else ngettext("{total} coded passage.", "{total} coded passages.", self.total)
+            ).format(total=formats.number(self.total), shown=formats.number(len(self.passages))),
             "",
         ]
         for row in self.passages:
             who = ", ".join(x for x in (row["participant"], row["case"]) if x)
             lines.append(f"> {' '.join(row['text'].split())}")
+            when = formats.date(date.fromisoformat(row["created_at"][:10])) if row["created_at"] else ""
             lines.append(
-                f"> — {who} ({row['created_at'][:10]}; {row['code']}, coded by {row['coder']}; "
-                f"message {row['message_id']})"
+                "> — "
+                + _("{who} ({date}; {code}, coded by {coder}; message {message})").format(
+                    who=who, date=when, code=row["code"], coder=row["coder"], message=row["message_id"]
+                )
             )
             lines.append("")
         return "\n".join(lines)
@@ -92,7 +119,7 @@ def select_rows(
     if case is not None:
         ids = [cid for cid, name in frame.cases.name.items() if name.casefold() == case.casefold()]
         if not ids:
-            raise FokusError(f"no case {case!r} in the project", hint="see `fokus cases list`")
+            raise FokusError(_("no case {case!r} in the project").format(case=case), hint=_("see `fokus cases list`"))
         mask &= frame.case == ids[0]
     if attribute is not None:
         values = frame.cases.attribute(attribute)
@@ -124,9 +151,10 @@ def passages(
     frame = load_frame(session, scope)
     rows = select_rows(frame, code, **where)
     ids = frame.id[rows].tolist()
-    title = f"Passages coded {code}" + "".join(
-        f", {k.replace('_', ' ')} {v}" for k, v in where.items() if v is not None and k not in ("rollup", "level")
-    )
+    title = Phrase(N_("Passages coded {code}"), code=code)
+    for key, value in where.items():
+        if value is not None and key in WHERE:
+            title = Phrase(WHERE[key], before=title, value=value)
     report = PassageReport(title, len(ids))
     shown = coding_details(session, ids)
     # the coding id breaks ties (one span coded twice): the query's row order is the database's to choose

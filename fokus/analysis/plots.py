@@ -9,8 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from fokus.analysis.report import heading
 from fokus.errors import FokusError
 from fokus.files.output import open_binary
+from fokus.i18n import _
 
 SUFFIXES = (".png", ".svg")
 
@@ -26,7 +28,9 @@ def _pyplot() -> Any:
 
 def _check(path: Path) -> None:
     if path.suffix.lower() not in SUFFIXES:
-        raise FokusError("a plot is written as .png or .svg", path=str(path), hint="name the file plot.png or plot.svg")
+        raise FokusError(
+            _("a plot is written as .png or .svg"), path=str(path), hint=_("name the file plot.png or plot.svg")
+        )
 
 
 def _save(figure: Any, path: Path, out: BinaryIO | None) -> None:
@@ -61,10 +65,10 @@ def plot_frequencies(report: Any, path: Path, *, measure: str = "messages", out:
         if "/" not in row_code:
             label.set_fontweight("bold")
     axes.invert_yaxis()
-    axes.set_xlabel(measure)
+    axes.set_xlabel(heading(measure))
     axes.set_title(report.title)
     if report.split and len(groups) <= 12:
-        axes.legend(title=report.split, fontsize="small")
+        axes.legend(title=heading(report.split), fontsize="small")
     try:
         _save(figure, path, out)
     finally:
@@ -81,7 +85,7 @@ def plot_cooccurrence(report: Any, path: Path, *, value: str = "jaccard", out: B
     figure, axes = plt.subplots(figsize=(size + 1, size))
     if not codes:  # an empty heatmap makes matplotlib warn about singular limits and shows a blank square
         axes.set_axis_off()
-        axes.text(0.5, 0.5, "No coded units: nothing co-occurs yet", ha="center", va="center")
+        axes.text(0.5, 0.5, _("No coded units: nothing co-occurs yet"), ha="center", va="center")
         axes.set_title(report.title)
         try:
             _save(figure, path, out)
@@ -96,7 +100,7 @@ def plot_cooccurrence(report: Any, path: Path, *, value: str = "jaccard", out: B
             for j in range(len(codes)):
                 if counts[i, j]:
                     axes.text(j, i, f"{int(counts[i, j])}", ha="center", va="center", fontsize=6, color="white")
-    figure.colorbar(image, ax=axes, label=value)
+    figure.colorbar(image, ax=axes, label=heading(value))
     axes.set_title(report.title)
     try:
         _save(figure, path, out)

@@ -5,12 +5,13 @@ municipalities and themes, and the report as rows, JSON and Markdown. How they a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from fokus.analysis.frame import Scope
-from fokus.analysis.report import markdown_table
+from fokus.analysis.report import Figure, Phrase, markdown_table
 from fokus.domain.passages import Passage
+from fokus.i18n import N_, _, formats, ngettext
 
 
 @dataclass(frozen=True)
@@ -98,10 +99,19 @@ class PracticesReport:
     passages: int
     lemmatised_now: int
     include_unshared: bool = False
-    title: str = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.title = f"Good practice ({self.code}) shared by at least {self.min_cases} municipalities"
+    @property
+    def label(self) -> Phrase:
+        """The title: English in JSON, the reader's language where people read it."""
+        return Phrase(
+            N_("Good practice ({code}) shared by at least {n} municipalities"),
+            code=self.code,
+            n=Figure(self.min_cases, "int"),
+        )
+
+    @property
+    def title(self) -> str:
+        return self.label.shown()
 
     @property
     def shared(self) -> list[Practice]:
@@ -120,7 +130,7 @@ class PracticesReport:
         return {
             "practices": len(rest),
             "passages": sum(len(p.passages) for p in rest),
-            "municipalities": len({c for p in rest for c, _ in p.cases}),
+            "municipalities": len({c for p in rest for c, _n in p.cases}),
         }
 
     def columns(self) -> list[str]:
@@ -144,7 +154,7 @@ class PracticesReport:
                 "shared": p.shared,
                 "n_municipalities": len(p.cases),
                 "n_passages": len(p.passages),
-                "municipalities": "; ".join(name for name, _ in p.cases),
+                "municipalities": "; ".join(name for name, _n in p.cases),
                 "themes": "; ".join(f"{path} ({n})" for path, _, n in p.themes),
                 "messages": " ".join(dict.fromkeys(q.message for q in p.passages)),
                 "coding_ids": " ".join(str(c) for q in p.passages for c in q.coding_ids),
@@ -154,7 +164,7 @@ class PracticesReport:
 
     def as_json(self) -> Any:
         return {
-            "title": self.title,
+            "title": str(self.label),
             "code": self.code,
             "min_cases": self.min_cases,
             "threshold": self.threshold,
@@ -176,16 +186,35 @@ class PracticesReport:
         lines = [
             f"# {self.title}",
             "",
-            f"{self.passages} passages coded `{self.code}` grouped into {len(self.practices)} practices"
-            f" (average linkage on lemma TF-IDF and themes, distance threshold {self.threshold},"
-            f" theme weight {self.theme_weight}); {len(self.shared)} are shared by at least {self.min_cases}"
-            f" municipalities. Not shared: {rest['passages']} passages from {rest['municipalities']} municipalities"
-            f" in {rest['practices']} practices.",
+            _(
+                "{passages} passages coded `{code}` grouped into {practices} practices (average linkage on lemma"
+                " TF-IDF and themes, distance threshold {threshold}, theme weight {weight}); {shared} are shared by"
+                " at least {min_cases} municipalities. Not shared: {rest_passages} passages from {rest_cases}"
+                " municipalities in {rest_practices} practices."
+            ).format(
+                passages=formats.number(self.passages),
+                code=self.code,
+                practices=formats.number(len(self.practices)),
+                threshold=formats.number(self.threshold),
+                weight=formats.number(self.theme_weight),
+                shared=formats.number(len(self.shared)),
+                min_cases=formats.number(self.min_cases),
+                rest_passages=formats.number(rest["passages"]),
+                rest_cases=formats.number(rest["municipalities"]),
+                rest_practices=formats.number(rest["practices"]),
+            ),
         ]
         if self.lemmatised_now:
-            lines += ["", f"{self.lemmatised_now} passages were lemmatised now: their messages are not tagged yet."]
+            lines += [
+                "",
+                ngettext(
+                    "{n} passage was lemmatised now: its message is not tagged yet.",
+                    "{n} passages were lemmatised now: their messages are not tagged yet.",
+                    self.lemmatised_now,
+                ).format(n=formats.number(self.lemmatised_now)),
+            ]
         if not self.listed:
-            lines += ["", "No practice is shared by that many municipalities (`--all` lists every practice)."]
+            lines += ["", _("No practice is shared by that many municipalities (`--all` lists every practice).")]
         else:
             overview = ["practice", "title", "n_municipalities", "n_passages", "municipalities"]
             lines += ["", markdown_table(self.rows(), overview)]
@@ -195,23 +224,34 @@ class PracticesReport:
 
 
 def _practice_markdown(p: Practice) -> list[str]:
-    status = "shared" if p.shared else "not shared"
+    status = _("shared") if p.shared else _("not shared")
+    none = _("none")
     lines = [
         f"## {p.number}. {p.title}",
         "",
-        f"{len(p.cases)} municipalities ({status}), {len(p.passages)} passages.",
+        _("{cases} municipalities ({status}), {passages} passages.").format(
+            cases=formats.number(len(p.cases)), status=status, passages=formats.number(len(p.passages))
+        ),
         "",
-        "- Municipalities: " + (", ".join(f"{name} ({n})" for name, n in p.cases) or "none"),
-        "- Themes: " + (", ".join(f"{name} ({n})" for _, name, n in p.themes) or "none"),
-        "- Words: " + ", ".join(f"{w} ({v:.2f})" for w, v in p.words),
+        "- " + _("Municipalities: {list}").format(list=", ".join(f"{name} ({n})" for name, n in p.cases) or none),
+        "- " + _("Themes: {list}").format(list=", ".join(f"{name} ({n})" for _p, name, n in p.themes) or none),
+        "- " + _("Words: {list}").format(list=", ".join(f"{w} ({Figure(v, '2f').shown()})" for w, v in p.words)),
         "",
     ]
     for q in p.passages:
         ids = ", ".join(str(c) for c in q.coding_ids)
-        where = f"{q.participant}, {q.case or '(no municipality)'} (message {q.message}; codings {ids})"
+        where = _("{participant}, {case} (message {message}; codings {ids})").format(
+            participant=q.participant, case=q.case or _("(no municipality)"), message=q.message, ids=ids
+        )
         lines += [f"> {' '.join(q.text.split())}", ">", f"> — {where}", ""]
     if p.summaries:
-        lines += ["Summaries:", ""]
-        lines += [f"- {' '.join(s.text.split())} ({s.coder or 'unknown'}, coding {s.coding_id})" for s in p.summaries]
+        lines += [_("Summaries:"), ""]
+        lines += [
+            "- "
+            + _("{summary} ({coder}, coding {id})").format(
+                summary=" ".join(s.text.split()), coder=s.coder or _("unknown"), id=s.coding_id
+            )
+            for s in p.summaries
+        ]
         lines.append("")
     return lines

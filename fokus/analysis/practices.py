@@ -65,8 +65,10 @@ from fokus.analysis.practice_groups import (
 )
 from fokus.analysis.practice_passages import passage_groups, read_passages
 from fokus.analysis.practice_report import Practice, PracticePassage, PracticesReport
+from fokus.analysis.report import decimal
 from fokus.domain.codes import GOOD_PRACTICE
 from fokus.errors import FokusError
+from fokus.i18n import _
 from fokus.privacy import Redactor
 
 ACCEPTED = Scope()  # the default scope: accepted codings by every coder
@@ -90,13 +92,19 @@ def find_practices(
 ) -> PracticesReport:
     """Group the good-practice passages into practices and say which are shared; see the module docstring."""
     if min_cases < 1:
-        raise FokusError(f"--min-cases must be at least 1, not {min_cases}")
+        raise FokusError(_("--min-cases must be at least 1, not {n}").format(n=min_cases))
     if not 0 < threshold < 1:
-        raise FokusError(f"the distance threshold must be between 0 and 1, not {threshold}")
+        raise FokusError(
+            _("the distance threshold must be between 0 and 1, not {threshold}").format(
+                threshold=decimal(str(threshold))
+            )
+        )
     if not 0 <= theme_weight < 1 - threshold:
         raise FokusError(
-            f"theme weight {theme_weight} with threshold {threshold} would let a shared theme alone make a practice",
-            hint=f"keep the theme weight below 1 - threshold = {1 - threshold:.3g}",
+            _("theme weight {weight} with threshold {threshold} would let a shared theme alone make a practice").format(
+                weight=decimal(str(theme_weight)), threshold=decimal(str(threshold))
+            ),
+            hint=_("keep the theme weight below 1 - threshold = {limit}").format(limit=decimal(f"{1 - threshold:.3g}")),
         )
     frame = load_frame(session, Scope(scope.statuses, scope.coders, ()))
     practice_codes = frame.tree.descendants(frame.tree.id_of(code))

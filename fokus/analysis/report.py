@@ -3,16 +3,24 @@
 An analysis result offers tidy ``rows`` (one observation per row, for the terminal table and CSV), a JSON value
 (``as_json``), and Markdown that reads well on its own (``markdown``). The CLI picks one by ``--format``; the TUI
 shows the rows.
+
+What people read is in their language (:mod:`fokus.i18n`), what programs read is not: ``rows()`` and ``as_json()``
+keep stable keys and English values, while a column's heading (:func:`heading`), a cell's number (:func:`cell`) and
+the prose of Markdown are translated where they are shown. A sentence that also goes into JSON is kept as a
+:class:`Phrase` (its English message and its values), so JSON gets the English and Markdown the reader's language.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol, TextIO
 
 from fokus.files.spreadsheet import CsvWriter
+from fokus.i18n import N_, _, formats
 
 FORMATS = ("table", "csv", "json", "md")
 
@@ -29,27 +37,248 @@ class Report(Protocol):
     def markdown(self) -> str: ...
 
 
-def cell(value: Any) -> str:
-    """A value as text for tables: numbers rounded for reading, nothing for None."""
+# Column headings as people read them, by the stable key the CSV and JSON keep. A key not listed (a case attribute's
+# name, an attribute value in a matrix, statistical notation such as n_ab or jaccard) is shown as it is.
+HEADINGS = {
+    "code": N_("code"),
+    "name": N_("name"),
+    "level": N_("level"),
+    "case": N_("case"),
+    "month": N_("month"),
+    "codings": N_("codings"),
+    "messages": N_("messages"),
+    "threads": N_("threads"),
+    "participants": N_("participants"),
+    "cases": N_("cases"),
+    "group_messages": N_("group_messages"),
+    "share_of_messages": N_("share_of_messages"),
+    "code_a": N_("code_a"),
+    "code_b": N_("code_b"),
+    "expected": N_("expected"),
+    "lift": N_("lift"),
+    "jaccard": N_("jaccard"),
+    "alpha": N_("alpha"),
+    "kappa": N_("kappa"),
+    "coders": N_("coders"),
+    "unit": N_("unit"),
+    "units": N_("units"),
+    "coder": N_("coder"),
+    "status": N_("status"),
+    "text": N_("text"),
+    "participant": N_("participant"),
+    "created_at": N_("created_at"),
+    "test": N_("test"),
+    "method": N_("method"),
+    "statistic": N_("statistic"),
+    "effect": N_("effect"),
+    "estimate": N_("estimate"),
+    "verdict": N_("verdict"),
+    "minimum": N_("minimum"),
+    "evidence": N_("evidence"),
+    "statement": N_("statement"),
+    "total": N_("total"),
+    "title": N_("title"),
+    "shared": N_("shared"),
+    "passages": N_("passages"),
+    "themes": N_("themes"),
+    "words": N_("words"),
+    "applied_by": N_("applied_by"),
+    "not_applied_by": N_("not_applied_by"),
+    "absent": N_("absent"),
+    "period": N_("period"),
+    "share": N_("share"),
+    "count": N_("count"),
+    "group": N_("group"),
+    "value": N_("value"),
+    "sentences": N_("sentences"),
+    "sentences_with_code": N_("sentences_with_code"),
+    "messages_with_code": N_("messages_with_code"),
+    "threads_with_code": N_("threads_with_code"),
+    "participants_with_code": N_("participants_with_code"),
+    "cases_with_code": N_("cases_with_code"),
+    "percent_agreement": N_("percent_agreement"),
+    "p_value": N_("p_value"),
+    "p_adjusted": N_("p_adjusted"),
+    "ci_low": N_("ci_low"),
+    "ci_high": N_("ci_high"),
+    "practice": N_("practice"),
+    "n_municipalities": N_("n_municipalities"),
+    "n_passages": N_("n_passages"),
+    "municipalities": N_("municipalities"),
+    "coding_ids": N_("coding_ids"),
+    "coding_id": N_("coding_id"),
+    "message_id": N_("message_id"),
+    "thread_id": N_("thread_id"),
+    "start": N_("start"),
+    "end": N_("end"),
+}
+# Values that are keys for programs (CSV, JSON) and words for people, by column: translated where shown.
+VALUES = {
+    "code": {"overall": N_("overall")},
+    "status": {"accepted": N_("accepted"), "suggested": N_("suggested"), "rejected": N_("rejected")},
+    "verdict": {
+        "supported": N_("supported"),
+        "not supported": N_("not supported"),
+        "too little data": N_("too little data"),
+    },
+}
+# Integer columns that name a thing rather than count it: shown as they are, never with a thousands separator.
+KEYS = frozenset({"id", "number", "line", "start", "end"})
+
+
+def heading(column: str) -> str:
+    """A column's heading in the reader's language; the key itself for a column fokus has no label for."""
+    label = HEADINGS.get(column)
+    return _(label) if label is not None else column
+
+
+def cell(value: Any, column: str = "") -> str:
+    """A value as text for tables: numbers rounded for reading, in the reader's language; nothing for None.
+
+    Give the ``column`` (its key) where it is known: a key column's number is shown as it is, and a value that is
+    a key for programs (``overall``, ``accepted``, ``supported``) is shown as a word in the reader's language."""
     if value is None:
         return ""
+    if isinstance(value, Phrase | Figure | Joined):
+        return value.shown()
     if isinstance(value, bool):
-        return "ja" if value else "nei"
+        return _("yes") if value else _("no")
+    if isinstance(value, int):
+        return str(value) if column in KEYS or column.endswith("_id") else formats.number(value)
+    if isinstance(value, str) and value in VALUES.get(column, {}):
+        return _(VALUES[column][value])
     if isinstance(value, float):
         if value != value:  # NaN
             return ""
-        return f"{value:.3g}" if abs(value) < 0.001 and value != 0 else f"{value:.3f}".rstrip("0").rstrip(".")
+        if not math.isfinite(value) or (abs(value) < 0.001 and value != 0):
+            return decimal(f"{value:.3g}")
+        return trimmed(formats.number(float(f"{value:.3f}"), 3))  # rounded as Python rounds, then written
     return str(value)
 
 
+def decimal(text: str) -> str:
+    """A number written the English way (``0.012``, ``1.2e-05``) with the reader's decimal sign, same digits."""
+    sign = formats.number(0.5, 1)[1]
+    return text if sign == "." else text.replace(".", sign)
+
+
+def trimmed(text: str) -> str:
+    """A formatted number without the zeros its fixed decimals left at the end (``0.500`` -> ``0.5``)."""
+    sign = formats.number(0.5, 1)[1]
+    return text.rstrip("0").rstrip(sign) if sign in text else text
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number inside a :class:`Phrase`: its English text as fokus has always written it, localised when shown."""
+
+    value: float | None
+    style: str  # "p" (a p-value), "share" (0.25 as 25%), "2f" (two decimals), "g" (shortest), "int", "cell"
+
+    def english(self) -> str:
+        return _figure(self.value, self.style)
+
+    def __str__(self) -> str:
+        return self.english()
+
+    def shown(self) -> str:
+        value = self.value
+        if self.style == "cell":
+            return cell(value)
+        if value is not None and math.isnan(value) and self.style == "2f":
+            return _("undefined")
+        if value is None or not math.isfinite(value) or self.style in ("p", "g"):
+            return decimal(self.english())
+        if self.style == "share":
+            return formats.percent(float(f"{value * 100:.0f}") / 100)  # rounded as Python rounds
+        if self.style == "2f":
+            return formats.number(float(f"{value:.2f}"), 2)
+        return formats.number(value)
+
+
+def _figure(value: float | None, style: str) -> str:
+    if value is None:
+        return "—"
+    if style == "p":
+        return f"{value:.2g}" if value < 0.001 else f"{value:.3f}"
+    if style == "share":
+        return f"{value:.0%}"
+    if style == "2f":
+        if math.isinf(value):
+            return "∞" if value > 0 else "-∞"
+        return "undefined" if math.isnan(value) else f"{value:.2f}"
+    if style == "int":
+        return str(int(value))
+    if style == "cell":  # as tables wrote numbers before they followed the language
+        if math.isnan(value):
+            return ""
+        return f"{value:.3g}" if abs(value) < 0.001 and value != 0 else f"{value:.3f}".rstrip("0").rstrip(".")
+    return f"{value:g}"
+
+
+class Phrase:
+    """A sentence for people kept as its English message and its values (see the module docstring).
+
+    ``str()`` is the English, as JSON keeps it; :meth:`shown` is the reader's language, for Markdown and tables.
+    A value is data (shown as it is), a :class:`Figure`, or another Phrase (a part translated in turn).
+    """
+
+    def __init__(self, message: str, **values: Any) -> None:
+        self.message = message
+        self.values = values
+
+    def __str__(self) -> str:
+        return self.message.format(**{k: _english(v) for k, v in self.values.items()})
+
+    def __repr__(self) -> str:
+        return f"Phrase({self.message!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return str(self) == str(other)
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+    def __bool__(self) -> bool:
+        return bool(self.message)
+
+    def shown(self) -> str:
+        if not self.message:
+            return ""
+        return _(self.message).format(**{k: shown(v) for k, v in self.values.items()})
+
+
+class Joined:
+    """Parts of a sentence listed with a separator (each a Phrase, a Figure or data), in either language."""
+
+    def __init__(self, parts: Sequence[Any], separator: str = ", ") -> None:
+        self.parts = list(parts)
+        self.separator = separator
+
+    def __str__(self) -> str:
+        return self.separator.join(_english(part) for part in self.parts)
+
+    def shown(self) -> str:
+        return self.separator.join(shown(part) for part in self.parts)
+
+
+def _english(value: Any) -> str:
+    return value.english() if isinstance(value, Figure) else str(value)
+
+
+def shown(value: Any) -> str:
+    """A Phrase, Figure or Joined in the reader's language; anything else (data, English already) as it is."""
+    return value.shown() if isinstance(value, Phrase | Figure | Joined) else str(value)
+
+
 def markdown_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
-    """A GitHub-flavoured Markdown table; pipes in cells are escaped."""
+    """A GitHub-flavoured Markdown table with the columns' headings in the reader's language; pipes are escaped."""
 
     def escape(text: str) -> str:
         return " ".join(text.replace("|", "\\|").split())
 
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(escape(cell(row.get(c))) for c in columns) + " |" for row in rows]
+    lines = ["| " + " | ".join(escape(heading(c)) for c in columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(escape(cell(row.get(c), c)) for c in columns) + " |" for row in rows]
     return "\n".join(lines)
 
 

@@ -21,16 +21,34 @@ from sqlalchemy import func, select
 from fokus.analysis.frame import NONE, CodingFrame, IntArray, flat_ints
 from fokus.domain.chunks import chunks
 from fokus.errors import FokusError
+from fokus.i18n import N_, _, formats, ngettext
 from fokus.model import Case, Message, Participant, Thread, Unit
 
 LEVELS = ("sentence", "message", "thread", "participant", "case")
 POPULATIONS = ("coded", "all")
+# The levels as people read them, one unit and several (Norwegian nouns do not simply take an "s").
+UNIT_NAMES = {
+    "sentence": N_("sentence"),
+    "message": N_("message"),
+    "thread": N_("thread"),
+    "participant": N_("participant"),
+    "case": N_("case"),
+}
+UNIT_PLURALS = {
+    "sentence": N_("sentences"),
+    "message": N_("messages"),
+    "thread": N_("threads"),
+    "participant": N_("participants"),
+    "case": N_("cases"),
+}
 _SHIFT = np.int64(1 << 32)  # message id and offset packed in one int64, for sorted searches
 
 
 def check_level(level: str, *, allowed: tuple[str, ...] = LEVELS) -> str:
     if level not in allowed:
-        raise FokusError(f"unknown unit {level!r}", hint="one of " + ", ".join(allowed))
+        raise FokusError(
+            _("unknown unit {unit!r}").format(unit=level), hint=_("one of {choices}").format(choices=", ".join(allowed))
+        )
     return level
 
 
@@ -53,7 +71,10 @@ def unit_keys(frame: CodingFrame, level: str) -> tuple[IntArray, IntArray]:
 def units_of(frame: CodingFrame, level: str, population: str = "coded") -> IntArray:
     """The sorted ids of the units that make up the population at ``level``; see the module docstring."""
     if population not in POPULATIONS:
-        raise FokusError(f"unknown population {population!r}", hint="coded or all")
+        raise FokusError(
+            _("unknown population {population!r}").format(population=population),
+            hint=_("one of {choices}").format(choices=", ".join(POPULATIONS)),
+        )
     if population == "coded":
         return np.unique(unit_keys(frame, level)[1])
     table: Any = {"sentence": Unit, "message": Message, "thread": Thread, "participant": Participant, "case": Case}[
@@ -89,8 +110,12 @@ def _sentence_pairs(frame: CodingFrame) -> tuple[IntArray, IntArray]:
     unsplit = len(messages) - len(np.unique(table[:, 0]))
     if unsplit:
         raise FokusError(
-            f"{unsplit} coded messages are not split into sentences yet",
-            hint="run `fokus tag` first, or count by message",
+            ngettext(
+                "{n} coded message is not split into sentences yet",
+                "{n} coded messages are not split into sentences yet",
+                unsplit,
+            ).format(n=formats.number(unsplit)),
+            hint=_("run `fokus tag` first, or count by message"),
         )
     order = np.lexsort((table[:, 1], table[:, 0]))
     table = table[order]
