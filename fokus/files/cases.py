@@ -22,6 +22,7 @@ from datetime import date
 from pathlib import Path
 
 from fokus.errors import FokusError
+from fokus.i18n import _
 from fokus.importers import limits
 from fokus.importers.limits import (
     MAX_INTEGER,
@@ -81,14 +82,14 @@ def read_case_table(path: Path) -> CaseTable:
 def _parse(raw: bytes) -> CaseTable:
     if b"\x00" in raw:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
-        raise FokusError("NUL byte: this is not a text CSV file", where=f"line {line}")
+        raise FokusError(_("NUL byte: this is not a text CSV file"), where=f"line {line}")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise FokusError("not UTF-8 text", where=f"line {line}", hint="save the file as UTF-8") from exc
+        raise FokusError(_("not UTF-8 text"), where=f"line {line}", hint=_("save the file as UTF-8")) from exc
     if not text.strip():
-        raise FokusError("the file is empty")
+        raise FokusError(_("the file is empty"))
     first = text.splitlines()[0]
     delimiter = max((",", ";", "\t"), key=first.count)
     allow_long_csv_fields()
@@ -101,9 +102,11 @@ def _parse(raw: bytes) -> CaseTable:
             body.append((reader.line_num, row))
             check_count(len(body), limits.MAX_CASES, "rows", f"line {reader.line_num}")
     except csv.Error as exc:
-        raise FokusError(f"malformed CSV: {csv_error_reason(exc)}", where=f"line {reader.line_num}") from None
+        raise FokusError(
+            _("malformed CSV: {exc}").format(exc=csv_error_reason(exc)), where=f"line {reader.line_num}"
+        ) from None
     if len(header) < 1 or not header[0]:
-        raise FokusError("the header row is empty", where="line 1")
+        raise FokusError(_("the header row is empty"), where="line 1")
     names, forced = _header(header)
     name_index = next((i for i, n in enumerate(names) if n.casefold() in NAME_COLUMNS), 0)
     raw_rows: list[tuple[int, list[str]]] = []
@@ -111,7 +114,10 @@ def _parse(raw: bytes) -> CaseTable:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
-            raise FokusError(f"{len(row)} cells, but the header has {len(header)}", where=f"line {line}")
+            raise FokusError(
+                _("{n_row} cells, but the header has {n_header}").format(n_row=len(row), n_header=len(header)),
+                where=f"line {line}",
+            )
         raw_rows.append((line, [cell.strip() for cell in row]))
     attributes: list[AttributeSpec] = []
     converters = {}
@@ -119,7 +125,7 @@ def _parse(raw: bytes) -> CaseTable:
         if index == name_index:
             continue
         column = [(line, row[index]) for line, row in raw_rows]
-        kind = forced.get(index) or infer_type([value for _, value in column])
+        kind = forced.get(index) or infer_type([value for _line, value in column])
         attributes.append(AttributeSpec(name, kind, len(attributes)))
         converters[index] = kind
     rows: list[CaseRow] = []
@@ -127,17 +133,24 @@ def _parse(raw: bytes) -> CaseTable:
     for line, row in raw_rows:
         case_name = check_length(row[name_index], MAX_NAME_CHARS, "case name", f"line {line}")
         if not case_name:
-            raise FokusError(f"no case name in column {names[name_index]!r}", where=f"line {line}")
+            raise FokusError(_("no case name in column {name!r}").format(name=names[name_index]), where=f"line {line}")
         key = " ".join(case_name.split()).casefold()  # as fokus.domain.participants.CaseRegistry finds a case
         if key in seen:
-            raise FokusError(f"case {case_name!r} appears twice (first on line {seen[key]})", where=f"line {line}")
+            raise FokusError(
+                _("case {case_name!r} appears twice (first on line {seen})").format(
+                    case_name=case_name, seen=seen[key]
+                ),
+                where=f"line {line}",
+            )
         seen[key] = line
         values: dict[str, Value | None] = {}
         for index, kind in converters.items():
             try:
                 values[names[index]] = convert(row[index], kind)
             except ValueError as exc:
-                raise FokusError(f"column {names[index]!r}: {exc}", where=f"line {line}") from None
+                raise FokusError(
+                    _("column {name!r}: {exc}").format(name=names[index], exc=exc), where=f"line {line}"
+                ) from None
         rows.append(CaseRow(case_name, values, line))
     return CaseTable(attributes, rows)
 
@@ -147,18 +160,22 @@ def _header(header: list[str]) -> tuple[list[str], dict[int, AttributeType]]:
     known: set[str] = set()
     forced: dict[int, AttributeType] = {}
     for index, cell in enumerate(header):
-        name, _, kind = cell.partition(":")
+        name, _colon, kind = cell.partition(":")
         name = check_length(name.strip(), MAX_LABEL_CHARS, "column name", "line 1")
         if not name:
-            raise FokusError(f"column {index + 1} has no name", where="line 1")
+            raise FokusError(_("column {value} has no name").format(value=index + 1), where="line 1")
         if name in known:
-            raise FokusError(f"column {name!r} appears twice", where="line 1")
+            raise FokusError(_("column {name!r} appears twice").format(name=name), where="line 1")
         if kind.strip():
             try:
                 forced[index] = AttributeType(kind.strip().lower())
             except ValueError:
                 allowed = ", ".join(t.value for t in AttributeType)
-                raise FokusError(f"unknown type {kind.strip()!r} for {name!r}", where="line 1", hint=allowed) from None
+                raise FokusError(
+                    _("unknown type {value!r} for {name!r}").format(value=kind.strip(), name=name),
+                    where="line 1",
+                    hint=allowed,
+                ) from None
         names.append(name)
         known.add(name)
     return names, forced
@@ -197,17 +214,21 @@ def convert(value: str, kind: AttributeType) -> Value | None:
         return value
     if kind is AttributeType.INTEGER:
         if not INTEGER.match(value.lstrip("0") or "0"):
-            raise ValueError(f"{shown_text(value)} is not a whole number")
+            raise ValueError(_("{value} is not a whole number").format(value=shown_text(value)))
         if not _fits(value):
-            raise ValueError(f"{shown_text(value)} is larger than a whole number can be ({MAX_INTEGER:,})")
+            raise ValueError(
+                _("{value} is larger than a whole number can be ({max_integer:,})").format(
+                    value=shown_text(value), max_integer=MAX_INTEGER
+                )
+            )
         return int(value)
     if kind is AttributeType.FLOAT:
         try:
             number = float(value.replace(",", "."))
         except ValueError:
-            raise ValueError(f"{shown_text(value)} is not a number") from None
+            raise ValueError(_("{value} is not a number").format(value=shown_text(value))) from None
         if "_" in value or not math.isfinite(number):  # float() also takes "1_000", "nan", "inf" and "1e999"
-            raise ValueError(f"{shown_text(value)} is not a finite number")
+            raise ValueError(_("{value} is not a finite number").format(value=shown_text(value)))
         return number
     if kind is AttributeType.BOOLEAN:
         folded = value.casefold()
@@ -215,7 +236,7 @@ def convert(value: str, kind: AttributeType) -> Value | None:
             return True
         if folded in FALSE:
             return False
-        raise ValueError(f"{shown_text(value)} is not ja/nei or true/false")
+        raise ValueError(_("{value} is not ja/nei or true/false").format(value=shown_text(value)))
     return _date(value)
 
 
@@ -237,4 +258,6 @@ def _date(value: str) -> date:
             return date(year, month, day)
         return date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"{shown_text(value)} is not a date (YYYY-MM-DD or DD.MM.YYYY)") from None
+        raise ValueError(
+            _("{value} is not a date (YYYY-MM-DD or DD.MM.YYYY)").format(value=shown_text(value))
+        ) from None

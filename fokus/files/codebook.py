@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from fokus.errors import FokusError
+from fokus.i18n import _
 from fokus.importers import limits
 from fokus.importers.limits import MAX_CODE_PATH_CHARS, MAX_LABEL_CHARS, check_count, check_length
 from fokus.importers.located_yaml import LocatedDict, LocatedList, load_located_yaml
@@ -97,33 +98,35 @@ def _fail(reason: str, line: int, hint: str | None = None) -> FokusError:
 def _unknown_keys(mapping: LocatedDict, allowed: set[str], what: str) -> None:
     for key in mapping:
         if key not in allowed:
-            allowed_keys = "allowed: " + ", ".join(sorted(allowed))
-            raise _fail(f"unknown key {key!r} in {what}", mapping.line_of(key), allowed_keys)
+            allowed_keys = _("allowed: {keys}").format(keys=", ".join(sorted(allowed)))
+            raise _fail(
+                _("unknown key {key!r} in {what}").format(key=key, what=what), mapping.line_of(key), allowed_keys
+            )
 
 
 def _text(mapping: LocatedDict, key: str, *, required: bool = False) -> str | None:
     value = mapping.get(key)
     if value is None:
         if required:
-            raise _fail(f"missing {key!r}", mapping.line)
+            raise _fail(_("missing {key!r}").format(key=key), mapping.line)
         return None
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise _fail(f"{key!r} must be text", mapping.line_of(key))
+        raise _fail(_("{key!r} must be text").format(key=key), mapping.line_of(key))
     text = str(value).strip()
     if required and not text:
-        raise _fail(f"{key!r} is empty", mapping.line_of(key))
+        raise _fail(_("{key!r} is empty").format(key=key), mapping.line_of(key))
     return text or None
 
 
 def _codebook(data: Any, default_name: str) -> CodebookSpec:
     if not isinstance(data, LocatedDict):
-        raise _fail("a codebook is a mapping with a 'codes' list", getattr(data, "line", 1))
-    _unknown_keys(data, TOP_KEYS, "the codebook")
+        raise _fail(_("a codebook is a mapping with a 'codes' list"), getattr(data, "line", 1))
+    _unknown_keys(data, TOP_KEYS, _("the codebook"))
     codes = data.get("codes")
     if not isinstance(codes, LocatedList):
-        raise _fail("'codes' must be a list of codes", data.line_of("codes") if "codes" in data else data.line)
+        raise _fail(_("'codes' must be a list of codes"), data.line_of("codes") if "codes" in data else data.line)
     version = data.get("version")
-    ubiquitous = _lemmas(data, "ubiquitous", "the codebook") if "ubiquitous" in data else ()
+    ubiquitous = _lemmas(data, "ubiquitous", _("the codebook")) if "ubiquitous" in data else ()
     spec = CodebookSpec(
         name=_text(data, "codebook") or default_name,
         version=None if version is None else str(version),
@@ -134,11 +137,14 @@ def _codebook(data: Any, default_name: str) -> CodebookSpec:
     seen: dict[str, int] = {}
     for code in _codes(codes, parent=None, depth=1, counter=iter(range(1_000_000)), ubiquitous=set(ubiquitous)):
         if code.path in seen:
-            raise _fail(f"code {code.path!r} is defined twice (first on line {seen[code.path]})", code.line)
+            raise _fail(
+                _("code {path!r} is defined twice (first on line {seen})").format(path=code.path, seen=seen[code.path]),
+                code.line,
+            )
         seen[code.path] = code.line
         spec.codes.append(code)
     if not spec.codes:
-        raise _fail("the codebook has no codes", codes.line)
+        raise _fail(_("the codebook has no codes"), codes.line)
     return spec
 
 
@@ -146,32 +152,36 @@ def _codes(
     items: LocatedList, parent: str | None, depth: int, counter: Iterator[int], ubiquitous: set[str]
 ) -> Iterator[CodeSpec]:
     if depth > MAX_DEPTH:
-        raise _fail(f"codes nest deeper than {MAX_DEPTH} levels", items.line)
+        raise _fail(_("codes nest deeper than {max_depth} levels").format(max_depth=MAX_DEPTH), items.line)
     for index, item in enumerate(items):
         line = items.line_of(index)
         if not isinstance(item, LocatedDict):
-            raise _fail("each code must be a mapping with at least 'id' and 'name'", line)
-        _unknown_keys(item, CODE_KEYS, "a code")
+            raise _fail(_("each code must be a mapping with at least 'id' and 'name'"), line)
+        _unknown_keys(item, CODE_KEYS, _("a code"))
         code_id = item.get("id")
         if not isinstance(code_id, str) or not CODE_ID.match(code_id):
             raise _fail(
-                f"bad code id {code_id!r}",
+                _("bad code id {code_id!r}").format(code_id=code_id),
                 item.line_of("id"),
-                "use lowercase letters a-z, digits, '-' and '_', starting with a letter or digit",
+                _("use lowercase letters a-z, digits, '-' and '_', starting with a letter or digit"),
             )
         path = f"{parent}/{code_id}" if parent else code_id
         check_length(path, MAX_CODE_PATH_CHARS, "code path", f"line {line}")
         color = _text(item, "color")
         if color is not None and not COLOR.match(color):
-            raise _fail(f"bad color {color!r} for {path}", item.line_of("color"), "write it as #RRGGBB")
+            raise _fail(
+                _("bad color {color!r} for {path}").format(color=color, path=path),
+                item.line_of("color"),
+                _("write it as #RRGGBB"),
+            )
         examples = item.get("examples", [])
         if isinstance(examples, str):
             examples = [examples]
         if not isinstance(examples, list) or not all(isinstance(e, str) for e in examples):
-            raise _fail(f"'examples' of {path} must be a list of texts", item.line_of("examples"))
+            raise _fail(_("'examples' of {path} must be a list of texts").format(path=path), item.line_of("examples"))
         codable = item.get("codable", True)
         if not isinstance(codable, bool):
-            raise _fail(f"'codable' of {path} must be true or false", item.line_of("codable"))
+            raise _fail(_("'codable' of {path} must be true or false").format(path=path), item.line_of("codable"))
         rules = _rules(item, path, ubiquitous) if "rules" in item else None
         name = _text(item, "name", required=True) or code_id
         check_length(name, MAX_LABEL_CHARS, "code name", f"line {item.line_of('name')}")
@@ -194,7 +204,9 @@ def _codes(
         children = item.get("children")
         if children is not None:
             if not isinstance(children, LocatedList):
-                raise _fail(f"'children' of {path} must be a list of codes", item.line_of("children"))
+                raise _fail(
+                    _("'children' of {path} must be a list of codes").format(path=path), item.line_of("children")
+                )
             yield from _codes(children, path, depth + 1, counter, ubiquitous)
 
 
@@ -204,7 +216,9 @@ def _lemmas(mapping: LocatedDict, key: str, what: str) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
-        raise _fail(f"{key!r} of {what} must be a non-empty list of words", mapping.line_of(key))
+        raise _fail(
+            _("{key!r} of {what} must be a non-empty list of words").format(key=key, what=what), mapping.line_of(key)
+        )
     return tuple(" ".join(v.lower().split()) for v in value)
 
 
@@ -212,42 +226,60 @@ def _rules(item: LocatedDict, path: str, ubiquitous: set[str]) -> list[dict[str,
     """Validate a code's auto-coding rules (see fokus.nlp.rules for what they mean) into plain dicts."""
     rules = item.get("rules")
     if not isinstance(rules, LocatedList):
-        raise _fail(f"'rules' of {path} must be a list of rules", item.line_of("rules"))
+        raise _fail(_("'rules' of {path} must be a list of rules").format(path=path), item.line_of("rules"))
     result: list[dict[str, Any]] = []
     ids: dict[str, int] = {}
     for index, rule in enumerate(rules):
         line = rules.line_of(index)
         if not isinstance(rule, LocatedDict):
-            raise _fail(f"each rule of {path} must be a mapping", line)
+            raise _fail(_("each rule of {path} must be a mapping").format(path=path), line)
         _unknown_keys(rule, RULE_KEYS, f"a rule of {path}")
         rule_id = rule.get("id", f"r{index + 1}")
         if not isinstance(rule_id, str) or not CODE_ID.match(rule_id):
-            raise _fail(f"bad rule id {rule_id!r} in {path}", rule.line_of("id"), "lowercase letters, digits, '-'")
+            raise _fail(
+                _("bad rule id {rule_id!r} in {path}").format(rule_id=rule_id, path=path),
+                rule.line_of("id"),
+                _("lowercase letters, digits, '-'"),
+            )
         if rule_id in ids:
-            raise _fail(f"rule {rule_id!r} of {path} is defined twice (first on line {ids[rule_id]})", line)
+            raise _fail(
+                _("rule {rule_id!r} of {path} is defined twice (first on line {id})").format(
+                    rule_id=rule_id, path=path, id=ids[rule_id]
+                ),
+                line,
+            )
         ids[rule_id] = line
-        what = f"rule {path}:{rule_id}"
+        what = _("rule {path}:{rule}").format(path=path, rule=rule_id)
         plain: dict[str, Any] = {"id": rule_id}
         for key in ("any", "phrases", "unless", "requires"):
             if key in rule:
                 plain[key] = list(_lemmas(rule, key, what))
         for lemma in plain.get("any", []):
             if " " in lemma:
-                raise _fail(f"{what}: 'any' takes single words; put {lemma!r} under 'phrases'", rule.line_of("any"))
+                raise _fail(
+                    _("{what}: 'any' takes single words; put {lemma!r} under 'phrases'").format(what=what, lemma=lemma),
+                    rule.line_of("any"),
+                )
             if lemma in ubiquitous:
                 raise _fail(
-                    f"{what}: {lemma!r} is in nearly every message ('ubiquitous') and cannot trigger a code alone",
+                    _(
+                        "{what}: {lemma!r} is in nearly every message ('ubiquitous') and cannot trigger a code alone"
+                    ).format(what=what, lemma=lemma),
                     rule.line_of("any"),
-                    "use it in 'near', 'phrases' or 'requires'",
+                    _("use it in 'near', 'phrases' or 'requires'"),
                 )
         if "near" in rule:
             near = rule["near"]
             if not isinstance(near, LocatedDict):
-                raise _fail(f"{what}: 'near' must be a mapping with a, b and window", rule.line_of("near"))
-            _unknown_keys(near, NEAR_KEYS, f"'near' of {what}")
+                raise _fail(
+                    _("{what}: 'near' must be a mapping with a, b and window").format(what=what), rule.line_of("near")
+                )
+            _unknown_keys(near, NEAR_KEYS, _("'near' of {what}").format(what=what))
             window = near.get("window", 5)
             if isinstance(window, bool) or not isinstance(window, int) or not 1 <= window <= 50:
-                raise _fail(f"{what}: 'window' must be a whole number from 1 to 50", near.line_of("window"))
+                raise _fail(
+                    _("{what}: 'window' must be a whole number from 1 to 50").format(what=what), near.line_of("window")
+                )
             plain["near"] = {"a": list(_lemmas(near, "a", what)), "b": list(_lemmas(near, "b", what)), "window": window}
         if "pattern" in rule:
             pattern = _plain(rule["pattern"])
@@ -256,22 +288,27 @@ def _rules(item: LocatedDict, path: str, ubiquitous: set[str]) -> list[dict[str,
                 or not pattern
                 or not all(isinstance(p, list) and p and all(isinstance(t, dict) for t in p) for p in pattern)
             ):
-                raise _fail(f"{what}: 'pattern' must be a list of spaCy token patterns", rule.line_of("pattern"))
+                raise _fail(
+                    _("{what}: 'pattern' must be a list of spaCy token patterns").format(what=what),
+                    rule.line_of("pattern"),
+                )
             if not _json_like(pattern):
                 raise _fail(
-                    f"{what}: 'pattern' holds a value that is not text, a number or true/false",
+                    _("{what}: 'pattern' holds a value that is not text, a number or true/false").format(what=what),
                     rule.line_of("pattern"),
-                    "write dates and other such values in quotes",
+                    _("write dates and other such values in quotes"),
                 )
             plain["pattern"] = pattern
         if not any(key in plain for key in ("any", "phrases", "near", "pattern")):
-            raise _fail(f"{what} has nothing to match: give any, phrases, near or pattern", line)
+            raise _fail(_("{what} has nothing to match: give any, phrases, near or pattern").format(what=what), line)
         compounds = rule.get("compounds", True)
         if not isinstance(compounds, bool):
-            raise _fail(f"{what}: 'compounds' must be true or false", rule.line_of("compounds"))
+            raise _fail(_("{what}: 'compounds' must be true or false").format(what=what), rule.line_of("compounds"))
         weight = rule.get("weight", DEFAULT_WEIGHT)
         if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 < weight <= 1:
-            raise _fail(f"{what}: 'weight' must be a number above 0 and at most 1", rule.line_of("weight"))
+            raise _fail(
+                _("{what}: 'weight' must be a number above 0 and at most 1").format(what=what), rule.line_of("weight")
+            )
         plain["compounds"] = compounds
         plain["weight"] = float(weight)
         result.append(plain)

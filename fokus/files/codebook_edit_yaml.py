@@ -23,6 +23,7 @@ import yaml
 
 from fokus.errors import FokusError
 from fokus.files.codebook import CodebookSpec, load_codebook
+from fokus.i18n import _
 
 PLAIN_WORD = re.compile(r"[^\W\d_][\w-]*(?: [^\W\d_][\w-]*)*")
 
@@ -39,12 +40,14 @@ class NewRule:
 def read_codebook_text(path: Path) -> tuple[str, CodebookSpec]:
     """The file's text and its codebook, checked as ``fokus codebook load`` checks it."""
     if path.suffix.lower() not in (".yaml", ".yml"):
-        raise FokusError("not a YAML codebook (.yaml or .yml): fokus adds rules to YAML codebooks only", path=str(path))
+        raise FokusError(
+            _("not a YAML codebook (.yaml or .yml): fokus adds rules to YAML codebooks only"), path=str(path)
+        )
     spec = load_codebook(path)  # the limits and checks of every codebook read
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:  # load_codebook read it: only a file changed in between gets here
-        raise FokusError("the file is not UTF-8 text", path=str(path)) from exc
+        raise FokusError(_("the file is not UTF-8 text"), path=str(path)) from exc
     return text, spec
 
 
@@ -59,7 +62,7 @@ def add_rules(text: str, spec: CodebookSpec, rules: list[NewRule], display: str)
     edits: list[tuple[int, str]] = []
     for rule in rules:
         if rule.code not in codes:
-            raise FokusError(f"code {rule.code!r} is not in this codebook", path=display)
+            raise FokusError(_("code {code!r} is not in this codebook").format(code=rule.code), path=display)
         node = _code_node(root, rule.code)
         edits.append(_insertion(body, node, rule, newline, display))
     for position, insert in sorted(edits, key=lambda edit: edit[0], reverse=True):
@@ -80,11 +83,14 @@ def check_added(before: CodebookSpec, after: CodebookSpec, rules: list[NewRule],
         other = new.get(path)
         if other is None or (other.rules or []) != expected or _without_rules(other) != _without_rules(code):
             raise FokusError(
-                f"adding the rule would change code {path!r} otherwise (a bug); nothing was written", path=display
+                _("adding the rule would change code {path!r} otherwise (a bug); nothing was written").format(
+                    path=path
+                ),
+                path=display,
             )
     if set(new) != set(old) or (after.name, after.ubiquitous) != (before.name, before.ubiquitous):
         raise FokusError(
-            "adding the rule would change the codebook otherwise (a bug); nothing was written", path=display
+            _("adding the rule would change the codebook otherwise (a bug); nothing was written"), path=display
         )
 
 
@@ -159,7 +165,9 @@ def _column(body: str, index: int) -> int:
 def _insertion(body: str, code: yaml.MappingNode, rule: NewRule, newline: str, display: str) -> tuple[int, str]:
     if code.flow_style:
         raise FokusError(
-            f"code {rule.code!r} is written in flow style ({{...}}); write it as a block to let fokus add a rule",
+            _("code {code!r} is written in flow style ({{...}}); write it as a block to let fokus add a rule").format(
+                code=rule.code
+            ),
             path=display,
             where=f"line {code.start_mark.line + 1}",
         )
@@ -167,8 +175,10 @@ def _insertion(body: str, code: yaml.MappingNode, rule: NewRule, newline: str, d
     if rules is not None:
         if not isinstance(rules, yaml.SequenceNode) or rules.flow_style or not rules.value:
             raise FokusError(
-                f"the rules of {rule.code!r} are written in flow style ([...]); write them as a block list"
-                " (one '- id: ...' per rule) to let fokus add one",
+                _(
+                    "the rules of {code!r} are written in flow style ([...]); write them as a block list"
+                    " (one '- id: ...' per rule) to let fokus add one"
+                ).format(code=rule.code),
                 path=display,
                 where=f"line {rules.start_mark.line + 1}",
             )
@@ -178,7 +188,7 @@ def _insertion(body: str, code: yaml.MappingNode, rule: NewRule, newline: str, d
         at = _line_after(body, _content_end(rules))
         return at, _rule_lines(rule, dash - line_start, first - line_start, newline)
     key_column = _column(body, code.value[0][0].start_mark.index)
-    keys = [key.value for key, _ in code.value]
+    keys = [key.value for key, _value in code.value]
     before = keys.index("children") - 1 if "children" in keys and keys.index("children") > 0 else len(keys) - 1
     at = _line_after(body, _content_end(code.value[before][1]))
     text = " " * key_column + "rules:" + newline + _rule_lines(rule, key_column + 2, key_column + 4, newline)

@@ -26,6 +26,7 @@ from typing import Any, NamedTuple, TextIO
 
 from fokus.errors import FokusError
 from fokus.files.spreadsheet import CsvWriter, restored_cell
+from fokus.i18n import _
 from fokus.importers import limits
 from fokus.importers.decoding import place
 from fokus.importers.limits import (
@@ -88,14 +89,14 @@ def read_codings(path: Path) -> list[CodingRow]:
     try:
         if b"\x00" in raw:
             line = raw[: raw.index(b"\x00")].count(b"\n") + 1
-            raise FokusError("NUL byte: not a text file", where=f"line {line}")
+            raise FokusError(_("NUL byte: not a text file"), where=f"line {line}")
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             line = raw[: exc.start].count(b"\n") + 1
-            raise FokusError("not UTF-8 text", where=f"line {line}") from exc
+            raise FokusError(_("not UTF-8 text"), where=f"line {line}") from exc
         if not text.strip():
-            raise FokusError("the file is empty")
+            raise FokusError(_("the file is empty"))
         if path.suffix.lower() == ".json" or text.lstrip().startswith("["):
             return _from_json(text)
         return _from_csv(text)
@@ -113,9 +114,9 @@ def _from_csv(text: str) -> list[CodingRow]:
         missing = [c for c in REQUIRED if c not in header]
         if missing:
             raise FokusError(
-                "missing column " + ", ".join(repr(c) for c in missing),
+                _("missing column {columns}").format(columns=", ".join(repr(c) for c in missing)),
                 where="line 1",
-                hint="the header has " + ", ".join(header[:12])[:300],
+                hint=_("the header has {columns}").format(columns=", ".join(header[:12])[:300]),
             )
         # Where each column's cell is: the last of equal names, as csv.DictReader (which this reads like) takes it.
         position = {name: index for index, name in enumerate(header)}
@@ -129,7 +130,7 @@ def _from_csv(text: str) -> list[CodingRow]:
             if not cells:  # a blank line (DictReader skips it, the next row keeps this line's number)
                 continue
             if len(cells) > width:
-                raise FokusError("more cells than the header has", where=f"line {line}")
+                raise FokusError(_("more cells than the header has"), where=f"line {line}")
             if len(rows) >= limits.MAX_RECORDS:
                 check_count(len(rows) + 1, limits.MAX_RECORDS, "codings", f"line {line}")
             if len(cells) == width:
@@ -140,30 +141,34 @@ def _from_csv(text: str) -> list[CodingRow]:
             line = reader.line_num + 1
         return rows
     except csv.Error as exc:
-        raise FokusError(f"malformed CSV: {csv_error_reason(exc)}", where=f"line {reader.line_num}") from None
+        raise FokusError(
+            _("malformed CSV: {exc}").format(exc=csv_error_reason(exc)), where=f"line {reader.line_num}"
+        ) from None
 
 
 def _from_json(text: str) -> list[CodingRow]:
     if json_too_deep(text.encode("utf-8")):  # before json.loads recurses into it
         raise FokusError(
-            f"JSON nested deeper than {MAX_JSON_DEPTH} levels; no codings file nests like that",
+            _("JSON nested deeper than {max_json_depth} levels; no codings file nests like that").format(
+                max_json_depth=MAX_JSON_DEPTH
+            ),
             where=place(text, json_depth_position(text)),
         )
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise FokusError(f"not valid JSON: {exc.msg}", where=f"line {exc.lineno}") from None
+        raise FokusError(_("not valid JSON: {msg}").format(msg=exc.msg), where=f"line {exc.lineno}") from None
     except ValueError:  # an integer of more digits than Python converts (4300)
-        raise FokusError("not valid JSON: a number with thousands of digits") from None
+        raise FokusError(_("not valid JSON: a number with thousands of digits")) from None
     if not isinstance(data, list):
-        raise FokusError("a codings JSON file is a list of objects")
+        raise FokusError(_("a codings JSON file is a list of objects"))
     check_count(len(data), limits.MAX_RECORDS, "codings", None)
     read = _RowReader(restore=False)
     rows: list[CodingRow] = []
     for index, item in enumerate(data):
         where = f"item {index}"
         if not isinstance(item, dict):
-            raise FokusError("each coding must be an object", where=where)
+            raise FokusError(_("each coding must be an object"), where=where)
         missing = [c for c in REQUIRED if c not in item]
         if missing:
             raise FokusError("missing " + ", ".join(repr(c) for c in missing), where=where)
@@ -191,7 +196,7 @@ class _RowReader:
 
     def __init__(self, *, restore: bool) -> None:
         self._restore = restore
-        self._seen: list[dict[str | None, Any]] = [{} for _ in _CONVERT]
+        self._seen: list[dict[str | None, Any]] = [{} for _column in _CONVERT]
 
     def _value(self, column: int, raw: str | None, where: str) -> Any:
         value = (restored_cell(raw) if self._restore and raw else raw or "").strip()
@@ -207,13 +212,13 @@ class _RowReader:
         message_id = m_id[r_id] if r_id in m_id else value(0, r_id, where)
         code = m_code[r_code] if r_code in m_code else value(1, r_code, where)
         if not message_id:
-            raise FokusError("empty message_id", where=where)
+            raise FokusError(_("empty message_id"), where=where)
         if not code:
-            raise FokusError("empty code", where=where)
+            raise FokusError(_("empty code"), where=where)
         start = m_start[r_start] if r_start in m_start else value(2, r_start, where)
         end = m_end[r_end] if r_end in m_end else value(3, r_end, where)
         if (start is None) != (end is None):
-            raise FokusError("give both start and end, or neither (the whole message)", where=where)
+            raise FokusError(_("give both start and end, or neither (the whole message)"), where=where)
         status = m_status[r_status] if r_status in m_status else value(4, r_status, where)
         confidence = m_conf[r_conf] if r_conf in m_conf else value(5, r_conf, where)
         created_at = m_time[r_time] if r_time in m_time else value(6, r_time, where)
@@ -232,7 +237,9 @@ def _status(value: str, where: str) -> CodingStatus:
         return CodingStatus(status_text.lower())
     except ValueError:
         raise FokusError(
-            f"unknown status {shown_text(status_text)}", where=where, hint="accepted, suggested or rejected"
+            _("unknown status {status_text}").format(status_text=shown_text(status_text)),
+            where=where,
+            hint=_("accepted, suggested or rejected"),
         ) from None
 
 
@@ -242,9 +249,11 @@ def _confidence(value: str, where: str) -> float | None:
     try:
         confidence = float(value)
     except ValueError:
-        raise FokusError(f"confidence {shown_text(value)} is not a number", where=where) from None
+        raise FokusError(_("confidence {value} is not a number").format(value=shown_text(value)), where=where) from None
     if not (math.isfinite(confidence) and 0 <= confidence <= 1):
-        raise FokusError(f"confidence {shown_text(value)} is not a number from 0 to 1", where=where)
+        raise FokusError(
+            _("confidence {value} is not a number from 0 to 1").format(value=shown_text(value)), where=where
+        )
     return confidence
 
 
@@ -266,15 +275,19 @@ def _time(value: str, where: str) -> datetime:
     try:
         created_at = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise FokusError(f"created_at {shown} is not an ISO 8601 time", where=where) from None
+        raise FokusError(_("created_at {shown} is not an ISO 8601 time").format(shown=shown), where=where) from None
     if created_at.tzinfo is None:
-        raise FokusError(f"created_at {shown} has no time zone", where=where, hint="add +00:00")
+        raise FokusError(
+            _("created_at {shown} has no time zone").format(shown=shown), where=where, hint=_("add +00:00")
+        )
     try:
         utc: datetime | None = created_at.astimezone(UTC)
     except OverflowError:  # year 1 with a positive offset, year 9999 with a negative one
         utc = None
     if utc is None or not EARLIEST <= utc < LATEST:
-        raise FokusError(f"created_at {shown} is out of range ({RANGE})", where=where)
+        raise FokusError(
+            _("created_at {shown} is out of range ({range})").format(shown=shown, range=RANGE), where=where
+        )
     return utc
 
 
@@ -282,12 +295,17 @@ def _int(value: str, name: str, where: str) -> int | None:
     if not value:
         return None
     if value.startswith("-") and value[1:].isascii() and value[1:].isdigit():
-        raise FokusError(f"{name} {shown_text(value)} is negative", where=where)
+        raise FokusError(_("{name} {value} is negative").format(name=name, value=shown_text(value)), where=where)
     if not (value.isascii() and value.isdigit()):  # int() also takes "1_000", " 7" and other scripts' digits
-        raise FokusError(f"{name} {shown_text(value)} is not a whole number", where=where)
+        raise FokusError(
+            _("{name} {value} is not a whole number").format(name=name, value=shown_text(value)), where=where
+        )
     if len(value) > len(str(MAX_TEXT_CHARS)) or int(value) > MAX_TEXT_CHARS:
         raise FokusError(
-            f"{name} {shown_text(value)} is beyond the longest message ({MAX_TEXT_CHARS:,} characters)", where=where
+            _("{name} {value} is beyond the longest message ({max_text_chars:,} characters)").format(
+                name=name, value=shown_text(value), max_text_chars=MAX_TEXT_CHARS
+            ),
+            where=where,
         )
     return int(value)
 

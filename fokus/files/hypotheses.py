@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Any
 
 from fokus.errors import FokusError
+from fokus.i18n import _
 from fokus.importers.located_yaml import LocatedDict, LocatedList, load_located_yaml
 
 TESTS = ("association", "group-difference", "trend")
@@ -137,9 +138,17 @@ def _fail(reason: str, line: int, hint: str | None = None) -> FokusError:
 def _choice(mapping: LocatedDict, key: str, allowed: tuple[str, ...], what: str, default: str | None = None) -> str:
     value = mapping.get(key, default)
     if value is None:
-        raise _fail(f"{what} has no {key!r}", mapping.line, "one of " + ", ".join(allowed))
+        raise _fail(
+            _("{what} has no {key!r}").format(what=what, key=key),
+            mapping.line,
+            _("one of {choices}").format(choices=", ".join(allowed)),
+        )
     if not isinstance(value, str) or value not in allowed:
-        raise _fail(f"unknown {key} {value!r} in {what}", mapping.line_of(key), "one of " + ", ".join(allowed))
+        raise _fail(
+            _("unknown {key} {value!r} in {what}").format(key=key, value=value, what=what),
+            mapping.line_of(key),
+            _("one of {choices}").format(choices=", ".join(allowed)),
+        )
     return value
 
 
@@ -147,22 +156,22 @@ def _text(mapping: LocatedDict, key: str, what: str, *, required: bool = False) 
     value = mapping.get(key)
     if value is None:
         if required:
-            raise _fail(f"{what} has no {key!r}", mapping.line)
+            raise _fail(_("{what} has no {key!r}").format(what=what, key=key), mapping.line)
         return None
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise _fail(f"{key!r} of {what} must be text", mapping.line_of(key))
+        raise _fail(_("{key!r} of {what} must be text").format(key=key, what=what), mapping.line_of(key))
     text = " ".join(str(value).split())
     if required and not text:
-        raise _fail(f"{key!r} of {what} is empty", mapping.line_of(key))
+        raise _fail(_("{key!r} of {what} is empty").format(key=key, what=what), mapping.line_of(key))
     return text or None
 
 
 def _code(value: Any, line: int, what: str) -> str:
     if not isinstance(value, str) or not CODE_PATH.match(value.strip()):
         raise _fail(
-            f"{what}: {value!r} is not a code path",
+            _("{what}: {value!r} is not a code path").format(what=what, value=value),
             line,
-            "write a code's path from the codebook, as krise or krise/for",
+            _("write a code's path from the codebook, as krise or krise/for"),
         )
     return value.strip()
 
@@ -170,35 +179,41 @@ def _code(value: Any, line: int, what: str) -> str:
 def parse_hypotheses(data: Any, display: str = "") -> HypothesisFile:
     """Validate the parsed YAML of a hypothesis file (see the module docstring)."""
     if not isinstance(data, LocatedDict):
-        raise _fail("a hypothesis file is a mapping with a 'hypotheses' list", getattr(data, "line", 1))
+        raise _fail(_("a hypothesis file is a mapping with a 'hypotheses' list"), getattr(data, "line", 1))
     for key in data:
         if key not in TOP_KEYS:
-            raise _fail(f"unknown key {key!r} in the hypothesis file", data.line_of(key), _allowed(TOP_KEYS))
+            raise _fail(
+                _("unknown key {key!r} in the hypothesis file").format(key=key), data.line_of(key), _allowed(TOP_KEYS)
+            )
     alpha = data.get("alpha", DEFAULT_ALPHA)
     if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
-        raise _fail(f"'alpha' must be a number between 0 and 1, not {alpha!r}", data.line_of("alpha"))
-    population = _choice(data, "population", POPULATIONS, "the hypothesis file", default="coded")
+        raise _fail(
+            _("'alpha' must be a number between 0 and 1, not {alpha!r}").format(alpha=alpha), data.line_of("alpha")
+        )
+    population = _choice(data, "population", POPULATIONS, _("the hypothesis file"), default="coded")
     items = data.get("hypotheses")
     if not isinstance(items, LocatedList):
         line = data.line_of("hypotheses") if "hypotheses" in data else data.line
-        raise _fail("'hypotheses' must be a list of hypotheses", line)
+        raise _fail(_("'hypotheses' must be a list of hypotheses"), line)
     if not items:
-        raise _fail("the file has no hypotheses", items.line)
+        raise _fail(_("the file has no hypotheses"), items.line)
     seen: dict[str, int] = {}
     hypotheses = []
     for index, item in enumerate(items):
         hypothesis = _hypothesis(item, items.line_of(index))
         if hypothesis.id in seen:
             raise _fail(
-                f"hypothesis id {hypothesis.id!r} is used twice (first on line {seen[hypothesis.id]})",
+                _("hypothesis id {id!r} is used twice (first on line {seen})").format(
+                    id=hypothesis.id, seen=seen[hypothesis.id]
+                ),
                 hypothesis.line_of("id"),
             )
         seen[hypothesis.id] = hypothesis.line_of("id")
         hypotheses.append(hypothesis)
     return HypothesisFile(
         path=display,
-        title=_text(data, "title", "the hypothesis file"),
-        description=_text(data, "description", "the hypothesis file"),
+        title=_text(data, "title", _("the hypothesis file")),
+        description=_text(data, "description", _("the hypothesis file")),
         alpha=float(alpha),
         population=population,
         hypotheses=tuple(hypotheses),
@@ -206,30 +221,34 @@ def parse_hypotheses(data: Any, display: str = "") -> HypothesisFile:
 
 
 def _allowed(keys: Collection[str]) -> str:
-    return "allowed: " + ", ".join(sorted(keys))
+    return _("allowed: {keys}").format(keys=", ".join(sorted(keys)))
 
 
 def _hypothesis(item: Any, line: int) -> Hypothesis:
     if not isinstance(item, LocatedDict):
-        raise _fail("each hypothesis must be a mapping with id, statement, test, unit and its codes", line)
+        raise _fail(_("each hypothesis must be a mapping with id, statement, test, unit and its codes"), line)
     raw_id = item.get("id")
     if raw_id is None:
-        raise _fail("a hypothesis has no 'id'", item.line)
+        raise _fail(_("a hypothesis has no 'id'"), item.line)
     if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)) or not HYPOTHESIS_ID.match(str(raw_id)):
         raise _fail(
-            f"bad hypothesis id {raw_id!r}",
+            _("bad hypothesis id {raw_id!r}").format(raw_id=raw_id),
             item.line_of("id"),
-            "letters, digits, '.', '-' and '_', up to 50 characters",
+            _("letters, digits, '.', '-' and '_', up to 50 characters"),
         )
     hid = str(raw_id)
-    what = f"hypothesis {hid}"
+    what = _("hypothesis {id}").format(id=hid)
     test = _choice(item, "test", TESTS, what)
     allowed = COMMON_KEYS | TEST_KEYS[test]
     for key in item:
         if key not in allowed:
             others = [t for t, keys in TEST_KEYS.items() if key in keys]
             hint = f"{key!r} belongs to the {' and '.join(others)} test" if others else _allowed(allowed)
-            raise _fail(f"unknown key {key!r} in {what} (a {test} test)", item.line_of(key), hint)
+            raise _fail(
+                _("unknown key {key!r} in {what} (a {test} test)").format(key=key, what=what, test=test),
+                item.line_of(key),
+                hint,
+            )
     statement = _text(item, "statement", what, required=True)
     assert statement is not None
     unit = _choice(item, "unit", UNITS, what)
@@ -237,7 +256,10 @@ def _hypothesis(item: Any, line: int) -> Hypothesis:
     population = _choice(item, "population", POPULATIONS, what) if "population" in item else None
     min_n = item.get("min_n")
     if min_n is not None and (isinstance(min_n, bool) or not isinstance(min_n, int) or min_n < 1):
-        raise _fail(f"'min_n' of {what} must be a whole number of at least 1, not {min_n!r}", item.line_of("min_n"))
+        raise _fail(
+            _("'min_n' of {what} must be a whole number of at least 1, not {min_n!r}").format(what=what, min_n=min_n),
+            item.line_of("min_n"),
+        )
     common: dict[str, Any] = {
         "id": hid,
         "statement": statement,
@@ -254,7 +276,11 @@ def _hypothesis(item: Any, line: int) -> Hypothesis:
         return Hypothesis(codes=_two_codes(item, what), **common)
     code = _code(item["code"], item.line_of("code"), what) if "code" in item else None
     if code is None:
-        raise _fail(f"{what} has no 'code'", item.line, f"a {test} test is about one code: code: krise")
+        raise _fail(
+            _("{what} has no 'code'").format(what=what),
+            item.line,
+            _("a {test} test is about one code: code: krise").format(test=test),
+        )
     if test == "trend":
         period = _choice(item, "period", PERIODS, what, default="month")
         return Hypothesis(codes=(code,), period=period, **common)
@@ -264,18 +290,24 @@ def _hypothesis(item: Any, line: int) -> Hypothesis:
 def _two_codes(item: LocatedDict, what: str) -> tuple[str, ...]:
     codes = item.get("codes")
     if codes is None:
-        raise _fail(f"{what} has no 'codes'", item.line, "an association test takes two codes: codes: [a, b]")
+        raise _fail(
+            _("{what} has no 'codes'").format(what=what),
+            item.line,
+            _("an association test takes two codes: codes: [a, b]"),
+        )
     line = item.line_of("codes")
     if not isinstance(codes, list) or len(codes) != 2:
-        raise _fail(f"'codes' of {what} must be a list of exactly two codes", line)
+        raise _fail(_("'codes' of {what} must be a list of exactly two codes").format(what=what), line)
     paths = tuple(_code(c, line, what) for c in codes)
     if paths[0] == paths[1]:
-        raise _fail(f"{what} names the code {paths[0]!r} twice", line)
+        raise _fail(_("{what} names the code {path!r} twice").format(what=what, path=paths[0]), line)
     if paths[0].startswith(paths[1] + "/") or paths[1].startswith(paths[0] + "/"):
         raise _fail(
-            f"{what}: {paths[0]!r} and {paths[1]!r} are a code and its own sub-code",
+            _("{what}: {path!r} and {path2!r} are a code and its own sub-code").format(
+                what=what, path=paths[0], path2=paths[1]
+            ),
             line,
-            "a sub-code always occurs with its parent (codes roll up), so the test would say nothing",
+            _("a sub-code always occurs with its parent (codes roll up), so the test would say nothing"),
         )
     return paths
 
@@ -283,23 +315,26 @@ def _two_codes(item: LocatedDict, what: str) -> tuple[str, ...]:
 def _group_difference(item: LocatedDict, what: str, code: str, common: dict[str, Any]) -> Hypothesis:
     attribute = _text(item, "attribute", what, required=True)
     if "group" in item and "at_least" in item:
-        raise _fail(f"{what} has both 'group' and 'at_least'; give one", item.line_of("at_least"))
+        raise _fail(_("{what} has both 'group' and 'at_least'; give one").format(what=what), item.line_of("at_least"))
     group = item.get("group")
     if "group" in item and (group is None or not isinstance(group, (str, int, float, bool, date))):
-        raise _fail(f"'group' of {what} must be one value of the attribute", item.line_of("group"))
+        raise _fail(_("'group' of {what} must be one value of the attribute").format(what=what), item.line_of("group"))
     at_least = item.get("at_least")
     if "at_least" in item and (isinstance(at_least, bool) or not isinstance(at_least, (int, float))):
-        raise _fail(f"'at_least' of {what} must be a number", item.line_of("at_least"))
+        raise _fail(_("'at_least' of {what} must be a number").format(what=what), item.line_of("at_least"))
     if common["unit"] == "thread":
         raise _fail(
-            f"{what}: a thread has no one case (its messages come from many municipalities)",
+            _("{what}: a thread has no one case (its messages come from many municipalities)").format(what=what),
             item.line_of("unit"),
-            "compare by sentence, message, participant or case",
+            _("compare by sentence, message, participant or case"),
         )
     measure_keys = [k for k in ("measure", "measure_unit") if k in item]
     if measure_keys and common["unit"] != "case":
         raise _fail(
-            f"{measure_keys[0]!r} of {what} is for unit: case (one value per case)", item.line_of(measure_keys[0])
+            _("{measure_key!r} of {what} is for unit: case (one value per case)").format(
+                measure_key=measure_keys[0], what=what
+            ),
+            item.line_of(measure_keys[0]),
         )
     return Hypothesis(
         codes=(code,),
@@ -333,37 +368,48 @@ def check_references(spec: HypothesisFile, codes: Collection[str], attributes: M
 
 
 def _check_one(h: Hypothesis, codes: Collection[str], attributes: Mapping[str, str]) -> Hypothesis:
-    what = f"hypothesis {h.id}"
+    what = _("hypothesis {id}").format(id=h.id)
     for code in h.codes:
         if code not in codes:
             raise _fail(
-                f"{what}: code {code!r} is not in the project's codebook",
+                _("{what}: code {code!r} is not in the project's codebook").format(what=what, code=code),
                 h.line_of("codes" if h.test == "association" else "code"),
-                "see `fokus codebook show`",
+                _("see `fokus codebook show`"),
             )
     if h.test != "group-difference" or h.attribute is None:
         return h
     if h.attribute not in attributes:
         known = ", ".join(attributes) or "none yet (`fokus cases import`)"
-        raise _fail(f"{what}: no case attribute {h.attribute!r} in the project", h.line_of("attribute"), known)
+        raise _fail(
+            _("{what}: no case attribute {attribute!r} in the project").format(what=what, attribute=h.attribute),
+            h.line_of("attribute"),
+            known,
+        )
     kind = attributes[h.attribute]
     if h.at_least is not None and kind not in ("integer", "float"):
         raise _fail(
-            f"{what}: 'at_least' needs a number attribute, and {h.attribute!r} is {kind}", h.line_of("at_least")
+            _("{what}: 'at_least' needs a number attribute, and {attribute!r} is {kind}").format(
+                what=what, attribute=h.attribute, kind=kind
+            ),
+            h.line_of("at_least"),
         )
     group = None if h.group is None else _typed(h.group, kind, h.line_of("group"), what)
     split = kind == "boolean" or group is not None or h.at_least is not None
     if not split and h.unit == "case":
         raise _fail(
-            f"{what}: at case level a group difference compares two groups, and {h.attribute!r} is {kind}",
+            _("{what}: at case level a group difference compares two groups, and {attribute!r} is {kind}").format(
+                what=what, attribute=h.attribute, kind=kind
+            ),
             h.line_of("attribute"),
-            "give group: <value> (that value against the rest) or at_least: <number>",
+            _("give group: <value> (that value against the rest) or at_least: <number>"),
         )
     if not split and h.direction != "two-sided":
         raise _fail(
-            f"{what}: across all values of {h.attribute!r} there is no one group to be higher or lower",
+            _("{what}: across all values of {attribute!r} there is no one group to be higher or lower").format(
+                what=what, attribute=h.attribute
+            ),
             h.line_of("direction"),
-            "use direction: two-sided, or give group: <value> or at_least: <number>",
+            _("use direction: two-sided, or give group: <value> or at_least: <number>"),
         )
     return replace(h, group=group)
 
@@ -397,4 +443,4 @@ def _typed(value: GroupValue, kind: str, line: int, what: str) -> GroupValue:
             pass
     else:
         return text
-    raise _fail(f"{what}: group {value!r} is not a {kind} value", line)
+    raise _fail(_("{what}: group {value!r} is not a {kind} value").format(what=what, value=value, kind=kind), line)

@@ -33,6 +33,7 @@ from types import TracebackType
 from typing import IO, Any, BinaryIO, TextIO
 
 from fokus.errors import FokusError
+from fokus.i18n import _
 
 #: Paths that name a descriptor this process already has: written into that descriptor.
 DESCRIPTOR = re.compile(r"/dev/(?:std(?P<std>out|err)|fd/(?P<fd>\d+))|/proc/self/fd/(?P<proc>\d+)")
@@ -72,7 +73,7 @@ def _failure(display: str, exc: OSError) -> FokusError:
     BrokenPipeError goes on to the command line, which ends quietly as it does for plain stdout."""
     if isinstance(exc, BrokenPipeError):
         raise exc
-    return FokusError(f"cannot write: {exc.strerror or exc}", path=display)
+    return FokusError(_("cannot write: {value}").format(value=exc.strerror or exc), path=display)
 
 
 class _Raw(io.FileIO):
@@ -100,7 +101,7 @@ def _follow(path: Path, display: str) -> tuple[Path, bool]:
     """The file ``path`` names once its symbolic links are followed, and whether the way there passed through
     /proc (whose links name open files, not paths to rename over)."""
     current = Path(os.path.abspath(path))
-    for _ in range(MAX_LINKS):
+    for _link in range(MAX_LINKS):
         folder = Path(os.path.realpath(current.parent))
         current = folder / current.name
         if folder.parts[1:2] == ("proc",):
@@ -110,7 +111,7 @@ def _follow(path: Path, display: str) -> tuple[Path, bool]:
         except OSError:  # not a link, or nothing there yet
             return current, False
         current = Path(os.path.normpath(folder / link))
-    raise FokusError("too many symbolic links to follow", path=display)
+    raise FokusError(_("too many symbolic links to follow"), path=display)
 
 
 def _make_folders(folder: Path, display: str) -> list[Path]:
@@ -129,7 +130,9 @@ def _make_folders(folder: Path, display: str) -> list[Path]:
             continue
         except OSError as exc:
             _remove_folders(made)
-            raise FokusError(f"cannot make the folder {each}: {exc.strerror or exc}", path=display) from None
+            raise FokusError(
+                _("cannot make the folder {each}: {value}").format(each=each, value=exc.strerror or exc), path=display
+            ) from None
         made.append(each)
     return made
 
@@ -251,15 +254,15 @@ class Outputs:
         except OSError as exc:
             raise _failure(display, exc) from None
         if status is not None and stat.S_ISDIR(status.st_mode):
-            raise FokusError("is a folder, not a file", path=display, hint="name a file in it")
+            raise FokusError(_("is a folder, not a file"), path=display, hint=_("name a file in it"))
         if status is not None and _protected(status):
-            raise FokusError("is the project itself; nothing was written", path=display, hint="name another file")
+            raise FokusError(_("is the project itself; nothing was written"), path=display, hint=_("name another file"))
         if any(pending.target == target for pending in self._pending):
-            raise FokusError("is named twice; nothing was written", path=display, hint="name two files")
+            raise FokusError(_("is named twice; nothing was written"), path=display, hint=_("name two files"))
         if status is not None and (through_proc or not stat.S_ISREG(status.st_mode)):
             return self._stream(display, _open_straight(path, status, display))
         if status is not None and not os.access(target, os.W_OK):
-            raise FokusError("cannot write: Permission denied", path=display, hint="the file is read-only")
+            raise FokusError(_("cannot write: Permission denied"), path=display, hint=_("the file is read-only"))
         made = _make_folders(target.parent, display)
         try:
             fd, temporary = _temporary(target, status, display)
