@@ -34,6 +34,9 @@ from fokus.analysis.hypotheses import check_hypotheses
 from fokus.analysis.passages import passages
 from fokus.analysis.practices import find_practices
 from fokus.analysis.report import cell, heading, write_report
+from fokus.errors import FokusError
+from fokus.files.cases import read_case_table
+from fokus.files.codebook import load_codebook
 from fokus.files.hypotheses import load_hypotheses
 from fokus.i18n import catalogues, use
 from fokus.model import Attribute, Case, CaseValue, Code, Coder, Message, Participant, Thread
@@ -202,3 +205,32 @@ def test_norwegian_headings_when_translated(demo: Project) -> None:
     assert shown.startswith("# Temafrekvenser (godkjente kodinger, underkoder rullet opp)")
     assert "| kode | navn | nivå | kodinger | meldinger | tråder | deltakere | case |" in shown
     assert "kodinger" in table.splitlines()[1]
+
+
+#: Files a researcher may get wrong, one mistake each, and the reader of each.
+BROKEN_FILES: dict[str, tuple[str, str, Callable[[Path], Any]]] = {
+    "case table": ("cases.csv", "kommune,fylke\nVoss,Vestland\nVoss,Vestland\n", read_case_table),
+    "codebook": ("kodebok.yaml", "codes:\n  - id: Krise\n    name: Krise\n", load_codebook),
+    "hypotheses": (
+        "hypoteser.yaml",
+        "hypotheses:\n  - id: H1\n    statement: Krise\n    test: association\n    unit: message\n    codes: [krise]\n",
+        load_hypotheses,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", BROKEN_FILES)
+def test_a_file_error_is_in_the_readers_language(tmp_path: Path, name: str) -> None:
+    """The reason and the hint go through the layer; the file and the line are data and stay as they are."""
+    filename, text, read = BROKEN_FILES[name]
+    path = tmp_path / filename
+    path.write_text(text, encoding="utf-8")
+    use("qps")
+    with pytest.raises(FokusError) as caught:
+        read(path)
+    use("en")
+    error = caught.value
+    assert error.reason.startswith("⟦"), error.reason
+    assert error.hint is None or error.hint.startswith("⟦"), error.hint
+    assert error.where is None or "⟦" not in error.where
+    assert error.path is None or "⟦" not in error.path
