@@ -110,3 +110,12 @@ def test_compiled_patterns_find_every_span_spacys_matcher_finds(
 ) -> None:
     doc = nlp(" ".join(words))
     assert compiled_spans(nlp, patterns, doc) == spacy_spans(nlp, patterns, doc)
+
+
+@pytest.mark.parametrize("text", ["17. mai", "den 17 . mai", "17 mai", "fra 1. til 17. mai"])
+def test_a_pattern_is_looked_for_by_its_first_required_word_not_an_optional_one(nlp: Language, text: str) -> None:
+    patterns = [[{"TEXT": {"REGEX": "^17\\.?$"}}, {"ORTH": ".", "OP": "?"}, {"LOWER": "mai"}]]
+    doc = nlp(text)
+    expected = spacy_spans(nlp, patterns, doc)
+    assert expected  # every text holds the date
+    assert compiled_spans(nlp, patterns, doc) == expected
