@@ -54,7 +54,7 @@ def measure(messages: int = 100_000, *, workdir: Path | None = None, say: Say = 
         run_fokus("--db", db, "init", "--empty")
         fokus = run_fokus("--db", db, "import", str(folder))
         again = run_fokus("--db", db, "import", str(folder))
-        assert f"Added {count} messages" in fokus.stdout, fokus.stdout
+        assert f"Added {count:,} messages" in fokus.stdout, fokus.stdout
         assert "Added 0 messages" in again.stdout, again.stdout
     rows = Rows("import", f"a generated Graph API archive of {count:,} messages ({size:.1f} MB of JSON)")
     rows.compared("import", fokus, reference, within(2))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -20,6 +21,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+
+# The scripts read fokus's summaries ("Added 100,000 messages"): in English, whatever the machine's locale.
+os.environ["FOKUS_LANG"] = "en"
 
 Say = Callable[[str], None]
 """Where a benchmark tells what it measured beyond its figures (sizes, the commands' own summaries)."""

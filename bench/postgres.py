@@ -358,7 +358,7 @@ def compare_backends(
                 break  # the later steps need this one
         built = not pg.failures
         if built:
-            assert f"Added {count} messages" in pg.done["import"].stdout, pg.done["import"].stdout
+            assert f"Added {count:,} messages" in pg.done["import"].stdout, pg.done["import"].stdout
             assert f"Codings: {codings} added" in pg.done["codings import"].stdout, pg.done["codings import"].stdout
         outputs = {"sqlite": base / "sqlite", "postgresql": base / "postgresql"}
         for name, runs in (("sqlite", lite), ("postgresql", pg)):

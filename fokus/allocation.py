@@ -18,12 +18,18 @@ YOUNG = 100_000  # new containers between two collections of the youngest genera
 
 @contextmanager
 def fewer_collections() -> Iterator[None]:
-    """Run the body with the heap so far frozen and young collections rare; everything as it was afterwards."""
+    """Run the body with the heap so far frozen and young collections rare; everything as it was afterwards.
+
+    Nested uses (an import inside a command that already holds the collector off) and callers that froze their own
+    start-up objects (the TUI) keep their frozen objects: only a freeze this call began is undone.
+    """
     threshold = gc.get_threshold()
+    began = gc.get_freeze_count() == 0
     gc.freeze()
     gc.set_threshold(max(threshold[0], YOUNG), *threshold[1:])
     try:
         yield
     finally:
         gc.set_threshold(*threshold)
-        gc.unfreeze()
+        if began:
+            gc.unfreeze()

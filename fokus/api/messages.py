@@ -39,6 +39,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, select, update
 from sqlalchemy.orm import Session
 
+from fokus.allocation import fewer_collections
 from fokus.api.messages_edits import apply_edits
 from fokus.api.messages_placement import place_messages
 from fokus.api.messages_state import (
@@ -56,7 +57,6 @@ from fokus.domain.chunks import chunks
 from fokus.domain.participants import CaseRegistry, ParticipantRegistry
 from fokus.domain.settings import GROUP_SETTING, get_setting, set_setting
 from fokus.errors import FokusError
-from fokus.importers.collector import collector_paused
 from fokus.importers.formats import id_rank
 from fokus.importers.records import MessageRecord, ParsedSource
 from fokus.model import Message, MessageAlias, Participant, Source, Thread, table_of
@@ -97,7 +97,7 @@ def import_messages(
     progress: Progress | None = None,
 ) -> ImportReport:
     """Add what is new in ``parsed`` to the project; returns what was added and what was there already."""
-    with collector_paused():  # (see fokus.importers.collector)
+    with fewer_collections():  # (see fokus.allocation)
         return _import_messages(session, parsed, group, progress)
 
 

@@ -26,10 +26,10 @@ from collections.abc import Mapping, Sequence
 from functools import partial
 from pathlib import Path
 
+from fokus.allocation import fewer_collections
 from fokus.errors import FokusError
 from fokus.importers import formats, limits
 from fokus.importers.archive import SafeZip, is_zip
-from fokus.importers.collector import collector_paused
 from fokus.importers.detect import CANDIDATE_SUFFIXES, NotAnExport, ReadOptions, parse_bytes, refi_error, suffix_of
 from fokus.importers.dyi import LAYOUT_ROOTS, ArchiveFile, dyi_archive_source, member_role
 from fokus.importers.limits import check_file_size
@@ -55,7 +55,7 @@ def read_paths(
     """
     options = ReadOptions(_kind(fmt), zone_named(timezone), dict(csv_mapping or {}))
     sources: list[ParsedSource] = []
-    with collector_paused():
+    with fewer_collections():
         for path in paths:
             sources.extend(_read_path(Path(path), str(path), options))
     return sources
