@@ -149,6 +149,7 @@ def emit(report: Any, fmt: str, path: str | None = None, outputs: Outputs | None
 
     With ``outputs`` the file is written with the others of the set (and the caller says what it wrote)."""
     from fokus.analysis.report import cell, write_report
+    from fokus.analysis.report import heading as analysis_heading
 
     if fmt != "table":
         with open_output(path, outputs) as out:
@@ -160,11 +161,9 @@ def emit(report: Any, fmt: str, path: str | None = None, outputs: Outputs | None
     from rich.table import Table
 
     columns = getattr(report, "terminal_columns", report.columns)()  # a narrower choice for the terminal, if any
-    from fokus.analysis import report as reports
-
     # the columns' headings for people, in their language (CSV keeps the keys): the report's own (the CLI's reports
-    # have one), else the analyses' (fokus.analysis.report.heading), else the CLI's
-    head = cast(Callable[[str], str], getattr(report, "heading", None) or getattr(reports, "heading", heading))
+    # have one), else the analyses'
+    head: Callable[[str], str] = getattr(report, "heading", analysis_heading)
     rows = report.rows()
     table = Table(title=report.title)
     for column in columns:
@@ -172,7 +171,7 @@ def emit(report: Any, fmt: str, path: str | None = None, outputs: Outputs | None
         numeric = bool(values) and all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
         table.add_column(head(column), justify="right" if numeric else "left")
     for row in rows:
-        table.add_row(*(cell(row.get(c)) for c in columns))
+        table.add_row(*(cell(row.get(c), c) for c in columns))
     if path is None:
         Console().print(table)
         return
@@ -214,17 +213,13 @@ def progress_bar(label: str) -> Iterator[Callable[[str, int, int], None]]:
 
 
 #: The terminal's heading over each column the CLI's own tables show, in the reader's language (CSV and JSON keep
-#: the keys); a column not named here (a case attribute, say) is headed by its key.
+#: the keys), beyond those the analyses name (fokus.analysis.report.HEADINGS: case, messages, participant...); a
+#: column neither names (a case attribute, say) is headed by its key.
 HEADINGS = {
-    "case": N_("case"),
-    "participants": N_("participants"),
-    "messages": N_("messages"),
-    "participant": N_("participant"),
     "role": N_("role"),
     "first": N_("first"),
     "last": N_("last"),
     "theme": N_("theme"),
-    "code": N_("code"),
     "precision": N_("precision"),
     "recall": N_("recall"),
     "f1": N_("f1"),
@@ -232,14 +227,12 @@ HEADINGS = {
     "false_positives": N_("false_positives"),
     "false_negatives": N_("false_negatives"),
     "support": N_("support"),
-    "sentences": N_("sentences"),
     "f1_suggested_codes": N_("f1_suggested_codes"),
     "codes_suggested": N_("codes_suggested"),
     "codes_learnt": N_("codes_learnt"),
     "share_of_threads": N_("share_of_threads"),
     "memo_id": N_("memo_id"),
     "subject": N_("subject"),
-    "coder": N_("coder"),
     "updated": N_("updated"),
     "first_line": N_("first_line"),
 }
@@ -247,7 +240,11 @@ HEADINGS = {
 
 def heading(column: str) -> str:
     """A column's heading for people, in their language."""
-    return _(HEADINGS[column]) if column in HEADINGS else column
+    if column in HEADINGS:
+        return _(HEADINGS[column])
+    from fokus.analysis.report import heading as analysis_heading
+
+    return analysis_heading(column)
 
 
 def shown(value: Any) -> str:

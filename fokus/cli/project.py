@@ -13,7 +13,7 @@ import click
 from fokus.cli.common import db_of, default_coder, open_ctx, progress_bar
 from fokus.cli.tagging import echo_tagging
 from fokus.errors import FokusError
-from fokus.i18n import N_, _, ngettext
+from fokus.i18n import _, ngettext
 from fokus.i18n.formats import date, number
 
 
@@ -194,6 +194,7 @@ def demo_command(ctx: click.Context, no_tui: bool, fresh: bool) -> None:
 def _echo_demo_hypotheses(project: Any) -> None:
     """The study's hypotheses checked against the demo's coding, in one line each."""
     from fokus.analysis.hypotheses import check_hypotheses
+    from fokus.analysis.report import cell
     from fokus.files.hypotheses import load_hypotheses
     from fokus.resources import default_hypotheses
 
@@ -202,18 +203,11 @@ def _echo_demo_hypotheses(project: Any) -> None:
         checked = check_hypotheses(session, load_hypotheses(path))
     click.echo("\n" + _("The study's hypotheses ({file}), on the researchers' coding:").format(file=path.name))
     rows = checked.brief().rows()
-    verdicts = [_(VERDICTS[row["verdict"]]) if row["verdict"] in VERDICTS else row["verdict"] for row in rows]
+    verdicts = [cell(row["verdict"], "verdict") for row in rows]  # the key, as a person reads it
     width = max(15, *(len(verdict) for verdict in verdicts))
     for row, verdict in zip(rows, verdicts, strict=True):
-        click.echo(f"  {row['id']:<4} {verdict:<{width}} {row['test']}, {row['effect'] or '-'}")
-
-
-#: The verdicts' keys (stable, as CSV and JSON give them), as a person reads them.
-VERDICTS = {
-    "supported": N_("supported"),
-    "not supported": N_("not supported"),
-    "too little data": N_("too little data"),
-}
+        effect = cell(row["effect"], "effect") or "-"
+        click.echo(f"  {row['id']:<4} {verdict:<{width}} {cell(row['test'], 'test')}, {effect}")
 
 
 def _refuse_unless_demo(db: str) -> None:
