@@ -17,10 +17,11 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Protocol, TextIO
 
 from fokus.files.spreadsheet import CsvWriter
-from fokus.i18n import N_, _, formats
+from fokus.i18n import N_, _, formats, language
 
 FORMATS = ("table", "csv", "json", "md")
 
@@ -144,7 +145,9 @@ def cell(value: Any, column: str = "") -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, int):
-        return str(value) if column in KEYS or column.endswith("_id") else formats.number(value)
+        if 0 <= value < 1000 or column in KEYS or column.endswith("_id"):
+            return str(value)  # what every language writes: no grouping, no minus sign (a table has thousands)
+        return formats.number(value)
     if isinstance(value, str) and value in VALUES.get(column, {}):
         return _(VALUES[column][value])
     if isinstance(value, float):
@@ -152,20 +155,28 @@ def cell(value: Any, column: str = "") -> str:
             return ""
         if not math.isfinite(value) or (abs(value) < 0.001 and value != 0):
             return decimal(f"{value:.3g}")
+        if 0 <= value < 1000:  # no grouping: only the decimal sign differs
+            return decimal(f"{value:.3f}".rstrip("0").rstrip("."))
         return trimmed(formats.number(float(f"{value:.3f}"), 3))  # rounded as Python rounds, then written
     return str(value)
 
 
 def decimal(text: str) -> str:
     """A number written the English way (``0.012``, ``1.2e-05``) with the reader's decimal sign, same digits."""
-    sign = formats.number(0.5, 1)[1]
+    sign = _decimal_sign(language())
     return text if sign == "." else text.replace(".", sign)
 
 
 def trimmed(text: str) -> str:
     """A formatted number without the zeros its fixed decimals left at the end (``0.500`` -> ``0.5``)."""
-    sign = formats.number(0.5, 1)[1]
+    sign = _decimal_sign(language())
     return text.rstrip("0").rstrip(sign) if sign in text else text
+
+
+@cache
+def _decimal_sign(lang: str) -> str:
+    """The language's decimal sign (asked once: a table writes thousands of numbers)."""
+    return formats.number(0.5, 1)[1]  # lang is the active language, which formats reads
 
 
 @dataclass(frozen=True)
