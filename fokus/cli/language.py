@@ -82,6 +82,8 @@ def localise(root: click.Command) -> None:
             english = _english(owner, attribute)
             if english:
                 setattr(owner, attribute, _(english))
+        if getattr(command, "_help_option", None) is not None:
+            command._help_option = None  # click keeps the --help option it made, worded in the language of then
         for param in command.params:
             if isinstance(param.type, click.Path):  # click names the kind of path once, when the option is made
                 kind = param.type
