@@ -234,10 +234,8 @@ def test_an_import_is_one_batch_that_reverting_takes_back_whole(coded: Project, 
 def _large_file(tmp_path: Path, last: str = "") -> Path:
     """More codings than REBUILT_FROM (every span of m1 under four codes), so the import sets indexes aside."""
     spans = [(start, end) for start in range(len(TEXT)) for end in range(start + 1, len(TEXT) + 1)]
-    lines = [
-        f"m1,{code},{start},{end},ingrid" for code in ("krise", "krise/flom", "dialog", "barn") for start, end in spans
-    ]
-    lines = [line.replace(",barn,", ",gruppe/barn,") for line in lines]
+    codes = ("krise", "krise/flom", "dialog", "gruppe/barn")
+    lines = [f"m1,{code},{start},{end},ingrid" for code in codes for start, end in spans]
     assert len(lines) > REBUILT_FROM
     return write(tmp_path, "message_id,code,start,end,coder\n" + "\n".join(lines) + "\n" + last)
 
@@ -284,6 +282,26 @@ def test_a_large_import_with_a_bad_last_row_or_a_dry_run_writes_nothing(coded: P
     good = _large_file(tmp_path)
     with coded.begin(dry_run=True) as session:
         assert import_codings(session, read_codings(good), display=str(good)).added > REBUILT_FROM
+    with coded.read() as session:
+        assert session.scalar(select(func.count()).select_from(Coding)) == 0
+        assert session.scalar(select(func.count()).select_from(Event)) == 0
+    assert _indexes(coded) == before
+
+
+def test_the_command_refuses_a_large_file_bad_at_its_last_row_in_one_line(
+    coded: Project, db: str, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from fokus.cli import main
+
+    path = _large_file(tmp_path, "m9,krise,0,5,ingrid\n")  # every row good but the last
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+    before = _indexes(coded)
+    result = CliRunner().invoke(main, ["--db", db, "codings", "import", str(path)])
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1
+    assert f"{path}:line {lines}: message 'm9' is not in the project" in result.stderr
     with coded.read() as session:
         assert session.scalar(select(func.count()).select_from(Coding)) == 0
         assert session.scalar(select(func.count()).select_from(Event)) == 0
