@@ -216,6 +216,7 @@ def train(
         x_all = x_all.astype(np.float64)
     x = x_all[: len(examples)] if x_all is not None else None
     x_weak = x_all[len(examples) :] if x_all is not None and weak is not None else None
+    row_ids = _row_ids(x) if x is not None else None
     scores: list[CodeScore] = []
     jobs = []
     for j, code in enumerate(examples.codes):
@@ -227,7 +228,7 @@ def train(
         if score.positives < min_examples:
             score.skipped = f"too few examples ({score.positives} positive of {len(known)}; needs {min_examples})"
             continue
-        first = _distinct(x[known], y)[0] if x is not None else known[:0]
+        first = _distinct_rows(row_ids[known], y)[0] if row_ids is not None else known[:0]
         positives = int(y[first].sum())
         if min(positives, len(first) - positives) < folds:  # each fold needs a yes and a no
             score.skipped = f"too few distinct sentences ({positives} positive) for {folds}-fold cross-validation"
@@ -241,7 +242,7 @@ def train(
         weak_weights = weak.weights[:, examples.codes.index(score.code)]
         weak_rows = np.flatnonzero(weak_weights > 0)
         extras.append((x_weak[weak_rows], weak_weights[weak_rows]) if len(weak_rows) else None)
-    fitted = _fit_all(x, jobs, folds, seed, extras)
+    fitted = _fit_all(x, row_ids, jobs, folds, seed, extras)
     learnt_codes, rows, intercepts, platt, thresholds = [], [], [], [], []
     out_of_fold = np.full((len(examples), len(jobs)), np.nan)
     for learnt, ((score, rows_known, y), (weights, intercept, oof)) in enumerate(zip(jobs, fitted, strict=True)):
@@ -282,6 +283,7 @@ def train(
 
 def _fit_all(
     x: Any,
+    row_ids: Any,
     jobs: list[tuple[CodeScore, np.ndarray[Any, Any], np.ndarray[Any, Any]]],
     folds: int,
     seed: int,
@@ -290,13 +292,23 @@ def _fit_all(
     """One code after another. liblinear's dual solver visits the examples in an order drawn from one random
     generator shared by the whole process (seeded at each fit), so fits in threads side by side would draw each
     other's numbers and the model would change from run to run; one at a time, each fit is the same every time."""
-    return [_fit_code(x[known], y, folds, seed, extra) for (_score, known, y), extra in zip(jobs, extras, strict=True)]
+    return [
+        _fit_code(x, known, row_ids[known], y, folds, seed, extra)
+        for (_score, known, y), extra in zip(jobs, extras, strict=True)
+    ]
 
 
 def _fit_code(
-    x: Any, y: np.ndarray[Any, Any], folds: int, seed: int, extra: tuple[Any, FloatArray] | None = None
+    x: Any,
+    known: np.ndarray[Any, Any],
+    row_ids: np.ndarray[Any, Any],
+    y: np.ndarray[Any, Any],
+    folds: int,
+    seed: int,
+    extra: tuple[Any, FloatArray] | None = None,
 ) -> tuple[FloatArray, float, FloatArray]:
-    """Out-of-fold scores, then the model on every example.
+    """Out-of-fold scores, then the model on every example: the rows ``known`` of ``x`` (numbered ``row_ids`` by
+    :func:`_row_ids`) with labels ``y``.
 
     Identical sentences with the same label are first made one example with a weight: the same objective with
     fewer rows to solve (greetings and thanks repeat), and no sentence is scored by a model that saw its copy, which
@@ -308,8 +320,8 @@ def _fit_code(
     from sklearn.model_selection import StratifiedKFold
     from sklearn.svm import LinearSVC
 
-    first, inverse, weights = _distinct(x, y)
-    xd, yd = x[first], y[first]
+    first, inverse, weights = _distinct_rows(row_ids, y)
+    xd, yd = x[known[first]], y[first]
 
     def fit(rows: Any, labels: Any, sample_weight: FloatArray) -> Any:
         if extra is not None:
@@ -330,14 +342,28 @@ def _fit_code(
 def _distinct(x: Any, y: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], FloatArray]:
     """One row per distinct (features, label): the first of each, in the order they first appear (so that the
     folds, and the model, are the same whatever Python's hash seed), every row's distinct row, and the counts."""
+    return _distinct_rows(_row_ids(x), y)
+
+
+def _row_ids(x: Any) -> np.ndarray[Any, Any]:
+    """A number per row, the same for rows with the same features: worked out once for all codes, where each code
+    hashed its rows again (twice)."""
     x = x.tocsr()
     keys = np.array(
         [
-            hash((x.indices[a:b].tobytes(), x.data[a:b].tobytes(), int(label)))
-            for a, b, label in zip(x.indptr[:-1], x.indptr[1:], y, strict=True)
+            hash((x.indices[a:b].tobytes(), x.data[a:b].tobytes()))
+            for a, b in zip(x.indptr[:-1], x.indptr[1:], strict=True)
         ],
         dtype=np.int64,
     )
+    return np.unique(keys, return_inverse=True)[1].reshape(-1).astype(np.int64)
+
+
+def _distinct_rows(
+    row_ids: np.ndarray[Any, Any], y: np.ndarray[Any, Any]
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], FloatArray]:
+    """:func:`_distinct` of the rows numbered ``row_ids`` (:func:`_row_ids`) with labels ``y`` (0 or 1)."""
+    keys = row_ids * 2 + (np.asarray(y) != 0)
     _keys, first, inverse, counts = np.unique(keys, return_index=True, return_inverse=True, return_counts=True)
     order = np.argsort(first)
     rank = np.empty_like(order)

@@ -324,7 +324,7 @@ def test_each_code_is_the_same_optimum_the_primal_solver_found(project: Project)
     one row per distinct sentence weighted by its copies), so the same scores to well within a thousandth."""
     from sklearn.svm import LinearSVC
 
-    from fokus.learn.model import _distinct, _fit_code, make_features
+    from fokus.learn.model import _distinct, _fit_code, _row_ids, make_features
 
     with project.read() as session:
         examples = training_examples(session)
@@ -334,7 +334,7 @@ def test_each_code_is_the_same_optimum_the_primal_solver_found(project: Project)
         y = (examples.labels[known, j] == POSITIVE).astype(np.int8)
         if y.sum() < 8:
             continue
-        weights, intercept, oof = _fit_code(x[known], y, 3, 0)
+        weights, intercept, oof = _fit_code(x, known, _row_ids(x)[known], y, 3, 0)
         first, _inverse, counts = _distinct(x[known], y)
         primal = LinearSVC(C=0.5, class_weight="balanced", dual=False, tol=1e-8).fit(
             x[known][first], y[first], sample_weight=counts
