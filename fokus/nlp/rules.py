@@ -450,12 +450,13 @@ def analyse(doc: Doc, spans: Sequence[tuple[int, int]]) -> list[Sentence]:
         if start < sentence.start or space:
             continue
         tokens.append(i)
+        # every word form, lemma or not ("24/7", "-"): token patterns and form rules name them
+        forms[text[start : start + length].lower()].append(i)
         names = all_lemmas[i]
         if not names:
             continue
         if not punct:
             lemmas.append(names[0])
-        forms[text[start : start + length].lower()].append(i)
         for name in names:
             lemma_index[name].append(i)
         for part in all_parts[i]:

@@ -141,3 +141,33 @@ def test_bad_rules_name_their_line(tmp_path: Path, rule: str, words: str) -> Non
     with pytest.raises(FokusError, match=words) as err:
         load_codebook(path)
     assert f"{path}:line " in str(err.value)
+
+
+PATTERN_WORDS = """\
+codes:
+  - id: apent
+    name: Åpent
+    rules:
+      - id: dognet
+        pattern: [[{LOWER: {IN: ['24/7', '24-7']}}]]
+  - id: tone
+    name: Tone
+    rules:
+      - id: du-form
+        pattern: [[{LOWER: du}, {LOWER: '-'}, {LOWER: form}]]
+"""
+
+
+def test_a_pattern_of_words_without_lemmas_fires(nlp: Language, tmp_path: Path) -> None:
+    """Numbers, signs and punctuation have no lemma, but a token pattern may name them (the default codebook's
+    `24/7` and `du - form`): the check of which words a text holds must see them too."""
+    path = tmp_path / "cb.yaml"
+    path.write_text(PATTERN_WORDS, encoding="utf-8")
+    rules = RuleSet.from_codes(nlp, [(code.path, code.rules) for code in load_codebook(path).codes])
+    assert [(h["code"], h["matched"]) for h in suggest(nlp, rules, "Vi svarer 24/7 på Messenger.")] == [
+        ("apent", ["24/7"])
+    ]
+    assert [(h["code"], h["matched"]) for h in suggest(nlp, rules, "Skriv alltid i du - form.")] == [
+        ("tone", ["du - form"])
+    ]
+    assert suggest(nlp, rules, "Vi svarer 24 timer i døgnet.") == []
