@@ -178,3 +178,19 @@ def test_back_from_a_thread_the_list_keeps_its_place_and_shows_the_new_coding(dr
         assert str(table.get_cell(str(row.thread_id), "Koder")) == str(row.codings + 1)
 
     drive(steps)
+
+
+def test_a_closed_screen_of_any_kind_lets_go_of_its_header(drive: Callable[..., None]) -> None:
+    """Every screen's header is fokus's, which Textual's title watchers do not keep alive once the screen closes."""
+
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        for key in "bpN":  # the codebook, the good practice board, the memos
+            await pilot.press(key)
+            await pilot.pause()
+            header = weakref.ref(app.screen.query_one(Header))
+            app.pop_screen()
+            await pilot.pause()
+            gc.collect()
+            assert header() is None, key
+
+    drive(steps)

@@ -20,7 +20,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.coordinate import Coordinate
-from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from fokus.analysis.frame import Scope, value_label
@@ -39,6 +39,7 @@ from fokus.tui.screens.report_table import (
     plain,
     room,
 )
+from fokus.tui.widgets.header import Header
 
 LEVELS = ("message", "sentence", "thread", "case")
 #: What a cell of the frequencies split by case counts (``m`` goes to the next); the report's names.

@@ -19,12 +19,13 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Vertical, VerticalScroll
-from textual.widgets import Header, Input, Static, Tree
+from textual.widgets import Input, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from fokus.api.codebook import code_memo_counts, code_status_counts, codebook_rows
 from fokus.tui.messages import CodingsChanged
 from fokus.tui.screens.base import FokusScreen
+from fokus.tui.widgets.header import Header
 
 GUIDE = 4  # the Tree's indent per level
 ICON = 2  # the Tree's "▼ " before a code with sub-codes

@@ -15,13 +15,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Header, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from fokus.errors import FokusError
 from fokus.learn.discovery_report import Candidate, DiscoveryReport
 from fokus.tui.messages import CodingsChanged
 from fokus.tui.screens.base import FokusScreen
 from fokus.tui.widgets.columns import Column, fitted
+from fokus.tui.widgets.header import Header
 
 
 def code_id_of(word: str) -> str:

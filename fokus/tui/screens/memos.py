@@ -13,13 +13,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Header, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from fokus.api.memos import MemoItem, delete_memo, list_memos, memo_matches
 from fokus.domain.local_time import local_time
 from fokus.tui.messages import CodingsChanged
 from fokus.tui.screens.base import FokusScreen
 from fokus.tui.screens.passages import open_thread_at
+from fokus.tui.widgets.header import Header
 from fokus.tui.widgets.memo import write_memo
 
 EXCERPT = 300  # characters of the message shown with a memo on it

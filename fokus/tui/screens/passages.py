@@ -10,12 +10,13 @@ from rich.markup import escape
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from fokus.analysis.frame import Scope
 from fokus.domain.passages import Passage
 from fokus.tui.screens.base import FokusScreen
 from fokus.tui.widgets.columns import Column, fitted
+from fokus.tui.widgets.header import Header
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Header, Input, Label, OptionList, Static
+from textual.widgets import DataTable, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from fokus.api.good_practice import BoardPassage, good_practice_board
@@ -26,6 +26,7 @@ from fokus.tui.messages import CodingsChanged
 from fokus.tui.screens.base import FokusScreen
 from fokus.tui.screens.passages import open_thread_at
 from fokus.tui.widgets.code_picker import fuzzy
+from fokus.tui.widgets.header import Header
 
 NO_SUMMARY = "(ingen oppsummering)"
 WIDE = 120  # from this width the table also shows the first summary

@@ -16,10 +16,11 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Header, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from fokus.errors import FokusError
 from fokus.tui.screens.base import FokusScreen
+from fokus.tui.widgets.header import Header
 
 KINDS = {"lemma": "lemma", "compound": "sammensatt", "phrase": "frase"}
 COLUMNS = (

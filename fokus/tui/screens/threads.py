@@ -8,13 +8,14 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Header, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from fokus.api.browse import ThreadFilter, ThreadRow, thread_count, thread_page
 from fokus.errors import FokusError
 from fokus.tui.messages import CodingsChanged
 from fokus.tui.screens.base import FokusScreen
 from fokus.tui.widgets.columns import Column, fitted
+from fokus.tui.widgets.header import Header
 
 PAGE = 200
 
