@@ -15,8 +15,11 @@ from fokus.cli.common import (
     backup_before,
     emit,
     export_rows,
+    heading,
     open_ctx,
 )
+from fokus.i18n import N_, _, ngettext
+from fokus.i18n.formats import number
 
 
 @click.group("codings")
@@ -78,20 +81,28 @@ def codings_import(ctx: click.Context, file: Path, coder: str | None, replace: b
         report = import_codings(session, rows, display=str(file), coder=coder, replace=replace)
     _echo_codings(report)
     if dry_run:
-        click.echo("Dry run: nothing was written.")
+        click.echo(_("Dry run: nothing was written."))
 
 
 def _echo_codings(report: Any) -> None:
-    line = f"Codings: {report.added} added, {report.unchanged} already there"
+    parts = [
+        _("Codings: {added} added, {unchanged} already there").format(
+            added=number(report.added), unchanged=number(report.unchanged)
+        )
+    ]
     if report.replaced:
-        line += f", {report.replaced} replaced"
+        parts.append(_("{count} replaced").format(count=number(report.replaced)))
     if report.conflicts:
-        line += f", {report.conflicts} differ from the project and were left as they are (--replace takes the file's)"
+        parts.append(
+            _("{count} differ from the project and were left as they are (--replace takes the file's)").format(
+                count=number(report.conflicts)
+            )
+        )
     if report.duplicates_in_file:
-        line += f", {report.duplicates_in_file} repeated rows ignored"
-    click.echo(line + ".")
+        parts.append(_("{count} repeated rows ignored").format(count=number(report.duplicates_in_file)))
+    click.echo(", ".join(parts) + ".")
     if report.coders_added:
-        click.echo(f"New coders: {', '.join(report.coders_added)}")
+        click.echo(_("New coders: {names}").format(names=", ".join(report.coders_added)))
 
 
 @codings_group.command("add")
@@ -115,7 +126,7 @@ def codings_add(ctx: click.Context, message_id: str, code: str, span: str | None
             start_text, end_text = span.split(":")
             bounds = int(start_text), int(end_text)
         except ValueError:
-            raise click.BadParameter("write the span as START:END, e.g. 0:42", param_hint="--span") from None
+            raise click.BadParameter(_("write the span as START:END, e.g. 0:42"), param_hint="--span") from None
     project = open_ctx(ctx)
     with project.begin() as session:
         report = code_by_hand(session, message_id, code, bounds, coder, display="fokus codings add")
@@ -131,7 +142,14 @@ class FlaggedReport:
     """The flagged codings as an analysis-style report, so every --format works."""
 
     items: list[dict[str, Any]]
-    title: str = "Codings to review after an edit"
+    english_title: str = N_("Codings to review after an edit")
+
+    @property
+    def title(self) -> str:
+        return _(self.english_title)
+
+    def heading(self, column: str) -> str:
+        return heading(column)
 
     def columns(self) -> list[str]:
         return [*FLAGGED_COLUMNS, "ratio", "at"]
@@ -143,13 +161,14 @@ class FlaggedReport:
         return self.items
 
     def as_json(self) -> Any:
-        return {"title": self.title, "codings": self.items}
+        return {"title": self.english_title, "codings": self.items}  # JSON is for programs: its words stay put
 
     def markdown(self) -> str:
         from fokus.analysis.report import markdown_table
 
         if not self.items:
-            return f"# {self.title}\n\nNone: every coding covers the text it was given.\n"
+            none = _("None: every coding covers the text it was given.")
+            return f"# {self.title}\n\n{none}\n"
         return f"# {self.title}\n\n{markdown_table(self.items, FLAGGED_COLUMNS)}\n"
 
 
@@ -185,14 +204,20 @@ def flagged_command(
     project = open_ctx(ctx)
     if reviewed:
         if not coder:
-            raise click.UsageError("say who reviewed: --coder NAME (or FOKUS_CODER)")
+            raise click.UsageError(_("say who reviewed: --coder NAME (or FOKUS_CODER)"))
         from fokus.domain.coders import human_coder
         from fokus.domain.events import new_batch
 
         with project.begin() as session:
             coder_id = human_coder(session, coder)
             cleared = clear_flags(session, reviewed, batch=new_batch(), coder_id=coder_id)
-        click.echo(f"Marked {cleared} of {len(set(reviewed))} codings reviewed.", err=True)
+        asked = len(set(reviewed))
+        click.echo(
+            ngettext(
+                "Marked {cleared} of {count} coding reviewed.", "Marked {cleared} of {count} codings reviewed.", asked
+            ).format(cleared=number(cleared), count=number(asked)),
+            err=True,
+        )
         return
     with project.read() as session:
         items = flagged_codings(session)
