@@ -258,7 +258,7 @@ def effect_text(effect: Effect, *, short: bool = False) -> Phrase:
     estimate, low, high = (Figure(v, "2f") for v in (effect.estimate, effect.ci_low, effect.ci_high))
     if short:
         name = SHORT_NAMES.get(effect.name, effect.name)
-        return Phrase("{name} {estimate} [{low}, {high}]", name=name, estimate=estimate, low=low, high=high)
+        return Phrase(N_("{name} {estimate} [{low}, {high}]"), name=name, estimate=estimate, low=low, high=high)
     return Phrase(
         N_("{name} {estimate} ({confidence} CI {low} to {high})"),
         name=Phrase(effect.name),

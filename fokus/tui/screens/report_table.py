@@ -80,7 +80,7 @@ def plain(report: Any, settings: Any, width: int) -> Shown:
     """The report's own columns (the terminal's choice, if it has one), one row per report row."""
     names = list(getattr(report, "terminal_columns", report.columns)())
     rows = report.rows()
-    cells = [[cell(row.get(c))[:80] for c in names] for row in rows]
+    cells = [[cell(row.get(c), c)[:80] for c in names] for row in rows]
     columns = [fit(LABELS.get(c, c), cells, i) for i, c in enumerate(names)]
     return Shown(columns, cells, rows, fixed=1)  # the first column names the row: kept when the table scrolls
 
