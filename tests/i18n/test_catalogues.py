@@ -25,9 +25,7 @@ def _nb() -> Catalog:
 def _ours(catalog: Catalog) -> list[str]:
     """Message ids fokus wrote (click's own words follow the installed click, so they are checked only as present)."""
     return sorted(
-        str(m.id)
-        for m in catalog
-        if m.id and any(not str(place).startswith("click/") for place, _line in m.locations)
+        str(m.id) for m in catalog if m.id and any(not str(place).startswith("click/") for place, _line in m.locations)
     )
 
 
