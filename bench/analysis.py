@@ -144,7 +144,7 @@ def build(base: Path, graph: Path, codings: int, *, run: Callable[..., Measureme
                 writer.writerow([*row[:4], f"koder-{row[4]}"])
     shutil.copy(db, base / "before-codings.db")  # for the reference (no fokus process is open: nothing in a WAL)
     imported = run("--db", db, "codings", "import", str(base / "codings.csv"))
-    assert f"Codings: {codings} added" in imported.stdout, imported.stdout
+    assert f"Codings: {codings:,} added" in imported.stdout, imported.stdout
     return db, imported.seconds
 
 

@@ -359,7 +359,7 @@ def compare_backends(
         built = not pg.failures
         if built:
             assert f"Added {count:,} messages" in pg.done["import"].stdout, pg.done["import"].stdout
-            assert f"Codings: {codings} added" in pg.done["codings import"].stdout, pg.done["codings import"].stdout
+            assert f"Codings: {codings:,} added" in pg.done["codings import"].stdout, pg.done["codings import"].stdout
         outputs = {"sqlite": base / "sqlite", "postgresql": base / "postgresql"}
         for name, runs in (("sqlite", lite), ("postgresql", pg)):
             outputs[name].mkdir()
