@@ -29,7 +29,9 @@ def _folder(project: Any, models: Path | None) -> Path | None:
 @click.option("--target-precision", default=0.8, show_default=True, help="Each code's threshold reaches this.")
 @click.option("--min-examples", default=8, show_default=True, help="Codes with fewer coded sentences are skipped.")
 @click.option("--folds", type=int, help="Cross-validation folds (default: 5, or 3 past 5,000 decided sentences).")
-@click.option("--jobs", type=int, help="Threads for training, one code at a time each (default: every core).")
+# accepted so that scripts written for earlier versions still run: the codes are now fitted one after another (each
+# fit takes a fraction of a second, and liblinear's one random generator would make parallel fits differ run to run)
+@click.option("--jobs", type=int, hidden=True)
 @click.option("--curve", is_flag=True, help="Print a learning curve (F1 against coded sentences) instead.")
 @click.option(
     "--weak",
