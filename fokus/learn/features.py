@@ -103,11 +103,28 @@ def char_counts(vectorizer: Any, texts: list[str]) -> Any:
 
 def weighted(vectorizer: Any, counts: Any) -> Any:
     """``TfidfVectorizer.transform``'s weighting of ``counts``, done in place the way it does it."""
-    from sklearn.preprocessing import normalize
-
     counts = counts.astype(vectorizer.dtype, copy=False)
     if vectorizer.sublinear_tf:
         np.log(counts.data, counts.data)
         counts.data += 1.0
     counts.data *= vectorizer.idf_[counts.indices]
-    return normalize(counts, norm=vectorizer.norm, copy=False)
+    if vectorizer.norm != "l2":
+        from sklearn.preprocessing import normalize
+
+        return normalize(counts, norm=vectorizer.norm, copy=False)
+    return l2_normalized(counts)
+
+
+def l2_normalized(x: Any) -> Any:
+    """``sklearn.preprocessing.normalize(x, norm="l2")`` of a CSR matrix, in place, with the same numbers and without
+    importing scikit-learn (most of loading a model for `fokus suggest`): scikit-learn adds each row's squares (each
+    square in the data's type) one after another in double precision and divides each value by the root in double
+    precision; scipy's matrix-vector product adds them in the same order, in double precision."""
+    from scipy import sparse
+
+    squares = sparse.csr_matrix((np.square(x.data).astype(np.float64), x.indices, x.indptr), shape=x.shape, copy=False)
+    norms = np.sqrt(squares @ np.ones(x.shape[1], dtype=np.float64))
+    norms[norms == 0.0] = 1.0  # an empty row is left as it is
+    per_value = np.repeat(norms, np.diff(x.indptr))
+    x.data[:] = (x.data.astype(np.float64) / per_value).astype(x.data.dtype)
+    return x

@@ -164,7 +164,9 @@ FEATURES: dict[str, Any] = {
 
 def make_features(fitted: list[tuple[list[str], Any]] | None = None) -> Any:
     """The features to fit; or, given each part's (vocabulary in column order, idf) as :func:`fitted_parts` gives
-    them, the features of a saved model, which transform exactly as the ones that were fitted."""
+    them, the features of a saved model (:class:`SavedFeatures`, no scikit-learn)."""
+    if fitted is not None:
+        return SavedFeatures.of(fitted)
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import FeatureUnion
 
@@ -174,14 +176,47 @@ def make_features(fitted: list[tuple[list[str], Any]] | None = None) -> Any:
         ("words", {"token_pattern": words["token_pattern"], "ngram_range": tuple(words["ngram_range"])}),
         ("chars", {"analyzer": CharGrams(*FEATURES["chars"]["char_wb"])}),
     ]
-    if fitted is None:
-        return FeatureUnion([(name, TfidfVectorizer(min_df=FEATURES["min_df"], **kw, **common)) for name, kw in parts])
-    made = []
-    for (name, kw), (terms, idf) in zip(parts, fitted, strict=True):
-        vectorizer = TfidfVectorizer(vocabulary={term: i for i, term in enumerate(terms)}, **kw, **common)
-        vectorizer.idf_ = idf
-        made.append((name, vectorizer))
-    return FeatureUnion(made)
+    return FeatureUnion([(name, TfidfVectorizer(min_df=FEATURES["min_df"], **kw, **common)) for name, kw in parts])
+
+
+SAVED_DTYPE = np.dtype(FEATURES["dtype"])
+
+
+@dataclass
+class SavedPart:
+    """One part of a saved model's features as :func:`fokus.learn.features.transform` reads it: what a fitted
+    ``TfidfVectorizer`` holds, without scikit-learn (whose import took most of loading a model for `fokus suggest`)."""
+
+    vocabulary_: dict[str, int]
+    idf_: Any
+    analyzer: Any  # CharGrams for the character part, None for words
+    sublinear_tf: bool = FEATURES["sublinear_tf"]
+    norm: str = FEATURES["norm"]
+    dtype: Any = SAVED_DTYPE
+
+
+@dataclass
+class SavedFeatures:
+    """A saved model's features, given each part's (vocabulary in column order, idf) as :func:`fitted_parts` gives
+    them: they transform (:func:`fokus.learn.features.transform`) exactly as the ones that were fitted."""
+
+    transformer_list: list[tuple[str, SavedPart]]
+
+    @classmethod
+    def of(cls, fitted: list[tuple[list[str], Any]]) -> SavedFeatures:
+        (word_terms, word_idf), (char_terms, char_idf) = fitted
+        grams = CharGrams(*FEATURES["chars"]["char_wb"])
+        return cls(
+            [
+                ("words", SavedPart({term: i for i, term in enumerate(word_terms)}, word_idf, None)),
+                ("chars", SavedPart({term: i for i, term in enumerate(char_terms)}, char_idf, grams)),
+            ]
+        )
+
+    def transform(self, texts: list[str]) -> Any:
+        from fokus.learn.features import transform
+
+        return transform(self, texts)
 
 
 def fitted_parts(features: Any) -> list[tuple[list[str], Any]]:

@@ -18,8 +18,10 @@ Every entry is written with a fixed time, so the same model is the same bytes (a
 
 Reading checks that the bytes are a zip archive holding exactly these members (and no more than :data:`MAX_BYTES`
 unpacked), reads them with ``np.load(allow_pickle=False)``, checks every array's type and shape and every JSON
-field, and rebuilds the scikit-learn vectorizers from vocabularies and idf: the probabilities are those of the
-model that was saved. Anything else, an old pickled model among them, is refused with the reason, and never unpickled.
+field, and rebuilds the features from vocabularies and idf without scikit-learn
+(:class:`fokus.learn.model.SavedFeatures`; its import was most of loading a model): the probabilities are those of
+the model that was saved. Anything else, an old pickled model among them, is refused with the reason, and never
+unpickled.
 """
 
 from __future__ import annotations
