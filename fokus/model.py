@@ -266,6 +266,9 @@ class Code(Base):
     codable: Mapped[bool] = mapped_column(default=True)
     position: Mapped[int] = mapped_column(default=0)
     rules: Mapped[list[Any] | None]
+    #: The name and notes in the codebook's other languages, ``{"en": {"name": ..., "description": ...}}``; the
+    #: columns above hold the codebook's own language (fokus.domain.codes.shown_name picks what a person sees).
+    translations: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     parent: Mapped[Code | None] = relationship(remote_side=[id])

@@ -11,6 +11,8 @@ researcher to confirm (:attr:`CodebookPlan.moves`). :func:`load_codebook` carrie
 every change (codes added, moved and updated, as ``code.add`` and ``code.change`` events) in one batch, one step
 that `fokus undo` takes back exactly: the moved codes go back under their old parents, the added ones are removed.
 The codebook's name and its list of ubiquitous words are settings, not codes, and stay as the load left them.
+A code's names and notes in other languages (``translations``) are updated like its other fields; a REFI-QDA
+codebook, which has none, leaves them as they are.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from fokus.domain.codes import shown_name, shown_text
 from fokus.domain.events import log_events, new_batch
 from fokus.domain.settings import CODEBOOK_SETTING, UBIQUITOUS_SETTING, get_setting, set_setting
 from fokus.files.codebook import CodebookSpec, CodeSpec
@@ -116,9 +119,10 @@ def _values(spec: CodeSpec, with_rules: bool) -> dict[str, Any]:
         "codable": spec.codable,
         "rules": spec.rules,
         "position": spec.position,
+        "translations": spec.translations,
     }
-    if not with_rules:
-        del values["rules"]
+    if not with_rules:  # a REFI-QDA codebook holds neither rules nor other languages' texts: the project's stay
+        del values["rules"], values["translations"]
     return values
 
 
@@ -226,11 +230,17 @@ def load_codebook(
     return report
 
 
-def codebook_rows(session: Session) -> list[dict[str, Any]]:
-    """The codebook as rows (id = path), in codebook order, with how often each code is used."""
+def codebook_rows(session: Session, *, shown: bool = False) -> list[dict[str, Any]]:
+    """The codebook as rows (id = path), in codebook order, with how often each code is used.
+
+    A code whose codebook gives its texts in other languages has them under ``translations`` (the key is there only
+    then, so a codebook in one language reads as it always did). ``name``, ``description``, ``include`` and
+    ``exclude`` are the stored texts (the codebook's own language), what files and exports keep; with ``shown``,
+    they are the texts a person reads, in their language when the codebook has it (fokus.domain.codes).
+    """
     counts = dict(session.execute(select(Coding.code_id, func.count()).group_by(Coding.code_id)).all())
     parents = dict(session.execute(select(Code.id, Code.path)).all())
-    rows = []
+    rows: list[dict[str, Any]] = []
     for code in session.scalars(select(Code).order_by(Code.position, Code.path)):
         rows.append(
             {
@@ -246,13 +256,18 @@ def codebook_rows(session: Session) -> list[dict[str, Any]]:
                 "codings": counts.get(code.id, 0),
             }
         )
+        if code.translations:
+            rows[-1]["translations"] = code.translations
+        if shown:
+            rows[-1].update({key: shown_text(rows[-1], key) for key in ("name", "description", "include", "exclude")})
     return rows
 
 
 def codable_codes(session: Session) -> list[tuple[str, str]]:
-    """(path, name) of every code one can code with, in codebook order: what a code picker offers."""
-    rows = session.execute(select(Code.path, Code.name).where(Code.codable).order_by(Code.position))
-    return [(path, name) for path, name in rows]
+    """(path, name) of every code one can code with, in codebook order: what a code picker offers (the name in the
+    reader's language when the codebook has it)."""
+    codes = session.scalars(select(Code).where(Code.codable).order_by(Code.position))
+    return [(code.path, shown_name(code)) for code in codes]
 
 
 def code_status_counts(session: Session) -> dict[tuple[str, str], int]:

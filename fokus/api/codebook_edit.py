@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from fokus.domain.codes import reader_language
 from fokus.domain.events import coding_snapshot, log_events, new_batch
 from fokus.errors import FokusError
 from fokus.files.codebook import CODE_ID
@@ -41,6 +42,7 @@ CODE_FIELDS = (
     "rules",
 )
 NAME_LENGTH = 200  # the names column's width
+TEXT_COLUMNS = {"name": "name", "description": "description", "include": "include_note", "exclude": "exclude_note"}
 
 
 @dataclass
@@ -55,7 +57,27 @@ class SurgeryReport:
 
 
 def code_snapshot(code: Code) -> dict[str, Any]:
-    return {key: getattr(code, key) for key in CODE_FIELDS}
+    snapshot = {key: getattr(code, key) for key in CODE_FIELDS}
+    if code.translations:  # only then, so that changes logged before codes had translations still match
+        snapshot["translations"] = code.translations
+    return snapshot
+
+
+def _where_shown(code: Code, values: dict[str, Any]) -> dict[str, Any]:
+    """A rename's or an edit's new texts put where the reader sees them: a text the codebook gives in the reader's
+    language (fokus.domain.codes.shown_text) changes there, any other in the code's own columns (its codebook's
+    language). Clearing a translated note drops the translation, so the stored note shows again."""
+    lang = reader_language()
+    if not (code.translations or {}).get(lang):
+        return values
+    translations = {other: dict(texts) for other, texts in (code.translations or {}).items()}
+    out = dict(values)
+    for key, column in TEXT_COLUMNS.items():
+        if column in out and key in translations[lang]:
+            translations[lang][key] = out.pop(column)
+    cleaned = {other: {k: v for k, v in texts.items() if v} for other, texts in translations.items()}
+    out["translations"] = {other: texts for other, texts in cleaned.items() if texts} or None
+    return out
 
 
 def _code(session: Session, path: str) -> Code:
@@ -100,7 +122,11 @@ def repath(
 def rename_code(
     session: Session, path: str, new_id: str | None = None, *, name: str | None = None, coder_id: int | None = None
 ) -> SurgeryReport:
-    """Give a code another id (its last path part) and/or name; its sub-codes' paths follow."""
+    """Give a code another id (its last path part) and/or name; its sub-codes' paths follow.
+
+    The name changed is the one the reader sees: when the codebook gives the code's name in the reader's language
+    (``fokus --lang en`` on a Norwegian codebook with English names), that name; else the stored name, in the
+    codebook's own language. The same holds for :func:`edit_code`'s texts."""
     code = _code(session, path)
     report = SurgeryReport(new_batch())
     if new_id is not None:
@@ -112,7 +138,8 @@ def rename_code(
         parent = path.rsplit("/", 1)[0] + "/" if "/" in path else ""
         if parent + new_id != path:
             report.codes = repath(session, code, parent + new_id, code.parent_id, report.batch, coder_id)
-    if name is not None and name.strip() and _change(session, code, {"name": name.strip()}, report.batch, coder_id):
+    named = _where_shown(code, {"name": name.strip()}) if name is not None and name.strip() else None
+    if named is not None and _change(session, code, named, report.batch, coder_id):
         report.codes = report.codes or [code.path]
     if not report.codes:
         raise FokusError(_("code {code!r} already has that id and name").format(code=path))
@@ -152,7 +179,7 @@ def edit_code(
         if text is not None:
             values[key] = text.strip() or None
     report = SurgeryReport(new_batch())
-    if _change(session, code, values, report.batch, coder_id):
+    if _change(session, code, _where_shown(code, values), report.batch, coder_id):
         report.codes = [code.path]
         report.codings = _coding_count(session, [code.id])
     return report
@@ -319,6 +346,7 @@ def revert_code_event(session: Session, before: dict[str, Any] | None, after: di
     else:
         for key, value in old.items():
             setattr(code, key, value)
+        code.translations = old.get("translations")  # logged only when there were any
         code.updated_at = utcnow()
     session.flush()
     return True

@@ -139,13 +139,15 @@ def codebook_show(ctx: click.Context, as_json: bool) -> None:
     from rich.console import Console
     from rich.tree import Tree
 
+    from fokus.domain.codes import shown_name
+
     tree = Tree(_("Codebook"))
     nodes: dict[str, Tree] = {}
     for row in rows:
         parent = nodes.get(row["parent"], tree) if row["parent"] else tree
         style = row["color"] or "default"
         used = _("{count} codings").format(count=number(row["codings"]))
-        label = f"[{style}]■[/] [bold]{row['id']}[/] {row['name']}  [dim]{used}[/]"
+        label = f"[{style}]■[/] [bold]{row['id']}[/] {shown_name(row)}  [dim]{used}[/]"
         nodes[row["id"]] = parent.add(label)
     Console().print(tree)
 

@@ -128,7 +128,8 @@ def write_qdc(codes: Sequence[dict[str, Any]], out: Path | BinaryIO, *, guid_of:
 
     A file is written whole or not at all. The include and exclude notes and the examples have no place of their own
     in REFI-QDA; they go into the Description after the definition, as "Inkluder: ...", "Ekskluder: ..." and
-    "Eksempler: ..." lines.
+    "Eksempler: ..." lines. Names and notes are the codebook's own (its language's), never the reader's: a code has
+    one name in REFI-QDA, and the file must not change with who exports it (the rows' ``translations`` are left out).
     """
     root = ET.Element("CodeBook", {"xmlns": CODEBOOK_NS, "origin": "fokus"})
     top = ET.SubElement(root, "Codes")

@@ -18,6 +18,12 @@ codes:
     children: [...]
 ```
 
+A code's ``name``, ``description``, ``include`` and ``exclude`` are either a text in the codebook's ``language`` (nb
+when it says none) or a mapping of language to text, ``name: {nb: Krise og beredskap, en: Crisis and emergency}``
+(languages: en, nb, nn; at least one). The codebook's own language's text is the one stored in the code's columns
+(the first of the mapping when it lacks one); the other languages' texts go to :attr:`CodeSpec.translations`, and
+fokus shows a person the text in their language when the codebook has it (fokus.domain.codes.shown_name).
+
 Validation is strict (unknown keys are errors) because a typo such as `exlude:` would otherwise lose a note silently;
 every error names the file and line. Names and paths longer than their database columns, more than ``MAX_CODES``
 codes, and rule patterns holding what JSON cannot (a date) are refused too (:mod:`fokus.importers.limits`).
@@ -46,6 +52,9 @@ NEAR_KEYS = {"a", "b", "window"}
 DEFAULT_WEIGHT = 0.6
 CODE_KEYS = {"id", "name", "color", "description", "include", "exclude", "examples", "codable", "rules", "children"}
 MAX_DEPTH = 12
+TEXT_LANGUAGES = ("en", "nb", "nn")  # the languages a code's texts may be written in
+TRANSLATED_KEYS = ("name", "description", "include", "exclude")
+DEFAULT_LANGUAGE = "nb"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +73,8 @@ class CodeSpec:
     rules: list[dict[str, Any]] | None
     position: int
     line: int
+    #: The name and notes in languages other than the codebook's: ``{"en": {"name": ..., "description": ...}}``.
+    translations: dict[str, dict[str, str]] | None = None
 
 
 @dataclass(slots=True)
@@ -135,7 +146,11 @@ def _codebook(data: Any, default_name: str) -> CodebookSpec:
         ubiquitous=ubiquitous,
     )
     seen: dict[str, int] = {}
-    for code in _codes(codes, parent=None, depth=1, counter=iter(range(1_000_000)), ubiquitous=set(ubiquitous)):
+    own = spec.language if spec.language in TEXT_LANGUAGES else DEFAULT_LANGUAGE
+    codes_found = _codes(
+        codes, parent=None, depth=1, counter=iter(range(1_000_000)), ubiquitous=set(ubiquitous), own=own
+    )
+    for code in codes_found:
         if code.path in seen:
             raise _fail(
                 _("code {path!r} is defined twice (first on line {seen})").format(path=code.path, seen=seen[code.path]),
@@ -148,8 +163,40 @@ def _codebook(data: Any, default_name: str) -> CodebookSpec:
     return spec
 
 
+def _translated(item: LocatedDict, own: str) -> tuple[LocatedDict, dict[str, dict[str, str]] | None]:
+    """``item`` with each of its texts given as a language mapping replaced by the text in the codebook's language
+    (``own``; else the mapping's first), and the other languages' texts."""
+    plain = LocatedDict(item)
+    plain.line = item.line
+    plain.key_lines = item.key_lines
+    others: dict[str, dict[str, str]] = {}
+    for key in TRANSLATED_KEYS:
+        value = item.get(key)
+        if not isinstance(value, LocatedDict):
+            continue
+        line = item.line_of(key)
+        if not value:
+            raise _fail(_("{key!r} has no text in any language").format(key=key), line)
+        for lang in value:
+            if lang not in TEXT_LANGUAGES:
+                raise _fail(
+                    _("unknown language {lang!r} in {key!r}").format(lang=lang, key=key),
+                    value.line_of(lang),
+                    _("allowed: {keys}").format(keys=", ".join(TEXT_LANGUAGES)),
+                )
+        texts = {lang: _text(value, lang, required=key == "name") for lang in value}
+        if key == "name":
+            for lang, text in texts.items():
+                check_length(text or "", MAX_LABEL_CHARS, "code name", f"line {value.line_of(lang)}")
+        plain[key] = texts[own] if own in texts else next(iter(texts.values()))
+        for lang, text in texts.items():
+            if lang != own and text is not None:
+                others.setdefault(lang, {})[key] = text
+    return plain, ({lang: others[lang] for lang in sorted(others)} or None)
+
+
 def _codes(
-    items: LocatedList, parent: str | None, depth: int, counter: Iterator[int], ubiquitous: set[str]
+    items: LocatedList, parent: str | None, depth: int, counter: Iterator[int], ubiquitous: set[str], own: str
 ) -> Iterator[CodeSpec]:
     if depth > MAX_DEPTH:
         raise _fail(_("codes nest deeper than {max_depth} levels").format(max_depth=MAX_DEPTH), items.line)
@@ -158,6 +205,7 @@ def _codes(
         if not isinstance(item, LocatedDict):
             raise _fail(_("each code must be a mapping with at least 'id' and 'name'"), line)
         _unknown_keys(item, CODE_KEYS, _("a code"))
+        item, translations = _translated(item, own)
         code_id = item.get("id")
         if not isinstance(code_id, str) or not CODE_ID.match(code_id):
             raise _fail(
@@ -200,6 +248,7 @@ def _codes(
             rules=rules,
             position=position,
             line=item.line,
+            translations=translations,
         )
         children = item.get("children")
         if children is not None:
@@ -207,7 +256,7 @@ def _codes(
                 raise _fail(
                     _("'children' of {path} must be a list of codes").format(path=path), item.line_of("children")
                 )
-            yield from _codes(children, path, depth + 1, counter, ubiquitous)
+            yield from _codes(children, path, depth + 1, counter, ubiquitous, own)
 
 
 def _lemmas(mapping: LocatedDict, key: str, what: str) -> tuple[str, ...]:
