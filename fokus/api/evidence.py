@@ -135,12 +135,14 @@ def context(sentences: Sentences, probabilities: FloatArray) -> tuple[FloatArray
     group_of = np.searchsorted(message_ids, sentences.messages)
     sorted_probs = probs[order]
     best = np.maximum.reduceat(sorted_probs, starts, axis=0)  # (messages, codes)
-    # the best of the *other* sentences: the second best where a sentence is its message's best
-    where_best = np.zeros_like(sorted_probs, dtype=bool)
+    # the best of the *other* sentences: the second best where a sentence is its message's best (the first of the
+    # message's sentences with the best probability, where several have it)
     group_index = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(grouped)]))
-    for j in range(codes):
-        ranked = np.lexsort((-sorted_probs[:, j], group_index))  # groups stay in place, each best first
-        where_best[ranked[starts], j] = True
+    position = np.arange(len(grouped))[:, None]
+    at_best = np.where(sorted_probs == best[group_index], position, len(grouped))
+    first_best = np.minimum.reduceat(at_best, starts, axis=0)
+    where_best = np.zeros_like(sorted_probs, dtype=bool)
+    where_best[first_best, np.arange(codes)[None, :]] = True
     masked = np.where(where_best, -np.inf, sorted_probs)
     second = np.maximum.reduceat(masked, starts, axis=0)
     second[~np.isfinite(second)] = 0.0
