@@ -24,15 +24,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from fokus.api.codebook_edit import is_code_event, revert_code_event
-from fokus.api.memos import move_to_message, revert_memo_event
-from fokus.domain.events import coding_snapshot, is_memo_event, log_events, new_batch
+from fokus.api.memos import move_to_message, moved_to_messages, revert_memo_event
+from fokus.domain.chunks import chunks
+from fokus.domain.events import CODING_FIELDS, coding_snapshot, is_memo_event, log_events, new_batch
 from fokus.errors import FokusError
 from fokus.i18n import N_, _
-from fokus.model import Code, Coder, Coding, CodingStatus, Event, Message, utcnow
+from fokus.model import Code, Coder, Coding, CodingStatus, Event, Message, table_of, utcnow
+from fokus.store.bulk import insert_values
 
 Change = tuple[int | None, dict[str, Any] | None, dict[str, Any] | None]
 
@@ -312,42 +314,35 @@ def redo(session: Session, coder_id: int) -> StepReport | None:
 
 
 def _revert(session: Session, batch: str, action: str, coder_id: int) -> StepReport:
+    """Revert ``batch``'s events, newest first: a run of coding events (each coding once) in bulk, set-based
+    (:func:`_revert_codings`), the memo and codebook events between them one at a time, in the order they come."""
     report = StepReport(new_batch())
-    events = session.scalars(select(Event).where(Event.batch == batch).order_by(Event.id.desc())).all()
+    session.flush()
+    query = select(Event.coding_id, Event.before, Event.after).where(Event.batch == batch).order_by(Event.id.desc())
     changes: list[Change] = []
-    for event in events:
-        if event.coding_id is None:
-            # a memo written, edited, deleted or moved (fokus.api.memos), or a codebook change
-            # (fokus.api.codebook_edit, logged after its codings: its code comes back first): put back as it was
-            if is_memo_event(event.before, event.after):
-                reverted = revert_memo_event(session, event.before, event.after)
-            elif is_code_event(event.before, event.after):
-                reverted = revert_code_event(session, event.before, event.after)
-            else:
-                continue
-            if reverted:
-                changes.append((None, event.after, event.before))
-            else:
-                report.conflicts += 1
+    run: dict[int, tuple[Any, Any]] = {}  # coding id: (before, after), in the events' order
+    for coding_id, before, after in session.execute(query):
+        if coding_id is not None and coding_id not in run:
+            run[coding_id] = (before, after)
             continue
-        coding = _locked(session, event.coding_id)
-        current = coding_snapshot(coding) if coding is not None else None
-        if not _same(current, event.after):
-            report.conflicts += 1  # changed by someone else since: left as it is
+        _revert_codings(session, run, changes, report)
+        run = {}
+        if coding_id is not None:
+            run[coding_id] = (before, after)
             continue
-        if event.before is None and coding is not None:
-            changes.extend(_delete(session, coding))
-        elif event.before is not None and coding is None:
-            session.add(_restored(event.coding_id, event.before))
-        elif event.before is not None and coding is not None:
-            for key, value in event.before.items():
-                if key in ("message_id", "code_id", "coder_id", "start", "end", "status", "origin", "confidence"):
-                    setattr(coding, key, value)
-            coding.updated_at = utcnow()
-        session.flush()
-        restored = session.get(Coding, event.coding_id)
-        changes.append((event.coding_id, current, coding_snapshot(restored) if restored is not None else None))
-        report.coding_id = event.coding_id
+        # a memo written, edited, deleted or moved (fokus.api.memos), or a codebook change
+        # (fokus.api.codebook_edit, logged after its codings: its code comes back first): put back as it was
+        if is_memo_event(before, after):
+            reverted = revert_memo_event(session, before, after)
+        elif is_code_event(before, after):
+            reverted = revert_code_event(session, before, after)
+        else:
+            continue
+        if reverted:
+            changes.append((None, after, before))
+        else:
+            report.conflicts += 1
+    _revert_codings(session, run, changes, report)
     report.changed = log_events(session, report.batch, action, changes, coder_id, reverts=batch)
     if not changes:
         # nothing could be reverted: still mark the step as handled, so undo moves on to the one before
@@ -355,26 +350,70 @@ def _revert(session: Session, batch: str, action: str, coder_id: int) -> StepRep
     return report
 
 
+#: The columns a revert sets back (``details`` is the coding's own).
+_REVERTED = ("message_id", "code_id", "coder_id", "start", "end", "status", "origin", "confidence")
+
+
+def _revert_codings(
+    session: Session, run: dict[int, tuple[Any, Any]], changes: list[Change], report: StepReport
+) -> None:
+    """Revert coding events (``run``: each coding's before and after, newest first): the codings read and locked a
+    chunk at a time, those nobody has changed since put back with one statement per chunk (deleted, inserted again
+    with their ids, or updated), the memos on deleted codings moved to their messages first. Appends the changes,
+    as one coding at a time would have logged them (its memos' moves first)."""
+    if not run:
+        return
+    session.flush()
+    codings = table_of(Coding)
+    current: dict[int, dict[str, Any]] = {}
+    for chunk in chunks(list(run)):
+        query = select(codings.c.id, *(codings.c[key] for key in CODING_FIELDS)).where(codings.c.id.in_(chunk))
+        for row in session.execute(query.with_for_update()):
+            current[row.id] = {key: row._mapping[key] for key in CODING_FIELDS}
+    done: list[tuple[int, dict[str, Any] | None, dict[str, Any] | None]] = []
+    deleted, inserted, updated = [], [], []
+    now = utcnow()
+    for coding_id, (before, after) in run.items():
+        now_there = current.get(coding_id)
+        if not _same(now_there, after):
+            report.conflicts += 1  # changed by someone else since: left as it is
+            continue
+        if before is None and now_there is not None:
+            deleted.append(coding_id)
+            done.append((coding_id, now_there, None))
+        elif before is not None and now_there is None:
+            restored = {key: before[key] for key in CODING_FIELDS[:6]}
+            restored |= {"origin": before.get("origin") or "human", "confidence": before.get("confidence")}
+            restored["details"] = before.get("details")
+            inserted.append((coding_id, *restored.values(), now, now))
+            done.append((coding_id, None, restored))
+        elif before is not None and now_there is not None:
+            back = {key: before[key] for key in _REVERTED if key in before}
+            updated.append({"_id": coding_id, **{key: back.get(key, now_there[key]) for key in _REVERTED}})
+            done.append((coding_id, now_there, {**now_there, **back}))
+        else:
+            done.append((coding_id, None, None))
+    moved = moved_to_messages(session, deleted)
+    connection = session.connection()
+    for chunk in chunks(deleted):
+        session.execute(delete(codings).where(codings.c.id.in_(chunk)))
+    # ``details`` as the ORM stores it, None too (JSON ``null``, as a coding put back one at a time had it)
+    details = codings.c.details.type._cached_bind_processor(connection.dialect)
+    inserted = [(*row[:9], details(row[9]) if details else row[9], *row[10:]) for row in inserted]
+    columns = ["id", *CODING_FIELDS, "created_at", "updated_at"]
+    insert_values(connection, codings, columns, inserted, stored=("details",))
+    if updated:
+        values: dict[str, Any] = {key: bindparam(key) for key in _REVERTED} | {"updated_at": now}
+        session.execute(update(codings).where(codings.c.id == bindparam("_id")).values(values), updated)
+    for coding_id, now_there, after in done:
+        changes.extend(moved.get(coding_id, ()))
+        changes.append((coding_id, now_there, after))
+        report.coding_id = coding_id
+    session.expire_all()
+
+
 def _same(current: dict[str, Any] | None, logged: dict[str, Any] | None) -> bool:
     if current is None or logged is None:
         return current is logged
     keys = ("message_id", "code_id", "coder_id", "start", "end", "status")
     return all(current.get(k) == logged.get(k) for k in keys)
-
-
-def _restored(coding_id: int, values: dict[str, Any]) -> Coding:
-    now = utcnow()
-    return Coding(
-        id=coding_id,
-        message_id=values["message_id"],
-        code_id=values["code_id"],
-        coder_id=values["coder_id"],
-        start=values["start"],
-        end=values["end"],
-        status=values["status"],
-        origin=values.get("origin") or "human",
-        confidence=values.get("confidence"),
-        details=values.get("details"),
-        created_at=now,
-        updated_at=now,
-    )

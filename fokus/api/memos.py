@@ -11,18 +11,19 @@ Good practice, a coding whose memo holds its summary, is in :mod:`fokus.api.good
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from fokus.domain.chunks import chunks
 from fokus.domain.events import log_events, memo_snapshot, memo_values, new_batch
 from fokus.errors import FokusError
 from fokus.i18n import _
-from fokus.model import Case, Code, Coder, Coding, Memo, Message, Participant, utcnow
+from fokus.model import Case, Code, Coder, Coding, Memo, Message, Participant, table_of, utcnow
 
 #: What a memo can be about, in the order listings group them.
 ABOUT = ("message", "coding", "code", "case", "project")
@@ -377,10 +378,35 @@ def revert_memo_event(session: Session, before: dict[str, Any] | None, after: di
 def move_to_message(session: Session, coding: Coding) -> list[tuple[None, dict[str, Any], dict[str, Any]]]:
     """Move the memos on a coding about to be removed to its message (so a removal never loses one); returns the
     changes for the event log, to be logged before the coding's removal so that undo puts them back after it."""
-    changes = []
-    for memo in session.scalars(select(Memo).where(Memo.coding_id == coding.id).order_by(Memo.id)):
-        before = memo_snapshot(memo)
-        memo.coding_id, memo.message_id = None, coding.message_id
-        changes.append((None, before, memo_snapshot(memo)))
     session.flush()
-    return changes
+    return moved_to_messages(session, [coding.id]).get(coding.id, [])
+
+
+def moved_to_messages(
+    session: Session, coding_ids: Sequence[int]
+) -> dict[int, list[tuple[None, dict[str, Any], dict[str, Any]]]]:
+    """:func:`move_to_message` of many codings at once, by coding id (each coding's memos in the order of their
+    ids): one read and one ``UPDATE`` per chunk of codings, not a round trip per memo. The memos the session
+    holds are expired, so they are read again."""
+    memos, codings = table_of(Memo), table_of(Coding)
+    moved: dict[int, list[tuple[None, dict[str, Any], dict[str, Any]]]] = {}
+    for chunk in chunks(coding_ids):
+        query = (
+            select(memos, codings.c.message_id.label("target"))
+            .join(codings, codings.c.id == memos.c.coding_id)
+            .where(memos.c.coding_id.in_(chunk))
+            .order_by(memos.c.id)
+        )
+        rows = session.execute(query).all()
+        if not rows:
+            continue
+        for row in rows:
+            before = memo_snapshot(row)
+            after = {"memo": {**before["memo"], "coding_id": None, "message_id": row.target}}
+            moved.setdefault(row.coding_id, []).append((None, before, after))
+        target = select(codings.c.message_id).where(codings.c.id == memos.c.coding_id).scalar_subquery()
+        session.execute(update(memos).where(memos.c.coding_id.in_(chunk)).values(message_id=target, coding_id=None))
+    for held in list(session.identity_map.values()) if moved else ():
+        if isinstance(held, Memo):
+            session.expire(held)
+    return moved
