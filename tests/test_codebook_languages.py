@@ -207,17 +207,15 @@ def test_rename_changes_the_name_the_reader_sees_and_undo_restores_it(
         assert session.scalar(select(Code.name).where(Code.path == "krise/flom")) == "Oversvømmelse"
 
 
-def test_editing_the_shown_note_and_clearing_it(project: Project, tmp_path: Path) -> None:
+def test_editing_changes_the_stored_texts_and_keeps_the_translations(project: Project, tmp_path: Path) -> None:
+    """The codebook screen shows and edits the stored texts, whatever the reader's language."""
     loaded(project, tmp_path)
     use("en")
     with project.begin() as session:
-        edit_code(session, "krise", description="Emergencies.", include="Storms.")
+        edit_code(session, "krise", name="Krise", description="Kriser.")
         krise = session.scalars(select(Code).where(Code.path == "krise")).one()
-        assert (krise.description, krise.include_note) == ("Kriser og beredskap.", "Storms.")
-        assert krise.translations["en"]["description"] == "Emergencies."
-        edit_code(session, "krise", description="")  # clearing the English note drops it: the stored one shows
-        assert krise.translations == {"en": {"name": "Crisis and emergency"}}
-        assert shown_text(krise, "description") == "Kriser og beredskap."
+        assert (krise.name, krise.description) == ("Krise", "Kriser.")
+        assert krise.translations == {"en": {"name": "Crisis and emergency", "description": "Crises and preparedness."}}
 
 
 def test_undo_of_a_rename_restores_the_translations(project: Project, tmp_path: Path) -> None:

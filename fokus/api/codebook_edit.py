@@ -64,9 +64,9 @@ def code_snapshot(code: Code) -> dict[str, Any]:
 
 
 def _where_shown(code: Code, values: dict[str, Any]) -> dict[str, Any]:
-    """A rename's or an edit's new texts put where the reader sees them: a text the codebook gives in the reader's
-    language (fokus.domain.codes.shown_text) changes there, any other in the code's own columns (its codebook's
-    language). Clearing a translated note drops the translation, so the stored note shows again."""
+    """A rename's new texts put where the reader sees them: a text the codebook gives in the reader's language
+    (fokus.domain.codes.shown_text) changes there, any other in the code's own columns (its codebook's language).
+    Clearing a translated text drops the translation, so the stored text shows again."""
     lang = reader_language()
     if not (code.translations or {}).get(lang):
         return values
@@ -126,7 +126,7 @@ def rename_code(
 
     The name changed is the one the reader sees: when the codebook gives the code's name in the reader's language
     (``fokus --lang en`` on a Norwegian codebook with English names), that name; else the stored name, in the
-    codebook's own language. The same holds for :func:`edit_code`'s texts."""
+    codebook's own language."""
     code = _code(session, path)
     report = SurgeryReport(new_batch())
     if new_id is not None:
@@ -160,7 +160,8 @@ def edit_code(
     """Change what a code says (its name, definition, inclusion and exclusion notes) as one undoable step.
 
     ``None`` leaves a field as it is; an empty text clears a note, never the name. When nothing changes, nothing is
-    logged and ``report.codes`` is empty.
+    logged and ``report.codes`` is empty. The texts changed are the stored ones (the codebook's own language), which
+    the codebook screen shows and edits; the code's other languages' texts stay as they are.
     """
     code = _code(session, path)
     values: dict[str, Any] = {}
@@ -179,7 +180,7 @@ def edit_code(
         if text is not None:
             values[key] = text.strip() or None
     report = SurgeryReport(new_batch())
-    if _change(session, code, _where_shown(code, values), report.batch, coder_id):
+    if _change(session, code, values, report.batch, coder_id):
         report.codes = [code.path]
         report.codings = _coding_count(session, [code.id])
     return report

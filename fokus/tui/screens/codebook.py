@@ -156,7 +156,7 @@ class CodebookScreen(FokusScreen):
 
     def reload(self) -> None:
         with self.fokus.reading() as session:
-            rows = codebook_rows(session, shown=True)  # names and notes in the reader's language, edits too
+            rows = codebook_rows(session)
             counts = code_status_counts(session)
             memos = code_memo_counts(session)
         for row in rows:
