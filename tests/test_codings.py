@@ -306,3 +306,27 @@ def test_the_command_refuses_a_large_file_bad_at_its_last_row_in_one_line(
         assert session.scalar(select(func.count()).select_from(Coding)) == 0
         assert session.scalar(select(func.count()).select_from(Event)) == 0
     assert _indexes(coded) == before
+
+
+def test_an_import_is_a_step_of_its_coder_that_undo_takes_back(coded: Project, tmp_path: Path) -> None:
+    from fokus.api.coding_actions import redo, undo
+
+    path = write(tmp_path, "message_id,code,start,end,text,coder\nm1,krise/flom,0,21,,ingrid\nm2,dialog,,,,ingrid\n")
+    with coded.begin() as session:
+        import_codings(session, read_codings(path), display=str(path))
+    both = write(tmp_path, "message_id,code,start,end,text,coder\nm1,dialog,0,8,,ingrid\nm1,dialog,0,8,,magnus\n")
+    with coded.begin() as session:
+        import_codings(session, read_codings(both), display=str(both))  # two coders' rows: nobody's step
+        ingrid = session.scalar(select(Coder.id).where(Coder.name == "ingrid"))
+        assert ingrid is not None
+        undone = undo(session, ingrid)
+        assert undone is not None
+        assert undone.changed == 2
+    with coded.read() as session:
+        left = sorted((c.start, c.end, c.coder.name) for c in session.scalars(select(Coding)))
+    assert left == [(0, 8, "ingrid"), (0, 8, "magnus")]
+    with coded.begin() as session:
+        assert undo(session, ingrid) is None
+        assert redo(session, ingrid) is not None
+    with coded.read() as session:
+        assert session.scalar(select(func.count()).select_from(Coding)) == 4

@@ -60,12 +60,20 @@ def import_codings(
     coder: str | None = None,
     replace: bool = False,
 ) -> CodingsReport:
-    """Add codings from ``rows``; ``coder`` is used where a row names none."""
+    """Add codings from ``rows``; ``coder`` is used where a row names none.
+
+    The import is one step of ``coder`` (or of the one coder all the rows name), whose `fokus undo` takes it back;
+    rows of several coders and no ``coder``: a step of nobody's, as before."""
     with fewer_collections():  # a million codings make millions of small objects, none in a cycle
         report = CodingsReport()
         planned = _planned(session, rows, display, coder, report)
         existing = _existing(session, sorted({key[0] for key in planned}))
-        _write(session, planned, existing, replace, report)
+        named = {key[2] for key in planned}
+        if coder is not None:
+            step_coder = session.scalar(select(Coder.id).where(Coder.name == coder))
+        else:
+            step_coder = named.pop() if len(named) == 1 else None
+        _write(session, planned, existing, replace, report, step_coder)
         return report
 
 
@@ -176,6 +184,7 @@ def _write(
     existing: dict[Key, Row[Any]],
     replace: bool,
     report: CodingsReport,
+    step_coder: int | None = None,
 ) -> None:
     """Insert the new codings and log them (one batch: one undo step); count the others, and replace those that
     differ if asked."""
@@ -211,22 +220,26 @@ def _write(
         report.added_ids = insert_values_new_ids(connection, codings, columns, inserts, stored=_STORED)
     report.added = len(inserts)
     with indexes_made_after(connection, events, len(inserts)):
-        _log_added(connection, batch, report.added_ids, inserts)
+        _log_added(connection, batch, report.added_ids, inserts, step_coder)
     if replacements:
         session.flush()
-        log_events(session, batch, "coding.change", replacements)
+        log_events(session, batch, "coding.change", replacements, step_coder)
 
 
-def _log_added(connection: Connection, batch: str, ids: Sequence[int], inserts: Sequence[tuple[Any, ...]]) -> None:
+def _log_added(
+    connection: Connection, batch: str, ids: Sequence[int], inserts: Sequence[tuple[Any, ...]], coder: int | None
+) -> None:
     """One ``coding.add`` event per new coding, as ``log_events`` writes it (``after`` the coding's
     :func:`~fokus.domain.events.snapshot`), its JSON made from a template: ``json.dumps`` of a million dicts is the
     slowest part of a large import. The text is ``json.dumps``'s own (tests/test_codings.py compares them)."""
     events = table_of(Event)
     at = stored_form(connection, events, "at")(utcnow())
-    insert_values(connection, events, _EVENT_COLUMNS, _added(at, batch, ids, inserts), stored=_EVENT_COLUMNS)
+    insert_values(connection, events, _EVENT_COLUMNS, _added(at, batch, ids, inserts, coder), stored=_EVENT_COLUMNS)
 
 
-def _added(at: Any, batch: str, ids: Sequence[int], inserts: Sequence[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+def _added(
+    at: Any, batch: str, ids: Sequence[int], inserts: Sequence[tuple[Any, ...]], coder: int | None
+) -> Iterator[tuple[Any, ...]]:
     ends: dict[tuple[Any, ...], str] = {}  # the JSON of status, origin and confidence, of which there are few
     for cid, values in zip(ids, inserts, strict=True):
         status, origin, confidence = values[5:8]
@@ -234,7 +247,7 @@ def _added(at: Any, batch: str, ids: Sequence[int], inserts: Sequence[tuple[Any,
         end = ends.get(key)
         if end is None:
             end = ends[key] = _ADDED_END % (json.dumps(status), json.dumps(origin), json.dumps(confidence))
-        yield (at, batch, None, "coding.add", cid, None, _ADDED_START % values[:5] + end, None)
+        yield (at, batch, coder, "coding.add", cid, None, _ADDED_START % values[:5] + end, None)
 
 
 _EVENT_COLUMNS = ("at", "batch", "coder_id", "action", "coding_id", "before", "after", "reverts")
