@@ -16,6 +16,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring_ascii as _quoted  # json.dumps of a str, without its overhead
 from typing import Any
 
 import numpy as np
@@ -259,7 +260,7 @@ def _logged(values: Sequence[Any]) -> str:
     message_id, code_id, coder_id, start, end, status, origin, confidence, details = values
     if confidence is None or (isinstance(confidence, float) and math.isfinite(confidence)):
         shown = "null" if confidence is None else float.__repr__(confidence)
-        return _LOGGED % (message_id, code_id, coder_id, start, end, json.dumps(status), json.dumps(origin), shown,
+        return _LOGGED % (message_id, code_id, coder_id, start, end, _quoted(status), _quoted(origin), shown,
                           "null" if details is None else details)  # fmt: skip
     logged = dict(zip(CODING_FIELDS, values, strict=True))
     logged["details"] = None if details is None else json.loads(details)
