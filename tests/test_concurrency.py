@@ -316,7 +316,7 @@ def test_a_coder_waits_for_a_long_import_and_both_complete(shared: str, tmp_path
     _join([coder])
 
     assert importing.returncode == 0, err
-    assert f"Codings: {rows} added" in out.decode()
+    assert f"Codings: {rows:,} added" in out.decode()
     assert adding.returncode == 0, adding.stderr
     assert b"locked" not in adding.stderr + err
     imported, coded = _codings_of(shared, "import"), _codings_of(shared, "ingrid")

@@ -288,7 +288,7 @@ def test_kill_during_import_leaves_all_or_none_and_a_rerun_completes(base: dict[
     assert after["messages"] == total
     assert after["threads"] == posts
     assert after["participants"] == len(authors)
-    assert f"Added {total} messages" in rerun.stdout.decode()
+    assert f"Added {total:,} messages" in rerun.stdout.decode()
 
 
 def test_kill_during_tagging_leaves_all_or_none_and_a_rerun_completes(base: dict[str, Path], tmp_path: Path) -> None:
