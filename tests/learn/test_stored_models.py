@@ -125,6 +125,7 @@ def test_an_old_pickled_model_is_dropped_by_the_migration(project: Project, tmp_
     plant(project, None, planted(marker), path="model-001.joblib")
     with project.begin() as session:
         session.execute(text("UPDATE alembic_version SET version_num = '0006'"))
+        session.execute(text("ALTER TABLE codes DROP COLUMN translations"))  # 0008 adds it: the schema of 0006
     project.close()
     again = open_project(project.display)
     try:
