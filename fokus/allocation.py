@@ -18,18 +18,16 @@ YOUNG = 100_000  # new containers between two collections of the youngest genera
 
 @contextmanager
 def fewer_collections() -> Iterator[None]:
-    """Run the body with the heap so far frozen and young collections rare; everything as it was afterwards.
+    """Run the body with the heap so far frozen and young collections rare; the collector's policy as it was after.
 
-    Nested uses (an import inside a command that already holds the collector off) and callers that froze their own
-    start-up objects (the TUI) keep their frozen objects: only a freeze this call began is undone.
+    Everything frozen is let go at the end, whoever froze it: objects that stayed frozen are never searched for cycles
+    again, so a closed screen caught in one would live as long as the process.
     """
     threshold = gc.get_threshold()
-    began = gc.get_freeze_count() == 0
     gc.freeze()
     gc.set_threshold(max(threshold[0], YOUNG), *threshold[1:])
     try:
         yield
     finally:
         gc.set_threshold(*threshold)
-        if began:
-            gc.unfreeze()
+        gc.unfreeze()
