@@ -9,6 +9,7 @@ import weakref
 from collections.abc import Callable
 from dataclasses import replace
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
