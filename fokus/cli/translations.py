@@ -48,6 +48,11 @@ def template() -> Catalog:
 def update() -> list[Path]:
     """Writes the template and merges it into every language's catalogue; returns the files written."""
     pot = template()
+    if POT.is_file():  # the same messages as last time: keep the date, so an unchanged template is an unchanged file
+        with POT.open("rb") as handle:
+            saved = read_po(handle)
+        if sorted(str(m.id) for m in saved if m.id) == sorted(str(m.id) for m in pot if m.id):
+            pot.creation_date = saved.creation_date
     with POT.open("wb") as handle:
         write_po(handle, pot, width=120, sort_output=True, omit_header=False, include_lineno=False)
     written = [POT]

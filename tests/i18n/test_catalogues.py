@@ -29,6 +29,12 @@ def _ours(catalog: Catalog) -> list[str]:
     )
 
 
+@cache
+def _template_ids() -> tuple[str, ...]:
+    """fokus's message ids as the code has them now (extracting them reads every module: done once)."""
+    return tuple(_ours(template()))
+
+
 def _placeholders(text: object) -> set[str]:
     """The placeholders of a message, of both its forms when it has a plural."""
     forms = text if isinstance(text, tuple) else (text,)
@@ -38,11 +44,11 @@ def _placeholders(text: object) -> set[str]:
 def test_the_template_is_current_with_the_code() -> None:
     with POT.open("rb") as handle:
         saved = read_po(handle)
-    assert _ours(template()) == _ours(saved), "run: python -m fokus.cli.translations"
+    assert list(_template_ids()) == _ours(saved), "run: python -m fokus.cli.translations"
 
 
 def test_every_message_has_a_norwegian_translation_with_the_same_placeholders() -> None:
-    ours = set(_ours(template()))
+    ours = set(_template_ids())
     missing, broken = [], []
     for entry in _nb():
         if not entry.id or str(entry.id) not in ours:
