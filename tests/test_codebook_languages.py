@@ -141,6 +141,26 @@ def test_codebook_show_table_in_the_readers_language_json_keeps_the_stored_name(
     }
 
 
+def test_analyses_show_the_readers_name_and_csv_keeps_the_stored_one(project: Project, tmp_path: Path) -> None:
+    loaded(project, tmp_path)
+    runner = CliRunner()
+
+    def freq(lang: str, shown: str) -> str:
+        result = runner.invoke(main, ["--lang", lang, "--db", project.display, "freq", "--format", shown])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    english, norsk = freq("en", "md"), freq("nb", "md")  # the terminal table leaves names out
+    assert "Crisis and emergency" in english
+    assert "Krise og beredskap" not in english
+    assert "Krise og beredskap" in norsk
+    assert "Crisis and emergency" not in norsk
+    assert "Flom" in english  # a code with one name shows it in every language
+    assert freq("en", "csv") == freq("nb", "csv")
+    assert "Krise og beredskap" in freq("en", "csv")
+    assert json.loads(freq("en", "json")) == json.loads(freq("nb", "json"))
+
+
 def test_a_one_language_codebook_shows_json_as_before(project: Project) -> None:
     result = CliRunner().invoke(main, ["--db", project.display, "codebook", "show", "--json"])
     rows = json.loads(result.output)

@@ -24,6 +24,7 @@ import numpy as np
 from sqlalchemy import Select, case, select
 from sqlalchemy.orm import Session
 
+from fokus.analysis.report import Name
 from fokus.domain.chunks import chunks
 from fokus.domain.local_time import DISPLAY_ZONE, local_time
 from fokus.errors import FokusError
@@ -67,6 +68,10 @@ class CodeTree:
     @classmethod
     def load(cls, session: Session) -> CodeTree:
         rows = session.execute(select(Code.id, Code.path, Code.name, Code.parent_id, Code.position)).all()
+        translations = {
+            cid: {lang: texts["name"] for lang, texts in (given or {}).items() if texts.get("name")}
+            for cid, given in session.execute(select(Code.id, Code.translations).where(Code.translations.is_not(None)))
+        }
         children: dict[int | None, list[tuple[int, str, int]]] = {}
         for cid, path, _name, parent, position in rows:
             children.setdefault(parent, []).append((position, path, cid))
@@ -80,7 +85,8 @@ class CodeTree:
         walk(None)
         return cls(
             path={cid: path for cid, path, *_ in rows},
-            name={cid: name for cid, _path, name, *_ in rows},
+            # the stored name (CSV, JSON) that shows in the reader's language where the codebook gives one
+            name={cid: Name(name, translations.get(cid)) for cid, _path, name, *_ in rows},
             parent={cid: parent for cid, _p, _n, parent, _pos in rows},
             order=order,
         )

@@ -21,7 +21,7 @@ from functools import cache
 from typing import Any, Protocol, TextIO
 
 from fokus.files.spreadsheet import CsvWriter
-from fokus.i18n import N_, _, formats, language
+from fokus.i18n import N_, PSEUDO, _, formats, language
 
 FORMATS = ("table", "csv", "json", "md")
 
@@ -140,7 +140,7 @@ def cell(value: Any, column: str = "") -> str:
     a key for programs (``overall``, ``accepted``, ``supported``) is shown as a word in the reader's language."""
     if value is None:
         return ""
-    if isinstance(value, Phrase | Figure | Joined):
+    if isinstance(value, Phrase | Figure | Joined | Name):
         return value.shown()
     if isinstance(value, bool):
         return _("yes") if value else _("no")
@@ -273,13 +273,29 @@ class Joined:
         return self.separator.join(shown(part) for part in self.parts)
 
 
+class Name(str):
+    """A code's stored name, which CSV and JSON keep (it is ``str``), carrying its names in other languages from the
+    codebook (``name: {nb: ..., en: ...}``): :meth:`shown` is the reader's, for tables and Markdown."""
+
+    translations: Mapping[str, str]  # language -> name
+
+    def __new__(cls, stored: str, translations: Mapping[str, str] | None = None) -> Name:
+        name = super().__new__(cls, stored)
+        name.translations = translations or {}
+        return name
+
+    def shown(self) -> str:
+        lang = language()
+        return self.translations.get("en" if lang == PSEUDO else lang) or str(self)
+
+
 def _english(value: Any) -> str:
     return value.english() if isinstance(value, Figure) else str(value)
 
 
 def shown(value: Any) -> str:
     """A Phrase, Figure or Joined in the reader's language; anything else (data, English already) as it is."""
-    return value.shown() if isinstance(value, Phrase | Figure | Joined) else str(value)
+    return value.shown() if isinstance(value, Phrase | Figure | Joined | Name) else str(value)
 
 
 def markdown_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:

@@ -104,6 +104,8 @@ def data_vocabulary(session: Any) -> set[str]:
         Coder.name,
     ):
         texts += [str(value) for value in session.scalars(select(column)) if value is not None]
+    for translations in session.scalars(select(Code.translations)):  # names in the codebook's other languages
+        texts += [text for given in (translations or {}).values() for text in given.values()]
     return words("\n".join(texts))
 
 
