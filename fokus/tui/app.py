@@ -25,6 +25,7 @@ from fokus.api.step_summary import StepSummary, reverted_step
 from fokus.api.workplace import Place, last_place, remember_coder, remember_place, remembered_coder
 from fokus.domain.coders import human_coder
 from fokus.errors import FokusError
+from fokus.i18n import N_
 from fokus.store import Project
 from fokus.tui.messages import CodingsChanged
 from fokus.tui.workbench import Workbench
@@ -49,19 +50,19 @@ class FokusApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "fokus"
     BINDINGS = [
-        Binding("q", "quit", "Avslutt", id="app.quit"),
-        Binding("question_mark", "help", "Hjelp", key_display="?", id="app.help"),
-        Binding("v", "review", "Forslag", id="app.review"),
-        Binding("b", "codebook", "Kodebok", id="app.codebook"),
-        Binding("p", "practices", "God praksis-tavle", id="app.practices"),
-        Binding("N", "memos", "Memoer", id="app.memos"),
-        Binding("a", "analysis", "Analyse", id="app.analysis"),
-        Binding("t", "tag", "Foreslå koder", id="app.tag"),
-        Binding("L", "learn", "Lær av kodingen", id="app.learn"),
-        Binding("d", "discover", "Nye temaer", id="app.discover"),
-        Binding("ctrl+x", "cancel_tag", "Stopp forslag", id="app.cancel_tag"),
-        Binding("u", "undo", "Angre", id="app.undo"),
-        Binding("ctrl+r", "redo", "Gjør om", id="app.redo"),
+        Binding("q", "quit", N_("Quit"), id="app.quit"),
+        Binding("question_mark", "help", N_("Help"), key_display="?", id="app.help"),
+        Binding("v", "review", N_("Suggestions"), id="app.review"),
+        Binding("b", "codebook", N_("Codebook"), id="app.codebook"),
+        Binding("p", "practices", N_("Good practice board"), id="app.practices"),
+        Binding("N", "memos", N_("Memos"), id="app.memos"),
+        Binding("a", "analysis", N_("Analysis"), id="app.analysis"),
+        Binding("t", "tag", N_("Suggest codes"), id="app.tag"),
+        Binding("L", "learn", N_("Learn from coding"), id="app.learn"),
+        Binding("d", "discover", N_("New themes"), id="app.discover"),
+        Binding("ctrl+x", "cancel_tag", N_("Stop suggesting"), id="app.cancel_tag"),
+        Binding("u", "undo", N_("Undo"), id="app.undo"),
+        Binding("ctrl+r", "redo", N_("Redo"), id="app.redo"),
     ]
 
     def __init__(

@@ -34,7 +34,7 @@ def test_every_key_of_a_thread_shows_at_80_columns(drive: Callable[..., None]) -
             f"{app.get_key_display(b)} {b.description}" if b.group is None else b.group.description for b in wanted
         ]
         missing = [label for label in labels if label not in shown]
-        # paired keys share a label: "j/k Neste/forrige setning"
+        # paired keys share a label: "j/k Next/previous sentence"
         paired = [b for b in wanted if b.group is not None]
         assert paired
         for binding in paired:
@@ -44,7 +44,7 @@ def test_every_key_of_a_thread_shows_at_80_columns(drive: Callable[..., None]) -
                 if binding.group.description in line
             ), binding
         assert missing == []
-        for essential in ("u Angre", "? Hjelp", "q Avslutt"):
+        for essential in ("u Undo", "? Help", "q Quit"):
             assert essential in shown
 
     drive(steps, size=(80, 24))
@@ -166,14 +166,22 @@ def test_help_in_a_thread_lists_the_threads_keys_first_and_their_meaning_wins(dr
         table = app.screen.query_one(DataTable)
         rows = [tuple(str(cell) for cell in table.get_row_at(i)) for i in range(table.row_count)]
         meaning = {key: what for key, what, _ in rows}
-        assert meaning["a"] == "Godta forslag"  # not the app's "Analyse"
-        assert meaning["x"] == "Fjern din koding"
-        assert meaning["u"] == "Angre"
+        assert meaning["a"] == _described(ThreadScreen, "thread.accept")  # not the app's "Analysis"
+        assert meaning["a"] != "Analysis"
+        assert meaning["x"] == _described(ThreadScreen, "thread.uncode")
+        assert meaning["u"] == "Undo"
         wheres = [where for _, _, where in rows]
-        assert wheres == sorted(wheres, key=lambda w: w != "her")  # the thread's own keys first
+        assert wheres == sorted(wheres, key=lambda w: w != "here")  # the thread's own keys first
+        assert set(wheres) == {"here", "everywhere"}
         assert "Copy selected text" not in meaning.values()  # Textual's own keys are not fokus's to list
 
     drive(steps)
+
+
+def _described(screen: type[object], binding_id: str) -> str:
+    """What a screen's binding says it does (its English: the tests run in English)."""
+    bindings = getattr(screen, "BINDINGS", [])
+    return next(b.description for b in bindings if isinstance(b, Binding) and b.id == binding_id)
 
 
 def _run(app: FokusApp, steps: Callable[[Pilot[None]], object]) -> None:

@@ -18,6 +18,8 @@ from textual.geometry import Size
 from textual.screen import Screen
 from textual.widget import Widget
 
+from fokus.i18n import _
+
 #: At most this many lines; past it, the app's keys that open other screens give way (``?`` lists every key).
 MAX_LINES = 3
 #: The app's keys that stay however narrow the terminal: undo, redo, help, quit.
@@ -30,7 +32,7 @@ class Key(NamedTuple):
     enabled: bool
     action: str
     of_app: bool  # bound by the app rather than the screen
-    group: Binding.Group | None = None  # keys of one group share an entry: "j/k Neste/forrige setning"
+    group: Binding.Group | None = None  # keys of one group share an entry: "j/k Next/previous sentence"
 
 
 class KeyBar(Widget, can_focus=False):
@@ -79,11 +81,11 @@ class KeyBar(Widget, can_focus=False):
             shown = self.app.get_key_display(binding)
             listed = app_wide if of_app else own
             group = binding.group
-            if group is not None and listed and listed[-1].group is group:  # "j/k Neste/forrige setning"
+            if group is not None and listed and listed[-1].group is group:  # "j/k Next/previous sentence"
                 last = listed[-1]
                 listed[-1] = last._replace(shown=f"{last.shown}/{shown}", enabled=last.enabled or active.enabled)
                 continue
-            label = group.description if group is not None else binding.description
+            label = shown_description(group.description if group is not None else binding.description)
             listed.append(Key(shown, label, active.enabled, binding.action, of_app, group))
         return own + app_wide
 
@@ -119,6 +121,13 @@ class KeyBar(Widget, can_focus=False):
 
     def render(self) -> RenderableType:
         return Text("\n").join(self.lines(self.content_size.width))
+
+
+def shown_description(description: str) -> str:
+    """A binding's description in the chosen language: bindings are declared with ``N_()`` English at import time,
+    before a language is chosen, and translated where they are shown (an empty description stays empty: gettext
+    answers ``""`` with the catalogue's header)."""
+    return _(description) if description else description
 
 
 def _pack(keys: list[Key], width: int) -> list[list[Key]]:
