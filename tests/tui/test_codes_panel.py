@@ -55,7 +55,7 @@ def test_x_removes_the_chosen_older_coding_and_says_which(project: Project, driv
 
     drive(steps)
     assert [code for _, code, _, _ in codings_of_tester(project)] == ["ressurser/tid"]
-    assert "Fjernet dialog («Kjære alle sammen: i dag stenger vi …», tester)" in seen["notes"]
+    assert "Removed dialog (“Kjære alle sammen: i dag stenger vi …”, tester)" in seen["notes"]
 
 
 def test_with_two_codings_x_asks_which_and_removes_nothing_until_told(
@@ -107,7 +107,7 @@ def test_e_recodes_the_chosen_coding(project: Project, drive: Callable[..., None
 
     drive(steps)
     assert [code for _, code, _, _ in codings_of_tester(project)] == ["krise/under", "ressurser/tid"]
-    assert "dialog er nå krise/under («Kjære alle sammen: i dag stenger vi …», tester)" in seen["notes"]
+    assert "dialog is now krise/under (“Kjære alle sammen: i dag stenger vi …”, tester)" in seen["notes"]
 
 
 async def open_filtered(pilot: Pilot[None], app: FokusApp, text: str) -> ThreadScreen:
@@ -155,7 +155,7 @@ def test_someone_elses_coding_is_shown_but_not_removed(project: Project, drive: 
     drive(steps)
     with project.read() as session:
         assert session.get(Coding, seen["coding"]) is not None
-    assert f"Kodingen er {seen['coder']} sin: du kan bare endre eller fjerne dine egne" in seen["notes"]  # type: ignore[operator]
+    assert f"The coding is {seen['coder']}'s: you can change or remove only your own" in seen["notes"]  # type: ignore[operator]
 
 
 def test_accepting_a_suggestion_in_the_thread(project: Project, drive: Callable[..., None]) -> None:
@@ -174,7 +174,7 @@ def test_accepting_a_suggestion_in_the_thread(project: Project, drive: Callable[
         coding = session.get(Coding, seen["coding"])
         assert coding is not None
         assert (coding.status, coding.coder.name) == ("accepted", "tester")
-    assert any(note.startswith(f"Godtok forslaget {seen['code']} («") for note in seen["notes"])  # type: ignore[attr-defined]
+    assert any(note.startswith(f"Accepted the suggestion {seen['code']} (“") for note in seen["notes"])  # type: ignore[attr-defined]
 
 
 def test_rejecting_the_chosen_one_of_two_suggestions(project: Project, drive: Callable[..., None]) -> None:
@@ -215,11 +215,11 @@ def test_the_same_code_over_an_overlapping_span_asks_first(project: Project, dri
         seen["notes"] = notes(app)
 
     drive(steps)
-    assert "Du har allerede kodet dette som dialog" in seen["same"]
+    assert "You already coded this as dialog" in seen["same"]
     [(_, code, start, end)] = codings_of_tester(project)
     assert (code, start) == ("dialog", 0)
     assert end > 70  # over the second sentence too
-    assert any(note.startswith("Utvidet dialog til «Kjære alle sammen") for note in seen["notes"]), seen["notes"]
+    assert any(note.startswith("Extended dialog to “Kjære alle sammen") for note in seen["notes"]), seen["notes"]
 
 
 def test_coding_again_over_an_overlap_when_told_to(project: Project, drive: Callable[..., None]) -> None:
@@ -230,7 +230,7 @@ def test_coding_again_over_an_overlap_when_told_to(project: Project, drive: Call
         await pilot.pause()
         await pilot.press("J", "c", *"dialog", "enter")
         await pilot.pause()
-        await pilot.press("2")  # "Kod likevel"
+        await pilot.press("2")  # "Code anyway"
         await pilot.pause()
 
     drive(steps)

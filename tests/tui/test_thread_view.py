@@ -176,7 +176,7 @@ def test_back_from_a_thread_the_list_keeps_its_place_and_shows_the_new_coding(dr
         table = threads.query_one(DataTable)
         assert table.cursor_row == 3
         assert threads.rows[3] == replace(row, codings=row.codings + 1)
-        assert str(table.get_cell(str(row.thread_id), "Koder")) == str(row.codings + 1)
+        assert str(table.get_cell(str(row.thread_id), "codings")) == str(row.codings + 1)
 
     drive(steps)
 

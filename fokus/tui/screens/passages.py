@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from rich.cells import cell_len
 from rich.markup import escape
 from textual import events
 from textual.app import ComposeResult
@@ -14,9 +15,21 @@ from textual.widgets import DataTable, Static
 
 from fokus.analysis.frame import Scope
 from fokus.domain.passages import Passage
+from fokus.i18n import N_, _, ngettext
 from fokus.tui.screens.base import FokusScreen
+from fokus.tui.widgets.codes_panel import quoted
 from fokus.tui.widgets.columns import Column, fitted
 from fokus.tui.widgets.header import Header
+
+#: The columns' headings: the English is also the column's key; shown translated.
+DATE, CASE, PARTICIPANT, CODE, CODER, PASSAGE = (
+    N_("Date"),
+    N_("Municipality"),
+    N_("Participant"),
+    N_("Code"),
+    N_("Coder"),
+    N_("Passage"),
+)
 
 
 @dataclass(frozen=True)
@@ -61,7 +74,7 @@ class Quote(Passage):
 class PassageTable(DataTable[str]):
     """The passages: ``enter`` opens the thread at the passage, and the key bar says so."""
 
-    BINDINGS = [Binding("enter", "select_cursor", "Åpne tråden", id="passages.open")]
+    BINDINGS = [Binding("enter", "select_cursor", N_("Open the thread"), id="passages.open")]
 
 
 class PassagesScreen(FokusScreen):
@@ -71,7 +84,7 @@ class PassagesScreen(FokusScreen):
     Give a code, a scope and the figure's coordinates (as `fokus passages` takes them), or the quotes themselves.
     """
 
-    BINDINGS = [Binding("escape", "back", "Tilbake", id="passages.back")]
+    BINDINGS = [Binding("escape", "back", N_("Back"), id="passages.back")]
     DEFAULT_CSS = """
     PassagesScreen #passages-table { height: 1fr; }
     PassagesScreen #passages-detail {
@@ -102,15 +115,26 @@ class PassagesScreen(FokusScreen):
     def on_mount(self) -> None:
         if self.given is not None:
             title, self.found = self.given
-            about = f"{title}: {len(self.found)} utdrag."
+            count = len(self.found)
+            about = ngettext("{title}: {count} passage.", "{title}: {count} passages.", count).format(
+                title=title, count=count
+            )
         else:
             from fokus.analysis.passages import passages
 
             with self.fokus.reading() as session:
                 report = passages(session, self.code, scope=self.scope, limit=500, **self.where)
             self.found = [Quote.from_row(r, code=r["code"], coder=r["coder"]) for r in report.rows()]
-            shown = f", de første {len(self.found)}" if len(self.found) < report.total else ""
-            about = f"{report.title}: {report.total} utdrag{shown}."
+            if len(self.found) < report.total:
+                about = ngettext(
+                    "{title}: {total} passage, the first {count}.",
+                    "{title}: {total} passages, the first {count}.",
+                    report.total,
+                ).format(title=report.title, total=report.total, count=len(self.found))
+            else:
+                about = ngettext("{title}: {count} passage.", "{title}: {count} passages.", report.total).format(
+                    title=report.title, count=report.total
+                )
         self.query_one("#passages-about", Static).update(about)
         self.fill(self.size.width)
         self.query_one(DataTable).focus()
@@ -122,14 +146,16 @@ class PassagesScreen(FokusScreen):
     @staticmethod
     def layout_columns(width: int) -> tuple[Column, ...]:
         """(heading, width) of each column at ``width``: the passage takes what is left; the participant and the
-        coder show only where there is room (the pane under the table names them)."""
-        shown: list[Column] = [("Dato", 10), ("Kommune", 12)]
+        coder show only where there is room (the pane under the table names them). The heading is the English (the
+        column's key; shown translated), and a column is at least as wide as its heading in the language shown."""
+        shown: list[Column] = [(DATE, 10), (CASE, 12)]
         if width >= 120:
-            shown += [("Deltaker", 12)]
-        shown += [("Kode", 22)]
+            shown += [(PARTICIPANT, 12)]
+        shown += [(CODE, 22)]
         if width >= 120:
-            shown += [("Koder", 14)]
-        return fitted(shown, "Utdrag", len(shown), width, 20)
+            shown += [(CODER, 14)]
+        fixed = [(heading, max(size, cell_len(_(heading)))) for heading, size in shown]
+        return fitted(fixed, PASSAGE, len(fixed), width, 20)
 
     def fill(self, width: int) -> None:
         self.columns = self.layout_columns(width)
@@ -137,17 +163,17 @@ class PassagesScreen(FokusScreen):
         row = table.cursor_row
         table.clear(columns=True)
         for heading, size in self.columns:
-            table.add_column(heading, width=size, key=heading)
+            table.add_column(_(heading), width=size, key=heading)
         for index, quote in enumerate(self.found):
             cells = {
-                "Dato": quote.when,
-                "Kommune": quote.case or "",
-                "Deltaker": quote.participant,
-                "Kode": quote.code,
-                "Koder": quote.coder,
-                "Utdrag": " ".join(quote.text.split()),
+                DATE: quote.when,
+                CASE: quote.case or "",
+                PARTICIPANT: quote.participant,
+                CODE: quote.code,
+                CODER: quote.coder,
+                PASSAGE: " ".join(quote.text.split()),
             }
-            table.add_row(*(cells[heading] for heading, _ in self.columns), key=str(index))
+            table.add_row(*(cells[heading] for heading, _size in self.columns), key=str(index))
         if self.found:
             table.move_cursor(row=min(row, len(self.found) - 1))
         self.show_detail()
@@ -158,12 +184,13 @@ class PassagesScreen(FokusScreen):
     def show_detail(self) -> None:
         pane = self.query_one("#passages-detail", Static)
         if not self.found:
-            pane.update("[dim]Ingen utdrag.[/]")
+            none = _("No passages.")
+            pane.update(f"[dim]{escape(none)}[/]")
             return
         quote = self.found[max(self.query_one(DataTable).cursor_row, 0)]
         who = " · ".join(part for part in (quote.case, quote.participant, quote.when) if part)
         codes = " · ".join(part for part in (quote.code, quote.coder) if part)
-        pane.update(f"[b]{escape(who)}[/b]  [dim]{escape(codes)}[/dim]\n«{escape(quote.text.strip())}»")
+        pane.update(f"[b]{escape(who)}[/b]  [dim]{escape(codes)}[/dim]\n{escape(quoted(quote.text.strip()))}")
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
@@ -187,6 +214,6 @@ def open_thread_at(screen: FokusScreen, message: str, offset: int) -> None:
     with screen.fokus.reading() as session:
         found = find_message(session, message)
     if found is None:
-        screen.notify(f"Finner ikke melding {message}", severity="error")
+        screen.notify(_("Cannot find message {message}").format(message=message), severity="error")
         return
     screen.app.push_screen(ThreadScreen(found[1], start_at=(found[0], offset)))

@@ -13,25 +13,37 @@ from textual.widgets import Static
 
 from fokus.api.coding_actions import accept_as, decide
 from fokus.api.review import ReviewItem, review_progress, review_queue
+from fokus.i18n import N_, _, ngettext
 from fokus.tui.messages import CodingsChanged
 from fokus.tui.screens.base import FokusScreen
 from fokus.tui.widgets.code_picker import CodePicker
 from fokus.tui.widgets.header import Header
 
 ORDERS = ("confidence", "code", "thread", "uncertain")
-ORDER_NAMES = {"confidence": "sikrest først", "code": "etter kode", "thread": "etter tråd", "uncertain": "mest usikre"}
+ORDER_NAMES = {
+    "confidence": N_("surest first"),
+    "code": N_("by code"),
+    "thread": N_("by thread"),
+    "uncertain": N_("most uncertain"),
+}
 PAGE = 50
 
 
-def render_item(item: ReviewItem) -> Text:
+def render_item(item: ReviewItem, name: str | None = None) -> Text:
+    """The suggestion's card: its code (``name``: the code's name in the reader's language, else the stored one),
+    where it comes from and how sure, and its message with the sentence and the words that triggered it."""
     text = Text()
     text.append(f"{item.code}", style=f"bold {item.color or 'yellow'}")
-    text.append(f"  {item.name}\n", style="bold")
+    text.append(f"  {name or item.name}\n", style="bold")
     confidence = f"{item.confidence:.2f}" if item.confidence is not None else "-"
-    parts = [f"regler {item.rules:.2f}" if item.rules else "", f"modell {item.model:.2f}" if item.model else ""]
+    parts = [
+        _("rules {confidence}").format(confidence=f"{item.rules:.2f}") if item.rules else "",
+        _("model {confidence}").format(confidence=f"{item.model:.2f}") if item.model else "",
+    ]
     said = ", ".join(part for part in parts if part)
     confidence += f" ({said})" if said else ""
-    text.append(f"{item.origin}  ·  sikkerhet {confidence}  ·  {item.participant}", style="dim")
+    line = _("{origin}  ·  confidence {confidence}  ·  {participant}")
+    text.append(line.format(origin=item.origin, confidence=confidence, participant=item.participant), style="dim")
     text.append(f" ({item.case})\n\n" if item.case else "\n\n", style="dim")
     context = Text(item.context)
     context.stylize("bold", item.start, item.end)
@@ -44,12 +56,12 @@ def render_item(item: ReviewItem) -> Text:
 
 class ReviewScreen(FokusScreen):
     BINDINGS = [
-        Binding("a", "accept", "Godta", id="review.accept"),
-        Binding("r", "reject", "Avvis", id="review.reject"),
-        Binding("e", "accept_as", "Godta som annen kode", id="review.accept_as"),
-        Binding("s", "skip", "Hopp over", id="review.skip"),
-        Binding("o", "order", "Rekkefølge", id="review.order"),
-        Binding("escape", "back", "Tilbake", id="review.back"),
+        Binding("a", "accept", N_("Accept"), id="review.accept"),
+        Binding("r", "reject", N_("Reject"), id="review.reject"),
+        Binding("e", "accept_as", N_("Accept as another code"), id="review.accept_as"),
+        Binding("s", "skip", N_("Skip"), id="review.skip"),
+        Binding("o", "order", N_("Order"), id="review.order"),
+        Binding("escape", "back", N_("Back"), id="review.back"),
     ]
 
     def __init__(self) -> None:
@@ -58,6 +70,7 @@ class ReviewScreen(FokusScreen):
         self.items: list[ReviewItem] = []
         self.skipped: set[int] = set()
         self.open_count = self.decided = 0
+        self.names: dict[str, str] = {}  # code -> its name in the reader's language
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -69,7 +82,10 @@ class ReviewScreen(FokusScreen):
 
     def reload(self) -> None:
         """Read a page of the queue and the counts; moving through the page then needs no query."""
+        from fokus.api.codebook import codable_codes
+
         with self.fokus.reading() as session:
+            self.names = dict(codable_codes(session))
             self.items = [
                 item
                 for item in review_queue(session, order=self.order, limit=PAGE + len(self.skipped))
@@ -81,11 +97,16 @@ class ReviewScreen(FokusScreen):
     def show(self) -> None:
         card = self.query_one("#review-card", Static)
         if self.items:
-            card.update(render_item(self.items[0]))
+            card.update(render_item(self.items[0], self.names.get(self.items[0].code)))
         else:
-            card.update("Ingen åpne forslag å vurdere." if not self.open_count else "Du har hoppet over resten.")
+            card.update(_("No open suggestions to review.") if not self.open_count else _("You skipped the rest."))
+        progress = ngettext(
+            "{open} open suggestion · {decided} reviewed · order: {order}",
+            "{open} open suggestions · {decided} reviewed · order: {order}",
+            self.open_count,
+        )
         self.query_one("#review-progress", Static).update(
-            f"{self.open_count} åpne forslag · {self.decided} vurdert · rekkefølge: {ORDER_NAMES[self.order]}"
+            progress.format(open=self.open_count, decided=self.decided, order=_(ORDER_NAMES[self.order]))
         )
 
     def advance(self) -> None:
@@ -136,7 +157,8 @@ class ReviewScreen(FokusScreen):
                 self.reload()
 
         self.app.push_screen(
-            CodePicker(codes, app.recent_codes, title=f"Godta som … (i stedet for {item.code})"), chosen
+            CodePicker(codes, app.recent_codes, title=_("Accept as … (instead of {code})").format(code=item.code)),
+            chosen,
         )
 
     def action_order(self) -> None:

@@ -26,6 +26,7 @@ from textual.containers import Container
 from fokus.api.browse import MessageView, conversation, text_matches, thread_sentences
 from fokus.api.good_practice import mark_good_practice
 from fokus.api.memos import add_memo, memo_on_case
+from fokus.i18n import N_, _
 from fokus.tui.messages import CodingsChanged
 from fokus.tui.screens.thread_coding import CodingKeys, Cursor
 from fokus.tui.widgets.codes_panel import CodesPanel, entries_on
@@ -38,37 +39,43 @@ from fokus.tui.widgets.memo import MemoEditor
 WIDE = 120
 
 
-#: Keys that pair up in the key bar, each pair with one label: "j/k Neste/forrige setning".
-MOVE = Binding.Group("Neste/forrige setning")
-BY_SENTENCE = Binding.Group("Utvid/krymp en setning")
-BY_WORD = Binding.Group("Utvid/krymp et ord")
+#: Keys that pair up in the key bar, each pair with one label: "j/k Next/previous sentence".
+MOVE = Binding.Group(N_("Next/previous sentence"))
+BY_SENTENCE = Binding.Group(N_("Grow/shrink by sentence"))
+BY_WORD = Binding.Group(N_("Grow/shrink by word"))
 
 
 class ThreadScreen(CodingKeys):
     BINDINGS = [
-        Binding("escape", "back", "Tilbake", id="thread.back"),
-        Binding("j,down", "next", "Neste setning", id="thread.next", group=MOVE),
-        Binding("k,up", "previous", "Forrige setning", id="thread.previous", group=MOVE),
-        Binding("J", "extend_sentence", "Utvid med en setning", id="thread.extend_sentence", group=BY_SENTENCE),
-        Binding("K", "shrink_sentence", "Krymp med en setning", id="thread.shrink_sentence", group=BY_SENTENCE),
-        Binding("l", "extend_word", "Utvid med et ord", id="thread.extend_word", group=BY_WORD),
-        Binding("h", "shrink_word", "Krymp med et ord", id="thread.shrink_word", group=BY_WORD),
-        Binding("c", "code", "Kod utvalget", id="thread.code"),
+        Binding("escape", "back", N_("Back"), id="thread.back"),
+        Binding("j,down", "next", N_("Next sentence"), id="thread.next", group=MOVE),
+        Binding("k,up", "previous", N_("Previous sentence"), id="thread.previous", group=MOVE),
+        Binding("J", "extend_sentence", N_("Grow by a sentence"), id="thread.extend_sentence", group=BY_SENTENCE),
+        Binding("K", "shrink_sentence", N_("Shrink by a sentence"), id="thread.shrink_sentence", group=BY_SENTENCE),
+        Binding("l", "extend_word", N_("Grow by a word"), id="thread.extend_word", group=BY_WORD),
+        Binding("h", "shrink_word", N_("Shrink by a word"), id="thread.shrink_word", group=BY_WORD),
+        Binding("c", "code", N_("Code selection"), id="thread.code"),
         # choosing an entry of the codes panel: its title says how, so they stay out of the key bar
-        Binding("tab", "next_entry", "Velg neste koding i panelet", show=False, id="thread.next_entry"),
-        Binding("shift+tab", "previous_entry", "Velg forrige koding i panelet", show=False, id="thread.previous_entry"),
+        Binding("tab", "next_entry", N_("Choose the next coding in the panel"), show=False, id="thread.next_entry"),
         Binding(
-            "1", "choose(1)", "Velg koding nummer 1–9 i panelet", key_display="1–9", show=False, id="thread.choose1"
+            "shift+tab",
+            "previous_entry",
+            N_("Choose the previous coding in the panel"),
+            show=False,
+            id="thread.previous_entry",
+        ),
+        Binding(
+            "1", "choose(1)", N_("Choose coding 1–9 in the panel"), key_display="1–9", show=False, id="thread.choose1"
         ),
         *(Binding(str(n), f"choose({n})", "", show=False, id=f"thread.choose{n}") for n in range(2, 10)),
-        Binding("e", "recode", "Endre koden", id="thread.recode"),
-        Binding("x", "uncode", "Fjern din koding", id="thread.uncode"),
-        Binding("a", "accept", "Godta forslag", id="thread.accept"),
-        Binding("r", "reject", "Avvis forslag", id="thread.reject"),
-        Binding("m", "memo", "Memo om meldingen", id="thread.memo"),
-        Binding("M", "memo_coding", "Memo om din koding", id="thread.memo_coding"),
-        Binding("n", "memo_case", "Memo om kommunen", id="thread.memo_case"),
-        Binding("g", "good_practice", "God praksis", id="thread.good"),
+        Binding("e", "recode", N_("Change code"), id="thread.recode"),
+        Binding("x", "uncode", N_("Remove your coding"), id="thread.uncode"),
+        Binding("a", "accept", N_("Accept suggestion"), id="thread.accept"),
+        Binding("r", "reject", N_("Reject suggestion"), id="thread.reject"),
+        Binding("m", "memo", N_("Memo on message"), id="thread.memo"),
+        Binding("M", "memo_coding", N_("Memo on your coding"), id="thread.memo_coding"),
+        Binding("n", "memo_case", N_("Memo on municipality"), id="thread.memo_case"),
+        Binding("g", "good_practice", N_("Good practice"), id="thread.good"),
     ]
 
     def __init__(self, thread_id: int, *, start_at: tuple[int, int] | None = None, found: str | None = None) -> None:
@@ -204,7 +211,7 @@ class ThreadScreen(CodingKeys):
         found = self.current
         if found is None:
             return
-        _, selection = found
+        _view, selection = found
         following = [c for c in self.cursors if c.message == selection.message and c.start >= selection.end]
         if following:
             self._extend(following[0].end)
@@ -213,7 +220,7 @@ class ThreadScreen(CodingKeys):
         found = self.current
         if found is None:
             return
-        _, selection = found
+        _view, selection = found
         earlier = [
             c for c in self.cursors if c.message == selection.message and selection.start < c.end < selection.end
         ]
@@ -266,14 +273,14 @@ class ThreadScreen(CodingKeys):
         found = self.current
         if found is None:
             return
-        view, _ = found
+        view, _cursor = found
         app = self.fokus
         with app.reading() as session:
             own = coder_memo(session, app.coder_id, message_id=view.message_id)
         write_memo(
             self,
             app,
-            f"Memo om meldingen fra {view.participant}",
+            _("Memo on the message from {participant}").format(participant=view.participant),
             own,
             lambda s, text: add_memo(s, text, coder_id=app.coder_id, message_id=view.message_id),
         )
@@ -286,16 +293,20 @@ class ThreadScreen(CodingKeys):
         found = self.current
         if found is None:
             return
-        view, _ = found
+        view, _cursor = found
         if view.case is None:
-            self.notify("Denne deltakeren er ikke knyttet til en kommune")
+            self.notify(_("This participant is not linked to a municipality"))
             return
         app = self.fokus
         case = view.case
         with app.reading() as session:
             own = coder_memo(session, app.coder_id, case=case)
         write_memo(
-            self, app, f"Memo om {case}", own, lambda s, text: memo_on_case(s, case, text, coder_id=app.coder_id)
+            self,
+            app,
+            _("Memo on {case}").format(case=case),
+            own,
+            lambda s, text: memo_on_case(s, case, text, coder_id=app.coder_id),
         )
 
     def action_good_practice(self) -> None:
@@ -311,7 +322,10 @@ class ThreadScreen(CodingKeys):
         app = self.fokus
         with app.reading() as session:
             at = marks_at(session, view.message_id, cursor.start, cursor.end, app.coder_id)
-        others = f" (merket av {', '.join(at.others)})" if at.others else ""
+        if at.others:
+            title = _("Good practice: a short summary (marked by {coders})").format(coders=", ".join(at.others))
+        else:
+            title = _("Good practice: a short summary")
 
         def saved(summary: str | None) -> None:
             if not summary:
@@ -322,16 +336,20 @@ class ThreadScreen(CodingKeys):
             if step is None:
                 return
             if step.already_marked:
-                done = "endret" if step.replaced else "uendret" if at.own_summary else "lagt til merkingen din"
-                self.notify(f"Oppsummeringen din er {done}")
+                if step.replaced:
+                    self.notify(_("Your summary was changed"))
+                elif at.own_summary:
+                    self.notify(_("Your summary is unchanged"))
+                else:
+                    self.notify(_("Your summary was added to your mark"))
             elif step.others:
-                self.notify(f"Merket som god praksis, sammen med {', '.join(step.others)}")
+                self.notify(_("Marked as good practice, together with {coders}").format(coders=", ".join(step.others)))
             else:
-                self.notify("Merket som god praksis")
+                self.notify(_("Marked as good practice"))
             self.load()
 
         written = at.own_summary[1] if at.own_summary else ""
-        self.app.push_screen(MemoEditor(f"God praksis: kort oppsummering{others}", written), saved)
+        self.app.push_screen(MemoEditor(title, written), saved)
 
     def on_codings_changed(self, _: CodingsChanged) -> None:
         self.load()

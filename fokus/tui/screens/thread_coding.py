@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from fokus.api.browse import CodingView, MessageView, overlapping_codings
 from fokus.api.coding_actions import accept_as, add_coding, decide, extend_coding, recode, remove_coding
 from fokus.api.memos import add_memo
+from fokus.i18n import _
 from fokus.tui.screens.base import FokusScreen
 from fokus.tui.widgets.code_picker import CodePicker
-from fokus.tui.widgets.codes_panel import Choice, CodesPanel, describe, excerpt
+from fokus.tui.widgets.codes_panel import Choice, CodesPanel, describe, excerpt, quoted
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ class CodingKeys(FokusScreen):
         found = self.current
         if found is None:
             return
-        view, _ = found
+        view, _cursor = found
         panel = self.panel
         chosen = panel.chosen_entry
         if chosen is not None:
@@ -92,9 +93,9 @@ class CodingKeys(FokusScreen):
 
     def _only_mine(self, coding: CodingView) -> str | None:
         if coding.is_suggestion:
-            return "Det er et forslag: godta det med a eller avvis det med r"
+            return _("That is a suggestion: accept it with a or reject it with r")
         if coding.coder != self.fokus.coder_name:
-            return f"Kodingen er {coding.coder} sin: du kan bare endre eller fjerne dine egne"
+            return _("The coding is {coder}'s: you can change or remove only your own").format(coder=coding.coder)
         return None
 
     def action_next_entry(self) -> None:
@@ -105,7 +106,7 @@ class CodingKeys(FokusScreen):
 
     def action_choose(self, number: int) -> None:
         if self.panel.choose(number) is None:
-            self.notify(f"Det er ingen koding nummer {number} her")
+            self.notify(_("There is no coding number {number} here").format(number=number))
 
     def action_recode(self) -> None:
         """Give a coding of yours another code (or accept a chosen suggestion as another code)."""
@@ -113,11 +114,11 @@ class CodingKeys(FokusScreen):
         def why_not(coding: CodingView) -> str | None:
             return None if coding.is_suggestion else self._only_mine(coding)
 
-        self._pick("Endre hvilken koding?", self._is_mine, "Du har ingen koding her", why_not, self._recode)
+        self._pick(_("Change which coding?"), self._is_mine, _("You have no coding here"), why_not, self._recode)
 
     def _recode(self, view: MessageView, coding: CodingView) -> None:
         app = self.fokus
-        passage = f"«{excerpt(view.text[coding.start : coding.end])}»"
+        passage = quoted(excerpt(view.text[coding.start : coding.end]))
 
         def chosen(code: str | None) -> None:
             if not code:
@@ -125,14 +126,22 @@ class CodingKeys(FokusScreen):
             if coding.is_suggestion:
                 if app.write(lambda s: accept_as(s, coding.coding_id, code, app.coder_id)) is not None:
                     app.remember_code(code)
-                    self.notify(f"Forslaget {coding.code} er godtatt som {code} ({passage})")
+                    self.notify(
+                        _("Suggestion {suggested} accepted as {code} ({passage})").format(
+                            suggested=coding.code, code=code, passage=passage
+                        )
+                    )
                     self.load()
             elif app.write(lambda s: recode(s, coding.coding_id, code, app.coder_id)) is not None:
                 app.remember_code(code)
-                self.notify(f"{coding.code} er nå {code} ({passage}, {coding.coder})")
+                self.notify(
+                    _("{old} is now {code} ({passage}, {coder})").format(
+                        old=coding.code, code=code, passage=passage, coder=coding.coder
+                    )
+                )
                 self.load()
 
-        title = f"Endre {describe(coding, view.text)} til …"
+        title = _("Change {coding} to …").format(coding=describe(coding, view.text))
         self.app.push_screen(CodePicker(app.codable_codes(), app.recent_codes, title=title), chosen)
 
     def action_code(self) -> None:
@@ -157,7 +166,7 @@ class CodingKeys(FokusScreen):
             with app.reading() as session:
                 there = overlapping_codings(session, view.message_id, code, cursor.start, cursor.end, app.coder_id)
             if any((c.start, c.end) == (cursor.start, cursor.end) for c in there):
-                self.notify(f"Du har allerede kodet dette som {code}")
+                self.notify(_("You already coded this as {code}").format(code=code))
             elif there:
                 self._ask_before_duplicate(view, cursor, code, there)
             else:
@@ -170,7 +179,8 @@ class CodingKeys(FokusScreen):
         done = app.write(lambda s: add_coding(s, view.message_id, code, cursor.start, cursor.end, app.coder_id))
         if done is not None:
             app.remember_code(code)
-            self.notify(f"Kodet som {code} («{excerpt(view.text[cursor.start : cursor.end])}»)")
+            passage = quoted(excerpt(view.text[cursor.start : cursor.end]))
+            self.notify(_("Coded as {code} ({passage})").format(code=code, passage=passage))
             self.load()
 
     def _ask_before_duplicate(self, view: MessageView, cursor: Cursor, code: str, there: list[CodingView]) -> None:
@@ -179,17 +189,20 @@ class CodingKeys(FokusScreen):
         app = self.fokus
 
         def span(start: int, end: int) -> str:
-            return f"«{excerpt(view.text[start:end])}» ({start}–{end})"
+            return f"{quoted(excerpt(view.text[start:end]))} ({start}–{end})"
 
         answers: list[tuple[str, str]] = []
         start, end = cursor.start, cursor.end
         if len(there) == 1:
             start, end = min(start, there[0].start), max(end, there[0].end)
             if (start, end) != (there[0].start, there[0].end):
-                answers.append(("extend", f"Utvid kodingen til {span(start, end)}"))
-        answers += [("again", "Kod likevel: en koding til med samme kode, som overlapper"), ("cancel", "Avbryt")]
+                answers.append(("extend", _("Extend the coding to {span}").format(span=span(start, end))))
+        answers += [
+            ("again", _("Code anyway: one more coding with the same code, overlapping")),
+            ("cancel", _("Cancel")),
+        ]
         coded = "; ".join(span(c.start, c.end) for c in there)
-        question = f"Du har allerede kodet {code} over en del av utvalget: {coded}"
+        question = _("You already coded {code} over part of the selection: {coded}").format(code=code, coded=coded)
 
         def answered(answer: str | None) -> None:
             if answer == "again":
@@ -197,27 +210,33 @@ class CodingKeys(FokusScreen):
             elif answer == "extend":
                 step = app.write(lambda s: extend_coding(s, there[0].coding_id, start, end, app.coder_id))
                 if step is not None:
-                    self.notify(f"Utvidet {code} til {span(start, end)}")
+                    self.notify(_("Extended {code} to {span}").format(code=code, span=span(start, end)))
                     self.load()
 
         self.app.push_screen(Choice(question, answers), answered)
 
     def action_uncode(self) -> None:
         """Remove a coding of yours on the selection."""
-        self._pick("Fjerne hvilken koding?", self._is_mine, "Du har ingen koding her", self._only_mine, self._remove)
+        self._pick(
+            _("Remove which coding?"), self._is_mine, _("You have no coding here"), self._only_mine, self._remove
+        )
 
     def _remove(self, view: MessageView, coding: CodingView) -> None:
         app = self.fokus
         if app.write(lambda s: remove_coding(s, coding.coding_id, app.coder_id)) is not None:
-            self.notify(f"Fjernet {describe(coding, view.text)}")
+            self.notify(_("Removed {coding}").format(coding=describe(coding, view.text)))
             self.load()
 
     def action_accept(self) -> None:
         """Accept an open suggestion on the selection: it becomes your coding."""
-        self._pick("Godta hvilket forslag?", _suggested, "Ingen åpne forslag her", _not_suggested, self._accept)
+        self._pick(
+            _("Accept which suggestion?"), _suggested, _("No open suggestions here"), _not_suggested, self._accept
+        )
 
     def action_reject(self) -> None:
-        self._pick("Avvise hvilket forslag?", _suggested, "Ingen åpne forslag her", _not_suggested, self._reject)
+        self._pick(
+            _("Reject which suggestion?"), _suggested, _("No open suggestions here"), _not_suggested, self._reject
+        )
 
     def _accept(self, view: MessageView, coding: CodingView) -> None:
         self._decide(view, coding, True)
@@ -229,16 +248,17 @@ class CodingKeys(FokusScreen):
         app = self.fokus
         done = app.write(lambda s: decide(s, coding.coding_id, accept, app.coder_id))
         if done is not None:
-            self.notify(f"{'Godtok' if accept else 'Avviste'} forslaget {describe(coding, view.text)}")
+            said = _("Accepted the suggestion {coding}") if accept else _("Rejected the suggestion {coding}")
+            self.notify(said.format(coding=describe(coding, view.text)))
         self.load()  # decided by someone else meanwhile (shown as a notification): show it as it is now
 
     def action_memo_coding(self) -> None:
         """A memo on a coding of the selection: yours, or the one chosen in the panel (anyone's)."""
 
         def why_not(coding: CodingView) -> str | None:
-            return "Godta forslaget (a) før du skriver memo om kodingen" if coding.is_suggestion else None
+            return _("Accept the suggestion (a) before writing a memo on the coding") if coding.is_suggestion else None
 
-        self._pick("Memo om hvilken koding?", self._is_mine, "Du har ingen koding her", why_not, self._memo_on)
+        self._pick(_("Memo on which coding?"), self._is_mine, _("You have no coding here"), why_not, self._memo_on)
 
     def _memo_on(self, view: MessageView, coding: CodingView) -> None:
         """Your memo on the coding opens to edit (as ``m`` does on the message), else a new one."""
@@ -251,7 +271,7 @@ class CodingKeys(FokusScreen):
         write_memo(
             self,
             app,
-            f"Memo om kodingen {describe(coding, view.text)}",
+            _("Memo on the coding {coding}").format(coding=describe(coding, view.text)),
             own,
             lambda s, text: add_memo(s, text, coder_id=app.coder_id, coding_id=coding.coding_id),
             then=self.load,
@@ -263,4 +283,6 @@ def _suggested(coding: CodingView) -> bool:
 
 
 def _not_suggested(coding: CodingView) -> str | None:
-    return None if coding.is_suggestion else "Det er en koding, ikke et forslag: velg et forslag med tab eller tallet"
+    if coding.is_suggestion:
+        return None
+    return _("That is a coding, not a suggestion: choose a suggestion with tab or its number")

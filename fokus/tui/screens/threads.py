@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
@@ -12,6 +13,7 @@ from textual.widgets import DataTable, Input, Static
 
 from fokus.api.browse import ThreadFilter, ThreadRow, thread_count, thread_page
 from fokus.errors import FokusError
+from fokus.i18n import N_, _, ngettext, pgettext
 from fokus.tui.messages import CodingsChanged
 from fokus.tui.screens.base import FokusScreen
 from fokus.tui.widgets.columns import Column, fitted
@@ -19,12 +21,44 @@ from fokus.tui.widgets.header import Header
 
 PAGE = 200
 
+#: The filter's fields, by the words a person writes before the colon: Norwegian or English, whatever the language.
+FIELDS = {
+    "kommune": "case",
+    "municipality": "case",
+    "deltaker": "participant",
+    "participant": "participant",
+    "kode": "code",
+    "code": "code",
+    "status": "status",
+    "fra": "since",
+    "from": "since",
+    "til": "until",
+    "to": "until",
+}
+#: Where the counts' headings are written out rather than short.
+WIDE = 100
+COUNTS = ("messages", "codings", "suggestions")
+
+
+def headings(width: int) -> dict[str, str]:
+    """Each column's heading in the language shown, by the column's key; the counts' are short below WIDE."""
+    wide = width >= WIDE
+    return {
+        "date": _("Date"),
+        "thread": _("Thread"),
+        "case": _("Municipality"),
+        "participant": _("Participant"),
+        "messages": _("Messages") if wide else pgettext("short column heading", "Msgs"),
+        "codings": _("Codes") if wide else pgettext("short column heading", "Codes"),
+        "suggestions": _("Suggestions") if wide else pgettext("short column heading", "Sugg"),
+    }
+
 
 class ThreadsScreen(FokusScreen):
     BINDINGS = [
-        Binding("slash", "filter", "Filtrer", key_display="/", id="threads.filter"),
-        Binding("escape", "clear_filter", "Nullstill filter / tilbake", id="threads.clear"),
-        Binding("enter", "open", "Åpne tråd", id="threads.open"),
+        Binding("slash", "filter", N_("Filter"), key_display="/", id="threads.filter"),
+        Binding("escape", "clear_filter", N_("Clear filter / back"), id="threads.clear"),
+        Binding("enter", "open", N_("Open thread"), id="threads.open"),
     ]
 
     def __init__(self, filters: ThreadFilter | None = None) -> None:
@@ -34,43 +68,45 @@ class ThreadsScreen(FokusScreen):
         self.total = 0
         self.rows: list[ThreadRow] = []  # the rows shown, as they were read
         self.shown = False  # resumed once: shown for the first time
-        self.columns: tuple[tuple[str, int], ...] = ()
+        self.columns: tuple[Column, ...] = ()  # (key, width)
+        self.headings: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="fritekst, kommune:…, deltaker:…, kode:…, status:…", id="thread-filter")
+        yield Input(placeholder=_("free text, municipality:…, participant:…, code:…, status:…"), id="thread-filter")
         yield DataTable(id="threads", cursor_type="row", zebra_stripes=True)
         yield Static(id="threads-count")
 
     def on_mount(self) -> None:
         self.query_one(Input).display = False
-        self.columns = self.layout_columns(self.size.width)
+        self.columns, self.headings = self.layout_columns(self.size.width), headings(self.size.width)
         self.reload()
         self.query_one(DataTable).focus()
 
     def on_resize(self, event: events.Resize) -> None:
         columns = self.layout_columns(event.size.width)
         if columns != self.columns:
-            self.columns = columns
+            self.columns, self.headings = columns, headings(event.size.width)
             self.reload()
 
     @staticmethod
     def layout_columns(width: int) -> tuple[Column, ...]:
-        """(heading, width) of each column for a terminal ``width`` wide: the counts and the municipality always
-        show; the participant only where there is room; the thread's title takes what is left."""
-        counts = (
-            (("Meldinger", 9), ("Koder", 5), ("Forslag", 7)) if width >= 100 else (("Meld", 4), ("Kod", 4), ("Fors", 4))
-        )
-        fixed = [("Dato", 10), ("Kommune", 13 if width >= 100 else 10)]
+        """(key, width) of each column for a terminal ``width`` wide: the counts and the municipality always show;
+        the participant only where there is room; the thread's title takes what is left. A column is at least as
+        wide as its heading in the language shown."""
+        wide = width >= WIDE
+        fixed = [("date", 10), ("case", 13 if wide else 10)]
         if width >= 120:
-            fixed.append(("Deltaker", 12))
-        return fitted([*fixed, *counts], "Tråd", 1, width, 16)
+            fixed.append(("participant", 12))
+        fixed += [("messages", 9), ("codings", 5), ("suggestions", 7)] if wide else [(k, 4) for k in COUNTS]
+        shown = headings(width)
+        return fitted([(key, max(size, cell_len(shown[key]))) for key, size in fixed], "thread", 1, width, 16)
 
     def reload(self) -> None:
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        for heading, width in self.columns:
-            table.add_column(heading, width=width, key=heading)
+        for key, width in self.columns:
+            table.add_column(self.headings[key], width=width, key=key)
         self.loaded = 0
         self.rows = []
         with self.fokus.reading() as session:
@@ -85,19 +121,20 @@ class ThreadsScreen(FokusScreen):
             table.add_row(*self._cells(row), key=str(row.thread_id))
         self.rows += rows
         self.loaded += len(rows)
-        self.query_one("#threads-count", Static).update(f"{self.loaded} av {self.total} tråder")
+        shown = ngettext("{loaded} of {total} thread", "{loaded} of {total} threads", self.total)
+        self.query_one("#threads-count", Static).update(shown.format(loaded=self.loaded, total=self.total))
 
     def _cells(self, row: ThreadRow) -> list[str | Text | None]:
-        headings = [heading for heading, _ in self.columns]
-        cells = {
-            "Dato": f"{row.created_at:%Y-%m-%d}",
-            "Tråd": row.title,
-            "Kommune": row.case or "",
-            "Deltaker": row.participant,
+        cells: dict[str, str | Text | None] = {
+            "date": f"{row.created_at:%Y-%m-%d}",
+            "thread": row.title,
+            "case": row.case or "",
+            "participant": row.participant,
         }
         numbers = (row.messages, row.codings, row.suggestions or None)
-        counts = [Text(str(n) if n is not None else "", justify="right") for n in numbers]
-        return [cells[h] for h in headings[: len(headings) - 3]] + counts
+        for key, n in zip(COUNTS, numbers, strict=True):
+            cells[key] = Text(str(n) if n is not None else "", justify="right")
+        return [cells[key] for key, _width in self.columns]
 
     def refresh_rows(self) -> None:
         """Show what changed in the rows shown (codings made in a thread, or by someone else meanwhile), in place:
@@ -181,25 +218,29 @@ def _date(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise FokusError(f"{value!r} is not a date", hint="write it as 2013-03-01") from None
+        raise FokusError(
+            _("{value!r} is not a date").format(value=value),
+            hint=_("write it as {example}").format(example="2013-03-01"),
+        ) from None
 
 
 def parse_filter(text: str) -> ThreadFilter:
-    """ "kommune:Bodø kode:krise fra:2013-03-01 flom" -> case Bodø, code krise, from 1 March, free text "flom"."""
+    """ "kommune:Bodø kode:krise fra:2013-03-01 flom" (or "municipality:Bodø code:krise from:2013-03-01 flom") ->
+    case Bodø, code krise, from 1 March, free text "flom"."""
     fields: dict[str, str] = {}
     words = []
     for part in text.split():
         key, sep, value = part.partition(":")
-        if sep and key in ("kommune", "deltaker", "kode", "status", "fra", "til") and value:
-            fields[key] = value
+        if sep and key in FIELDS and value:
+            fields[FIELDS[key]] = value
         else:
             words.append(part)
     return ThreadFilter(
-        since=_date(fields.get("fra")),
-        until=_date(fields.get("til")),
-        case=fields.get("kommune"),
-        participant=fields.get("deltaker", "").replace("_", " ") or None,
-        code=fields.get("kode"),
+        since=_date(fields.get("since")),
+        until=_date(fields.get("until")),
+        case=fields.get("case"),
+        participant=fields.get("participant", "").replace("_", " ") or None,
+        code=fields.get("code"),
         status=fields.get("status"),
         text=" ".join(words) or None,
     )

@@ -26,6 +26,7 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from fokus.api.browse import CodingView
+from fokus.i18n import N_, _
 
 EXCERPT = 40  # characters of a passage shown in the panel and in notifications
 MEMO_MARK = "✎"
@@ -42,16 +43,25 @@ def excerpt(text: str, limit: int = EXCERPT) -> str:
     return flat[: cut if cut > room // 2 else room].rstrip() + " …"
 
 
+def quoted(passage: str) -> str:
+    """A participant's words between the language's quotation marks: “…” in English, «…» in Norwegian."""
+    return _("“{passage}”").format(passage=passage)
+
+
 def describe(coding: CodingView, text: str) -> str:
-    """ "dialog («Kjære alle sammen: i dag stenger …», ingrid)": a coding as notifications name it."""
+    """ "dialog (“Dear all: today we close …”, ingrid)": a coding as notifications name it."""
     who = coding.coder if not coding.is_suggestion else origin_label(coding)
-    return f"{coding.code} («{excerpt(text[coding.start : coding.end])}», {who})"
+    return f"{coding.code} ({quoted(excerpt(text[coding.start : coding.end]))}, {who})"
+
+
+#: Where a suggestion comes from, by the origin's kind (its first part, as stored: "rule:...", "model:...").
+ORIGINS = {"rule": N_("rule"), "model": N_("model")}
 
 
 def origin_label(coding: CodingView) -> str:
-    """ "regel 0.82", "modell 0.64": where a suggestion comes from, and how sure it is."""
+    """ "rule 0.82", "model 0.64": where a suggestion comes from, and how sure it is."""
     kind = coding.origin.split(":", 1)[0]
-    label = {"rule": "regel", "model": "modell"}.get(kind, kind)
+    label = _(ORIGINS[kind]) if kind in ORIGINS else kind
     return label + (f" {coding.confidence:.2f}" if coding.confidence is not None else "")
 
 
@@ -91,7 +101,7 @@ class CodesPanel(Widget, can_focus=False):
     }
     """
 
-    HINT = ("tab/1–9 velg · e endre · x fjern", "M memo · a godta · r avvis")
+    HINT = (N_("tab/1–9 choose · e change · x remove"), N_("M memo · a accept · r reject"))
 
     def __init__(self, *, id: str | None = None, classes: str = "") -> None:
         super().__init__(id=id, classes=classes)
@@ -140,8 +150,16 @@ class CodesPanel(Widget, can_focus=False):
         return self.has_class("-compact")
 
     def _title(self) -> None:
-        count = f"Koder her ({len(self.entries)})" if self.entries else "Koder her"
-        self.border_title = f"{count} · tab/1–9 velg · e x M a r" if self.compact else count
+        count = len(self.entries)
+        if self.compact:
+            title = (
+                _("Codes here ({count}) · tab/1–9 choose · e x M a r")
+                if count
+                else _("Codes here · tab/1–9 choose · e x M a r")
+            )
+        else:
+            title = _("Codes here ({count})") if count else _("Codes here")
+        self.border_title = title.format(count=count)
 
     def on_resize(self, _: events.Resize) -> None:
         self._title()
@@ -166,13 +184,14 @@ class CodesPanel(Widget, can_focus=False):
 
     def render(self) -> Text:
         if not self.entries:
-            return Text("Ingen kodinger eller forslag her", style="dim", no_wrap=True, overflow="ellipsis")
-        shown, _ = self._shown()
+            return Text(_("No codings or suggestions here"), style="dim", no_wrap=True, overflow="ellipsis")
+        shown, _per = self._shown()
         lines = [line for index in shown for line in self._entry(index)]
         if len(shown) < len(self.entries):
-            lines.append(Text(f"   … {len(self.entries) - len(shown)} til: tab blar", style="dim"))
+            more = _("… {count} more: tab scrolls").format(count=len(self.entries) - len(shown))
+            lines.append(Text(f"   {more}", style="dim"))
         if not self.compact:
-            lines += [Text(""), *(Text(hint, style="dim") for hint in self.HINT)]
+            lines += [Text(""), *(Text(_(hint), style="dim") for hint in self.HINT)]
         text = Text("\n").join(lines)
         text.no_wrap, text.overflow = True, "ellipsis"
         return text
@@ -185,7 +204,7 @@ class CodesPanel(Widget, can_focus=False):
         color = coding.color or ("yellow" if coding.is_suggestion else "#888888")
         if coding.is_suggestion:
             line.append(coding.code, style=f"underline {color}")
-            line.append(f"  forslag, {origin_label(coding)}", style="italic")
+            line.append("  " + _("suggestion, {origin}").format(origin=origin_label(coding)), style="italic")
         else:
             line.append("█ ", style=color)
             line.append(coding.code, style="bold")
@@ -196,7 +215,7 @@ class CodesPanel(Widget, can_focus=False):
             line.stylize("reverse")
         offsets = f" {coding.start}–{coding.end}"
         room = self.size.width - cell_len(offsets) - (cell_len(line.plain) + 4 if self.compact else 5)
-        passage = f"«{excerpt(self.text[coding.start : coding.end], max(room, 12))}»{offsets}"
+        passage = quoted(excerpt(self.text[coding.start : coding.end], max(room, 12))) + offsets
         if self.compact:
             line.append(f"  {passage}", style="dim")
             return [line]
@@ -217,8 +236,9 @@ class Choice(ModalScreen[str | None]):
     """A question with a few answers: returns the chosen answer's key, or None (escape). ``1``-``9`` answer at once."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Avbryt", id="choice.cancel"),
-        *(Binding(str(n), f"answer({n})", f"Svar {n}", show=False, id=f"choice.answer{n}") for n in range(1, 10)),
+        Binding("escape", "cancel", N_("Cancel"), id="choice.cancel"),
+        Binding("1", "answer(1)", N_("Answer 1–9"), key_display="1–9", show=False, id="choice.answer1"),
+        *(Binding(str(n), f"answer({n})", "", show=False, id=f"choice.answer{n}") for n in range(2, 10)),
     ]
     DEFAULT_CSS = """
     Choice { align: center middle; }
@@ -237,7 +257,8 @@ class Choice(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text.assemble(self.question, (f"  (1–{len(self.answers)} eller enter, esc avbryter)", "dim")))
+            how = _("(1–{count} or enter, esc cancels)").format(count=len(self.answers))
+            yield Label(Text.assemble(self.question, (f"  {how}", "dim")))
             yield OptionList(
                 *(Option(Text(f"{n}  {label}"), id=key) for n, (key, label) in enumerate(self.answers, 1)),
                 id="choice-answers",

@@ -26,6 +26,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from fokus.api.browse import MessageView, text_matches
+from fokus.i18n import _
 
 FOUND = "bold black on yellow"  # the words of the thread list's free-text filter
 INDENT = 4  # columns an answer is indented by, per level
@@ -54,7 +55,7 @@ def render_message(view: MessageView, selection: tuple[int, int] | None, found: 
         text.append("\n" + ", ".join(codes), style="dim italic")
     suggested = {c.code: c.color for c in view.codings if c.is_suggestion}
     if suggested:
-        text.append("\nforslag: ", style="dim italic")
+        text.append("\n" + _("suggestions:") + " ", style="dim italic")
         for index, code in enumerate(sorted(suggested)):
             text.append(", " if index else "", style="dim italic")
             text.append(code, style=f"italic underline {suggested[code] or 'yellow'}")
