@@ -3,9 +3,13 @@
 A project is one database. It holds what was imported (sources, threads, messages), who spoke (participants, known to
 everything but the identity table only by a pseudonym), which municipality they speak for (cases with typed
 attributes), the codebook, the codings made by people and machines, memos, and an append-only event log of every
-coding change, from which undo and history are built.
+coding change, from which undo and history are built. Beside the focus group, the study's other phases: the public
+pages followed and scored (pages, their posts and comments, each scoring run).
 
 The schema is portable SQL: nothing here is SQLite-specific, so a team can move a project to PostgreSQL.
+
+Long because: one schema read in one place is what migrations, `fokus copy` and every layer above are checked
+against; split, its tables would be registered by import side effects.
 """
 
 from __future__ import annotations
@@ -427,3 +431,79 @@ class ModelExample(Base):
     model_id: Mapped[int] = mapped_column(ForeignKey("learned_models.id", ondelete="CASCADE"), primary_key=True)
     coding_id: Mapped[int] = mapped_column(primary_key=True)
     label: Mapped[str] = mapped_column(String(10))
+
+
+class Page(Base):
+    """A public page followed in phase 1 of a study (a municipality's Facebook page), scored on its posts.
+
+    Kept apart from the focus group's threads and messages: pages are measured, not coded. ``external_id`` is the
+    page's id in the export (or its URL's name when only the URL is known); ``case_id`` the municipality it is.
+    Followers at the window's start and end and the population come from the pages file.
+    """
+
+    __tablename__ = "pages"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"), index=True)
+    followers_start: Mapped[int | None] = mapped_column(BigInteger)
+    followers_end: Mapped[int | None] = mapped_column(BigInteger)
+    population: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PagePost(Base):
+    """A page's public post with its engagement as the export counted it (None where the export has no count).
+
+    ``reactions`` counts every reaction (likes included), ``likes`` the likes alone where the export tells them
+    apart; ``comments`` is the export's own count, which may exceed the comments stored (exports cap them).
+    """
+
+    __tablename__ = "page_posts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(200), unique=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str | None] = mapped_column(String(30))
+    likes: Mapped[int | None] = mapped_column(BigInteger)
+    reactions: Mapped[int | None] = mapped_column(BigInteger)
+    comments: Mapped[int | None] = mapped_column(BigInteger)
+    shares: Mapped[int | None] = mapped_column(BigInteger)
+    url: Mapped[str | None] = mapped_column(Text)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id", ondelete="SET NULL"))
+
+
+class PageComment(Base):
+    """A comment (or a reply, ``parent_id``) under a page's post: the public's, or the page's own (``by_page``).
+
+    Commenters are members of the public: no name is stored, only ``author_key``, a keyed hash that tells one
+    commenter from another within the project (distinct commenters) and cannot be turned back into a name.
+    """
+
+    __tablename__ = "page_comments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(200), unique=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("page_posts.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("page_comments.id"), index=True)
+    created_at: Mapped[datetime]
+    text: Mapped[str] = mapped_column(Text, default="")
+    by_page: Mapped[bool] = mapped_column(Boolean, default=False)
+    author_key: Mapped[str | None] = mapped_column(String(64))
+    likes: Mapped[int | None] = mapped_column(BigInteger)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id", ondelete="SET NULL"))
+
+
+class ScoreRun(Base):
+    """One scoring of the pages (``fokus pages score``): the criteria file's text and sha256, the window, and every
+    page's score and rank; the case attributes it wrote (score, rank, topp10, topp30) name this run as provenance."""
+
+    __tablename__ = "score_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    criteria_sha256: Mapped[str] = mapped_column(String(64))
+    criteria: Mapped[str] = mapped_column(Text)
+    window_from: Mapped[date | None] = mapped_column(Date)
+    window_to: Mapped[date | None] = mapped_column(Date)
+    results: Mapped[dict[str, Any]]

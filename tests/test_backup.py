@@ -96,7 +96,7 @@ def test_a_restore_keeps_its_own_copy_whatever_is_pruned(db: str, tmp_path: Path
 
 
 def test_a_backup_on_a_full_disk_leaves_nothing_and_says_so(codebook_file: Path, tmp_path: Path) -> None:
-    with tmpfs(tmp_path / "disk", "600k") as disk:
+    with tmpfs(tmp_path / "disk", "800k") as disk:
         db = str(disk / "p.db")
         assert fokus("--db", db, "init", "--codebook", str(codebook_file)).exit_code == 0
         with sqlite3.connect(db) as conn:  # the project fills a little more than half the disk

@@ -20,7 +20,7 @@ from fokus.files.codebook import load_codebook as read_codebook
 from fokus.i18n import use
 from fokus.model import Code
 from fokus.store import Project, open_project
-from fokus.store.migrate import alembic_config, current_revision
+from fokus.store.migrate import HEAD, alembic_config, current_revision
 
 TWO_LANGUAGES = """\
 codebook: Liten kodebok
@@ -269,7 +269,7 @@ def test_a_project_from_the_previous_revision_migrates_with_its_codes(project: P
     again = open_project(project.display)
     try:
         with again.read() as session:
-            assert current_revision(session.connection()) == "0008"
+            assert current_revision(session.connection()) == HEAD
             assert session.execute(
                 select(Code.path, Code.name, Code.translations).where(Code.path == "krise")
             ).one() == (

@@ -201,7 +201,9 @@ def test_a_project_goes_to_postgresql_and_back_unchanged(rich: str, pg_db: str, 
     assert listing(pg_db) == listing(rich)
     assert listing(rich)["json_nulls"] == 1  # the JSON null is not a missing value, nor does it become one
     empty = {name for name, (rows, _) in original.items() if not rows}
-    assert empty <= {"units", "tag_state", "rule_state", "message_aliases"}  # what only spaCy or a DYI import fills
+    only_spacy_or_dyi = {"units", "tag_state", "rule_state", "message_aliases"}
+    pages = {"pages", "page_posts", "page_comments", "score_runs"}  # TODO(issue 20): the rich project imports pages
+    assert empty <= only_spacy_or_dyi | pages
 
 
 @needs_pg
