@@ -27,6 +27,7 @@ from fokus.cli import (
     language,
     learn,
     memos,
+    pages,
     practices,
     privacy,
     project,
@@ -150,6 +151,7 @@ main.add_command(project.demo_command)
 main.add_command(imports.import_command)
 main.add_command(cases.cases_group)
 main.add_command(cases.participants_group)
+main.add_command(pages.pages_group)
 main.add_command(codebook.codebook_group)
 main.add_command(codings.codings_group)
 main.add_command(memos.memos_group)
