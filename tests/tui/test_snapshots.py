@@ -1,5 +1,5 @@
-"""The look of every screen on the demo project, at 80x24 and at 160x45, pinned as SVG snapshots
-(pytest-textual-snapshot).
+"""The look of every screen on the demo project, at 80x24 and at 160x45, in English and in Norwegian, pinned as SVG
+snapshots (pytest-textual-snapshot).
 
 A snapshot pins what a person sees, so each one is looked at before it is accepted: after a deliberate change of
 the look, run `pytest tests/tui --snapshot-update`, render each changed SVG to PNG (`rsvg-convert -o x.png x.svg`)
@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
+from fokus.i18n import use
 from fokus.store import Project
 from fokus.tui.app import FokusApp
 
@@ -74,10 +75,12 @@ def write_memos(project: Project) -> None:
         session.execute(update(Memo).values(created_at=written, updated_at=written))
 
 
+@pytest.mark.parametrize("lang", ["en", "nb"])
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("screen", SCREENS)
-def test_screen(project: Project, snap_compare: Any, screen: str, size: str) -> None:
+def test_screen(project: Project, snap_compare: Any, screen: str, size: str, lang: str) -> None:
     if screen == "memos":
         write_memos(project)
+    use(lang)  # as `fokus --lang` does before the app starts (tests/conftest.py sets English back afterwards)
     app = FokusApp(project, "ingrid")
     assert snap_compare(app, run_before=keys(*SCREENS[screen]), terminal_size=SIZES[size])
