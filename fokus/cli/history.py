@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from fokus.cli.common import CODER_OPTION, coder_id, db_of, open_ctx
-from fokus.i18n import N_, _
+from fokus.i18n import N_, _, ngettext
 from fokus.i18n.formats import number
 
 if TYPE_CHECKING:
@@ -160,7 +160,7 @@ def _step(ctx: click.Context, coder: str | None, redo: bool) -> None:
         click.echo(_("Nothing to redo.") if redo else _("Nothing to undo."))
         return
     step, summary = done
-    changes = _("{count} changes").format(count=number(step.changed))  # "1 changes": as tests and scripts read it
+    changes = ngettext("{count} change", "{count} changes", step.changed).format(count=number(step.changed))
     if summary is not None:
         names = {kind: _(name) for kind, name in STEP_NAMES.items()}
         changes = _("{changes} ({step})").format(changes=changes, step=summary.phrase(names, ", "))
@@ -178,7 +178,7 @@ def _step(ctx: click.Context, coder: str | None, redo: bool) -> None:
         click.echo(line + ".")
 
 
-#: What a step was, as `fokus undo` names it: "Undid one step: 1 changes (a coding, dialog: «...»)".
+#: What a step was, as `fokus undo` names it: "Undid one step: 1 change (a coding, dialog: «...»)".
 STEP_NAMES = {
     "coding": N_("a coding"),
     "uncoding": N_("a removed coding"),
