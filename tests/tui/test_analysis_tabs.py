@@ -50,19 +50,19 @@ def test_a_disagreement_shows_the_passage_and_who_coded_what(project: Project, d
         table = screen.query_one("#disagreements-table", DataTable)
         shown = headers(table)
         assert not {"message_id", "thread_id", "start", "end"} & set(shown)
-        assert shown[:3] == ["kode", "kommune", "deltaker"]
+        assert shown[:3] == ["code", "municipality", "participant"]
         assert set(listed.coders) <= set(shown)
-        assert "utdrag" in shown
+        assert "passage" in shown
         await pilot.press("down")
         await pilot.pause()
         row = dict(zip(shown, map(str, table.get_row_at(1)), strict=True))
-        assert row["kode"] == second.code
-        assert row["kommune"] == (second.case or "")
-        assert row["deltaker"] == second.participant
+        assert row["code"] == second.code
+        assert row["municipality"] == (second.case or "")
+        assert row["participant"] == second.participant
         assert {coder: row[coder] for coder in listed.coders} == {
-            coder: "ja" if coder in second.applied_by else "nei" for coder in listed.coders
+            coder: "yes" if coder in second.applied_by else "no" for coder in listed.coders
         }
-        assert " ".join(second.text.split()).startswith(row["utdrag"].rstrip("…"))
+        assert " ".join(second.text.split()).startswith(row["passage"].rstrip("…"))
         detail = plain(screen.query_one("#disagreements-detail", Static))
         assert " ".join(second.text.split()) in detail
         assert second.participant in detail
@@ -86,8 +86,8 @@ def test_a_narrow_disagreement_table_keeps_the_passage(project: Project, drive: 
         await pilot.press("6")
         await pilot.pause()
         table = screen.query_one("#disagreements-table", DataTable)
-        assert "utdrag" in headers(table)
-        assert "kode" in headers(table)
+        assert "passage" in headers(table)
+        assert "code" in headers(table)
         assert sum(column.get_render_width(table) for column in table.ordered_columns) <= table.size.width
         assert " ".join(first.text.split()) in plain(screen.query_one("#disagreements-detail", Static))
 
@@ -113,13 +113,13 @@ def test_the_hypothesis_in_focus_shows_its_statement(
         await pilot.pause()
         table = screen.query_one("#hypotheses-table", DataTable)
         detail = screen.query_one("#hypotheses-detail", Static)
-        assert "påstand" in headers(table)
+        assert "statement" in headers(table)
         assert statements[0] in plain(detail)
         await pilot.press("down")
         await pilot.pause()
         assert statements[1] in plain(detail)
         assert statements[0] not in plain(detail)
-        column = headers(table).index("påstand")
+        column = headers(table).index("statement")
         assert statements[1].startswith(str(table.get_cell_at(Coordinate(1, column))).rstrip("…"))
         await pilot.press("enter")
         await pilot.pause()
@@ -139,7 +139,7 @@ def test_frequencies_split_by_case_are_a_codes_by_cases_table(project: Project, 
         await app.workers.wait_for_complete()
         await pilot.pause()
         table = screen.query_one("#freq-table", DataTable)
-        assert headers(table) == ["kode", *report.groups]
+        assert headers(table) == ["code", *report.groups]
         assert table.row_count == len(codes)
         assert [str(table.get_cell_at(Coordinate(i, 0))) for i in range(len(codes))] == codes
         for measure in ("codings", "messages"):
@@ -166,7 +166,7 @@ def test_frequencies_split_by_case_are_a_codes_by_cases_table(project: Project, 
         await pilot.pause()
         assert app.screen is screen
         assert [str(n.message) for n in app._notifications] == [
-            "Kan ikke liste utdragene i (ingen kommune); enter på koden viser alle"
+            "Cannot list the passages in (ingen kommune); enter on the code lists them all"
         ]
         await pilot.press("left", "enter")
         await pilot.pause()
@@ -187,8 +187,10 @@ def test_the_last_split_chosen_is_the_one_shown(project: Project, drive: Callabl
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert screen.settings.split == "month"
-        assert headers(screen.query_one("#freq-table", DataTable)) == ["kode", *by_month.groups]
-        assert "per kode og måned" in plain(screen.query_one("#freq-about", Static))
+        assert headers(screen.query_one("#freq-table", DataTable)) == ["code", *by_month.groups]
+        assert "Codings per code and month (accepted codings; sub-codes rolled up)." in plain(
+            screen.query_one("#freq-about", Static)
+        )
 
     drive(steps)
 

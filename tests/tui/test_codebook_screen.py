@@ -1,6 +1,8 @@
 """The codebook screen (``b``) as a researcher sees it, at 80x24 and 160x45, on both backends: every code's name
-readable in the tree beside its counts, the definition of the code in focus, the jumps to its threads and its
-passages, and the name and definition edited from the screen, saved, undone and redone."""
+readable in the tree beside its counts, in the reader's language when the codebook has it (the demo's codebook gives
+each code's texts in Norwegian and English), the definition of the code in focus, the jumps to its threads and its
+passages, and the name and definition edited from the screen (the codebook's own texts), saved, undone and
+redone."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static, TextArea, Tree
 
 from fokus.api.codebook import code_memo_counts, code_status_counts, codebook_rows
+from fokus.i18n import use
 from fokus.model import Code
 from fokus.store import Project
 from fokus.tui.app import FokusApp
@@ -25,8 +28,9 @@ SIZES = [(80, 24), (160, 45), (200, 60)]
 
 
 def rows(project: Project) -> dict[str, dict[str, Any]]:
+    """The codebook's rows with the texts a reader sees in the active language."""
     with project.read() as session:
-        return {row["id"]: row for row in codebook_rows(session)}
+        return {row["id"]: row for row in codebook_rows(session, shown=True)}
 
 
 def stored(project: Project, path: str) -> tuple[str, str | None]:
@@ -139,13 +143,14 @@ def test_the_code_in_focus_is_described_in_full(
     drive(steps, size=size)
     text = " ".join(seen["text"].split())
     assert f"{code['name']} dialog" in text
-    for part in (code["description"], f"Inkluder: {code['include']}", f"Ekskluder: {code['exclude']}"):
+    for part in (code["description"], f"Include: {code['include']}", f"Exclude: {code['exclude']}"):
         assert " ".join(part.split()) in text
     for example in code["examples"]:
         assert f"«{example}»" in text
-    assert f"{counts[('dialog', 'accepted')]} godtatte kodinger" in text
-    assert f"{counts[('dialog', 'suggested')]} åpne forslag" in text
-    assert f"{memos} memoer" in text
+    assert (
+        f"Accepted codings: {counts[('dialog', 'accepted')]}, open suggestions: {counts[('dialog', 'suggested')]},"
+        f" memos: {memos}"
+    ) in text
     pane, tree = seen["pane"], seen["tree"]
     assert pane.right <= size[0]
     assert pane.bottom <= size[1] - 1
@@ -200,7 +205,7 @@ def test_the_footer_names_the_screens_keys(drive: Callable[..., None]) -> None:
         await open_codebook(pilot, app)
         shown = {key: active.binding.description for key, active in app.screen.active_bindings.items()}
         hidden = {key for key, active in app.screen.active_bindings.items() if not active.binding.show}
-        wanted = {"enter": "Tråder", "k": "Utdrag", "e": "Rediger", "m": "Memo om koden", "slash": "Filtrer"}
+        wanted = {"enter": "Threads", "k": "Passages", "e": "Edit", "m": "Memo on code", "slash": "Filter"}
         assert {key: shown.get(key) for key in wanted} == wanted
         assert not hidden & wanted.keys()
 
@@ -211,6 +216,8 @@ def test_the_footer_names_the_screens_keys(drive: Callable[..., None]) -> None:
 def test_editing_the_name_and_definition_is_saved_and_undone_and_redone(
     project: Project, drive: Callable[..., None], size: tuple[int, int]
 ) -> None:
+    """In the codebook's own language (Norwegian), the tree shows what the editor changed at once."""
+    use("nb")
     old = stored(project, "krise/rykter")
     seen: dict[str, Any] = {}
 
@@ -250,6 +257,48 @@ def test_editing_the_name_and_definition_is_saved_and_undone_and_redone(
     assert old[0] in seen["undone detail"]
 
 
+@pytest.mark.parametrize(("lang", "name"), [("en", "Crisis and emergency preparedness"), ("nb", "Krise og beredskap")])
+def test_the_codebook_speaks_the_readers_language(
+    project: Project, drive: Callable[..., None], lang: str, name: str
+) -> None:
+    use(lang)
+    description = " ".join(rows(project)["krise"]["description"].split())
+    seen: dict[str, Any] = {}
+
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        await open_codebook(pilot, app)
+        await go_to(pilot, app, "krise")
+        seen["label"], seen["detail"] = cursor(app)[1], " ".join(detail(app).split())
+
+    drive(steps, size=(80, 24))
+    assert f" {name} " in seen["label"]
+    assert seen["detail"].startswith(f"{name} krise {description}")
+    # a code shown in a translation says what the editor changes: the codebook's own (Norwegian) texts
+    assert ("Krise og beredskap" in seen["detail"].removeprefix(name)) == (lang == "en")
+
+
+def test_in_english_the_editor_changes_the_codebooks_own_texts(project: Project, drive: Callable[..., None]) -> None:
+    old = stored(project, "krise/rykter")
+    seen: dict[str, Any] = {}
+
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        await open_editor(pilot, app, "krise/rykter")
+        seen["editing"] = app.screen.query_one("#code-name", Input).value
+        await pilot.press("ctrl+u", *"Rykter og [falske] nyheter", "tab", "f7", *"Feil som sprer seg.", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, CodebookScreen)
+        seen["tree"], seen["detail"] = cursor(app)[1], " ".join(detail(app).split())
+
+    drive(steps)
+    assert seen["editing"] == old[0]
+    assert stored(project, "krise/rykter") == ("Rykter og [falske] nyheter", "Feil som sprer seg.")
+    assert " Rumours and misinformation " in seen["tree"]
+    assert seen["detail"].startswith("Rumours and misinformation krise/rykter")
+    assert seen["detail"].endswith(
+        "In the codebook's own language (e edits this): Rykter og [falske] nyheter Feil som sprer seg."
+    )
+
+
 def test_escape_keeps_a_changed_name_until_asked_twice(project: Project, drive: Callable[..., None]) -> None:
     old = stored(project, "ungdom")
     seen: dict[str, Any] = {}
@@ -265,7 +314,7 @@ def test_escape_keeps_a_changed_name_until_asked_twice(project: Project, drive: 
         assert isinstance(app.screen, CodebookScreen)
 
     drive(steps)
-    assert "Ikke lagret: esc igjen forkaster endringene, ctrl+s lagrer" in seen["warned"]
+    assert "Not saved: esc again discards the changes, ctrl+s saves" in seen["warned"]
     assert stored(project, "ungdom") == old
 
 
@@ -281,7 +330,7 @@ def test_an_empty_name_is_refused_and_nothing_is_saved(project: Project, drive: 
         seen["warned"] = [n.message for n in app._notifications]
 
     drive(steps)
-    assert "Koden må ha et navn" in seen["warned"]
+    assert "The code needs a name" in seen["warned"]
     assert stored(project, "ungdom") == old
 
 
@@ -302,6 +351,6 @@ def test_the_filter_keeps_matching_codes_and_their_parents_readable(
     lines = seen["lines"]
     assert len(lines) == 2
     assert "■ krise " in lines[0]
-    assert " Krise og beredskap " in lines[0]
+    assert " Crisis and emergency preparedness " in lines[0]
     assert "■ rykter " in lines[1]
-    assert " Rykter og feilinformasjon " in lines[1]
+    assert " Rumours and misinformation " in lines[1]

@@ -26,14 +26,15 @@ from textual.worker import get_current_worker
 from fokus.analysis.frame import Scope, value_label
 from fokus.analysis.report import cell
 from fokus.errors import FokusError
+from fokus.i18n import N_, _, ngettext
 from fokus.tui.screens.base import FokusScreen
 from fokus.tui.screens.passages import PassagesScreen, Quote, open_thread_at
 from fokus.tui.screens.report_table import (
-    LABELS,
     Column,
     Shown,
     align_columns,
     clip,
+    column_label,
     fit,
     give_way,
     plain,
@@ -63,7 +64,7 @@ class Settings:
 # The tabs' parts, tab by tab: what each computes (its runner), what ``enter`` on a row opens (its opener) and the
 # line above its table (its about; by default the report's title).
 def _about(report: Any, s: Settings) -> str:
-    return f"{report.title}.  [dim]enter: utdragene bak[/]"
+    return f"{report.title}.  " + _("[dim]enter: the passages behind[/]")
 
 
 def _shape_cooc(report: Any, s: Settings, width: int) -> Shown:
@@ -71,7 +72,14 @@ def _shape_cooc(report: Any, s: Settings, width: int) -> Shown:
 
 
 def _counted(s: Settings) -> str:
-    return "godkjente og foreslåtte" if s.suggested else "godkjente"
+    """What the frequencies count, as a clause: which codings, and whether sub-codes count for their parents."""
+    if s.suggested:
+        return (
+            _("accepted and suggested codings; sub-codes rolled up")
+            if s.rollup
+            else _("accepted and suggested codings; sub-codes separate")
+        )
+    return _("accepted codings; sub-codes rolled up") if s.rollup else _("accepted codings; sub-codes separate")
 
 
 def _freq(session: Session, s: Settings) -> Any:
@@ -89,7 +97,7 @@ def _shape_freq(report: Any, s: Settings, width: int) -> Shown:
     for row in report.rows():
         counts.setdefault(row["code"], {})[row[report.split]] = row[s.measure]
     cells = [[code, *(cell(found.get(group, 0)) for group in report.groups)] for code, found in counts.items()]
-    columns = [fit(label, cells, i) for i, label in enumerate(["kode", *report.groups])]
+    columns = [fit(label, cells, i) for i, label in enumerate([column_label("code"), *report.groups])]
     rows = [{"code": code, "groups": report.groups} for code in counts]
     return Shown(columns, cells, rows, fixed=1, cursor="cell", start_column=1)
 
@@ -105,7 +113,10 @@ def _open_freq(screen: AnalysisScreen, row: dict[str, Any]) -> None:
         group = row["groups"][column - 1]
         if group in (NO_CASE, value_label(None)):
             # the passages' filters name a case or a value; "none" is not one of them yet
-            screen.notify(f"Kan ikke liste utdragene i {group}; enter på koden viser alle", severity="warning")
+            screen.notify(
+                _("Cannot list the passages in {group}; enter on the code lists them all").format(group=group),
+                severity="warning",
+            )
             return
         if split in ("case", "month"):
             where[split] = group
@@ -116,15 +127,12 @@ def _open_freq(screen: AnalysisScreen, row: dict[str, Any]) -> None:
 
 def _about_freq(report: Any, s: Settings) -> str:
     if not report.split:
-        return (
-            f"{report.title}. Teller {_counted(s)} kodinger; underkoder {'rulles opp' if s.rollup else 'for seg'}."
-            "  [dim]s: del opp · r: rull opp · i: forslag · enter: utdragene[/]"
-        )
-    return (
-        f"{LABELS.get(s.measure, s.measure).capitalize()} per kode og {LABELS.get(report.split, report.split)}"
-        f" ({_counted(s)} kodinger; underkoder {'rulles opp' if s.rollup else 'for seg'})."
-        "  [dim]m: tell noe annet · s: del opp · ←→: bla · enter: utdragene i ruten[/]"
+        counted = _("{title}. Counts {counted}.").format(title=report.title, counted=_counted(s))
+        return f"{counted}  " + _("[dim]s: split · r: roll up · i: suggestions · enter: passages[/]")
+    per = _("{measure} per code and {split} ({counted}).").format(
+        measure=column_label(s.measure).capitalize(), split=column_label(report.split), counted=_counted(s)
     )
+    return f"{per}  " + _("[dim]m: other measure · s: split · ←→: scroll · enter: passages in the cell[/]")
 
 
 def _cooc(session: Session, s: Settings) -> Any:
@@ -139,7 +147,10 @@ def _open_cooc(screen: AnalysisScreen, row: dict[str, Any]) -> None:
 
 
 def _about_cooc(report: Any, s: Settings) -> str:
-    return f"{report.title}; {_counted(s)} kodinger.  [dim]l: enhet · r: rull opp · i: forslag · enter: utdragene[/]"
+    counted = (
+        _("{title}; accepted and suggested codings.") if s.suggested else _("{title}; accepted codings.")
+    ).format(title=report.title)
+    return f"{counted}  " + _("[dim]l: unit · r: roll up · i: suggestions · enter: passages[/]")
 
 
 def _hypotheses(session: Session, s: Settings) -> Any:
@@ -156,15 +167,16 @@ def _shape_hypotheses(brief: Any, s: Settings, width: int) -> Shown:
     shown = plain(brief, s, width)
     results = brief.full.results
     statements = [" ".join(r.hypothesis.statement.split()) for r in results]
-    give_way(width, shown.columns, shown.cells, ("test", "enhet"))  # the pane names both
+    give_way(width, shown.columns, shown.cells, (column_label("test"), column_label("unit")))  # the pane names both
     left = max(room(width, shown.columns), 10)
-    column = Column("påstand", min(left, max([len("påstand"), *map(len, statements)])))
+    label = column_label("statement")
+    column = Column(label, min(left, max([len(label), *map(len, statements)])))
     shown.columns.insert(1, column)
     for cells, statement in zip(shown.cells, statements, strict=True):
         cells.insert(1, clip(statement, column.width))
     shown.details = [
         f"[b]{escape(r.hypothesis.id)}[/] {escape(statement)}\n[dim]{escape(', '.join(r.hypothesis.codes))}"
-        f" · {escape(row['test'])} · {escape(r.hypothesis.unit)} · {escape(r.verdict)}[/]"
+        f" · {escape(row['test'])} · {escape(r.hypothesis.unit)} · {escape(cell(r.verdict, 'verdict'))}[/]"
         for r, row, statement in zip(results, brief.rows(), statements, strict=True)
     ]
     return shown
@@ -174,7 +186,14 @@ def _open_hypothesis(screen: AnalysisScreen, row: dict[str, Any]) -> None:
     brief = screen.reports["hypotheses"]
     result = next(r for r in brief.full.results if r.hypothesis.id == row["id"])
     quotes = [Quote.from_row(p, code=", ".join(p["codes"])) for p in result.evidence]
-    title = f"{result.hypothesis.id} ({result.verdict}): {result.evidence_total} utdrag, {result.evidence_what}"
+    title = ngettext(
+        "{id} ({verdict}): {count} passage, {what}", "{id} ({verdict}): {count} passages, {what}", result.evidence_total
+    ).format(
+        id=result.hypothesis.id,
+        verdict=cell(result.verdict, "verdict"),
+        count=cell(result.evidence_total),
+        what=result.evidence_what.shown(),
+    )
     screen.app.push_screen(PassagesScreen(quotes=(title, quotes)))
 
 
@@ -188,7 +207,8 @@ def _open_practice(screen: AnalysisScreen, row: dict[str, Any]) -> None:
     report = screen.reports["practices"]
     practice = report.listed[screen.query_one("#practices-table", DataTable).cursor_row]
     quotes = [Quote.of(p, code=", ".join(p.themes), coder=", ".join(p.coders)) for p in practice.passages]
-    screen.app.push_screen(PassagesScreen(quotes=(f"Praksis {practice.number}: {practice.title}", quotes)))
+    title = _("Practice {number}: {title}").format(number=practice.number, title=practice.title)
+    screen.app.push_screen(PassagesScreen(quotes=(title, quotes)))
 
 
 def _agreement(session: Session, s: Settings) -> Any:
@@ -219,15 +239,16 @@ def _shape_disagreements(report: Any, s: Settings, width: int) -> Shown:
     or no (a dash: not in the thread) and the passage, clipped to the width; the pane shows the passage whole. A
     narrow table gives up the municipality first (the pane still names it)."""
     items = report.items
+    yes, no = cell(True), cell(False)
     said = [
-        ["ja" if c in item.applied_by else "nei" if c in item.not_applied_by else "–" for c in report.coders]
+        [yes if c in item.applied_by else no if c in item.not_applied_by else "–" for c in report.coders]
         for item in items
     ]
-    heads = ["kode", "kommune", "deltaker", *report.coders]
+    heads = [column_label("code"), column_label("case"), column_label("participant"), *report.coders]
     cells = [[item.code, item.case or "", item.participant, *yes] for item, yes in zip(items, said, strict=True)]
     columns = [fit(label, cells, i) for i, label in enumerate(heads)]
-    give_way(width, columns, cells, ("kommune", "deltaker"))  # the pane names both
-    excerpt = Column("utdrag", max(room(width, columns), 10))
+    give_way(width, columns, cells, (heads[1], heads[2]))  # the pane names both
+    excerpt = Column(_("passage"), max(room(width, columns), 10))
     for row, item in zip(cells, items, strict=True):
         row.append(clip(item.text, excerpt.width))
     details = [
@@ -241,7 +262,7 @@ def _shape_disagreements(report: Any, s: Settings, width: int) -> Shown:
 
 
 def _about_disagreements(report: Any, s: Settings) -> str:
-    return f"{report.title}.  [dim]l: setning eller melding · enter: tråden, ved utdraget[/]"
+    return f"{report.title}.  " + _("[dim]l: sentence or message · enter: the thread, at the passage[/]")
 
 
 def _open_disagreement(screen: AnalysisScreen, row: dict[str, Any]) -> None:
@@ -253,7 +274,7 @@ class Tab:
     """One analysis tab: everything the screen needs to show it. Adding a tab is adding one of these to ``TABS``."""
 
     id: str  # the widgets' ids (``#{id}-table``, ``#{id}-about``) and the key ``reports`` keeps it under
-    title: str  # the tab's label, and the description of its number key
+    title: str  # the tab's label, and the description of its number key (marked with N_, translated where shown)
     runner: Callable[[Session, Settings], Any]  # computes the report (in a worker, in its own read session)
     opener: Callable[[AnalysisScreen, dict[str, Any]], None]  # ``enter`` on a row: what lies behind it
     about: Callable[[Any, Settings], str] = _about  # the line above the table: what is counted, which keys change it
@@ -262,12 +283,19 @@ class Tab:
 
 #: The tabs in order; their number keys are 1, 2, ...
 TABS = (
-    Tab("freq", "Frekvenser", _freq, _open_freq, _about_freq, _shape_freq),
-    Tab("cooc", "Samforekomst", _cooc, _open_cooc, _about_cooc, _shape_cooc),
-    Tab("hypotheses", "Hypoteser", _hypotheses, _open_hypothesis, shape=_shape_hypotheses),
-    Tab("practices", "God praksis", _practices, _open_practice),
-    Tab("agreement", "Enighet", _agreement, _open_agreement),
-    Tab("disagreements", "Uenighet", _disagreements, _open_disagreement, _about_disagreements, _shape_disagreements),
+    Tab("freq", N_("Frequencies"), _freq, _open_freq, _about_freq, _shape_freq),
+    Tab("cooc", N_("Co-occurrence"), _cooc, _open_cooc, _about_cooc, _shape_cooc),
+    Tab("hypotheses", N_("Hypotheses"), _hypotheses, _open_hypothesis, shape=_shape_hypotheses),
+    Tab("practices", N_("Good practice"), _practices, _open_practice),
+    Tab("agreement", N_("Agreement"), _agreement, _open_agreement),
+    Tab(
+        "disagreements",
+        N_("Disagreements"),
+        _disagreements,
+        _open_disagreement,
+        _about_disagreements,
+        _shape_disagreements,
+    ),
 )
 TAB = {tab.id: tab for tab in TABS}
 
@@ -276,13 +304,13 @@ class AnalysisScreen(FokusScreen):
     """One tab per analysis; the line above each table says what is counted and which keys change it."""
 
     BINDINGS = [
-        Binding("escape", "back", "Tilbake", id="analysis.back"),
-        Binding("enter", "open", "Utdragene bak", id="analysis.open"),
-        Binding("r", "rollup", "Rull opp underkoder", id="analysis.rollup"),
-        Binding("s", "split", "Del opp etter", id="analysis.split"),
-        Binding("l", "level", "Enhet", id="analysis.level"),
-        Binding("i", "suggested", "Ta med forslag", id="analysis.suggested"),
-        Binding("m", "measure", "Tell noe annet", id="analysis.measure"),
+        Binding("escape", "back", N_("Back"), id="analysis.back"),
+        Binding("enter", "open", N_("Show passages"), id="analysis.open"),
+        Binding("r", "rollup", N_("Roll up sub-codes"), id="analysis.rollup"),
+        Binding("s", "split", N_("Split by"), id="analysis.split"),
+        Binding("l", "level", N_("Unit"), id="analysis.level"),
+        Binding("i", "suggested", N_("Include suggestions"), id="analysis.suggested"),
+        Binding("m", "measure", N_("Other measure"), id="analysis.measure"),
         *(
             Binding(str(n), f"tab('{tab.id}')", tab.title, id=f"analysis.tab{n}", show=False)
             for n, tab in enumerate(TABS, start=1)
@@ -300,8 +328,8 @@ class AnalysisScreen(FokusScreen):
         yield Header()
         with TabbedContent(id="analysis-tabs"):
             for tab in TABS:
-                with TabPane(tab.title, id=f"tab-{tab.id}"):
-                    yield Static("Regner …", id=f"{tab.id}-about", classes="analysis-about")
+                with TabPane(_(tab.title), id=f"tab-{tab.id}"):
+                    yield Static(_("Computing …"), id=f"{tab.id}-about", classes="analysis-about")
                     yield DataTable(id=f"{tab.id}-table", cursor_type="row", zebra_stripes=True)
                     yield Static(id=f"{tab.id}-detail", classes="analysis-detail")
 

@@ -23,6 +23,8 @@ from textual.widgets import Input, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from fokus.api.codebook import code_memo_counts, code_status_counts, codebook_rows
+from fokus.domain.codes import shown_text
+from fokus.i18n import N_, _, ngettext
 from fokus.tui.messages import CodingsChanged
 from fokus.tui.screens.base import FokusScreen
 from fokus.tui.widgets.header import Header
@@ -30,14 +32,16 @@ from fokus.tui.widgets.header import Header
 GUIDE = 4  # the Tree's indent per level
 ICON = 2  # the Tree's "▼ " before a code with sub-codes
 NAME_WIDTH = 44  # longer names are cut in the tree (with "…"); the detail pane shows them whole
-COUNTS = ("Godt.", 6), ("Forsl.", 7)
+COUNTS = (N_("Acc."), 6), (N_("Sugg."), 7)  # accepted codings, open suggestions: headings translated where shown
+#: The texts the code editor changes (fokus.api.codebook_edit.edit_code: the stored ones, in the codebook's language)
+EDITED = ("name", "description")
 DETAIL_WIDTH = 44  # the narrowest detail pane worth putting beside the tree
 
 
 class CodeTree(Tree[dict[str, Any]]):
     """The codebook's tree; ``enter`` opens the threads of the code under the cursor (named in the footer)."""
 
-    BINDINGS = [Binding("enter", "select_cursor", "Tråder", id="codebook.threads")]
+    BINDINGS = [Binding("enter", "select_cursor", N_("Threads"), id="codebook.threads")]
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,7 @@ class Columns:
 
     @property
     def width(self) -> int:
-        return self.name + self.name_width + sum(width for _, width in COUNTS)
+        return self.name + self.name_width + sum(width for _title, width in COUNTS)
 
     @classmethod
     def of(cls, rows: list[dict[str, Any]]) -> Columns:
@@ -59,9 +63,9 @@ class Columns:
         return cls(max(ids, default=4) + 2, min(max(names, default=4), NAME_WIDTH) + 2)
 
     def header(self) -> Text:
-        text = Text("Kode".ljust(self.name) + "Navn".ljust(self.name_width), style="bold")
+        text = Text(_("Code").ljust(self.name) + _("Name").ljust(self.name_width), style="bold")
         for title, width in COUNTS:
-            text.append(title.rjust(width), style="bold")
+            text.append(_(title).rjust(width), style="bold")
         return text
 
     def label(self, row: dict[str, Any], has_children: bool) -> Text:
@@ -72,7 +76,7 @@ class Columns:
         text = Text.assemble(pad, ("■", _style(row["color"])), f" {_leaf(row)}")
         text.append(" " * max(2, self.name - start - 2 - cell_len(_leaf(row))))
         text.append(name.ljust(self.name_width - cell_len(name) + len(name)), style="" if row["codable"] else "italic")
-        for key, (_, width) in zip(("accepted", "suggested"), COUNTS, strict=True):
+        for key, (_title, width) in zip(("accepted", "suggested"), COUNTS, strict=True):
             text.append(str(row[key]).rjust(width), style="dim" if not row[key] else "")
         return text
 
@@ -103,12 +107,12 @@ def _style(color: str | None) -> Style:
 
 class CodebookScreen(FokusScreen):
     BINDINGS = [
-        Binding("k", "passages", "Utdrag", id="codebook.passages"),
-        Binding("e", "edit", "Rediger", id="codebook.edit"),
-        Binding("m", "memo", "Memo om koden", id="codebook.memo"),
-        Binding("r", "rule_proposals", "Regelforslag", id="codebook.rules"),
-        Binding("slash", "filter", "Filtrer", key_display="/", id="codebook.filter"),
-        Binding("escape", "back", "Tilbake", id="codebook.back"),
+        Binding("k", "passages", N_("Passages"), id="codebook.passages"),
+        Binding("e", "edit", N_("Edit"), id="codebook.edit"),
+        Binding("m", "memo", N_("Memo on code"), id="codebook.memo"),
+        Binding("r", "rule_proposals", N_("Propose rules"), id="codebook.rules"),
+        Binding("slash", "filter", N_("Filter"), key_display="/", id="codebook.filter"),
+        Binding("escape", "back", N_("Back"), id="codebook.back"),
     ]
     DEFAULT_CSS = """
     CodebookScreen #codebook-body { layout: vertical; height: 1fr; }
@@ -130,11 +134,11 @@ class CodebookScreen(FokusScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="filtrer koder (id eller navn)", id="codebook-filter")
+        yield Input(placeholder=_("filter codes (id or name)"), id="codebook-filter")
         with Container(id="codebook-body"):
             with Vertical(id="codebook-left"):
                 yield Static(id="codebook-columns")
-                yield CodeTree("Kodebok", id="codebook-tree")
+                yield CodeTree(_("Codebook"), id="codebook-tree")
             with VerticalScroll(id="codebook-detail"):
                 yield Static(id="codebook-definition")
 
@@ -148,10 +152,10 @@ class CodebookScreen(FokusScreen):
     def on_screen_resume(self) -> None:
         self.reload()  # the first time, and after coding elsewhere: the counts move
 
-    def on_codings_changed(self, _: CodingsChanged) -> None:
+    def on_codings_changed(self, _event: CodingsChanged) -> None:
         self.reload()  # an undo or a redo, perhaps of an edit here
 
-    def on_resize(self, _: events.Resize) -> None:
+    def on_resize(self, _event: events.Resize) -> None:
         self.lay_out()
 
     def reload(self) -> None:
@@ -160,6 +164,9 @@ class CodebookScreen(FokusScreen):
             counts = code_status_counts(session)
             memos = code_memo_counts(session)
         for row in rows:
+            # shown in the reader's language when the codebook has it; the editor changes the stored texts
+            row["stored"] = {key: row[key] for key in EDITED}
+            row.update({key: shown_text(row, key) for key in ("name", "description", "include", "exclude")})
             row["accepted"] = counts.get((row["id"], "accepted"), 0)
             row["suggested"] = counts.get((row["id"], "suggested"), 0)
             row["memos"] = memos.get(row["id"], 0)
@@ -185,7 +192,9 @@ class CodebookScreen(FokusScreen):
         cursor on ``keep`` if it is shown, else on the first code."""
         tree = self.query_one(CodeTree)
         tree.clear()
-        wanted = {r["id"] for r in self.rows if query.lower() in (r["id"] + " " + r["name"]).lower()}
+        wanted = {
+            r["id"] for r in self.rows if query.lower() in " ".join((r["id"], r["name"], r["stored"]["name"])).lower()
+        }
         shown = [r for r in self.rows if any(w == r["id"] or w.startswith(r["id"] + "/") for w in wanted)]
         parents = {row["parent"] for row in shown}
         nodes: dict[str, TreeNode[dict[str, Any]]] = {}
@@ -195,7 +204,7 @@ class CodebookScreen(FokusScreen):
             nodes[row["id"]] = parent.add(label, data=row, expand=True, allow_expand=row["id"] in parents)
         target = nodes.get(keep or "") or next(iter(nodes.values()), None)
         if target is not None:
-            _ = tree.last_line  # lays out the tree's lines now, so the cursor can go to the node at once
+            tree.last_line  # noqa: B018  # lays out the tree's lines now, so the cursor can go to the node at once
             tree.move_cursor(target)
             self.show(target.data)
         else:
@@ -208,28 +217,34 @@ class CodebookScreen(FokusScreen):
         """Everything the codebook says about one code, in the detail pane."""
         pane = self.query_one("#codebook-definition", Static)
         if not row:
-            pane.update(Text("Ingen kode passer til filteret.", style="dim"))
+            pane.update(Text(_("No code matches the filter."), style="dim"))
             return
         text = Text.assemble((row["name"], "bold"), "  ", (row["id"], "dim"))
         if not row["codable"]:
-            text.append("\n(overordnet kode: kodes ikke direkte)", style="italic")
+            text.append("\n" + _("(parent code: not coded directly)"), style="italic")
         text.append("\n\n")
-        text.append(
-            row["description"] or "Ingen definisjon ennå (e redigerer).", style="" if row["description"] else "dim"
-        )
-        for title, note in (("Inkluder", row["include"]), ("Ekskluder", row["exclude"])):
+        text.append(row["description"] or _("No definition yet (e edits)."), style="" if row["description"] else "dim")
+        for title, note in ((_("Include:"), row["include"]), (_("Exclude:"), row["exclude"])):
             if note:
                 text.append("\n\n")
-                text.append(f"{title}: ", style="bold")
+                text.append(f"{title} ", style="bold")
                 text.append(note)
         if row["examples"]:
-            text.append("\n\nEksempler:", style="bold")
+            text.append("\n\n" + _("Examples:"), style="bold")
             for example in row["examples"]:
                 text.append(f"\n  «{example}»")
-        memos = f"{row['memos']} memo" + ("" if row["memos"] == 1 else "er")
-        text.append(
-            f"\n\n{row['accepted']} godtatte kodinger, {row['suggested']} åpne forslag, {memos}", style="italic"
-        )
+        counts = ngettext(
+            "Accepted codings: {accepted}, open suggestions: {suggested}, memos: {memos}",
+            "Accepted codings: {accepted}, open suggestions: {suggested}, memos: {memos}",
+            row["memos"],
+        ).format(accepted=row["accepted"], suggested=row["suggested"], memos=row["memos"])
+        text.append(f"\n\n{counts}", style="italic")
+        stored = row["stored"]
+        if any(stored[key] != row[key] for key in EDITED):  # shown in a translation: say what e edits
+            text.append("\n\n" + _("In the codebook's own language (e edits this):"), style="dim")
+            text.append(f"\n{stored['name']}", style="dim bold")
+            if stored["description"]:
+                text.append(f"\n{stored['description']}", style="dim")
         pane.update(text)
         self.query_one("#codebook-detail", VerticalScroll).scroll_home(animate=False)
 
@@ -257,20 +272,20 @@ class CodebookScreen(FokusScreen):
         row = node.data if node is not None else None
         if not row:
             return
-        path, before = row["id"], CodeText(row["name"], row["description"] or "")
+        path, before = row["id"], CodeText(row["stored"]["name"], row["stored"]["description"] or "")
         app = self.fokus
 
         def saved(text: CodeText | None) -> None:
             if text is None:
                 return
             if text == before:
-                self.notify("Ingen endring")
+                self.notify(_("No change"))
                 return
             report = app.write(
                 lambda s: edit_code(s, path, name=text.name, description=text.description, coder_id=app.coder_id)
             )
             if report is not None:
-                self.notify(f"Koden {path} er endret (u angrer)")
+                self.notify(_("Code {code} changed (u undoes)").format(code=path))
                 self.reload()
 
         self.app.push_screen(CodeEditor(path, before), saved)
@@ -290,7 +305,7 @@ class CodebookScreen(FokusScreen):
     def on_input_changed(self, event: Input.Changed) -> None:
         self.fill(event.value, keep=self.current())
 
-    def on_input_submitted(self, _: Input.Submitted) -> None:
+    def on_input_submitted(self, _event: Input.Submitted) -> None:
         self.query_one(CodeTree).focus()
 
     def action_memo(self) -> None:
@@ -307,7 +322,7 @@ class CodebookScreen(FokusScreen):
         write_memo(
             self,
             app,
-            f"Memo om koden {path}",
+            _("Memo on code {code}").format(code=path),
             own,
             lambda s, text: memo_on_code(s, path, text, coder_id=app.coder_id),
             then=self.reload,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events, work
 from textual.app import ComposeResult
@@ -18,11 +19,14 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, Static
 
 from fokus.errors import FokusError
+from fokus.i18n import N_, _, ngettext
 from fokus.learn.discovery_report import Candidate, DiscoveryReport
 from fokus.tui.messages import CodingsChanged
 from fokus.tui.screens.base import FokusScreen
 from fokus.tui.widgets.columns import Column, fitted
 from fokus.tui.widgets.header import Header
+
+SEARCHING = N_("Looking for themes …")
 
 
 def code_id_of(word: str) -> str:
@@ -36,7 +40,7 @@ def code_id_of(word: str) -> str:
 class NewCodeScreen(ModalScreen[tuple[str, str] | None]):
     """Asks for the new code's path and name; an empty field takes the suggestion shown. Returns None on escape."""
 
-    BINDINGS = [Binding("escape", "cancel", "Avbryt", id="newcode.cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="newcode.cancel")]
     DEFAULT_CSS = """
     NewCodeScreen { align: center middle; }
     NewCodeScreen > Vertical { width: 72; height: auto; border: round $accent; background: $surface; padding: 0 1; }
@@ -50,10 +54,10 @@ class NewCodeScreen(ModalScreen[tuple[str, str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(f"[b]{self.title_text}[/b]")
-            yield Label("[dim]Tomt felt: forslaget i feltet. Enter går videre, esc avbryter.[/]")
-            yield Label("Kode-id (under en annen kode: forelder/id)")
+            yield Label(_("[dim]Empty field: the suggestion in it. Enter goes on, esc cancels.[/]"))
+            yield Label(_("Code id (under another code: parent/id)"))
             yield Input(placeholder=self.suggested[0], id="newcode-path")
-            yield Label("Navn")
+            yield Label(_("Name"))
             yield Input(placeholder=self.suggested[1], id="newcode-name")
 
     def on_mount(self) -> None:
@@ -75,17 +79,17 @@ class NewCodeScreen(ModalScreen[tuple[str, str] | None]):
 class CandidateTable(DataTable[str | Text]):
     """The candidates: ``enter`` lists a candidate's quotes, and the key bar says so."""
 
-    BINDINGS = [Binding("enter", "select_cursor", "Sitater", id="discover.open")]
+    BINDINGS = [Binding("enter", "select_cursor", N_("Quotes"), id="discover.open")]
 
 
 class DiscoverScreen(FokusScreen):
     """One row per candidate theme: its title, words, municipalities and sentences."""
 
     BINDINGS = [
-        Binding("escape", "back", "Tilbake", id="discover.back"),
-        Binding("enter", "quotes", "Sitater", id="discover.quotes"),
-        Binding("n", "adopt", "Ny kode", id="discover.adopt"),
-        Binding("f", "refresh", "Finn på nytt", id="discover.refresh"),
+        Binding("escape", "back", N_("Back"), id="discover.back"),
+        Binding("enter", "quotes", N_("Quotes"), id="discover.quotes"),
+        Binding("n", "adopt", N_("New code"), id="discover.adopt"),
+        Binding("f", "refresh", N_("Find again"), id="discover.refresh"),
     ]
 
     def __init__(self, *, k: int | None = None) -> None:
@@ -96,7 +100,7 @@ class DiscoverScreen(FokusScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Leter etter temaer …", id="discover-about", classes="analysis-about")
+        yield Static(_(SEARCHING), id="discover-about", classes="analysis-about")
         yield CandidateTable(id="discover-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
@@ -124,11 +128,14 @@ class DiscoverScreen(FokusScreen):
     @staticmethod
     def layout_columns(width: int) -> tuple[Column, ...]:
         """(heading, width) of each column at ``width``: the candidate's words take what is left, so that the
-        counts and the code made from it stay on screen at 80 columns."""
+        counts and the code made from it stay on screen at 80 columns. The headings are message ids (the columns'
+        keys), translated where the table shows them."""
         wide = width >= 120
-        shown = [("Nr", 3), ("Tema", 28 if wide else 20), ("Kommuner" if wide else "Komm", 8 if wide else 4)]
-        shown += [("Setninger" if wide else "Setn", 9 if wide else 4), ("Kode", 16 if wide else 10)]
-        return fitted(shown, "Ord", 2, width, 12, spare=2)
+        shown = [(N_("No."), 3), (N_("Theme"), 28 if wide else 20)]
+        shown += [(N_("Municipalities") if wide else N_("Mun."), 8 if wide else 4)]
+        shown += [(N_("Sentences") if wide else N_("Sent"), 9 if wide else 4), (N_("Code"), 16 if wide else 10)]
+        shown = [(heading, max(size, cell_len(_(heading)))) for heading, size in shown]  # a longer heading: wider
+        return fitted(shown, N_("Words"), 2, width, 12, spare=2)
 
     def on_resize(self, event: events.Resize) -> None:
         if self.report is not None:
@@ -140,7 +147,7 @@ class DiscoverScreen(FokusScreen):
         row = table.cursor_row
         table.clear(columns=True)
         for heading, size in self.layout_columns(self.size.width):
-            table.add_column(heading, width=size, key=heading)
+            table.add_column(_(heading), width=size, key=heading)
         for c in report.candidates:
             table.add_row(
                 str(c.number),
@@ -153,11 +160,24 @@ class DiscoverScreen(FokusScreen):
             )
         if report.candidates:
             table.move_cursor(row=min(max(row, 0), len(report.candidates) - 1))
-        how = "valgt" if report.k_source == "asked" else "etter regelen √(n/5)"
+        if report.k_source == "asked":
+            found = ngettext(
+                "{count} candidate from {sentences} sentences no accepted code covers (k = {k}, chosen).",
+                "{count} candidates from {sentences} sentences no accepted code covers (k = {k}, chosen).",
+                len(report.candidates),
+            )
+        else:
+            found = ngettext(
+                "{count} candidate from {sentences} sentences no accepted code covers (k = {k}, by the rule √(n/5)).",
+                "{count} candidates from {sentences} sentences no accepted code covers (k = {k}, by the rule √(n/5)).",
+                len(report.candidates),
+            )
+        found = found.format(count=len(report.candidates), sentences=report.fitted, k=report.k)
         self.query_one("#discover-about", Static).update(
-            f"{len(report.candidates)} kandidater fra {report.fitted} setninger ingen godkjent kode dekker"
-            f" (k = {report.k}, {how}). Maskinen foreslår, forskerne avgjør."
-            "  [dim]enter: sitater · n: ny kode · f: finn på nytt[/]"
+            f"{found} "
+            + _("The machine suggests, the researchers decide.")
+            + "  "
+            + _("[dim]enter: quotes · n: new code · f: find again[/]")
         )
 
     @property
@@ -178,7 +198,8 @@ class DiscoverScreen(FokusScreen):
         if candidate is None:
             return
         quotes = [Quote.of(q) for q in candidate.quotes]
-        self.app.push_screen(PassagesScreen(quotes=(f"Kandidat {candidate.number}: {candidate.title}", quotes)))
+        title = _("Candidate {number}: {title}").format(number=candidate.number, title=candidate.title)
+        self.app.push_screen(PassagesScreen(quotes=(title, quotes)))
 
     def action_adopt(self) -> None:
         from fokus.learn.adopt import adopt
@@ -199,15 +220,25 @@ class DiscoverScreen(FokusScreen):
             self.adopted[candidate.number] = made.code
             table = self.query_one(DataTable)
             table.update_cell(str(candidate.number), table.ordered_columns[-1].key, made.code)
-            self.notify(f"Ny kode {made.code}: {made.suggested} forslag til gjennomgang (v)")
+            self.notify(
+                ngettext(
+                    "New code {code}: {count} suggestion to review (v)",
+                    "New code {code}: {count} suggestions to review (v)",
+                    made.suggested,
+                ).format(code=made.code, count=made.suggested)
+            )
             self.post_message(CodingsChanged())
 
         self.app.push_screen(
-            NewCodeScreen(f"Ny kode fra kandidat {candidate.number}: {candidate.title}", *suggested), chosen
+            NewCodeScreen(
+                _("New code from candidate {number}: {title}").format(number=candidate.number, title=candidate.title),
+                *suggested,
+            ),
+            chosen,
         )
 
     def action_refresh(self) -> None:
-        self.query_one("#discover-about", Static).update("Leter etter temaer …")
+        self.query_one("#discover-about", Static).update(_(SEARCHING))
         self.compute(self.k)
 
     def action_back(self) -> None:

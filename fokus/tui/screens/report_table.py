@@ -10,21 +10,15 @@ from rich.cells import cell_len, set_cell_size
 from textual.widgets import DataTable
 from textual.widgets.data_table import CursorType
 
-from fokus.analysis.report import cell
+from fokus.analysis.report import cell, heading
+from fokus.i18n import N_, _
 
-#: Column headings in the TUI's language; a report's other columns keep their names (`lift`, `alpha`...).
+#: Column headings the TUI words its own way (its people read "municipality" where a report says "case"); every
+#: other column is headed as the CLI heads it (fokus.analysis.report.heading), or by its key.
 LABELS = {
-    "code": "kode",
-    "codings": "kodinger",
-    "messages": "meldinger",
-    "threads": "tråder",
-    "participants": "deltakere",
-    "cases": "kommuner",
-    "share_of_messages": "andel av meldingene",
-    "case": "kommune",
-    "month": "måned",
-    "unit": "enhet",
-    "effect": "effekt",
+    "case": N_("municipality"),
+    "cases": N_("municipalities"),
+    "share_of_messages": N_("share of messages"),
 }
 MIN_TEXT = 30  # the narrowest a column of text (an excerpt, a statement) gets before other columns give way
 
@@ -47,6 +41,11 @@ class Shown:
     fixed: int = 0  # columns kept in view when the table scrolls sideways
     cursor: CursorType = "row"
     start_column: int = 0  # where the cell cursor starts
+
+
+def column_label(column: str) -> str:
+    """A report column's heading in the reader's language, as the TUI's tables show it."""
+    return _(LABELS[column]) if column in LABELS else heading(column)
 
 
 def fit(label: str, cells: list[list[str]], index: int) -> Column:
@@ -81,7 +80,7 @@ def plain(report: Any, settings: Any, width: int) -> Shown:
     names = list(getattr(report, "terminal_columns", report.columns)())
     rows = report.rows()
     cells = [[cell(row.get(c), c)[:80] for c in names] for row in rows]
-    columns = [fit(LABELS.get(c, c), cells, i) for i, c in enumerate(names)]
+    columns = [fit(column_label(c), cells, i) for i, c in enumerate(names)]
     return Shown(columns, cells, rows, fixed=1)  # the first column names the row: kept when the table scrolls
 
 
