@@ -88,6 +88,9 @@ def english_vocabulary() -> set[str]:
     return found
 
 
+SHOWN = ("name", "description")  # the texts of a code that reports show (not its include and exclude notes)
+
+
 def data_vocabulary(session: Any) -> set[str]:
     """Every word of what the researchers brought: messages, codes, cases and their values, names, hypotheses."""
     texts: list[str] = [default_hypotheses().read_text(encoding="utf-8")]
@@ -105,7 +108,7 @@ def data_vocabulary(session: Any) -> set[str]:
     ):
         texts += [str(value) for value in session.scalars(select(column)) if value is not None]
     for translations in session.scalars(select(Code.translations)):  # names in the codebook's other languages
-        texts += [text for given in (translations or {}).values() for text in given.values()]
+        texts += [text for given in (translations or {}).values() for key, text in given.items() if key in SHOWN]
     return words("\n".join(texts))
 
 
