@@ -1,6 +1,11 @@
 """The results of a hypothesis file as people read them: one object per hypothesis, the JSON list, the table, and a
 Markdown report that reads on its own (statement, test and why, the table, the result in words, the verdict with
 its minimum, and quoted evidence). The tests themselves are in :mod:`fokus.analysis.hypotheses`.
+
+A file may give its title, description, statements and notes in several languages (fokus.files.hypotheses): the
+Markdown and the terminal table show the reader's language when the file has it, else the one text given; JSON and
+CSV keep the stable text (the Norwegian when given, else the one text), so machine output does not change with the
+reader's language.
 """
 
 from __future__ import annotations
@@ -81,8 +86,9 @@ class HypothesesReport:
 
     @property
     def title(self) -> str:
-        if self.spec.title:
-            return self.spec.title
+        title = self.spec.shown("title")
+        if title:
+            return title
         return _("Hypotheses in {file}").format(file=self.spec.path) if self.spec.path else _("Hypotheses")
 
     def columns(self) -> list[str]:
@@ -142,8 +148,9 @@ class HypothesesReport:
         spec = self.spec
         testable = sum(r.testable for r in self.results)
         lines = [f"# {self.title}", ""]
-        if spec.description:
-            lines += [spec.description, ""]
+        description = spec.shown("description")
+        if description:
+            lines += [description, ""]
         counted = _("accepted and suggested codings") if "suggested" in self.scope.statuses else _("accepted codings")
         if self.scope.coders:
             counted = _("{codings} by {coders}").format(codings=counted, coders=", ".join(self.scope.coders))
@@ -167,7 +174,7 @@ class HypothesesReport:
         summary = [
             {
                 "id": r.hypothesis.id,
-                "statement": r.hypothesis.statement,
+                "statement": r.hypothesis.shown("statement"),
                 "test": _(r.method) if r.method else _(TESTS.get(r.hypothesis.test, r.hypothesis.test)),
                 "n": r.n,
                 "p_adjusted": r.p_adjusted,
@@ -348,13 +355,14 @@ def _markdown_one(r: HypothesisResult, spec: HypothesisFile) -> list[str]:
         about = _("{code}'s share of {units} per month").format(code=h.code, units=_(UNIT_PLURALS[h.unit]))
     verdict = _(VERDICTS.get(r.verdict, r.verdict))
     lines = [
-        f"## {h.id}: {h.statement}",
+        f"## {h.id}: {h.shown('statement')}",
         "",
         _("**Verdict: {verdict}** ({reason}).").format(verdict=verdict, reason=r.verdict_reason.shown()),
         "",
     ]
-    if h.note:
-        lines += [f"*{h.note}*", ""]
+    note = h.shown("note")
+    if note:
+        lines += [f"*{note}*", ""]
     test = _("Test: {test}, {about}; population: {population} units; direction: {direction}.").format(
         test=_(TESTS.get(h.test, h.test)),
         about=about,

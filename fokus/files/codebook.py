@@ -163,6 +163,22 @@ def _codebook(data: Any, default_name: str) -> CodebookSpec:
     return spec
 
 
+def language_texts(value: LocatedDict, key: str, line: int, *, required: bool = False) -> dict[str, str | None]:
+    """The texts of a language mapping (``key: {nb: ..., en: ...}`` on ``line``), by language, stripped: None for an
+    empty one unless ``required``. Refuses an empty mapping, a language not in ``TEXT_LANGUAGES`` and a value that is
+    not text, naming the line (hypothesis files take the same mappings: fokus.files.hypotheses)."""
+    if not value:
+        raise _fail(_("{key!r} has no text in any language").format(key=key), line)
+    for lang in value:
+        if lang not in TEXT_LANGUAGES:
+            raise _fail(
+                _("unknown language {lang!r} in {key!r}").format(lang=lang, key=key),
+                value.line_of(lang),
+                _("allowed: {keys}").format(keys=", ".join(TEXT_LANGUAGES)),
+            )
+    return {lang: _text(value, lang, required=required) for lang in value}
+
+
 def _translated(item: LocatedDict, own: str) -> tuple[LocatedDict, dict[str, dict[str, str]] | None]:
     """``item`` with each of its texts given as a language mapping replaced by the text in the codebook's language
     (``own``; else the mapping's first), and the other languages' texts."""
@@ -174,17 +190,7 @@ def _translated(item: LocatedDict, own: str) -> tuple[LocatedDict, dict[str, dic
         value = item.get(key)
         if not isinstance(value, LocatedDict):
             continue
-        line = item.line_of(key)
-        if not value:
-            raise _fail(_("{key!r} has no text in any language").format(key=key), line)
-        for lang in value:
-            if lang not in TEXT_LANGUAGES:
-                raise _fail(
-                    _("unknown language {lang!r} in {key!r}").format(lang=lang, key=key),
-                    value.line_of(lang),
-                    _("allowed: {keys}").format(keys=", ".join(TEXT_LANGUAGES)),
-                )
-        texts = {lang: _text(value, lang, required=key == "name") for lang in value}
+        texts = language_texts(value, key, item.line_of(key), required=key == "name")
         if key == "name":
             for lang, text in texts.items():
                 check_length(text or "", MAX_LABEL_CHARS, "code name", f"line {value.line_of(lang)}")

@@ -36,6 +36,11 @@ compared over all its values (a chi-square test, two-sided only, and not at case
 the minimum a test needs (see fokus.analysis.hypotheses); ``population`` may be set per hypothesis; ``note`` is free
 text for the report.
 
+``title``, ``description`` and each hypothesis's ``statement`` and ``note`` are a text or, as a codebook's names, a
+mapping of language to text (``statement: {nb: ..., en: ...}``; fokus.files.codebook's languages and errors). The
+stable text, kept by JSON and CSV whatever the reader's language, is the Norwegian (nb) if given, else the mapping's
+first; the others go to ``translations``, and ``shown(key)`` gives a person the text in their language if there.
+
 Validation is strict, as for codebooks: an unknown key (``atribute:``) is an error rather than a silently ignored
 option, and every error names the file and the line. Codes and attributes are checked against a project later by
 :func:`check_references`, still with the line.
@@ -50,7 +55,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from fokus.domain.codes import reader_language
 from fokus.errors import FokusError
+from fokus.files.codebook import DEFAULT_LANGUAGE, language_texts
 from fokus.i18n import _
 from fokus.importers.located_yaml import LocatedDict, LocatedList, load_located_yaml
 
@@ -74,14 +81,29 @@ CODE_PATH = re.compile(r"^[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_-]*)*\Z")
 DEFAULT_ALPHA = 0.05
 
 GroupValue = str | int | float | bool | date
+#: A file's texts in languages other than the stable one: ``{"en": {"statement": ..., "note": ...}}``.
+Translations = dict[str, dict[str, str]]
+
+
+class _Texts:
+    """A file's texts in several languages: ``statement`` and ``note`` of a hypothesis, ``title`` and
+    ``description`` of the file."""
+
+    __slots__ = ()
+    translations: Translations | None
+
+    def shown(self, key: str, lang: str | None = None) -> str | None:
+        """The ``key`` text in ``lang`` (the reader's language by default) when the file gives it, else the stable."""
+        stable: str | None = getattr(self, key)
+        return (self.translations or {}).get(reader_language(lang), {}).get(key) or stable
 
 
 @dataclass(frozen=True, slots=True)
-class Hypothesis:
+class Hypothesis(_Texts):
     """One hypothesis as the file states it; ``line`` is where it starts, ``lines`` where each of its keys is."""
 
     id: str
-    statement: str
+    statement: str  # the stable text, as JSON and CSV keep it; shown("statement") in the reader's language
     test: str
     unit: str
     direction: str
@@ -97,6 +119,7 @@ class Hypothesis:
     note: str | None = None
     line: int = 0
     lines: dict[str, int] = field(default_factory=dict)
+    translations: Translations | None = None
 
     @property
     def code(self) -> str:
@@ -107,7 +130,7 @@ class Hypothesis:
 
 
 @dataclass(frozen=True, slots=True)
-class HypothesisFile:
+class HypothesisFile(_Texts):
     """A whole hypothesis file, hypotheses in file order."""
 
     path: str
@@ -116,6 +139,7 @@ class HypothesisFile:
     alpha: float
     population: str
     hypotheses: tuple[Hypothesis, ...]
+    translations: Translations | None = None
 
     def population_of(self, hypothesis: Hypothesis) -> str:
         return hypothesis.population or self.population
@@ -166,6 +190,28 @@ def _text(mapping: LocatedDict, key: str, what: str, *, required: bool = False) 
     return text or None
 
 
+def _texts(
+    mapping: LocatedDict, keys: tuple[str, ...], what: str, *, required: Collection[str] = ()
+) -> tuple[dict[str, str | None], Translations | None]:
+    """The stable text of each of ``keys`` (a text, or a language mapping's Norwegian, else its first), and the
+    other languages' texts; see the module docstring. The ``required`` keys must be there, with no empty text."""
+    stable: dict[str, str | None] = {}
+    others: Translations = {}
+    for key in keys:
+        value = mapping.get(key)
+        if not isinstance(value, LocatedDict):
+            stable[key] = _text(mapping, key, what, required=key in required)
+            continue
+        given = language_texts(value, key, mapping.line_of(key), required=key in required)
+        texts = {lang: " ".join(text.split()) for lang, text in given.items() if text}
+        first = DEFAULT_LANGUAGE if DEFAULT_LANGUAGE in texts else next(iter(texts), None)
+        stable[key] = texts.get(first) if first else None
+        for lang, text in texts.items():
+            if lang != first:
+                others.setdefault(lang, {})[key] = text
+    return stable, ({lang: others[lang] for lang in sorted(others)} or None)
+
+
 def _code(value: Any, line: int, what: str) -> str:
     if not isinstance(value, str) or not CODE_PATH.match(value.strip()):
         raise _fail(
@@ -210,14 +256,22 @@ def parse_hypotheses(data: Any, display: str = "") -> HypothesisFile:
             )
         seen[hypothesis.id] = hypothesis.line_of("id")
         hypotheses.append(hypothesis)
+    texts, translations = _texts(data, ("title", "description"), _("the hypothesis file"))
     return HypothesisFile(
         path=display,
-        title=_text(data, "title", _("the hypothesis file")),
-        description=_text(data, "description", _("the hypothesis file")),
+        title=texts["title"],
+        description=texts["description"],
         alpha=float(alpha),
         population=population,
         hypotheses=tuple(hypotheses),
+        translations=translations,
     )
+
+
+def _belongs(key: str, tests: list[str]) -> str:
+    """The hint for a key of another test (the tests' names are the file's words, not translated)."""
+    names = tests[0] if len(tests) == 1 else _("{tests} and {last}").format(tests=", ".join(tests[:-1]), last=tests[-1])
+    return _("{key!r} belongs to the {tests} test").format(key=key, tests=names)
 
 
 def _allowed(keys: Collection[str]) -> str:
@@ -243,14 +297,13 @@ def _hypothesis(item: Any, line: int) -> Hypothesis:
     for key in item:
         if key not in allowed:
             others = [t for t, keys in TEST_KEYS.items() if key in keys]
-            hint = f"{key!r} belongs to the {' and '.join(others)} test" if others else _allowed(allowed)
+            hint = _belongs(key, others) if others else _allowed(allowed)
             raise _fail(
                 _("unknown key {key!r} in {what} (a {test} test)").format(key=key, what=what, test=test),
                 item.line_of(key),
                 hint,
             )
-    statement = _text(item, "statement", what, required=True)
-    assert statement is not None
+    texts, translations = _texts(item, ("statement", "note"), what, required={"statement"})
     unit = _choice(item, "unit", UNITS, what)
     direction = _choice(item, "direction", DIRECTIONS, what, default="two-sided")
     population = _choice(item, "population", POPULATIONS, what) if "population" in item else None
@@ -262,15 +315,16 @@ def _hypothesis(item: Any, line: int) -> Hypothesis:
         )
     common: dict[str, Any] = {
         "id": hid,
-        "statement": statement,
+        "statement": texts["statement"],
         "test": test,
         "unit": unit,
         "direction": direction,
         "min_n": min_n,
         "population": population,
-        "note": _text(item, "note", what),
+        "note": texts["note"],
         "line": item.line,
         "lines": {str(key): item.line_of(key) for key in item},
+        "translations": translations,
     }
     if test == "association":
         return Hypothesis(codes=_two_codes(item, what), **common)
@@ -379,7 +433,7 @@ def _check_one(h: Hypothesis, codes: Collection[str], attributes: Mapping[str, s
     if h.test != "group-difference" or h.attribute is None:
         return h
     if h.attribute not in attributes:
-        known = ", ".join(attributes) or "none yet (`fokus cases import`)"
+        known = ", ".join(attributes) or _("none yet (`fokus cases import`)")
         raise _fail(
             _("{what}: no case attribute {attribute!r} in the project").format(what=what, attribute=h.attribute),
             h.line_of("attribute"),
