@@ -596,10 +596,14 @@ def test_the_demo_report_in_every_format(demo: Project) -> None:
     rows = list(csv.DictReader(io.StringIO(run_cli(demo_db, file, "--format", "csv").output)))
     assert len(rows) == len(spec.hypotheses)
     assert all(row["verdict"] in VERDICTS for row in rows)
+    # the file is in two languages: the CSV keeps the Norwegian, the Markdown reads in the reader's (English)
+    assert [row["statement"] for row in rows] == [h.statement for h in spec.hypotheses]
+    assert rows[0]["statement"] == "Der ledelsen eier satsingen, snakkes det også om ressurser."
     markdown = run_cli(demo_db, file, "--format", "md").output
-    assert markdown.startswith("# Hypoteser fra KS-studien")
+    assert markdown.startswith("# Hypotheses from the KS study of municipalities in social media\n")
     for h in spec.hypotheses:
-        assert f"## {h.id}: {h.statement}" in markdown
+        assert f"## {h.id}: {h.shown('statement', 'en')}" in markdown
+        assert h.statement not in markdown
     assert markdown.count("**Verdict: ") == len(spec.hypotheses)
     assert "Mann-Whitney U test" in markdown
     assert "Spearman's rank correlation" in markdown
