@@ -47,6 +47,8 @@ from datetime import datetime, tzinfo
 from typing import Any, TypeGuard
 
 from fokus.errors import FokusError
+from fokus.i18n import N_, _
+from fokus.i18n.formats import number
 from fokus.importers import limits
 from fokus.importers.decoding import kind_of, load_json
 from fokus.importers.limits import (
@@ -65,7 +67,19 @@ from fokus.importers.times import from_unix, parse_time, zone_named
 
 UNKNOWN_AUTHOR = "Ukjent"
 
-_EXPECTED = 'expected a Graph API feed page {"data": [...]}, a list of posts or one post object'
+MESSAGES = N_("messages")
+#: The kinds of message as people read them, and what is said of each (translated where shown).
+KINDS = {MessageKind.POST: N_("post"), MessageKind.COMMENT: N_("comment"), MessageKind.REPLY: N_("reply")}
+NO_TIME = {
+    MessageKind.POST: N_("the post has no 'created_time'"),
+    MessageKind.COMMENT: N_("the comment has no 'created_time'"),
+    MessageKind.REPLY: N_("the reply has no 'created_time'"),
+}
+EMPTY = {
+    MessageKind.POST: N_("post without text, attachments or answers (skipped)"),
+    MessageKind.COMMENT: N_("comment without text, attachments or answers (skipped)"),
+    MessageKind.REPLY: N_("reply without text, attachments or answers (skipped)"),
+}
 
 
 def looks_like_graph(doc: object) -> bool:
@@ -103,7 +117,13 @@ def _posts(doc: Any) -> list[tuple[Any, str]]:
     if isinstance(doc, list):
         return _placed(doc, "$")
     if not isinstance(doc, dict):
-        raise FokusError(f"JSON of the wrong shape: found {kind_of(doc)}, {_EXPECTED}", where="$")
+        raise FokusError(
+            _(
+                'JSON of the wrong shape: found {found}, expected a Graph API feed page {{"data": [...]}}, a list'
+                " of posts or one post object"
+            ).format(found=kind_of(doc)),
+            where="$",
+        )
     if "data" in doc:
         base, items = "$.data", doc["data"]
     elif isinstance(doc.get("feed"), dict) and "data" in doc["feed"]:
@@ -112,12 +132,24 @@ def _posts(doc: Any) -> list[tuple[Any, str]]:
         return [(doc, "$")]
     elif isinstance(doc.get("error"), dict):
         detail = doc["error"].get("message")
-        raise FokusError(f"the file holds a Graph API error response, not data: {detail!r}", where="$.error")
+        raise FokusError(
+            _("the file holds a Graph API error response, not data: {detail!r}").format(detail=detail), where="$.error"
+        )
     else:
         keys = ", ".join(sorted(map(str, doc))[:8])
-        raise FokusError(f"JSON of the wrong shape: an object with keys {keys or '(none)'}; {_EXPECTED}", where="$")
+        if keys:
+            reason = _(
+                "JSON of the wrong shape: an object with keys {keys}; expected a Graph API feed page"
+                ' {{"data": [...]}}, a list of posts or one post object'
+            ).format(keys=keys)
+        else:
+            reason = _(
+                "JSON of the wrong shape: an object with keys (none); expected a Graph API feed page"
+                ' {{"data": [...]}}, a list of posts or one post object'
+            ).format()
+        raise FokusError(reason, where="$")
     if not isinstance(items, list):
-        raise FokusError(f"expected a list of posts, found {kind_of(items)}", where=base)
+        raise FokusError(_("expected a list of posts, found {found}").format(found=kind_of(items)), where=base)
     return _placed(items, base)
 
 
@@ -140,7 +172,9 @@ class _GraphReader:
 
     def message(self, obj: Any, loc: str, kind: MessageKind, thread_id: str | None, parent_id: str | None) -> None:
         if not isinstance(obj, dict):
-            raise FokusError(f"expected a {kind.value} object, found {kind_of(obj)}", where=loc)
+            raise FokusError(
+                _("expected a {what} object, found {found}").format(what=_(KINDS[kind]), found=kind_of(obj)), where=loc
+            )
         mid = obj.get("id")
         if not _plain_id(mid):
             mid = _id(obj, loc)
@@ -150,7 +184,7 @@ class _GraphReader:
         if created is None:
             created = self.time(obj, "created_time", loc)
             if created is None:
-                raise FokusError(f"the {kind.value} has no 'created_time'", where=f"{loc}.created_time")
+                raise FokusError(_(NO_TIME[kind]), where=f"{loc}.created_time")
         updated = self.times.get(value) if type(value := obj.get("updated_time")) is str else None
         if updated is None and value is not None:
             updated = self.time(obj, "updated_time", loc)
@@ -167,7 +201,7 @@ class _GraphReader:
             permalink = _string(obj, "permalink_url", loc)
             link = _string(obj, "link", loc)
             check_storable(permalink, "permalink_url", f"{loc}.permalink_url")
-            check_storable(link, "link", f"{loc}.link")
+            check_storable(link, N_("link"), f"{loc}.link")
         if link is None and obj.get("attachments") is None and obj.get("attachment") is None:
             attachments: tuple[str, ...] = ()
         else:
@@ -175,13 +209,13 @@ class _GraphReader:
         answers, answers_loc = self.answers(obj, loc)
 
         if not answers and not attachments and (not text or text.isspace()):  # no text but white space
-            self.notes.add(f"{kind.value} without text, attachments or answers (skipped)", loc)
+            self.notes.add(_(EMPTY[kind]), loc)
             return
         if mid in self.seen:
-            self.notes.add("id seen before in this file (imported once)", loc)
+            self.notes.add(_("id seen before in this file (imported once)"), loc)
         else:
             self.seen.add(mid)
-            check_count(len(self.messages) + 1, limits.MAX_RECORDS, "messages", loc)
+            check_count(len(self.messages) + 1, limits.MAX_RECORDS, MESSAGES, loc)
             self.messages.append(
                 MessageRecord(
                     source_id=mid,
@@ -216,7 +250,9 @@ class _GraphReader:
                 return from_unix(value)
         except FokusError as err:
             raise err.located(where=f"{loc}.{key}") from None
-        raise FokusError(f"expected a date and time, found {kind_of(value)}", where=f"{loc}.{key}")
+        raise FokusError(
+            _("expected a date and time, found {found}").format(found=kind_of(value)), where=f"{loc}.{key}"
+        )
 
     def author(self, obj: dict[str, Any], loc: str) -> tuple[str, str | None]:
         sender = obj.get("from")
@@ -234,18 +270,22 @@ class _GraphReader:
 
     def full_author(self, sender: Any, loc: str) -> tuple[str, str | None]:
         if sender is None:
-            self.notes.add(f"message without 'from' (author set to {UNKNOWN_AUTHOR!r})", loc)
+            self.notes.add(_("message without 'from' (author set to {name!r})").format(name=UNKNOWN_AUTHOR), loc)
             return UNKNOWN_AUTHOR, None
         if not isinstance(sender, dict):
-            raise FokusError(f"expected an object {{id, name}}, found {kind_of(sender)}", where=f"{loc}.from")
+            raise FokusError(
+                _("expected an object {{id, name}}, found {found}").format(found=kind_of(sender)), where=f"{loc}.from"
+            )
         name = _string(sender, "name", f"{loc}.from")
         ref = sender.get("id")
         ref_text = str(ref) if isinstance(ref, (str, int)) and not isinstance(ref, bool) and ref != "" else None
-        check_storable(ref_text, "author id", f"{loc}.from.id")
+        check_storable(ref_text, N_("author id"), f"{loc}.from.id")
         if not name or not name.strip():
-            self.notes.add(f"message without an author name (author set to {UNKNOWN_AUTHOR!r})", loc)
+            self.notes.add(
+                _("message without an author name (author set to {name!r})").format(name=UNKNOWN_AUTHOR), loc
+            )
             return UNKNOWN_AUTHOR, ref_text
-        return check_length(name.strip(), MAX_NAME_CHARS, "author name", f"{loc}.from.name"), ref_text
+        return check_length(name.strip(), MAX_NAME_CHARS, N_("author name"), f"{loc}.from.name"), ref_text
 
     def answers(self, obj: dict[str, Any], loc: str) -> tuple[list[Any], str]:
         container = obj.get("comments")
@@ -254,27 +294,33 @@ class _GraphReader:
         if isinstance(container, list):
             return container, f"{loc}.comments"
         if not isinstance(container, dict):
-            raise FokusError(f"expected an object {{data: [...]}}, found {kind_of(container)}", where=f"{loc}.comments")
+            raise FokusError(
+                _("expected an object {{data: [...]}}, found {found}").format(found=kind_of(container)),
+                where=f"{loc}.comments",
+            )
         items = container.get("data")
         if items is None:
             return [], ""
         if not isinstance(items, list):
-            raise FokusError(f"expected a list of comments, found {kind_of(items)}", where=f"{loc}.comments.data")
+            raise FokusError(
+                _("expected a list of comments, found {found}").format(found=kind_of(items)),
+                where=f"{loc}.comments.data",
+            )
         paging = container.get("paging")
         if isinstance(paging, dict) and paging.get("next"):
-            self.notes.add("comments continue on a page this file does not hold (incomplete harvest)", loc)
+            self.notes.add(_("comments continue on a page this file does not hold (incomplete harvest)"), loc)
         return items, f"{loc}.comments.data"
 
 
 def _id(obj: dict[str, Any], loc: str) -> str:
     value = obj.get("id")
     if isinstance(value, str) and value.strip():
-        return check_length(value.strip(), MAX_ID_CHARS, "id", f"{loc}.id")
+        return check_length(value.strip(), MAX_ID_CHARS, N_("id"), f"{loc}.id")
     if isinstance(value, int) and not isinstance(value, bool):
-        return check_length(str(value), MAX_ID_CHARS, "id", f"{loc}.id")
+        return check_length(str(value), MAX_ID_CHARS, N_("id"), f"{loc}.id")
     if value is None or value == "":
-        raise FokusError("no 'id': every post and comment in a Graph export has one", where=f"{loc}.id")
-    raise FokusError(f"expected an id (a string), found {kind_of(value)}", where=f"{loc}.id")
+        raise FokusError(_("no 'id': every post and comment in a Graph export has one"), where=f"{loc}.id")
+    raise FokusError(_("expected an id (a string), found {found}").format(found=kind_of(value)), where=f"{loc}.id")
 
 
 def _storable(value: str) -> bool:
@@ -305,17 +351,20 @@ def _string(obj: dict[str, Any], key: str, loc: str) -> str | None:
     value = obj.get(key)
     if value is None or isinstance(value, str):
         return value
-    raise FokusError(f"expected a string, found {kind_of(value)}", where=f"{loc}.{key}")
+    raise FokusError(_("expected a string, found {found}").format(found=kind_of(value)), where=f"{loc}.{key}")
 
 
 def _count(value: Any, where: str) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         if value > MAX_INTEGER:
             raise FokusError(
-                f"{shown_number(value)} is more than a database can hold (at most {MAX_INTEGER:,})", where=where
+                _("{value} is more than a database can hold (at most {limit})").format(
+                    value=shown_number(value), limit=number(MAX_INTEGER)
+                ),
+                where=where,
             )
         return value
-    raise FokusError(f"expected a count (a whole number), found {kind_of(value)}", where=where)
+    raise FokusError(_("expected a count (a whole number), found {found}").format(found=kind_of(value)), where=where)
 
 
 def _reactions(obj: dict[str, Any], loc: str) -> int | None:
@@ -333,7 +382,10 @@ def _reactions(obj: dict[str, Any], loc: str) -> int | None:
         if key == "like_count":
             return _count(value, f"{loc}.like_count")
         if not isinstance(value, dict):
-            raise FokusError(f"expected an object {{summary: ...}}, found {kind_of(value)}", where=f"{loc}.{key}")
+            raise FokusError(
+                _("expected an object {{summary: ...}}, found {found}").format(found=kind_of(value)),
+                where=f"{loc}.{key}",
+            )
         summary = value.get("summary")
         if isinstance(summary, dict) and "total_count" in summary:
             return _count(summary["total_count"], f"{loc}.{key}.summary.total_count")

@@ -28,6 +28,8 @@ from pathlib import Path
 
 from fokus.allocation import fewer_collections
 from fokus.errors import FokusError
+from fokus.i18n import N_, _
+from fokus.i18n.formats import number
 from fokus.importers import formats, limits
 from fokus.importers.archive import SafeZip, is_zip
 from fokus.importers.detect import CANDIDATE_SUFFIXES, NotAnExport, ReadOptions, parse_bytes, refi_error, suffix_of
@@ -38,6 +40,12 @@ from fokus.importers.times import zone_named
 
 #: The values ``read_paths`` takes for ``fmt``: ``"auto"`` and the registry's format names.
 FORMATS = ("auto", *formats.names())
+#: Why a file inside a folder or zip is skipped (translated where the note is made).
+HIDDEN = N_("hidden")
+NOT_REGULAR = N_("not a regular file")
+REFI_QDA = N_("REFI-QDA project, cannot be imported yet")
+NOT_READ = N_("not a file type fokus reads")
+EMPTY_ZIP = N_("a zip that holds no export")
 
 
 def read_paths(
@@ -68,7 +76,10 @@ def _kind(fmt: str) -> SourceKind | None:
     try:
         return formats.by_name(name).kind
     except KeyError:
-        raise FokusError(f"unknown format {fmt!r}", hint=f"choose one of {', '.join(FORMATS)}") from None
+        raise FokusError(
+            _("unknown format {format!r}").format(format=fmt),
+            hint=_("choose one of {formats}").format(formats=", ".join(FORMATS)),
+        ) from None
 
 
 def _read_path(path: Path, shown: str, options: ReadOptions) -> list[ParsedSource]:
@@ -76,12 +87,12 @@ def _read_path(path: Path, shown: str, options: ReadOptions) -> list[ParsedSourc
         if path.is_dir():
             return _read_folder(path, shown, options)
         if not path.exists():
-            raise FokusError("no such file or folder", path=shown)
+            raise FokusError(_("no such file or folder"), path=shown)
         if not path.is_file():
-            raise FokusError("not a regular file", path=shown)
+            raise FokusError(_("not a regular file"), path=shown)
         size = path.stat().st_size
     except OSError as err:
-        raise FokusError(f"cannot read it ({err.strerror or err})", path=shown) from None
+        raise FokusError(_("cannot read it ({reason})").format(reason=err.strerror or err), path=shown) from None
     if path.suffix.lower() == ".qdpx":
         raise refi_error(shown)
     check_file_size(size, shown, parsed=False)
@@ -101,22 +112,29 @@ class _Skipped:
         self.by_reason: dict[str, list[str]] = {}
 
     def add(self, name: str, reason: str) -> None:
+        """Notes ``name`` as skipped for ``reason``, in the reader's language."""
         self.by_reason.setdefault(reason, []).append(name)
 
     def notes(self) -> list[str]:
         lines = []
         for reason, names in self.by_reason.items():
-            shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-            lines.append(f"skipped ({reason}): {shown}")
+            listed = ", ".join(names[:5])
+            if len(names) > 5:
+                text = _("skipped ({reason}): {names} and {more} more").format(
+                    reason=reason, names=listed, more=number(len(names) - 5)
+                )
+            else:
+                text = _("skipped ({reason}): {names}").format(reason=reason, names=listed)
+            lines.append(text)
         return lines
 
 
 def _finish(sources: list[ParsedSource], skipped: _Skipped, shown: str) -> list[ParsedSource]:
     if not sources:
         raise FokusError(
-            "holds no export fokus can read",
+            _("holds no export fokus can read"),
             path=shown,
-            hint="; ".join(skipped.notes()) or "it is empty",
+            hint="; ".join(skipped.notes()) or _("it is empty"),
         )
     sources[0].skipped.extend(skipped.notes())
     return sources
@@ -126,12 +144,12 @@ def _skip_reason(name: str) -> str | None:
     """Why a file inside a folder or zip is not looked into, judged by its path alone; None to look."""
     parts = name.replace("\\", "/").split("/")
     if any(part.startswith(".") or part == "__MACOSX" for part in parts):
-        return "hidden"
+        return _(HIDDEN)
     suffix = suffix_of(name)
     if suffix == ".qdpx":
-        return "REFI-QDA project, cannot be imported yet"
+        return _(REFI_QDA)
     if suffix not in CANDIDATE_SUFFIXES:
-        return "not a file type fokus reads"
+        return _(NOT_READ)
     return None
 
 
@@ -188,17 +206,19 @@ def _walk(
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError as err:
-        raise FokusError(f"cannot list the folder ({err.strerror or err})", path=shown) from None
+        raise FokusError(
+            _("cannot list the folder ({reason})").format(reason=err.strerror or err), path=shown
+        ) from None
     for entry in entries:
         name, entry_shown, path = rel + entry.name, os.path.join(shown, entry.name), Path(entry.path)
         if entry.name.startswith(".") or entry.name == "__MACOSX":
-            skipped.add(name, "hidden")
+            skipped.add(name, _(HIDDEN))
         elif entry.is_dir(follow_symlinks=False):
             _walk(path, entry_shown, name + "/", options, sources, skipped)
         elif not entry.is_file():
-            skipped.add(name, "not a regular file")
+            skipped.add(name, _(NOT_REGULAR))
         elif suffix_of(name) == ".qdpx":
-            skipped.add(name, "REFI-QDA project, cannot be imported yet")
+            skipped.add(name, _(REFI_QDA))
         elif suffix_of(name) == ".zip" or (
             suffix_of(name) not in CANDIDATE_SUFFIXES and is_zip(_head(path, entry_shown))
         ):
@@ -208,7 +228,7 @@ def _walk(
                 inner[0].skipped.extend(inner_skipped.notes())
                 sources.extend(inner)
             else:
-                skipped.add(name, "a zip that holds no export")
+                skipped.add(name, _(EMPTY_ZIP))
         elif (reason := _skip_reason(name)) is not None:
             skipped.add(name, reason)
         else:
@@ -268,7 +288,7 @@ def _head(path: Path, shown: str) -> bytes:
         with path.open("rb") as file:
             return file.read(4)
     except OSError as err:
-        raise FokusError(f"cannot read the file ({err.strerror or err})", path=shown) from None
+        raise FokusError(_("cannot read the file ({reason})").format(reason=err.strerror or err), path=shown) from None
 
 
 def _read_bytes(path: Path, shown: str) -> bytes:
@@ -277,12 +297,12 @@ def _read_bytes(path: Path, shown: str) -> bytes:
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
-            raise FokusError("not a regular file (a pipe or a device?)", path=shown)
+            raise FokusError(_("not a regular file (a pipe or a device?)"), path=shown)
         check_file_size(info.st_size, shown, parsed=True)
         with path.open("rb") as file:
             return file.read(limits.MAX_PARSE_BYTES + 1)  # a file in /proc says 0 bytes, whatever it holds
     except OSError as err:
-        raise FokusError(f"cannot read the file ({err.strerror or err})", path=shown) from None
+        raise FokusError(_("cannot read the file ({reason})").format(reason=err.strerror or err), path=shown) from None
 
 
 def _file_sha256(path: Path) -> str:

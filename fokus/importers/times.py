@@ -25,6 +25,8 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 from fokus.errors import FokusError
+from fokus.i18n import N_, _
+from fokus.i18n.formats import number
 from fokus.importers.limits import shown_number, shown_text
 
 _ABBREVIATIONS = {
@@ -37,7 +39,7 @@ _ABBREVIATIONS = {
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 _LATEST_UNIX = int(LATEST.timestamp())
-RANGE = "fokus reads times from 1970 through 2099"
+RANGE = N_("fokus reads times from 1970 through 2099")
 
 
 def zone_named(name: str) -> tzinfo:
@@ -45,13 +47,17 @@ def zone_named(name: str) -> tzinfo:
     try:
         return ZoneInfo(name)
     except (ValueError, KeyError, OSError):  # ZoneInfoNotFoundError is a KeyError; "../x" a ValueError
-        raise FokusError(f"unknown time zone {name!r}", hint="use an IANA name such as Europe/Oslo or UTC") from None
+        raise FokusError(
+            _("unknown time zone {name!r}").format(name=name), hint=_("use an IANA name such as Europe/Oslo or UTC")
+        ) from None
 
 
 def from_unix(seconds: int) -> datetime:
     """Unix seconds to UTC; out-of-range values are a FokusError (without place: callers add it)."""
     if not 0 <= seconds < _LATEST_UNIX:
-        raise FokusError(f"unix time out of range: {shown_number(seconds)} ({RANGE})")
+        raise FokusError(
+            _("unix time out of range: {value} ({range})").format(value=shown_number(seconds), range=_(RANGE))
+        )
     return datetime.fromtimestamp(seconds, UTC)
 
 
@@ -59,7 +65,9 @@ def in_range(when: datetime, value: str) -> datetime:
     """``when`` (aware) if it lies from ``EARLIEST`` up to ``LATEST``; else a FokusError quoting ``value``, the text
     it was read from (without place: callers add it)."""
     if not EARLIEST <= when < LATEST:
-        raise FokusError(f"date and time out of range: {shown_text(value)} ({RANGE})")
+        raise FokusError(
+            _("date and time out of range: {value} ({range})").format(value=shown_text(value), range=_(RANGE))
+        )
     return when
 
 
@@ -75,10 +83,14 @@ def parse_time(value: str, zone: tzinfo) -> datetime:
     s = value.strip()
     if s.isdigit() and s.isascii():
         if len(s) > 24:  # int() refuses more than 4,300 digits; a number of this many is no time anyway
-            raise FokusError(f"unix time out of range: a number of {len(s):,} digits ({RANGE})")
+            raise FokusError(
+                _("unix time out of range: a number of {digits} digits ({range})").format(
+                    digits=number(len(s)), range=_(RANGE)
+                )
+            )
         return from_unix(int(s))
     local: tzinfo | None = None
-    head, _, last = s.rpartition(" ")
+    head, _space, last = s.rpartition(" ")
     if head and last.upper() in _ABBREVIATIONS:
         s, local = head.rstrip(), _ABBREVIATIONS[last.upper()]
     if len(s) >= 16 and s[2] == "." and s[5] == ".":  # 19.02.2013 10:15
@@ -86,19 +98,22 @@ def parse_time(value: str, zone: tzinfo) -> datetime:
     # fromisoformat also takes a bare date or the compact "20130219T1015"; insist on the readable shape.
     if not (len(s) >= 16 and s[4] == "-" and s[7] == "-" and s[10] in "T " and s[13] == ":" and s.isascii()):
         raise FokusError(
-            f"not a date and time: {shown_text(value)}", hint="write e.g. 2013-02-19 10:15 or 2013-02-19T10:15:00Z"
+            _("not a date and time: {value}").format(value=shown_text(value)),
+            hint=_("write e.g. 2013-02-19 10:15 or 2013-02-19T10:15:00Z"),
         )
     try:
         parsed = datetime.fromisoformat(s)
     except ValueError:
-        raise FokusError(f"not a valid date and time: {shown_text(value)}") from None
+        raise FokusError(_("not a valid date and time: {value}").format(value=shown_text(value))) from None
     if local is not None:
         if parsed.tzinfo is not None:
-            raise FokusError(f"two time zones in {shown_text(value)}")
+            raise FokusError(_("two time zones in {value}").format(value=shown_text(value)))
         parsed = parsed.replace(tzinfo=local)
     elif parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone)
     try:
         return in_range(parsed.astimezone(UTC), value)
     except (OverflowError, ValueError):  # year 1 with a positive offset
-        raise FokusError(f"date and time out of range: {shown_text(value)} ({RANGE})") from None
+        raise FokusError(
+            _("date and time out of range: {value} ({range})").format(value=shown_text(value), range=_(RANGE))
+        ) from None
