@@ -24,6 +24,7 @@ from fokus.domain.collation import norwegian
 from fokus.domain.local_time import DISPLAY_ZONE
 from fokus.domain.passages import spoken_messages
 from fokus.errors import FokusError
+from fokus.i18n import _
 from fokus.importers.times import EARLIEST, LATEST
 from fokus.model import Case, Code, Coder, Coding, CodingStatus, Memo, Message, Participant, Thread, Unit
 
@@ -172,7 +173,7 @@ def conversation(session: Session, thread_id: int) -> list[MessageView]:
     Raises :class:`FokusError` for a thread that does not exist.
     """
     if session.get(Thread, thread_id) is None:
-        raise FokusError(f"thread {thread_id} does not exist")
+        raise FokusError(_("thread {id} does not exist").format(id=thread_id))
     rows = session.execute(
         spoken_messages(
             Message.id,
@@ -193,7 +194,7 @@ def conversation(session: Session, thread_id: int) -> list[MessageView]:
     posts = [row[0] for row in rows if row[3] == "post" and row[2] is None]
     roots = set(posts)
     children: dict[int | None, list[int]] = defaultdict(list)  # rows are in time order, so each list is too
-    for message_id, _, parent_id, *_ in rows:
+    for message_id, _external, parent_id, *_rest in rows:
         if message_id in roots:
             continue
         parent = parent_id if parent_id in by_id and parent_id != message_id else None
@@ -222,7 +223,7 @@ def conversation(session: Session, thread_id: int) -> list[MessageView]:
 
     views = []
     for message_id, depth in order:
-        _, external_id, _, kind, pseudonym, case, created_at, text = by_id[message_id]
+        _id, external_id, _parent, kind, pseudonym, case, created_at, text = by_id[message_id]
         views.append(
             MessageView(
                 message_id=message_id,
@@ -271,7 +272,9 @@ def filter_options(session: Session) -> dict[str, list[str]]:
 def code_condition(session: Session, path: str) -> ColumnElement[bool]:
     """Codings of the code at ``path`` and of its sub-codes; :class:`FokusError` if the codebook has no such code."""
     if session.scalar(select(Code.id).where(Code.path == path)) is None:
-        raise FokusError(f"code {path!r} is not in the codebook", hint="see `fokus codebook show`")
+        raise FokusError(
+            _("code {code!r} is not in the codebook").format(code=path), hint=_("see `fokus codebook show`")
+        )
     return or_(Code.path == path, Code.path.startswith(path + "/", autoescape=True))
 
 
@@ -320,7 +323,7 @@ def _conditions(session: Session, filters: ThreadFilter) -> list[ColumnElement[b
     conditions: list[ColumnElement[bool]] = []
     if filters.case is not None:
         if session.scalar(select(Case.id).where(Case.name == filters.case)) is None:
-            raise FokusError(f"case {filters.case!r} is not in the project")
+            raise FokusError(_("case {case!r} is not in the project").format(case=filters.case))
         spoke = (
             select(Message.thread_id)
             .join(Participant, Message.participant_id == Participant.id)
@@ -330,7 +333,9 @@ def _conditions(session: Session, filters: ThreadFilter) -> list[ColumnElement[b
         conditions.append(Thread.id.in_(spoke))
     if filters.participant is not None:
         if session.scalar(select(Participant.id).where(Participant.pseudonym == filters.participant)) is None:
-            raise FokusError(f"participant {filters.participant!r} is not in the project")
+            raise FokusError(
+                _("participant {participant!r} is not in the project").format(participant=filters.participant)
+            )
         spoke = (
             select(Message.thread_id)
             .join(Participant, Message.participant_id == Participant.id)
@@ -341,7 +346,10 @@ def _conditions(session: Session, filters: ThreadFilter) -> list[ColumnElement[b
         coded = select(Message.thread_id).join(Coding, Coding.message_id == Message.id)
         if filters.status is not None:
             if filters.status not in STATUSES:
-                raise FokusError(f"unknown status {filters.status!r}", hint="use one of: " + ", ".join(STATUSES))
+                raise FokusError(
+                    _("unknown status {status!r}").format(status=filters.status),
+                    hint=_("use one of: {statuses}").format(statuses=", ".join(STATUSES)),
+                )
             coded = coded.where(Coding.status == filters.status)
         else:
             coded = coded.where(Coding.status != CodingStatus.REJECTED.value)

@@ -24,6 +24,7 @@ from fokus.domain.origins import MODEL_PREFIX, RULE_PREFIX
 from fokus.domain.passages import coded_passages
 from fokus.errors import FokusError
 from fokus.files.codings import CodingRow
+from fokus.i18n import _
 from fokus.model import (
     Case,
     Code,
@@ -100,21 +101,30 @@ def _planned(
         ext, path, start, end, passage, _status, origin, _confidence, named, _created, where = row
         found = messages.get(ext)
         if found is None:
-            raise FokusError(f"message {ext!r} is not in the project", path=display, where=where)
+            raise FokusError(_("message {id!r} is not in the project").format(id=ext), path=display, where=where)
         code = codes.get(path)
         if code is None:
             raise FokusError(
-                f"code {path!r} is not in the codebook", path=display, where=where, hint="see `fokus codebook show`"
+                _("code {code!r} is not in the codebook").format(code=path),
+                path=display,
+                where=where,
+                hint=_("see `fokus codebook show`"),
             )
         code_id, codable = code
         if not codable:
-            raise FokusError(f"code {path!r} is not codable (it only groups others)", path=display, where=where)
+            raise FokusError(
+                _("code {code!r} is not codable (it only groups others)").format(code=path), path=display, where=where
+            )
         message_id, text = found
         if start is None or end is None:
             start, end = 0, len(text)
         if not 0 <= start < end <= len(text):
             raise FokusError(
-                f"span {start}:{end} is outside message {ext!r} ({len(text)} characters)", path=display, where=where
+                _("span {start}:{end} is outside message {id!r} ({length} characters)").format(
+                    start=start, end=end, id=ext, length=len(text)
+                ),
+                path=display,
+                where=where,
             )
         if (
             passage is not None
@@ -122,17 +132,21 @@ def _planned(
             and passage != _redacted(session, message_id, text, start, end)
         ):
             raise FokusError(
-                f"the text of span {start}:{end} in message {ext!r} differs from the file's text",
+                _("the text of span {start}:{end} in message {id!r} differs from the file's text").format(
+                    start=start, end=end, id=ext
+                ),
                 path=display,
                 where=where,
-                hint="the file was made against other text",
+                hint=_("the file was made against other text"),
             )
         coder_id = coder_of.get((named, origin))
         if coder_id is None:
             machine = origin.startswith((RULE_PREFIX, MODEL_PREFIX))
             coder_name = named or coder or (MACHINE_CODER if machine else None)
             if coder_name is None:
-                raise FokusError("no coder: the row names none", path=display, where=where, hint="add --coder NAME")
+                raise FokusError(
+                    _("no coder: the row names none"), path=display, where=where, hint=_("add --coder NAME")
+                )
             kind = CoderKind.MACHINE if machine and not named else CoderKind.HUMAN
             coder_id = coder_of[(named, origin)] = coders.get_or_create(coder_name, kind)
         key = (message_id, code_id, coder_id, start, end)

@@ -57,6 +57,7 @@ from fokus.domain.chunks import chunks
 from fokus.domain.participants import CaseRegistry, ParticipantRegistry
 from fokus.domain.settings import GROUP_SETTING, get_setting, set_setting
 from fokus.errors import FokusError
+from fokus.i18n import _
 from fokus.importers.formats import id_rank
 from fokus.importers.records import MessageRecord, ParsedSource
 from fokus.model import Message, MessageAlias, Participant, Source, Thread, table_of
@@ -75,7 +76,10 @@ def choose_group(session: Session, parsed: Sequence[ParsedSource], group: str | 
     stored = get_setting(session, GROUP_SETTING)
     if group:
         if stored and stored != group:
-            raise FokusError(f"this project holds the group {stored!r}, not {group!r}", hint="check --group")
+            raise FokusError(
+                _("this project holds the group {stored!r}, not {group!r}").format(stored=stored, group=group),
+                hint=_("check --group"),
+            )
         return group
     if stored:
         return stored
@@ -83,8 +87,8 @@ def choose_group(session: Session, parsed: Sequence[ParsedSource], group: str | 
     if len(groups) > 1:
         listed = ", ".join(repr(g) for g in groups[:6]) + (" ..." if len(groups) > 6 else "")
         raise FokusError(
-            f"the data donations hold posts from {len(groups)} groups: {listed}",
-            hint="say which one this project studies with --group NAME",
+            _("the data donations hold posts from {count} groups: {groups}").format(count=len(groups), groups=listed),
+            hint=_("say which one this project studies with --group NAME"),
         )
     return groups[0] if groups else None
 
@@ -306,7 +310,7 @@ def _insert(session: Session, batch: ImportBatch, report: ImportReport, progress
         ready = [n for n in pending if not isinstance(n.parent, NewMessage) or n.parent.db_id is not None]
         if not ready:
             first = pending[0]
-            raise FokusError("messages answer each other in a circle", path=first.path, where=first.record.location)
+            raise FokusError(_("messages answer each other in a circle"), path=first.path, where=first.record.location)
         rows = [
             (
                 (r := n.record).source_id,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from fokus.api.messages_state import ImportBatch, ImportReport, KnownMessages, NewMessage, Ref
 from fokus.domain.participants import ParticipantRegistry
 from fokus.errors import FokusError
+from fokus.i18n import _
 from fokus.importers.records import MessageKind
 from fokus.model import Message
 
@@ -40,7 +41,7 @@ def place_messages(
         if ref.thread is None:
             place(ref)
         if ref.thread is None:  # an unthreaded DYI comment answered by a message that names its thread
-            raise FokusError("answers a message whose thread is unknown", path=ref.path, where=ref.record.location)
+            raise FokusError(_("answers a message whose thread is unknown"), path=ref.path, where=ref.record.location)
         return ref.thread
 
     def place(item: NewMessage) -> None:
@@ -53,12 +54,14 @@ def place_messages(
         if record.thread_id is None:
             return
         if id(item) in placing:
-            raise FokusError("messages answer each other in a circle", path=item.path, where=record.location)
+            raise FokusError(_("messages answer each other in a circle"), path=item.path, where=record.location)
         placing.add(id(item))
         post = _resolve(record.thread_id, known, batch)
         if post is None:
             raise FokusError(
-                f"answers thread {record.thread_id!r}, which is neither in this import nor in the project",
+                _("answers thread {thread!r}, which is neither in this import nor in the project").format(
+                    thread=record.thread_id
+                ),
                 path=item.path,
                 where=record.location,
             )

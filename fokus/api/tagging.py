@@ -37,6 +37,7 @@ from fokus.domain.coders import MACHINE_CODER, CoderRegistry
 from fokus.domain.events import CODING_FIELDS, coding_snapshot, log_events, new_batch
 from fokus.domain.origins import is_machine_origin, split_origin, with_rule, without_rule
 from fokus.errors import FokusError
+from fokus.i18n import _
 from fokus.model import (
     Code,
     CoderKind,
@@ -198,7 +199,10 @@ def _texts(session: Session, ids: list[int]) -> Iterator[str]:
         found = dict(session.execute(select(Message.id, Message.text).where(Message.id.in_(chunk))).all())
         for mid in chunk:
             if mid not in found:
-                raise FokusError(f"message {mid} was deleted while it was being tagged", hint="run fokus tag again")
+                raise FokusError(
+                    _("message {id} was deleted while it was being tagged").format(id=mid),
+                    hint=_("run fokus tag again"),
+                )
             yield found[mid]
 
 

@@ -18,6 +18,7 @@ from fokus import __version__
 from fokus.domain.settings import BUILTIN_PIPELINE
 from fokus.domain.settings import NORWEGIAN_MODEL as NORWEGIAN_MODEL
 from fokus.errors import FokusError
+from fokus.i18n import _
 from fokus.nlp import lemmatizer, sentences
 
 BUILTIN = BUILTIN_PIPELINE
@@ -33,12 +34,14 @@ def load_pipeline(model: str | None = None) -> Language:
         nlp = spacy.load(model)
     except OSError as exc:
         hint = (
-            "install it with `python -m spacy download nb_core_news_sm`, or leave --model out to use the built-in"
-            " Norwegian pipeline"
+            _(
+                "install it with `python -m spacy download nb_core_news_sm`, or leave --model out to use the"
+                " built-in Norwegian pipeline"
+            )
             if model == NORWEGIAN_MODEL
-            else "give an installed spaCy package or the folder of a saved pipeline"
+            else _("give an installed spaCy package or the folder of a saved pipeline")
         )
-        raise FokusError(f"cannot load the spaCy pipeline {model!r}", hint=hint) from exc
+        raise FokusError(_("cannot load the spaCy pipeline {model!r}").format(model=model), hint=hint) from exc
     return _complete(nlp, model)
 
 

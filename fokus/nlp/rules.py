@@ -32,6 +32,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from fokus.errors import FokusError
+from fokus.i18n import _
 from fokus.nlp.forms import text_of
 from fokus.nlp.lemmatizer import LEMMAS, PARTS
 from fokus.nlp.patterns import TokenPatterns, Words, compile_patterns
@@ -128,7 +129,9 @@ class RuleSet:
                 try:
                     target.add(str(index), rule.pattern)
                 except (ValueError, KeyError) as exc:
-                    raise FokusError(f"rule {rule.rule_id}: the spaCy pattern is not valid: {exc}") from exc
+                    raise FokusError(
+                        _("rule {rule}: the spaCy pattern is not valid: {reason}").format(rule=rule.rule_id, reason=exc)
+                    ) from exc
                 if anchors is not None:
                     if (compiled := compile_patterns(nlp.vocab, rule.pattern)) is not None:
                         self.compiled[len(self.anchored)] = (index, compiled)
@@ -139,7 +142,7 @@ class RuleSet:
             if rule.near
         ]
         self.near_by_word: dict[str, list[int]] = defaultdict(list)  # a first word -> its near rules' positions
-        for near, (_, first, _, _) in enumerate(self.near_rules):
+        for near, (_rule, first, _second, _window) in enumerate(self.near_rules):
             for word in first:
                 self.near_by_word[word].append(near)
         # their words are looked up per sentence word, like single lemmas; only their regexes are tried per rule
@@ -160,7 +163,7 @@ class RuleSet:
         # the anchored matchers by the words of which a text must hold one (Anchor.any_word); the rest always tried
         self.anchored_by_word: dict[str, list[int]] = defaultdict(list)
         self.unindexed: list[int] = []
-        for index, (anchor, _) in enumerate(self.anchored):
+        for index, (anchor, _matcher) in enumerate(self.anchored):
             if anchor.any_word is None:
                 self.unindexed.append(index)
             for word in anchor.any_word or ():
@@ -427,7 +430,7 @@ def analyse(doc: Doc, spans: Sequence[tuple[int, int]]) -> list[Sentence]:
     all_lemmas = doc.user_data.get(LEMMAS)
     all_parts = doc.user_data.get(PARTS)
     if all_lemmas is None or all_parts is None:
-        raise FokusError("the pipeline has no fokus lemmatizer", hint="load it with fokus.nlp.load_pipeline")
+        raise FokusError(_("the pipeline has no fokus lemmatizer"), hint=_("load it with fokus.nlp.load_pipeline"))
     table = doc.to_array([IDX, LENGTH, IS_SPACE, IS_PUNCT]).tolist()
     text = text_of(doc)
     offsets = [(start, start + length) for start, length, _, _ in table]
