@@ -25,7 +25,8 @@ from fokus.api.step_summary import StepSummary, reverted_step
 from fokus.api.workplace import Place, last_place, remember_coder, remember_place, remembered_coder
 from fokus.domain.coders import human_coder
 from fokus.errors import FokusError
-from fokus.i18n import N_
+from fokus.i18n import N_, _, ngettext
+from fokus.i18n.formats import number
 from fokus.store import Project
 from fokus.tui.messages import CodingsChanged
 from fokus.tui.workbench import Workbench
@@ -108,7 +109,7 @@ class FokusApp(App[None]):
             self.coder_id = human_coder(session, coder)
             place = last_place(session, self.coder_id)
         self.coder_name = coder
-        self.sub_title = f"{Path(self.project.display).name} · koder: {coder}"
+        self.sub_title = _("{project} · coder: {coder}").format(project=Path(self.project.display).name, coder=coder)
         self.push_screen(ThreadsScreen())
         if place is not None:
             self.push_screen(ThreadScreen(place.thread_id, start_at=(place.message_id, place.offset)))
@@ -146,7 +147,8 @@ class FokusApp(App[None]):
         except FokusError as exc:
             self.notify(str(exc), severity="error", timeout=8)
         except SQLAlchemyError as exc:
-            self.notify(f"Ble ikke lagret (databasefeil): {exc.__class__.__name__}", severity="error", timeout=12)
+            note = _("Not saved (database error): {error}").format(error=exc.__class__.__name__)
+            self.notify(note, severity="error", timeout=12)
         return None
 
     def codable_codes(self) -> list[tuple[str, str]]:
@@ -192,7 +194,7 @@ class FokusApp(App[None]):
 
     def action_tag(self) -> None:
         """Tag in a thread worker, so the UI stays responsive; progress shows as notifications."""
-        self.notify("Foreslår koder … (ctrl+x stopper)")
+        self.notify(_("Suggesting codes … (ctrl+x stops)"))
         self.tagging()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="tagging")
@@ -209,7 +211,8 @@ class FokusApp(App[None]):
             now = time.monotonic()
             if now - last[0] > 1.0:
                 last[0] = now
-                self.call_from_thread(self.notify, f"Foreslår koder: {done} av {total} meldinger", timeout=2)
+                note = _("Suggesting codes: {done} of {total} messages").format(done=number(done), total=number(total))
+                self.call_from_thread(self.notify, note, timeout=2)
 
         try:
             with self.project.read() as session:
@@ -218,7 +221,7 @@ class FokusApp(App[None]):
             with self.project.read() as session:  # parsing holds no lock: the coder goes on coding meanwhile
                 ahead = parse_ahead(session, nlp, progress=progress, cancelled=lambda: worker.is_cancelled)
             if ahead.cancelled:
-                self.call_from_thread(self.notify, "Stoppet før noe ble lagret")
+                self.call_from_thread(self.notify, _("Stopped before anything was saved"))
                 return
             with self.project.begin() as session:
                 report = tag_messages(session, nlp, cancelled=lambda: worker.is_cancelled, ahead=ahead)
@@ -228,12 +231,20 @@ class FokusApp(App[None]):
         except FokusError as exc:
             self.call_from_thread(self.notify, str(exc), severity="error")
             return
-        message = (
-            f"Stoppet: {report.parsed} meldinger lest, {report.suggested} nye forslag"
-            if report.cancelled
-            else f"Ferdig: {report.parsed} meldinger lest, {report.suggested} nye forslag"
-        )
-        self.call_from_thread(self.notify, message)
+        if report.cancelled:
+            message = ngettext(
+                "Stopped: {parsed} message read, {suggested} new suggestions",
+                "Stopped: {parsed} messages read, {suggested} new suggestions",
+                report.parsed,
+            )
+        else:
+            message = ngettext(
+                "Done: {parsed} message read, {suggested} new suggestions",
+                "Done: {parsed} messages read, {suggested} new suggestions",
+                report.parsed,
+            )
+        counts = {"parsed": number(report.parsed), "suggested": number(report.suggested)}
+        self.call_from_thread(self.notify, message.format(**counts))
         self.call_from_thread(self.screen.post_message, CodingsChanged())
 
     def action_discover(self) -> None:
@@ -243,7 +254,7 @@ class FokusApp(App[None]):
 
     def action_learn(self) -> None:
         """Retrain the model on every decision so far and let it suggest, in a worker (ctrl+x stops)."""
-        self.notify("Lærer av kodingen … (ctrl+x stopper)")
+        self.notify(_("Learning from coding … (ctrl+x stops)"))
         self.learning()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="tagging")
@@ -263,15 +274,21 @@ class FokusApp(App[None]):
                 if report.cancelled:
                     raise _Cancelled
         except _Cancelled:
-            self.call_from_thread(self.notify, "Stoppet: ingen ny modell lagret")
+            self.call_from_thread(self.notify, _("Stopped: no new model saved"))
             return
         except FokusError as exc:
             self.call_from_thread(self.notify, str(exc), severity="error")
             return
         f1 = saved.model.micro_f1()
-        message = (
-            f"Modell {saved.version}: {len(report.codes)} koder foreslås (F1 {f1 or 0:.2f});"
-            f" {report.suggested} nye forslag, {report.merged} sammen med reglenes"
+        message = _(
+            "Model {version}: suggests {codes} codes (F1 {f1}); {suggested} new suggestions, {merged} merged with"
+            " the rules'"
+        ).format(
+            version=saved.version,
+            codes=number(len(report.codes)),
+            f1=number(f1 or 0, 2),
+            suggested=number(report.suggested),
+            merged=number(report.merged),
         )
         self.call_from_thread(self.notify, message, timeout=8)
         self.call_from_thread(self.screen.post_message, CodingsChanged())
@@ -279,41 +296,51 @@ class FokusApp(App[None]):
     def action_cancel_tag(self) -> None:
         cancelled = self.workers.cancel_group(self, "tagging")
         if cancelled:
-            self.notify("Stopper …")
+            self.notify(_("Stopping …"))
 
     def action_undo(self) -> None:
-        self._step(undo, "Angret", "Ingenting å angre")
+        self._step(undo, N_("Undone"), N_("Undid {step}"), N_("Nothing to undo"))
 
     def action_redo(self) -> None:
-        self._step(redo, "Gjorde om", "Ingenting å gjøre om")
+        self._step(redo, N_("Redone"), N_("Redid {step}"), N_("Nothing to redo"))
 
-    def _step(self, step: Callable[[Session, int], Any], done: str, nothing: str) -> None:
+    def _step(self, step: Callable[[Session, int], Any], done: str, done_step: str, nothing: str) -> None:
+        """Undo or redo one step, and say what it was: ``done`` when the log cannot tell, else ``done_step`` with
+        the step in a few words (the three messages marked with ``N_()`` by the caller)."""
+
         def run(session: Session) -> tuple[Any, StepSummary | None] | None:
             report = step(session, self.coder_id)
             return None if report is None else (report, reverted_step(session, report.batch))
 
         result = self.write(run)
         if result is None:
-            self.notify(nothing)
+            self.notify(_(nothing))
             return
         report, summary = result
-        note = f"{done} {summary.phrase(STEP_NAMES, ' ')}" if summary is not None else done
-        note += f" ({report.conflicts} endret av andre, latt være)" if report.conflicts else ""
+        if summary is None:
+            note = _(done)
+        else:
+            names = {kind: _(name) for kind, name in STEP_NAMES.items()}
+            note = _(done_step).format(step=summary.phrase(names, " "))
+        if report.conflicts:
+            note = _("{done} ({count} changed by others, left as they are)").format(
+                done=note, count=number(report.conflicts)
+            )
         self.notify(note)
         self.screen.post_message(CodingsChanged())
 
 
-#: What a step was, as the undo notification names it ("Angret kodingen krise: «...»").
+#: What a step was, as the undo notification names it ("Undid the coding krise: «...»").
 STEP_NAMES = {
-    "coding": "kodingen",
-    "uncoding": "fjerningen av kodingen",
-    "recoding": "endringen av kodingen",
-    "accept": "godkjenningen av forslaget",
-    "reject": "avvisningen av forslaget",
-    "good_practice": "merkingen som god praksis",
-    "code": "endringen i kodeboka",
-    "memo": "memoet",
-    "step": "steget",
+    "coding": N_("the coding"),
+    "uncoding": N_("the removal of the coding"),
+    "recoding": N_("the change to the coding"),
+    "accept": N_("the acceptance of the suggestion"),
+    "reject": N_("the rejection of the suggestion"),
+    "good_practice": N_("the good practice mark"),
+    "code": N_("the codebook change"),
+    "memo": N_("the memo"),
+    "step": N_("the step"),
 }
 
 

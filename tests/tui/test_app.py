@@ -192,7 +192,7 @@ def test_the_codebook_panel_shows_counts_and_definitions(drive: Callable[..., No
         assert any(label.startswith("■ krise") for label in labels)
         await pilot.press("down", "down")
         await pilot.pause()
-        assert "Inkluder" in str(app.screen.query_one("#codebook-definition", Static).render())
+        assert "Include" in str(app.screen.query_one("#codebook-definition", Static).render())
 
     drive(steps)
 
@@ -230,7 +230,7 @@ def test_tagging_runs_in_a_worker(project: Project, drive: Callable[..., None]) 
         await pilot.press("t")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert any("Ferdig" in str(n.message) for n in app._notifications)
+        assert any(str(n.message).startswith("Done: ") for n in app._notifications)
 
     drive(steps)
 

@@ -11,14 +11,17 @@ import pytest
 from sqlalchemy import select
 from textual.binding import Binding
 from textual.pilot import Pilot
-from textual.widgets import DataTable
+from textual.widgets import DataTable, OptionList
 
+from fokus.domain.codes import shown_name
 from fokus.domain.settings import coder_setting, get_setting
-from fokus.model import Coder, Coding, Message
+from fokus.i18n import use
+from fokus.model import Code, Coder, Coding, Message
 from fokus.store import Project
 from fokus.tui.app import FokusApp
 from fokus.tui.screens.thread import ThreadScreen
 from fokus.tui.screens.threads import ThreadsScreen
+from fokus.tui.widgets.code_picker import CodePicker
 from fokus.tui.widgets.coder_prompt import CoderPrompt
 from tests.tui.conftest import screen_lines
 
@@ -51,7 +54,7 @@ def test_every_key_of_a_thread_shows_at_80_columns(drive: Callable[..., None]) -
 
 
 @pytest.mark.parametrize(
-    ("width", "headings"), [(80, ("Meld", "Kod", "Fors")), (100, ("Meldinger", "Koder", "Forslag"))]
+    ("width", "headings"), [(80, ("Msgs", "Codes", "Sugg")), (100, ("Messages", "Codes", "Suggestions"))]
 )
 def test_the_thread_list_keeps_its_counts_on_screen(
     drive: Callable[..., None], width: int, headings: tuple[str, ...]
@@ -59,7 +62,7 @@ def test_the_thread_list_keeps_its_counts_on_screen(
     async def steps(pilot: Pilot[None], app: FokusApp) -> None:
         assert isinstance(app.screen, ThreadsScreen)
         lines = screen_lines(app)
-        heading = next(line for line in lines if "Dato" in line)
+        heading = next(line for line in lines if "Date" in line)
         assert heading.split()[-3:] == list(headings)
         assert all(len(line) <= width for line in lines)
 
@@ -87,12 +90,12 @@ def test_undo_and_redo_say_what_they_undid(project: Project, drive: Callable[...
         text = session.scalar(select(Message.text).where(Message.id == coding.message_id))
     assert text is not None
     start = " ".join(text[coding.start : coding.end].split())[:20]
-    undone = [n for n in notes if n.startswith("Angret")]
-    redone = [n for n in notes if n.startswith("Gjorde om")]
+    undone = [n for n in notes if n.startswith("Undid")]
+    redone = [n for n in notes if n.startswith("Redid")]
     assert undone
-    assert undone[0].startswith(f"Angret kodingen dialog: «{start}")
+    assert undone[0].startswith(f"Undid the coding dialog: «{start}")
     assert redone
-    assert redone[0].startswith(f"Gjorde om kodingen dialog: «{start}")
+    assert redone[0].startswith(f"Redid the coding dialog: «{start}")
 
 
 def test_undo_names_a_good_practice_mark_and_a_memo(drive: Callable[..., None]) -> None:
@@ -116,9 +119,9 @@ def test_undo_names_a_good_practice_mark_and_a_memo(drive: Callable[..., None]) 
         notes.extend(str(n.message) for n in app._notifications)
 
     drive(steps)
-    undone = [n for n in notes if n.startswith("Angret")]
-    assert undone[0].startswith("Angret merkingen som god praksis: «")
-    assert undone[1] == "Angret memoet: «Viktig poeng om svartid»"
+    undone = [n for n in notes if n.startswith("Undid")]
+    assert undone[0].startswith("Undid the good practice mark: «")
+    assert undone[1] == "Undid the memo: «Viktig poeng om svartid»"
 
 
 def test_escape_from_a_codes_threads_goes_back_to_the_codebook(drive: Callable[..., None]) -> None:
@@ -155,6 +158,31 @@ def test_the_code_picker_puts_the_code_typed_first(project: Project, drive: Call
         tester = session.scalar(select(Coder.id).where(Coder.name == "tester"))
         coding = session.scalars(select(Coding).where(Coding.coder_id == tester)).one()
         assert coding.code.path == "krise"
+
+
+@pytest.mark.parametrize("lang", ["en", "nb"])
+def test_the_code_picker_names_the_codes_in_the_readers_language(
+    project: Project, drive: Callable[..., None], lang: str
+) -> None:
+    with project.read() as session:
+        code = session.scalars(select(Code).where(Code.path == "krise")).one()
+        names = {each: shown_name(code, each) for each in ("en", "nb")}
+    assert names["en"] != names["nb"]  # the demo's codebook names its codes in both languages
+    shown: list[str] = []
+
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("c", *"krise")
+        await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, CodePicker)
+        options = picker.query_one(OptionList)
+        shown.append(str(options.get_option_at_index(0).prompt))
+
+    use(lang)  # chosen before the app starts, as `fokus --lang` does
+    drive(steps)
+    assert shown == [f"krise  [dim]{names[lang]}[/]"]
 
 
 def test_help_in_a_thread_lists_the_threads_keys_first_and_their_meaning_wins(drive: Callable[..., None]) -> None:

@@ -20,7 +20,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         yield DataTable(id="help-table", cursor_type="row")
         yield Static(
-            _("Language: English. For Norwegian: fokus --lang nb tui (once) or fokus config lang nb (always)"),
+            _("Norwegian: fokus --lang nb tui, or for every run: fokus config lang nb"),
             id="help-language",
             markup=False,
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.markup import escape
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,7 +12,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, TextArea
 
-UNSAVED = "Ikke lagret: esc igjen forkaster endringene, ctrl+s lagrer"
+from fokus.i18n import N_, _
+
+UNSAVED = N_("Not saved: esc again discards the changes, ctrl+s saves")
 
 
 @dataclass(frozen=True)
@@ -27,8 +30,8 @@ class CodeEditor(ModalScreen[CodeText | None]):
     changed, so a slip of the finger does not throw the text away)."""
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "Lagre", id="code_editor.save"),
-        Binding("escape", "cancel", "Avbryt", id="code_editor.cancel"),
+        Binding("ctrl+s", "save", N_("Save"), id="code_editor.save"),
+        Binding("escape", "cancel", N_("Cancel"), id="code_editor.cancel"),
     ]
     DEFAULT_CSS = """
     CodeEditor { align: center middle; }
@@ -49,10 +52,11 @@ class CodeEditor(ModalScreen[CodeText | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text.assemble("Rediger koden ", (self.path, "bold"), ("  ctrl+s lagrer, esc avbryter", "dim")))
-            yield Label("Navn", classes="code-editor-field")
+            heading = _("Edit the code [b]{code}[/b][dim]  ctrl+s saves, esc cancels[/dim]")
+            yield Label(Text.from_markup(heading.format(code=escape(self.path))))
+            yield Label(_("Name"), classes="code-editor-field")
             yield Input(self.initial.name, id="code-name", max_length=200)
-            yield Label("Definisjon", classes="code-editor-field")
+            yield Label(_("Definition"), classes="code-editor-field")
             yield TextArea(self.initial.description, id="code-description", soft_wrap=True)
 
     def on_mount(self) -> None:
@@ -68,7 +72,7 @@ class CodeEditor(ModalScreen[CodeText | None]):
     def action_save(self) -> None:
         text = self.edited()
         if not text.name:
-            self.notify("Koden må ha et navn", severity="error")
+            self.notify(_("The code needs a name"), severity="error")
             self.query_one(Input).focus()
             return
         self.dismiss(text)
@@ -76,6 +80,6 @@ class CodeEditor(ModalScreen[CodeText | None]):
     def action_cancel(self) -> None:
         if self.edited() != self.initial and not self.warned:
             self.warned = True
-            self.notify(UNSAVED, severity="warning")
+            self.notify(_(UNSAVED), severity="warning")
             return
         self.dismiss(None)

@@ -9,6 +9,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from fokus.i18n import N_, _
+
 
 def fuzzy(query: str, text: str) -> bool:
     """Every character of the query appears in order in the text ("krfl" finds "krise/flom")."""
@@ -39,23 +41,26 @@ def closeness(query: str, path: str, name: str) -> int:
 class CodePicker(ModalScreen[str | None]):
     """Returns the chosen code's id (path), or None when dismissed."""
 
-    BINDINGS = [Binding("escape", "dismiss_picker", "Cancel", id="picker.cancel")]
+    BINDINGS = [Binding("escape", "dismiss_picker", N_("Cancel"), id="picker.cancel")]
     DEFAULT_CSS = """
     CodePicker { align: center middle; }
     CodePicker > Vertical { width: 70; height: 24; border: round $accent; background: $surface; padding: 0 1; }
     CodePicker OptionList { height: 1fr; }
     """
 
-    def __init__(self, codes: list[tuple[str, str]], recent: list[str], title: str = "Kode") -> None:
+    def __init__(self, codes: list[tuple[str, str]], recent: list[str], title: str | None = None) -> None:
+        """``codes``: (path, name) of the codable codes, the name in the reader's language
+        (``fokus.api.codebook.codable_codes``); ``title``: what the picker asks (already translated), "Code" if
+        None."""
         super().__init__()
         self.codes = codes  # (path, name), codable ones
         self.recent = recent
-        self.title_text = title
+        self.title_text = title if title is not None else _("Code")
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(self.title_text)
-            yield Input(placeholder="skriv for å søke (id eller navn)", id="picker-query")
+            yield Input(placeholder=_("type to search (id or name)"), id="picker-query")
             yield OptionList(id="picker-options")
 
     def on_mount(self) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
+
+from fokus.i18n import _
 
 
 class CoderPrompt(ModalScreen[str]):
@@ -27,12 +30,14 @@ class CoderPrompt(ModalScreen[str]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"Hvem koder i {self.project}?")
+            yield Label(_("Who is coding in {project}?").format(project=escape(self.project)))
             yield Label(
-                "[dim]Navnet står på alle kodinger, beslutninger og memoer, og enighet mellom kodere regnes ut fra "
-                "det. fokus husker det for dette prosjektet (eller bruk --coder / FOKUS_CODER).[/]"
+                _(
+                    "[dim]The name goes on every coding, decision and memo, and agreement between coders is"
+                    " computed from it. fokus remembers it for this project (or use --coder / FOKUS_CODER).[/]"
+                )
             )
-            yield Input(value=self.login, placeholder="ditt navn eller dine initialer", id="coder-name")
+            yield Input(value=self.login, placeholder=_("your name or initials"), id="coder-name")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Label, TextArea
 
 from fokus.api.memos import edit_memo
+from fokus.i18n import N_, _
 
 if TYPE_CHECKING:
     from fokus.tui.workbench import Workbench
@@ -23,8 +24,8 @@ class DiscardMemo(ModalScreen[bool]):
     """Asked when ``escape`` would throw away typed text: True to discard it, False (the default) to keep editing."""
 
     BINDINGS = [
-        Binding("escape", "keep", "Fortsett å skrive", id="discard.keep"),
-        Binding("f", "discard", "Forkast", id="discard.discard"),
+        Binding("escape", "keep", N_("Keep writing"), id="discard.keep"),
+        Binding("f", "discard", N_("Discard"), id="discard.discard"),
     ]
     DEFAULT_CSS = """
     DiscardMemo { align: center middle; }
@@ -37,10 +38,10 @@ class DiscardMemo(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label("Forkaste teksten du har skrevet?")
+            yield Label(_("Discard the text you have written?"))
             with Horizontal():
-                yield Button("Fortsett å skrive (esc)", id="discard-keep", variant="primary")
-                yield Button("Forkast (f)", id="discard-discard", variant="error")
+                yield Button(_("Keep writing (esc)"), id="discard-keep", variant="primary")
+                yield Button(_("Discard (f)"), id="discard-discard", variant="error")
 
     def on_mount(self) -> None:
         self.query_one("#discard-keep", Button).focus()
@@ -60,8 +61,8 @@ class MemoEditor(ModalScreen[str | None]):
     """Returns the text (ctrl+s), or None when dismissed (escape; asked first if text was typed or changed)."""
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "Lagre", id="memo.save"),
-        Binding("escape", "cancel", "Avbryt", id="memo.cancel"),
+        Binding("ctrl+s", "save", N_("Save"), id="memo.save"),
+        Binding("escape", "cancel", N_("Cancel"), id="memo.cancel"),
     ]
     DEFAULT_CSS = """
     MemoEditor { align: center middle; }
@@ -82,8 +83,10 @@ class MemoEditor(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(f"[b]{self.title_text}[/b]")
-            action = "Endrer memoet" if self.initial else "Nytt memo"
-            yield Label(f"[dim]{action} · ctrl+s lagrer · esc avbryter[/]")
+            if self.initial:
+                yield Label(_("[dim]Editing the memo · ctrl+s saves · esc cancels[/]"))
+            else:
+                yield Label(_("[dim]New memo · ctrl+s saves · esc cancels[/]"))
             yield TextArea(self.initial, id="memo-text")
 
     def on_mount(self) -> None:
@@ -131,11 +134,11 @@ def write_memo(
             return
         if own is None:
             if fokus.write(lambda s: add(s, text)) is not None:
-                screen.notify("Memo lagret")
+                screen.notify(_("Memo saved"))
         else:
             step = fokus.write(lambda s: edit_memo(s, own[0], text, fokus.coder_id))
             if step is not None:
-                screen.notify("Memo endret" if step.changed else "Memoet er uendret")
+                screen.notify(_("Memo changed") if step.changed else _("The memo is unchanged"))
         if then is not None:
             then()
 
