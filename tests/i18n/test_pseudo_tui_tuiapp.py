@@ -31,6 +31,7 @@ from fokus.tui.widgets.keybar import KeyBar
 from fokus.tui.widgets.memo import DiscardMemo, MemoEditor
 from tests.i18n.test_pseudo_cli import build_demo, data_words, escaped
 from tests.i18n.tui_text import screen_lines
+from tests.tui.test_day import code_undo_and_redo
 
 #: Wide enough that no heading or key label is cut short (a cut word reads as an English word, or hides one).
 SIZE = (200, 50)
@@ -177,15 +178,7 @@ def test_the_code_editor_and_its_warning(project: Project, demo: tuple[Path, fro
 
 def test_undo_and_redo_notifications(project: Project, demo: tuple[Path, frozenset[str]]) -> None:
     async def steps(pilot: Pilot[None], app: FokusApp) -> None:
-        await pilot.press("enter")
-        await pilot.pause()
-        await pilot.press("c", *"dialog", "enter")
-        await pilot.pause()
-        await pilot.press("u")
-        await pilot.pause()
-        await pilot.press("ctrl+r")
-        await pilot.pause()
-        notes = [str(n.message) for n in app._notifications]
+        notes = await code_undo_and_redo(pilot, app)
         assert any(note.startswith("⟦Undid ") and "⟦the coding⟧ dialog: «" in note for note in notes), notes
         assert any(note.startswith("⟦Redid ") and "⟦the coding⟧ dialog: «" in note for note in notes), notes
         assert_no_escapes(app, demo[1])

@@ -69,19 +69,24 @@ def test_the_thread_list_keeps_its_counts_on_screen(
     drive(steps, size=(width, 24))
 
 
+async def code_undo_and_redo(pilot: Pilot[None], app: FokusApp) -> list[str]:
+    """Open the first thread, code a sentence dialog, undo and redo: the notifications shown meanwhile."""
+    await pilot.press("enter")
+    await pilot.pause()
+    await pilot.press("c", *"dialog", "enter")
+    await pilot.pause()
+    await pilot.press("u")
+    await pilot.pause()
+    await pilot.press("ctrl+r")
+    await pilot.pause()
+    return [str(n.message) for n in app._notifications]
+
+
 def test_undo_and_redo_say_what_they_undid(project: Project, drive: Callable[..., None]) -> None:
     notes: list[str] = []
 
     async def steps(pilot: Pilot[None], app: FokusApp) -> None:
-        await pilot.press("enter")
-        await pilot.pause()
-        await pilot.press("c", *"dialog", "enter")
-        await pilot.pause()
-        await pilot.press("u")
-        await pilot.pause()
-        await pilot.press("ctrl+r")
-        await pilot.pause()
-        notes.extend(str(n.message) for n in app._notifications)
+        notes.extend(await code_undo_and_redo(pilot, app))
 
     drive(steps)
     with project.read() as session:
