@@ -94,7 +94,7 @@ def test_a_passage_two_researchers_marked_is_one_row_with_both_summaries_and_the
         text = detail(app)
         assert " ".join(words.split()) in text  # the whole quote, not its first 60 characters
         assert "ingrid: Én person i kriseledelsen svarer på Facebook" in text
-        assert "magnus: (ingen oppsummering)" in text  # marked in codings.csv, with no summary
+        assert "magnus: (no summary)" in text  # marked in codings.csv, with no summary
 
     drive(steps, size=(160, 45))
 
@@ -130,19 +130,19 @@ def test_filter_by_municipality_and_by_theme_narrows_the_rows(project: Project, 
     async def steps(pilot: Pilot[None], app: FokusApp) -> None:
         await pilot.press("p")
         await pilot.pause()
-        everything = list(zip(column(app, "Kommune"), column(app, "Tema"), strict=True))
+        everything = list(zip(column(app, "Municipality"), column(app, "Theme"), strict=True))
         await pick(pilot, app, "k", *"Bodø")
-        cases = column(app, "Kommune")
+        cases = column(app, "Municipality")
         assert 0 < len(cases) < len(everything)
         assert set(cases) == {"Bodø"}
         assert len(cases) == sum(case == "Bodø" for case, _ in everything)
-        assert "kommune: Bodø" in str(app.screen.query_one("#practices-about", Static).render())
+        assert "municipality: Bodø" in str(app.screen.query_one("#practices-about", Static).render())
         await pick(pilot, app, "t", *"krise")
-        both = list(zip(column(app, "Kommune"), column(app, "Tema"), strict=True))
+        both = list(zip(column(app, "Municipality"), column(app, "Theme"), strict=True))
         assert 0 < len(both) < len(cases)
         assert all(case == "Bodø" and "krise" in themes.split(", ") for case, themes in both)
         await pick(pilot, app, "k")  # the first choice: every municipality
-        assert len(set(column(app, "Kommune"))) > 1
+        assert len(set(column(app, "Municipality"))) > 1
 
     drive(steps)
 
@@ -179,13 +179,13 @@ def test_g_on_a_passage_others_marked_adds_a_summary_not_a_row(project: Project,
         await pilot.press(*"Fast Facebook-ansvarlig i krisestab")
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert any("sammen med ingrid, magnus" in str(n.message) for n in app._notifications)
+        assert any("ingrid, magnus" in str(n.message) for n in app._notifications)  # marked together with them
         await pilot.press("escape")
         await pilot.pause()
         await to_passage(pilot, app, words)  # still one row
         text = detail(app)
         assert "tester: Fast Facebook-ansvarlig i krisestab" in text
-        assert "ingrid: (ingen oppsummering)" in text
+        assert "ingrid: (no summary)" in text
 
     drive(steps)
     # the tester's own coding, of the passage's whole span, with the summary on it; the others' untouched

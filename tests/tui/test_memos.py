@@ -65,7 +65,7 @@ def test_m_again_opens_your_memo_to_edit(project: Project, drive: Callable[..., 
     drive(steps)
     assert seen["opened with"] == "Første tanke"
     assert [m[1] for m in memos(project)] == ["Første tanke og en til"]  # one memo, with the new text
-    assert "Memo endret" in seen["notes"]
+    assert "Memo changed" in seen["notes"]
 
 
 def test_escape_asks_before_it_throws_typed_text_away(project: Project, drive: Callable[..., None]) -> None:
@@ -163,12 +163,12 @@ def test_the_memo_screen_lists_a_memo_from_the_thread_and_d_deletes_it_undoably(
     assert (text, coding, case) == ("Viktig poeng\nmed en andre linje", None, None)
     assert message is not None
     (row,) = seen["rows"]
-    assert row[0] == "Melding · Deltaker 01"
+    assert row[0] == "Message · Deltaker 01"
     assert row[-1] == "Viktig poeng"  # the first line
     assert "tester" in row
     deleted, shown, note = seen["after d"]
     assert (deleted, shown) == ([], 0)
-    assert note == "Slettet memoet om Melding · Deltaker 01: «Viktig poeng» (u angrer)"
+    assert note == "Deleted the memo on Message · Deltaker 01: “Viktig poeng” (u undoes)"
     assert seen["after u"] == 1  # back in the list, and in the database as it was
     assert memos(project) == seen["before d"]
 

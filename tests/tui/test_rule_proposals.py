@@ -83,8 +83,8 @@ def test_the_screen_shows_what_rules_suggest_proposes_and_adds_a_marked_one(
 
     drive(steps, size=(80, 24))
     assert seen["rows"] == triggers
-    assert any(f"{CODE}: " in line and "godkjente setninger" in line for line in seen["lines"])
-    assert any(line.lstrip().startswith("space Merk  w Legg til i kodeboka  esc Tilbake") for line in seen["lines"])
+    assert any(f"{CODE}: " in line and "accepted sentences" in line for line in seen["lines"])
+    assert any(line.lstrip().startswith("space Mark  w Add to codebook  esc Back") for line in seen["lines"])
     text = file.read_text(encoding="utf-8")
     diff = list(difflib.ndiff(original.splitlines(), text.splitlines()))
     assert not [line for line in diff if line.startswith("- ")]

@@ -17,6 +17,8 @@ from textual.widgets import DataTable, Input, Label, Static
 
 from fokus.api.memos import MemoItem, delete_memo, list_memos, memo_matches
 from fokus.domain.local_time import local_time
+from fokus.i18n import N_, _, ngettext
+from fokus.i18n.formats import date, number
 from fokus.tui.messages import CodingsChanged
 from fokus.tui.screens.base import FokusScreen
 from fokus.tui.screens.passages import open_thread_at
@@ -24,19 +26,27 @@ from fokus.tui.widgets.header import Header
 from fokus.tui.widgets.memo import write_memo
 
 EXCERPT = 300  # characters of the message shown with a memo on it
+#: The table's columns: key -> heading (translated where shown).
+HEADINGS = {
+    "about": N_("About"),
+    "case": N_("Municipality"),
+    "coder": N_("Coder"),
+    "date": N_("Date"),
+    "memo": N_("Memo"),
+}
 
 
 def about(item: MemoItem) -> str:
-    """What a memo is about, in a few words: "Melding · Deltaker 03", "Koding krise/flom · Deltaker 03"."""
+    """What a memo is about, in a few words: "Message · Deltaker 03", "Coding krise/flom · Deltaker 03"."""
     if item.about == "message":
-        return f"Melding · {item.participant}"
+        return _("Message · {participant}").format(participant=item.participant)
     if item.about == "coding":
-        return f"Koding {item.code} · {item.participant}"
+        return _("Coding {code} · {participant}").format(code=item.code, participant=item.participant)
     if item.about == "code":
-        return f"Kode {item.code}"
+        return _("Code {code}").format(code=item.code)
     if item.about == "case":
-        return f"Kommune {item.case}"
-    return "Prosjektet"
+        return _("Municipality {case}").format(case=item.case)
+    return _("The project")
 
 
 def first_line(text: str) -> str:
@@ -48,14 +58,26 @@ def describe(item: MemoItem) -> Text:
     shown = Text()
     where = f" ({item.case})" if item.case and item.about in ("message", "coding") else ""
     shown.append(f"{about(item)}{where}", style="bold")
-    written = f" · {item.coder or 'ukjent'} · skrevet {local_time(item.created_at):%Y-%m-%d %H:%M}"
+    coder = item.coder or _("unknown")
+    written, changed = local_time(item.created_at), local_time(item.updated_at)
     if item.updated_at != item.created_at:
-        written += f", endret {local_time(item.updated_at):%Y-%m-%d %H:%M}"
-    shown.append(written + "\n", style="dim")
+        line = _("{coder} · written {date} at {time}, changed {changed_date} at {changed_time}").format(
+            coder=coder,
+            date=date(written.date()),
+            time=f"{written:%H:%M}",
+            changed_date=date(changed.date()),
+            changed_time=f"{changed:%H:%M}",
+        )
+    else:
+        line = _("{coder} · written {date} at {time}").format(
+            coder=coder, date=date(written.date()), time=f"{written:%H:%M}"
+        )
+    shown.append(f" · {line}\n", style="dim")
     shown.append(item.text)
     if item.excerpt:
         words = " ".join(item.excerpt.split())
-        shown.append(f"\n«{words if len(words) <= EXCERPT else words[: EXCERPT - 1] + '…'}»", style="dim italic")
+        quote = words if len(words) <= EXCERPT else words[: EXCERPT - 1] + "…"
+        shown.append("\n" + _("“{quote}”").format(quote=quote), style="dim italic")
     return shown
 
 
@@ -66,7 +88,7 @@ def _cut(text: str, width: int) -> str:
 class MemoView(ModalScreen[None]):
     """A memo in full (one on a code, a municipality or the project, which no thread shows)."""
 
-    BINDINGS = [Binding("escape,enter,q", "close", "Lukk", id="memoview.close")]
+    BINDINGS = [Binding("escape,enter,q", "close", N_("Close"), id="memoview.close")]
     DEFAULT_CSS = """
     MemoView { align: center middle; }
     MemoView > Vertical {
@@ -84,7 +106,7 @@ class MemoView(ModalScreen[None]):
         with Vertical():
             with VerticalScroll():
                 yield Static(describe(self.item))
-            yield Label("[dim]esc lukker · e i listen endrer[/]")
+            yield Label(_("[dim]esc closes · e in the list edits[/]"))
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -92,11 +114,11 @@ class MemoView(ModalScreen[None]):
 
 class MemosScreen(FokusScreen):
     BINDINGS = [
-        Binding("escape", "back", "Tilbake", id="memos.back"),
-        Binding("enter", "open", "Åpne", id="memos.open"),
-        Binding("e", "edit", "Endre memoet", id="memos.edit"),
-        Binding("d", "delete", "Slett memoet", id="memos.delete"),
-        Binding("slash", "search", "Søk", key_display="/", id="memos.search"),
+        Binding("escape", "back", N_("Back"), id="memos.back"),
+        Binding("enter", "open", N_("Open"), id="memos.open"),
+        Binding("e", "edit", N_("Edit memo"), id="memos.edit"),
+        Binding("d", "delete", N_("Delete memo"), id="memos.delete"),
+        Binding("slash", "search", N_("Search"), key_display="/", id="memos.search"),
     ]
     DEFAULT_CSS = """
     MemosScreen #memos-search { margin: 0 1; }
@@ -113,7 +135,7 @@ class MemosScreen(FokusScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="søk i memoene: tekst, kode, kommune, deltaker", id="memos-search")
+        yield Input(placeholder=_("search the memos: text, code, municipality, participant"), id="memos-search")
         yield Static(id="memos-about")
         yield DataTable(id="memos", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="memo-pane"):
@@ -127,7 +149,7 @@ class MemosScreen(FokusScreen):
     def on_screen_resume(self) -> None:
         self.load()  # back from a thread, where a memo may have been written
 
-    def on_codings_changed(self, _: CodingsChanged) -> None:
+    def on_codings_changed(self, _event: CodingsChanged) -> None:
         self.load()  # an undo or redo
 
     def on_resize(self) -> None:
@@ -150,40 +172,51 @@ class MemosScreen(FokusScreen):
         words = self.search
         self.rows = [m for m in self.memos if not words or memo_matches(m, words)]
         self.layout_width = width = self.size.width
-        about_width = min(max([2, *(len(about(m)) for m in self.rows)]), 40 if width >= 120 else 32)
-        columns = [("Om", about_width)]
+        # a column is at least as wide as its heading, in the language shown
+        about_width = min(
+            max([len(_(HEADINGS["about"])), *(len(about(m)) for m in self.rows)]), 40 if width >= 120 else 32
+        )
+        columns = [("about", about_width)]
         rest = width - about_width - 10 - 2 * 4 - 2  # the date; a space either side of each cell; the scrollbar
-        case_width = min(max([7, *(len(m.case or "") for m in self.rows)]), 14)
-        coder_width = min(max([5, *(len(m.coder or "") for m in self.rows)]), 12)
+        case_width = min(max([len(_(HEADINGS["case"])), *(len(m.case or "") for m in self.rows)]), 14)
+        coder_width = min(max([len(_(HEADINGS["coder"])), *(len(m.coder or "") for m in self.rows)]), 12)
         if rest - case_width - 2 >= 30:
-            columns.append(("Kommune", case_width))
+            columns.append(("case", case_width))
             rest -= case_width + 2
         if rest - coder_width - 2 >= 30:
-            columns.append(("Koder", coder_width))
+            columns.append(("coder", coder_width))
             rest -= coder_width + 2
-        columns += [("Dato", 10), ("Memo", max(rest, 20))]
+        columns += [("date", 10), ("memo", max(rest, 20))]
         table.clear(columns=True)
-        for heading, column_width in columns:
-            table.add_column(heading, width=column_width, key=heading)
+        for key, column_width in columns:
+            table.add_column(_(HEADINGS[key]), width=column_width, key=key)
         for memo in self.rows:
             cells = {
-                "Om": about(memo),
-                "Kommune": memo.case or "",
-                "Koder": memo.coder or "",
-                "Dato": f"{local_time(memo.updated_at):%Y-%m-%d}",
-                "Memo": first_line(memo.text),
+                "about": about(memo),
+                "case": memo.case or "",
+                "coder": memo.coder or "",
+                "date": f"{local_time(memo.updated_at):%Y-%m-%d}",  # a column of dates: ISO, in every language
+                "memo": first_line(memo.text),
             }
-            table.add_row(*(_cut(cells[h], w) for h, w in columns), key=str(memo.id))
+            table.add_row(*(_cut(cells[key], w) for key, w in columns), key=str(memo.id))
         if current is not None:
             for index, memo in enumerate(self.rows):
                 if memo.id == current.id:
                     table.move_cursor(row=index, animate=False)
                     break
-        count = f"{len(self.rows)} av {len(self.memos)}" if words else str(len(self.memos))
-        noun = "memo" if len(self.memos) == 1 else "memoer"
-        about_line = f"{count} {noun}" + (f" · søk: {words} (/ endrer søket)" if words else " · / søker")
+        total = len(self.memos)
         if not self.memos:
-            about_line = "Ingen memoer ennå: m i en tråd skriver et memo om meldingen."
+            about_line = _("No memos yet: m in a thread writes a memo on the message.")
+        elif words:
+            about_line = ngettext(
+                "{shown} of {count} memo · search: {words} (/ changes it)",
+                "{shown} of {count} memos · search: {words} (/ changes it)",
+                total,
+            ).format(shown=number(len(self.rows)), count=number(total), words=words)
+        else:
+            about_line = ngettext("{count} memo · / searches", "{count} memos · / searches", total).format(
+                count=number(total)
+            )
         self.query_one("#memos-about", Static).update(about_line)
         self._detail()
 
@@ -197,18 +230,18 @@ class MemosScreen(FokusScreen):
         memo = self.focused_memo()
         pane = self.query_one("#memo-detail", Static)
         if memo is None:
-            pane.update("Ingen memoer passer søket: / og esc tømmer det." if self.memos else "")
+            pane.update(_("No memos match the search: / and esc clear it.") if self.memos else "")
         else:
             pane.update(describe(memo))
 
-    def on_data_table_row_highlighted(self, _: DataTable.RowHighlighted) -> None:
+    def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
         self._detail()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.action_open()
 
-    def on_input_changed(self, _: Input.Changed) -> None:
+    def on_input_changed(self, _event: Input.Changed) -> None:
         self.show()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -244,8 +277,11 @@ class MemosScreen(FokusScreen):
         memo = self.focused_memo()
         if memo is None:
             return
-        whose = f" ({memo.coder}s)" if memo.coder and memo.coder != self.fokus.coder_name else ""
-        write_memo(self, self.fokus, f"Memo om {about(memo)}{whose}", (memo.id, memo.text), _never, then=self.load)
+        if memo.coder and memo.coder != self.fokus.coder_name:
+            title = _("Memo on {about} ({coder}'s)").format(about=about(memo), coder=memo.coder)
+        else:
+            title = _("Memo on {about}").format(about=about(memo))
+        write_memo(self, self.fokus, title, (memo.id, memo.text), _never, then=self.load)
 
     def action_delete(self) -> None:
         memo = self.focused_memo()
@@ -253,10 +289,14 @@ class MemosScreen(FokusScreen):
             return
         app = self.fokus
         if app.write(lambda s: delete_memo(s, memo.id, app.coder_id)) is not None:
-            self.notify(f"Slettet memoet om {about(memo)}: «{_cut(first_line(memo.text), 40)}» (u angrer)")
+            self.notify(
+                _("Deleted the memo on {about}: “{text}” (u undoes)").format(
+                    about=about(memo), text=_cut(first_line(memo.text), 40)
+                )
+            )
         self.load()
 
 
-def _never(*_: object) -> None:
+def _never(*_args: object) -> None:
     """The memo screen only edits memos that are there: a new memo is written where it belongs (in a thread)."""
     raise AssertionError("the memo screen writes no new memos")

@@ -2,7 +2,7 @@
 
 A table of the passages (municipality, themes, the first summary on a wide terminal, and the quote over the rest of
 the line), and under it the passage in focus in full: its words wrapped to the width, who said them, and every
-researcher's summary ("(ingen oppsummering)" for a researcher who marked it without writing one). ``k`` and ``t``
+researcher's summary ("(no summary)" for a researcher who marked it without writing one). ``k`` and ``t``
 narrow the board to a municipality and to a theme; ``enter`` opens the thread at the passage.
 """
 
@@ -22,13 +22,15 @@ from textual.widgets.option_list import Option
 
 from fokus.api.good_practice import BoardPassage, good_practice_board
 from fokus.domain.collation import norwegian
+from fokus.i18n import N_, _, ngettext, pgettext
+from fokus.i18n.formats import number
 from fokus.tui.messages import CodingsChanged
 from fokus.tui.screens.base import FokusScreen
 from fokus.tui.screens.passages import open_thread_at
 from fokus.tui.widgets.code_picker import fuzzy
 from fokus.tui.widgets.header import Header
 
-NO_SUMMARY = "(ingen oppsummering)"
+NO_SUMMARY = N_("(no summary)")  # translated where shown
 WIDE = 120  # from this width the table also shows the first summary
 
 
@@ -36,7 +38,7 @@ class Choice(ModalScreen[str | None]):
     """Pick one value (a municipality, a theme) or every one: returns the value, "" for every one, None when
     dismissed. Typing narrows the list."""
 
-    BINDINGS = [Binding("escape", "cancel", "Avbryt", id="choice.cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="choice.cancel")]
     DEFAULT_CSS = """
     Choice { align: center middle; }
     Choice > Vertical { width: 60; max-width: 100%; height: 22; max-height: 100%; border: round $accent;
@@ -53,7 +55,7 @@ class Choice(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(self.title_text)
-            yield Input(placeholder="skriv for å søke", id="choice-query")
+            yield Input(placeholder=_("type to search"), id="choice-query")
             yield OptionList(id="choice-options")
 
     def on_mount(self) -> None:
@@ -62,17 +64,17 @@ class Choice(ModalScreen[str | None]):
 
     def _fill(self, query: str) -> None:
         matches = [(value, label) for value, label in self.values if fuzzy(query, label)]
-        self.shown = ([""] if not query else []) + [value for value, _ in matches]
+        self.shown = ([""] if not query else []) + [value for value, _label in matches]
         options = self.query_one(OptionList)
         options.clear_options()
-        options.add_options(([Option(self.every)] if not query else []) + [Option(label) for _, label in matches])
+        options.add_options(([Option(self.every)] if not query else []) + [Option(label) for _value, label in matches])
         if self.shown:
             options.highlighted = 0
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._fill(event.value)
 
-    def on_input_submitted(self, _: Input.Submitted) -> None:
+    def on_input_submitted(self, _event: Input.Submitted) -> None:
         highlighted = self.query_one(OptionList).highlighted
         if highlighted is not None and self.shown:
             self.dismiss(self.shown[highlighted])
@@ -93,15 +95,17 @@ class Choice(ModalScreen[str | None]):
 def describe(passage: BoardPassage) -> Text:
     """The passage in full, as the pane under the table shows it."""
     text = Text()
-    where = " · ".join(x for x in (passage.case or "uten kommune", passage.participant) if x)
-    text.append(f"{where} · merket av {', '.join(passage.coders)}\n", style="bold")
-    text.append(f"«{' '.join(passage.text.split())}»\n")
+    where = " · ".join(x for x in (passage.case or _("no municipality"), passage.participant) if x)
+    text.append(
+        _("{where} · marked by {coders}").format(where=where, coders=", ".join(passage.coders)) + "\n", style="bold"
+    )
+    text.append(_("“{quote}”").format(quote=" ".join(passage.text.split())) + "\n")
     for summary in passage.summaries:
         text.append(f"{summary.coder}: ", style="bold")
-        text.append(summary.text or NO_SUMMARY, style="" if summary.text else "dim italic")
+        text.append(summary.text or _(NO_SUMMARY), style="" if summary.text else "dim italic")
         text.append("\n")
-    codes = ", ".join(passage.codes) or "ingen andre koder"
-    text.append(f"Kodet: {codes}", style="dim")
+    codes = ", ".join(passage.codes) or _("no other codes")
+    text.append(_("Coded: {codes}").format(codes=codes), style="dim")
     return text
 
 
@@ -114,14 +118,14 @@ def _cut(text: str, width: int) -> str:
 class BoardTable(DataTable[str | Text]):
     """The board's table: ``enter`` opens the thread at the passage, and the key bar says so."""
 
-    BINDINGS = [Binding("enter", "select_cursor", "Åpne tråden", id="practices.open")]
+    BINDINGS = [Binding("enter", "select_cursor", N_("Open the thread"), id="practices.open")]
 
 
 class PracticesScreen(FokusScreen):
     BINDINGS = [
-        Binding("escape", "back", "Tilbake", id="practices.back"),
-        Binding("k", "municipality", "Velg kommune", id="practices.municipality"),
-        Binding("t", "theme", "Velg tema", id="practices.theme"),
+        Binding("escape", "back", N_("Back"), id="practices.back"),
+        Binding("k", "municipality", N_("Pick municipality"), id="practices.municipality"),
+        Binding("t", "theme", N_("Pick theme"), id="practices.theme"),
     ]
     DEFAULT_CSS = """
     PracticesScreen #practices { height: 1fr; min-height: 5; }
@@ -150,7 +154,7 @@ class PracticesScreen(FokusScreen):
     def on_screen_resume(self) -> None:
         self.load()  # on opening, and back from a thread where a passage may have been marked or a mark undone
 
-    def on_codings_changed(self, _: CodingsChanged) -> None:
+    def on_codings_changed(self, _event: CodingsChanged) -> None:
         self.load()
 
     def on_resize(self) -> None:
@@ -174,18 +178,19 @@ class PracticesScreen(FokusScreen):
         ]
         self.layout_width = width = self.size.width
         wide = width >= WIDE
-        case_width = min(max([7, *(len(p.case or "") for p in self.board)]), 14)
-        theme_width = min(max([4, *(len(", ".join(p.themes)) for p in self.board)]), 24 if wide else 16)
+        # a column is at least as wide as its heading, in the language shown
+        case_width = min(max([len(_("Municipality")), *(len(p.case or "") for p in self.board)]), 14)
+        theme_width = min(max([len(_("Theme")), *(len(", ".join(p.themes)) for p in self.board)]), 24 if wide else 16)
         summary_width = min(max((width - case_width - theme_width - 10) // 3, 30), 60) if wide else 0
         columns = 4 if wide else 3
         # the quote takes the rest: each column has a space either side, and the scrollbar two columns
         quote_width = max(width - case_width - theme_width - summary_width - 2 * columns - 2, 20)
         table.clear(columns=True)
-        table.add_column("Kommune", width=case_width)
-        table.add_column("Tema", width=theme_width)
+        table.add_column(_("Municipality"), width=case_width)
+        table.add_column(_("Theme"), width=theme_width)
         if wide:
-            table.add_column("Oppsummering", width=summary_width)
-        table.add_column("Utdrag", width=quote_width)
+            table.add_column(_("Summary"), width=summary_width)
+        table.add_column(_("Passage"), width=quote_width)
         for index, passage in enumerate(self.rows):
             cells: list[str | Text] = [
                 _cut(passage.case or "", case_width),
@@ -194,7 +199,7 @@ class PracticesScreen(FokusScreen):
             if wide:
                 written = [s.text for s in passage.summaries if s.text]
                 more = f" (+{len(written) - 1})" if len(written) > 1 else ""
-                first = _cut(written[0], summary_width - len(more)) + more if written else NO_SUMMARY
+                first = _cut(written[0], summary_width - len(more)) + more if written else _(NO_SUMMARY)
                 cells.append(Text(first, style="" if written else "dim italic"))
             cells.append(_cut(passage.text, quote_width))
             table.add_row(*cells, key=str(index))
@@ -207,13 +212,23 @@ class PracticesScreen(FokusScreen):
         self._detail()
 
     def _about(self) -> None:
+        total = len(self.board)
+        every = pgettext("filter", "all")
+        filters = {"municipality": self.municipality or every, "theme": self.theme or every}
         if not self.board:
-            about = "Ingen utdrag er merket som god praksis ennå: g i en tråd merker setningen."
+            about = _("No passages marked as good practice yet: g in a thread marks the sentence.")
+        elif len(self.rows) != total:
+            about = ngettext(
+                "Good practice: {shown} of {count} passage · municipality: {municipality} · theme: {theme}",
+                "Good practice: {shown} of {count} passages · municipality: {municipality} · theme: {theme}",
+                total,
+            ).format(shown=number(len(self.rows)), count=number(total), **filters)
         else:
-            count = f"{len(self.rows)} av {len(self.board)}" if len(self.rows) != len(self.board) else len(self.board)
-            about = (
-                f"God praksis: {count} utdrag · kommune: {self.municipality or 'alle'} · tema: {self.theme or 'alle'}"
-            )
+            about = ngettext(
+                "Good practice: {count} passage · municipality: {municipality} · theme: {theme}",
+                "Good practice: {count} passages · municipality: {municipality} · theme: {theme}",
+                total,
+            ).format(count=number(total), **filters)
         self.query_one("#practices-about", Static).update(about)
 
     def focused_passage(self) -> BoardPassage | None:
@@ -226,11 +241,11 @@ class PracticesScreen(FokusScreen):
         passage = self.focused_passage()
         pane = self.query_one("#practice-detail", Static)
         if passage is None:
-            pane.update("Ingen utdrag med disse filtrene: k og t velger «alle»." if self.board else "")
+            pane.update(_("No passages with these filters: k and t pick “all”.") if self.board else "")
         else:
             pane.update(describe(passage))
 
-    def on_data_table_row_highlighted(self, _: DataTable.RowHighlighted) -> None:
+    def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
         self._detail()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
@@ -257,7 +272,7 @@ class PracticesScreen(FokusScreen):
         def chosen(value: str) -> None:
             self.municipality = value or None
 
-        self._choose("Kommune", "Alle kommuner", values, chosen)
+        self._choose(_("Municipality"), _("All municipalities"), values, chosen)
 
     def action_theme(self) -> None:
         counts = Counter(
@@ -268,7 +283,7 @@ class PracticesScreen(FokusScreen):
         def chosen(value: str) -> None:
             self.theme = value or None
 
-        self._choose("Tema", "Alle temaer", values, chosen)
+        self._choose(_("Theme"), _("All themes"), values, chosen)
 
     def action_back(self) -> None:
         self.app.pop_screen()

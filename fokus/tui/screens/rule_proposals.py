@@ -19,19 +19,23 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
 
 from fokus.errors import FokusError
+from fokus.i18n import N_, _, ngettext
+from fokus.i18n.formats import number
 from fokus.tui.screens.base import FokusScreen
 from fokus.tui.widgets.header import Header
 
-KINDS = {"lemma": "lemma", "compound": "sammensatt", "phrase": "frase"}
+#: A proposal's kind (the API's key) as the table names it; translated where shown.
+KINDS = {"lemma": N_("lemma"), "compound": N_("compound"), "phrase": N_("phrase")}
+#: The table's columns before "found in": key, heading (translated where shown; "" for the mark), least width.
 COLUMNS = (
-    ("", 1),
-    ("Type", 10),
-    ("Utløser", 16),
-    ("Presis.", 7),
-    ("Nye", 4),
-    ("Treff", 5),
-    ("Feil", 4),
-    ("Tråder", 6),
+    ("mark", "", 1),
+    ("kind", N_("Type"), 10),
+    ("trigger", N_("Trigger"), 16),
+    ("precision", N_("Prec."), 7),
+    ("new", N_("New"), 4),
+    ("positives", N_("Hits"), 5),
+    ("negatives", N_("Wrong"), 4),
+    ("threads", N_("Threads"), 6),
 )
 
 
@@ -40,9 +44,9 @@ class RuleProposalsScreen(FokusScreen):
     misses on the decided sentences, and the compounds it was found in."""
 
     BINDINGS = [
-        Binding("space", "mark", "Merk", id="rules.mark"),
-        Binding("w", "write", "Legg til i kodeboka", id="rules.write"),
-        Binding("escape", "back", "Tilbake", id="rules.back"),
+        Binding("space", "mark", N_("Mark"), id="rules.mark"),
+        Binding("w", "write", N_("Add to codebook"), id="rules.write"),
+        Binding("escape", "back", N_("Back"), id="rules.back"),
     ]
     DEFAULT_CSS = """
     RuleProposalsScreen #rules-about { height: auto; padding: 0 1; }
@@ -60,9 +64,9 @@ class RuleProposalsScreen(FokusScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(f"Teller forslag til regler for {self.code} …", id="rules-about")
+        yield Static(_("Counting rule proposals for {code} …").format(code=self.code), id="rules-about")
         yield DataTable(id="rules-table", cursor_type="row", zebra_stripes=True)
-        yield Input(placeholder="kodebokfila (.yaml) regelen skal inn i", id="rules-file")
+        yield Input(placeholder=_("the codebook file (.yaml) to add the rule to"), id="rules-file")
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
@@ -98,15 +102,16 @@ class RuleProposalsScreen(FokusScreen):
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear(columns=True)
-        for heading, width in COLUMNS:
-            table.add_column(heading, width=width, key=heading or "mark")
-        table.add_column("Funnet i", key="found")
+        for key, heading, width in COLUMNS:
+            shown = _(heading) if heading else ""
+            table.add_column(shown, width=max(width, len(shown)), key=key)  # the heading whole, in any language
+        table.add_column(_("Found in"), key="found")
         for proposal in self.proposals:
             table.add_row(
                 "✓" if proposal.trigger in self.marked else "",
-                KINDS.get(proposal.kind, proposal.kind),
+                _(KINDS[proposal.kind]) if proposal.kind in KINDS else proposal.kind,
                 proposal.trigger,
-                Text(f"{proposal.precision:.2f}".replace(".", ","), justify="right"),
+                Text(number(proposal.precision, 2), justify="right"),
                 Text(str(proposal.new), justify="right"),
                 Text(str(proposal.positives), justify="right"),
                 Text(str(proposal.negatives), justify="right"),
@@ -120,16 +125,26 @@ class RuleProposalsScreen(FokusScreen):
 
     def about(self) -> str:
         entry = self.report.codes[0]
-        line = f"{entry.code}: {entry.positives} godkjente setninger, reglene fanger {entry.caught}"
+        counts = {"code": entry.code, "accepted": number(entry.positives), "caught": number(entry.caught)}
         if not entry.proposals:
             support, precision = entry.thresholds
-            shown = f"{precision:g}".replace(".", ",")
-            return f"{line}. Ingen utløser fanger {support} til eller flere med presisjon {shown} eller mer."
+            return ngettext(
+                "{code}: {accepted} accepted sentence, the rules catch {caught}. No trigger catches at least"
+                " {support} more with precision {precision} or higher.",
+                "{code}: {accepted} accepted sentences, the rules catch {caught}. No trigger catches at least"
+                " {support} more with precision {precision} or higher.",
+                entry.positives,
+            ).format(support=number(support), precision=number(precision), **counts)
         positives, wrong, new = entry.together
-        return (
-            f"{line}; forslagene fanger {new} til (riktig i {positives} av {positives + wrong} avgjorte setninger)."
-            " Maskinen foreslår, forskerne velger.  [dim]space: merk · w: legg til i kodeboka[/]"
-        )
+        return ngettext(
+            "{code}: {accepted} accepted sentence, the rules catch {caught}; the proposals catch {new} more (right"
+            " in {right} of {decided} decided sentences). The machine proposes, the researchers choose.  [dim]space:"
+            " mark · w: add to codebook[/]",
+            "{code}: {accepted} accepted sentences, the rules catch {caught}; the proposals catch {new} more (right"
+            " in {right} of {decided} decided sentences). The machine proposes, the researchers choose.  [dim]space:"
+            " mark · w: add to codebook[/]",
+            entry.positives,
+        ).format(new=number(new), right=number(positives), decided=number(positives + wrong), **counts)
 
     def action_mark(self) -> None:
         proposals = self.proposals
@@ -143,7 +158,7 @@ class RuleProposalsScreen(FokusScreen):
 
     def action_write(self) -> None:
         if not self.proposals:
-            self.notify("Ingen forslag å legge til")
+            self.notify(_("No proposals to add"))
             return
         field = self.query_one("#rules-file", Input)
         field.value = field.value or RuleProposalsScreen.last_file
@@ -154,7 +169,7 @@ class RuleProposalsScreen(FokusScreen):
         event.stop()
         text = event.value.strip()
         if not text:
-            self.notify("Skriv inn kodebokfila", severity="warning")
+            self.notify(_("Enter the codebook file"), severity="warning")
             return
         RuleProposalsScreen.last_file = text
         event.input.display = False
@@ -182,7 +197,11 @@ class RuleProposalsScreen(FokusScreen):
                 written[0].discard()
             return
         rule = result.rules[0]
-        self.notify(f"La regelen {code}:{rule.spec['id']} til i {path} og lastet kodeboka (u angrer lastingen)")
+        self.notify(
+            _("Added rule {rule} to {path} and loaded the codebook (u undoes the loading)").format(
+                rule=f"{code}:{rule.spec['id']}", path=path
+            )
+        )
         self.marked.clear()
         self.compute()
 
