@@ -68,12 +68,12 @@ class ThreadScreen(CodingKeys):
             "1", "choose(1)", N_("Choose coding 1–9 in the panel"), key_display="1–9", show=False, id="thread.choose1"
         ),
         *(Binding(str(n), f"choose({n})", "", show=False, id=f"thread.choose{n}") for n in range(2, 10)),
-        Binding("e", "recode", N_("Change code"), id="thread.recode"),
+        Binding("e", "recode", N_("Recode"), id="thread.recode"),
         Binding("x", "uncode", N_("Remove your coding"), id="thread.uncode"),
         Binding("a", "accept", N_("Accept suggestion"), id="thread.accept"),
         Binding("r", "reject", N_("Reject suggestion"), id="thread.reject"),
         Binding("m", "memo", N_("Memo on message"), id="thread.memo"),
-        Binding("M", "memo_coding", N_("Memo on your coding"), id="thread.memo_coding"),
+        Binding("M", "memo_coding", N_("Memo on coding"), id="thread.memo_coding"),
         Binding("n", "memo_case", N_("Memo on municipality"), id="thread.memo_case"),
         Binding("g", "good_practice", N_("Good practice"), id="thread.good"),
     ]

@@ -101,7 +101,7 @@ class CodesPanel(Widget, can_focus=False):
     }
     """
 
-    HINT = (N_("tab/1–9 choose · e change · x remove"), N_("M memo · a accept · r reject"))
+    HINT = (N_("tab/1–9 choose · e recode · x remove"), N_("M memo · a accept · r reject"))
 
     def __init__(self, *, id: str | None = None, classes: str = "") -> None:
         super().__init__(id=id, classes=classes)
