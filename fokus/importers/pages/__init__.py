@@ -2,5 +2,8 @@
 
 Page data is measured, not coded, so it is read into its own records and stored apart from the focus group's
 messages. Modules:
-- `records`: the plain records every page-data parser produces.
+- `records`: the plain records every page-data parser produces;
+- `detect`: which format a file is, by its content (the formats' registry), and files and folders read as feeds;
+- `graph_feed`: Graph API page feeds (JSON), as researchers archive them;
+- `listing`: the pages file (CSV): which page is which municipality's, its followers and population.
 """
