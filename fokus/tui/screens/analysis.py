@@ -127,8 +127,9 @@ def _open_freq(screen: AnalysisScreen, row: dict[str, Any]) -> None:
 
 def _about_freq(report: Any, s: Settings) -> str:
     if not report.split:
-        counted = _("{title}. Counts {counted}.").format(title=report.title, counted=_counted(s))
-        return f"{counted}  " + _("[dim]s: split · r: roll up · i: suggestions · enter: passages[/]")
+        # the title says what is counted, and whether sub-codes are rolled up; not that they are left apart
+        apart = "" if s.rollup else " " + _("Sub-codes count separately.")
+        return f"{report.title}.{apart}  " + _("[dim]s: split · r: roll up · i: suggestions · enter: passages[/]")
     per = _("{measure} per code and {split} ({counted}).").format(
         measure=column_label(s.measure).capitalize(), split=column_label(report.split), counted=_counted(s)
     )
@@ -176,7 +177,7 @@ def _shape_hypotheses(brief: Any, s: Settings, width: int) -> Shown:
         cells.insert(1, clip(statement, column.width))
     shown.details = [
         f"[b]{escape(r.hypothesis.id)}[/] {escape(statement)}\n[dim]{escape(', '.join(r.hypothesis.codes))}"
-        f" · {escape(row['test'])} · {escape(r.hypothesis.unit)} · {escape(cell(r.verdict, 'verdict'))}[/]"
+        f" · {escape(row['test'])} · {escape(row['unit'])} · {escape(cell(r.verdict, 'verdict'))}[/]"
         for r, row, statement in zip(results, brief.rows(), statements, strict=True)
     ]
     return shown
