@@ -10,17 +10,12 @@ entry, the conversation its "suggestions:" line, and the keys their questions (w
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import Awaitable, Callable, Iterator
-from pathlib import Path
 
-import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from fokus.i18n import use
-from fokus.store import Project, open_project
+from fokus.store import Project
 from fokus.tui.app import FokusApp
 from fokus.tui.screens.passages import PassagesScreen
 from fokus.tui.screens.review import ReviewScreen
@@ -29,47 +24,13 @@ from fokus.tui.screens.threads import ThreadsScreen
 from fokus.tui.widgets.codes_panel import Choice
 from fokus.tui.widgets.keybar import KeyBar
 from fokus.tui.widgets.memo import MemoEditor
-from tests.i18n.test_pseudo_cli import build_demo, data_words, escaped
+from tests.i18n import test_pseudo_tui_tuiboard as board
+from tests.i18n.test_pseudo_cli import escaped
 from tests.i18n.tui_text import screen_lines
 
-SIZE = (200, 50)
-
-#: What a test does in the app: its steps, awaited once the first screen has settled.
-Steps = Callable[[Pilot[None], FokusApp], Awaitable[None]]
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo project, built once for the module."""
-    return build_demo(tmp_path_factory.mktemp("tuithread"))[0]
-
-
-@pytest.fixture(scope="module")
-def allowed(demo: Path) -> frozenset[str]:
-    return data_words(demo, demo.parent)
-
-
-@pytest.fixture
-def project(demo: Path, tmp_path: Path) -> Iterator[Project]:
-    """A copy of the demo for one test (the thread test accepts a suggestion)."""
-    copy = tmp_path / "demo.db"
-    copy.write_bytes(demo.read_bytes())
-    project = open_project(copy)
-    yield project
-    project.close()
-
-
-def run(project: Project, steps: Steps) -> None:
-    """The app in the pseudo-locale, chosen before it is made (as `fokus --lang qps tui` does), running ``steps``."""
-    use("qps")
-
-    async def go() -> None:
-        app = FokusApp(project, "ingrid")
-        async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
-            await steps(pilot, app)
-
-    asyncio.run(go())
+#: The board's test's demo (built once for this module), its data's words, a copy per test, and the app in `qps`
+#: as coder ingrid at 200x50: the same run.
+demo, allowed, project, run = board.demo, board.allowed, board.project, board.run
 
 
 def assert_no_escapes(app: FokusApp, allowed: frozenset[str], *marked: str) -> None:
