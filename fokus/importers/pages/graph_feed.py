@@ -215,8 +215,7 @@ class _FeedReader:
             container = {"data": container}
         elif container is not None and not isinstance(container, dict):
             raise _wrong_type(N_("expected an object {{data: [...]}}, found {found}"), container, f"{loc}.comments")
-        items = None if container is None else container.get("data")
-        if items is None:
+        if container is None or (items := container.get("data")) is None:
             return
         if not isinstance(items, list):
             raise _wrong_type(N_("expected a list of comments, found {found}"), items, f"{loc}.comments.data")
