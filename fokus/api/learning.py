@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any
@@ -26,8 +27,10 @@ from sqlalchemy.orm import Session
 
 from fokus.api.suggesting import SuggestReport, suggest
 from fokus.errors import FokusError
+from fokus.i18n import N_, _
+from fokus.i18n.formats import number
 from fokus.learn.examples import Examples
-from fokus.learn.model import MIN_EXAMPLES, TARGET_PRECISION, TrainedModel, train
+from fokus.learn.model import MIN_EXAMPLES, NOTES, TARGET_PRECISION, TrainedModel, train
 from fokus.model import LearnedModel, ModelExample, table_of, utcnow
 from fokus.store.bulk import insert_rows
 
@@ -38,6 +41,33 @@ if TYPE_CHECKING:
 #: cross-validated by thread, they raise the model's own theme F1 from 0.40 to 0.47 but lower the combined one from
 #: 0.713 to 0.711 (the model then repeats the rules), so they are asked for (`fokus learn --weak`), not the default
 WEAKLY = False
+
+
+#: The learn report's columns as people read them (CSV and JSON keep the keys).
+HEADINGS = {
+    "examples": N_("examples"),
+    "positives": N_("positives"),
+    "precision": N_("precision"),
+    "recall": N_("recall"),
+    "f1": N_("f1"),
+    "threshold": N_("threshold"),
+    "note": N_("note"),
+}
+
+
+def note_phrase(note: str | None) -> Any:
+    """A code's stored English note (why it is not suggested) as a Phrase, shown in the reader's language; a note
+    fokus no longer writes stays as it is."""
+    from fokus.analysis.report import Phrase, decimal
+
+    if note is None:
+        return None
+    for message in NOTES:
+        pattern = re.escape(message).replace(r"\{", "{").replace(r"\}", "}")
+        found = re.fullmatch(re.sub(r"\{(\w+)\}", r"(?P<\1>.+?)", pattern), note)
+        if found:
+            return Phrase(message, **{key: decimal(value) for key, value in found.groupdict().items()})
+    return note
 
 
 @dataclass
@@ -51,16 +81,26 @@ class LearnReport:
 
     @property
     def title(self) -> str:
-        return (
-            f"Model {self.version}: {self.sentences} decided sentences, cross-validated per code"
-            f" (target precision {self.model.target_precision:g})"
+        from fokus.analysis.report import decimal
+
+        return _(
+            "Model {version}: {sentences} decided sentences, cross-validated per code (target precision {target})"
+        ).format(
+            version=self.version,
+            sentences=number(self.sentences),
+            target=decimal(f"{self.model.target_precision:g}"),
         )
+
+    def heading(self, column: str) -> str:
+        from fokus.analysis.report import heading
+
+        return _(HEADINGS[column]) if column in HEADINGS else heading(column)
 
     def columns(self) -> list[str]:
         return ["code", "examples", "positives", "precision", "recall", "f1", "threshold", "note"]
 
     def rows(self) -> list[dict[str, Any]]:
-        return [score.row() for score in self.model.scores]
+        return [{**row, "note": note_phrase(row["note"])} for row in (s.row() for s in self.model.scores)]
 
     def as_json(self) -> Any:
         return {
@@ -71,22 +111,36 @@ class LearnReport:
             "negative_codings": self.negatives,
             "target_precision": self.model.target_precision,
             "micro_f1": self.model.micro_f1(),
-            "codes": self.rows(),
+            "codes": [score.row() for score in self.model.scores],
         }
 
     def markdown(self) -> str:
         from fokus.analysis.report import markdown_table
 
         skipped = [s.code for s in self.model.scores if s.threshold is None]
+        values = {
+            "accepted": number(self.positives),
+            "rejected": number(self.negatives),
+            "name": self.path.name,
+            "f1": number(self.model.micro_f1() or 0, 3),
+            "count": number(len(skipped)),
+            "codes": ", ".join(skipped),
+        }
+        trained = _(
+            "Trained on {accepted} accepted codings and {rejected} rejected suggestions; saved as {name}."
+            " Micro F1 over the suggested codes: {f1}."
+        )
+        left_out = _("Not suggested ({count}): {codes}.") if skipped else _("Not suggested (0): none.")
+        # the headings in the reader's language, as the terminal table shows them
+        rows = [{self.heading(key): value for key, value in row.items()} for row in self.rows()]
         return "\n".join(
             [
                 f"# {self.title}",
                 "",
-                f"Trained on {self.positives} accepted codings and {self.negatives} rejected suggestions;"
-                f" saved as {self.path.name}. Micro F1 over the suggested codes: {self.model.micro_f1() or 0:.3f}.",
-                f"Not suggested ({len(skipped)}): {', '.join(skipped) or 'none'}.",
+                trained.format(**values),
+                left_out.format(**values),
                 "",
-                markdown_table(self.rows(), self.columns()),
+                markdown_table(rows, [self.heading(c) for c in self.columns()]),
             ]
         )
 
@@ -130,10 +184,12 @@ def train_model(
     from fokus.nlp import load_pipeline
 
     if not 0 < target_precision <= 1:
-        raise FokusError(f"target precision {target_precision} is not between 0 and 1")
+        raise FokusError(_("target precision {value} is not between 0 and 1").format(value=target_precision))
     examples = training_examples(session)
     if not len(examples):
-        raise FokusError("nothing to learn from: no sentence is coded yet", hint="code some sentences, run `fokus tag`")
+        raise FokusError(
+            _("nothing to learn from: no sentence is coded yet"), hint=_("code some sentences, run `fokus tag`")
+        )
     if nlp is None:
         nlp = load_pipeline(get_setting(session, MODEL_SETTING))
     sentences = around(session, examples.unit_ids.tolist())
@@ -150,7 +206,10 @@ def train_model(
         weak=weak,
     )
     if not model.codes:
-        raise FokusError(f"no code has {min_examples} coded sentences yet", hint="code more, or lower --min-examples")
+        raise FokusError(
+            _("no code has {count} coded sentences yet").format(count=min_examples),
+            hint=_("code more, or lower --min-examples"),
+        )
     model.combiner, _oof = fit_combiner(examples, model, sentences, rules)
     return Trained(examples, model, min_examples)
 
@@ -207,40 +266,59 @@ def load_model(session: Session, folder: Path | None, version: int | None = None
     row = session.scalars(query.limit(1)).first()
     if row is None:
         raise FokusError(
-            "the project has no model" + (f" version {version}" if version is not None else ""),
-            hint="train one with `fokus learn`",
+            _("the project has no model version {version}").format(version=version)
+            if version is not None
+            else _("the project has no model"),
+            hint=_("train one with `fokus learn`"),
         )
-    again = "run `fokus learn` again"
+    again = _("run `fokus learn` again")
     if row.path.endswith(".joblib"):  # its pickle was dropped when the project was migrated (0007)
         raise FokusError(
-            f"model {row.version} was saved by an older fokus as a pickle, which fokus no longer loads", hint=again
+            _("model {version} was saved by an older fokus as a pickle, which fokus no longer loads").format(
+                version=row.version
+            ),
+            hint=again,
         )
     if _leaves_folder(row.path):
         raise FokusError(
-            f"model {row.version}'s recorded path {row.path!r} is absolute or leaves the models folder",
-            hint="fokus reads models only inside it; " + again,
+            _("model {version}'s recorded path {path!r} is absolute or leaves the models folder").format(
+                version=row.version, path=row.path
+            ),
+            hint=_("fokus reads models only inside it; run `fokus learn` again"),
         )
-    data, label, place = row.data, f"model {row.version} in the database", None
+    data, in_file, place = row.data, False, None
     if data is None:
         if folder is None:
             raise FokusError(
-                f"model {row.version} was saved as a file beside the project, and this project has no folder",
-                hint="pass --models DIR (the folder holding it), or run `fokus learn` again",
+                _("model {version} was saved as a file beside the project, and this project has no folder").format(
+                    version=row.version
+                ),
+                hint=_("pass --models DIR (the folder holding it), or run `fokus learn` again"),
             )
         path = folder / row.path
         if not path.is_file():
-            raise FokusError(f"model {row.version}'s file is missing", path=str(path), hint=again)
-        data, label, place = path.read_bytes(), f"model {row.version}'s file", str(path)
+            raise FokusError(
+                _("model {version}'s file is missing").format(version=row.version), path=str(path), hint=again
+            )
+        data, in_file, place = path.read_bytes(), True, str(path)
     if hashlib.sha256(data).hexdigest() != row.sha256:
+        if in_file:
+            reason = _("model {version}'s file is not the one fokus wrote (its digest differs)")
+        else:
+            reason = _("model {version} in the database is not the one fokus wrote (its digest differs)")
         raise FokusError(
-            f"{label} is not the one fokus wrote (its digest differs)",
+            reason.format(version=row.version),
             path=place,
-            hint="fokus loads no model it did not write; " + again,
+            hint=_("fokus loads no model it did not write; run `fokus learn` again"),
         )
     try:
         return row.version, from_bytes(data)
     except UnreadableModel as exc:
-        raise FokusError(f"{label} is not a fokus model: {exc}", path=place, hint=again) from None
+        if in_file:
+            reason = _("model {version}'s file is not a fokus model: {reason}")
+        else:
+            reason = _("model {version} in the database is not a fokus model: {reason}")
+        raise FokusError(reason.format(version=row.version, reason=exc), path=place, hint=again) from None
 
 
 def _leaves_folder(path: str) -> bool:

@@ -28,10 +28,38 @@ from sqlalchemy.orm import Session
 from fokus.api.combining import fit_combiner, undecided_rule_hits, weak_supervision
 from fokus.api.evidence import around, evidence_for, fresh_rule_evidence, model_probabilities
 from fokus.errors import FokusError
+from fokus.i18n import N_, _
+from fokus.i18n.formats import number
 from fokus.learn.combiner import FloatArray, reliability, thread_folds
 from fokus.learn.model import TARGET_PRECISION, train
 
 SOURCES = ("rules", "model", "combined")
+#: The sources and the pooled row's label as people read them (CSV and JSON keep the keys).
+SHOWN = {"rules": N_("rules"), "model": N_("model"), "combined": N_("combined"), "micro": N_("micro")}
+#: The report's columns as people read them, beyond those the analyses name.
+HEADINGS = {
+    "label": N_("label"),
+    "source": N_("source"),
+    "precision": N_("precision"),
+    "recall": N_("recall"),
+    "f1": N_("f1"),
+    "macro_f1": N_("macro_f1"),
+    "support": N_("support"),
+    "rows": N_("rows"),
+    "predicted": N_("predicted"),
+    "observed": N_("observed"),
+    "share_of_threads": N_("share_of_threads"),
+    "rules_f1": N_("rules_f1"),
+    "model_f1": N_("model_f1"),
+    "combined_f1": N_("combined_f1"),
+}
+
+
+def _shown(value: Any) -> Any:
+    """A source's key, or the pooled row's, as a Phrase: its key in CSV, a word in the reader's language in tables."""
+    from fokus.analysis.report import Phrase
+
+    return Phrase(SHOWN[value]) if isinstance(value, str) and value in SHOWN else value
 
 
 @dataclass
@@ -85,18 +113,39 @@ class Quality:
     # the report protocol of fokus.analysis.report, for the CLI's table, CSV, JSON and Markdown
     @property
     def title(self) -> str:
-        return (
-            f"Suggestions against the hand coding of {self.sentences} sentences in {self.threads} threads,"
-            f" cross-validated by thread ({self.folds} folds, target precision {self.target_precision:g}),"
-            f" per {self.level}"
+        from fokus.analysis.report import decimal
+
+        if self.level == "code":
+            title = _(
+                "Suggestions against the hand coding of {sentences} sentences in {threads} threads, cross-validated"
+                " by thread ({folds} folds, target precision {target}), per code"
+            )
+        else:
+            title = _(
+                "Suggestions against the hand coding of {sentences} sentences in {threads} threads, cross-validated"
+                " by thread ({folds} folds, target precision {target}), per theme"
+            )
+        return title.format(
+            sentences=number(self.sentences),
+            threads=number(self.threads),
+            folds=self.folds,
+            target=decimal(f"{self.target_precision:g}"),
         )
+
+    def heading(self, column: str) -> str:
+        """A column's heading for people, in their language."""
+        from fokus.analysis.report import heading
+
+        return _(HEADINGS[column]) if column in HEADINGS else heading(column)
 
     def columns(self) -> list[str]:
         return ["label", "source", "precision", "recall", "f1", "support"]
 
     def rows(self) -> list[dict[str, Any]]:
-        summary = [{"label": "micro", **row, "support": None} for row in self.summary]
-        return [*self.rows_by_label, *summary]
+        summary = [
+            {"label": _shown("micro"), **row, "source": _shown(row["source"]), "support": None} for row in self.summary
+        ]
+        return [*({**row, "source": _shown(row["source"])} for row in self.rows_by_label), *summary]
 
     def as_json(self) -> Any:
         return {
@@ -114,21 +163,26 @@ class Quality:
     def markdown(self) -> str:
         from fokus.analysis.report import markdown_table
 
+        def table(rows: list[dict[str, Any]], columns: list[str]) -> str:
+            # the headings in the reader's language, as the terminal table shows them
+            shown = [{self.heading(key): _shown(value) for key, value in row.items()} for row in rows]
+            return markdown_table(shown, [self.heading(c) for c in columns])
+
         parts = [
             f"# {self.title}",
             "",
-            markdown_table(self.summary, ["source", "precision", "recall", "f1", "macro_f1"]),
+            table(self.summary, ["source", "precision", "recall", "f1", "macro_f1"]),
             "",
-            "## Calibration of the combined confidence (held-out folds, by decile)",
+            "## " + _("Calibration of the combined confidence (held-out folds, by decile)"),
             "",
-            markdown_table(self.calibration, ["rows", "predicted", "observed"]),
+            table(self.calibration, ["rows", "predicted", "observed"]),
             "",
-            f"## Per {self.level}",
+            "## " + (_("Per code") if self.level == "code" else _("Per theme")),
             "",
-            markdown_table(self.rows_by_label, self.columns()),
+            table(self.rows_by_label, self.columns()),
         ]
         if self.curve:
-            parts += ["", "## Learning curve", "", markdown_table(self.curve, list(self.curve[0]))]
+            parts += ["", "## " + _("Learning curve"), "", table(self.curve, list(self.curve[0]))]
         return "\n".join(parts)
 
 
@@ -150,12 +204,17 @@ def cross_validated(
 
     examples = training_examples(session)
     if not len(examples):
-        raise FokusError("nothing to evaluate: no sentence is coded yet", hint="code some sentences, run `fokus tag`")
+        raise FokusError(
+            _("nothing to evaluate: no sentence is coded yet"), hint=_("code some sentences, run `fokus tag`")
+        )
     sentences = around(session, examples.unit_ids.tolist())
     rows = np.searchsorted(sentences.ids, examples.unit_ids)
     groups = sentences.threads[rows]
     if len(np.unique(groups)) < folds:
-        raise FokusError(f"cross-validation by thread needs at least {folds} coded threads", hint="lower --folds")
+        raise FokusError(
+            _("cross-validation by thread needs at least {folds} coded threads").format(folds=folds),
+            hint=_("lower --folds"),
+        )
     decided = sentences.take(rows)
     rule_weight, rule_count = fresh_rule_evidence(session, nlp, decided, examples.codes)
     labels = examples.labels

@@ -21,6 +21,8 @@ from fokus.domain.events import log_events, new_batch, snapshot
 from fokus.domain.origins import TOPIC_PREFIX
 from fokus.errors import FokusError
 from fokus.files.codebook import CODE_ID
+from fokus.i18n import _
+from fokus.i18n.formats import number
 from fokus.learn.discovery_report import Candidate, DiscoveryReport
 from fokus.model import Code, CoderKind, Coding, CodingStatus, Unit, table_of, utcnow
 from fokus.store.bulk import insert_new_ids
@@ -42,16 +44,36 @@ class AdoptReport:
     batch: str
 
     def summary(self) -> str:
-        line = (
-            f"Added code {self.code} ({self.name}) from candidate {self.candidate} ({self.title}) with"
-            f" {self.suggested} suggestions to review"
-        )
-        left = []
-        if self.already:
-            left.append(f"{self.already} already coded or suggested so")
-        if self.stale:
-            left.append(f"{self.stale} no longer stored as they were")
-        return line + (f"; left out: {', '.join(left)}." if left else ".")
+        values = {
+            "code": self.code,
+            "name": self.name,
+            "candidate": self.candidate,
+            "title": self.title,
+            "suggested": number(self.suggested),
+            "already": number(self.already),
+            "stale": number(self.stale),
+        }
+        if self.already and self.stale:
+            line = _(
+                "Added code {code} ({name}) from candidate {candidate} ({title}) with {suggested} suggestions to"
+                " review; left out: {already} already coded or suggested so, {stale} no longer stored as they were."
+            )
+        elif self.already:
+            line = _(
+                "Added code {code} ({name}) from candidate {candidate} ({title}) with {suggested} suggestions to"
+                " review; left out: {already} already coded or suggested so."
+            )
+        elif self.stale:
+            line = _(
+                "Added code {code} ({name}) from candidate {candidate} ({title}) with {suggested} suggestions to"
+                " review; left out: {stale} no longer stored as they were."
+            )
+        else:
+            line = _(
+                "Added code {code} ({name}) from candidate {candidate} ({title}) with {suggested} suggestions"
+                " to review."
+            )
+        return line.format(**values)
 
 
 def adopt(
@@ -77,7 +99,7 @@ def adopt(
     """
     if isinstance(report_or_candidate, DiscoveryReport):
         if number is None:
-            raise FokusError("which candidate? a report holds several", hint="give its number")
+            raise FokusError(_("which candidate? a report holds several"), hint=_("give its number"))
         candidate = report_or_candidate.candidate(number)
     else:
         candidate = report_or_candidate
@@ -145,18 +167,22 @@ def _new_code(session: Session, path: str, name: str, parent: str | None, descri
     full = f"{parent.strip('/')}/{path}" if parent else path
     if not all(CODE_ID.match(part) for part in full.split("/")):
         raise FokusError(
-            f"bad code path {full!r}", hint="lowercase letters a-z, digits, '-' and '_', parts joined by '/'"
+            _("bad code path {path!r}").format(path=full),
+            hint=_("lowercase letters a-z, digits, '-' and '_', parts joined by '/'"),
         )
     if not name.strip():
-        raise FokusError("the new code needs a name", hint="give --name")
+        raise FokusError(_("the new code needs a name"), hint=_("give --name"))
     if session.scalar(select(Code.id).where(Code.path == full)) is not None:
-        raise FokusError(f"code {full!r} is in the codebook already", hint="choose another path")
+        raise FokusError(_("code {path!r} is in the codebook already").format(path=full), hint=_("choose another path"))
     parent_id = None
     if "/" in full:
         above = full.rsplit("/", 1)[0]
         parent_id = session.scalar(select(Code.id).where(Code.path == above))
         if parent_id is None:
-            raise FokusError(f"parent code {above!r} is not in the codebook", hint="see `fokus codebook show`")
+            raise FokusError(
+                _("parent code {path!r} is not in the codebook").format(path=above),
+                hint=_("see `fokus codebook show`"),
+            )
     last = session.scalar(select(func.max(Code.position)))
     now = utcnow()
     code = Code(

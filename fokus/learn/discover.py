@@ -52,6 +52,8 @@ from fokus.analysis.practice_groups import stop_words, word_analyzer
 from fokus.analysis.units import unit_keys
 from fokus.domain.chunks import chunks
 from fokus.errors import FokusError
+from fokus.i18n import N_, _
+from fokus.i18n.formats import number
 from fokus.learn.discovery_report import (
     FLOOR,
     K_MAX,
@@ -65,6 +67,7 @@ from fokus.learn.discovery_report import (
 from fokus.model import Case, Message, Participant, Unit
 from fokus.privacy import Redactor
 
+TOO_LITTLE = N_("there is too little that no code covers yet: import and tag more messages")
 MIN_DF = 2  # a lemma must occur in at least this many sentences ...
 MIN_DF_SHARE = 1 / 2000  # ... and in this share of them
 MIN_SENTENCES = 5  # sentences each theme needs
@@ -106,9 +109,9 @@ def discover(
     Raises FokusError when the project is not split into sentences, or has too few open sentences for ``k``.
     """
     if k is not None and k < 1:
-        raise FokusError(f"k must be at least 1, not {k}")
+        raise FokusError(_("k must be at least 1, not {k}").format(k=k))
     if quotes < 0 or min_sentences < 1:
-        raise FokusError("quotes must be 0 or more, and min_sentences at least 1")
+        raise FokusError(_("quotes must be 0 or more, and min_sentences at least 1"))
     pool = _open_sentences(session)
     matrix, vocabulary, min_df, taking_part = _features(session, pool.lemmas)
     n = int(taking_part.sum())
@@ -117,10 +120,12 @@ def discover(
         k = min(max(2, round(math.sqrt(n / K_SHARE))), K_MAX, n // min_sentences, len(vocabulary))
     if k < 1 or n < k * min_sentences or k > len(vocabulary):
         fits = min(n // min_sentences, len(vocabulary))
-        hint = f"each theme needs {min_sentences} sentences: ask for --k {fits} or fewer" if fits else None
+        hint = _("each theme needs {needed} sentences: ask for --k {fits} or fewer") if fits else TOO_LITTLE
         raise FokusError(
-            f"{n} open sentences with {len(vocabulary)} recurring words are too few for {k} candidate themes",
-            hint=hint or "there is too little that no code covers yet: import and tag more messages",
+            _("{sentences} open sentences with {words} recurring words are too few for {k} candidate themes").format(
+                sentences=number(n), words=number(len(vocabulary)), k=k
+            ),
+            hint=_(hint).format(needed=number(min_sentences), fits=fits),
         )
     rows = np.flatnonzero(taking_part)
     weights, topics, iterations = _fit(matrix[rows], k, seed)
@@ -185,7 +190,7 @@ def _open_sentences(session: Session) -> _Open:
     """Every stored sentence that no accepted coding belongs to (the rule of :func:`unit_keys`)."""
     total = session.scalar(select(func.count()).select_from(Unit)) or 0
     if not total:
-        raise FokusError("the project's messages are not split into sentences yet", hint="run `fokus tag` first")
+        raise FokusError(_("the project's messages are not split into sentences yet"), hint=_("run `fokus tag` first"))
     frame = load_frame(session, Scope())
     covered = np.unique(unit_keys(frame, "sentence")[1])
     ids: list[int] = []
@@ -236,8 +241,8 @@ def _features(session: Session, texts: Sequence[str]) -> tuple[Any, list[str], i
         matrix = vectorizer.fit_transform(texts).tocsr()
     except ValueError:  # no word left (or fewer sentences than min_df): nothing to model
         raise FokusError(
-            f"{len(texts)} open sentences share too few words to find themes in",
-            hint="there is too little that no code covers yet: import and tag more messages",
+            _("{sentences} open sentences share too few words to find themes in").format(sentences=number(len(texts))),
+            hint=_(TOO_LITTLE),
         ) from None
     vocabulary = [str(w) for w in vectorizer.get_feature_names_out()]
     return matrix, vocabulary, min_df, np.asarray(matrix.getnnz(axis=1) >= MIN_WORDS)
@@ -291,7 +296,7 @@ class _People:
         by_message[messages[:, 0]] = messages[:, 1]
         size = max((pid for pid, _, _ in participants), default=0) + 1
         by_participant = np.full(size, NONE, dtype=np.int64)
-        for pid, case_id, _ in participants:
+        for pid, case_id, _name in participants:
             if case_id is not None:
                 by_participant[pid] = case_id
         names = dict(session.execute(select(Case.id, Case.name)).all())

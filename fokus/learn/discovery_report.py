@@ -11,9 +11,12 @@ from typing import Any
 import numpy as np
 
 from fokus.analysis.frame import IntArray
-from fokus.analysis.report import markdown_table
+from fokus.analysis.report import decimal, markdown_table
+from fokus.analysis.report import heading as analysis_heading
 from fokus.domain.passages import Passage
 from fokus.errors import FokusError
+from fokus.i18n import N_, _, ngettext
+from fokus.i18n.formats import number
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 MIN_WORDS = 2  # lemmas that count, for a sentence to take part
@@ -21,6 +24,17 @@ K_SHARE = 5  # the default k is sqrt(n / K_SHARE) ...
 K_MAX = 30  # ... at most this
 FLOOR = 0.2  # the weight a sentence needs on its strongest topic to belong to it
 K_RULE = f"round(sqrt(n / {K_SHARE})), between 2 and {K_MAX}, at most n / min_sentences"
+TITLE = N_("Candidate themes in the sentences no accepted code covers")
+#: The report's columns as people read them, beyond those the analyses name (CSV and JSON keep the keys).
+HEADINGS = {
+    "candidate": N_("candidate"),
+    "n_participants": N_("n_participants"),
+    "n_messages": N_("n_messages"),
+    "n_sentences": N_("n_sentences"),
+    "lemmas": N_("lemmas"),
+    "quote_messages": N_("quote_messages"),
+    "quote_units": N_("quote_units"),
+}
 
 
 @dataclass(frozen=True)
@@ -105,7 +119,11 @@ class DiscoveryReport:
     untagged: int  # messages never split into sentences
     empty_topics: int
     candidates: list[Candidate]
-    title: str = "Candidate themes in the sentences no accepted code covers"
+
+    @property
+    def title(self) -> str:
+        """The report's title in the reader's language (JSON keeps the English)."""
+        return _(TITLE)
 
     @property
     def uncovered(self) -> int:
@@ -119,8 +137,15 @@ class DiscoveryReport:
         for found in self.candidates:
             if found.number == number:
                 return found
-        known = f"1 to {len(self.candidates)}" if self.candidates else "none"
-        raise FokusError(f"there is no candidate {number}", hint=f"the candidates: {known} (`fokus discover`)")
+        if self.candidates:
+            hint = _("the candidates: 1 to {last} (`fokus discover`)").format(last=len(self.candidates))
+        else:
+            hint = _("the candidates: none (`fokus discover`)")
+        raise FokusError(_("there is no candidate {number}").format(number=number), hint=hint)
+
+    def heading(self, column: str) -> str:
+        """A column's heading for people, in their language."""
+        return _(HEADINGS[column]) if column in HEADINGS else analysis_heading(column)
 
     def columns(self) -> list[str]:
         return [
@@ -157,17 +182,39 @@ class DiscoveryReport:
         ]
 
     def method(self) -> str:
-        how = "as asked" if self.k_source == "asked" else f"by the rule {K_RULE}"
-        return (
-            f"{self.fitted} of the {self.uncovered} sentences no accepted coding covers (of {self.sentences}) were"
-            f" modelled ({self.short} have fewer than {MIN_WORDS} words that count): NMF on lemma TF-IDF"
-            f" ({self.vocabulary} lemmas in at least {self.min_df} sentences), k = {self.k} {how}, seed {self.seed}."
-            f" {self.assigned} sentences belong to a candidate (weight at least {FLOOR} on their strongest topic)."
+        """How the candidates were found, in the reader's language."""
+        if self.k_source == "asked":
+            text = _(
+                "{fitted} of the {uncovered} sentences no accepted coding covers (of {sentences}) were modelled"
+                " ({short} have fewer than {min_words} words that count): NMF on lemma TF-IDF ({vocabulary} lemmas"
+                " in at least {min_df} sentences), k = {k} as asked, seed {seed}. {assigned} sentences belong to a"
+                " candidate (weight at least {floor} on their strongest topic)."
+            )
+        else:
+            text = _(
+                "{fitted} of the {uncovered} sentences no accepted coding covers (of {sentences}) were modelled"
+                " ({short} have fewer than {min_words} words that count): NMF on lemma TF-IDF ({vocabulary} lemmas"
+                " in at least {min_df} sentences), k = {k} by the rule {rule}, seed {seed}. {assigned} sentences"
+                " belong to a candidate (weight at least {floor} on their strongest topic)."
+            )
+        return text.format(
+            fitted=number(self.fitted),
+            uncovered=number(self.uncovered),
+            sentences=number(self.sentences),
+            short=number(self.short),
+            min_words=MIN_WORDS,
+            vocabulary=number(self.vocabulary),
+            min_df=number(self.min_df),
+            k=self.k,
+            rule=K_RULE,
+            seed=self.seed,
+            assigned=number(self.assigned),
+            floor=decimal(str(FLOOR)),
         )
 
     def as_json(self) -> Any:
         return {
-            "title": self.title,
+            "title": TITLE,
             "k": self.k,
             "k_source": self.k_source,
             "k_rule": K_RULE,
@@ -193,34 +240,66 @@ class DiscoveryReport:
         lines = [f"# {self.title}", "", self.method()]
         notes = []
         if self.empty_topics:
-            notes.append(f"{self.empty_topics} topics have no sentence of their own and are left out.")
+            notes.append(
+                ngettext(
+                    "{count} topic has no sentence of its own and is left out.",
+                    "{count} topics have no sentence of their own and are left out.",
+                    self.empty_topics,
+                ).format(count=number(self.empty_topics))
+            )
         if self.untagged:
-            notes.append(f"{self.untagged} messages are not split into sentences yet (`fokus tag`).")
+            notes.append(
+                ngettext(
+                    "{count} message is not split into sentences yet (`fokus tag`).",
+                    "{count} messages are not split into sentences yet (`fokus tag`).",
+                    self.untagged,
+                ).format(count=number(self.untagged))
+            )
         if not self.converged:
-            notes.append(f"The model stopped after {self.iterations} iterations without converging.")
+            notes.append(
+                _("The model stopped after {iterations} iterations without converging.").format(
+                    iterations=number(self.iterations)
+                )
+            )
         if notes:
             lines += ["", " ".join(notes)]
         lines += [
             "",
-            "Machines only suggest: a candidate becomes a code only when a researcher adopts it"
-            " (`fokus discover --adopt N --as PATH --name NAME`), and its quotes are then suggestions to review.",
+            _(
+                "Machines only suggest: a candidate becomes a code only when a researcher adopts it"
+                " (`fokus discover --adopt N --as PATH --name NAME`), and its quotes are then suggestions to review."
+            ),
         ]
         if self.candidates:
             overview = ["candidate", "title", "n_municipalities", "n_participants", "n_sentences", "lemmas"]
-            lines += ["", markdown_table(self.rows(), overview)]
+            # the headings in the reader's language, as the terminal table shows them
+            rows = [{self.heading(key): value for key, value in row.items()} for row in self.rows()]
+            lines += ["", markdown_table(rows, [self.heading(c) for c in overview])]
         for c in self.candidates:
+            cases = ", ".join(f"{name} ({number(n)})" for name, n in c.cases)
             lines += [
                 "",
                 f"## {c.number}. {c.title}",
                 "",
-                f"{len(c.cases)} municipalities, {c.participants} participants, {c.messages} messages,"
-                f" {c.sentences} sentences.",
+                _(
+                    "{municipalities} municipalities, {participants} participants, {messages} messages,"
+                    " {sentences} sentences."
+                ).format(
+                    municipalities=number(len(c.cases)),
+                    participants=number(c.participants),
+                    messages=number(c.messages),
+                    sentences=number(c.sentences),
+                ),
                 "",
-                "- Municipalities: " + (", ".join(f"{name} ({n})" for name, n in c.cases) or "none"),
-                "- Words: " + ", ".join(f"{w} ({v:.2f})" for w, v in c.words),
+                "- " + (_("Municipalities: {list}").format(list=cases) if cases else _("Municipalities: none")),
+                "- " + _("Words: {list}").format(list=", ".join(f"{w} ({number(v, 2)})" for w, v in c.words)),
                 "",
             ]
             for q in c.quotes:
-                where = f"{q.participant}, {q.case or '(no municipality)'} (message {q.message}; sentence {q.unit})"
-                lines += [f"> {' '.join(q.text.split())}", ">", f"> — {where}", ""]
+                if q.case:
+                    where = _("{participant}, {case} (message {message}; sentence {unit})")
+                else:
+                    where = _("{participant}, (no municipality) (message {message}; sentence {unit})")
+                shown = where.format(participant=q.participant, case=q.case, message=q.message, unit=q.unit)
+                lines += [f"> {' '.join(q.text.split())}", ">", f"> — {shown}", ""]
         return "\n".join(lines).rstrip() + "\n"

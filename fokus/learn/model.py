@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from fokus.i18n import N_
 from fokus.learn.combiner import Combiner, FloatArray, threshold_for
 from fokus.learn.examples import NEGATIVE, POSITIVE, Examples
 from fokus.learn.weak import WeakLabels
@@ -40,6 +41,12 @@ def folds_for(sentences: int, asked: int | None = None) -> int:
 
 
 TARGET_PRECISION = 0.8
+#: Why a code is not learnt or not suggested: stored in English (the model file and the project keep the note), and
+#: shown in the reader's language by :func:`note_phrase`, which reads the values back out of the English.
+TOO_FEW_EXAMPLES = N_("too few examples ({positives} positive of {known}; needs {needed})")
+TOO_FEW_DISTINCT = N_("too few distinct sentences ({positives} positive) for {folds}-fold cross-validation")
+NEVER_PRECISE = N_("cross-validated precision never reaches {target}")
+NOTES = (TOO_FEW_EXAMPLES, TOO_FEW_DISTINCT, NEVER_PRECISE)
 #: the dual solver's stopping tolerance and its iteration cap (never reached on bench/learn.py's 20,000 sentences:
 #: at most a few hundred); it finds the same optimum the primal one did (decision values within 1e-3), 10-20x faster
 TOLERANCE = 1e-5
@@ -261,12 +268,12 @@ def train(
         score = CodeScore(code, len(known), int(y.sum()))
         scores.append(score)
         if score.positives < min_examples:
-            score.skipped = f"too few examples ({score.positives} positive of {len(known)}; needs {min_examples})"
+            score.skipped = TOO_FEW_EXAMPLES.format(positives=score.positives, known=len(known), needed=min_examples)
             continue
         first = _distinct_rows(row_ids[known], y)[0] if row_ids is not None else known[:0]
         positives = int(y[first].sum())
         if min(positives, len(first) - positives) < folds:  # each fold needs a yes and a no
-            score.skipped = f"too few distinct sentences ({positives} positive) for {folds}-fold cross-validation"
+            score.skipped = TOO_FEW_DISTINCT.format(positives=positives, folds=folds)
             continue
         jobs.append((score, known, y))
     extras: list[tuple[Any, FloatArray] | None] = []
@@ -286,7 +293,7 @@ def train(
         out_of_fold[rows_known, learnt] = probability
         threshold = threshold_for(probability, y, target_precision)
         if threshold is None:
-            score.skipped = f"cross-validated precision never reaches {target_precision:g}"
+            score.skipped = NEVER_PRECISE.format(target=f"{target_precision:g}")
         else:
             picked = probability >= threshold
             tp = int((picked & (y == 1)).sum())

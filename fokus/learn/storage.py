@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from fokus.i18n import _
 from fokus.learn.combiner import FEATURES as COMBINER_FEATURES
 from fokus.learn.combiner import Combiner
 from fokus.learn.model import FEATURES, CodeScore, TrainedModel, fitted_parts, make_features
@@ -108,8 +109,8 @@ def describe(data: bytes) -> str | None:
     if data.startswith(ZIP_MAGIC):
         return None
     if data[:1] == b"\x80" or data[:2] in (b"x\x01", b"x\x9c", b"x\xda"):  # a pickle; zlib, as joblib compresses
-        return "a pickle, which fokus never loads (older versions of fokus saved models so)"
-    return "not an .npz archive"
+        return _("a pickle, which fokus never loads (older versions of fokus saved models so)")
+    return _("not an .npz archive")
 
 
 def from_bytes(data: bytes) -> TrainedModel:
@@ -122,9 +123,9 @@ def from_bytes(data: bytes) -> TrainedModel:
             members = archive.infolist()
         names = [member.filename for member in members]
         if len(names) != len(set(names)) or set(names) not in (MEMBERS, MEMBERS | COMBINER_MEMBERS):
-            raise UnreadableModel("its archive does not hold a fokus model's arrays")
+            raise UnreadableModel(_("its archive does not hold a fokus model's arrays"))
         if sum(member.file_size for member in members) > MAX_BYTES:
-            raise UnreadableModel(f"its arrays unpack to more than {MAX_BYTES >> 30} GB")
+            raise UnreadableModel(_("its arrays unpack to more than {size} GB").format(size=MAX_BYTES >> 30))
         with np.load(io.BytesIO(data), allow_pickle=False) as npz:
             arrays = {name[: -len(".npy")]: npz[name[: -len(".npy")]] for name in names}
         return _model(arrays)
@@ -132,7 +133,9 @@ def from_bytes(data: bytes) -> TrainedModel:
         raise
     except (ValueError, TypeError, KeyError, OSError, EOFError, zipfile.BadZipFile, RecursionError, MemoryError) as exc:
         first = " ".join(str(exc).split())[:120]
-        raise UnreadableModel(f"unreadable ({type(exc).__name__}: {first})") from exc
+        raise UnreadableModel(
+            _("unreadable ({error}: {detail})").format(error=type(exc).__name__, detail=first)
+        ) from exc
 
 
 def _check(ok: bool, what: str) -> None:
@@ -145,35 +148,41 @@ def _array(arrays: dict[str, Any], name: str, kind: str, shape: tuple[int | None
     (None: any length)."""
     array = arrays[name]
     fits = len(array.shape) == len(shape) and all(w is None or w == n for w, n in zip(shape, array.shape, strict=True))
-    _check(array.dtype.kind in kind and fits, f"its {name} has the wrong type or shape")
+    _check(array.dtype.kind in kind and fits, _("its {name} has the wrong type or shape").format(name=name))
     if kind == "f":
-        _check(bool(np.isfinite(array).all()) or name.endswith("thresholds"), f"its {name} is not finite")
+        finite = bool(np.isfinite(array).all()) or name.endswith("thresholds")
+        _check(finite, _("its {name} is not finite").format(name=name))
     return array
 
 
 def _strings(value: Any, what: str) -> list[str]:
-    _check(isinstance(value, list) and all(isinstance(v, str) for v in value), f"its {what} are not strings")
-    _check(len(set(value)) == len(value), f"its {what} repeat")
+    _check(
+        isinstance(value, list) and all(isinstance(v, str) for v in value),
+        _("its list {name} holds more than strings").format(name=what),
+    )
+    _check(len(set(value)) == len(value), _("its list {name} repeats itself").format(name=what))
     return list(value)
 
 
-def _number(value: Any, what: str, low: float, high: float, whole: bool = False) -> Any:
+def _number(value: Any, what: str, low: float, high: float, whole: bool = False, **names: str) -> Any:
+    """``value``, checked to be a number from ``low`` to ``high``; ``what`` says which, with its ``{value}``."""
     kinds = (int,) if whole else (int, float)
     ok = isinstance(value, kinds) and not isinstance(value, bool) and math.isfinite(value) and low <= value <= high
-    _check(ok, f"its {what} ({str(value)[:20]}) is out of range")
+    if not ok:
+        raise UnreadableModel(what.format(value=str(value)[:20], **names))
     return value
 
 
 def _score(value: Any) -> CodeScore:
     names = [f.name for f in fields(CodeScore)]
-    _check(isinstance(value, dict) and sorted(value) == sorted(names), "a code's figures are not fokus's")
-    _check(isinstance(value["code"], str), "a code's figures name no code")
+    _check(isinstance(value, dict) and sorted(value) == sorted(names), _("a code's figures are not fokus's"))
+    _check(isinstance(value["code"], str), _("a code's figures name no code"))
     for name in ("examples", "positives"):
-        _number(value[name], f"figure {name}", 0, 2**62, whole=True)
+        _number(value[name], _("its figure {name} ({value}) is out of range"), 0, 2**62, whole=True, name=name)
     for name in ("threshold", "precision", "recall", "f1"):
         if value[name] is not None:
-            _number(value[name], f"figure {name}", 0, 1)
-    _check(value["skipped"] is None or isinstance(value["skipped"], str), "a code's note is not text")
+            _number(value[name], _("its figure {name} ({value}) is out of range"), 0, 1, name=name)
+    _check(value["skipped"] is None or isinstance(value["skipped"], str), _("a code's note is not text"))
     return CodeScore(**value)
 
 
@@ -181,21 +190,22 @@ def _model(arrays: dict[str, Any]) -> TrainedModel:
     from scipy import sparse
 
     raw = _array(arrays, "meta", "u", (None,))
-    _check(raw.dtype == np.uint8, "its meta is not text")
+    _check(raw.dtype == np.uint8, _("its meta is not text"))
     meta = json.loads(raw.tobytes().decode("utf-8"))
-    _check(isinstance(meta, dict), "its meta is not a JSON object")
-    _check(meta.get("format") == FORMAT, "it is not a fokus model")
-    _check(meta.get("format_version") in (1, FORMAT_VERSION), f"it is format version {meta.get('format_version')!r}")
-    _check(meta.get("features") == FEATURES, "it was made with other feature settings")
+    _check(isinstance(meta, dict), _("its meta is not a JSON object"))
+    _check(meta.get("format") == FORMAT, _("it is not a fokus model"))
+    version = meta.get("format_version")
+    _check(version in (1, FORMAT_VERSION), _("it is format version {version!r}").format(version=version))
+    _check(meta.get("features") == FEATURES, _("it was made with other feature settings"))
     vocabulary = meta.get("vocabulary")
-    _check(isinstance(vocabulary, dict) and sorted(vocabulary) == ["chars", "words"], "it holds no vocabulary")
+    _check(isinstance(vocabulary, dict) and sorted(vocabulary) == ["chars", "words"], _("it holds no vocabulary"))
     parts = []
     for part in ("words", "chars"):
-        terms = _strings(vocabulary[part], f"{part} vocabulary")
+        terms = _strings(vocabulary[part], f"vocabulary.{part}")
         parts.append((terms, _array(arrays, f"{part}_idf", "f", (len(terms),))))
     codes = _strings(meta.get("codes"), "codes")
     scores = meta.get("scores")
-    _check(isinstance(scores, list), "its figures are not a list")
+    _check(isinstance(scores, list), _("its figures are not a list"))
     width = sum(len(terms) for terms, _idf in parts)
     data = _array(arrays, "weights_data", "f", (None,))
     indices = _array(arrays, "weights_indices", "iu", (len(data),))
@@ -203,7 +213,7 @@ def _model(arrays: dict[str, Any]) -> TrainedModel:
     weights = sparse.csr_matrix((data, indices, indptr), shape=(len(codes), width))
     weights.check_format(full_check=True)
     thresholds = _array(arrays, "thresholds", "f", (len(codes),))
-    _check(bool(((thresholds >= 0) & (thresholds <= 1) | np.isnan(thresholds)).all()), "its thresholds are not 0-1")
+    _check(bool(((thresholds >= 0) & (thresholds <= 1) | np.isnan(thresholds)).all()), _("its thresholds are not 0-1"))
     return TrainedModel(
         make_features(parts),
         codes,
@@ -212,9 +222,9 @@ def _model(arrays: dict[str, Any]) -> TrainedModel:
         np.asarray(_array(arrays, "platt", "f", (len(codes), 2)), dtype=np.float64),
         np.asarray(thresholds, dtype=np.float64),
         [_score(score) for score in scores],
-        _number(meta.get("target_precision"), "target precision", 0, 1),
-        _number(meta.get("sentences"), "sentences", 0, 2**62, whole=True),
-        _number(meta.get("folds"), "folds", 2, 2**62, whole=True),
+        _number(meta.get("target_precision"), _("its target precision ({value}) is out of range"), 0, 1),
+        _number(meta.get("sentences"), _("its number of sentences ({value}) is out of range"), 0, 2**62, whole=True),
+        _number(meta.get("folds"), _("its number of folds ({value}) is out of range"), 2, 2**62, whole=True),
         combiner=_combiner(arrays, meta),
     )
 
@@ -222,17 +232,17 @@ def _model(arrays: dict[str, Any]) -> TrainedModel:
 def _combiner(arrays: dict[str, Any], meta: dict[str, Any]) -> Combiner | None:
     """The combiner saved with the model (format 2), checked as the rest; None when there is none."""
     if "combiner_weights" not in arrays:
-        _check("combiner" not in meta, "its combiner's arrays are missing")
+        _check("combiner" not in meta, _("its combiner's arrays are missing"))
         return None
     described = meta.get("combiner")
     if not isinstance(described, dict) or described.get("features") != list(COMBINER_FEATURES):
-        raise UnreadableModel("its combiner was made with other features")
-    codes = _strings(described.get("codes"), "combiner's codes")
+        raise UnreadableModel(_("its combiner was made with other features"))
+    codes = _strings(described.get("codes"), "combiner.codes")
     n, width = len(codes), len(COMBINER_FEATURES)
     thresholds = _array(arrays, "combiner_thresholds", "f", (n,))
-    _check(bool(((thresholds >= 0) & (thresholds <= 1) | np.isnan(thresholds)).all()), "its thresholds are not 0-1")
+    _check(bool(((thresholds >= 0) & (thresholds <= 1) | np.isnan(thresholds)).all()), _("its thresholds are not 0-1"))
     pooled = _array(arrays, "combiner_pooled", "u", (n,))
-    _check(bool((pooled <= 1).all()), "its combiner's pooled flags are not 0 or 1")
+    _check(bool((pooled <= 1).all()), _("its combiner's pooled flags are not 0 or 1"))
     return Combiner(
         codes,
         np.asarray(_array(arrays, "combiner_weights", "f", (n, width)), dtype=np.float64),
