@@ -95,6 +95,7 @@ COMMAND_TREE = [
     "memos export",
     "memos list",
     "memos show",
+    "pages",
     "participants",
     "participants link",
     "participants list",
