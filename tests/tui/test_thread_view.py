@@ -200,3 +200,30 @@ def test_a_closed_screen_of_any_kind_lets_go_of_its_header(drive: Callable[..., 
             assert header() is None, key
 
     drive(steps)
+
+
+def test_the_thread_filter_takes_its_fields_in_english_or_norwegian_whatever_the_language() -> None:
+    """The filter's words are what people type: a Norwegian's habits and the English help both work."""
+    from datetime import date
+
+    from fokus.api.browse import ThreadFilter
+    from fokus.errors import FokusError
+    from fokus.tui.screens.threads import parse_filter
+
+    wanted = ThreadFilter(
+        since=date(2013, 3, 1),
+        until=date(2013, 4, 1),
+        case="Bodø",
+        participant="Deltaker 04",
+        code="krise",
+        status="suggested",
+        text="flom ras",
+    )
+    english = "municipality:Bodø participant:Deltaker_04 code:krise status:suggested from:2013-03-01 to:2013-04-01"
+    norwegian = "kommune:Bodø deltaker:Deltaker_04 kode:krise status:suggested fra:2013-03-01 til:2013-04-01"
+    assert parse_filter(f"flom {english} ras") == wanted
+    assert parse_filter(f"flom {norwegian} ras") == wanted
+    assert parse_filter("kode: flom by:Bodø") == ThreadFilter(text="kode: flom by:Bodø")  # no field: words
+    with pytest.raises(FokusError) as error:
+        parse_filter("from:mai")
+    assert str(error.value) == "'mai' is not a date (write it as 2013-03-01)"
