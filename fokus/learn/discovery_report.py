@@ -23,7 +23,9 @@ MIN_WORDS = 2  # lemmas that count, for a sentence to take part
 K_SHARE = 5  # the default k is sqrt(n / K_SHARE) ...
 K_MAX = 30  # ... at most this
 FLOOR = 0.2  # the weight a sentence needs on its strongest topic to belong to it
-K_RULE = f"round(sqrt(n / {K_SHARE})), between 2 and {K_MAX}, at most n / min_sentences"
+#: How k is chosen when not asked: in JSON in English, in the method's prose in the reader's language.
+K_RULE_TEXT = N_("round(sqrt(n / {share})), between 2 and {most}, at most n / min_sentences")
+K_RULE = K_RULE_TEXT.format(share=K_SHARE, most=K_MAX)
 TITLE = N_("Candidate themes in the sentences no accepted code covers")
 #: The report's columns as people read them, beyond those the analyses name (CSV and JSON keep the keys).
 HEADINGS = {
@@ -206,7 +208,7 @@ class DiscoveryReport:
             vocabulary=number(self.vocabulary),
             min_df=number(self.min_df),
             k=self.k,
-            rule=K_RULE,
+            rule=_(K_RULE_TEXT).format(share=K_SHARE, most=K_MAX),
             seed=self.seed,
             assigned=number(self.assigned),
             floor=decimal(str(FLOOR)),
