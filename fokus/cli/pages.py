@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import click
 
+from fokus.cli.pages_scores import metrics, score
+
 
 @click.group("pages")
 def pages_group() -> None:
     """Public pages followed in phase 1: import their posts, measure them, score and select the best."""
+
+
+pages_group.add_command(metrics)
+pages_group.add_command(score)
