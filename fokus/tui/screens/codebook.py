@@ -5,6 +5,10 @@ definition (one undoable step: ``u`` takes it back, ``ctrl+r`` does it again); `
 proposes trigger words for its rules, learnt from the coding (:mod:`fokus.tui.screens.rule_proposals`).
 
 The detail pane stands beside the tree when the screen has room for both, below it otherwise (80 columns).
+
+Names, definitions and notes are shown in the reader's language when the codebook gives them in it
+(fokus.domain.codes.shown_text); the editor changes the codebook's own texts (fokus.api.codebook_edit.edit_code), so
+the pane of a code shown in a translation also shows those, and says that ``e`` edits them.
 """
 
 from __future__ import annotations
