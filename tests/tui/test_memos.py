@@ -5,16 +5,19 @@ deletes memos (undoably), and undo and redo of a good-practice mark keep its sum
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, TextArea
 
+from fokus.api.memos import MemoItem
+from fokus.i18n import use
 from fokus.model import Code, Coder, Coding, Memo
 from fokus.store import Project
 from fokus.tui.app import FokusApp
-from fokus.tui.screens.memos import MemosScreen, MemoView
+from fokus.tui.screens.memos import MemosScreen, MemoView, describe
 from fokus.tui.screens.thread import ThreadScreen
 from fokus.tui.widgets.memo import DiscardMemo, MemoEditor
 
@@ -249,3 +252,15 @@ def test_a_memo_on_a_municipality_opens_in_full(project: Project, drive: Callabl
     ((_, text, message, coding, case),) = memos(project)
     assert (text, message, coding) == ("Liten kommune, stor vilje", None, None)
     assert case is not None
+
+
+def test_a_memo_says_when_it_was_written_as_the_language_writes_a_date() -> None:
+    """The pane under the memo list dates a memo in words, in Norwegian time; the list's column keeps ISO dates."""
+    written = datetime(2013, 5, 8, 9, 30, tzinfo=UTC)  # 11:30 in Oslo
+    item = MemoItem(1, "case", "Bodø svarer raskt.", "ingrid", written, written + timedelta(days=2), case="Bodø")
+    assert str(describe(item)).splitlines()[0] == (
+        "Municipality Bodø · ingrid · written May 8, 2013 at 11:30, changed May 10, 2013 at 11:30"
+    )
+    use("nb")  # the catalogue says the words; the date is written the Norwegian way whatever the catalogue holds
+    assert "8. mai 2013" in str(describe(item)).splitlines()[0]
+    assert "10. mai 2013" in str(describe(item)).splitlines()[0]
