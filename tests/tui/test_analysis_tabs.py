@@ -215,3 +215,25 @@ def test_a_hypotheses_file_that_names_an_unknown_code_says_so(
         assert app.screen is screen
 
     drive(steps, hypotheses=own)
+
+
+def test_the_frequencies_line_says_what_is_counted_once(project: Project, drive: Callable[..., None]) -> None:
+    """The report's title says which codings count and whether sub-codes are rolled up; the line adds only what
+    the title leaves out (sub-codes counted separately) and the keys (plain() reads the pane on one line)."""
+    seen: list[str] = []
+
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        screen = await open_analysis(pilot, app)
+        about = screen.query_one("#freq-about", Static)
+        seen.append(plain(about))
+        await pilot.press("r", "i")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        seen.append(plain(about))
+
+    drive(steps)
+    keys = "s: split · r: roll up · i: suggestions · enter: passages"
+    assert seen == [
+        f"Theme frequencies (accepted codings, sub-codes rolled up). {keys}",
+        f"Theme frequencies (accepted and suggested codings). Sub-codes count separately. {keys}",
+    ]
