@@ -16,9 +16,11 @@ from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import delete
 from textual.pilot import Pilot
 
 from fokus.i18n import use
+from fokus.model import TagState
 from fokus.store import Project, open_project
 from fokus.tui.app import FokusApp
 from fokus.tui.screens.help import HelpScreen
@@ -182,5 +184,24 @@ def test_undo_and_redo_notifications(project: Project, demo: tuple[Path, frozens
         assert any(note.startswith("⟦Undid ") and "⟦the coding⟧ dialog: «" in note for note in notes), notes
         assert any(note.startswith("⟦Redid ") and "⟦the coding⟧ dialog: «" in note for note in notes), notes
         assert_no_escapes(app, demo[1])
+
+    run(project, steps)
+
+
+def test_tagging_and_learning_notifications(project: Project, demo: tuple[Path, frozenset[str]]) -> None:
+    with project.begin() as session:  # forget the demo's tagging, so there is work to do
+        session.execute(delete(TagState))
+
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        notes: list[str] = []
+        for key in ("t", "L"):
+            await pilot.press(key)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            notes += [str(n.message) for n in app._notifications]  # each before it times out
+            assert_no_escapes(app, demo[1])
+        assert any(note.startswith("⟦Done: ") for note in notes), notes
+        assert any(note.startswith("⟦Model ") for note in notes), notes
+        assert all(note.startswith("⟦") for note in notes), notes
 
     run(project, steps)
