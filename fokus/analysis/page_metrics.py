@@ -25,14 +25,15 @@ from __future__ import annotations
 
 import re
 import statistics
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from fokus.analysis.report import Figure, Phrase, cell, heading, markdown_table, shown
@@ -42,6 +43,7 @@ from fokus.files.criteria import METRICS
 from fokus.i18n import N_, _, formats
 from fokus.model import Case, Page, PageComment, PagePost
 
+_Query = TypeVar("_Query", bound=Select)  # type: ignore[type-arg]  # any Select, its row type kept
 #: Every column, in order (stable keys for CSV and JSON): the page, then the metrics a criteria file may name.
 COLUMNS = ("page", "name", "case", *METRICS)
 #: What fits a terminal: the rest is in CSV, JSON and Markdown.
@@ -197,51 +199,45 @@ class _Counts:
         return _share(self.nonzero, self.counted), mean, _per_thousand(mean, followers)
 
 
-def _posts(session: Session, window: Window) -> list[Any]:
+def _within(query: _Query, window: Window) -> _Query:
+    """``query`` kept to the posts made in ``window``."""
     low, high = window.utc_bounds()
-    query = select(
-        PagePost.id,
-        PagePost.page_id,
-        PagePost.created_at,
-        PagePost.text,
-        PagePost.likes,
-        PagePost.reactions,
-        PagePost.comments,
-        PagePost.shares,
-    )
     if low is not None:
         query = query.where(PagePost.created_at >= low)
     if high is not None:
         query = query.where(PagePost.created_at < high)
-    return list(session.execute(query))
+    return query
 
 
-def _answers(session: Session, window: Window) -> dict[int, tuple[int, list[float]]]:
+def _posts(session: Session, window: Window) -> list[Any]:
+    columns = (PagePost.id, PagePost.page_id, PagePost.created_at, PagePost.text, PagePost.likes)
+    more = (PagePost.reactions, PagePost.comments, PagePost.shares)
+    return list(session.execute(_within(select(*columns, *more), window)))
+
+
+def _answers(session: Session, window: Window, page_of: dict[int, int]) -> dict[int, tuple[int, list[float]]]:
     """Per page: how many of the public's questions under the window's posts it answered, and in how many hours."""
-    low, high = window.utc_bounds()
-    posts = select(PagePost.id)
-    if low is not None:
-        posts = posts.where(PagePost.created_at >= low)
-    if high is not None:
-        posts = posts.where(PagePost.created_at < high)
     columns = (PageComment.id, PageComment.post_id, PageComment.parent_id, PageComment.created_at)
-    in_window = PageComment.post_id.in_(posts.scalar_subquery())
+    in_window = PageComment.post_id.in_(_within(select(PagePost.id), window).scalar_subquery())
     questions = session.execute(
         select(*columns).where(in_window, PageComment.by_page.is_(False), PageComment.text.contains("?"))
     ).all()
     by_page = session.execute(select(*columns).where(in_window, PageComment.by_page.is_(True))).all()
-    replies: dict[int, list[datetime]] = defaultdict(list)  # question id -> the page's replies under it
-    in_post: dict[int, list[datetime]] = defaultdict(list)  # post id -> the page's comments
+    replies: dict[int, datetime] = {}  # question id -> the page's first reply under it
+    in_post: dict[int, list[datetime]] = defaultdict(list)  # post id -> the page's comments, in time order
     for _id, post_id, parent_id, at in by_page:
         in_post[post_id].append(at)
         if parent_id is not None:
-            replies[parent_id].append(at)
-    page_of = dict(
-        session.execute(select(PagePost.id, PagePost.page_id).where(PagePost.id.in_(posts.scalar_subquery()))).all()
-    )
+            replies[parent_id] = min(at, replies.get(parent_id, at))
+    for times in in_post.values():
+        times.sort()
     result: dict[int, tuple[int, list[float]]] = {}
     for question_id, post_id, _parent, at in questions:
-        answers = replies.get(question_id, []) + [t for t in in_post.get(post_id, []) if t > at]
+        later = in_post.get(post_id, ())
+        after = bisect_right(later, at)
+        answers = ([later[after]] if after < len(later) else []) + (
+            [replies[question_id]] if question_id in replies else []
+        )
         asked, hours = result.get(page_of[post_id], (0, []))
         if answers:
             hours.append(max(0.0, (min(answers) - at).total_seconds() / 3600))
@@ -254,7 +250,7 @@ def page_metrics(session: Session, window: Window = Window()) -> PageMetricsRepo
     pages = list(session.scalars(select(Page)))
     cases = dict(session.execute(select(Case.id, Case.name)).all())
     posts = _posts(session, window)
-    answers = _answers(session, window)
+    answers = _answers(session, window, {post.id: post.page_id for post in posts})
     days = _days(window, posts)
     by_page: dict[int, list[Any]] = defaultdict(list)
     for post in posts:
