@@ -58,7 +58,12 @@ HEADINGS = {
 def note_phrase(note: str | None) -> Any:
     """A code's stored English note (why it is not suggested) as a Phrase, shown in the reader's language; a note
     fokus no longer writes stays as it is."""
-    from fokus.analysis.report import Phrase, decimal
+    from fokus.analysis.report import Figure, Phrase
+
+    def figure(value: str) -> Any:  # the English digits in CSV, the reader's in tables and Markdown
+        if value.isdigit():
+            return Figure(int(value), "int")
+        return Figure(float(value), "g") if re.fullmatch(r"\d+\.\d+", value) else value
 
     if note is None:
         return None
@@ -66,7 +71,7 @@ def note_phrase(note: str | None) -> Any:
         pattern = re.escape(message).replace(r"\{", "{").replace(r"\}", "}")
         found = re.fullmatch(re.sub(r"\{(\w+)\}", r"(?P<\1>.+?)", pattern), note)
         if found:
-            return Phrase(message, **{key: decimal(value) for key, value in found.groupdict().items()})
+            return Phrase(message, **{key: figure(value) for key, value in found.groupdict().items()})
     return note
 
 

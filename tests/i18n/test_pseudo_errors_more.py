@@ -212,3 +212,32 @@ def test_english_is_unchanged(project: Project) -> None:
             load_model(session, None, 7)
     assert str(no_thread.value) == "thread 999 does not exist"
     assert str(no_model.value) == "the project has no model version 7 (train one with `fokus learn`)"
+
+
+# --- what is stored stays English, what is shown follows the language -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "too few examples (5 positive of 1712; needs 8)",
+        "too few distinct sentences (3 positive) for 5-fold cross-validation",
+        "cross-validated precision never reaches 0.8",
+    ],
+)
+def test_a_codes_note_is_stored_in_english_and_shown_in_the_readers_language(note: str) -> None:
+    """The note is kept in the model and the project in English (CSV reads it so in every language); a table
+    shows it translated, with the language's numbers."""
+    from fokus.analysis.report import cell
+    from fokus.api.learning import note_phrase
+    from fokus.i18n import use
+
+    previous = use("qps")
+    try:
+        phrase = note_phrase(note)
+        assert str(phrase) == note
+        assert cell(phrase, "note") == "⟦" + note.replace("1712", "1,712") + "⟧"
+    finally:
+        use(previous)
+    assert cell(phrase, "note") == note.replace("1712", "1,712")
+    assert note_phrase("a note from another version") == "a note from another version"
