@@ -39,10 +39,12 @@ from sqlalchemy.orm import Session
 from fokus.analysis.report import Figure, Phrase, cell, heading, markdown_table, shown
 from fokus.domain.collation import norwegian
 from fokus.domain.local_time import DISPLAY_ZONE, local_time
+from fokus.errors import FokusError
 from fokus.files.criteria import METRICS
 from fokus.i18n import N_, _, formats
 from fokus.model import Case, Page, PageComment, PagePost
 
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2099, 12, 31)  # as fokus.importers.times takes times
 _Query = TypeVar("_Query", bound=Select)  # type: ignore[type-arg]  # any Select, its row type kept
 #: Every column, in order (stable keys for CSV and JSON): the page, then the metrics a criteria file may name.
 COLUMNS = ("page", "name", "case", *METRICS)
@@ -100,6 +102,22 @@ class Window:
 
     start: date | None = None
     end: date | None = None
+
+    def __post_init__(self) -> None:
+        """Refuse a window no export holds (and whose midnight in Oslo Python cannot turn into UTC)."""
+        for day in (self.start, self.end):
+            if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+                raise FokusError(
+                    _("a window's days lie from 1970 to 2099, not {day}").format(day=day.isoformat()),
+                    hint=_("give days as YYYY-MM-DD"),
+                )
+        if self.start and self.end and self.end < self.start:
+            raise FokusError(
+                _("the window ends ({end}) before it starts ({start})").format(
+                    end=self.end.isoformat(), start=self.start.isoformat()
+                ),
+                hint=_("the window runs from --from to --to"),
+            )
 
     def utc_bounds(self) -> tuple[datetime | None, datetime | None]:
         """The first instant of the start day and the first instant after the end day, in UTC."""

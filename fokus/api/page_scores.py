@@ -31,7 +31,7 @@ def attribute_types(tops: tuple[int, ...]) -> dict[str, AttributeType]:
     return types | {top_name(n): AttributeType.BOOLEAN for n in tops}
 
 
-def check_options(tops: tuple[int, ...], samples: int) -> None:
+def check_options(tops: tuple[int, ...], samples: int, seed: int = 0) -> None:
     """Refuse a top N or a number of draws that cannot be meant (a user's typo must not run for an hour)."""
     if not tops or any(not 1 <= n <= MAX_TOP for n in tops):
         raise FokusError(
@@ -40,6 +40,8 @@ def check_options(tops: tuple[int, ...], samples: int) -> None:
         )
     if not 0 <= samples <= MAX_SAMPLES:
         raise FokusError(_("--samples takes a whole number from 0 to {max}").format(max=MAX_SAMPLES))
+    if not 0 <= seed < 2**63:
+        raise FokusError(_("--seed takes a whole number of at least 0"))
 
 
 def score_into_cases(
@@ -54,7 +56,7 @@ def score_into_cases(
     dry_run: bool = False,
 ) -> ScoreReport:
     """Score the pages over ``window`` and write the result to their cases (nothing written when ``dry_run``)."""
-    check_options(tops, samples)
+    check_options(tops, samples, seed)
     report = score_pages(page_metrics(session, window or Window()), criteria, tops=tops, samples=samples, seed=seed)
     if not report.pages:
         raise FokusError(_("the project has no pages to score"), hint=_("import page data with fokus pages import"))

@@ -31,8 +31,6 @@ def window_options(function: click.decorators.FC) -> click.decorators.FC:
 def _window(start: datetime | None, end: datetime | None) -> Window:
     from fokus.analysis.page_metrics import Window
 
-    if start and end and end < start:
-        raise FokusError(_("--to is before --from"), hint=_("the window runs from --from to --to"))
     return Window(_day(start), _day(end))
 
 

@@ -248,4 +248,12 @@ def test_cli_metrics_csv_json_and_markdown(project: Project, db: str, tmp_path: 
     assert (tmp_path / "e.png").read_bytes().startswith(b"\x89PNG")
     result = runner.invoke(main, ["--db", db, "pages", "metrics", "--from", "2013-03-17", "--to", "2013-03-04"])
     assert result.exit_code == 1
-    assert result.stderr == "fokus: error: --to is before --from (the window runs from --from to --to)\n"
+    assert result.stderr == (
+        "fokus: error: the window ends (2013-03-04) before it starts (2013-03-17)"
+        " (the window runs from --from to --to)\n"
+    )
+    result = runner.invoke(main, ["--db", db, "pages", "metrics", "--from", "0001-01-01"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "fokus: error: a window's days lie from 1970 to 2099, not 0001-01-01 (give days as YYYY-MM-DD)\n"
+    )

@@ -268,6 +268,7 @@ def test_cli_score_dry_run_show_and_bad_input(project: Project, db: str, tmp_pat
         ([str(path), "--top", "10,x"], "--top takes whole numbers, as 10,30 (for example --top 10,30)"),
         ([str(path), "--top", "0"], "--top takes whole numbers from 1 to 10000, as 10,30 (for example --top 10,30)"),
         ([str(path), "--samples", "-1"], "--samples takes a whole number from 0 to 100000"),
+        ([str(path), "--seed", "-1"], "--seed takes a whole number of at least 0"),
     ]:
         result = runner.invoke(main, ["--db", db, "pages", "score", *args])
         assert result.exit_code == 1
