@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import click
 
+from fokus.cli.pages_import import pages_import, pages_list
 from fokus.cli.pages_scores import metrics, score
 
 
@@ -16,5 +17,7 @@ def pages_group() -> None:
     """Public pages followed in phase 1: import their posts, measure them, score and select the best."""
 
 
+pages_group.add_command(pages_import)
+pages_group.add_command(pages_list)
 pages_group.add_command(metrics)
 pages_group.add_command(score)
