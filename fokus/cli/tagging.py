@@ -162,7 +162,7 @@ def evaluate_command(
         )
     project = open_ctx(ctx)
     if cross_validate:
-        from fokus.api.suggestion_quality import cross_validated, learning_curve, quality
+        from fokus.api.suggestion_quality import SHOWN, cross_validated, learning_curve, quality
 
         if folds < 2 or not 0 < target_precision <= 1:
             raise click.BadParameter(_("--folds must be at least 2 and --target-precision between 0 and 1"))
@@ -179,7 +179,7 @@ def evaluate_command(
             for row in report.summary:
                 click.echo(
                     _("{source}: precision {precision}, recall {recall}, F1 {f1} (micro), macro F1 {macro_f1}").format(
-                        source=row["source"],
+                        source=_(SHOWN[row["source"]]) if row["source"] in SHOWN else row["source"],
                         precision=shown(row["precision"]),
                         recall=shown(row["recall"]),
                         f1=shown(row["f1"]),

@@ -286,7 +286,7 @@ def _time(value: str, where: str) -> datetime:
         utc = None
     if utc is None or not EARLIEST <= utc < LATEST:
         raise FokusError(
-            _("created_at {shown} is out of range ({range})").format(shown=shown, range=RANGE), where=where
+            _("created_at {shown} is out of range ({range})").format(shown=shown, range=_(RANGE)), where=where
         )
     return utc
 
