@@ -64,10 +64,13 @@ class ScoreReport:
     notes: list[Phrase] = field(default_factory=list)
     run: int | None = None  # the ScoreRun once written
     at: datetime | None = None
-    title: str = ""
 
-    def __post_init__(self) -> None:
-        self.title = _("Scores and ranks of the pages")
+    @property
+    def title(self) -> str:
+        """The report's title in the reader's language, naming the score run once it is written."""
+        if self.run is None:
+            return _("Scores and ranks of the pages")
+        return _("Scores and ranks of the pages (score run {run})").format(run=self.run)
 
     def columns(self) -> list[str]:
         tops = [top_name(n) for n in self.tops] + ([stays_name(n) for n in self.tops] if self.samples else [])

@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 
 from fokus.analysis.page_metrics import Window, page_metrics
 from fokus.analysis.page_scores import ScoreReport, score_pages, top_name
+from fokus.analysis.report import Phrase
 from fokus.errors import FokusError
 from fokus.files.criteria import CriteriaFile
-from fokus.i18n import _
+from fokus.i18n import N_, _
 from fokus.model import Attribute, AttributeType, CaseValue, Page, ScoreRun
 
 MAX_TOP = 10_000
@@ -64,6 +65,14 @@ def score_into_cases(
     _refuse_others(session, types, replace)
     if dry_run:
         return report
+    stale = _remove_stale(session, types)
+    if stale:
+        report.notes.append(
+            Phrase(
+                N_("Removed {names} from the cases: an earlier score run wrote them, this one does not."),
+                names=", ".join(stale),
+            )
+        )
     attributes = _attributes(session, types)
     session.execute(delete(CaseValue).where(CaseValue.attribute_id.in_([a.id for a in attributes.values()])))
     case_of = dict(session.execute(select(Page.external_id, Page.case_id)).all())
@@ -93,9 +102,7 @@ def score_into_cases(
 
 def _refuse_others(session: Session, types: dict[str, AttributeType], replace: bool) -> None:
     """Refuse an attribute of another type, or a researcher's own one (no score run wrote it) unless ``replace``."""
-    owned: set[str] = set()
-    for results in session.scalars(select(ScoreRun.results)):
-        owned.update(results.get("attributes", []))
+    owned = _owned(session)
     existing = {a.name: a for a in session.scalars(select(Attribute).where(Attribute.name.in_(list(types))))}
     for name, kind in types.items():
         attribute = existing.get(name)
@@ -113,6 +120,26 @@ def _refuse_others(session: Session, types: dict[str, AttributeType], replace: b
                 _("the project has its own attribute {name!r}, not written by a score run").format(name=name),
                 hint=_("give --replace to overwrite it; nothing was written"),
             )
+
+
+def _owned(session: Session) -> set[str]:
+    """The attributes score runs have written."""
+    owned: set[str] = set()
+    for results in session.scalars(select(ScoreRun.results)):
+        owned.update(results.get("attributes", []))
+    return owned
+
+
+def _remove_stale(session: Session, types: dict[str, AttributeType]) -> list[str]:
+    """Remove the attributes an earlier score run wrote and this one does not (``topp30`` after ``--top 10``), so
+    that no case keeps a selection the current scores do not make; their names, sorted."""
+    stale = sorted(_owned(session) - set(types))
+    attributes = list(session.scalars(select(Attribute).where(Attribute.name.in_(stale))))
+    if attributes:
+        ids = [a.id for a in attributes]
+        session.execute(delete(CaseValue).where(CaseValue.attribute_id.in_(ids)))
+        session.execute(delete(Attribute).where(Attribute.id.in_(ids)))
+    return sorted(a.name for a in attributes)
 
 
 def _attributes(session: Session, types: dict[str, AttributeType]) -> dict[str, Attribute]:

@@ -202,6 +202,17 @@ def test_scores_written_to_the_cases_with_their_run(project: Project, tmp_path: 
     assert [r["stays_top3"] for r in again.pages] == [r["stays_top3"] for r in report.pages]
     assert case_values(project) == values
     assert again.run == report.run + 1
+    # a run with other top Ns removes the attributes of the earlier runs' top Ns, so no stale selection is left
+    with project.begin() as s:
+        third = score_into_cases(s, spec, window, tops=(2,), samples=0)
+    assert {case: tuple(sorted(v)) for case, v in case_values(project).items()} == dict.fromkeys(
+        ["Alfa", "Bø", "Dal", "Hol"], ("rank", "score", "topp2")
+    )
+    assert (
+        str(third.notes[-1])
+        == "Removed topp1, topp3 from the cases: an earlier score run wrote them, this one does not."
+    )
+    assert third.title == f"Scores and ranks of the pages (score run {third.run})"
 
 
 def test_a_researcher_s_own_attribute_is_not_overwritten(project: Project, tmp_path: Path) -> None:
