@@ -24,8 +24,10 @@ def _day(value: datetime | None) -> date | None:
 
 def window_options(function: click.decorators.FC) -> click.decorators.FC:
     """--from and --to: the window's first and last day (in Norwegian time, both included)."""
-    function = click.option("--to", "end", type=DAY, help="The window's last day (YYYY-MM-DD, included).")(function)
-    return click.option("--from", "start", type=DAY, help="The window's first day (YYYY-MM-DD).")(function)
+    function = click.option("--to", "end", type=DAY, metavar="YYYY-MM-DD", help="The window's last day (included).")(
+        function
+    )
+    return click.option("--from", "start", type=DAY, metavar="YYYY-MM-DD", help="The window's first day.")(function)
 
 
 def _window(start: datetime | None, end: datetime | None) -> Window:
