@@ -76,6 +76,11 @@ def score_into_cases(
     attributes = _attributes(session, types)
     session.execute(delete(CaseValue).where(CaseValue.attribute_id.in_([a.id for a in attributes.values()])))
     case_of = dict(session.execute(select(Page.external_id, Page.case_id)).all())
+    caseless = [row["name"] for row in report.pages if case_of.get(row["page"]) is None]
+    if caseless:
+        report.notes.append(
+            Phrase(N_("No case to write to for {pages}: link the page to its municipality."), pages=", ".join(caseless))
+        )
     for row in report.pages:
         case_id = case_of.get(row["page"])
         if case_id is None:

@@ -286,3 +286,15 @@ def test_cli_score_dry_run_show_and_bad_input(project: Project, db: str, tmp_pat
         assert result.stderr.startswith(f"fokus: error: {error}")
     with project.read() as s:
         assert len(s.scalars(select(ScoreRun)).all()) == 1
+
+
+def test_a_page_without_a_case_is_scored_and_said_to_have_no_case(project: Project, tmp_path: Path) -> None:
+    add_pages(project)
+    with project.begin() as s:
+        s.scalars(select(Page).where(Page.name == "Hol")).one().case_id = None
+    with project.begin() as s:
+        report = score_into_cases(s, criteria(tmp_path, y="response_hours"), tops=(1,), samples=0)
+    assert [(row["name"], row["rank"]) for row in report.pages][:2] == [("Hol", 1), ("Dal", 2)]
+    assert "Hol" not in case_values(project)
+    assert case_values(project)["Dal"]["topp1"] is False
+    assert str(report.notes[-1]) == "No case to write to for Hol: link the page to its municipality."
