@@ -318,40 +318,37 @@ def _row(
     start, end = page.followers_start, page.followers_end
     row["follower_growth"] = (end - start) / start if start and end is not None else None
     row["reach_per_capita"] = end / page.population if end is not None and page.population else None
-    _note_missing(page.name, n, followers, likes, comments, shares, page, notes)
+    _note_missing(page, n, followers, (likes, comments, shares), notes)
     return row
 
 
-def _note_missing(
-    name: str,
-    n: int,
-    followers: int | None,
-    likes: _Counts,
-    comments: _Counts,
-    shares: _Counts,
-    page: Page,
-    notes: list[Phrase],
-) -> None:
+def _note_missing(page: Page, n: int, followers: int | None, counts: tuple[_Counts, ...], notes: list[Phrase]) -> None:
+    """A note for each of the page's figures left empty, saying why (``counts``: likes, comments, shares)."""
+    name = page.name
     if n == 0:
         notes.append(Phrase(N_("{page}: no posts in the window, so its indices are empty."), page=name))
-        return
-    if not followers:
+    elif not followers:
         notes.append(
             Phrase(N_("{page}: no follower count, so P3, C3, V3, E and the engagement rate are empty."), page=name)
         )
-    for message, counts in (
-        (N_("{page}: {missing} of {posts} posts have no count of likes or reactions; P1-P3 leave them out."), likes),
-        (N_("{page}: {missing} of {posts} posts have no count of comments; C1-C3 leave them out."), comments),
-        (N_("{page}: {missing} of {posts} posts have no count of shares; V1-V3 leave them out."), shares),
-    ):
-        if counts.counted < n:
-            missing = Figure(n - counts.counted, "int")
+    messages = (
+        N_("{page}: {missing} of {posts} posts have no count of likes or reactions; P1-P3 leave them out."),
+        N_("{page}: {missing} of {posts} posts have no count of comments; C1-C3 leave them out."),
+        N_("{page}: {missing} of {posts} posts have no count of shares; V1-V3 leave them out."),
+    )
+    for message, count in zip(messages, counts, strict=True):
+        if count.counted < n:
+            missing = Figure(n - count.counted, "int")
             notes.append(Phrase(message, page=name, missing=missing, posts=Figure(n, "int")))
-    if page.followers_start is None or page.followers_end is None:
+    if page.followers_end is None:
         notes.append(
-            Phrase(N_("{page}: followers at the start or the end are missing, so its growth is empty."), page=name)
+            Phrase(
+                N_("{page}: no followers at the window's end, so its growth and reach per capita are empty."), page=name
+            )
         )
-    if page.population is None:
+    elif not page.followers_start:
+        notes.append(Phrase(N_("{page}: no followers at the window's start, so its growth is empty."), page=name))
+    if page.followers_end is not None and not page.population:
         notes.append(Phrase(N_("{page}: no population, so its reach per capita is empty."), page=name))
 
 

@@ -193,8 +193,9 @@ def test_notes_name_what_is_missing(project: Project) -> None:
         "Bø: 1 of 2 posts have no count of likes or reactions; P1-P3 leave them out.",
         "Bø: 1 of 2 posts have no count of comments; C1-C3 leave them out.",
         "Bø: 1 of 2 posts have no count of shares; V1-V3 leave them out.",
-        "Bø: followers at the start or the end are missing, so its growth is empty.",
+        "Bø: no followers at the window's end, so its growth and reach per capita are empty.",
         "Dal: no posts in the window, so its indices are empty.",
+        "Dal: no followers at the window's end, so its growth and reach per capita are empty.",
     ]
 
 
