@@ -128,6 +128,20 @@ def test_the_hypothesis_in_focus_shows_its_statement(
     drive(steps, hypotheses=own, size=(80, 24))
 
 
+def test_the_hypotheses_read_in_the_readers_language(drive: Callable[..., None]) -> None:
+    """The shipped hypotheses have English statements beside the Norwegian: the English screen shows those."""
+
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        screen = await open_analysis(pilot, app)
+        await pilot.press("3")
+        await pilot.pause()
+        detail = plain(screen.query_one("#hypotheses-detail", Static))
+        assert "Where the leadership owns the effort, resources are talked about too." in detail
+        assert "ledelsen" not in detail
+
+    drive(steps)
+
+
 def test_frequencies_split_by_case_are_a_codes_by_cases_table(project: Project, drive: Callable[..., None]) -> None:
     with project.read() as session:
         report = frequencies(session, split="case")

@@ -167,7 +167,7 @@ def _shape_hypotheses(brief: Any, s: Settings, width: int) -> Shown:
     with its codes, in the pane under the table."""
     shown = plain(brief, s, width)
     results = brief.full.results
-    statements = [" ".join(r.hypothesis.statement.split()) for r in results]
+    statements = [" ".join((r.hypothesis.shown("statement") or r.hypothesis.statement).split()) for r in results]
     give_way(width, shown.columns, shown.cells, (column_label("test"), column_label("unit")))  # the pane names both
     left = max(room(width, shown.columns), 10)
     label = column_label("statement")
