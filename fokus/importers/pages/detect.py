@@ -44,7 +44,13 @@ class PageFormat:
         return importlib.import_module(f"fokus.importers.pages.{self.module}")
 
 
-FORMATS: tuple[PageFormat, ...] = (PageFormat("graph-feed", "graph_feed"),)
+FORMATS: tuple[PageFormat, ...] = (
+    PageFormat("graph-feed", "graph_feed"),
+    PageFormat("facepager", "facepager"),
+    PageFormat("crowdtangle", "crowdtangle"),
+    PageFormat("4cat", "fourcat"),
+    PageFormat("mcl", "mcl"),
+)
 
 
 def names() -> list[str]:
