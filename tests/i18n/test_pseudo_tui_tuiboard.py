@@ -161,7 +161,11 @@ def test_the_board_speaks_through_the_layer(project: Project, allowed: frozenset
     assert any("⟦Good practice: " in line and " of " in line for line in seen["filtered"])
 
 
-def test_the_rule_proposals_speak_through_the_layer(project: Project, allowed: frozenset[str]) -> None:
+def test_the_rule_proposals_speak_through_the_layer(
+    project: Project, allowed: frozenset[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the file given last is offered again; another test's (its path, made of English words) must not be
+    monkeypatch.setattr(RuleProposalsScreen, "last_file", "")
     seen: dict[str, list[str]] = {}
 
     async def steps(pilot: Pilot[None], app: FokusApp) -> None:
