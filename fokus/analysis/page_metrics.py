@@ -361,16 +361,18 @@ def plot_page_metrics(
     _check(path)
     plt = _pyplot()
     valued = [(row["name"], row[measure]) for row in report.pages if row.get(measure) is not None]
-    figure, (left, right) = plt.subplots(1, 2, figsize=(12, 6))
+    figure, (left, right) = plt.subplots(1, 2, figsize=(13, 6), layout="constrained")
     label = report.heading(measure)
     left.hist([value for _name, value in valued] or [0], bins=min(30, max(5, len(valued) // 5)))
     left.set_xlabel(label)
     left.set_ylabel(_("pages"))
+    left.set_title(_("Over all pages"))
     top = sorted(valued, key=lambda item: -item[1])[:20]
     right.barh(range(len(top)), [value for _name, value in top])
     right.set_yticks(range(len(top)), [name for name, _value in top])
     right.invert_yaxis()
     right.set_xlabel(label)
+    right.set_title(_("The 20 highest"))
     figure.suptitle(_("{title}: {measure}").format(title=report.title, measure=label))
     try:
         _save(figure, path, out)
