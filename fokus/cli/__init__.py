@@ -33,6 +33,7 @@ from fokus.cli import (
     project,
     qdpx,
     rules,
+    survey,
     tagging,
     tui,
 )
@@ -152,6 +153,7 @@ main.add_command(imports.import_command)
 main.add_command(cases.cases_group)
 main.add_command(cases.participants_group)
 main.add_command(pages.pages_group)
+main.add_command(survey.survey_group)
 main.add_command(codebook.codebook_group)
 main.add_command(codings.codings_group)
 main.add_command(memos.memos_group)
