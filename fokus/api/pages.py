@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -34,6 +34,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
+from fokus.allocation import fewer_collections
 from fokus.domain.chunks import chunks
 from fokus.domain.participants import CaseRegistry
 from fokus.domain.settings import get_setting, set_setting
@@ -92,6 +93,11 @@ class PagesReport:
 
 def import_page_data(session: Session, feeds: Sequence[PageFeed], listings: Sequence[PageListing] = ()) -> PagesReport:
     """Write page feeds and pages-file rows in the caller's transaction (see the module docstring)."""
+    with fewer_collections():  # hundreds of thousands of rows and keys, none in a cycle
+        return _import(session, feeds, listings)
+
+
+def _import(session: Session, feeds: Sequence[PageFeed], listings: Sequence[PageListing]) -> PagesReport:
     report = PagesReport()
     sources = _sources(session, feeds, report)
     pages = _Pages(session)
@@ -239,13 +245,20 @@ def _latest(feeds: Sequence[PageFeed], sources: dict[str, int], kind: str) -> di
 
 
 def _stored(
-    connection: Any, table: Table, fields: Sequence[str], external_ids: Iterable[str]
+    connection: Any, table: Table, fields: Sequence[str], external_ids: Collection[str]
 ) -> dict[str, tuple[Any, ...]]:
-    """The stored rows with these external ids: external id -> (id, *fields)."""
-    columns = [table.c.id, *(table.c[name] for name in fields)]
+    """The stored rows with these external ids: external id -> (id, *fields).
+
+    When the table holds not many more rows than are asked for (the first import of a harvest, or its re-import),
+    the whole table is read in one query, which is faster than hundreds of ``IN (...)`` lists of 900 ids."""
+    if not external_ids:
+        return {}
+    query = select(table.c.external_id, table.c.id, *(table.c[name] for name in fields))
+    if (connection.scalar(select(func.count()).select_from(table)) or 0) <= 4 * len(external_ids):
+        return {row[0]: tuple(row[1:]) for row in connection.execute(query) if row[0] in external_ids}
     rows: dict[str, tuple[Any, ...]] = {}
     for chunk in chunks(list(external_ids)):
-        for row in connection.execute(select(table.c.external_id, *columns).where(table.c.external_id.in_(chunk))):
+        for row in connection.execute(query.where(table.c.external_id.in_(chunk))):
             rows[row[0]] = tuple(row[1:])
     return rows
 
@@ -312,7 +325,7 @@ class _Authors:
         if secret is None:
             secret = secrets.token_hex(32)
             set_setting(session, AUTHOR_SECRET_SETTING, secret)
-        self.secret = bytes.fromhex(secret)
+        self.keyed = hmac.new(bytes.fromhex(secret), digestmod=hashlib.sha256)  # copied for each commenter
         self.keys: dict[str, str] = {}
 
     def key(self, author: str | None) -> str | None:
@@ -320,7 +333,9 @@ class _Authors:
             return None
         found = self.keys.get(author)
         if found is None:
-            found = self.keys[author] = hmac.new(self.secret, author.encode(), hashlib.sha256).hexdigest()
+            mac = self.keyed.copy()
+            mac.update(author.encode())
+            found = self.keys[author] = mac.hexdigest()
         return found
 
 

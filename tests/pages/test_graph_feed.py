@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from fokus.errors import FokusError
-from fokus.importers.pages.detect import read_feeds
+from fokus.importers.pages.detect import names, read_feeds
 from fokus.importers.pages.graph_feed import parse
 
 DATA = Path(__file__).parent / "data"
@@ -168,5 +168,6 @@ def test_a_folder_is_read_file_by_file_and_a_file_that_is_no_feed_is_refused(tmp
     with pytest.raises(FokusError) as caught:
         read_feeds([folder])
     assert str(caught.value) == (
-        f"{folder / 'notes.txt'}: not page data fokus reads (formats: graph-feed) (name the format with --format)"
+        f"{folder / 'notes.txt'}: not page data fokus reads (formats: {', '.join(names())}) (name the format with"
+        " --format)"
     )

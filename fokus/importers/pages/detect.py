@@ -18,9 +18,11 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import tzinfo
 from pathlib import Path
 from types import ModuleType
 
+from fokus.allocation import fewer_collections
 from fokus.errors import FokusError
 from fokus.i18n import _
 from fokus.importers.limits import MAX_PARSE_BYTES, SPLIT_EXPORT, read_limited
@@ -91,20 +93,23 @@ def read_feeds(paths: Sequence[Path], fmt: str = "auto", timezone: str = "Europe
     chosen = None if fmt == "auto" else next((f for f in FORMATS if f.name == fmt), None)
     if fmt != "auto" and chosen is None:
         raise FokusError(_("unknown page-data format {name!r}").format(name=fmt))
-    feeds = []
-    for path in files_in(paths):
-        display = str(path)
-        data = read_limited(path, MAX_PARSE_BYTES, SPLIT_EXPORT)
-        found = chosen or detect(data[:HEAD_BYTES].decode("utf-8", errors="replace"))
-        if found is None:
-            raise FokusError(
-                _("not page data fokus reads (formats: {formats})").format(formats=", ".join(names())),
-                path=display,
-                hint=_("name the format with --format"),
-            )
-        try:
-            feed: PageFeed = found.reader().parse(data, display, zone)
-        except FokusError as err:
-            raise err.located(path=display) from None
-        feeds.append(feed)
-    return feeds
+    with fewer_collections():  # a feed is hundreds of thousands of small objects, none in a cycle
+        return [_read(path, chosen, zone) for path in files_in(paths)]
+
+
+def _read(path: Path, chosen: PageFormat | None, zone: tzinfo) -> PageFeed:
+    """One file read as page data, in ``chosen`` format or the one its content shows."""
+    display = str(path)
+    data = read_limited(path, MAX_PARSE_BYTES, SPLIT_EXPORT)
+    found = chosen or detect(data[:HEAD_BYTES].decode("utf-8", errors="replace"))
+    if found is None:
+        raise FokusError(
+            _("not page data fokus reads (formats: {formats})").format(formats=", ".join(names())),
+            path=display,
+            hint=_("name the format with --format"),
+        )
+    try:
+        feed: PageFeed = found.reader().parse(data, display, zone)
+    except FokusError as err:
+        raise err.located(path=display) from None
+    return feed
