@@ -374,8 +374,9 @@ def _write_comments(
     while pending:  # a wave: the comments whose parent has an id by now (parents before their replies)
         ready = [p for p in pending if p[1].parent_id is None or p[1].parent_id in ids]
         if not ready:  # answers to comments neither here nor in the project: kept under their post
-            report.parents_missing += len(pending)
-            ready = pending
+            waiting = {p[0] for p in pending}
+            ready = [p for p in pending if p[1].parent_id not in waiting] or pending  # (or a circle of answers)
+            report.parents_missing += len(ready)
         rows = [(k, *values(r, ids.get(r.parent_id) if r.parent_id else None), s) for k, r, s in ready]
         ids.update(zip((row[0] for row in rows), insert_values_new_ids(connection, table, columns, rows), strict=True))
         done = {row[0] for row in rows}

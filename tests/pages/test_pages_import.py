@@ -256,3 +256,38 @@ def test_duplicate_posts_across_files_take_the_later_file(project: Project, tmp_
 def test_import_needs_something_to_import(project: Project, db: str) -> None:
     result = fokus(db, "pages", "import", ok=False)
     assert "name page-data files or folders, or a pages file with --pages" in result.output
+
+
+def test_an_answer_to_a_comment_no_one_holds_goes_under_its_post(project: Project) -> None:
+    def comment(cid: str, parent: str | None, hour: int) -> CommentRecord:
+        return CommentRecord(cid, "111_9", at(3, hour), "Svar", f"line {hour}", parent_id=parent, author="77")
+
+    feed = PageFeed(
+        path="svar.csv",
+        format="facepager",
+        sha256="d" * 64,
+        posts=[PostRecord("111_9", "111", at(3), "Innlegg", "line 1")],
+        comments=[comment("c3", "c2", 13), comment("c2", "borte", 12), comment("c4", "c3", 14)],
+    )
+    with project.begin() as session:
+        report = import_page_data(session, [feed])
+    assert (report.parents_missing, report.comments.added, report.pages.added) == (1, 3, 1)
+    with project.read() as session:
+        ids = dict(session.execute(select(PageComment.external_id, PageComment.id)).all())
+        parents = dict(session.execute(select(PageComment.external_id, PageComment.parent_id)).all())
+    assert parents == {"c2": None, "c3": ids["c2"], "c4": ids["c3"]}
+
+
+def test_a_dry_run_and_a_bad_pages_file_write_nothing(project: Project, db: str, tmp_path: Path) -> None:
+    out = fokus(db, "pages", "import", "--dry-run", "--pages", str(PAGES), str(FEED)).output
+    assert out.splitlines()[1] == "Pages: 1 added, 0 updated, 0 unchanged."
+    assert out.splitlines()[-1] == "Dry run: nothing was written."
+    bad = tmp_path / "sider.csv"
+    bad.write_text("kommune;side;innbyggere\nBergen;111;271 949\nOs;222;ti tusen\n", encoding="utf-8")
+    result = fokus(db, "pages", "import", "--pages", str(bad), str(FEED), ok=False)
+    assert result.stderr.strip() == (
+        f"fokus: error: {bad}:line 3: population is not a whole number: 'ti tusen' (write e.g. 12345 or 12 345)"
+    )
+    assert counts(project) == {"pages": 0, "page_posts": 0, "page_comments": 0, "sources": 0, "cases": 0}
+    with project.read() as session:
+        assert get_setting(session, AUTHOR_SECRET_SETTING) is None
