@@ -354,6 +354,10 @@ def test_bad_fourcat_and_mcl_rows_are_refused(tmp_path: Path) -> None:
         "TMP/x.ndjson:line 1 (text): text holds half a character (a lone surrogate \\ud83d): no file or database"
         " can store it; the file is damaged (a tool cut a text inside a character; remove the escape from the file)"
     )
+    long_text = first.replace("Hvordan", "ø" * (limits.MAX_TEXT_CHARS + 1))
+    assert refusal(mcl, long_text.encode(), tmp_path, "x.ndjson") == (
+        "TMP/x.ndjson:line 1 (text): message text too long: 1,000,085 characters (at most 1,000,000)"
+    )
     deep = '{"id": "1", "creation_time": "2024-03-01T09:30:00", "post_owner": ' + "[" * 100 + "]" * 100 + "}"
     assert refusal(mcl, deep.encode(), tmp_path, "x.ndjson") == (
         "TMP/x.ndjson:line 1: JSON nested deeper than 64 levels; no export nests like that"

@@ -6,7 +6,9 @@ One row per post, with the columns in ../shared/FORMATS.md (names matched ignori
   ``User Name`` its address (``https://www.facebook.com/<User Name>``);
 - ``URL`` (required): the post's address, from which its id is read (``/posts/<id>``, ``/videos/<id>``,
   ``/photos/<album>/<id>``, ``?story_fbid=<id>`` or ``?fbid=<id>``). The post is stored as ``<page id>_<post id>``,
-  the id the Graph API gives it, so that a Graph feed of the same page later updates the same posts;
+  the id the Graph API gives it, so that a Graph feed of the same page later updates the same posts (for a photo or
+  a video the URL names the photo or the video, whose id the Graph API may not use for the post: such a post can
+  then be stored twice, once from each format);
 - ``Post Created`` (required): ``2013-03-01 10:00:00 CET`` or with an offset (``+0100``); without either, in the
   zone given;
 - ``Message`` the text (an empty one stays empty: ``Description`` and ``Link Text`` are written by the linked

@@ -35,7 +35,14 @@ from fokus.i18n import N_, _
 from fokus.importers import limits
 from fokus.importers.csvfile import header_of, sniff_delimiter
 from fokus.importers.decoding import decode_text
-from fokus.importers.limits import MAX_ID_CHARS, MAX_INTEGER, check_length, check_text_length, shown_text
+from fokus.importers.limits import (
+    MAX_ID_CHARS,
+    MAX_INTEGER,
+    MAX_TEXT_CHARS,
+    check_length,
+    check_text_length,
+    shown_text,
+)
 from fokus.importers.notes import Notes
 from fokus.importers.times import parse_time
 
@@ -94,7 +101,7 @@ def read_csv(data: bytes, path: str) -> Table:
                 where=f"line {start}",
                 hint=_("a wrong delimiter or an unclosed quote on this or the line before"),
             )
-        _add(table, Row(start, {key: cell.strip() for key, cell in zip(keys, cells, strict=False)}))
+        _add(table, Row(start, dict(zip(keys, map(str.strip, cells), strict=False))))
     return table
 
 
@@ -142,6 +149,8 @@ def count(table: Table, row: Row, name: str) -> int | None:
     value = row.cells.get(name, "")
     if not value:
         return None
+    if value.isdigit() and value.isascii() and len(value) < 19:  # the common case, below 2**63
+        return int(value)
     if len(value) > 30 or not _GROUPED.fullmatch(value):
         raise FokusError(
             _("not a count (a whole number): {value}").format(value=shown_text(value)), where=table.where(row, name)
@@ -160,7 +169,7 @@ def time(table: Table, row: Row, name: str, zone: tzinfo) -> datetime:
     value = row.cells.get(name, "")
     if not value:
         raise FokusError(_("no date and time"), where=table.where(row, name))
-    joined = _OFFSET_AFTER_SPACE.sub(r"\1\2", value)
+    joined = _OFFSET_AFTER_SPACE.sub(r"\1\2", value) if " +" in value or " -" in value else value
     try:
         return parse_time(joined, zone)
     except FokusError as err:
@@ -172,13 +181,16 @@ def ident(table: Table, row: Row, name: str) -> str:
     value = row.cells.get(name, "")
     if not value:
         raise FokusError(_("no id"), where=table.where(row, name))
-    return check_length(value, MAX_ID_CHARS, N_("id"), table.where(row, name))
+    return value if len(value) <= MAX_ID_CHARS else check_length(value, MAX_ID_CHARS, N_("id"), table.where(row, name))
 
 
 def text(table: Table, row: Row, name: str) -> str:
     """A cell as a post's or comment's text ("" when empty), line breaks as ``\\n``."""
-    value = row.cells.get(name, "").replace("\r\n", "\n").replace("\r", "\n")
-    check_text_length(value, None, table.where(row, name))
+    value = row.cells.get(name, "")
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if len(value) > MAX_TEXT_CHARS:  # NULs and half characters were refused when the file was read
+        check_text_length(value, None, table.where(row, name))
     return value
 
 
@@ -202,7 +214,8 @@ def _text_of(data: bytes, path: str) -> str:
 
 
 def _add(table: Table, row: Row) -> None:
-    limits.check_count(len(table.rows) + 1, limits.MAX_RECORDS, N_("rows"), f"line {row.line}")
+    if len(table.rows) >= limits.MAX_RECORDS:
+        limits.check_count(len(table.rows) + 1, limits.MAX_RECORDS, N_("rows"), f"line {row.line}")
     table.rows.append(row)
 
 
