@@ -12,10 +12,10 @@ suggestions), ``learning`` (train; ``suggesting`` writes what a model suggests; 
 the model's and the thread's evidence (``evidence``) one calibrated confidence), ``rule_proposals`` (trigger words
 for the rules, learnt from the coding, and adding them to the codebook file), ``evaluation`` (the rules against
 the researchers; ``suggestion_quality``, every source cross-validated by thread), ``exports``, ``listing``,
-``status``, ``demo``, ``pages`` (page feeds and the pages file in, and the pages listed), ``page_scores`` (the
-pages' scores, ranks and top N written to their cases, the score run as provenance), ``survey`` (a survey's closed
-items as case attributes, its open answers as messages), ``step_summary`` (what an undone step was) and
-``workplace`` (who codes and where they left off).
+``status``, ``demo``, ``demo_pages`` (the demo's page data, generated from a seed), ``pages`` (page feeds and the
+pages file in, and the pages listed), ``page_scores`` (the pages' scores, ranks and top N written to their cases,
+the score run as provenance), ``survey`` (a survey's closed items as case attributes, its open answers as
+messages), ``step_summary`` (what an undone step was) and ``workplace`` (who codes and where they left off).
 The building blocks these share with the layers below (settings, the event log, participants, coders, times) are
 in :mod:`fokus.domain`.
 """
