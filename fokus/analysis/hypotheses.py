@@ -14,6 +14,11 @@ with its sub-codes (``krise`` takes ``krise/for``...). The tests:
   the other levels each unit takes its participant's case, and the 2x2 table of group x code is tested as above;
   with neither ``group`` nor ``at_least`` every value of the attribute is a row, and an r x 2 table is tested by
   chi-square when Cochran's rule holds (two values: Fisher).
+- ``group-difference`` on a case-level variable (``metric:`` a page metric, ``value:`` a number attribute such as
+  a survey's Likert item): one value per case, compared by Mann-Whitney U as above
+  (:mod:`~fokus.analysis.hypothesis_behaviour`, which says how a case with several pages is measured);
+- ``correlation``: Spearman's rho between two case-level variables (a metric, a value or a code's share), with a
+  Fisher-z interval; ``positive`` means rising together (:mod:`~fokus.analysis.hypothesis_correlation`);
 - ``trend``: the code's share of the units per month (a unit counts in each month it has coded, or with ``all``
   any, messages), Spearman's rho between month order and share; ``positive`` means rising.
 
@@ -26,12 +31,16 @@ every result; a hypothesis' ``min_n`` replaces the first figure):
 - group-difference at case level: 3 cases in each group;
 - group-difference at other levels: 20 units, 5 in each group, 5 with the code and 5 without, and for an r x 2
   table Cochran's rule;
+- correlation: 5 cases with both values;
+- a hypothesis on page metrics in a project with no pages: never enough (no page data), so a file with behaviour
+  hypotheses still checks its coding hypotheses before the pages are imported;
 - trend: 4 months with at least 5 units each (sparser months are left out and counted), 5 unit-months with the
   code.
 
 The evidence is the coded passages behind the result, so a figure can be read back: for an association the
 passages of either code in the units where both occur; for a group difference the focal group's passages with the
-code; for a trend the code's passages, latest months first. A span coded by two coders is one passage with both
+code; for a trend the code's passages, latest months first; for a behaviour hypothesis the posts, questions and answers
+behind the figure (fokus.analysis.hypothesis_behaviour). A span coded by two coders is one passage with both
 coding ids; the first ``EVIDENCE_CAP`` are listed with the total.
 
 The data is read once in :mod:`fokus.analysis.hypothesis_data`; each test has its module
@@ -41,10 +50,13 @@ The data is read once in :mod:`fokus.analysis.hypothesis_data`; each test has it
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fokus.analysis.frame import Scope, load_frame
 from fokus.analysis.hypothesis_association import association
+from fokus.analysis.hypothesis_behaviour import behaviour_difference
+from fokus.analysis.hypothesis_correlation import correlation
 from fokus.analysis.hypothesis_data import HypothesisData
 from fokus.analysis.hypothesis_groups import group_difference
 from fokus.analysis.hypothesis_report import (
@@ -59,23 +71,30 @@ from fokus.analysis.hypothesis_report import (
 from fokus.analysis.hypothesis_trend import trend
 from fokus.analysis.report import Figure, Phrase
 from fokus.analysis.statistics import benjamini_hochberg
-from fokus.files.hypotheses import HypothesisFile, check_references
+from fokus.files.hypotheses import Hypothesis, HypothesisFile, check_references
 from fokus.i18n import N_
 
 DEFAULT_SCOPE = Scope()
+TESTS: dict[str, Callable[[HypothesisData, Hypothesis, HypothesisResult, HypothesisFile], None]] = {
+    "association": association,
+    "group-difference": group_difference,
+    "trend": trend,
+    "correlation": correlation,
+}
 
 
 def check_hypotheses(session: Any, spec: HypothesisFile, *, scope: Scope = DEFAULT_SCOPE) -> HypothesesReport:
     """Test every hypothesis of ``spec`` on the codings in ``scope``; see the module docstring."""
     frame = load_frame(session, scope)
-    spec = check_references(spec, list(frame.tree.path.values()), frame.cases.attributes)
     data = HypothesisData(frame)
+    spec = check_references(spec, list(frame.tree.path.values()), frame.cases.attributes, pages=data.has_pages())
     results = []
     for h in spec.hypotheses:
         result = HypothesisResult(h, spec.population_of(h))
-        {"association": association, "group-difference": group_difference, "trend": trend}[h.test](
-            data, h, result, spec
-        )
+        test = TESTS[h.test]
+        if h.behaviour and h.test == "group-difference":
+            test = behaviour_difference
+        test(data, h, result, spec)
         results.append(result)
     testable = [r for r in results if r.testable]
     for r, adjusted in zip(testable, benjamini_hochberg([r.p_value or 0.0 for r in testable]), strict=True):

@@ -12,9 +12,10 @@ from sqlalchemy import select
 
 from fokus.analysis.frame import NONE, CodingFrame, IntArray, month_of
 from fokus.analysis.hypothesis_report import HypothesisResult
+from fokus.analysis.page_metrics import Window, page_metrics
 from fokus.analysis.passages import coding_details
 from fokus.analysis.units import unit_keys, units_of
-from fokus.model import Message, Participant, Unit
+from fokus.model import Message, Page, Participant, Unit
 
 EVIDENCE_CAP = 20  # passages in JSON; the Markdown quotes the first MARKDOWN_QUOTES
 MINIMUMS: dict[str, dict[str, int]] = {
@@ -22,6 +23,7 @@ MINIMUMS: dict[str, dict[str, int]] = {
     "group-difference": {"per_group": 5, "units": 20, "units_with_code": 5},
     "group-difference/case": {"cases_per_group": 3},
     "trend": {"periods": 4, "units_per_period": 5, "units_with_code": 5},
+    "correlation": {"cases": 5},
 }
 BoolArray = np.ndarray[Any, np.dtype[np.bool_]]
 
@@ -36,6 +38,23 @@ class HypothesisData:
         self._population: dict[tuple[str, str], IntArray] = {}
         self._unit_cases: dict[tuple[str, str], tuple[IntArray, IntArray]] = {}
         self._messages: tuple[IntArray, IntArray, IntArray, IntArray] | None = None
+        self._page_rows: dict[Window, list[dict[str, Any]]] = {}
+        self._page_ids: dict[str, int] | None = None
+
+    def page_ids(self) -> dict[str, int]:
+        """Each page's id by its external id (the metrics' ``page``)."""
+        if self._page_ids is None:
+            self._page_ids = dict(self.frame.session.execute(select(Page.external_id, Page.id)).all())
+        return self._page_ids
+
+    def has_pages(self) -> bool:
+        return bool(self.page_ids())
+
+    def page_rows(self, window: Window) -> list[dict[str, Any]]:
+        """The pages' metrics over ``window`` (fokus.analysis.page_metrics), measured once per window."""
+        if window not in self._page_rows:
+            self._page_rows[window] = page_metrics(self.frame.session, window).pages
+        return self._page_rows[window]
 
     def keys(self, level: str) -> tuple[IntArray, IntArray]:
         if level not in self._keys:
@@ -98,10 +117,12 @@ class HypothesisData:
 
     def fill_evidence(self, results: list[HypothesisResult]) -> None:
         """Look up the text, message, participant and case of the passages shown (one query for all of them)."""
-        wanted = sorted({cid for r in results for p in r.evidence for cid in p["coding_ids"]})
+        wanted = sorted({cid for r in results for p in r.evidence for cid in p.get("coding_ids", ())})
         details = {row["coding_id"]: row for row in coding_details(self.frame.session, wanted)}
         for r in results:
             for passage in r.evidence:
+                if "coding_ids" not in passage:
+                    continue  # a post, a question or a value (fokus.analysis.hypothesis_behaviour): complete already
                 first = details[passage["coding_ids"][0]]
                 passage.update(
                     codes=sorted({details[c]["code"] for c in passage["coding_ids"]}),

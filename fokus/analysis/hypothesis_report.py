@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from fokus.analysis import hypothesis_behaviour_text as behaviour
 from fokus.analysis.frame import Scope
 from fokus.analysis.report import VALUES, Figure, Phrase, cell, markdown_table, shown
 from fokus.analysis.statistics import (
@@ -38,7 +39,12 @@ FISHER, CHI_SQUARE, MANN_WHITNEY, SPEARMAN = (
     N_("Spearman's rank correlation"),
 )
 NAMES = (N_("odds ratio"), N_("Cramér's V"), N_("rank-biserial r"), N_("Spearman's rho"), N_("rho"), N_("U"))
-TESTS = {"association": N_("association"), "group-difference": N_("group-difference"), "trend": N_("trend")}
+TESTS = {
+    "association": N_("association"),
+    "group-difference": N_("group-difference"),
+    "trend": N_("trend"),
+    "correlation": N_("correlation"),
+}
 DIRECTIONS = {"positive": N_("positive"), "negative": N_("negative"), "two-sided": N_("two-sided")}
 ALTERNATIVES = {"greater": N_("greater"), "less": N_("less"), "two-sided": N_("two-sided")}
 
@@ -70,6 +76,7 @@ class HypothesisResult:
     evidence_total: int = 0
     evidence_what: Phrase = field(default_factory=lambda: Phrase(""))
     evidence: list[dict[str, Any]] = field(default_factory=list)
+    evidence_unit: str = "passage"  # or a behaviour hypothesis' post, question or value
 
     @property
     def testable(self) -> bool:
@@ -310,7 +317,13 @@ def _json(r: HypothesisResult, spec: HypothesisFile) -> dict[str, Any]:
         "attribute": h.attribute,
         "group": _json_value(h.group),
         "at_least": h.at_least,
-        "measure": f"{h.measure} of {h.measure_unit}s" if h.test == "group-difference" and h.unit == "case" else None,
+        "measure": (
+            f"{h.measure} of {h.measure_unit}s"
+            if h.test == "group-difference" and not h.behaviour and h.unit == "case"
+            else None
+        ),
+        "variables": [v.as_json() for v in h.variables] or None,
+        "window": {"from": _json_value(h.window[0]), "to": _json_value(h.window[1])} if h.window else None,
         "direction": h.direction,
         "alternative": r.alternative,
         "n": r.n,
@@ -328,6 +341,7 @@ def _json(r: HypothesisResult, spec: HypothesisFile) -> dict[str, Any]:
         "verdict_reason": str(r.verdict_reason),
         "minimum": r.minimum,
         "evidence": {
+            "unit": r.evidence_unit,
             "what": str(r.evidence_what),
             "total": r.evidence_total,
             "shown": len(r.evidence),
@@ -339,7 +353,9 @@ def _json(r: HypothesisResult, spec: HypothesisFile) -> dict[str, Any]:
 
 def _markdown_one(r: HypothesisResult, spec: HypothesisFile) -> list[str]:
     h = r.hypothesis
-    if h.test == "association":
+    if h.behaviour:
+        about = behaviour.about(h)
+    elif h.test == "association":
         a, b = h.codes
         about = _("{a} and {b} in the same {unit}").format(a=a, b=b, unit=_(UNIT_NAMES[h.unit]))
     elif h.test == "group-difference" and h.unit == "case":
@@ -393,11 +409,14 @@ def _markdown_one(r: HypothesisResult, spec: HypothesisFile) -> list[str]:
                 adjusted=p_text(r.p_adjusted).shown(),
             ),
         ]
-    evidence = ngettext("Evidence: {n} passage ({what}).", "Evidence: {n} passages ({what}).", r.evidence_total)
+    evidence = behaviour.evidence_heading(r.evidence_unit, r.evidence_total)
     lines += ["", evidence.format(n=formats.number(r.evidence_total), what=r.evidence_what.shown())]
     if r.evidence_total > MARKDOWN_QUOTES:
         lines[-1] += " " + _("The first {n}:").format(n=formats.number(MARKDOWN_QUOTES))
     for passage in r.evidence[:MARKDOWN_QUOTES]:
+        if "coding_ids" not in passage:
+            lines += ["", *behaviour.quoted(passage)]
+            continue
         who = ", ".join(x for x in (passage.get("participant"), passage.get("case")) if x)
         lines += [
             "",
@@ -428,6 +447,8 @@ def _excluded(key: str) -> str:
             return _("{units} without case").format(units=_(units))
         if key == f"{level}s_whose_case_has_no_value":
             return _("{units} whose case has no value").format(units=_(units))
+    if key.startswith("cases_without_"):  # a behaviour variable's: cases_without_response_hours
+        return _("cases without {variable}").format(variable=key.removeprefix("cases_without_"))
     return key.replace("_", " ")
 
 

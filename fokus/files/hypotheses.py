@@ -41,6 +41,10 @@ mapping of language to text (``statement: {nb: ..., en: ...}``; fokus.files.code
 stable text, kept by JSON and CSV whatever the reader's language, is the Norwegian (nb) if given, else the mapping's
 first; the others go to ``translations``, and ``shown(key)`` gives a person the text in their language if there.
 
+A group difference may also compare a page metric (``metric: response_hours``) or a number attribute (``value:
+score``) between the groups, and ``test: correlation`` relates two such variables (``x:``, ``y:``): the behaviour
+hypotheses of fokus.files.hypothesis_variables.
+
 Validation is strict, as for codebooks: an unknown key (``atribute:``) is an error rather than a silently ignored
 option, and every error names the file and the line. Codes and attributes are checked against a project later by
 :func:`check_references`, still with the line.
@@ -55,51 +59,36 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from fokus.domain.codes import reader_language
 from fokus.errors import FokusError
-from fokus.files.codebook import DEFAULT_LANGUAGE, language_texts
+from fokus.files.hypothesis_fields import CODE_PATH as CODE_PATH
+from fokus.files.hypothesis_fields import Texts, Translations, allowed, choice, code_path, fail, text
+from fokus.files.hypothesis_fields import texts as read_texts
+from fokus.files.hypothesis_variables import MEASURE_UNITS, MEASURES, Variable, axis, variable, window
 from fokus.i18n import _
 from fokus.importers.located_yaml import LocatedDict, LocatedList, load_located_yaml
 
-TESTS = ("association", "group-difference", "trend")
+TESTS = ("association", "group-difference", "trend", "correlation")
 UNITS = ("sentence", "message", "thread", "participant", "case")  # fokus.analysis.units.LEVELS
 DIRECTIONS = ("positive", "negative", "two-sided")
 POPULATIONS = ("coded", "all")
-MEASURES = ("share", "count")
-MEASURE_UNITS = ("sentence", "message", "participant")
 PERIODS = ("month",)
 TOP_KEYS = {"title", "description", "alpha", "population", "hypotheses"}
 COMMON_KEYS = {"id", "statement", "test", "unit", "direction", "min_n", "population", "note"}
+BEHAVIOUR_KEYS = {"metric", "value", "window"}  # fokus.files.hypothesis_variables
 TEST_KEYS = {
     "association": {"codes"},
-    "group-difference": {"code", "attribute", "group", "at_least", "measure", "measure_unit"},
+    "group-difference": {"code", "attribute", "group", "at_least", "measure", "measure_unit"} | BEHAVIOUR_KEYS,
     "trend": {"code", "period"},
+    "correlation": {"x", "y", "window"},
 }
-# \Z, not $: "$" also matches before a final newline.
-HYPOTHESIS_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,49}\Z")
-CODE_PATH = re.compile(r"^[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_-]*)*\Z")
+HYPOTHESIS_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,49}\Z")  # \Z, not $: "$" also matches before a final newline
 DEFAULT_ALPHA = 0.05
 
 GroupValue = str | int | float | bool | date
-#: A file's texts in languages other than the stable one: ``{"en": {"statement": ..., "note": ...}}``.
-Translations = dict[str, dict[str, str]]
-
-
-class _Texts:
-    """A file's texts in several languages: ``statement`` and ``note`` of a hypothesis, ``title`` and
-    ``description`` of the file."""
-
-    __slots__ = ()
-    translations: Translations | None
-
-    def shown(self, key: str, lang: str | None = None) -> str | None:
-        """The ``key`` text in ``lang`` (the reader's language by default) when the file gives it, else the stable."""
-        stable: str | None = getattr(self, key)
-        return (self.translations or {}).get(reader_language(lang), {}).get(key) or stable
 
 
 @dataclass(frozen=True, slots=True)
-class Hypothesis(_Texts):
+class Hypothesis(Texts):
     """One hypothesis as the file states it; ``line`` is where it starts, ``lines`` where each of its keys is."""
 
     id: str
@@ -107,7 +96,7 @@ class Hypothesis(_Texts):
     test: str
     unit: str
     direction: str
-    codes: tuple[str, ...]  # association: the two codes; group-difference and trend: the one code
+    codes: tuple[str, ...]  # association: the two codes; group-difference and trend: the one code (none by metric)
     attribute: str | None = None
     group: GroupValue | None = None
     at_least: float | None = None
@@ -120,17 +109,28 @@ class Hypothesis(_Texts):
     line: int = 0
     lines: dict[str, int] = field(default_factory=dict)
     translations: Translations | None = None
+    variables: tuple[Variable, ...] = ()  # behaviour: group-difference's one (metric, value), correlation's x and y
+    window: tuple[date | None, date | None] | None = None  # the days page metrics are measured over
 
     @property
     def code(self) -> str:
         return self.codes[0]
+
+    @property
+    def behaviour(self) -> bool:
+        """Whether the hypothesis is about case-level variables (fokus.files.hypothesis_variables)."""
+        return bool(self.variables)
+
+    @property
+    def needs_pages(self) -> bool:
+        return any(v.kind == "metric" for v in self.variables)
 
     def line_of(self, key: str) -> int:
         return self.lines.get(key, self.line)
 
 
 @dataclass(frozen=True, slots=True)
-class HypothesisFile(_Texts):
+class HypothesisFile(Texts):
     """A whole hypothesis file, hypotheses in file order."""
 
     path: str
@@ -155,100 +155,33 @@ def load_hypotheses(path: Path) -> HypothesisFile:
         raise exc.located(display) from None
 
 
-def _fail(reason: str, line: int, hint: str | None = None) -> FokusError:
-    return FokusError(reason, where=f"line {line}", hint=hint)
-
-
-def _choice(mapping: LocatedDict, key: str, allowed: tuple[str, ...], what: str, default: str | None = None) -> str:
-    value = mapping.get(key, default)
-    if value is None:
-        raise _fail(
-            _("{what} has no {key!r}").format(what=what, key=key),
-            mapping.line,
-            _("one of {choices}").format(choices=", ".join(allowed)),
-        )
-    if not isinstance(value, str) or value not in allowed:
-        raise _fail(
-            _("unknown {key} {value!r} in {what}").format(key=key, value=value, what=what),
-            mapping.line_of(key),
-            _("one of {choices}").format(choices=", ".join(allowed)),
-        )
-    return value
-
-
-def _text(mapping: LocatedDict, key: str, what: str, *, required: bool = False) -> str | None:
-    value = mapping.get(key)
-    if value is None:
-        if required:
-            raise _fail(_("{what} has no {key!r}").format(what=what, key=key), mapping.line)
-        return None
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise _fail(_("{key!r} of {what} must be text").format(key=key, what=what), mapping.line_of(key))
-    text = " ".join(str(value).split())
-    if required and not text:
-        raise _fail(_("{key!r} of {what} is empty").format(key=key, what=what), mapping.line_of(key))
-    return text or None
-
-
-def _texts(
-    mapping: LocatedDict, keys: tuple[str, ...], what: str, *, required: Collection[str] = ()
-) -> tuple[dict[str, str | None], Translations | None]:
-    """The stable text of each of ``keys`` (a text, or a language mapping's Norwegian, else its first), and the
-    other languages' texts; see the module docstring. The ``required`` keys must be there, with no empty text."""
-    stable: dict[str, str | None] = {}
-    others: Translations = {}
-    for key in keys:
-        value = mapping.get(key)
-        if not isinstance(value, LocatedDict):
-            stable[key] = _text(mapping, key, what, required=key in required)
-            continue
-        given = language_texts(value, key, mapping.line_of(key), required=key in required)
-        texts = {lang: " ".join(text.split()) for lang, text in given.items() if text}
-        first = DEFAULT_LANGUAGE if DEFAULT_LANGUAGE in texts else next(iter(texts), None)
-        stable[key] = texts.get(first) if first else None
-        for lang, text in texts.items():
-            if lang != first:
-                others.setdefault(lang, {})[key] = text
-    return stable, ({lang: others[lang] for lang in sorted(others)} or None)
-
-
-def _code(value: Any, line: int, what: str) -> str:
-    if not isinstance(value, str) or not CODE_PATH.match(value.strip()):
-        raise _fail(
-            _("{what}: {value!r} is not a code path").format(what=what, value=value),
-            line,
-            _("write a code's path from the codebook, as krise or krise/for"),
-        )
-    return value.strip()
-
-
 def parse_hypotheses(data: Any, display: str = "") -> HypothesisFile:
     """Validate the parsed YAML of a hypothesis file (see the module docstring)."""
     if not isinstance(data, LocatedDict):
-        raise _fail(_("a hypothesis file is a mapping with a 'hypotheses' list"), getattr(data, "line", 1))
+        raise fail(_("a hypothesis file is a mapping with a 'hypotheses' list"), getattr(data, "line", 1))
     for key in data:
         if key not in TOP_KEYS:
-            raise _fail(
-                _("unknown key {key!r} in the hypothesis file").format(key=key), data.line_of(key), _allowed(TOP_KEYS)
+            raise fail(
+                _("unknown key {key!r} in the hypothesis file").format(key=key), data.line_of(key), allowed(TOP_KEYS)
             )
     alpha = data.get("alpha", DEFAULT_ALPHA)
     if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
-        raise _fail(
+        raise fail(
             _("'alpha' must be a number between 0 and 1, not {alpha!r}").format(alpha=alpha), data.line_of("alpha")
         )
-    population = _choice(data, "population", POPULATIONS, _("the hypothesis file"), default="coded")
+    population = choice(data, "population", POPULATIONS, _("the hypothesis file"), default="coded")
     items = data.get("hypotheses")
     if not isinstance(items, LocatedList):
         line = data.line_of("hypotheses") if "hypotheses" in data else data.line
-        raise _fail(_("'hypotheses' must be a list of hypotheses"), line)
+        raise fail(_("'hypotheses' must be a list of hypotheses"), line)
     if not items:
-        raise _fail(_("the file has no hypotheses"), items.line)
+        raise fail(_("the file has no hypotheses"), items.line)
     seen: dict[str, int] = {}
     hypotheses = []
     for index, item in enumerate(items):
         hypothesis = _hypothesis(item, items.line_of(index))
         if hypothesis.id in seen:
-            raise _fail(
+            raise fail(
                 _("hypothesis id {id!r} is used twice (first on line {seen})").format(
                     id=hypothesis.id, seen=seen[hypothesis.id]
                 ),
@@ -256,7 +189,7 @@ def parse_hypotheses(data: Any, display: str = "") -> HypothesisFile:
             )
         seen[hypothesis.id] = hypothesis.line_of("id")
         hypotheses.append(hypothesis)
-    texts, translations = _texts(data, ("title", "description"), _("the hypothesis file"))
+    texts, translations = read_texts(data, ("title", "description"), _("the hypothesis file"))
     return HypothesisFile(
         path=display,
         title=texts["title"],
@@ -274,42 +207,39 @@ def _belongs(key: str, tests: list[str]) -> str:
     return _("{key!r} belongs to the {tests} test").format(key=key, tests=names)
 
 
-def _allowed(keys: Collection[str]) -> str:
-    return _("allowed: {keys}").format(keys=", ".join(sorted(keys)))
-
-
 def _hypothesis(item: Any, line: int) -> Hypothesis:
     if not isinstance(item, LocatedDict):
-        raise _fail(_("each hypothesis must be a mapping with id, statement, test, unit and its codes"), line)
+        raise fail(_("each hypothesis must be a mapping with id, statement, test, unit and its codes"), line)
     raw_id = item.get("id")
     if raw_id is None:
-        raise _fail(_("a hypothesis has no 'id'"), item.line)
+        raise fail(_("a hypothesis has no 'id'"), item.line)
     if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)) or not HYPOTHESIS_ID.match(str(raw_id)):
-        raise _fail(
+        raise fail(
             _("bad hypothesis id {raw_id!r}").format(raw_id=raw_id),
             item.line_of("id"),
             _("letters, digits, '.', '-' and '_', up to 50 characters"),
         )
     hid = str(raw_id)
     what = _("hypothesis {id}").format(id=hid)
-    test = _choice(item, "test", TESTS, what)
-    allowed = COMMON_KEYS | TEST_KEYS[test]
+    test = choice(item, "test", TESTS, what)
+    keys_allowed = COMMON_KEYS | TEST_KEYS[test]
     for key in item:
-        if key not in allowed:
+        if key not in keys_allowed:
             others = [t for t, keys in TEST_KEYS.items() if key in keys]
-            hint = _belongs(key, others) if others else _allowed(allowed)
-            raise _fail(
+            hint = _belongs(key, others) if others else allowed(keys_allowed)
+            raise fail(
                 _("unknown key {key!r} in {what} (a {test} test)").format(key=key, what=what, test=test),
                 item.line_of(key),
                 hint,
             )
-    texts, translations = _texts(item, ("statement", "note"), what, required={"statement"})
-    unit = _choice(item, "unit", UNITS, what)
-    direction = _choice(item, "direction", DIRECTIONS, what, default="two-sided")
-    population = _choice(item, "population", POPULATIONS, what) if "population" in item else None
+    texts, translations = read_texts(item, ("statement", "note"), what, required={"statement"})
+    behaviour = test == "correlation" or (test == "group-difference" and ("metric" in item or "value" in item))
+    unit = choice(item, "unit", ("case",), what, default="case") if behaviour else choice(item, "unit", UNITS, what)
+    direction = choice(item, "direction", DIRECTIONS, what, default="two-sided")
+    population = choice(item, "population", POPULATIONS, what) if "population" in item else None
     min_n = item.get("min_n")
     if min_n is not None and (isinstance(min_n, bool) or not isinstance(min_n, int) or min_n < 1):
-        raise _fail(
+        raise fail(
             _("'min_n' of {what} must be a whole number of at least 1, not {min_n!r}").format(what=what, min_n=min_n),
             item.line_of("min_n"),
         )
@@ -328,35 +258,54 @@ def _hypothesis(item: Any, line: int) -> Hypothesis:
     }
     if test == "association":
         return Hypothesis(codes=_two_codes(item, what), **common)
-    code = _code(item["code"], item.line_of("code"), what) if "code" in item else None
+    if behaviour:
+        return _behaviour(item, what, test, common)
+    code = code_path(item["code"], item.line_of("code"), what) if "code" in item else None
     if code is None:
-        raise _fail(
+        raise fail(
             _("{what} has no 'code'").format(what=what),
             item.line,
             _("a {test} test is about one code: code: krise").format(test=test),
         )
     if test == "trend":
-        period = _choice(item, "period", PERIODS, what, default="month")
+        period = choice(item, "period", PERIODS, what, default="month")
         return Hypothesis(codes=(code,), period=period, **common)
     return _group_difference(item, what, code, common)
+
+
+def _behaviour(item: LocatedDict, what: str, test: str, common: dict[str, Any]) -> Hypothesis:
+    """A hypothesis on case-level variables (fokus.files.hypothesis_variables)."""
+    if test == "correlation":
+        variables: tuple[Variable, ...] = (axis(item, "x", what), axis(item, "y", what))
+        if variables[0] == replace(variables[1], line=variables[0].line):
+            raise fail(_("{what} correlates {name!r} with itself").format(what=what, name=variables[0].name), item.line)
+    else:
+        variables = (variable(item, what, kinds=("code", "metric", "value")),)
+    if "window" in item and not any(v.kind == "metric" for v in variables):
+        raise fail(_("'window' of {what} is for page metrics").format(what=what), item.line_of("window"))
+    codes = tuple(v.name for v in variables if v.kind == "code")
+    common |= {"codes": codes, "variables": variables, "window": window(item, what)}
+    if test == "correlation":
+        return Hypothesis(**common)
+    return _group_difference(item, what, None, common)
 
 
 def _two_codes(item: LocatedDict, what: str) -> tuple[str, ...]:
     codes = item.get("codes")
     if codes is None:
-        raise _fail(
+        raise fail(
             _("{what} has no 'codes'").format(what=what),
             item.line,
             _("an association test takes two codes: codes: [a, b]"),
         )
     line = item.line_of("codes")
     if not isinstance(codes, list) or len(codes) != 2:
-        raise _fail(_("'codes' of {what} must be a list of exactly two codes").format(what=what), line)
-    paths = tuple(_code(c, line, what) for c in codes)
+        raise fail(_("'codes' of {what} must be a list of exactly two codes").format(what=what), line)
+    paths = tuple(code_path(c, line, what) for c in codes)
     if paths[0] == paths[1]:
-        raise _fail(_("{what} names the code {path!r} twice").format(what=what, path=paths[0]), line)
+        raise fail(_("{what} names the code {path!r} twice").format(what=what, path=paths[0]), line)
     if paths[0].startswith(paths[1] + "/") or paths[1].startswith(paths[0] + "/"):
-        raise _fail(
+        raise fail(
             _("{what}: {path!r} and {path2!r} are a code and its own sub-code").format(
                 what=what, path=paths[0], path2=paths[1]
             ),
@@ -366,37 +315,38 @@ def _two_codes(item: LocatedDict, what: str) -> tuple[str, ...]:
     return paths
 
 
-def _group_difference(item: LocatedDict, what: str, code: str, common: dict[str, Any]) -> Hypothesis:
-    attribute = _text(item, "attribute", what, required=True)
+def _group_difference(item: LocatedDict, what: str, code: str | None, common: dict[str, Any]) -> Hypothesis:
+    attribute = text(item, "attribute", what, required=True)
     if "group" in item and "at_least" in item:
-        raise _fail(_("{what} has both 'group' and 'at_least'; give one").format(what=what), item.line_of("at_least"))
+        raise fail(_("{what} has both 'group' and 'at_least'; give one").format(what=what), item.line_of("at_least"))
     group = item.get("group")
     if "group" in item and (group is None or not isinstance(group, (str, int, float, bool, date))):
-        raise _fail(_("'group' of {what} must be one value of the attribute").format(what=what), item.line_of("group"))
+        raise fail(_("'group' of {what} must be one value of the attribute").format(what=what), item.line_of("group"))
     at_least = item.get("at_least")
     if "at_least" in item and (isinstance(at_least, bool) or not isinstance(at_least, (int, float))):
-        raise _fail(_("'at_least' of {what} must be a number").format(what=what), item.line_of("at_least"))
+        raise fail(_("'at_least' of {what} must be a number").format(what=what), item.line_of("at_least"))
     if common["unit"] == "thread":
-        raise _fail(
+        raise fail(
             _("{what}: a thread has no one case (its messages come from many municipalities)").format(what=what),
             item.line_of("unit"),
             _("compare by sentence, message, participant or case"),
         )
     measure_keys = [k for k in ("measure", "measure_unit") if k in item]
-    if measure_keys and common["unit"] != "case":
-        raise _fail(
+    if measure_keys and common["unit"] != "case" and code is not None:
+        raise fail(
             _("{measure_key!r} of {what} is for unit: case (one value per case)").format(
                 measure_key=measure_keys[0], what=what
             ),
             item.line_of(measure_keys[0]),
         )
+    if code is not None:
+        common["codes"] = (code,)
     return Hypothesis(
-        codes=(code,),
         attribute=attribute,
         group=group,
         at_least=None if at_least is None else float(at_least),
-        measure=_choice(item, "measure", MEASURES, what, default="share"),
-        measure_unit=_choice(item, "measure_unit", MEASURE_UNITS, what, default="message"),
+        measure=choice(item, "measure", MEASURES, what, default="share"),
+        measure_unit=choice(item, "measure_unit", MEASURE_UNITS, what, default="message"),
         **common,
     )
 
@@ -405,17 +355,21 @@ TRUE_WORDS = {"ja", "j", "true", "yes", "y", "sann"}
 FALSE_WORDS = {"nei", "n", "false", "no", "usann"}
 
 
-def check_references(spec: HypothesisFile, codes: Collection[str], attributes: Mapping[str, str]) -> HypothesisFile:
+def check_references(
+    spec: HypothesisFile, codes: Collection[str], attributes: Mapping[str, str], *, pages: bool = True
+) -> HypothesisFile:
     """Check the codes and attributes a file names against a project's codebook and case attributes.
 
     ``attributes`` maps each attribute to its type (text, integer, float, boolean, date). Returns the file with each
     ``group`` value read in its attribute's type (``ja`` for a boolean, ``4`` for an integer). Errors name the file
-    and the line of the key at fault.
+    and the line of the key at fault. A hypothesis on page metrics in a project without pages (``pages`` false) is
+    left unchecked: it cannot be tested (its verdict says there is no page data), and the attributes a scoring of
+    the pages writes (``score``, ``topp10``) may well not be there yet.
     """
     checked = []
     for h in spec.hypotheses:
         try:
-            checked.append(_check_one(h, codes, attributes))
+            checked.append(h if h.needs_pages and not pages else _check_one(h, codes, attributes))
         except FokusError as exc:
             raise exc.located(spec.path or None) from None
     return replace(spec, hypotheses=tuple(checked))
@@ -423,25 +377,39 @@ def check_references(spec: HypothesisFile, codes: Collection[str], attributes: M
 
 def _check_one(h: Hypothesis, codes: Collection[str], attributes: Mapping[str, str]) -> Hypothesis:
     what = _("hypothesis {id}").format(id=h.id)
+    lines = {v.name: v.line for v in h.variables if v.kind == "code"}
     for code in h.codes:
         if code not in codes:
-            raise _fail(
+            raise fail(
                 _("{what}: code {code!r} is not in the project's codebook").format(what=what, code=code),
-                h.line_of("codes" if h.test == "association" else "code"),
+                lines.get(code) or h.line_of("codes" if h.test == "association" else "code"),
                 _("see `fokus codebook show`"),
+            )
+    for v in h.variables:
+        if v.kind == "value" and attributes.get(v.name) not in ("integer", "float"):
+            known = ", ".join(a for a, kind in attributes.items() if kind in ("integer", "float"))
+            reason = (
+                _("{what}: no case attribute {attribute!r} in the project")
+                if v.name not in attributes
+                else _("{what}: 'value' needs a number attribute, and {attribute!r} is {kind}")
+            )
+            raise fail(
+                reason.format(what=what, attribute=v.name, kind=attributes.get(v.name)),
+                v.line,
+                _("the number attributes: {known}").format(known=known or _("none")),
             )
     if h.test != "group-difference" or h.attribute is None:
         return h
     if h.attribute not in attributes:
         known = ", ".join(attributes) or _("none yet (`fokus cases import`)")
-        raise _fail(
+        raise fail(
             _("{what}: no case attribute {attribute!r} in the project").format(what=what, attribute=h.attribute),
             h.line_of("attribute"),
             known,
         )
     kind = attributes[h.attribute]
     if h.at_least is not None and kind not in ("integer", "float"):
-        raise _fail(
+        raise fail(
             _("{what}: 'at_least' needs a number attribute, and {attribute!r} is {kind}").format(
                 what=what, attribute=h.attribute, kind=kind
             ),
@@ -450,7 +418,7 @@ def _check_one(h: Hypothesis, codes: Collection[str], attributes: Mapping[str, s
     group = None if h.group is None else _typed(h.group, kind, h.line_of("group"), what)
     split = kind == "boolean" or group is not None or h.at_least is not None
     if not split and h.unit == "case":
-        raise _fail(
+        raise fail(
             _("{what}: at case level a group difference compares two groups, and {attribute!r} is {kind}").format(
                 what=what, attribute=h.attribute, kind=kind
             ),
@@ -458,7 +426,7 @@ def _check_one(h: Hypothesis, codes: Collection[str], attributes: Mapping[str, s
             _("give group: <value> (that value against the rest) or at_least: <number>"),
         )
     if not split and h.direction != "two-sided":
-        raise _fail(
+        raise fail(
             _("{what}: across all values of {attribute!r} there is no one group to be higher or lower").format(
                 what=what, attribute=h.attribute
             ),
@@ -497,4 +465,4 @@ def _typed(value: GroupValue, kind: str, line: int, what: str) -> GroupValue:
             pass
     else:
         return text
-    raise _fail(_("{what}: group {value!r} is not a {kind} value").format(what=what, value=value, kind=kind), line)
+    raise fail(_("{what}: group {value!r} is not a {kind} value").format(what=what, value=value, kind=kind), line)

@@ -109,7 +109,7 @@ BAD = [
     ("hypotheses:\n  - id: H 1\n", 2, "bad hypothesis id 'H 1'"),
     ("hypotheses:\n  - id: [H1]\n", 2, "bad hypothesis id"),
     (ONE + "    unit: message\n", 2, "hypothesis H1 has no 'test'"),
-    (ONE + "    test: correlation\n", 4, "unknown test 'correlation'"),
+    (ONE + "    test: regression\n", 4, "unknown test 'regression'"),
     (ONE + "    test: trend\n    code: krise\n    unit: day\n", 6, "unknown unit 'day'"),
     (ONE + "    test: trend\n    code: krise\n", 2, "hypothesis H1 has no 'unit'"),
     (ONE + "    test: trend\n    code: krise\n    unit: message\n    direction: up\n", 7, "unknown direction 'up'"),
@@ -236,7 +236,7 @@ def test_the_constants_match_the_analysis() -> None:
     from fokus.analysis.units import LEVELS
 
     assert UNITS == LEVELS
-    assert set(TESTS) == {"association", "group-difference", "trend"}
+    assert set(TESTS) == {"association", "group-difference", "trend", "correlation"}
     assert set(DIRECTIONS) == {"positive", "negative", "two-sided"}
 
 
