@@ -1,0 +1,191 @@
+"""The survey exports read into typed items (fokus.importers.survey), without a database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from fokus.errors import FokusError
+from fokus.importers.survey.items import SurveyData, parse_survey, slug
+from fokus.importers.survey.scales import convert, typed
+from fokus.importers.survey.table import Tool
+
+DATA = Path(__file__).parent / "data"
+
+
+def read(name: str, **options: object) -> SurveyData:
+    return parse_survey((DATA / name).read_bytes(), name, **options)  # type: ignore[arg-type]
+
+
+def closed(survey: SurveyData) -> dict[str, tuple[str, dict[str, object]]]:
+    return {item.id: (item.type, item.values) for item in survey.closed}
+
+
+def refused(data: str | bytes, **options: object) -> str:
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    with pytest.raises(FokusError) as caught:
+        parse_survey(raw, "svar.csv", **options)  # type: ignore[arg-type]
+    return str(caught.value)
+
+
+def test_nettskjema_with_item_ids_numbers_choices_and_an_open_question() -> None:
+    survey = read("nettskjema_ids.csv")
+    assert survey.tool is Tool.NETTSKJEMA
+    assert survey.case_column == "kommune"
+    first = survey.respondents[0]
+    assert (first.id, first.case, first.submitted) == (
+        "1001",
+        "Bodø",
+        datetime(2013, 4, 8, 8, 15, tzinfo=UTC),  # 10:15 in Oslo, summer time
+    )
+    assert closed(survey) == {
+        "dialog": ("integer", {"Bodø": 4, "Voss": 5, "Førde": 3}),
+        "omdomme": ("integer", {"Bodø": 5, "Voss": 4, "Førde": 3}),
+        "beredskap": ("integer", {"Bodø": 5, "Voss": None, "Førde": 2}),
+        "plattform_facebook": ("boolean", {"Bodø": True, "Voss": True, "Førde": True}),
+        "plattform_instagram": ("boolean", {"Bodø": True, "Voss": False, "Førde": False}),
+        "plattform_linkedin": ("boolean", {"Bodø": False, "Voss": True, "Førde": False}),
+        "aarsverk": ("float", {"Bodø": 1.5, "Voss": 1.0, "Førde": 0.5}),
+    }
+    [question] = survey.open
+    assert (question.id, question.question) == ("avgjorende", "avgjorende")
+    assert [(r.case, text[:20]) for r, text in question.answers] == [
+        ("Bodø", "Vi svarer raskt, og "),
+        ("Voss", "Vi svarar på alt, og"),
+    ]
+    assert survey.notes == [
+        "column 'navn' identifies a person: not stored",
+        "column 'epost' identifies a person: not stored",
+    ]
+
+
+def test_questback_in_windows_1252_with_coded_labels_and_dont_know() -> None:
+    survey = read("questback_cp1252.csv", encoding="cp1252")
+    assert survey.tool is Tool.QUESTBACK
+    assert [r.id for r in survey.respondents] == ["501", "502", "503"]
+    assert closed(survey) == {
+        "lykkes_dialog_innbyggerne": ("integer", {"Sandnes": 5, "Ålesund": 4, "Førde": 3}),
+        "grad_sosiale_medier_styrket_omdommet": ("integer", {"Sandnes": 4, "Ålesund": None, "Førde": 5}),
+        "mange_innlegg_uka": ("integer", {"Sandnes": 12, "Ålesund": 7, "Førde": 3}),
+    }
+    assert [item.question for item in survey.open] == ["Hva har vært viktigst?"]
+    assert survey.respondents[1].submitted == datetime(2013, 4, 8, 8, 20, tzinfo=UTC)  # Sluttdato, not Startdato
+
+
+def test_surveymonkey_two_header_rows_options_as_columns_and_us_times() -> None:
+    survey = read("surveymonkey.csv")
+    assert survey.tool is Tool.SURVEYMONKEY
+    assert survey.case_column == "Hvilken kommune jobber du i?"
+    assert closed(survey) == {
+        "beredskap": ("integer", {"Bodø": 5, "Tromsø": 4}),
+        "plattformer_facebook": ("boolean", {"Bodø": True, "Tromsø": True}),
+        "plattformer_instagram": ("boolean", {"Bodø": True, "Tromsø": False}),
+        "plattformer_twitter": ("boolean", {"Bodø": False, "Tromsø": True}),
+    }
+    assert [item.question for item in survey.closed[1:]] == [
+        "Hvilke plattformer bruker dere?: Facebook",
+        "Hvilke plattformer bruker dere?: Instagram",
+        "Hvilke plattformer bruker dere?: Twitter",
+    ]
+    assert [text for _r, text in survey.open[0].answers] == ["Vi svarer raskt, også om kvelden.", "Gode bilder."]
+    assert survey.respondents[1].submitted == datetime(2013, 4, 8, 11, 20, tzinfo=UTC)  # 01:20:00 PM in Oslo
+    assert len(survey.notes) == 4  # IP address, e-mail, first and last name
+
+
+@pytest.mark.parametrize(
+    ("values", "kind", "converted"),
+    [
+        (["Svært godt", "ganske godt", "Middels", "Ganske dårlig", "Svært dårlig"], "integer", [5, 4, 3, 2, 1]),
+        (["I svært lita grad", "I nokon grad", "Vet ikke", ""], "integer", [1, 3, None, None]),
+        (["Helt enig", "4 - Delvis enig", "Helt uenig (1)"], "integer", [5, 4, 1]),
+        (["Strongly agree", "Neither agree nor disagree"], "integer", [5, 3]),
+        (["2,5", "3"], "float", [2.5, 3.0]),
+        (["Facebook", "Instagram"], "text", ["Facebook", "Instagram"]),
+        (["Svært godt", "Fantastisk"], "text", ["Svært godt", "Fantastisk"]),  # not all of one scale
+    ],
+)
+def test_scales_and_numbers_are_typed(values: list[str], kind: str, converted: list[object]) -> None:
+    found, scale = typed(values)
+    assert found == kind
+    assert [convert(v, found, scale) for v in values] == converted
+
+
+def test_slugs_keep_the_words_that_say_something() -> None:
+    assert slug("Hvor godt har kommunen nådd målet om dialog med innbyggerne?") == "dialog_innbyggerne"
+    assert slug("Hvor godt?") == "hvor_godt"
+
+
+def test_a_mapping_names_the_case_column_and_renames_and_skips_items(tmp_path: Path) -> None:
+    from fokus.importers.survey.mapping import read_mapping
+
+    (tmp_path / "map.yaml").write_text(
+        "case_column: kommune\nitems:\n  dialog: {id: maal_dialog}\n  avgjorende: {kind: skip}\n"
+        "  plattform: {id: kanal}\n",
+        encoding="utf-8",
+    )
+    survey = read("nettskjema_ids.csv", mapping=read_mapping(tmp_path / "map.yaml"))
+    assert [item.id for item in survey.closed][:4] == ["maal_dialog", "omdomme", "beredskap", "kanal_facebook"]
+    assert survey.open == []
+
+
+BAD = [
+    (
+        "$submission_id,$created,kommune,dialog\n1,2013-04-08 10:00,Bodø,4\n2,2013-04-08 11:00,bodø,5\n",
+        {},
+        "svar.csv:line 3: case 'bodø' answered twice (first on line 2) (keep one submission per case)",
+    ),
+    (
+        "$submission_id,$created,dialog\n1,2013-04-08 10:00,4\n",
+        {},
+        "svar.csv:line 1: no column names the case (kommune, municipality, case) (name it with --case-column)",
+    ),
+    (
+        "$submission_id,$created,kommune,dialog\n1,2013-04-08 10:00,Bodø\n",
+        {},
+        "svar.csv:line 2: 3 fields, but the header has 4"
+        " (a wrong delimiter or an unclosed quote on this or the line before)",
+    ),
+    (
+        "$submission_id,$created,kommune,dialog\n1,2013-04-08 10:00,,4\n",
+        {},
+        "svar.csv:line 2: no case in column 'kommune'",
+    ),
+    (
+        "$submission_id,kommune,dialog\n1,Bodø,4\n",
+        {},
+        "svar.csv:line 1: no column holds the submission time (give the survey's date with --date)",
+    ),
+    (
+        "$submission_id,$created,kommune,dialog\n1,i går,Bodø,4\n",
+        {},
+        "svar.csv:line 2: not a date and time: 'i går' (write e.g. 2013-02-19 10:15 or 2013-02-19T10:15:00Z)",
+    ),
+    (
+        "Respondent ID,Kommune\n",
+        {"tool": "surveymonkey"},
+        "svar.csv:line 2: a SurveyMonkey export has two header rows; this file has one",
+    ),
+    (
+        "kommune,dialog\nBodø,4\n",
+        {"case_column": "Kommunenavn"},
+        "svar.csv:line 1: no column 'Kommunenavn' (the header has: 'kommune', 'dialog')",
+    ),
+    (
+        "kommune,dialog\n\0Bodø,4\n",
+        {},
+        "svar.csv:line 2: NUL byte: this is not a text CSV file",
+    ),
+    (
+        "kommune;dialog\r\nFørde;4\r\n".encode("cp1252"),
+        {},
+        "svar.csv:line 2 (byte 17): not UTF-8 text (byte 0xf8 cannot start or continue a character)"
+        " (save it as CSV UTF-8, or give --encoding cp1252 if Excel saved it as Windows-1252)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("data", "options", "message"), BAD)
+def test_bad_files_are_refused_with_one_line(data: str | bytes, options: dict[str, object], message: str) -> None:
+    assert refused(data, **options) == message
