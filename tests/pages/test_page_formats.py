@@ -263,27 +263,27 @@ def ct_row(**cells: str) -> bytes:
 
 def test_bad_cells_are_refused_with_the_line_and_column(tmp_path: Path) -> None:
     assert refusal(crowdtangle, ct_row(Likes="mange"), tmp_path) == (
-        "TMP/x.csv:line 2, column 15 (likes): not a count (a whole number): 'mange'"
+        "TMP/x.csv:line 2, column 15 (Likes): not a count (a whole number): 'mange'"
     )
     assert refusal(crowdtangle, ct_row(Shares="-3"), tmp_path) == (
-        "TMP/x.csv:line 2, column 17 (shares): not a count (a whole number): '-3'"
+        "TMP/x.csv:line 2, column 17 (Shares): not a count (a whole number): '-3'"
     )
     assert refusal(crowdtangle, ct_row(Comments="9" * 25), tmp_path) == (
-        "TMP/x.csv:line 2, column 16 (comments): '9999999999999999999999999' is more than a database can hold"
+        "TMP/x.csv:line 2, column 16 (Comments): '9999999999999999999999999' is more than a database can hold"
     )
     assert refusal(crowdtangle, ct_row(**{"Post Created": "01/03/2013 10:00"}), tmp_path) == (
-        "TMP/x.csv:line 2, column 10 (post created): not a date and time: '01/03/2013 10:00'"
+        "TMP/x.csv:line 2, column 10 (Post Created): not a date and time: '01/03/2013 10:00'"
         " (write e.g. 2013-02-19 10:15 or 2013-02-19T10:15:00Z)"
     )
     assert refusal(crowdtangle, ct_row(**{"Post Created": "2013-02-30 10:00:00 CET"}), tmp_path) == (
-        "TMP/x.csv:line 2, column 10 (post created): not a valid date and time: '2013-02-30 10:00:00 CET'"
+        "TMP/x.csv:line 2, column 10 (Post Created): not a valid date and time: '2013-02-30 10:00:00 CET'"
     )
     assert refusal(crowdtangle, ct_row(URL="https://www.facebook.com/stordkommune/"), tmp_path) == (
-        "TMP/x.csv:line 2, column 30 (url): no post id in the URL: 'https://www.facebook.com/stordkommune/'"
+        "TMP/x.csv:line 2, column 30 (URL): no post id in the URL: 'https://www.facebook.com/stordkommune/'"
         " (CrowdTangle's URL names the post, as in https://www.facebook.com/<page>/posts/<id>)"
     )
     assert refusal(crowdtangle, ct_row(**{"Facebook Id": ""}), tmp_path) == (
-        "TMP/x.csv:line 2, column 3 (facebook id): no id"
+        "TMP/x.csv:line 2, column 3 (Facebook Id): no id"
     )
 
 

@@ -16,7 +16,7 @@ tool wrote it:
 - cells read as counts (whole numbers, thousands grouped by commas or spaces as CrowdTangle writes them; an empty
   cell is None, never 0), times (:func:`fokus.importers.times.parse_time`, plus an offset after a space,
   ``2013-03-01 10:00:00 +0100``), ids and texts within the database's limits. Every refusal names the line and
-  the column: ``line 4, column 12 (Likes): not a count (a whole number): 'mange'``.
+  the column as the header names it: ``line 2, column 15 (Likes): not a count (a whole number): 'mange'``.
 """
 
 from __future__ import annotations
@@ -65,11 +65,13 @@ class Table:
     rows: list[Row] = field(default_factory=list)
     columns: dict[str, int] = field(default_factory=dict)
     names: set[str] = field(default_factory=set)
+    labels: dict[str, str] = field(default_factory=dict)  # a column's name as the header writes it
 
     def where(self, row: Row, name: str) -> str:
-        """``"line 4, column 12 (likes)"``: the place of a cell, for errors and notes."""
+        """``"line 4, column 12 (Likes)"``: the place of a cell, for errors and notes."""
         column = self.columns.get(name)
-        return f"line {row.line}, column {column} ({name})" if column else f"line {row.line} ({name})"
+        label = self.labels.get(name, name)
+        return f"line {row.line}, column {column} ({label})" if column else f"line {row.line} ({label})"
 
 
 def head_names(head: str) -> set[str]:
@@ -90,6 +92,7 @@ def read_csv(data: bytes, path: str) -> Table:
                 _("the column {column!r} appears more than once in the header").format(column=key), where="line 1"
             )
         table.columns[key] = number
+        table.labels[key] = name.strip().lstrip("\ufeff")
     table.names = set(table.columns)
     keys = list(table.columns)
     for start, cells in records:
