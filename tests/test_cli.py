@@ -118,6 +118,8 @@ COMMAND_TREE = [
     "rules suggest",
     "status",
     "suggest",
+    "survey",
+    "survey import",
     "tag",
     "tui",
     "undo",
