@@ -40,7 +40,7 @@ from fokus.domain.participants import CaseRegistry
 from fokus.domain.settings import get_setting, set_setting
 from fokus.errors import FokusError
 from fokus.i18n import _
-from fokus.importers.pages.records import CommentRecord, PageFeed, PageListing, PostRecord
+from fokus.importers.pages.records import CommentRecord, PageFeed, PageListing, PageRecord, PostRecord
 from fokus.model import Case, Page, PageComment, PagePost, Source, table_of
 from fokus.store.bulk import insert_values_new_ids
 
@@ -101,12 +101,8 @@ def _import(session: Session, feeds: Sequence[PageFeed], listings: Sequence[Page
     report = PagesReport()
     sources = _sources(session, feeds, report)
     pages = _Pages(session)
-    for feed in feeds:
-        for page in feed.pages:
-            pages.from_feed(page.external_id, page.name, page.url, report.pages)
-        for post in feed.posts:  # a format that names a post's page but not the page itself
-            if post.page_id not in pages.by_id:
-                pages.from_feed(post.page_id, post.page_id, None, report.pages)
+    for page in _feed_pages(feeds):
+        pages.from_feed(page.external_id, page.name, page.url, report.pages)
     if listings:
         _link(session, pages, listings, report)
     session.flush()
@@ -114,6 +110,24 @@ def _import(session: Session, feeds: Sequence[PageFeed], listings: Sequence[Page
     posts = _write_posts(connection, feeds, sources, pages, report.posts)
     _write_comments(connection, session, feeds, sources, pages, posts, report)
     return report
+
+
+def _feed_pages(feeds: Sequence[PageFeed]) -> list[PageRecord]:
+    """Each page the files name once: its name and URL as the last file that knows them gives them (a file without
+    the page's name gives its id as its name), and a page a format names only by its posts' ``page_id``."""
+    found: dict[str, PageRecord] = {}
+    for feed in feeds:
+        for page in feed.pages:
+            known = found.get(page.external_id)
+            if known is None:
+                known = found[page.external_id] = PageRecord(page.external_id, page.external_id)
+            if page.name != page.external_id:
+                known.name = page.name
+            known.url = page.url or known.url
+        for post in feed.posts:
+            if post.page_id not in found:
+                found[post.page_id] = PageRecord(post.page_id, post.page_id)
+    return list(found.values())
 
 
 def _sources(session: Session, feeds: Sequence[PageFeed], report: PagesReport) -> dict[str, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,7 +14,7 @@ from fokus.i18n.formats import date, number
 from fokus.importers.pages.detect import names
 
 if TYPE_CHECKING:
-    from fokus.api.pages import Counts
+    from fokus.api.pages import Counts, FeedSummary
 
 LIST_COLUMNS = (
     ("page", N_("page")),
@@ -72,15 +73,7 @@ def pages_import(
     project = open_ctx(ctx)
     with project.begin(dry_run=dry_run) as session:
         report = import_page_data(session, feeds, listings)
-    for feed in report.feeds:
-        line = _("{path} ({format}): {posts} posts, {comments} comments").format(
-            path=feed.path, format=feed.format, posts=number(feed.posts), comments=number(feed.comments)
-        )
-        if feed.imported_before:
-            line += " " + _("[file imported before]")
-        click.echo(line)
-        for note in feed.skipped:
-            click.echo("  " + _("note: {note}").format(note=note))
+    _echo_files(report.feeds)
     for label, counts in (
         (_("Pages"), report.pages),
         (_("Posts"), report.posts),
@@ -106,6 +99,38 @@ def pages_import(
         click.echo(_("Nothing changed: the project already held all of it."))
     if dry_run:
         click.echo(_("Dry run: nothing was written."))
+
+
+def _echo_files(feeds: Sequence[FeedSummary], listed: int = 12) -> None:
+    """One line per file, with its notes; past a dozen files, one line per format (a harvest is a file per page)."""
+    if len(feeds) <= listed:
+        for feed in feeds:
+            line = _("{path} ({format}): {posts} posts, {comments} comments").format(
+                path=feed.path, format=feed.format, posts=number(feed.posts), comments=number(feed.comments)
+            )
+            click.echo(line + (" " + _("[file imported before]") if feed.imported_before else ""))
+            for note in feed.skipped:
+                click.echo("  " + _("note: {note}").format(note=note))
+        return
+    formats: dict[str, list[FeedSummary]] = {}
+    for feed in feeds:
+        formats.setdefault(feed.format, []).append(feed)
+    for name, group in formats.items():
+        click.echo(
+            _("{files} {format} files: {posts} posts, {comments} comments, {before} imported before").format(
+                files=number(len(group)),
+                format=name,
+                posts=number(sum(f.posts for f in group)),
+                comments=number(sum(f.comments for f in group)),
+                before=number(sum(f.imported_before for f in group)),
+            )
+        )
+    notes = sum(len(f.skipped) for f in feeds)
+    if notes:
+        click.echo(
+            "  "
+            + _("{count} notes on skipped content; import fewer files at once to see them").format(count=number(notes))
+        )
 
 
 def _counts(label: str, counts: Counts) -> str:

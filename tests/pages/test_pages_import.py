@@ -291,3 +291,17 @@ def test_a_dry_run_and_a_bad_pages_file_write_nothing(project: Project, db: str,
     assert counts(project) == {"pages": 0, "page_posts": 0, "page_comments": 0, "sources": 0, "cases": 0}
     with project.read() as session:
         assert get_setting(session, AUTHOR_SECRET_SETTING) is None
+
+
+def test_a_harvest_of_many_files_is_summed_up_by_format(project: Project, db: str, tmp_path: Path) -> None:
+    harvest = tmp_path / "harvest"
+    harvest.mkdir()
+    for n in range(13):
+        post = {"id": f"5_{n}", "message": "Hei", "created_time": f"2013-03-{n + 1:02d}T10:00:00+0000"}
+        (harvest / f"{n:02d}.json").write_text(json.dumps({"data": [post, post]}), encoding="utf-8")
+    out = fokus(db, "pages", "import", str(harvest)).output.splitlines()
+    assert out[:3] == [
+        "13 graph-feed files: 13 posts, 0 comments, 0 imported before",
+        "  13 notes on skipped content; import fewer files at once to see them",
+        "Pages: 1 added, 0 updated, 0 unchanged.",
+    ]
