@@ -233,7 +233,8 @@ def _link(session: Session, pages: _Pages, listings: Sequence[PageListing], repo
             "population": row.population,
         }
         if page is None:
-            page = Page(external_id=row.page, name=row.name or row.municipality, **values)
+            url = f"https://www.facebook.com/{row.page}"
+            page = Page(external_id=row.page, name=row.name or row.municipality, url=url, **values)
             session.add(page)
             pages.by_id[row.page] = page
             if not row.page.isdigit():

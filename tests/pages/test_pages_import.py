@@ -107,6 +107,7 @@ def test_a_feed_and_the_pages_file_are_imported_once(project: Project, db: str) 
         assert session.get(Case, bergen.case_id).name == "Bergen"
         stord = session.scalars(select(Page).where(Page.external_id == "stordkommune")).one()
         assert (stord.name, session.get(Case, stord.case_id).name) == ("Stord kommune", "Stord")
+        assert stord.url == "https://www.facebook.com/stordkommune"
 
 
 def test_a_newer_export_updates_counts_and_adds_posts_and_replies(project: Project, db: str, tmp_path: Path) -> None:
