@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fokus.errors import FokusError
 from fokus.importers.pages.detect import names, read_feeds
@@ -171,3 +173,35 @@ def test_a_folder_is_read_file_by_file_and_a_file_that_is_no_feed_is_refused(tmp
         f"{folder / 'notes.txt'}: not page data fokus reads (formats: {', '.join(names())}) (name the format with"
         " --format)"
     )
+
+
+_SCALARS = st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70) | st.text(max_size=12)
+_JSON = st.recursive(
+    _SCALARS | st.sampled_from(["2013-04-01T10:00:00+0000", "111_1", "9999-12-31T00:00:00Z"]),
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(
+        st.sampled_from(
+            ["id", "data", "message", "created_time", "from", "name", "comments", "summary", "total_count",
+             "reactions", "likes", "shares", "count", "like_count", "status_type", "permalink_url", "paging", "posts"]
+        ),
+        inner,
+        max_size=6,
+    ),
+    max_leaves=30,
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON)
+def test_any_json_is_read_or_refused_in_one_line_never_a_crash(doc: Any) -> None:
+    data = json.dumps(doc).encode()
+    refused = None
+    try:
+        feed = parse(data, "f.json", UTC)
+    except FokusError as err:
+        refused = str(err)
+    if refused is not None:
+        assert "\n" not in refused
+        assert refused.startswith("f.json")
+    else:
+        assert all(p.page_id in {page.external_id for page in feed.pages} for p in feed.posts)
