@@ -9,6 +9,7 @@ import io
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
@@ -27,6 +28,7 @@ DATA = Path(__file__).parent / "data"
 FACEPAGER = DATA / "facepager_askoy.csv"
 CROWDTANGLE = DATA / "crowdtangle_stord.csv"
 FOURCAT = DATA / "fourcat_bergen.csv"
+FOURCAT_CT = DATA / "fourcat_crowdtangle_stord.csv"
 MCL_JSON = DATA / "mcl_trondheim.ndjson"
 MCL_CSV = DATA / "mcl_trondheim.csv"
 ASKOY = "160817410608957"
@@ -164,10 +166,21 @@ def test_fourcat_local_timestamp_is_read_in_the_zone_given_only_without_unix_tim
     header = lines[0].replace(",unix_timestamp", "")
     path = tmp_path / "bergen.csv"
     path.write_text("\n".join([header, lines[1].rsplit(",", 1)[0]]), encoding="utf-8")
-    from zoneinfo import ZoneInfo
-
     feed = fourcat.parse(path.read_bytes(), str(path), ZoneInfo("Europe/Amsterdam"))
     assert feed.posts[0].created_at == when(1, 9)
+
+
+def test_a_crowdtangle_export_rewritten_by_fourcat_reads_as_the_original() -> None:
+    oslo = ZoneInfo("Europe/Oslo")
+    rewritten = fourcat.parse(FOURCAT_CT.read_bytes(), str(FOURCAT_CT), oslo)
+    original = crowdtangle.parse(CROWDTANGLE.read_bytes(), str(CROWDTANGLE), oslo)
+    assert rewritten.format == "4cat"
+    assert [(p.external_id, p.name, p.url) for p in rewritten.pages] == [
+        (STORD, "Stord kommune", "https://www.facebook.com/stordkommune")
+    ]
+    assert posts_of(rewritten) == posts_of(original)[:4]  # ids from the URLs, not 4CAT's "?type=3" and ""
+    assert [(p.text, p.url) for p in rewritten.posts] == [(p.text, p.url) for p in original.posts[:4]]
+    assert rewritten.skipped == original.skipped
 
 
 # --- Meta Content Library ----------------------------------------------------------------------------------------
@@ -222,6 +235,7 @@ def test_mcl_csv_download_reads_the_same_names_flattened() -> None:
         (FACEPAGER, "facepager"),
         (CROWDTANGLE, "crowdtangle"),
         (FOURCAT, "4cat"),
+        (FOURCAT_CT, "4cat"),
         (MCL_JSON, "mcl"),
         (MCL_CSV, "mcl"),
         (DATA / "bergen-feed.json", "graph-feed"),
@@ -238,12 +252,13 @@ def test_each_format_is_told_by_its_content_alone(path: Path, name: str, tmp_pat
 
 
 def test_no_sniff_accepts_another_formats_sample() -> None:
-    samples = {"facepager": FACEPAGER, "crowdtangle": CROWDTANGLE, "4cat": FOURCAT, "mcl": MCL_CSV}
+    samples = [(FACEPAGER, "facepager"), (CROWDTANGLE, "crowdtangle"), (FOURCAT, "4cat"), (FOURCAT_CT, "4cat")]
+    samples += [(MCL_CSV, "mcl"), (MCL_JSON, "mcl")]
     modules = {"facepager": facepager, "crowdtangle": crowdtangle, "4cat": fourcat, "mcl": mcl}
     for name, module in modules.items():
-        for other, path in samples.items():
+        for path, other in samples:
             head = path.read_text(encoding="utf-8-sig")
-            assert module.sniff(head) is (name == other), (name, other)
+            assert module.sniff(head) is (name == other), (name, path.name)
     assert not mcl.sniff((DATA / "bergen-feed.json").read_text(encoding="utf-8"))
 
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 from datetime import tzinfo
 from urllib.parse import parse_qs, urlsplit
 
@@ -82,7 +83,6 @@ def _read(table: rows.Table, feed: PageFeed, zone: tzinfo) -> None:
     notes = Notes()
     pages: dict[str, PageRecord] = {}
     seen: dict[str, PostRecord] = {}
-    reactions = [name for name in REACTIONS if name in table.names]
     followers = False
     for row in table.rows:
         page_id = rows.ident(table, row, "facebook id")
@@ -91,22 +91,7 @@ def _read(table: rows.Table, feed: PageFeed, zone: tzinfo) -> None:
             name = row.cells.get("page name", "") or user or page_id
             pages[page_id] = PageRecord(page_id, name, f"https://www.facebook.com/{user}" if user else None)
             feed.pages.append(pages[page_id])
-        counts = [rows.count(table, row, name) for name in reactions]
-        known = [c for c in counts if c is not None]
-        kind = row.cells.get("type", "").lower()
-        post = PostRecord(
-            external_id=f"{page_id}_{_post_number(table, row)}",
-            page_id=page_id,
-            created_at=rows.time(table, row, "post created", zone),
-            text=rows.text(table, row, "message"),
-            location=f"line {row.line}",
-            kind=KINDS.get(kind, kind[:30]) or None,
-            likes=rows.count(table, row, "likes"),
-            reactions=sum(known) if known else None,
-            comments=rows.count(table, row, "comments"),
-            shares=rows.count(table, row, "shares"),
-            url=row.cells["url"],
-        )
+        post = post_record(table, row, ORIGINAL, f"{page_id}_{post_number(table, row)}", page_id, zone)
         followers = followers or bool(row.cells.get("followers at posting"))
         if rows.keep_once(seen, post, notes):
             feed.posts.append(post)
@@ -115,7 +100,40 @@ def _read(table: rows.Table, feed: PageFeed, zone: tzinfo) -> None:
     feed.skipped.extend(notes.render())
 
 
-def _post_number(table: rows.Table, row: rows.Row) -> str:
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """Where a CrowdTangle post's time, text and reaction counts are: the export's own columns, or 4CAT's."""
+
+    time: str
+    text: str
+    reactions: tuple[str, ...]
+
+
+ORIGINAL = Columns("post created", "message", REACTIONS)
+
+
+def post_record(
+    table: rows.Table, row: rows.Row, columns: Columns, post_id: str, page_id: str, zone: tzinfo
+) -> PostRecord:
+    """A CrowdTangle post (its counts, kind and URL) from a row, with the id and page given."""
+    known = [count for name in columns.reactions if (count := rows.count(table, row, name)) is not None]
+    kind = row.cells.get("type", "").lower()
+    return PostRecord(
+        external_id=post_id,
+        page_id=page_id,
+        created_at=rows.time(table, row, columns.time, zone),
+        text=rows.text(table, row, columns.text),
+        location=f"line {row.line}",
+        kind=KINDS.get(kind, kind[:30]) or None,
+        likes=rows.count(table, row, "likes"),
+        reactions=sum(known) if known else None,
+        comments=rows.count(table, row, "comments"),
+        shares=rows.count(table, row, "shares"),
+        url=row.cells.get("url") or None,
+    )
+
+
+def post_number(table: rows.Table, row: rows.Row) -> str:
     """The post's own id, read from its URL (see the module docstring)."""
     url = row.cells.get("url", "")
     parts = urlsplit(url)

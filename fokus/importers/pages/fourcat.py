@@ -23,6 +23,15 @@ What the file can tell, and how it is read:
   in the same file, and is skipped with a note otherwise; its ``author`` is the commenter (handed on only to be
   turned into a keyed hash), and a comment whose author is the post's page is the page's reply;
 - rows posted in a group (``is_in_group`` yes) are no page's posts: skipped with a note.
+
+4CAT also imports CrowdTangle's CSVs and exports them again under its own names (``id`` the last part of the
+post's URL, ``author`` the page's user name, ``page_id``, ``page_name``, ``type``, ``likes``, ``likes_love`` ...
+``likes_care``, ``comments``, ``shares``, ``page_followers``). Such a file (told by its ``page_id`` column) is read
+as the CrowdTangle reader reads the original: the post's id read from its ``url`` (4CAT's ``id`` is whatever
+followed the URL's last slash: ``?type=3`` for a photo, nothing for a video), stored as ``<page_id>_<post>``, the
+same counts and kinds, followers not read. Its time is ``timestamp``, read in the zone given: 4CAT dropped
+CrowdTangle's zone (CET or CEST) and computed ``unix_timestamp`` as if the time were in its own server's zone, so
+that column is used only when ``timestamp`` is missing.
 """
 
 from __future__ import annotations
@@ -35,18 +44,25 @@ from fokus.errors import FokusError
 from fokus.i18n import _
 from fokus.importers.notes import Notes
 from fokus.importers.pages import rows
+from fokus.importers.pages.crowdtangle import Columns, post_number, post_record
 from fokus.importers.pages.listing import page_key
 from fokus.importers.pages.records import CommentRecord, PageFeed, PageRecord, PostRecord
 from fokus.importers.times import from_unix
 
 FORMAT = "4cat"
-REQUIRED = ("id", "body", "author", "author_name")
+REQUIRED = ("id", "body", "author")
+#: 4CAT's columns for a CrowdTangle export it imported, to the counts they give (reactions add up all but shares).
+CROWDTANGLE_COUNTS = ("likes", "likes_love", "likes_wow", "likes_haha", "likes_sad", "likes_angry", "likes_care")
 
 
 def sniff(head: str) -> bool:
-    """Whether the header is 4CAT's mapping of Facebook posts."""
+    """Whether the header is 4CAT's mapping of Facebook posts (captured, or imported from CrowdTangle)."""
     names = rows.head_names(head)
-    return set(REQUIRED) <= names and ("unix_timestamp" in names or "timestamp" in names)
+    return (
+        set(REQUIRED) <= names
+        and bool({"author_name", "page_id"} & names)
+        and bool({"unix_timestamp", "timestamp"} & names)
+    )
 
 
 def parse(data: bytes, path: str, zone: tzinfo) -> PageFeed:
@@ -68,6 +84,10 @@ def _read(table: rows.Table, feed: PageFeed, zone: tzinfo) -> None:
             _("not a 4CAT Facebook export: no column {columns}").format(columns=", ".join(missing)), where="line 1"
         )
     notes = Notes()
+    if "page_id" in table.names:
+        _crowdtangle(table, feed, zone, notes)
+        feed.skipped.extend(notes.render())
+        return
     pages: dict[str, PageRecord] = {}
     seen: dict[str, PostRecord] = {}
     comments: list[tuple[rows.Row, str]] = []
@@ -113,6 +133,26 @@ def _read(table: rows.Table, feed: PageFeed, zone: tzinfo) -> None:
             )
         )
     feed.skipped.extend(notes.render())
+
+
+def _crowdtangle(table: rows.Table, feed: PageFeed, zone: tzinfo, notes: Notes) -> None:
+    """A CrowdTangle export as 4CAT rewrote it (see the module docstring)."""
+    pages: dict[str, PageRecord] = {}
+    seen: dict[str, PostRecord] = {}
+    columns = Columns(rows.first_column(table, "timestamp", "unix_timestamp"), "body", CROWDTANGLE_COUNTS)
+    for row in table.rows:
+        page_id = rows.ident(table, row, "page_id")
+        if page_id not in pages:
+            author = row.cells.get("author", "")
+            name = row.cells.get("page_name") or author or page_id
+            pages[page_id] = PageRecord(page_id, name, f"https://www.facebook.com/{author}" if author else None)
+            feed.pages.append(pages[page_id])
+        number = post_number(table, row) if row.cells.get("url") else rows.ident(table, row, "id")
+        post = post_record(table, row, columns, f"{page_id}_{number}", page_id, zone)
+        if rows.keep_once(seen, post, notes):
+            feed.posts.append(post)
+    if any(row.cells.get("page_followers") for row in table.rows):
+        notes.line(_("Followers at Posting is not read: fokus takes a page's followers from the pages file"))
 
 
 def _page(table: rows.Table, row: rows.Row) -> str:
