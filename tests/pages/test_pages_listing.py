@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fokus.errors import FokusError
 from fokus.importers.pages.listing import page_key, read_listing
@@ -144,3 +147,21 @@ def test_a_pages_file_that_is_not_utf8_or_holds_nul_is_refused(tmp_path: Path) -
     path.write_bytes(b"kommune;side\nB\x00;111\n")
     with pytest.raises(FokusError, match=r"sider.csv:line 2: NUL byte: this is not a text CSV file"):
         read_listing(path)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list('kommune;side,innbyggere 0123456789/:?=."\n\u00a0fbcom_-')), max_size=80))
+def test_any_pages_file_is_read_or_refused_in_one_line(text: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "sider.csv"
+        path.write_text("kommune;side;innbyggere;følgere start\n" + text, encoding="utf-8")
+        refused = None
+        try:
+            rows = read_listing(path)
+        except FokusError as err:
+            refused = str(err)
+    if refused is not None:
+        assert "\n" not in refused
+        assert refused.startswith(str(path))
+    else:
+        assert len({row.page for row in rows}) == len(rows)
