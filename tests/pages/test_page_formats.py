@@ -226,6 +226,21 @@ def test_mcl_csv_download_reads_the_same_names_flattened() -> None:
     assert (feed.comments, feed.skipped) == ([], [])
 
 
+def test_mcl_json_as_one_list_and_texts_with_line_separators(tmp_path: Path) -> None:
+    lines = MCL_JSON.read_text(encoding="utf-8").splitlines()
+    lines[0] = lines[0].replace("nabolag? ", "nabolag?\u2028")  # written unescaped, as json.dumps(ensure_ascii=False)
+    path = tmp_path / "trondheim.json"
+    path.write_text("[\n" + ",\n".join(lines) + "\n]", encoding="utf-8")
+    listed = read(mcl, path)
+    assert posts_of(listed) == posts_of(read(mcl, MCL_JSON))
+    assert comments_of(listed) == comments_of(read(mcl, MCL_JSON))
+    assert [p.location for p in listed.posts] == ["$[0]", "$[1]"]
+    assert listed.posts[0].text.startswith("Hvordan synes du snøryddingen fungerer i ditt nabolag?\u2028Svar")
+    assert listed.skipped == ["post by or to a profile, group or event, not a page (skipped): at $[2]"]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    assert read(mcl, path).posts[0].text == listed.posts[0].text
+
+
 # --- detection ---------------------------------------------------------------------------------------------------
 
 

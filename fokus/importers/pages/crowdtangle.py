@@ -123,7 +123,7 @@ def post_record(
         page_id=page_id,
         created_at=rows.time(table, row, columns.time, zone),
         text=rows.text(table, row, columns.text),
-        location=f"line {row.line}",
+        location=row.place,
         kind=KINDS.get(kind, kind[:30]) or None,
         likes=rows.count(table, row, "likes"),
         reactions=sum(known) if known else None,

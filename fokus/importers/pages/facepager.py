@@ -96,7 +96,7 @@ class _Reader:
         node, parent, kind = cells["id"], cells["parent_id"], cells["object_type"].lower()
         if parent in self.failed or not (_OK.match(cells["query_status"]) or kind == "seed") or kind == "error":
             self.failed.add(node)
-            self.notes.add(_("row of a failed query (skipped)"), f"line {row.line}")
+            self.notes.add(_("row of a failed query (skipped)"), row.place)
             return
         if kind == "seed":
             self.seeds[node] = cells["object_id"]
@@ -133,7 +133,7 @@ class _Reader:
             page_id=page_id,
             created_at=rows.time(self.table, row, "created_time", self.zone),
             text=rows.text(self.table, row, "message"),
-            location=f"line {row.line}",
+            location=row.place,
             kind=kind[:30].lower() or None,
             likes=rows.count(self.table, row, likes),
             reactions=rows.count(self.table, row, "reactions.summary.total_count"),
@@ -154,7 +154,7 @@ class _Reader:
             post_id=post.external_id,
             created_at=rows.time(self.table, row, "created_time", self.zone),
             text=rows.text(self.table, row, "message"),
-            location=f"line {row.line}",
+            location=row.place,
             parent_id=None if above is None else above.external_id,
             author=author_id or author_name or None,
             likes=rows.count(self.table, row, "like_count"),

@@ -93,7 +93,7 @@ def _read(table: rows.Table, feed: PageFeed, zone: tzinfo) -> None:
     comments: list[tuple[rows.Row, str]] = []
     for row in table.rows:
         if row.cells.get("is_in_group", "").lower() in ("yes", "true", "1"):
-            notes.add(_("post in a group, not on a page (skipped)"), f"line {row.line}")
+            notes.add(_("post in a group, not on a page (skipped)"), row.place)
             continue
         url = row.cells.get("url", "")
         post_of = _commented_post(url)
@@ -110,7 +110,7 @@ def _read(table: rows.Table, feed: PageFeed, zone: tzinfo) -> None:
             page_id=page_id,
             created_at=_time(table, row, zone),
             text=rows.text(table, row, "body"),
-            location=f"line {row.line}",
+            location=row.place,
             kind="video" if video else "photo" if image else None,
             url=url or None,
         )
@@ -118,7 +118,7 @@ def _read(table: rows.Table, feed: PageFeed, zone: tzinfo) -> None:
             feed.posts.append(post)
     for row, post_id in comments:
         if post_id not in seen:
-            notes.add(_("comment on a post the file does not hold (skipped)"), f"line {row.line}")
+            notes.add(_("comment on a post the file does not hold (skipped)"), row.place)
             continue
         author = _page(table, row)
         feed.comments.append(
@@ -127,7 +127,7 @@ def _read(table: rows.Table, feed: PageFeed, zone: tzinfo) -> None:
                 post_id=post_id,
                 created_at=_time(table, row, zone),
                 text=rows.text(table, row, "body"),
-                location=f"line {row.line}",
+                location=row.place,
                 by_page=author == seen[post_id].page_id,
                 author=author,
             )

@@ -101,7 +101,7 @@ class _Reader:
         cells = row.cells
         owner, surface = cells.get("post_owner.type", "page").lower(), cells.get("surface.type", "page").lower()
         if owner not in ("page", "") or surface not in ("page", ""):
-            self.notes.add(_("post by or to a profile, group or event, not a page (skipped)"), f"line {row.line}")
+            self.notes.add(_("post by or to a profile, group or event, not a page (skipped)"), row.place)
             return
         page_id = rows.ident(self.table, row, "post_owner.id")
         if page_id not in self.pages:
@@ -115,7 +115,7 @@ class _Reader:
             page_id=page_id,
             created_at=rows.time(self.table, row, "creation_time", UTC),
             text=rows.text(self.table, row, "text"),
-            location=f"line {row.line}",
+            location=row.place,
             kind=KINDS.get(kind, kind[:30]) or None,
             likes=rows.count(self.table, row, "statistics.like_count"),
             reactions=rows.count(self.table, row, "statistics.reaction_count"),
@@ -133,7 +133,7 @@ class _Reader:
             post_id=post_id,
             created_at=rows.time(self.table, row, "creation_time", UTC),
             text=rows.text(self.table, row, "text"),
-            location=f"line {row.line}",
+            location=row.place,
             parent_id=rows.ident(self.table, row, "parent_comment_id") if row.cells.get("parent_comment_id") else None,
             author=author,
         )

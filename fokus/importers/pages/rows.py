@@ -52,9 +52,9 @@ _OFFSET_AFTER_SPACE = re.compile(r"^(.*\d) ([+-]\d\d:?\d\d)$")
 
 @dataclass(slots=True)
 class Row:
-    """One record: the line it starts on and its cells by (lower-case) column name."""
+    """One record: where it is (``line 4``, or ``$[3]`` in a JSON list) and its cells by (lower-case) column name."""
 
-    line: int
+    place: str
     cells: dict[str, str]
 
 
@@ -71,7 +71,7 @@ class Table:
         """``"line 4, column 12 (Likes)"``: the place of a cell, for errors and notes."""
         column = self.columns.get(name)
         label = self.labels.get(name, name)
-        return f"line {row.line}, column {column} ({label})" if column else f"line {row.line} ({label})"
+        return f"{row.place}, column {column} ({label})" if column else f"{row.place} ({label})"
 
 
 def head_names(head: str) -> set[str]:
@@ -104,7 +104,7 @@ def read_csv(data: bytes, path: str) -> Table:
                 where=f"line {start}",
                 hint=_("a wrong delimiter or an unclosed quote on this or the line before"),
             )
-        _add(table, Row(start, dict(zip(keys, map(str.strip, cells), strict=False))))
+        _add(table, Row(f"line {start}", dict(zip(keys, map(str.strip, cells), strict=False))))
     return table
 
 
@@ -130,20 +130,20 @@ def read_json_lines(data: bytes, path: str) -> Table:
         items = _json(text, 1)
         if not isinstance(items, list):
             raise FokusError(_("expected a list of objects"), where="line 1")
-        lines: Iterator[tuple[int, Any]] = ((1, item) for item in items)
-    else:
-        lines = ((n, _json(line, n)) for n, line in enumerate(text.splitlines(), 1) if line.strip())
-    for number, item in lines:
+        lines: Iterator[tuple[str, Any]] = ((f"$[{i}]", item) for i, item in enumerate(items))
+    else:  # split at line feeds only: a text may hold U+2028, which str.splitlines() would also split at
+        lines = ((f"line {n}", _json(line, n)) for n, line in enumerate(text.split("\n"), 1) if line.strip())
+    for place, item in lines:
         if not isinstance(item, dict):
-            raise FokusError(_("expected an object on each line"), where=f"line {number}")
+            raise FokusError(_("expected an object on each line"), where=place)
         cells: dict[str, str] = {}
         try:
             _flatten(item, "", cells)
         except FokusError as err:
-            err.where = f"line {number} ({err.where})"
+            err.where = f"{place} ({err.where})"
             raise
         table.names.update(cells)
-        _add(table, Row(number, cells))
+        _add(table, Row(place, cells))
     return table
 
 
@@ -218,7 +218,7 @@ def _text_of(data: bytes, path: str) -> str:
 
 def _add(table: Table, row: Row) -> None:
     if len(table.rows) >= limits.MAX_RECORDS:
-        limits.check_count(len(table.rows) + 1, limits.MAX_RECORDS, N_("rows"), f"line {row.line}")
+        limits.check_count(len(table.rows) + 1, limits.MAX_RECORDS, N_("rows"), row.place)
     table.rows.append(row)
 
 
