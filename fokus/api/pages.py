@@ -200,8 +200,10 @@ class _Pages:
         page = self.by_id.get(listing.page)
         if page is not None:
             return page
-        for candidate in self.by_id.values():
-            if candidate.url and _url_name(candidate.url) == listing.page:
+        for candidate in self.by_id.values():  # a format that kept the name's case, or gave only the address
+            if candidate.external_id.casefold() == listing.page or (
+                candidate.url and _url_name(candidate.url) == listing.page
+            ):
                 return candidate
         if listing.name:
             wanted = listing.name.casefold()

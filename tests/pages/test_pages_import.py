@@ -306,3 +306,22 @@ def test_a_harvest_of_many_files_is_summed_up_by_format(project: Project, db: st
         "  13 notes on skipped content; import fewer files at once to see them",
         "Pages: 1 added, 0 updated, 0 unchanged.",
     ]
+
+
+def test_the_pages_file_finds_a_page_by_its_name_in_any_case_or_its_address(project: Project, tmp_path: Path) -> None:
+    def feed(page: PageRecord, sha: str) -> PageFeed:
+        post = PostRecord(f"{page.external_id}_1", page.external_id, at(3), "Hei", "line 2")
+        return PageFeed(path="x.csv", format="4cat", sha256=sha * 64, pages=[page], posts=[post])
+
+    feeds = [
+        feed(PageRecord("OsKommune", "Os"), "e"),
+        feed(PageRecord("999", "Side 999", url="https://www.facebook.com/fitjar.kommune/"), "f"),
+    ]
+    listing = tmp_path / "sider.csv"
+    listing.write_text("kommune,side\nOs,facebook.com/oskommune\nFitjar,https://m.facebook.com/Fitjar.Kommune\n")
+    with project.begin() as session:
+        report = import_page_data(session, feeds, read_listing(listing))
+    assert (report.pages.added, report.listed.added, report.listed.updated) == (2, 0, 2)
+    with project.read() as session:
+        linked = dict(session.execute(select(Page.external_id, Case.name).join(Case, Page.case_id == Case.id)).all())
+    assert linked == {"OsKommune": "Os", "999": "Fitjar"}
