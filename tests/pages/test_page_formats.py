@@ -112,6 +112,9 @@ def test_facepager_rows_under_a_failed_query_are_skipped_with_it(tmp_path: Path)
     assert [p.external_id for p in feed.posts] == [f"{ASKOY}_10151900000002", f"{ASKOY}_10151900000003"]
     assert feed.comments == []
     assert feed.skipped == ["row of a failed query (skipped): 6, first at line 3"]
+    lines[2] = lines[2].replace('"fetched (500)"', '""')  # no status written: read
+    path.write_text("\n".join(lines), encoding="utf-8")
+    assert len(read(facepager, path).posts) == 3
 
 
 # --- CrowdTangle -------------------------------------------------------------------------------------------------

@@ -17,7 +17,8 @@ How a row is read (by the tree, not by its ``level``, which depends on where the
 - a ``data`` row under a seed is a post (``object_id`` ``<page>_<post>``); under a post it is a comment on it
   (``parent_id`` is the post's row ``id``); under a comment, a reply to that comment;
 - ``offcut`` and ``empty`` rows (what was left of a response, a query with no results) are passed over; rows of a
-  query that failed (a status other than 2xx, or ``error``) are skipped with a note, and so are the rows under them.
+  query that failed (a status other than 2xx, or ``error``; an empty status is no failure) are skipped with a note,
+  and so are the rows under them.
 
 The page is the part of a post's id before ``_`` (else ``from.id``, else the seed's ``object_id``; a seed that is
 the page's address name gives its URL, ``https://www.facebook.com/<seed>``, which the pages file matches); its name is
@@ -94,7 +95,8 @@ class _Reader:
     def row(self, row: rows.Row) -> None:
         cells = row.cells
         node, parent, kind = cells["id"], cells["parent_id"], cells["object_type"].lower()
-        if parent in self.failed or not (_OK.match(cells["query_status"]) or kind == "seed") or kind == "error":
+        status = cells["query_status"]
+        if parent in self.failed or kind == "error" or (status and kind != "seed" and not _OK.match(status)):
             self.failed.add(node)
             self.notes.add(_("row of a failed query (skipped)"), row.place)
             return
