@@ -14,7 +14,8 @@ for the rules, learnt from the coding, and adding them to the codebook file), ``
 the researchers; ``suggestion_quality``, every source cross-validated by thread), ``exports``, ``listing``,
 ``status``, ``demo``, ``demo_pages`` (the demo's page data, generated from a seed), ``pages`` (page feeds and the
 pages file in, and the pages listed), ``page_scores`` (the pages' scores, ranks and top N written to their cases,
-the score run as provenance), ``survey`` (a survey's closed items as case attributes, its open answers as
+the score run as provenance), ``pages_view`` (what the TUI's pages screens read: the ranking, a page's posts a
+screenful at a time), ``survey`` (a survey's closed items as case attributes, its open answers as
 messages), ``step_summary`` (what an undone step was) and ``workplace`` (who codes and where they left off).
 The building blocks these share with the layers below (settings, the event log, participants, coders, times) are
 in :mod:`fokus.domain`.

@@ -58,6 +58,7 @@ class FokusApp(App[None]):
         Binding("p", "practices", N_("Good practice board"), id="app.practices"),
         Binding("N", "memos", N_("Memos"), id="app.memos"),
         Binding("a", "analysis", N_("Analysis"), id="app.analysis"),
+        Binding("P", "pages", N_("Pages"), id="app.pages"),
         Binding("t", "tag", N_("Suggest codes"), id="app.tag"),
         Binding("L", "learn", N_("Learn from coding"), id="app.learn"),
         Binding("d", "discover", N_("New themes"), id="app.discover"),
@@ -191,6 +192,12 @@ class FokusApp(App[None]):
         from fokus.tui.screens.analysis import AnalysisScreen
 
         self.push_screen(AnalysisScreen())
+
+    def action_pages(self) -> None:
+        from fokus.tui.screens.pages import PagesScreen
+
+        if not isinstance(self.screen, PagesScreen):
+            self.push_screen(PagesScreen())
 
     def action_tag(self) -> None:
         """Tag in a thread worker, so the UI stays responsive; progress shows as notifications."""

@@ -76,6 +76,7 @@ class ThreadScreen(CodingKeys):
         Binding("M", "memo_coding", N_("Memo on coding"), id="thread.memo_coding"),
         Binding("n", "memo_case", N_("Memo on municipality"), id="thread.memo_case"),
         Binding("g", "good_practice", N_("Good practice"), id="thread.good"),
+        Binding("F", "municipality_page", N_("Municipality's page"), id="thread.page"),
     ]
 
     def __init__(self, thread_id: int, *, start_at: tuple[int, int] | None = None, found: str | None = None) -> None:
@@ -308,6 +309,13 @@ class ThreadScreen(CodingKeys):
             own,
             lambda s, text: memo_on_case(s, case, text, coder_id=app.coder_id),
         )
+
+    def action_municipality_page(self) -> None:
+        """The page of the municipality of the message in focus, else of the thread's post."""
+        from fokus.tui.screens.page import open_thread_page
+
+        found = self.current
+        open_thread_page(self, self.thread_id, found[0].case if found else None)
 
     def action_good_practice(self) -> None:
         """Mark the selection as good practice, with a short summary. On a passage others marked, it becomes your own

@@ -59,6 +59,7 @@ class ThreadsScreen(FokusScreen):
         Binding("slash", "filter", N_("Filter"), key_display="/", id="threads.filter"),
         Binding("escape", "clear_filter", N_("Clear filter / back"), id="threads.clear"),
         Binding("enter", "open", N_("Open thread"), id="threads.open"),
+        Binding("F", "municipality_page", N_("Municipality's page"), id="threads.page"),
     ]
 
     def __init__(self, filters: ThreadFilter | None = None) -> None:
@@ -168,6 +169,14 @@ class ThreadsScreen(FokusScreen):
         if table.row_count:
             key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
             self._open(int(str(key.value)))
+
+    def action_municipality_page(self) -> None:
+        """The page of the municipality of the row the cursor is on."""
+        table = self.query_one(DataTable)
+        if table.row_count and table.cursor_row < len(self.rows):
+            from fokus.tui.screens.page import open_case_page
+
+            open_case_page(self, self.rows[table.cursor_row].case)
 
     def _open(self, thread_id: int) -> None:
         from fokus.tui.screens.thread import open_thread
