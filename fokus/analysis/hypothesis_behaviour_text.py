@@ -68,7 +68,7 @@ def quoted(item: dict[str, Any]) -> list[str]:
     if kind == "value":
         return [f"- {item['case']}: {item['attribute']} = {item['value']}"]
     if kind == "post":
-        by = _("{page} ({case}), {day}: {likes} likes, {comments} comments, {shares} shares").format(
+        by = _("{page} ({case}), {day}: likes: {likes}, comments: {comments}, shares: {shares}").format(
             page=item["page"],
             case=item["case"],
             day=_day(item["created_at"]),

@@ -379,7 +379,11 @@ def _markdown_one(r: HypothesisResult, spec: HypothesisFile) -> list[str]:
     note = h.shown("note")
     if note:
         lines += [f"*{note}*", ""]
-    test = _("Test: {test}, {about}; population: {population} units; direction: {direction}.").format(
+    test = (
+        _("Test: {test}, {about}; direction: {direction}.")  # cases, whatever was coded
+        if h.behaviour
+        else _("Test: {test}, {about}; population: {population} units; direction: {direction}.")
+    ).format(
         test=_(TESTS.get(h.test, h.test)),
         about=about,
         population=_(POPULATIONS.get(r.population, r.population)),
