@@ -114,8 +114,10 @@ def survey_import(
     if report.new_cases:
         click.echo(_("New cases: {names}").format(names=", ".join(report.new_cases)))
     click.echo(
-        _(
-            "Open questions: {items} threads, {answers} answers; {added} messages added, {existing} already there."
+        ngettext(
+            "Open questions: {items} thread, {answers} answers; {added} messages added, {existing} already there.",
+            "Open questions: {items} threads, {answers} answers; {added} messages added, {existing} already there.",
+            report.open,
         ).format(
             items=number(report.open),
             answers=number(report.answers),

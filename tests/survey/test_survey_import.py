@@ -50,7 +50,7 @@ def test_closed_items_become_typed_attributes_and_open_answers_messages(project:
     assert "3 respondents, cases in column 'kommune'." in out
     assert "note: column 'epost' identifies a person: not stored" in out
     assert "Closed items: 7 (7 new attributes); cases: 3 added, 0 updated, 0 unchanged." in out
-    assert "Open questions: 1 threads, 2 answers; 3 messages added, 0 already there." in out
+    assert "Open questions: 1 thread, 2 answers; 3 messages added, 0 already there." in out
     with project.read() as session:
         attributes, rows = case_rows(session)
         types = {a.name: a.type for a in attributes}
@@ -158,4 +158,43 @@ def test_a_bad_file_writes_nothing(project: Project, db: str, tmp_path: Path) ->
     assert result.output.strip().splitlines() == [
         f"fokus: error: {bad}:line 3: case 'Bodø' answered twice (first on line 2) (keep one submission per case)"
     ]
+    assert counts(project) == before
+
+
+def test_bodo_kommune_is_the_case_bodo_and_the_questionnaire_says_what_it_is(
+    project: Project, db: str, tmp_path: Path
+) -> None:
+    (tmp_path / "cases.csv").write_text("kommune,fylke\nBodø,Nordland\nVoss,Vestland\n", encoding="utf-8")
+    fokus(db, "cases", "import", str(tmp_path / "cases.csv"))
+    out = fokus(db, "survey", "import", str(DATA / "surveymonkey_matrix.csv")).output
+    assert "note: 'Bodø kommune' read as the case 'Bodø'" in out
+    assert "note: 'Voss herad' read as the case 'Voss'" in out
+    assert "cases: 0 added, 2 updated, 0 unchanged." in out
+    with project.read() as session:
+        assert sorted(session.scalars(select(Case.name))) == ["Bodø", "Voss"]
+        roles = dict(session.execute(select(Participant.pseudonym, Participant.role)).all())
+        linked = session.execute(
+            select(Case.name).join(Participant, Participant.case_id == Case.id).where(Participant.role.is_(None))
+        ).all()
+    assert sorted(roles.values(), key=str) == [None, "questionnaire"]  # Voss wrote no "other" platform
+    assert linked == [("Bodø",)]
+
+
+def test_an_item_named_like_an_attribute_from_elsewhere_is_refused(project: Project, db: str, tmp_path: Path) -> None:
+    (tmp_path / "cases.csv").write_text("kommune,dialog\nBodø,høy\n", encoding="utf-8")
+    fokus(db, "cases", "import", str(tmp_path / "cases.csv"))
+    before = counts(project)
+    result = fokus(db, "survey", "import", str(DATA / "nettskjema_ids.csv"), ok=False)
+    assert result.output.strip() == (
+        f"fokus: error: {DATA / 'nettskjema_ids.csv'}:line 1: item 'dialog' has the name of a case attribute the"
+        " project already holds (give the item another id in a --map file)"
+    )
+    assert counts(project) == before
+
+
+def test_a_dry_run_reports_and_writes_nothing(project: Project, db: str) -> None:
+    before = counts(project)
+    out = fokus(db, "survey", "import", "--dry-run", str(DATA / "nettskjema_ids.csv")).output
+    assert "cases: 3 added" in out
+    assert "Dry run: nothing was written." in out
     assert counts(project) == before

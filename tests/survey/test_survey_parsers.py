@@ -189,3 +189,47 @@ BAD = [
 @pytest.mark.parametrize(("data", "options", "message"), BAD)
 def test_bad_files_are_refused_with_one_line(data: str | bytes, options: dict[str, object], message: str) -> None:
     assert refused(data, **options) == message
+
+
+def test_surveymonkey_matrix_rows_are_items_and_other_is_its_own_open_item() -> None:
+    survey = read("surveymonkey_matrix.csv")
+    assert closed(survey) == {
+        "enig_pastandene_vi_svarer_raskt": ("integer", {"Bodø kommune": 5, "Voss herad": 3}),
+        "enig_pastandene_ledelsen_stotter_arbeidet": ("integer", {"Bodø kommune": 4, "Voss herad": 5}),
+        "plattformer_facebook": ("boolean", {"Bodø kommune": True, "Voss herad": True}),
+        "plattformer_instagram": ("boolean", {"Bodø kommune": False, "Voss herad": True}),
+    }
+    [other] = survey.open
+    assert (other.id, other.question) == (
+        "plattformer_other_please_specify",
+        "Hvilke plattformer bruker dere? (Other (please specify))",
+    )
+    assert [text for _r, text in other.answers] == ["Flickr for turistbilder"]
+
+
+def test_a_workbook_is_refused_with_the_way_out() -> None:
+    assert refused(b"PK\x03\x04" + b"\0" * 30) == (
+        "svar.csv:byte 0: an Excel workbook or another zip file, not CSV (save the sheet as CSV UTF-8 and import that)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("- kommune\n", "map.yaml: a mapping file is a YAML mapping with case_column and items"),
+        ("case: kommune\n", "map.yaml:line 1: unknown key 'case' (the keys are case_column and items)"),
+        (
+            "items:\n  dialog: {id: 2dialog}\n",
+            "map.yaml:line 2: not an id: '2dialog' (letters, digits, _ . -, starting with a letter, at most 60)",
+        ),
+        ("items:\n  dialog: {kind: likert}\n", "map.yaml:line 2: unknown kind 'likert' (closed, choice, open, skip)"),
+        ("items:\n  dialog: {name: x}\n", "map.yaml:line 2: an item takes id and kind"),
+    ],
+)
+def test_a_bad_mapping_file_is_refused_with_its_line(tmp_path: Path, text: str, message: str) -> None:
+    from fokus.importers.survey.mapping import read_mapping
+
+    (tmp_path / "map.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(FokusError) as caught:
+        read_mapping(tmp_path / "map.yaml")
+    assert str(caught.value) == message.replace("map.yaml", str(tmp_path / "map.yaml"))

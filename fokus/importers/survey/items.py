@@ -11,7 +11,8 @@ Decisions (the command's help and the README say them too):
   (else by the case), never by name.
 - A closed item is typed from all its answers (:mod:`fokus.importers.survey.scales`); a multiple choice (SurveyMonkey's
   columns under one question; elsewhere consecutive columns ``<question> - <option>``, ``<question>: <option>`` or
-  ``<id>_<option>`` holding the option, 1/0, x or ja/nei) becomes one boolean per option, false when not chosen.
+  ``<id>_<option>`` holding the option, 1/0, x or ja/nei) becomes one boolean per option, false when not chosen;
+  its "Other (please specify)" column is an item of its own. A SurveyMonkey matrix's rows are items of their own.
 - A text column is open when SurveyMonkey calls it "Open-Ended Response", or when its answers read as free text: most
   differ from each other and they average at least 20 characters (or one has 100); otherwise it is a closed text item
   (a single choice). The mapping file overrides any of this.
@@ -299,11 +300,14 @@ class _Reader:
             else:
                 groups.append([column])
         out: list[list[Column]] = []
-        for group in groups:
+        for whole in groups:
+            other = [c for c in whole if _is_other(self._option(c))] if len(whole) > 1 else []
+            group = [c for c in whole if c not in other]
             if len(group) > 1 and not self._is_choice(group):
                 out.extend([c] for c in group)
-            else:
+            elif group:
                 out.append(group)
+            out.extend([c] for c in other)  # "Other (please specify)": its own item, open when written freely
         return out
 
     def _same_question(self, a: Column, b: Column) -> bool:
@@ -359,7 +363,10 @@ class _Reader:
         question = first.question
         if first.option and first.option.casefold() not in ("response", "open-ended response"):
             question = f"{question} ({first.option})"
-        rule = self.mapping.rule(question, first.question, _id_of(question))
+        own_id = _id_of(question)
+        if question != first.question:  # a matrix row, or "Other": the question's id and the row's
+            own_id = f"{_id_of(first.question)}_{slug(first.option)}"
+        rule = self.mapping.rule(question, first.question, own_id)
         if rule.kind == "skip":
             return
         values = [row[first.index] for row in rows]
@@ -369,7 +376,7 @@ class _Reader:
             and kind == "text"
             and (first.option.casefold() == "open-ended response" or _free_text(values))
         )
-        item_id = self._new_id(rule.id or _id_of(question))
+        item_id = self._new_id(rule.id or own_id)
         if is_open:
             open_item = OpenItem(item_id, question)
             for respondent, value, (line, _row) in zip(respondents, values, self.table.rows, strict=True):
@@ -395,6 +402,11 @@ class _Reader:
 
 def _id_of(header: str) -> str:
     return header if ID.match(header) else slug(header)
+
+
+def _is_other(option: str) -> bool:
+    label = option.casefold()
+    return label.startswith(("other", "annet", "anna", "andre")) or "spesifiser" in label or "specify" in label
 
 
 def _free_text(values: list[str]) -> bool:

@@ -63,6 +63,13 @@ class RawTable:
 def decode(data: bytes, path: str, encoding: str) -> str:
     """The file's text: UTF-8 unless the user names Windows-1252 (what Excel in Norway writes for Questback)."""
     check_file_size(len(data), path, parsed=True)
+    if data.startswith(b"PK\x03\x04"):
+        raise FokusError(
+            _("an Excel workbook or another zip file, not CSV"),
+            path=path,
+            where="byte 0",
+            hint=_("save the sheet as CSV UTF-8 and import that"),
+        )
     if encoding == "utf-8":
         try:
             return decode_text(data, path)
