@@ -8,8 +8,9 @@ does not hold yet is created, as a case table or a CSV of messages would create 
 a misspelt municipality then shows at once, and the survey is not refused for a case the case table has not brought
 yet; "Bodø kommune" is read as the case "Bodø" when the project holds that one. An item whose id is a case
 attribute that no survey made (``score``, ``fylke``) is refused, lest its answers replace those values. The
-questions' author is a participant with the role ``questionnaire``. An item's full question is kept beside its short id in the setting ``survey.items`` (JSON: id -> question,
-kind, type, scale), since an attribute has no description of its own. Importing the same file again changes nothing.
+questions' author is a participant with the role ``questionnaire``. An item's full question is kept beside its
+short id in the setting ``survey.items`` (JSON: id -> question, kind, type, scale), since an attribute has no
+description of its own. Importing the same file again changes nothing.
 """
 
 from __future__ import annotations
