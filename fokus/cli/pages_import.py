@@ -28,6 +28,7 @@ LIST_COLUMNS = (
     ("first_post", N_("first post")),
     ("last_post", N_("last post")),
 )
+TABLE_OMITS = ("page", "followers_start")
 
 
 @click.command("import")
@@ -170,10 +171,9 @@ def pages_list(ctx: click.Context, fmt: str) -> None:
             for key in ("followers_start", "followers_end", "population", "posts", "comments"):
                 row[key] = None if row[key] is None else number(row[key])
         rows.append(row)
+    # the terminal's table leaves out the page's id and its followers at the start (CSV and JSON keep them): ten
+    # columns do not fit in 80 characters
+    shown = [(key, label) for key, label in LIST_COLUMNS if fmt != "table" or key not in TABLE_OMITS]
     print_rows(
-        rows,
-        [key for key, _label in LIST_COLUMNS],
-        fmt,
-        title=_("Pages"),
-        headings=[_(label) for _key, label in LIST_COLUMNS],
+        rows, [key for key, _label in shown], fmt, title=_("Pages"), headings=[_(label) for _key, label in shown]
     )

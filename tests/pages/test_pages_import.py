@@ -241,7 +241,8 @@ def test_pages_are_listed_with_their_case_posts_and_comments(project: Project, d
     ]
     table = runner.invoke(main, ["--db", db, "pages", "list"], env={"COLUMNS": "200"}).output
     assert "Bergen kommune" in table
-    assert "12,345" in table
+    assert "13,001" in table
+    assert "12,345" not in table  # (followers at the start: in CSV and JSON only)
 
 
 def test_duplicate_posts_across_files_take_the_later_file(project: Project, tmp_path: Path) -> None:
