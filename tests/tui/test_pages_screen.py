@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import delete
+from sqlalchemy.orm import Session
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
@@ -38,28 +39,34 @@ Alta;https://www.facebook.com/222/;Alta kommune;2 000;2 000;21 000
 @pytest.fixture
 def paged(project: Project, tmp_path: Path) -> Project:
     """The demo's copy with the two pages imported and scored on likes per post (P2): Alta first."""
+    add_pages(project, tmp_path)
+    return project
+
+
+def add_pages(project: Project, folder: Path) -> None:
+    """Sogndal's page (the Bergen feed renamed) and Alta's (the same posts, liked more), linked to their
+    municipalities by the pages file, and scored on likes per post into the top 1 and top 2 (20 weightings)."""
     sogndal = FEED.read_text(encoding="utf-8").replace("Bergen kommune", "Sogndal kommune")
-    (tmp_path / "sogndal.json").write_text(sogndal, encoding="utf-8")
+    (folder / "sogndal.json").write_text(sogndal, encoding="utf-8")
     alta = sogndal.replace('"111', '"222').replace('"1_c', '"2_c').replace("Sogndal kommune", "Alta kommune")
     doc = json.loads(alta)
     for post in doc["data"]:
         post["reactions"]["summary"]["total_count"] = 100
         post["likes"]["summary"]["total_count"] = 90
-    (tmp_path / "alta.json").write_text(json.dumps(doc), encoding="utf-8")
-    (tmp_path / "pages.csv").write_text(PAGES, encoding="utf-8")
-    criteria = tmp_path / "criteria.yaml"
+    (folder / "alta.json").write_text(json.dumps(doc), encoding="utf-8")
+    (folder / "pages.csv").write_text(PAGES, encoding="utf-8")
+    criteria = folder / "criteria.yaml"
     criteria.write_text("min_posts: 1\ncriteria:\n  - {metric: P2, weight: 1}\n", encoding="utf-8")
     with project.begin() as session:
-        _forget_pages(session)  # whatever pages the demo holds: these two only
-        feeds = read_feeds([tmp_path / "sogndal.json", tmp_path / "alta.json"])
-        import_page_data(session, feeds, read_listing(tmp_path / "pages.csv"))
+        forget_pages(session)  # whatever pages the demo holds: these two only
+        feeds = read_feeds([folder / "sogndal.json", folder / "alta.json"])
+        import_page_data(session, feeds, read_listing(folder / "pages.csv"))
         score_into_cases(session, load_criteria(criteria), tops=(1, 2), samples=20, replace=True)
-    return project
 
 
-def _forget_pages(session: object) -> None:
+def forget_pages(session: Session) -> None:
     for table in (PageComment, PagePost, Page, ScoreRun):
-        session.execute(delete(table))  # type: ignore[attr-defined]
+        session.execute(delete(table))
 
 
 async def _settled(pilot: Pilot[None], app: FokusApp) -> None:
@@ -182,7 +189,7 @@ def test_the_key_from_the_thread_list_and_a_thread_opens_the_municipalitys_page(
 
 def test_a_project_without_pages_says_how_to_import_them(project: Project, drive: Callable[..., None]) -> None:
     with project.begin() as session:
-        _forget_pages(session)
+        forget_pages(session)
 
     async def steps(pilot: Pilot[None], app: FokusApp) -> None:
         await pilot.press("P")
