@@ -140,6 +140,7 @@ def _crowdtangle(table: rows.Table, feed: PageFeed, zone: tzinfo, notes: Notes) 
     pages: dict[str, PageRecord] = {}
     seen: dict[str, PostRecord] = {}
     columns = Columns(rows.first_column(table, "timestamp", "unix_timestamp"), "body", CROWDTANGLE_COUNTS)
+    followers = False
     for row in table.rows:
         page_id = rows.ident(table, row, "page_id")
         if page_id not in pages:
@@ -149,9 +150,10 @@ def _crowdtangle(table: rows.Table, feed: PageFeed, zone: tzinfo, notes: Notes) 
             feed.pages.append(pages[page_id])
         number = post_number(table, row) if row.cells.get("url") else rows.ident(table, row, "id")
         post = post_record(table, row, columns, f"{page_id}_{number}", page_id, zone)
+        followers = followers or bool(row.cells.get("page_followers"))
         if rows.keep_once(seen, post, notes):
             feed.posts.append(post)
-    if any(row.cells.get("page_followers") for row in table.rows):
+    if followers:
         notes.line(_("Followers at Posting is not read: fokus takes a page's followers from the pages file"))
 
 

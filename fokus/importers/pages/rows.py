@@ -25,7 +25,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
@@ -60,9 +60,11 @@ class Row:
 
 @dataclass(slots=True)
 class Table:
-    """A file's rows; ``columns`` gives each name's column number (1-based) in a CSV, empty for JSON lines."""
+    """A file's rows, to be read once (a CSV's are read as they are asked for, so that a file of 300,000 comments
+    is never held twice over as cells); ``columns`` gives each name's column number (1-based) in a CSV, empty for
+    JSON lines."""
 
-    rows: list[Row] = field(default_factory=list)
+    rows: Iterable[Row] = ()
     columns: dict[str, int] = field(default_factory=dict)
     names: set[str] = field(default_factory=set)
     labels: dict[str, str] = field(default_factory=dict)  # a column's name as the header writes it
@@ -94,7 +96,13 @@ def read_csv(data: bytes, path: str) -> Table:
         table.columns[key] = number
         table.labels[key] = name.strip().lstrip("\ufeff")
     table.names = set(table.columns)
-    keys = list(table.columns)
+    table.rows = _csv_rows(records, list(table.columns))
+    return table
+
+
+def _csv_rows(records: Iterator[tuple[int, list[str]]], keys: list[str]) -> Iterator[Row]:
+    """The records after the header as rows; blank ones left out, a row of another width refused."""
+    count = 0
     for start, cells in records:
         if not any(cell.strip() for cell in cells):
             continue
@@ -104,8 +112,10 @@ def read_csv(data: bytes, path: str) -> Table:
                 where=f"line {start}",
                 hint=_("a wrong delimiter or an unclosed quote on this or the line before"),
             )
-        _add(table, Row(f"line {start}", dict(zip(keys, map(str.strip, cells), strict=False))))
-    return table
+        count += 1
+        if count > limits.MAX_RECORDS:
+            limits.check_count(count, limits.MAX_RECORDS, N_("rows"), f"line {start}")
+        yield Row(f"line {start}", dict(zip(keys, map(str.strip, cells), strict=False)))
 
 
 def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
@@ -125,6 +135,7 @@ def read_json_lines(data: bytes, path: str) -> Table:
     """Newline-delimited JSON objects (a JSON list of objects too), flattened to dotted column names."""
     text = _text_of(data, path)
     table = Table()
+    found: list[Row] = []
     stripped = text.lstrip()
     if stripped.startswith("["):
         items = _json(text, 1)
@@ -143,7 +154,9 @@ def read_json_lines(data: bytes, path: str) -> Table:
             err.where = f"{place} ({err.where})"
             raise
         table.names.update(cells)
-        _add(table, Row(place, cells))
+        limits.check_count(len(found) + 1, limits.MAX_RECORDS, N_("rows"), place)
+        found.append(Row(place, cells))
+    table.rows = found
     return table
 
 
@@ -214,12 +227,6 @@ def _text_of(data: bytes, path: str) -> str:
     if not text.strip():
         raise FokusError(_("the file is empty"), where="line 1")
     return text
-
-
-def _add(table: Table, row: Row) -> None:
-    if len(table.rows) >= limits.MAX_RECORDS:
-        limits.check_count(len(table.rows) + 1, limits.MAX_RECORDS, N_("rows"), row.place)
-    table.rows.append(row)
 
 
 def _json(line: str, number: int) -> Any:
