@@ -269,6 +269,18 @@ def test_each_format_is_told_by_its_content_alone(path: Path, name: str, tmp_pat
     assert [feed.format for feed in read_feeds([anonymous])] == [name]
 
 
+def test_a_utf16_export_is_told_by_its_header_and_refused_for_its_encoding(tmp_path: Path) -> None:
+    path = tmp_path / "stord.txt"
+    path.write_bytes(
+        codecs.BOM_UTF16_LE + CROWDTANGLE.read_text(encoding="utf-8").replace(",", "\t").encode("utf-16-le")
+    )
+    with pytest.raises(FokusError) as caught:
+        read_feeds([path])
+    assert str(caught.value).replace(str(tmp_path), "TMP") == (
+        'TMP/stord.txt:byte 0: the file is UTF-16 text, not UTF-8 (save it as "CSV UTF-8" or plain UTF-8 text)'
+    )
+
+
 def test_no_sniff_accepts_another_formats_sample() -> None:
     samples = [(FACEPAGER, "facepager"), (CROWDTANGLE, "crowdtangle"), (FOURCAT, "4cat"), (FOURCAT_CT, "4cat")]
     samples += [(MCL_CSV, "mcl"), (MCL_JSON, "mcl")]

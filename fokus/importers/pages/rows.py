@@ -77,7 +77,13 @@ class Table:
 
 
 def head_names(head: str) -> set[str]:
-    """The lower-case column names of a CSV's first line (for sniffing; never raises)."""
+    """The lower-case column names of a CSV's first line (for sniffing; never raises).
+
+    A UTF-16 file (Excel's "Unicode text") reaches the sniffers as UTF-8 with its byte-order mark replaced and a NUL
+    after every ASCII letter: its header is read without them, so that the file is told as its format and then
+    refused with the reason (UTF-16, save it as UTF-8) rather than as no page data at all."""
+    if head.startswith("\ufffd\ufffd") and "\x00" in head[:200]:
+        head = head.lstrip("\ufffd").replace("\x00", "")
     return set(header_of(head))
 
 
