@@ -4,6 +4,7 @@ bad files refused in one line; each imported end to end by `fokus pages import` 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 from datetime import UTC, datetime
@@ -13,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from fokus.cli import main
@@ -445,3 +448,28 @@ def test_each_format_is_imported_end_to_end_once(
         answers_list = session.scalars(select(PageComment).where(PageComment.post_id.in_([p.id for p in stored]))).all()
     assert (len(stored), len(answers_list), sum(c.by_page for c in answers_list)) == (posts, comments, by_page)
     assert all(c.author_key is None or len(c.author_key) == 64 for c in answers_list)  # keyed hashes, no names
+
+
+# --- any bytes ---------------------------------------------------------------------------------------------------
+
+SAMPLES = [FACEPAGER, CROWDTANGLE, FOURCAT, FOURCAT_CT, MCL_JSON, MCL_CSV]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    sample=st.sampled_from(SAMPLES),
+    cut=st.integers(min_value=0, max_value=4000),
+    noise=st.binary(max_size=40),
+    at=st.integers(min_value=0, max_value=4000),
+)
+def test_a_damaged_file_is_read_or_refused_never_a_crash(sample: Path, cut: int, noise: bytes, at: int) -> None:
+    """A sample cut short and with bytes written into it: every sniff answers, every reader returns a feed or
+    raises a FokusError."""
+    data = sample.read_bytes()
+    data = data[: max(len(data) - cut, 0)]
+    at = min(at, len(data))
+    damaged = data[:at] + noise + data[at:]
+    for module in (facepager, crowdtangle, fourcat, mcl):
+        module.sniff(damaged.decode("utf-8", errors="replace"))  # never raises
+        with contextlib.suppress(FokusError):  # a FokusError is one line by construction
+            module.parse(damaged, "x", UTC)
