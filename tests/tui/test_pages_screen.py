@@ -200,3 +200,28 @@ def test_a_project_without_pages_says_how_to_import_them(project: Project, drive
         assert "fokus pages score criteria.yaml" in text
 
     drive(steps, size=(80, 24))
+
+
+def test_at_80_columns_the_pane_under_the_posts_holds_what_their_columns_leave_out(
+    paged: Project, drive: Callable[..., None]
+) -> None:
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        await pilot.press("P")
+        await _settled(pilot, app)
+        await pilot.press("down", "enter", "down")  # Sogndal's page, its older post (the tram)
+        await pilot.pause()
+        page = app.screen
+        assert isinstance(page, PageScreen)
+        assert page.keys == ["date", "text", "likes", "comments", "answered"]
+        tram = "Hva synes du om den nye bybanen? Si din mening!"
+        assert _rows(page.query_one("#page-posts", DataTable))[1] == ["2013-02-19", tram, "10", "3", "1/1"]
+        pane = str(page.query_one("#page-post", Static).render())
+        assert pane.startswith(
+            "Likes 10 · comments 3 · shares 3 · the page's comments 1 · questions answered 1 of 1, median 1.5 hours"
+            " · asks or invites: yes\nHva synes du om den nye bybanen?"
+        )
+        await pilot.press("m")  # the metrics hidden: the posts get the lines
+        await pilot.pause()
+        assert page.query_one("#page-posts", DataTable).size.height >= 8
+
+    drive(steps, size=(80, 24))

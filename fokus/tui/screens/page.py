@@ -140,12 +140,17 @@ def metric_cells(metrics: dict[str, object]) -> list[tuple[str, str]]:
     """(label, value) of each metric shown, in the reader's language."""
     cells = []
     for key, digits in SHOWN:
-        value = metrics.get(key)
-        number_value = value if isinstance(value, int | float) else None
-        cells.append((label(key), share(number_value) if digits is None else figure(number_value, digits)))
+        value = _number(metrics.get(key))
+        cells.append((label(key), share(value) if digits is None else figure(value, digits)))
+    return cells
+
+
+def index_cells(metrics: dict[str, object]) -> list[tuple[str, str]]:
+    """(label, values) of each of Bonsón's indices: the share of posts with one, per post, per 1,000 followers."""
+    cells = []
     for prefix, name in INDICES:
-        values = [metrics.get(f"{prefix}{i}") for i in (1, 2, 3)]
-        shown = [share(_number(values[0])), figure(_number(values[1]), 1), figure(_number(values[2]), 2)]
+        values = [_number(metrics.get(f"{prefix}{i}")) for i in (1, 2, 3)]
+        shown = [share(values[0]), figure(values[1], 1), figure(values[2], 2)]
         cells.append((_(name), " · ".join(v or "—" for v in shown)))
     return cells
 
@@ -154,10 +159,9 @@ def _number(value: object) -> float | None:
     return value if isinstance(value, int | float) else None
 
 
-def metrics_grid(cells: list[tuple[str, str]], width: int) -> str:
-    """The metrics in as many columns as fit (two, three where wide), each label and its value on one line (a label
-    too long for its column cut short)."""
-    across = 3 if width >= WIDE else 2
+def metrics_grid(cells: list[tuple[str, str]], width: int, across: int) -> str:
+    """The metrics ``across`` columns, each label and its value on one line (a label too long for its column cut
+    short)."""
     size = max(20, (width - 4) // across) - 1
     lines = []
     for start in range(0, len(cells), across):
@@ -209,6 +213,7 @@ class PageScreen(FokusScreen):
         self.found = found
         self.info: PageInfo | None = None
         self.posts: list[PostRow] = []
+        self.keys: list[str] = []  # the posts' columns shown
         self.width = 0
 
     def compose(self) -> ComposeResult:
@@ -248,7 +253,10 @@ class PageScreen(FokusScreen):
             about += standing(self.page, self.found)
             if self.width >= WIDE:  # the ranking names the run too; at 80 columns the posts need the lines
                 about.append(run_line(self.found.run))
-            self.query_one("#page-metrics", Static).update(metrics_grid(metric_cells(self.page.metrics), self.width))
+            wide = self.width >= WIDE  # three columns; at 80, two, and the indices (longer) one a line
+            grid = metrics_grid(metric_cells(self.page.metrics), self.width, 3 if wide else 2)
+            indices = metrics_grid(index_cells(self.page.metrics), self.width, 3 if wide else 1)
+            self.query_one("#page-metrics", Static).update(f"{grid}\n{indices}")
         self.query_one("#page-about", Static).update("\n".join(about))
 
     def on_resize(self, event: events.Resize) -> None:
@@ -262,13 +270,19 @@ class PageScreen(FokusScreen):
                 self.describe()
 
     def columns(self) -> None:
+        """The posts' columns for the width: at 80 columns the shares, whether the post asks and the hours to an
+        answer give way to the post's text (the pane under the table has them)."""
         wide = self.width >= WIDE
         sizes = {"date": 16 if wide else 10, "likes": 5, "comments": 5, "shares": 5, "invites": 4}
         sizes |= {"answered": 6, "hours": 5}
+        if not wide:
+            sizes = {key: size for key, size in sizes.items() if key not in ("shares", "invites", "hours")}
         fixed = [(key, max(size, cell_len(_(POST_HEADINGS[key])))) for key, size in sizes.items()]
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        for key, width in fitted(fixed, "text", 1, self.width, 16):
+        columns = fitted(fixed, "text", 1, self.width, 16)
+        self.keys = [key for key, _width in columns]
+        for key, width in columns:
             table.add_column(_(POST_HEADINGS[key]), width=width, key=key)
 
     def _read(self, offset: int, limit: int) -> list[PostRow]:
@@ -288,17 +302,17 @@ class PageScreen(FokusScreen):
 
         for post in rows:
             first = next((line for line in post.text.splitlines() if line.strip()), "")
-            table.add_row(
-                post.created_at.strftime(when),
-                first,
-                right(post.likes if post.likes is not None else post.reactions),
-                right(post.comments),
-                right(post.shares),
-                Text("?" if post.invites else "", justify="center"),
-                Text(f"{post.answered}/{post.questions}" if post.questions else "", justify="right"),
-                Text(figure(post.answer_hours), justify="right"),
-                key=str(post.post_id),
-            )
+            cells: dict[str, str | Text] = {
+                "date": post.created_at.strftime(when),
+                "text": first,
+                "likes": right(_likes(post)),
+                "comments": right(post.comments),
+                "shares": right(post.shares),
+                "invites": Text("?" if post.invites else "", justify="center"),
+                "answered": Text(f"{post.answered}/{post.questions}" if post.questions else "", justify="right"),
+                "hours": Text(figure(post.answer_hours), justify="right"),
+            }
+            table.add_row(*(cells[key] for key in self.keys), key=str(post.post_id))
         self.posts += rows
         count = ngettext("{loaded} of {total} post", "{loaded} of {total} posts", self.info.posts)
         self.query_one("#page-count", Static).update(
@@ -311,12 +325,20 @@ class PageScreen(FokusScreen):
         if not 0 <= event.cursor_row < len(self.posts):
             return
         post = self.posts[event.cursor_row]
-        detail = ngettext(
-            "{answers} answer by the page; asks or invites: {invites}",
-            "{answers} answers by the page; asks or invites: {invites}",
-            post.answers,
-        ).format(answers=number(post.answers), invites=_("yes") if post.invites else _("no"))
-        self.query_one("#page-post", Static).update(f"{' '.join(post.text.split())}\n{detail}")
+        detail = _(
+            "Likes {likes} · comments {comments} · shares {shares} · the page's comments {answers} · questions"
+            " answered {answered} of {questions}, median {hours} hours · asks or invites: {invites}"
+        ).format(
+            likes=_count(_likes(post)),
+            comments=_count(post.comments),
+            shares=_count(post.shares),
+            answers=number(post.answers),
+            answered=number(post.answered),
+            questions=number(post.questions),
+            hours=figure(post.answer_hours) or "—",
+            invites=_("yes") if post.invites else _("no"),
+        )
+        self.query_one("#page-post", Static).update(f"{detail}\n{' '.join(post.text.split())}")
         if event.cursor_row >= len(self.posts) - 20 and self.info is not None and len(self.posts) < self.info.posts:
             self.load_more()
 
@@ -327,6 +349,15 @@ class PageScreen(FokusScreen):
         """Hide the metrics to give the posts the screen (at 80x24 they leave the posts four lines), or show them."""
         pane = self.query_one("#page-metrics", Static)
         pane.display = not pane.display
+
+
+def _likes(post: PostRow) -> int | None:
+    """The post's likes where the export tells them apart, else its reactions (as the metrics count them)."""
+    return post.likes if post.likes is not None else post.reactions
+
+
+def _count(value: int | None) -> str:
+    return "—" if value is None else number(value)
 
 
 def open_case_page(screen: FokusScreen, case: str | None) -> None:
