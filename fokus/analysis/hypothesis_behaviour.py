@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -253,35 +254,65 @@ def _posts(data: HypothesisData, window: Window, page_of: dict[int, int]) -> dic
 
 
 def _questions(data: HypothesisData, window: Window, pages: list[int]) -> dict[int, list[dict[str, Any]]]:
-    """The public's questions under the window's posts of ``pages`` with the page's first answer (a reply under the
-    question or a later comment by the page in the same post, as page_metrics counts them), in time order."""
+    """The public's questions under the window's posts of ``pages``, in time order: the first PER_CASE of each page
+    with the page's first answer (a reply under the question or a later comment by the page in the same post, as
+    page_metrics counts them), the rest as counted placeholders (only the shown ones are looked up in full)."""
     session = data.frame.session
     query = select(PagePost.id, PagePost.page_id, PagePost.external_id).where(PagePost.page_id.in_(pages))
     posts = {pid: (page, ext) for pid, page, ext in session.execute(_within(query, window))}
-    comments = session.scalars(
-        select(PageComment).where(PageComment.post_id.in_(list(posts))).order_by(PageComment.created_at, PageComment.id)
-    ).all()
-    by_page: dict[int, list[PageComment]] = defaultdict(list)  # post id -> the page's comments
-    for c in comments:
-        if c.by_page:
-            by_page[c.post_id].append(c)
-    found: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for c in comments:
-        if c.by_page or "?" not in (c.text or ""):
-            continue
-        answers = [a for a in by_page[c.post_id] if a.parent_id == c.id or a.created_at > c.created_at]
-        answer = min(answers, key=lambda a: (a.created_at, a.id)) if answers else None
-        page, post = posts[c.post_id]
-        found[page].append(
-            {
-                "kind": "question",
-                "post": post,
-                "comment": c.external_id,
-                "created_at": c.created_at.isoformat(),
-                "text": c.text,
-                "answer": answer.text if answer else None,
-                "answered_at": answer.created_at.isoformat() if answer else None,
-                "hours": max(0.0, (answer.created_at - c.created_at).total_seconds() / 3600) if answer else None,
-            }
+    asked = session.execute(
+        select(PageComment.id, PageComment.post_id, PageComment.created_at)
+        .where(
+            PageComment.post_id.in_(_within(query.with_only_columns(PagePost.id), window).scalar_subquery()),
+            PageComment.by_page.is_(False),
+            PageComment.text.contains("?"),
         )
+        .order_by(PageComment.created_at, PageComment.id)
+    ).all()
+    counted: dict[int, list[tuple[int, int, datetime]]] = defaultdict(list)
+    for qid, post_id, at in asked:
+        counted[posts[post_id][0]].append((qid, post_id, at))
+    shown = [q for questions in counted.values() for q in questions[:PER_CASE]]
+    answers = _first_answers(data, shown)
+    texts = _texts(data, [q[0] for q in shown] + [a[0] for a in answers.values()])
+    found: dict[int, list[dict[str, Any]]] = {}
+    for page, questions in counted.items():
+        found[page] = [{"kind": "question"}] * len(questions)  # counted, not shown
+        for index, (qid, post_id, at) in enumerate(questions[:PER_CASE]):
+            answer = answers.get(qid)
+            found[page][index] = {
+                "kind": "question",
+                "post": posts[post_id][1],
+                "comment": texts[qid][0],
+                "created_at": at.isoformat(),
+                "text": texts[qid][1],
+                "answer": texts[answer[0]][1] if answer else None,
+                "answered_at": answer[1].isoformat() if answer else None,
+                "hours": max(0.0, (answer[1] - at).total_seconds() / 3600) if answer else None,
+            }
     return found
+
+
+def _first_answers(data: HypothesisData, questions: list[tuple[int, int, datetime]]) -> dict[int, tuple[int, datetime]]:
+    """Each question's first answer by the page: (comment id, time)."""
+    posts = list({post_id for _qid, post_id, _at in questions})
+    by_page = data.frame.session.execute(
+        select(PageComment.id, PageComment.post_id, PageComment.parent_id, PageComment.created_at)
+        .where(PageComment.post_id.in_(posts), PageComment.by_page.is_(True))
+        .order_by(PageComment.created_at, PageComment.id)
+    ).all()
+    found = {}
+    for qid, post_id, at in questions:
+        later = [
+            (c.created_at, c.id) for c in by_page if c.parent_id == qid or (c.post_id == post_id and c.created_at > at)
+        ]
+        if later:
+            when, cid = min(later)
+            found[qid] = (cid, when)
+    return found
+
+
+def _texts(data: HypothesisData, ids: list[int]) -> dict[int, tuple[str, str]]:
+    """(external id, text) of these comments."""
+    query = select(PageComment.id, PageComment.external_id, PageComment.text).where(PageComment.id.in_(ids))
+    return {cid: (ext, text or "") for cid, ext, text in data.frame.session.execute(query)}
