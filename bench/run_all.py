@@ -1,10 +1,10 @@
 """Every benchmark in one run and one table: figure, fokus, reference, ratio, the issue's goal and whether it is met.
 
 Runs each script's ``measure()`` in turn (import, tag, tui, analysis, qdpx, learn, lemmas, suggest_quality,
-postgres), each as it runs alone: whole fokus processes on generated data of the sizes the issues name. They share
-one scratch folder, so data that is the same is generated once: the Graph API archive of a given size, and the
-tagged project bench/tag.py leaves for bench/tui.py (the same archive, codebook and commands tui.py would run
-itself). Progress goes to stderr; the table to stdout. A full run takes many minutes on two cores; ``--quick``
+postgres, pages), each as it runs alone: whole fokus processes on generated data of the sizes the issues name.
+They share one scratch folder, so data that is the same is generated once: the Graph API archive of a given size,
+and the tagged project bench/tag.py leaves for bench/tui.py (the same archive, codebook and commands tui.py would
+run itself). Progress goes to stderr; the table to stdout. A full run takes many minutes on two cores; ``--quick``
 checks the harness itself in about one.
 
     python bench/run_all.py [--only import,tag] [--quick] [--markdown | --json]
@@ -32,7 +32,7 @@ from measure import Row, as_json, markdown, table
 
 BENCH = Path(__file__).resolve().parent
 
-ORDER = ("import", "tag", "tui", "analysis", "qdpx", "learn", "lemmas", "suggest_quality", "postgres")
+ORDER = ("import", "tag", "tui", "analysis", "qdpx", "learn", "lemmas", "suggest_quality", "postgres", "pages")
 
 QUICK: dict[str, dict[str, Any]] = {
     "import": {"messages": 2_000},
@@ -44,6 +44,7 @@ QUICK: dict[str, dict[str, Any]] = {
     "lemmas": {},
     "suggest_quality": {},
     "postgres": {"messages": 2_000, "codings": 20_000},
+    "pages": {"posts": 3_300, "comments": 30_000},
 }
 """Sizes for a smoke run of the harness; the figures mean little at these sizes."""
 

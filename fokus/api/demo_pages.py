@@ -21,18 +21,24 @@ from __future__ import annotations
 import csv
 import json
 import math
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from random import Random
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import yaml
+from sqlalchemy.orm import Session
 
 from fokus.importers.pages.listing import page_key
 from fokus.resources import bundled
+
+if TYPE_CHECKING:
+    from fokus.analysis.page_scores import ScoreReport
+    from fokus.api.pages import PagesReport
 
 SEED = 2013
 FIRST_DAY = date(2013, 1, 14)
@@ -153,21 +159,20 @@ MAX_PER_WEEK = 21.0  # three posts a day: the busiest municipal pages
 WEEKS = ((LAST_DAY - FIRST_DAY).days + 1) / 7
 
 
-def scaled(rows: list[PageRow], seed: int = SEED) -> dict[str, Habits]:
-    """Every page's habits, posting rates and comments scaled so the demo holds about :data:`POSTS` posts and
-    :data:`COMMENTS` comments (the issue's sizes), whatever the draws."""
+def scaled(rows: list[PageRow], seed: int = SEED, posts: int = POSTS, comments: int = COMMENTS) -> dict[str, Habits]:
+    """Every page's habits, posting rates and comments scaled so the demo holds about ``posts`` posts and
+    ``comments`` comments (the issue's sizes unless a benchmark asks for others), whatever the draws."""
     raw = {row.page_id: habits(row, seed) for row in rows}
     rate = 1.0
     for _ in range(4):  # the cap of three posts a day takes some posts away: scale the others up again
-        posts = sum(min(h.posts_per_week * rate, MAX_PER_WEEK) * WEEKS for h in raw.values())
-        rate *= POSTS / posts
+        rate *= posts / sum(min(h.posts_per_week * rate, MAX_PER_WEEK) * WEEKS for h in raw.values())
     mean_virality = math.exp(VIRALITY**2 / 2)
     expected = 0.0
     for row in rows:
         h = raw[row.page_id]
         per_post = row.followers_end / 1000 * h.comments * mean_virality * (1 + h.invite)
         expected += min(h.posts_per_week * rate, MAX_PER_WEEK) * WEEKS * per_post * (1 + h.asks * h.answers)
-    factor = COMMENTS / expected
+    factor = comments / expected
     return {
         key: Habits(
             min(h.posts_per_week * rate, MAX_PER_WEEK), h.invite, h.likes, h.comments * factor, h.shares, h.asks,
@@ -243,11 +248,12 @@ class _PageWriter:
             if day.weekday() < 5 or rng.random() < 0.25:
                 break
         hour = min(22, max(6, round(rng.gauss(11.5, 2.5))))
-        return datetime.combine(day, time(hour, rng.randrange(60), rng.randrange(60)), OSLO)
+        at = datetime.combine(day, time(hour, rng.randrange(60), rng.randrange(60)), OSLO)
+        return at.astimezone(UTC)  # in UTC, so that hours added later are hours (31 March has 23 in Oslo)
 
     def post(self, at: datetime) -> dict[str, Any]:
         rng, h, row, language = self.rng, self.h, self.row, self.row.language
-        months = [t for t in self.topics if at.month in t["months"]]
+        months = [t for t in self.topics if at.astimezone(OSLO).month in t["months"]]
         topic = rng.choice(months)
         inviting = rng.random() < h.invite
         text = self.fill(rng.choice(topic["invites" if inviting else "posts"][language]))
@@ -357,12 +363,15 @@ def generate(
     *,
     seed: int = SEED,
     rows: list[PageRow] | None = None,
+    posts: int = POSTS,
+    comments: int = COMMENTS,
     progress: Callable[[int, int], Any] | None = None,
 ) -> Generated:
-    """Write each page's feed as ``<folder>/<page id>.json`` (a Graph API page object with its posts)."""
+    """Write each page's feed as ``<folder>/<page id>.json`` (a Graph API page object with its posts); ``posts``
+    and ``comments`` are about how many the feeds hold in all."""
     rows = read_pages() if rows is None else rows
     texts = load_texts()
-    plans = scaled(rows, seed)
+    plans = scaled(rows, seed, posts, comments)
     folder.mkdir(parents=True, exist_ok=True)
     result = Generated(folder, [], 0, 0)
     for index, row in enumerate(rows):
@@ -376,3 +385,36 @@ def generate(
         if progress is not None:
             progress(index + 1, len(rows))
     return result
+
+
+@dataclass
+class DemoPagesReport:
+    """What the demo's phase 1 did: the feeds generated, what their import changed, and the score run (None when
+    the project already held the data and its scores)."""
+
+    generated: Generated
+    imported: PagesReport
+    scored: ScoreReport | None
+
+
+def build_demo_pages(session: Session) -> DemoPagesReport:
+    """Phase 1 of the study in the demo: generate the feeds into a temporary folder, import them with the pages file
+    as ``fokus pages import`` does, and score the pages on ``codebooks/kriterier.yaml`` over the study's window, so
+    that ``score``, ``rank``, ``topp10`` and ``topp30`` on the cases come from the pages (replacing the hand-set
+    columns of corpus/cases.csv). Run again, it imports nothing new and keeps the scores it made."""
+    from fokus.analysis.page_metrics import Window
+    from fokus.api.page_scores import latest_run, score_into_cases
+    from fokus.api.pages import import_page_data
+    from fokus.files.criteria import load_criteria
+    from fokus.importers.pages.detect import read_feeds
+    from fokus.importers.pages.listing import read_listing
+
+    with tempfile.TemporaryDirectory(prefix="fokus-demo-pages-") as folder:
+        made = generate(Path(folder))
+        feeds = read_feeds([Path(folder)])
+    imported = import_page_data(session, feeds, read_listing(pages_file()))
+    scored = None
+    if imported.changed or latest_run(session) is None:
+        criteria = load_criteria(bundled("codebooks") / "kriterier.yaml")
+        scored = score_into_cases(session, criteria, Window(FIRST_DAY, LAST_DAY), replace=True)
+    return DemoPagesReport(made, imported, scored)
