@@ -43,9 +43,10 @@ def paged(project: Project, tmp_path: Path) -> Project:
     return project
 
 
-def add_pages(project: Project, folder: Path) -> None:
+def add_pages(project: Project, folder: Path, *, scored: bool = True) -> None:
     """Sogndal's page (the Bergen feed renamed) and Alta's (the same posts, liked more), linked to their
-    municipalities by the pages file, and scored on likes per post into the top 1 and top 2 (20 weightings)."""
+    municipalities by the pages file, and (``scored``) scored on likes per post into the top 1 and top 2 (20
+    weightings)."""
     sogndal = FEED.read_text(encoding="utf-8").replace("Bergen kommune", "Sogndal kommune")
     (folder / "sogndal.json").write_text(sogndal, encoding="utf-8")
     alta = sogndal.replace('"111', '"222').replace('"1_c', '"2_c').replace("Sogndal kommune", "Alta kommune")
@@ -61,7 +62,8 @@ def add_pages(project: Project, folder: Path) -> None:
         forget_pages(session)  # whatever pages the demo holds: these two only
         feeds = read_feeds([folder / "sogndal.json", folder / "alta.json"])
         import_page_data(session, feeds, read_listing(folder / "pages.csv"))
-        score_into_cases(session, load_criteria(criteria), tops=(1, 2), samples=20, replace=True)
+        if scored:
+            score_into_cases(session, load_criteria(criteria), tops=(1, 2), samples=20, replace=True)
 
 
 def forget_pages(session: Session) -> None:
@@ -103,6 +105,30 @@ def test_the_ranking_shows_the_pages_in_rank_order_and_names_the_run(
         await pilot.press("slash", *"topp:1", "enter")
         await pilot.pause()
         assert [row[1] for row in _rows(app.screen.query_one("#pages", DataTable))] == ["Alta kommune"]
+
+    drive(steps)
+
+
+def test_before_a_score_run_the_pages_are_ordered_by_engagement(
+    project: Project, tmp_path: Path, drive: Callable[..., None]
+) -> None:
+    add_pages(project, tmp_path, scored=False)
+
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        await pilot.press("P")
+        await _settled(pilot, app)
+        rows = _rows(app.screen.query_one("#pages", DataTable))
+        # E = (likes + comments + shares per post) per 1,000 followers: Alta (90 + 1.5 + 1.5) / 2,000 * 1,000;
+        # Sogndal (5 + 1.5 + 1.5) / 1,100 * 1,000
+        assert [(row[0], row[1], row[6]) for row in rows] == [
+            ("", "Alta kommune", "46.50"),
+            ("", "Sogndal kommune", "7.27"),
+        ]
+        assert "No score run yet: pages ordered by engagement E." in "\n".join(screen_lines(app))
+        await pilot.press("enter")
+        await pilot.pause()
+        about = str(app.screen.query_one("#page-about", Static).render())
+        assert "Not scored yet: fokus pages score criteria.yaml ranks the pages." in about
 
     drive(steps)
 
