@@ -22,13 +22,15 @@ The evidence is what lies behind the focal group's figures (a correlation's: the
 variable), looked up in at most :data:`EVIDENCE_CASES` cases, a few per case (:data:`PER_CASE`; the first
 ``EVIDENCE_CAP`` in all): for the response metrics, the public's questions under the window's posts with the
 page's first answer and its delay in hours; for ``dialogue_share``, the posts that ask or invite; for the
-engagement and posting metrics, the posts with most likes, comments and shares; for a value, each case's answer;
+engagement and posting metrics, the posts with most likes, comments and shares; for a value, each case's answer
+(with the survey's question when a survey import made the attribute);
 for a code, its passages. Followers, growth and reach are figures of the page itself: no posts lie behind them. No
 commenter is named: only the text of a question and the page's answer are shown.
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
@@ -45,11 +47,13 @@ from fokus.analysis.hypothesis_report import MANN_WHITNEY, HypothesisResult, eff
 from fokus.analysis.page_metrics import Window, _within, invites
 from fokus.analysis.report import Figure, Phrase
 from fokus.analysis.statistics import mann_whitney
+from fokus.domain.settings import get_setting
 from fokus.files.hypotheses import Hypothesis, HypothesisFile
 from fokus.files.hypothesis_variables import Variable
 from fokus.i18n import N_
 from fokus.model import PageComment, PagePost
 
+SURVEY_ITEMS = "survey.items"  # fokus.api.survey.SURVEY_ITEMS_SETTING (the api lies above the analysis)
 PER_CASE = 3  # evidence items per case
 EVIDENCE_CASES = 30  # the evidence is looked up in the first this many cases (a group or a correlation's highest)
 QUESTION_METRICS = frozenset({"questions", "answered", "response_rate", "response_hours"})
@@ -194,7 +198,12 @@ def fill_evidence(
     if v.kind == "value":
         values = data.frame.cases.values[v.name]
         r.evidence_unit = "value"
-        r.evidence_what = Phrase(N_("each case's {attribute} in {cases}"), attribute=v.name, cases=among)
+        question = survey_question(data, v.name)
+        r.evidence_what = (
+            Phrase(N_("each case's answer to the survey's {question!r} in {cases}"), question=question, cases=among)
+            if question
+            else Phrase(N_("each case's {attribute} in {cases}"), attribute=v.name, cases=among)
+        )
         shown = [{"kind": "value", "case": names[c], "attribute": v.name, "value": values.get(c)} for c in cases]
         r.evidence_total, r.evidence = len(shown), shown[:EVIDENCE_CAP]
         return
@@ -230,6 +239,18 @@ def fill_evidence(
         for item in found.get(page, [])[:PER_CASE]:
             shown.append({**item, "case": names[cid], "page": main[cid]["name"]})
     r.evidence = shown[:EVIDENCE_CAP]
+
+
+def survey_question(data: HypothesisData, attribute: str) -> str | None:
+    """The survey's question behind an attribute, if a survey import made it (fokus.api.survey keeps each item's
+    question in the setting ``survey.items``)."""
+    try:
+        items = json.loads(get_setting(data.frame.session, SURVEY_ITEMS) or "{}")
+    except ValueError:
+        return None
+    item = items.get(attribute) if isinstance(items, dict) else None
+    question = item.get("question") if isinstance(item, dict) else None
+    return question if isinstance(question, str) and question.strip() else None
 
 
 def _posts(data: HypothesisData, window: Window, page_of: dict[int, int]) -> dict[int, list[dict[str, Any]]]:

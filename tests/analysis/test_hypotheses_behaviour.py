@@ -25,6 +25,7 @@ from fokus.api.codebook import load_codebook
 from fokus.api.codings import import_codings
 from fokus.api.messages import import_messages
 from fokus.cli.hypotheses import hypotheses_group
+from fokus.domain.settings import set_setting
 from fokus.errors import FokusError
 from fokus.files.cases import read_case_table
 from fokus.files.codebook import load_codebook as read_codebook
@@ -48,6 +49,7 @@ K6,nei,4.0,3
 K7,nei,3.0,1
 K8,nei,6.0,
 """
+QUESTION = "Hvor godt har kommunen nådd målet om dialog med innbyggerne?"
 INVITING = "Hva mener dere om den nye parken?"
 PLAIN = "Biblioteket holder stengt i påsken."
 # Each page: (case, followers, [(post text, likes, comments, shares, question's answer delay in hours, or None for an
@@ -155,6 +157,7 @@ def build(target: str, folder: Path) -> Project:
         import_messages(session, [parsed(*records)])
         import_cases(session, read_case_table(folder / "cases.csv"), "cases.csv")
         import_codings(session, rows, display="plan")
+        set_setting(session, "survey.items", json.dumps({"lykkes_dialog": {"question": QUESTION, "kind": "closed"}}))
         cases = dict(session.execute(select(Case.name, Case.id)).all())
         for page_id, case, followers, posts in PAGES:
             page = Page(external_id=page_id, name=f"Side {page_id}", case_id=cases.get(case) if case else None)
@@ -247,6 +250,7 @@ def test_dialogue_share_and_a_survey_item_by_topp10(report: Any) -> None:
     scipy = stats.mannwhitneyu([LIKERT[c] for c in TOP], [LIKERT[c] for c in ("K5", "K6", "K7")], alternative="greater")
     assert (likert["statistic"], likert["p_value"]) == (pytest.approx(scipy.statistic), pytest.approx(scipy.pvalue))
     assert likert["evidence"]["unit"] == "value"
+    assert likert["evidence"]["what"] == f"each case's answer to the survey's {QUESTION!r} in topp10 = ja"
     assert [(p["case"], p["value"]) for p in likert["evidence"]["passages"]] == [(c, LIKERT[c]) for c in TOP]
 
 
@@ -338,10 +342,20 @@ def test_the_markdown_quotes_the_posts_and_answers(report: Any) -> None:
     assert "Left out: 1 cases without response_hours." in markdown
 
 
-def test_csv_and_json_keys_stay_stable(report: Any) -> None:
-    rows = list(csv.DictReader(io.StringIO(_csv(report))))
-    assert list(rows[0]) == report.columns()
-    assert report.columns()[:4] == ["id", "test", "method", "unit"]
+def test_csv_and_json_keys_stay_stable(built: tuple[Project, Path], report: Any) -> None:
+    project, folder = built
+    arguments = ["check", str(folder / "hypoteser.yaml"), "--format", "csv"]
+    outcome = CliRunner().invoke(hypotheses_group, arguments, obj={"db": project.display, "debug": False})
+    rows = list(csv.DictReader(io.StringIO(outcome.output)))
+    assert list(rows[0]) == report.columns() == [
+        "id", "test", "method", "unit", "n", "statistic", "p_value", "p_adjusted", "effect", "estimate", "ci_low",
+        "ci_high", "verdict", "minimum", "evidence", "statement",
+    ]  # fmt: skip
+    assert [(row["id"], row["test"], row["unit"], row["evidence"]) for row in rows[1:4]] == [
+        ("B1", "group-difference", "case", "8"),
+        ("B2", "group-difference", "case", "8"),
+        ("B3", "correlation", "case", str(sum(t == INVITING for c in SCORE for t, *_rest in main_posts(c)))),
+    ]
     b3 = result(report, "B3")
     assert set(b3) >= {"id", "statement", "test", "method", "unit", "n", "table", "counts", "excluded",
                        "statistic", "p_value", "p_adjusted", "effect", "verdict", "minimum", "evidence", "variables",
@@ -353,14 +367,6 @@ def test_csv_and_json_keys_stay_stable(report: Any) -> None:
         "kind", "post", "created_at", "text", "likes", "comments", "shares", "engagement", "url", "case", "page"
     }  # fmt: skip
     assert b3["minimum"] == {"cases": 5, "text": "at least 5 cases with both values"}
-
-
-def _csv(report: Any) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, report.columns())
-    writer.writeheader()
-    writer.writerows(report.rows())
-    return out.getvalue()
 
 
 def test_the_cli_checks_behaviour_hypotheses(built: tuple[Project, Path]) -> None:
