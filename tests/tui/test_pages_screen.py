@@ -243,8 +243,8 @@ def test_at_80_columns_the_pane_under_the_posts_holds_what_their_columns_leave_o
         assert _rows(page.query_one("#page-posts", DataTable))[1] == ["2013-02-19", tram, "10", "3", "1/1"]
         pane = str(page.query_one("#page-post", Static).render())
         assert pane.startswith(
-            "Likes 10 · comments 3 · shares 3 · the page's comments 1 · questions answered 1 of 1, median 1.5 hours"
-            " · asks or invites: yes\nHva synes du om den nye bybanen?"
+            "Likes 10 · comments 3 · shares 3 · the page's comments 1 · asks or invites: yes · 1 of 1 question from"
+            " the public answered, median 1.5 hours\nHva synes du om den nye bybanen?"
         )
         await pilot.press("m")  # the metrics hidden: the posts get the lines
         await pilot.pause()

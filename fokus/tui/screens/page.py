@@ -326,18 +326,16 @@ class PageScreen(FokusScreen):
             return
         post = self.posts[event.cursor_row]
         detail = _(
-            "Likes {likes} · comments {comments} · shares {shares} · the page's comments {answers} · questions"
-            " answered {answered} of {questions}, median {hours} hours · asks or invites: {invites}"
+            "Likes {likes} · comments {comments} · shares {shares} · the page's comments {answers} · asks or"
+            " invites: {invites}"
         ).format(
             likes=_count(_likes(post)),
             comments=_count(post.comments),
             shares=_count(post.shares),
             answers=number(post.answers),
-            answered=number(post.answered),
-            questions=number(post.questions),
-            hours=figure(post.answer_hours) or "—",
             invites=_("yes") if post.invites else _("no"),
         )
+        detail += " · " + answered(post)
         self.query_one("#page-post", Static).update(f"{detail}\n{' '.join(post.text.split())}")
         if event.cursor_row >= len(self.posts) - 20 and self.info is not None and len(self.posts) < self.info.posts:
             self.load_more()
@@ -354,6 +352,23 @@ class PageScreen(FokusScreen):
 def _likes(post: PostRow) -> int | None:
     """The post's likes where the export tells them apart, else its reactions (as the metrics count them)."""
     return post.likes if post.likes is not None else post.reactions
+
+
+def answered(post: PostRow) -> str:
+    """How the page answered the public's questions under the post."""
+    if not post.questions:
+        return _("no questions from the public")
+    if not post.answered:
+        return ngettext(
+            "{questions} question from the public, not answered",
+            "{questions} questions from the public, none answered",
+            post.questions,
+        ).format(questions=number(post.questions))
+    return ngettext(
+        "{answered} of {questions} question from the public answered, median {hours} hours",
+        "{answered} of {questions} questions from the public answered, median {hours} hours",
+        post.questions,
+    ).format(answered=number(post.answered), questions=number(post.questions), hours=figure(post.answer_hours))
 
 
 def _count(value: int | None) -> str:
