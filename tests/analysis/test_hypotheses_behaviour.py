@@ -459,3 +459,21 @@ def test_without_pages_a_metric_has_too_little_data_and_the_rest_is_tested(proje
     path.write_text("hypotheses:\n  - id: B4\n" + blocks[5].split("\n", 1)[1], encoding="utf-8")
     with pytest.raises(FokusError, match=r"line 5: .*no case attribute 'lykkes_dialog'"), project.read() as session:
         check_hypotheses(session, load_hypotheses(path))
+
+
+def test_a_window_measures_only_its_days(built: tuple[Project, Path], tmp_path: Path) -> None:
+    project, _folder = built
+    path = tmp_path / "h.yaml"
+    path.write_text(
+        "hypotheses:\n  - id: W1\n    statement: s\n    test: correlation\n    x: {metric: dialogue_share}\n"
+        "    y: {value: score}\n    window: {from: 2013-03-05}\n",
+        encoding="utf-8",
+    )
+    with project.read() as session:
+        (r,) = check_hypotheses(session, load_hypotheses(path)).as_json()
+    later = {c: main_posts(c)[1:] for c in SCORE}  # a post a day from March 4: the first is outside the window
+    expected = {c: sum(t == INVITING for t, *_rest in posts) / len(posts) for c, posts in later.items()}
+    assert column(r, "dialogue_share") == pytest.approx(expected)
+    assert r["window"] == {"from": "2013-03-05", "to": None}
+    scipy = stats.spearmanr(list(expected.values()), list(SCORE.values()))
+    assert r["statistic"] == pytest.approx(scipy.statistic)
