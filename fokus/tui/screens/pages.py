@@ -96,7 +96,7 @@ class PagesScreen(FokusScreen):
         self.query_one(DataTable).focus()
 
     def on_resize(self, event: events.Resize) -> None:
-        if (event.size.width >= WIDE) != (self.width >= WIDE) or event.size.width != self.width:
+        if event.size.width != self.width:
             self.width = event.size.width
             if self.ranking is not None:
                 self.fill()
