@@ -94,7 +94,7 @@ def survey_import(
     with project.begin(dry_run=dry_run) as session:
         report = import_survey(session, survey)
     click.echo(
-        _("{path} ({tool}): {respondents} respondents, cases in column {column!r}.").format(
+        _("{path} ({tool}): respondents: {respondents}; the case in column {column!r}.").format(
             path=report.path, tool=report.tool, respondents=number(report.respondents), column=report.case_column
         )
     )
@@ -102,7 +102,7 @@ def survey_import(
         click.echo("  " + _("note: {note}").format(note=note))
     click.echo(
         _(
-            "Closed items: {items} ({added} new attributes); cases: {new} added, {updated} updated, {same} unchanged."
+            "Closed items: {items}; new attributes: {added}; cases added: {new}, updated: {updated}, unchanged: {same}."
         ).format(
             items=number(report.closed),
             added=number(len(report.cases.attributes_added)),
@@ -114,10 +114,9 @@ def survey_import(
     if report.new_cases:
         click.echo(_("New cases: {names}").format(names=", ".join(report.new_cases)))
     click.echo(
-        ngettext(
-            "Open questions: {items} thread, {answers} answers; {added} messages added, {existing} already there.",
-            "Open questions: {items} threads, {answers} answers; {added} messages added, {existing} already there.",
-            report.open,
+        _(
+            "Open questions (a thread each): {items}; answers: {answers}; messages added: {added},"
+            " already there: {existing}."
         ).format(
             items=number(report.open),
             answers=number(report.answers),

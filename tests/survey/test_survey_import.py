@@ -47,10 +47,10 @@ def counts(project: Project) -> tuple[int, ...]:
 
 def test_closed_items_become_typed_attributes_and_open_answers_messages(project: Project, db: str) -> None:
     out = fokus(db, "survey", "import", str(DATA / "nettskjema_ids.csv")).output
-    assert "3 respondents, cases in column 'kommune'." in out
+    assert "respondents: 3; the case in column 'kommune'." in out
     assert "note: column 'epost' identifies a person: not stored" in out
-    assert "Closed items: 7 (7 new attributes); cases: 3 added, 0 updated, 0 unchanged." in out
-    assert "Open questions: 1 thread, 2 answers; 3 messages added, 0 already there." in out
+    assert "Closed items: 7; new attributes: 7; cases added: 3, updated: 0, unchanged: 0." in out
+    assert "Open questions (a thread each): 1; answers: 2; messages added: 3, already there: 0." in out
     with project.read() as session:
         attributes, rows = case_rows(session)
         types = {a.name: a.type for a in attributes}
@@ -114,8 +114,8 @@ def test_importing_again_changes_nothing(project: Project, db: str) -> None:
     fokus(db, "survey", "import", str(DATA / "questback_cp1252.csv"), "--encoding", "cp1252")
     before = counts(project)
     out = fokus(db, "survey", "import", str(DATA / "questback_cp1252.csv"), "--encoding", "cp1252").output
-    assert "Closed items: 3 (0 new attributes); cases: 0 added, 0 updated, 3 unchanged." in out
-    assert "0 messages added, 3 already there." in out
+    assert "Closed items: 3; new attributes: 0; cases added: 0, updated: 0, unchanged: 3." in out
+    assert "messages added: 0, already there: 3." in out
     assert "Nothing changed: the project already held all of it." in out
     assert counts(project) == before
 
@@ -134,10 +134,10 @@ def test_open_answers_are_tagged_and_counted_with_the_focus_group(db: str, tmp_p
 def test_the_demo_survey_answers_for_thirty_municipalities_of_the_case_table(project: Project, db: str) -> None:
     fokus(db, "cases", "import", str(CORPUS / "cases.csv"))
     out = fokus(db, "survey", "import", str(CORPUS / "survey" / "svar.csv")).output
-    assert "30 respondents" in out
-    assert "cases: 0 added, 30 updated, 0 unchanged." in out
+    assert "respondents: 30;" in out
+    assert "cases added: 0, updated: 30, unchanged: 0." in out
     assert "New cases" not in out
-    assert "3 threads" in out
+    assert "Open questions (a thread each): 3;" in out
     with project.read() as session:
         rows = {row["case"]: row for row in case_rows(session)[1]}
     assert rows["Bodø"]["dialog_innbyggerne"] in range(1, 6)
@@ -169,7 +169,7 @@ def test_bodo_kommune_is_the_case_bodo_and_the_questionnaire_says_what_it_is(
     out = fokus(db, "survey", "import", str(DATA / "surveymonkey_matrix.csv")).output
     assert "note: 'Bodø kommune' read as the case 'Bodø'" in out
     assert "note: 'Voss herad' read as the case 'Voss'" in out
-    assert "cases: 0 added, 2 updated, 0 unchanged." in out
+    assert "cases added: 0, updated: 2, unchanged: 0." in out
     with project.read() as session:
         assert sorted(session.scalars(select(Case.name))) == ["Bodø", "Voss"]
         roles = dict(session.execute(select(Participant.pseudonym, Participant.role)).all())
@@ -195,6 +195,6 @@ def test_an_item_named_like_an_attribute_from_elsewhere_is_refused(project: Proj
 def test_a_dry_run_reports_and_writes_nothing(project: Project, db: str) -> None:
     before = counts(project)
     out = fokus(db, "survey", "import", "--dry-run", str(DATA / "nettskjema_ids.csv")).output
-    assert "cases: 3 added" in out
+    assert "cases added: 3," in out
     assert "Dry run: nothing was written." in out
     assert counts(project) == before
