@@ -65,8 +65,9 @@ def window_of(h: Hypothesis) -> Window:
     return Window(*h.window) if h.window else Window()
 
 
-def case_values(data: HypothesisData, h: Hypothesis, v: Variable) -> dict[int, float]:
-    """Each case's value of ``v`` (see the module docstring); cases without one are not in it."""
+def case_values(data: HypothesisData, h: Hypothesis, v: Variable, population: str) -> dict[int, float]:
+    """Each case's value of ``v`` (see the module docstring); cases without one are not in it. A code's share is
+    of the case's units in ``population`` (coded or all), as for a code at case level."""
     cases = data.frame.cases
     if v.kind == "value":
         return {cid: float(x) for cid, x in cases.values[v.name].items() if x is not None}
@@ -74,7 +75,7 @@ def case_values(data: HypothesisData, h: Hypothesis, v: Variable) -> dict[int, f
         rows = main_pages(data, window_of(h))
         return {cid: float(row[v.name]) for cid, row in rows.items() if row.get(v.name) is not None}
     level = v.measure_unit
-    units, unit_case = data.unit_cases(level, "all")
+    units, unit_case = data.unit_cases(level, population)
     carrying = np.isin(units, data.units_with(v.name, level))
     linked = unit_case >= 0
     total = np.bincount(unit_case[linked], minlength=1)
@@ -129,7 +130,7 @@ def behaviour_difference(data: HypothesisData, h: Hypothesis, r: HypothesisResul
         r.short = NO_PAGES
         return
     group_of, labels, _split = _groups(data, h, spec)
-    values = case_values(data, h, v)
+    values = case_values(data, h, v, r.population)
     names = data.frame.cases.name
     r.excluded["cases_without_value"] = len(names) - len(group_of)
     r.excluded[f"cases_without_{v.name}"] = sum(cid not in values for cid in group_of)

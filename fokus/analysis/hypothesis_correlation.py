@@ -40,7 +40,7 @@ def correlation(data: HypothesisData, h: Hypothesis, r: HypothesisResult, spec: 
     if h.needs_pages and not data.has_pages():
         r.short = NO_PAGES
         return
-    xs, ys = case_values(data, h, x), case_values(data, h, y)
+    xs, ys = case_values(data, h, x, r.population), case_values(data, h, y, r.population)
     names = data.frame.cases.name
     r.excluded[f"cases_without_{x.name}"] = sum(cid not in xs for cid in names)
     if y.name != x.name:

@@ -381,7 +381,7 @@ def _markdown_one(r: HypothesisResult, spec: HypothesisFile) -> list[str]:
         lines += [f"*{note}*", ""]
     test = (
         _("Test: {test}, {about}; direction: {direction}.")  # cases, whatever was coded
-        if h.behaviour
+        if h.behaviour and not h.codes
         else _("Test: {test}, {about}; population: {population} units; direction: {direction}.")
     ).format(
         test=_(TESTS.get(h.test, h.test)),
