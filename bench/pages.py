@@ -28,20 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from measure import (
-    Measurement,
-    Row,
-    Rows,
-    Say,
-    parse,
-    private,
-    quiet,
-    run_fokus,
-    run_python,
-    show,
-    under,
-    workspace,
-)
+from measure import Measurement, Row, Rows, Say, parse, private, quiet, run_fokus, run_python, show, under, workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 GOAL_SECONDS = 30.0

@@ -1,11 +1,12 @@
-"""The demo project: the bundled focus-group corpus, imported the way a research team would import it."""
+"""The demo project: the bundled focus-group corpus, imported the way a research team would import it; with
+``pages``, phase 1 of the study too (the municipalities' pages generated, imported and scored: :mod:`.demo_pages`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -22,6 +23,9 @@ from fokus.files.codings import read_codings
 from fokus.nlp import load_pipeline
 from fokus.resources import bundled, default_codebook
 
+if TYPE_CHECKING:
+    from fokus.api.demo_pages import DemoPagesReport
+
 DEMO_GROUP = "Kommunene i sosiale medier"
 EXPORT_FOLDERS = ("graph", "dyi", "csv", "transcripts")
 
@@ -34,11 +38,16 @@ class DemoReport:
     links: LinkReport
     codings: CodingsReport
     tagging: TagReport
+    pages: DemoPagesReport | None = None
 
 
-def build_demo(session: Session, progress: Callable[[str, int, int], Any] | None = None) -> DemoReport:
+def build_demo(
+    session: Session, progress: Callable[[str, int, int], Any] | None = None, *, pages: bool = False
+) -> DemoReport:
     """Load the codebook, every export of the corpus, the cases, the participants' cases and the hand coding,
-    then tag, so the demo opens with suggestions to review.
+    then tag, so the demo opens with suggestions to review. With ``pages`` (as ``fokus demo`` asks; tests that
+    need only the focus group leave it out: it adds 330,000 posts and comments), also generate, import and score
+    the 275 municipalities' pages, so the cases' ``score``, ``rank``, ``topp10`` and ``topp30`` come from them.
 
     Safe to run again on the same project: each step adds only what is missing.
     """
@@ -54,9 +63,19 @@ def build_demo(session: Session, progress: Callable[[str, int, int], Any] | None
             paths.extend(sorted(p for p in base.iterdir() if not p.name.startswith(".")))
     parsed = read_paths(paths)
     messages = import_messages(session, parsed, group=DEMO_GROUP, progress=progress)
-    cases = import_cases(session, read_case_table(corpus / "cases.csv"), str(corpus / "cases.csv"))
+    table = read_case_table(corpus / "cases.csv")
+    if pages:  # the pages' scoring writes score, rank and the top N; the table's hand-set ones are left out
+        from fokus.api.demo_pages import without_scores
+
+        table = without_scores(table)
+    cases = import_cases(session, table, str(corpus / "cases.csv"))
     links = link_participants(session, corpus / "participants.csv")
     codings_file = corpus / "codings.csv"
     codings = import_codings(session, read_codings(codings_file), display=str(codings_file))
+    phase1 = None
+    if pages:
+        from fokus.api.demo_pages import build_demo_pages
+
+        phase1 = build_demo_pages(session)
     tagging = tag_messages(session, load_pipeline(get_setting(session, MODEL_SETTING)), progress=progress)
-    return DemoReport(codebook, messages, cases, links, codings, tagging)
+    return DemoReport(codebook, messages, cases, links, codings, tagging, phase1)

@@ -31,9 +31,12 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import yaml
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fokus.files.cases import CaseRow, CaseTable
 from fokus.importers.pages.listing import page_key
+from fokus.model import PagePost
 from fokus.resources import bundled
 
 if TYPE_CHECKING:
@@ -56,6 +59,9 @@ STANDOUTS = (
     "Vinje", "Hemsedal", "Vadsø", "Tønsberg", "Lyngdal", "Trondheim",
 )  # fmt: skip
 TOP = 10
+#: The case attributes the scoring writes: corpus/cases.csv's hand-set columns of the same names are left out when
+#: the demo scores its pages, or every new run of the demo would put them back over the computed ones.
+SCORED = ("score", "rank", "topp10", "topp30")
 
 
 def quality(name: str, seed: int = SEED) -> float:
@@ -387,13 +393,24 @@ def generate(
     return result
 
 
+def without_scores(table: CaseTable) -> CaseTable:
+    """The case table without the attributes the scoring writes (:data:`SCORED`)."""
+    return CaseTable(
+        [spec for spec in table.attributes if spec.name not in SCORED],
+        [
+            CaseRow(row.name, {key: value for key, value in row.values.items() if key not in SCORED}, row.line)
+            for row in table.rows
+        ],
+    )
+
+
 @dataclass
 class DemoPagesReport:
-    """What the demo's phase 1 did: the feeds generated, what their import changed, and the score run (None when
-    the project already held the data and its scores)."""
+    """What the demo's phase 1 did: the feeds generated, what their import changed, and the score run (all None
+    when the project already held the pages and their scores)."""
 
-    generated: Generated
-    imported: PagesReport
+    generated: Generated | None
+    imported: PagesReport | None
     scored: ScoreReport | None
 
 
@@ -401,7 +418,8 @@ def build_demo_pages(session: Session) -> DemoPagesReport:
     """Phase 1 of the study in the demo: generate the feeds into a temporary folder, import them with the pages file
     as ``fokus pages import`` does, and score the pages on ``codebooks/kriterier.yaml`` over the study's window, so
     that ``score``, ``rank``, ``topp10`` and ``topp30`` on the cases come from the pages (replacing the hand-set
-    columns of corpus/cases.csv). Run again, it imports nothing new and keeps the scores it made."""
+    columns of corpus/cases.csv). Run again on a project with page posts and a score run, it does nothing (and
+    generates nothing: that takes seconds)."""
     from fokus.analysis.page_metrics import Window
     from fokus.api.page_scores import latest_run, score_into_cases
     from fokus.api.pages import import_page_data
@@ -409,12 +427,12 @@ def build_demo_pages(session: Session) -> DemoPagesReport:
     from fokus.importers.pages.detect import read_feeds
     from fokus.importers.pages.listing import read_listing
 
+    if latest_run(session) is not None and session.scalar(select(PagePost.id).limit(1)) is not None:
+        return DemoPagesReport(None, None, None)
     with tempfile.TemporaryDirectory(prefix="fokus-demo-pages-") as folder:
         made = generate(Path(folder))
         feeds = read_feeds([Path(folder)])
     imported = import_page_data(session, feeds, read_listing(pages_file()))
-    scored = None
-    if imported.changed or latest_run(session) is None:
-        criteria = load_criteria(bundled("codebooks") / "kriterier.yaml")
-        scored = score_into_cases(session, criteria, Window(FIRST_DAY, LAST_DAY), replace=True)
+    criteria = load_criteria(bundled("codebooks") / "kriterier.yaml")
+    scored = score_into_cases(session, criteria, Window(FIRST_DAY, LAST_DAY), replace=True)
     return DemoPagesReport(made, imported, scored)

@@ -154,7 +154,7 @@ def demo_command(ctx: click.Context, no_tui: bool, fresh: bool) -> None:
     project = open_project(db, create=created)
     ctx.call_on_close(project.close)
     with progress_bar(_("demo")) as progress, project.begin() as session:
-        report = build_demo(session, progress=progress)
+        report = build_demo(session, progress=progress, pages=True)
     with project.read() as session:
         numbers = project_status(session)
     if created:
@@ -175,6 +175,7 @@ def demo_command(ctx: click.Context, no_tui: bool, fresh: bool) -> None:
             codings=number(report.codings.added),
         )
     )
+    _echo_demo_pages(report.pages)
     echo_tagging(report.tagging)
     _echo_status(db, numbers)
     _echo_demo_hypotheses(project)
@@ -189,6 +190,27 @@ def demo_command(ctx: click.Context, no_tui: bool, fresh: bool) -> None:
     from fokus.tui.app import FokusApp
 
     FokusApp(project, os.environ.get("FOKUS_CODER") or default_coder()).run()
+
+
+def _echo_demo_pages(report: Any) -> None:
+    """Phase 1 of the study in one line: the pages generated, imported and scored, and the ten best."""
+    if report is None:
+        return
+    if report.scored is None or report.generated is None:
+        click.echo(_("Phase 1: the municipalities' pages and their scores were already in the demo."))
+        return
+    best = sorted((row for row in report.scored.pages if row.get("topp10")), key=lambda row: row["rank"])
+    click.echo(
+        _(
+            "Phase 1: {pages} municipalities' pages with {posts} posts and {comments} comments generated and"
+            " imported, scored on kriterier.yaml; the ten best: {names}."
+        ).format(
+            pages=number(len(report.generated.files)),
+            posts=number(report.generated.posts),
+            comments=number(report.generated.comments),
+            names=", ".join(row["case"] or row["name"] for row in best),
+        )
+    )
 
 
 def _echo_demo_hypotheses(project: Any) -> None:
