@@ -209,6 +209,10 @@ def test_threads_created_at_the_same_time_are_ordered_by_id(studied: Project) ->
         (ThreadFilter(status="accepted"), ["t3", "t1"]),
         (ThreadFilter(status="suggested"), ["t3", "t2", "t1"]),
         (ThreadFilter(status="rejected"), []),
+        # the status in Norwegian too, whatever the language shown
+        (ThreadFilter(status="godkjent"), ["t3", "t1"]),
+        (ThreadFilter(status="foreslått"), ["t3", "t2", "t1"]),
+        (ThreadFilter(status="avvist"), []),
         (ThreadFilter(code="krise", status="accepted"), ["t1"]),
         (ThreadFilter(code="krise/flom", status="accepted"), []),
         (ThreadFilter(code="dialog", status="suggested"), ["t3", "t1"]),
@@ -403,6 +407,18 @@ def test_codings_of_every_status_are_shown(studied: Project) -> None:
         set_status(session, "c1", "krise/flom", CodingStatus.ACCEPTED)
         views = {v.external_id: v for v in conversation(session, threads(session)["t1"])}
     assert [(c.code, c.status) for c in views["c1"].codings] == [("krise/flom", "accepted"), ("dialog", "rejected")]
+
+
+def test_an_unknown_status_lists_the_statuses_in_the_readers_language(studied: Project) -> None:
+    from fokus.i18n import use
+
+    with studied.read() as session, pytest.raises(FokusError) as raised:
+        thread_count(session, ThreadFilter(status="kanskje"))
+    assert "accepted, suggested, rejected" in str(raised.value.hint)
+    use("nb")
+    with studied.read() as session, pytest.raises(FokusError) as raised:
+        thread_count(session, ThreadFilter(status="kanskje"))
+    assert "godkjent, foreslått, avvist" in str(raised.value.hint)
 
 
 def test_an_unknown_thread_is_a_user_error(studied: Project) -> None:

@@ -24,12 +24,20 @@ from fokus.domain.collation import norwegian
 from fokus.domain.local_time import DISPLAY_ZONE
 from fokus.domain.passages import spoken_messages
 from fokus.errors import FokusError
-from fokus.i18n import _
+from fokus.i18n import N_, _
 from fokus.importers.times import EARLIEST, LATEST
 from fokus.model import Case, Code, Coder, Coding, CodingStatus, Memo, Message, Participant, Thread, Unit
 
 TITLE_WORDS = 12
 STATUSES = tuple(s.value for s in CodingStatus)
+#: Each status as a person names it, in the language shown (the error lists these).
+STATUS_NAMES = {
+    CodingStatus.ACCEPTED.value: N_("accepted"),
+    CodingStatus.SUGGESTED.value: N_("suggested"),
+    CodingStatus.REJECTED.value: N_("rejected"),
+}
+#: A filter's status may be written in Norwegian too, whatever the language shown (as the filter's field names).
+STATUS_WORDS = {"godkjent": "accepted", "foreslått": "suggested", "foreslatt": "suggested", "avvist": "rejected"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -345,12 +353,13 @@ def _conditions(session: Session, filters: ThreadFilter) -> list[ColumnElement[b
     if filters.code is not None or filters.status is not None:
         coded = select(Message.thread_id).join(Coding, Coding.message_id == Message.id)
         if filters.status is not None:
-            if filters.status not in STATUSES:
+            status = STATUS_WORDS.get(filters.status.lower(), filters.status.lower())
+            if status not in STATUSES:
                 raise FokusError(
                     _("unknown status {status!r}").format(status=filters.status),
-                    hint=_("use one of: {statuses}").format(statuses=", ".join(STATUSES)),
+                    hint=_("use one of: {statuses}").format(statuses=", ".join(_(STATUS_NAMES[s]) for s in STATUSES)),
                 )
-            coded = coded.where(Coding.status == filters.status)
+            coded = coded.where(Coding.status == status)
         else:
             coded = coded.where(Coding.status != CodingStatus.REJECTED.value)
         if filters.code is not None:
