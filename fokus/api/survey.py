@@ -143,9 +143,10 @@ def _as_known_cases(survey: SurveyData, known: dict[str, str]) -> tuple[SurveyDa
 
 def _check_attribute_names(session: Session, survey: SurveyData) -> None:
     """Refuse an item whose id is a case attribute that did not come from a survey (``score``, ``fylke``): its
-    values would silently replace the case table's or the page scores'."""
+    values would silently replace the case table's or the page scores'; and an item whose answers now read as
+    another type than an earlier import of the survey gave it (said here in the survey's words)."""
     from_surveys = survey_items(session)
-    existing = set(session.scalars(select(Attribute.name)))
+    existing: dict[str, str] = dict(session.execute(select(Attribute.name, Attribute.type)).all())
     for item in survey.closed:
         if item.id in existing and item.id not in from_surveys:
             raise FokusError(
@@ -153,6 +154,15 @@ def _check_attribute_names(session: Session, survey: SurveyData) -> None:
                 path=survey.path,
                 where="line 1",
                 hint=_("give the item another id in a --map file"),
+            )
+        if item.id in existing and existing[item.id] != item.type:
+            raise FokusError(
+                _("item {item!r} reads as {type}, but an earlier import made it {stored}").format(
+                    item=item.id, type=item.type, stored=existing[item.id]
+                ),
+                path=survey.path,
+                where="line 1",
+                hint=_("an answer outside the item's scale makes it text; correct it, or give the item another id"),
             )
 
 

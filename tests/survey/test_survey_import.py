@@ -198,3 +198,19 @@ def test_a_dry_run_reports_and_writes_nothing(project: Project, db: str) -> None
     assert "cases added: 3," in out
     assert "Dry run: nothing was written." in out
     assert counts(project) == before
+
+
+def test_an_item_whose_answers_change_type_is_refused_in_the_survey_s_words(
+    project: Project, db: str, tmp_path: Path
+) -> None:
+    first, second = tmp_path / "mars.csv", tmp_path / "april.csv"
+    first.write_text("$submission_id,$created,kommune,dialog\n1,2013-03-08 10:00,Bodø,Svært godt\n", encoding="utf-8")
+    second.write_text("$submission_id,$created,kommune,dialog\n1,2013-04-08 10:00,Bodø,Fantastisk\n", encoding="utf-8")
+    fokus(db, "survey", "import", str(first))
+    before = counts(project)
+    result = fokus(db, "survey", "import", str(second), ok=False)
+    assert result.output.strip() == (
+        f"fokus: error: {second}:line 1: item 'dialog' reads as text, but an earlier import made it integer"
+        " (an answer outside the item's scale makes it text; correct it, or give the item another id)"
+    )
+    assert counts(project) == before

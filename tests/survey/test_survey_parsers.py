@@ -173,6 +173,16 @@ BAD = [
         "svar.csv:line 1: no column 'Kommunenavn' (the header has: 'kommune', 'dialog')",
     ),
     (
+        "$submission_id,$created,kommune,dialog\n",
+        {},
+        "svar.csv:line 2: the file has a header but no answers",
+    ),
+    (
+        "kommune,dialog\nBodø,4\n",
+        {"date": datetime(2150, 1, 1, 12, tzinfo=UTC)},
+        "svar.csv: date and time out of range: '2150-01-01' (fokus reads times from 1970 through 2099)",
+    ),
+    (
         "kommune,dialog\n\0Bodø,4\n",
         {},
         "svar.csv:line 2: NUL byte: this is not a text CSV file",
@@ -233,3 +243,11 @@ def test_a_bad_mapping_file_is_refused_with_its_line(tmp_path: Path, text: str, 
     with pytest.raises(FokusError) as caught:
         read_mapping(tmp_path / "map.yaml")
     assert str(caught.value) == message.replace("map.yaml", str(tmp_path / "map.yaml"))
+
+
+def test_an_item_nobody_answered_is_left_out_with_a_note() -> None:
+    survey = parse_survey(
+        "kommune,dialog,hva\nBodø,4,\nVoss,,Vet ikke\n".encode(), "svar.csv", date=datetime(2013, 4, 8, tzinfo=UTC)
+    )
+    assert [item.id for item in survey.closed + survey.open] == ["dialog"]  # [] would type it text for good
+    assert survey.notes == ["item 'hva' has no answers (not imported)"]

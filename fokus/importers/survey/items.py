@@ -169,6 +169,8 @@ def parse_survey(
     """Read one survey export (its bytes; ``path`` names it), or raise a FokusError naming the file and place."""
     text = decode(data, path, encoding)
     try:
+        if date is not None:
+            in_range(date, date.date().isoformat())
         table = read_table(text, tool)
         return _Reader(table, mapping or SurveyMapping(), case_column, zone_named(timezone), date).read(
             path, hashlib.sha256(data).hexdigest()
@@ -274,6 +276,8 @@ class _Reader:
             when = self._time(row[time_col], where) if time_col is not None else self.date
             assert when is not None
             out.append(Respondent(rid or slug(name), name, line, when))
+        if not out:
+            raise FokusError(_("the file has a header but no answers"), where="line 2")
         return out
 
     def _time(self, value: str, where: str) -> datetime:
@@ -370,6 +374,9 @@ class _Reader:
         if rule.kind == "skip":
             return
         values = [row[first.index] for row in rows]
+        if not any(v and not is_no_answer(v) for v in values):  # its type is unknown: a later export would clash
+            self.notes.append(_("item {item!r} has no answers (not imported)").format(item=question))
+            return
         kind, scale = typed(values)
         is_open = rule.kind == "open" or (
             rule.kind is None
