@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fokus.errors import FokusError
 from fokus.importers.survey.items import SurveyData, parse_survey, slug
@@ -251,3 +254,68 @@ def test_an_item_nobody_answered_is_left_out_with_a_note() -> None:
     )
     assert [item.id for item in survey.closed + survey.open] == ["dialog"]  # [] would type it text for good
     assert survey.notes == ["item 'hva' has no answers (not imported)"]
+
+
+def test_too_many_rows_or_columns_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fokus.importers import limits
+
+    monkeypatch.setattr(limits, "MAX_CASES", 2)
+    rows = "kommune,dialog\nBodø,4\nVoss,5\nFørde,3\n"
+    assert refused(rows, date=datetime(2013, 4, 8, tzinfo=UTC)) == (
+        "svar.csv:line 4: more than 2 rows in one file (split the file)"
+    )
+    monkeypatch.setattr(limits, "MAX_ATTRIBUTES", 3)
+    assert refused("kommune,a,b,c\n") == "svar.csv:line 1: more than 3 columns in one file (split the file)"
+
+
+def test_a_case_name_longer_than_the_database_holds_is_refused() -> None:
+    assert refused(f"kommune,dialog\n{'B' * 101},4\n", date=datetime(2013, 4, 8, tzinfo=UTC)) == (
+        f"svar.csv:line 2: case name too long: 101 characters (at most 100): {'B' * 40!r}..."
+    )
+
+
+CELLS = [
+    "kommune",
+    "Bodø",
+    "Svært godt",
+    "1",
+    "0",
+    "",
+    "x",
+    "$created",
+    "2013-04-08 10:00",
+    "a b",
+    '"',
+    "\n",
+    ";",
+    "Respondent ID",
+    "Response",
+    "Open-Ended Response",
+    "Other (please specify)",
+    "q_1",
+    "q_2",
+    "E-post",
+    "Vet ikke",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from(CELLS), max_size=5),
+        max_size=5,
+    )
+)
+def test_any_table_is_read_or_refused_never_a_crash(cells: list[list[str]]) -> None:
+    text = "\n".join(",".join(row) for row in cells)
+    with contextlib.suppress(FokusError):
+        parse_survey(text.encode(), "svar.csv", date=datetime(2013, 4, 8, tzinfo=UTC))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=200))
+def test_any_bytes_are_read_or_refused_never_a_crash(data: bytes) -> None:
+    with contextlib.suppress(FokusError):
+        parse_survey(data, "svar.csv", encoding="cp1252")
+    with contextlib.suppress(FokusError):
+        parse_survey(data, "svar.csv")
