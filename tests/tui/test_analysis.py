@@ -149,3 +149,36 @@ def test_hypotheses_show_their_verdicts_and_evidence(
         assert app.screen.found
 
     drive(steps, hypotheses=own)
+
+
+def test_enter_on_a_behaviour_hypothesis_says_what_its_figure_rests_on(
+    project: Project, drive: Callable[..., None], tmp_path: Path
+) -> None:
+    """A behaviour hypothesis' evidence is posts of the pages, not coded passages: enter names them in a notification
+    (how many, of what, the first few with their day, page and municipality) and the screen stays."""
+    from fokus.analysis.hypotheses import check_hypotheses
+    from fokus.files.hypotheses import load_hypotheses
+
+    own = tmp_path / "behaviour.yaml"
+    own.write_text(
+        "hypotheses:\n  - id: B2\n    statement: The ten best invite dialogue more often.\n"
+        "    test: group-difference\n    metric: dialogue_share\n    attribute: topp10\n    direction: positive\n",
+        encoding="utf-8",
+    )
+    with project.read() as session:
+        result = check_hypotheses(session, load_hypotheses(own)).results[0]
+    assert result.evidence_unit == "post" and result.evidence and "codes" not in result.evidence[0]
+    first = result.evidence[0]
+
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        screen = await open_analysis(pilot, app)
+        await pilot.press("3")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is screen  # no passages screen, no crash
+        note = str(list(app._notifications)[-1].message)
+        assert note.startswith("B2: Evidence: ")
+        assert "posts (the posts that ask or invite on the pages of" in note
+        assert f"{first['created_at'][:10]} · {first['page']} ({first['case']})" in note
+
+    drive(steps, hypotheses=own)

@@ -186,7 +186,10 @@ def _shape_hypotheses(brief: Any, s: Settings, width: int) -> Shown:
 def _open_hypothesis(screen: AnalysisScreen, row: dict[str, Any]) -> None:
     brief = screen.reports["hypotheses"]
     result = next(r for r in brief.full.results if r.hypothesis.id == row["id"])
-    quotes = [Quote.from_row(p, code=", ".join(p["codes"])) for p in result.evidence]
+    if result.evidence_unit != "passage" or not all("message_id" in p for p in result.evidence):
+        _notify_evidence(screen, result)  # a behaviour hypothesis' posts, questions or values: no passages to open
+        return
+    quotes = [Quote.from_row(p, code=", ".join(p.get("codes", ()))) for p in result.evidence]
     title = ngettext(
         "{id} ({verdict}): {count} passage, {what}", "{id} ({verdict}): {count} passages, {what}", result.evidence_total
     ).format(
@@ -196,6 +199,37 @@ def _open_hypothesis(screen: AnalysisScreen, row: dict[str, Any]) -> None:
         what=result.evidence_what.shown(),
     )
     screen.app.push_screen(PassagesScreen(quotes=(title, quotes)))
+
+
+EVIDENCE_NOTIFIED = 3  # a behaviour hypothesis' evidence items the notification quotes
+
+
+def _notify_evidence(screen: AnalysisScreen, result: Any) -> None:
+    """What a behaviour hypothesis' figure rests on, in a notification: its evidence counted in its unit (posts,
+    questions or values) and the first few items (day, page and municipality, text), since the passages screen holds
+    only coded passages."""
+    from fokus.analysis.hypothesis_behaviour_text import evidence_heading
+
+    heading = evidence_heading(result.evidence_unit, result.evidence_total).format(
+        n=cell(result.evidence_total), what=result.evidence_what.shown()
+    )
+    lines = [escape(f"{result.hypothesis.id}: {heading}")]
+    for item in result.evidence[:EVIDENCE_NOTIFIED]:
+        lines.append("· " + escape(_evidence_line(item)))
+    screen.notify("\n".join(lines), timeout=12)
+
+
+def _evidence_line(item: dict[str, Any]) -> str:
+    """One evidence item in a line: a value as ``case: attribute = value``, a post or question as its day, page
+    (municipality) and text, clipped at a word."""
+    from fokus.tui.widgets.codes_panel import excerpt, quoted
+
+    if item.get("kind") == "value":
+        return f"{item.get('case', '')}: {item.get('attribute', '')} = {item.get('value', '')}"
+    day = (item.get("created_at") or "")[:10]
+    where = _("{page} ({case})").format(page=item.get("page", ""), case=item.get("case", ""))
+    text = excerpt(str(item.get("text") or ""), 60)
+    return " · ".join(part for part in (day, where, quoted(text) if text else "") if part)
 
 
 def _practices(session: Session, s: Settings) -> Any:
