@@ -167,7 +167,8 @@ def test_enter_on_a_behaviour_hypothesis_says_what_its_figure_rests_on(
     )
     with project.read() as session:
         result = check_hypotheses(session, load_hypotheses(own)).results[0]
-    assert result.evidence_unit == "post" and result.evidence and "codes" not in result.evidence[0]
+    assert result.evidence_unit == "post"
+    assert "codes" not in result.evidence[0]
     first = result.evidence[0]
 
     async def steps(pilot: Pilot[None], app: FokusApp) -> None:
