@@ -13,10 +13,11 @@ from textual.widgets import Static
 
 from fokus.api.coding_actions import accept_as, decide
 from fokus.api.review import ReviewItem, review_progress, review_queue
-from fokus.i18n import N_, _, ngettext
+from fokus.i18n import N_, _, formats, ngettext
 from fokus.tui.messages import CodingsChanged
 from fokus.tui.screens.base import FokusScreen
 from fokus.tui.widgets.code_picker import CodePicker
+from fokus.tui.widgets.codes_panel import origin_phrase
 from fokus.tui.widgets.header import Header
 
 ORDERS = ("confidence", "code", "thread", "uncertain")
@@ -24,7 +25,7 @@ ORDER_NAMES = {
     "confidence": N_("surest first"),
     "code": N_("by code"),
     "thread": N_("by thread"),
-    "uncertain": N_("most uncertain"),
+    "uncertain": N_("most uncertain first"),
 }
 PAGE = 50
 
@@ -35,15 +36,17 @@ def render_item(item: ReviewItem, name: str | None = None) -> Text:
     text = Text()
     text.append(f"{item.code}", style=f"bold {item.color or 'yellow'}")
     text.append(f"  {name or item.name}\n", style="bold")
-    confidence = f"{item.confidence:.2f}" if item.confidence is not None else "-"
+    kind, _colon, rule = item.origin.partition(":")
+    origin = origin_phrase(item.origin, item.confidence)
+    origin += f" ({rule})" if kind == "rule" and rule else ""
     parts = [
-        _("rules {confidence}").format(confidence=f"{item.rules:.2f}") if item.rules else "",
-        _("model {confidence}").format(confidence=f"{item.model:.2f}") if item.model else "",
+        _("rules {confidence}").format(confidence=formats.number(item.rules, 2)) if item.rules else "",
+        _("model {confidence}").format(confidence=formats.number(item.model, 2)) if item.model else "",
     ]
     said = ", ".join(part for part in parts if part)
-    confidence += f" ({said})" if said else ""
-    line = _("{origin}  ·  confidence {confidence}  ·  {participant}")
-    text.append(line.format(origin=item.origin, confidence=confidence, participant=item.participant), style="dim")
+    origin += f" ({said})" if said else ""
+    line = _("{origin}  ·  {participant}")
+    text.append(line.format(origin=origin, participant=item.participant), style="dim")
     text.append(f" ({item.case})\n\n" if item.case else "\n\n", style="dim")
     context = Text(item.context)
     context.stylize("bold", item.start, item.end)

@@ -26,7 +26,7 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from fokus.api.browse import CodingView
-from fokus.i18n import N_, _
+from fokus.i18n import N_, _, formats
 
 EXCERPT = 40  # characters of a passage shown in the panel and in notifications
 MEMO_MARK = "✎"
@@ -59,10 +59,16 @@ ORIGINS = {"rule": N_("rule"), "model": N_("model")}
 
 
 def origin_label(coding: CodingView) -> str:
-    """ "rule 0.82", "model 0.64": where a suggestion comes from, and how sure it is."""
-    kind = coding.origin.split(":", 1)[0]
+    """ "rule 0.82", "model 0.64" ("regel 0,82" in Norwegian): where a suggestion comes from, and how sure it is."""
+    return origin_phrase(coding.origin, coding.confidence)
+
+
+def origin_phrase(origin: str, confidence: float | None) -> str:
+    """ "rule 0.82" for a stored origin ("rule:ungdom:ungdom") and confidence, the number as the language writes it;
+    an origin of another kind shows as stored."""
+    kind = origin.split(":", 1)[0]
     label = _(ORIGINS[kind]) if kind in ORIGINS else kind
-    return label + (f" {coding.confidence:.2f}" if coding.confidence is not None else "")
+    return label + (f" {formats.number(confidence, 2)}" if confidence is not None else "")
 
 
 def entries_on(codings: Sequence[CodingView], start: int, end: int, me: str) -> list[CodingView]:
