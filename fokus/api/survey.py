@@ -104,7 +104,10 @@ def import_survey(session: Session, survey: SurveyData) -> SurveyReport:
 def survey_items(session: Session) -> dict[str, dict[str, str | None]]:
     """Every survey item the project holds: id -> question, kind (closed, open), type and scale."""
     stored = get_setting(session, SURVEY_ITEMS_SETTING)
-    loaded = json.loads(stored) if stored else {}
+    try:
+        loaded = json.loads(stored) if stored else {}
+    except ValueError:  # a setting edited by hand: the next import writes it anew
+        return {}
     return loaded if isinstance(loaded, dict) else {}
 
 
