@@ -133,3 +133,13 @@ def test_evaluation_of_the_default_rules_on_the_hand_coding(demo_db: Path) -> No
     assert result["micro"]["recall"] >= 0.3
     themes = {row["theme"] for row in result["rows"]}
     assert themes >= {"dialog", "krise", "medvirkning", "eierskap", "ressurser", "plattform", "politikk"}
+
+
+def test_the_focus_group_alone_without_phase_1(tmp_path: Path) -> None:
+    """`--no-pages` builds the focus group as before phase 1 came, without the 275 generated pages."""
+    db = str(tmp_path / "small.db")
+    out = fokus("--db", db, "demo", "--no-tui", "--no-pages")
+    assert "Built the demo" in out
+    assert "Phase 1" not in out
+    assert fokus("--db", db, "pages", "list", "--format", "csv").splitlines()[1:] == []
+    assert json.loads(fokus("--db", db, "status", "--json"))["messages"] >= 800

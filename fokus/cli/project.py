@@ -129,8 +129,13 @@ def _echo_status(display: str, numbers: dict[str, Any]) -> None:
 @click.command("demo")
 @click.option("--no-tui", is_flag=True, help="Build and summarise the demo project without opening the TUI.")
 @click.option("--fresh", is_flag=True, help="Delete the demo project first and build it anew.")
+@click.option(
+    "--no-pages",
+    is_flag=True,
+    help="Only the focus group: leave out phase 1's 275 generated pages (a smaller project, built in seconds).",
+)
 @click.pass_context
-def demo_command(ctx: click.Context, no_tui: bool, fresh: bool) -> None:
+def demo_command(ctx: click.Context, no_tui: bool, fresh: bool, no_pages: bool) -> None:
     """Build the demo project from the bundled focus-group corpus and summarise it.
 
     Uses ./fokus-demo.db unless --db is given. Running it again adds nothing twice and keeps your own coding.
@@ -154,7 +159,7 @@ def demo_command(ctx: click.Context, no_tui: bool, fresh: bool) -> None:
     project = open_project(db, create=created)
     ctx.call_on_close(project.close)
     with progress_bar(_("demo")) as progress, project.begin() as session:
-        report = build_demo(session, progress=progress, pages=True)
+        report = build_demo(session, progress=progress, pages=not no_pages)
     with project.read() as session:
         numbers = project_status(session)
     if created:
