@@ -141,6 +141,13 @@ def test_the_demo_survey_answers_for_thirty_municipalities_of_the_case_table(pro
     with project.read() as session:
         rows = {row["case"]: row for row in case_rows(session)[1]}
     assert rows["Bodø"]["dialog_innbyggerne"] in range(1, 6)
+    assert rows["Voss"]["stilling"] in {
+        "Kommunikasjonssjef",
+        "Kommunikasjonsrådgiver",
+        "Webredaktør",
+        "Informasjonsrådgiver",
+    }
+    assert {rows[case]["plattformer_facebook"] for case in ("Bodø", "Voss", "Steinkjer")} == {True}
     assert rows["Molde"]["beredskap_krisekommunikasjon"] is None  # "Vet ikke"
     assert rows["Trondheim"].get("dialog_innbyggerne") is None  # not among the 30
 

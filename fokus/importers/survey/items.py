@@ -16,8 +16,8 @@ Decisions (the command's help and the README say them too):
 - A text column is open when SurveyMonkey calls it "Open-Ended Response", or when its answers read as free text: most
   differ from each other and they average at least 20 characters (or one has 100); otherwise it is a closed text item
   (a single choice). The mapping file overrides any of this.
-- An item's id is the column's header when that is already an id (``dialog``, ``q3_1``), else a slug of its first
-  words (``hvor_godt_har_kommunen_lykkes``); ids that would repeat get ``_2``, ``_3``.
+- An item's id is the column's header when that is already an id in lower case (``dialog``, ``q3_1``), else a slug
+  of the words that say something (``dialog_innbyggerne``, ``stilling``); ids that would repeat get ``_2``, ``_3``.
 - A row's time is its submission time (``$created``, ``Innsendt``, ``End Date``, ...) in ``zone``; without such a
   column, ``date`` must be given (a time is part of every message).
 """
@@ -408,7 +408,7 @@ class _Reader:
 
 
 def _id_of(header: str) -> str:
-    return header if ID.match(header) else slug(header)
+    return header if ID.match(header) and header == header.lower() else slug(header)
 
 
 def _is_other(option: str) -> bool:
