@@ -85,7 +85,7 @@ class AgreementReport:
 
     def __post_init__(self) -> None:
         self.title = _("Agreement between {coders}, by {unit}").format(
-            coders=", ".join(self.coders), unit=_(UNIT_NAMES[self.unit])
+            coders=formats.listing(self.coders), unit=_(UNIT_NAMES[self.unit])
         )
 
     def columns(self) -> list[str]:
@@ -108,7 +108,7 @@ class AgreementReport:
             else _("Codes are taken as applied (a sub-code does not count for its parent).")
         )
         lines = [
-            _("# Inter-coder agreement: {coders}").format(coders=", ".join(self.coders)),
+            _("# Inter-coder agreement: {coders}").format(coders=formats.listing(self.coders)),
             "",
             _(
                 "Accepted codings by {coders}, compared by {unit}. Each code is a yes/no decision per {unit}. The"
@@ -118,7 +118,7 @@ class AgreementReport:
                 " decisions. Percent agreement counts agreeing no's too, so it is high for any rare code; alpha and"
                 " kappa correct for that."
             ).format(
-                coders=", ".join(self.coders),
+                coders=formats.listing(self.coders),
                 unit=_(UNIT_NAMES[self.unit]),
                 units=_(UNIT_PLURALS[self.unit]),
                 pairable=formats.number(self.overall.units),
@@ -192,7 +192,7 @@ class DisagreementReport:
 
     def __post_init__(self) -> None:
         self.title = _("Disagreements between {coders}, by {unit} ({n})").format(
-            coders=", ".join(self.coders), unit=_(UNIT_NAMES[self.unit]), n=formats.number(len(self.items))
+            coders=formats.listing(self.coders), unit=_(UNIT_NAMES[self.unit]), n=formats.number(len(self.items))
         )
 
     def columns(self) -> list[str]:
@@ -221,7 +221,7 @@ class DisagreementReport:
         }
 
     def markdown(self) -> str:
-        lines = [_("# Disagreements: {coders}").format(coders=", ".join(self.coders)), ""]
+        lines = [_("# Disagreements: {coders}").format(coders=formats.listing(self.coders)), ""]
         unit = _(UNIT_NAMES[self.unit])
         if not self.items:
             return "\n".join([*lines, _("The coders agree on every {unit} they share.").format(unit=unit)]) + "\n"

@@ -8,6 +8,7 @@ prose and Markdown use these: CSV and JSON keep machine formats whatever the lan
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from functools import cache
 
 from fokus.i18n.catalogues import PSEUDO, SOURCE, language
@@ -43,3 +44,12 @@ def date(value: dt.date) -> str:
     from babel.dates import format_date
 
     return str(format_date(value, format="long", locale=_locale(language())))
+
+
+def listing(items: Sequence[str]) -> str:
+    """Names in running text as the language joins them: "ingrid and magnus", "a, b and c" ("ingrid og magnus")."""
+    from babel.lists import format_list
+
+    lang = language()
+    locale = "en_GB" if _locale(lang) == "en" else _locale(lang)  # British English: no comma before "and"
+    return str(format_list(list(items), locale=locale)) if items else ""

@@ -272,7 +272,7 @@ def test_the_report_rows_and_markdown(coded: Project) -> None:
     text = report.markdown()
     assert "| gruppe/barn |" in text
     assert "Alpha is undefined (blank) for gruppe/barn" in text
-    assert "ingrid, magnus" in report.title
+    assert "ingrid and magnus" in report.title
 
 
 def test_the_disagreements_are_exactly_the_planted_ones(coded: Project) -> None:
@@ -379,7 +379,7 @@ def test_the_command_in_every_format(coded: Project, tmp_path: Path) -> None:
     target = tmp_path / "agreement.md"
     result = invoke(db, "--format", "md", "-o", str(target))
     assert result.exit_code == 0
-    assert target.read_text(encoding="utf-8").startswith("# Inter-coder agreement: ingrid, magnus, sofie")
+    assert target.read_text(encoding="utf-8").startswith("# Inter-coder agreement: ingrid, magnus and sofie")
 
 
 def test_the_command_lists_disagreements(coded: Project) -> None:

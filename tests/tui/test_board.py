@@ -179,7 +179,7 @@ def test_g_on_a_passage_others_marked_adds_a_summary_not_a_row(project: Project,
         await pilot.press(*"Fast Facebook-ansvarlig i krisestab")
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert any("ingrid, magnus" in str(n.message) for n in app._notifications)  # marked together with them
+        assert any("ingrid and magnus" in str(n.message) for n in app._notifications)  # marked together with them
         await pilot.press("escape")
         await pilot.pause()
         await to_passage(pilot, app, words)  # still one row

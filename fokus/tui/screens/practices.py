@@ -23,7 +23,7 @@ from textual.widgets.option_list import Option
 from fokus.api.good_practice import BoardPassage, good_practice_board
 from fokus.domain.collation import norwegian
 from fokus.i18n import N_, _, ngettext, pgettext
-from fokus.i18n.formats import number
+from fokus.i18n.formats import listing, number
 from fokus.tui.messages import CodingsChanged
 from fokus.tui.screens.base import FokusScreen
 from fokus.tui.screens.passages import open_thread_at
@@ -97,7 +97,7 @@ def describe(passage: BoardPassage) -> Text:
     text = Text()
     where = " · ".join(x for x in (passage.case or _("no municipality"), passage.participant) if x)
     text.append(
-        _("{where} · marked by {coders}").format(where=where, coders=", ".join(passage.coders)) + "\n", style="bold"
+        _("{where} · marked by {coders}").format(where=where, coders=listing(passage.coders)) + "\n", style="bold"
     )
     text.append(_("“{quote}”").format(quote=" ".join(passage.text.split())) + "\n")
     for summary in passage.summaries:

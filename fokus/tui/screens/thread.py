@@ -26,7 +26,7 @@ from textual.containers import Container
 from fokus.api.browse import MessageView, conversation, text_matches, thread_sentences
 from fokus.api.good_practice import mark_good_practice
 from fokus.api.memos import add_memo, memo_on_case
-from fokus.i18n import N_, _
+from fokus.i18n import N_, _, formats
 from fokus.tui.messages import CodingsChanged
 from fokus.tui.screens.thread_coding import CodingKeys, Cursor
 from fokus.tui.widgets.codes_panel import CodesPanel, entries_on
@@ -331,7 +331,7 @@ class ThreadScreen(CodingKeys):
         with app.reading() as session:
             at = marks_at(session, view.message_id, cursor.start, cursor.end, app.coder_id)
         if at.others:
-            title = _("Good practice: a short summary (marked by {coders})").format(coders=", ".join(at.others))
+            title = _("Good practice: a short summary (marked by {coders})").format(coders=formats.listing(at.others))
         else:
             title = _("Good practice: a short summary")
 
@@ -351,7 +351,9 @@ class ThreadScreen(CodingKeys):
                 else:
                     self.notify(_("Your summary was added to your mark"))
             elif step.others:
-                self.notify(_("Marked as good practice, together with {coders}").format(coders=", ".join(step.others)))
+                self.notify(
+                    _("Marked as good practice, together with {coders}").format(coders=formats.listing(step.others))
+                )
             else:
                 self.notify(_("Marked as good practice"))
             self.load()
