@@ -120,6 +120,7 @@ COMMAND_TREE = [
     "suggest",
     "survey",
     "survey import",
+    "survey items",
     "tag",
     "tui",
     "undo",

@@ -1,4 +1,5 @@
-"""`fokus survey import`: a survey export (Nettskjema, Questback/SurveyXact, SurveyMonkey) into the project."""
+"""`fokus survey import` and `fokus survey items`: a survey export (Nettskjema, Questback/SurveyXact, SurveyMonkey)
+into the project, and the survey's items with their questions."""
 
 from __future__ import annotations
 
@@ -7,14 +8,22 @@ from pathlib import Path
 
 import click
 
-from fokus.cli.common import open_ctx
-from fokus.i18n import _, ngettext
+from fokus.cli.common import RAW_CSV_OPTION, open_ctx, print_rows
+from fokus.i18n import N_, _, ngettext
 from fokus.i18n.formats import number
+
+ITEM_COLUMNS = (
+    ("id", N_("id")),
+    ("kind", N_("item kind")),
+    ("type", N_("value type")),
+    ("scale", N_("scale")),
+    ("question", N_("question")),
+)
 
 
 @click.group("survey")
 def survey_group() -> None:
-    """The survey of the cases (phase 2 of the study): import its answers.
+    """The survey of the cases (phase 2 of the study): import its answers, list its items.
 
     \b
     Example:
@@ -136,3 +145,32 @@ def survey_import(
         click.echo(_("Nothing changed: the project already held all of it."))
     if dry_run:
         click.echo(_("Dry run: nothing was written."))
+
+
+@survey_group.command("items")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@RAW_CSV_OPTION
+@click.pass_context
+def survey_items_command(ctx: click.Context, fmt: str) -> None:
+    """List the survey items the project holds: each attribute's or thread's id with its full question.
+
+    \b
+    Example:
+      fokus survey items --format csv > items.csv
+    """
+    from fokus.api.survey import survey_items
+
+    project = open_ctx(ctx)
+    with project.read() as session:
+        items = survey_items(session)
+    rows = [
+        {"id": item_id, **{key: spec.get(key) for key in ("kind", "type", "scale", "question")}}
+        for item_id, spec in sorted(items.items())
+    ]
+    print_rows(
+        rows,
+        [key for key, _label in ITEM_COLUMNS],
+        fmt,
+        title=_("Survey items"),
+        headings=[_(label) for _key, label in ITEM_COLUMNS],
+    )

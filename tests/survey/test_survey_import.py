@@ -221,3 +221,15 @@ def test_an_item_whose_answers_change_type_is_refused_in_the_survey_s_words(
         " (an answer outside the item's scale makes it text; correct it, or give the item another id)"
     )
     assert counts(project) == before
+
+
+def test_the_items_are_listed_with_their_full_questions(project: Project, db: str) -> None:
+    fokus(db, "survey", "import", str(DATA / "questback_cp1252.csv"), "--encoding", "cp1252")
+    listed = fokus(db, "survey", "items", "--format", "csv").output.splitlines()
+    assert listed == [
+        "id,kind,type,scale,question",
+        "grad_sosiale_medier_styrket_omdommet,closed,integer,grad,I hvilken grad har sosiale medier styrket omdømmet?",
+        "lykkes_dialog_innbyggerne,closed,integer,godt,Hvor godt har kommunen lykkes med dialog med innbyggerne?",
+        "mange_innlegg_uka,closed,integer,,Hvor mange innlegg i uka?",
+        "viktigst,open,text,,Hva har vært viktigst?",
+    ]

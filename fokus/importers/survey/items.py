@@ -110,7 +110,7 @@ MAX_RESPONDENT_ID = 100  # with "survey:<item id>:" it stays within a message id
 _STOPWORDS = set(
     "hvor hvordan hva hvilke hvilken kva korleis godt bra har hatt kommunen kommunens dere du de deg dykk nadd malet"
     " maalet om med et en ei i pa for at av og er som til det den var vart blitt ble how well has have did does what"
-    " which your you the a an bruker brukes of to in on for and is was with municipality".split()
+    " which your you the a an bruker brukes vaert ha of to in on for and is was with municipality".split()
 )
 _FOLD = str.maketrans({"æ": "ae", "ø": "o", "å": "a"})
 
