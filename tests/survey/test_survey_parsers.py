@@ -319,3 +319,14 @@ def test_any_bytes_are_read_or_refused_never_a_crash(data: bytes) -> None:
         parse_survey(data, "svar.csv", encoding="cp1252")
     with contextlib.suppress(FokusError):
         parse_survey(data, "svar.csv")
+
+
+def test_a_respondent_column_holding_e_mail_addresses_is_never_the_respondent_s_label() -> None:
+    survey = parse_survey(
+        "Respondent;Kommune;Sluttdato;Hva er viktigst?\n"
+        "kari.holmen@bodo.kommune.no;Bodø;08.04.2013 09:30;Raske svar og gode rutiner for videresending.\n".encode(),
+        "svar.csv",
+    )
+    assert [r.id for r in survey.respondents] == ["bodo"]  # the case's slug
+    assert survey.notes == ["column 'Respondent' identifies a person: not stored"]
+    assert "kari" not in repr(survey)

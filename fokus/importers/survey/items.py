@@ -208,13 +208,21 @@ class _Reader:
         names = [c.question.casefold() for c in columns]
         id_col = next((names.index(n) for n in ID_NAMES if n in names), None)
         time_col = next((names.index(n) for n in TIME_NAMES if n in names), None)
+        if id_col is not None and any("@" in row[id_col] or " " in row[id_col] for _line, row in self.table.rows):
+            # an e-mail address or a name where an id belongs (a "Respondent" column): never the respondent's label
+            self.notes.append(
+                _("column {column!r} identifies a person: not stored").format(column=columns[id_col].question)
+            )
+            dropped, id_col = id_col, None
+        else:
+            dropped = None
         respondents = self._respondents(case, id_col, time_col)
         rest: list[Column] = []
         for column in columns:
             name = column.question.casefold()
-            if column.index in (case, id_col, time_col):
+            if column.index in (case, id_col, time_col, dropped):
                 continue
-            if name in PERSONAL or "e-post" in name or "email" in name:
+            if name in PERSONAL or "e-post" in name or "email" in name or name in ID_NAMES:
                 self.notes.append(_("column {column!r} identifies a person: not stored").format(column=column.question))
             elif name in META or name.startswith("$") or (name in TIME_NAMES and not column.option):
                 continue
