@@ -133,6 +133,12 @@ def survey_import(
             existing=number(report.messages.existing),
         )
     )
+    if report.messages.messages_updated:
+        click.echo(
+            _("Answers changed since an earlier import: {count} (their codings follow the new text).").format(
+                count=number(report.messages.messages_updated)
+            )
+        )
     if report.messages.participants_added:
         click.echo(
             ngettext(

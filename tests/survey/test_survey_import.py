@@ -233,3 +233,28 @@ def test_the_items_are_listed_with_their_full_questions(project: Project, db: st
         "mange_innlegg_uka,closed,integer,,Hvor mange innlegg i uka?",
         "viktigst,open,text,,Hva har vært viktigst?",
     ]
+
+
+def test_a_later_export_adds_the_new_respondent_and_takes_a_changed_answer(
+    project: Project, db: str, tmp_path: Path
+) -> None:
+    head = "$submission_id,$created,kommune,dialog,hva\n"
+    bodo = "1,2013-04-08 10:00,Bodø,4,Vi svarer raskt på spørsmål fra innbyggerne.\n"
+    first, later = tmp_path / "uke1.csv", tmp_path / "uke2.csv"
+    first.write_text(head + bodo, encoding="utf-8")
+    later.write_text(
+        head
+        + bodo.replace(",4,", ",5,").replace("raskt", "svært raskt")
+        + '2,2013-04-15 09:00,Voss,3,"Vi svarar på alt, også kritikk."\n',
+        encoding="utf-8",
+    )
+    fokus(db, "survey", "import", str(first))
+    out = fokus(db, "survey", "import", str(later)).output
+    assert "cases added: 1, updated: 1, unchanged: 0." in out
+    assert "messages added: 1, already there: 1." in out  # the question; Bodø's answer changed
+    assert "Answers changed since an earlier import: 1 (their codings follow the new text)." in out
+    with project.read() as session:
+        texts = list(session.scalars(select(Message.text).where(Message.kind == "comment").order_by(Message.id)))
+        dialog = {row["case"]: row["dialog"] for row in case_rows(session)[1]}
+    assert texts == ["Vi svarer svært raskt på spørsmål fra innbyggerne.", "Vi svarar på alt, også kritikk."]
+    assert dialog == {"Bodø": 5, "Voss": 3}
