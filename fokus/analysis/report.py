@@ -39,7 +39,7 @@ class Report(Protocol):
 
 
 # Column headings as people read them, by the stable key the CSV and JSON keep. A key not listed (a case attribute's
-# name, an attribute value in a matrix, statistical notation such as n_ab or jaccard) is shown as it is.
+# name, an attribute value in a matrix, statistical notation such as n_ab) is shown as it is.
 HEADINGS = {
     "code": N_("code"),
     "name": N_("name"),
@@ -51,10 +51,10 @@ HEADINGS = {
     "threads": N_("threads"),
     "participants": N_("participants"),
     "cases": N_("cases"),
-    "group_messages": N_("group_messages"),
-    "share_of_messages": N_("share_of_messages"),
-    "code_a": N_("code_a"),
-    "code_b": N_("code_b"),
+    "group_messages": N_("group messages"),
+    "share_of_messages": N_("share of messages"),
+    "code_a": N_("code A"),
+    "code_b": N_("code B"),
     "expected": N_("expected"),
     "lift": N_("lift"),
     "jaccard": N_("jaccard"),
@@ -67,7 +67,7 @@ HEADINGS = {
     "status": N_("status"),
     "text": N_("text"),
     "participant": N_("participant"),
-    "created_at": N_("created_at"),
+    "created_at": N_("created"),
     "test": N_("test"),
     "method": N_("method"),
     "statistic": N_("statistic"),
@@ -83,8 +83,8 @@ HEADINGS = {
     "passages": N_("passages"),
     "themes": N_("themes"),
     "words": N_("words"),
-    "applied_by": N_("applied_by"),
-    "not_applied_by": N_("not_applied_by"),
+    "applied_by": N_("applied by"),
+    "not_applied_by": N_("not applied by"),
     "absent": N_("absent"),
     "period": N_("period"),
     "share": N_("share"),
@@ -92,26 +92,27 @@ HEADINGS = {
     "group": N_("group"),
     "value": N_("value"),
     "sentences": N_("sentences"),
-    "sentences_with_code": N_("sentences_with_code"),
-    "messages_with_code": N_("messages_with_code"),
-    "threads_with_code": N_("threads_with_code"),
-    "participants_with_code": N_("participants_with_code"),
-    "cases_with_code": N_("cases_with_code"),
-    "percent_agreement": N_("percent_agreement"),
-    "p_value": N_("p_value"),
-    "p_adjusted": N_("p_adjusted"),
-    "ci_low": N_("ci_low"),
-    "ci_high": N_("ci_high"),
+    "sentences_with_code": N_("sentences with code"),
+    "messages_with_code": N_("messages with code"),
+    "threads_with_code": N_("threads with code"),
+    "participants_with_code": N_("participants with code"),
+    "cases_with_code": N_("cases with code"),
+    "percent_agreement": N_("% agreement"),
+    "p_value": N_("p value"),
+    "p_adjusted": N_("adjusted p"),
+    "ci_low": N_("CI low"),
+    "ci_high": N_("CI high"),
     "practice": N_("practice"),
-    "n_municipalities": N_("n_municipalities"),
-    "n_passages": N_("n_passages"),
+    "n_municipalities": N_("# municipalities"),
+    "n_passages": N_("# passages"),
     "municipalities": N_("municipalities"),
-    "coding_ids": N_("coding_ids"),
-    "coding_id": N_("coding_id"),
-    "message_id": N_("message_id"),
-    "thread_id": N_("thread_id"),
+    "coding_ids": N_("coding ids"),
+    "coding_id": N_("coding id"),
+    "message_id": N_("message id"),
+    "thread_id": N_("thread id"),
     "start": N_("start"),
     "end": N_("end"),
+    "c": N_("c (ATLAS.ti)"),
 }
 # Values that are keys for programs (CSV, JSON) and words for people, by column: translated where shown.
 VALUES = {
@@ -206,6 +207,13 @@ class Figure:
             return formats.number(float(f"{value:.2f}"), 2)
         return formats.number(value)
 
+    def ungrouped(self) -> str:
+        """As :meth:`shown`, with no thousands separator (an interval's end, where a comma parts the two)."""
+        value = self.value
+        if self.style == "2f" and value is not None and math.isfinite(value):
+            return decimal(f"{value:.2f}")
+        return self.shown()
+
 
 def _figure(value: float | None, style: str) -> str:
     if value is None:
@@ -256,7 +264,17 @@ class Phrase:
     def shown(self) -> str:
         if not self.message:
             return ""
-        return _(self.message).format(**{k: shown(v) for k, v in self.values.items()})
+        message = _(self.message)
+        plain = {key for pair in INTERVAL.findall(message) for key in pair}
+        return message.format(
+            **{k: v.ungrouped() if k in plain and isinstance(v, Figure) else shown(v) for k, v in self.values.items()}
+        )
+
+
+#: An interval whose ends a comma parts ("[{low}, {high}]", as English writes it): its numbers are written without
+#: thousands separators, so "[5.63, 2959.51]" reads as two numbers, not three. Norwegian parts them with ";" and
+#: groups as ever ("[5,51; 2 896,53]").
+INTERVAL = re.compile(r"\[\{(\w+)\}, \{(\w+)\}\]")
 
 
 class Joined:
