@@ -534,7 +534,7 @@ def test_fokus_backup_of_a_server_project_writes_checked_sqlite_copies(rich: str
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     path = tmp_path_factory.mktemp("demo") / "demo.db"
-    result = runner.invoke(main, ["--db", str(path), "demo", "--no-tui", "--no-pages"], catch_exceptions=False)
+    result = runner.invoke(main, ["--db", str(path), "demo", "--no-tui", "--focus-group-only"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return str(path)
 

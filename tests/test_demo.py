@@ -26,6 +26,9 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     finally:
         os.chdir(cwd)
     assert "Built the demo" in out
+    # the whole study: phase 1's pages scored into the ten best, phase 2's survey in, then the focus group's coding
+    assert re.search(r"^Phase 1: 275 municipalities' pages with [\d,]+ posts and [\d,]+ comments", out, re.M), out
+    assert re.search(r"^Phase 2: the survey of the 30 best, \d+ closed items as case attributes", out, re.M), out
     # the study's hypotheses are checked on the demo's coding, each with a verdict
     from fokus.files.hypotheses import load_hypotheses
     from fokus.resources import default_hypotheses
@@ -136,10 +139,11 @@ def test_evaluation_of_the_default_rules_on_the_hand_coding(demo_db: Path) -> No
 
 
 def test_the_focus_group_alone_without_phase_1(tmp_path: Path) -> None:
-    """`--no-pages` builds the focus group as before phase 1 came, without the 275 generated pages."""
+    """`--focus-group-only` builds the focus group alone: without the 275 generated pages and the survey."""
     db = str(tmp_path / "small.db")
-    out = fokus("--db", db, "demo", "--no-tui", "--no-pages")
+    out = fokus("--db", db, "demo", "--no-tui", "--focus-group-only")
     assert "Built the demo" in out
     assert "Phase 1" not in out
+    assert "Phase 2" not in out
     assert fokus("--db", db, "pages", "list", "--format", "csv").splitlines()[1:] == []
     assert json.loads(fokus("--db", db, "status", "--json"))["messages"] >= 800

@@ -408,7 +408,7 @@ SPELLED = [
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     folder = tmp_path_factory.mktemp("privacy-demo")
     db = folder / "fokus-demo.db"
-    fokus("--db", str(db), "demo", "--no-tui", "--no-pages")  # phase 1 keeps no names: tests/pages
+    fokus("--db", str(db), "demo", "--no-tui", "--focus-group-only")  # phase 1 keeps no names: tests/pages
     with (folder / "spelled.csv").open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(["id", "thread_id", "parent_id", "author", "created_time", "text", "url"])

@@ -25,6 +25,7 @@ from fokus.resources import bundled, default_codebook
 
 if TYPE_CHECKING:
     from fokus.api.demo_pages import DemoPagesReport
+    from fokus.api.survey import SurveyReport
 
 DEMO_GROUP = "Kommunene i sosiale medier"
 EXPORT_FOLDERS = ("graph", "dyi", "csv", "transcripts")
@@ -39,15 +40,18 @@ class DemoReport:
     codings: CodingsReport
     tagging: TagReport
     pages: DemoPagesReport | None = None
+    survey: SurveyReport | None = None
 
 
 def build_demo(
-    session: Session, progress: Callable[[str, int, int], Any] | None = None, *, pages: bool = False
+    session: Session, progress: Callable[[str, int, int], Any] | None = None, *, study: bool = False
 ) -> DemoReport:
     """Load the codebook, every export of the corpus, the cases, the participants' cases and the hand coding,
-    then tag, so the demo opens with suggestions to review. With ``pages`` (as ``fokus demo`` asks; tests that
-    need only the focus group leave it out: it adds 330,000 posts and comments), also generate, import and score
-    the 275 municipalities' pages, so the cases' ``score``, ``rank``, ``topp10`` and ``topp30`` come from them.
+    then tag, so the demo opens with suggestions to review. With ``study`` (the whole study, as ``fokus demo``
+    asks; tests that need only the focus group leave it out: it adds 330,000 posts and comments), also phase 1,
+    the 275 municipalities' pages generated, imported and scored, so the cases' ``score``, ``rank``, ``topp10`` and
+    ``topp30`` come from them, and phase 2, the survey of the thirty best (corpus/survey), whose open answers are
+    tagged with the focus group.
 
     Safe to run again on the same project: each step adds only what is missing.
     """
@@ -64,7 +68,7 @@ def build_demo(
     parsed = read_paths(paths)
     messages = import_messages(session, parsed, group=DEMO_GROUP, progress=progress)
     table = read_case_table(corpus / "cases.csv")
-    if pages:  # the pages' scoring writes score, rank and the top N; the table's hand-set ones are left out
+    if study:  # the pages' scoring writes score, rank and the top N; the table's hand-set ones are left out
         from fokus.api.demo_pages import without_scores
 
         table = without_scores(table)
@@ -72,10 +76,14 @@ def build_demo(
     links = link_participants(session, corpus / "participants.csv")
     codings_file = corpus / "codings.csv"
     codings = import_codings(session, read_codings(codings_file), display=str(codings_file))
-    phase1 = None
-    if pages:
+    phase1 = survey = None
+    if study:
         from fokus.api.demo_pages import build_demo_pages
+        from fokus.api.survey import import_survey
+        from fokus.importers.survey.items import parse_survey
 
         phase1 = build_demo_pages(session)
+        answers = corpus / "survey" / "svar.csv"
+        survey = import_survey(session, parse_survey(answers.read_bytes(), str(answers)))
     tagging = tag_messages(session, load_pipeline(get_setting(session, MODEL_SETTING)), progress=progress)
-    return DemoReport(codebook, messages, cases, links, codings, tagging, phase1)
+    return DemoReport(codebook, messages, cases, links, codings, tagging, phase1, survey)

@@ -130,12 +130,12 @@ def _echo_status(display: str, numbers: dict[str, Any]) -> None:
 @click.option("--no-tui", is_flag=True, help="Build and summarise the demo project without opening the TUI.")
 @click.option("--fresh", is_flag=True, help="Delete the demo project first and build it anew.")
 @click.option(
-    "--no-pages",
+    "--focus-group-only",
     is_flag=True,
-    help="Only the focus group: leave out phase 1's 275 generated pages (a smaller project, built in seconds).",
+    help="Only the focus group: leave out the pages of phase 1 and the survey of phase 2 (built in seconds).",
 )
 @click.pass_context
-def demo_command(ctx: click.Context, no_tui: bool, fresh: bool, no_pages: bool) -> None:
+def demo_command(ctx: click.Context, no_tui: bool, fresh: bool, focus_group_only: bool) -> None:
     """Build the demo project from the bundled focus-group corpus and summarise it.
 
     Uses ./fokus-demo.db unless --db is given. Running it again adds nothing twice and keeps your own coding.
@@ -159,7 +159,7 @@ def demo_command(ctx: click.Context, no_tui: bool, fresh: bool, no_pages: bool) 
     project = open_project(db, create=created)
     ctx.call_on_close(project.close)
     with progress_bar(_("demo")) as progress, project.begin() as session:
-        report = build_demo(session, progress=progress, pages=not no_pages)
+        report = build_demo(session, progress=progress, study=not focus_group_only)
     with project.read() as session:
         numbers = project_status(session)
     if created:
@@ -181,6 +181,7 @@ def demo_command(ctx: click.Context, no_tui: bool, fresh: bool, no_pages: bool) 
         )
     )
     _echo_demo_pages(report.pages)
+    _echo_demo_survey(report.survey)
     echo_tagging(report.tagging)
     _echo_status(db, numbers)
     _echo_demo_hypotheses(project)
@@ -195,6 +196,22 @@ def demo_command(ctx: click.Context, no_tui: bool, fresh: bool, no_pages: bool) 
     from fokus.tui.app import FokusApp
 
     FokusApp(project, os.environ.get("FOKUS_CODER") or default_coder()).run()
+
+
+def _echo_demo_survey(report: Any) -> None:
+    """Phase 2 in one line: the survey's respondents, its items and its open answers."""
+    if report is None:
+        return
+    click.echo(
+        _(
+            "Phase 2: the survey of the {respondents} best, {closed} closed items as case attributes and {answers}"
+            " open answers to code."
+        ).format(
+            respondents=number(report.respondents),
+            closed=number(report.closed),
+            answers=number(report.answers),
+        )
+    )
 
 
 def _echo_demo_pages(report: Any) -> None:

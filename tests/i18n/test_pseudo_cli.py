@@ -144,7 +144,7 @@ def build_demo(folder: Path, lang: str = "qps") -> tuple[Path, Outcome]:
     from fokus.store import open_project
 
     db = folder / "fokus-demo.db"
-    built = run(lang, str(db), folder, _cmd("demo", "demo", "--no-tui", "--no-pages"))
+    built = run(lang, str(db), folder, _cmd("demo", "demo", "--no-tui", "--focus-group-only"))
     assert built.exit_code == 0, built.stdout + built.stderr
     project = open_project(str(db))
     try:

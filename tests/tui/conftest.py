@@ -27,12 +27,12 @@ def demo_file(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
     as a template. Tests never change it: each works on its own copy (``project``)."""
     if request.param == "sqlite":
         path = tmp_path_factory.mktemp("tui") / "demo.db"
-        fokus("--db", str(path), "demo", "--no-tui", "--no-pages")  # the focus group: what the screens show
+        fokus("--db", str(path), "demo", "--no-tui", "--focus-group-only")  # the focus group: what the screens show
         yield str(path)
         return
     admin = request.getfixturevalue("pg_admin")
     url = pgserver.create_database(admin, "tui_demo")
-    fokus("--db", url, "demo", "--no-tui", "--no-pages")
+    fokus("--db", url, "demo", "--no-tui", "--focus-group-only")
     yield url
     pgserver.drop_database(admin, url)
 
