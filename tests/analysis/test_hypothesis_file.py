@@ -18,6 +18,7 @@ from fokus.files.hypotheses import (
     check_references,
     load_hypotheses,
 )
+from fokus.importers.survey.items import parse_survey
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -245,6 +246,8 @@ def test_the_shipped_hypotheses_fit_the_default_codebook_and_the_demo_cases() ->
     codebook = load_codebook(ROOT / "codebooks" / "kommune-sosiale-medier.yaml")
     cases = read_case_table(ROOT / "corpus" / "cases.csv")
     attributes = {a.name: a.type.value for a in cases.attributes}
+    answers = ROOT / "corpus" / "survey" / "svar.csv"  # the demo's survey (phase 2) adds its items
+    attributes |= {item.id: item.type for item in parse_survey(answers.read_bytes(), str(answers)).closed}
     checked_spec = check_references(spec, [c.path for c in codebook.codes], attributes)
     assert len(checked_spec.hypotheses) >= 6
     assert {h.test for h in checked_spec.hypotheses} == set(TESTS)
