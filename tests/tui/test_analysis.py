@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import select
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from fokus.analysis.cooccurrence import cooccurrence
 from fokus.analysis.frequencies import frequencies
 from fokus.analysis.passages import passages
+from fokus.model import Case, Page, PagePost
 from fokus.store import Project
 from fokus.tui.app import FokusApp
 from fokus.tui.screens.analysis import AnalysisScreen
@@ -165,6 +168,16 @@ def test_enter_on_a_behaviour_hypothesis_says_what_its_figure_rests_on(
         "    test: group-difference\n    metric: dialogue_share\n    attribute: topp10\n    direction: positive\n",
         encoding="utf-8",
     )
+    with project.begin() as session:  # the demo's focus group without its generated pages: a page per case
+        cases = session.execute(select(Case.id, Case.name)).all()
+        for number, (case_id, name) in enumerate(cases):
+            page = Page(external_id=f"p{number}", name=f"{name} kommune", case_id=case_id)
+            page.followers_start = page.followers_end = 1000
+            session.add(page)
+            session.flush()
+            for day, text in enumerate(("Hva mener dere om den nye parken?", "Biblioteket er stengt i påsken.")):
+                at = datetime(2013, 3, 4 + day, 9, tzinfo=UTC)
+                session.add(PagePost(external_id=f"p{number}_{day}", page_id=page.id, created_at=at, text=text))
     with project.read() as session:
         result = check_hypotheses(session, load_hypotheses(own)).results[0]
     assert result.evidence_unit == "post"

@@ -6,15 +6,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from textual.coordinate import Coordinate
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
 from fokus.analysis.agreement import disagreements
 from fokus.analysis.frequencies import frequencies
+from fokus.i18n import use
 from fokus.store import Project
 from fokus.tui.app import FokusApp
 from fokus.tui.screens.passages import PassagesScreen
+from fokus.tui.screens.report_table import column_label
 from fokus.tui.screens.thread import ThreadScreen
 from tests.tui.test_analysis import open_analysis
 
@@ -126,6 +129,26 @@ def test_the_hypothesis_in_focus_shows_its_statement(
         assert isinstance(app.screen, PassagesScreen)
 
     drive(steps, hypotheses=own, size=(80, 24))
+
+
+@pytest.mark.parametrize(("lang", "word"), [("en", "municipality"), ("nb", "kommune")])
+def test_a_hypothesis_per_case_names_its_unit_a_municipality(
+    drive: Callable[..., None], tmp_path: Path, lang: str, word: str
+) -> None:
+    """The unit column and the pane word a case as the TUI's columns do, in the reader's language."""
+    own = associations(tmp_path / "mine.yaml", ("A", "Kriser og ressurser.", "krise, ressurser", "case"))
+    use(lang)
+
+    async def steps(pilot: Pilot[None], app: FokusApp) -> None:
+        screen = await open_analysis(pilot, app)
+        await pilot.press("3")
+        await pilot.pause()
+        table = screen.query_one("#hypotheses-table", DataTable)
+        column = headers(table).index(column_label("unit"))
+        assert str(table.get_cell_at(Coordinate(0, column))) == word
+        assert f" · {word} · " in plain(screen.query_one("#hypotheses-detail", Static))
+
+    drive(steps, hypotheses=own)
 
 
 def test_the_hypotheses_read_in_the_readers_language(drive: Callable[..., None]) -> None:

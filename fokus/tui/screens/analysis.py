@@ -39,6 +39,7 @@ from fokus.tui.screens.report_table import (
     give_way,
     plain,
     room,
+    unit_word,
 )
 from fokus.tui.widgets.header import Header
 
@@ -167,6 +168,11 @@ def _shape_hypotheses(brief: Any, s: Settings, width: int) -> Shown:
     with its codes, in the pane under the table."""
     shown = plain(brief, s, width)
     results = brief.full.results
+    units = [unit_word(r.hypothesis.unit) for r in results]
+    at = [c.label for c in shown.columns].index(column_label("unit"))
+    for cells, unit in zip(shown.cells, units, strict=True):
+        cells[at] = unit
+    shown.columns[at] = fit(column_label("unit"), shown.cells, at)
     statements = [" ".join((r.hypothesis.shown("statement") or r.hypothesis.statement).split()) for r in results]
     give_way(width, shown.columns, shown.cells, (column_label("test"), column_label("unit")))  # the pane names both
     left = max(room(width, shown.columns), 10)
@@ -174,13 +180,23 @@ def _shape_hypotheses(brief: Any, s: Settings, width: int) -> Shown:
     column = Column(label, min(left, max([len(label), *map(len, statements)])))
     shown.columns.insert(1, column)
     for cells, statement in zip(shown.cells, statements, strict=True):
-        cells.insert(1, clip(statement, column.width))
+        cells.insert(1, clip_at_word(statement, column.width))
     shown.details = [
         f"[b]{escape(r.hypothesis.id)}[/] {escape(statement)}\n[dim]{escape(', '.join(r.hypothesis.codes))}"
-        f" · {escape(row['test'])} · {escape(row['unit'])} · {escape(cell(r.verdict, 'verdict'))}[/]"
-        for r, row, statement in zip(results, brief.rows(), statements, strict=True)
+        f" · {escape(row['test'])} · {escape(unit)} · {escape(cell(r.verdict, 'verdict'))}[/]"
+        for r, row, statement, unit in zip(results, brief.rows(), statements, units, strict=True)
     ]
     return shown
+
+
+def clip_at_word(text: str, width: int) -> str:
+    """``text`` clipped to ``width`` as :func:`clip` does, but at the end of a word where one ends in its second half
+    (a statement reads "... strategy and…", not "... guid…")."""
+    clipped = clip(text, width)
+    if not clipped.endswith("…") or clipped == " ".join(text.split()):
+        return clipped
+    space = clipped.rfind(" ")
+    return clipped[:space].rstrip() + "…" if space > width // 2 else clipped
 
 
 def _open_hypothesis(screen: AnalysisScreen, row: dict[str, Any]) -> None:

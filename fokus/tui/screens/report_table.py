@@ -11,6 +11,7 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import CursorType
 
 from fokus.analysis.report import cell, heading
+from fokus.analysis.units import UNIT_NAMES
 from fokus.i18n import N_, _
 
 #: Column headings the TUI words its own way (its people read "municipality" where a report says "case"); every
@@ -46,6 +47,14 @@ class Shown:
 def column_label(column: str) -> str:
     """A report column's heading in the reader's language, as the TUI's tables show it."""
     return _(LABELS[column]) if column in LABELS else heading(column)
+
+
+def unit_word(unit: str) -> str:
+    """A unit of analysis as the TUI words it (a case is a municipality, as in its columns); the report's unit word
+    otherwise (fokus.analysis.units), or the key for a unit fokus has no word for."""
+    if unit in LABELS:
+        return _(LABELS[unit])
+    return _(UNIT_NAMES[unit]) if unit in UNIT_NAMES else unit
 
 
 def fit(label: str, cells: list[list[str]], index: int) -> Column:
