@@ -24,13 +24,17 @@ def hypotheses_group() -> None:
 def check(
     ctx: click.Context, file: Path, include_suggested: bool, coders: str | None, fmt: str, output: str | None
 ) -> None:
-    """Test every hypothesis in a YAML FILE: association of two codes, a difference between groups of cases, a trend.
+    """Test every hypothesis in a YAML FILE on what was said (codings) and what was done (page metrics, survey items).
 
-    fokus picks the test for the data (Fisher's exact test for a 2x2 table, chi-square for a larger one,
-    Mann-Whitney U for one value per case, Spearman for a trend), reports an effect with a 95% confidence interval,
-    adjusts the p-values of the file together (Benjamini-Hochberg), and gives a verdict: supported, not supported,
-    or too little data (with the minimum the test needs). Each result lists the coded passages behind it. Accepted
-    codings only unless --include-suggested. See codebooks/hypoteser.yaml for a commented example.
+    On the coding: two codes in the same unit, a code in one group of cases against the rest, a trend by month. On
+    behaviour: a page metric (metric: response_hours) or a number attribute such as a survey item (value: ...) in one
+    group of cases against the rest, or a correlation between two of them or a code's share. fokus picks the test
+    for the data (Fisher's exact test for a 2x2 table, chi-square for a larger one, Mann-Whitney U for one value per
+    case, Spearman for a trend or a correlation), reports an effect with a 95% confidence interval, adjusts the
+    p-values of the file together (Benjamini-Hochberg), and gives a verdict: supported, not supported, or too little
+    data (with the minimum the test needs). Each result lists what lies behind it: the coded passages, or the posts
+    and the page's answers. Accepted codings only unless --include-suggested. See codebooks/hypoteser.yaml for a
+    commented example.
 
     \b
     Example:
