@@ -61,6 +61,14 @@ def test_the_demo_is_a_realistic_focus_group(demo_db: Path) -> None:
     assert not any("Ã" in t for t in texts)
 
 
+def test_the_status_counts_phase_1_apart_from_the_focus_group(demo_db: Path) -> None:
+    status = json.loads(fokus("--db", str(demo_db), "status", "--json"))
+    assert status["pages"] == 275
+    assert status["page_posts"] > 30_000
+    assert status["page_comments"] > status["page_posts"]
+    assert re.search(r"^  pages +275 public pages, [\d,]+ posts", fokus("--db", str(demo_db), "status"), re.M)
+
+
 def test_the_hand_coding_has_two_coders_and_real_disagreement(demo_db: Path) -> None:
     exported = json.loads(fokus("--db", str(demo_db), "codings", "export", "--format", "json"))
     rows = [row for row in exported if row["coder"] in ("ingrid", "magnus")]
@@ -146,4 +154,7 @@ def test_the_focus_group_alone_without_phase_1(tmp_path: Path) -> None:
     assert "Phase 1" not in out
     assert "Phase 2" not in out
     assert fokus("--db", db, "pages", "list", "--format", "csv").splitlines()[1:] == []
-    assert json.loads(fokus("--db", db, "status", "--json"))["messages"] >= 800
+    status = json.loads(fokus("--db", db, "status", "--json"))
+    assert status["messages"] >= 800
+    assert status["pages"] == 0
+    assert "pages" not in fokus("--db", db, "status")

@@ -11,7 +11,7 @@ from fokus.api.codings import status_counts
 from fokus.api.reanchor import count_flagged
 from fokus.domain.local_time import iso_local
 from fokus.domain.settings import CODEBOOK_SETTING, GROUP_SETTING, get_setting
-from fokus.model import Case, Code, Coder, Memo, Message, Participant, Source, Thread, Unit
+from fokus.model import Case, Code, Coder, Memo, Message, Page, PageComment, PagePost, Participant, Source, Thread, Unit
 
 
 def _count(session: Session, model: type[Any]) -> int:
@@ -42,4 +42,7 @@ def project_status(session: Session) -> dict[str, Any]:
         "first_message": iso_local(first),
         "last_message": iso_local(last),
         "placement": placements,
+        "pages": _count(session, Page),  # phase 1 of a study: the public pages followed, apart from the focus group
+        "page_posts": _count(session, PagePost),
+        "page_comments": _count(session, PageComment),
     }

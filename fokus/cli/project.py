@@ -113,6 +113,15 @@ def _echo_status(display: str, numbers: dict[str, Any]) -> None:
             ),
         )
     )
+    if numbers.get("pages"):
+        lines.append(
+            (
+                _("pages"),
+                _("{pages} public pages, {page_posts} posts, {page_comments} comments (`fokus pages list`)").format(
+                    **n
+                ),
+            )
+        )
     if numbers.get("codings_to_review"):
         lines.append(
             (
