@@ -191,4 +191,4 @@ def test_fokus_undo_says_what_it_undid(ready: tuple[Project, int, int, int]) -> 
         add_coding(session, message, "dialog", 20, 30, ingrid)
     db = str(project.sqlite_path) if project.sqlite_path is not None else project.display
     out = fokus("--db", db, "undo", "--coder", "ingrid")
-    assert out == "Undid one step: 1 change (a coding, dialog: «Vi svarte.»).\n"
+    assert out == "Undid one step: 1 change (a coding, dialog: “Vi svarte.”).\n"

@@ -16,6 +16,7 @@ from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from fokus.domain.codes import GOOD_PRACTICE
+from fokus.domain.excerpts import excerpt
 from fokus.i18n import _
 from fokus.model import Code, Event, Message
 
@@ -41,7 +42,7 @@ class StepSummary:
         words = names.get(self.kind, names["step"])
         if self.codes and self.kind != "good_practice":
             words += codes_after + ", ".join(self.codes[:3]) + (" …" if len(self.codes) > 3 else "")
-        return _("{step}: «{excerpt}»").format(step=words, excerpt=self.excerpt) if self.excerpt else words
+        return _("{step}: “{excerpt}”").format(step=words, excerpt=self.excerpt) if self.excerpt else words
 
 
 def reverted_step(session: Session, batch: str) -> StepSummary | None:
@@ -124,5 +125,4 @@ def _excerpt(session: Session, passage: tuple[int, int | None, int | None] | Non
 
 
 def _shortened(text: str) -> str:
-    span = " ".join(text.split())
-    return span if len(span) <= EXCERPT_CHARS else span[: EXCERPT_CHARS - 1].rstrip() + "…"
+    return excerpt(text, EXCERPT_CHARS)

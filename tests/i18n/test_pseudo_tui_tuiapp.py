@@ -181,8 +181,8 @@ def test_the_code_editor_and_its_warning(project: Project, demo: tuple[Path, fro
 def test_undo_and_redo_notifications(project: Project, demo: tuple[Path, frozenset[str]]) -> None:
     async def steps(pilot: Pilot[None], app: FokusApp) -> None:
         notes = await code_undo_and_redo(pilot, app)
-        assert any(note.startswith("⟦Undid ") and "⟦the coding⟧ dialog: «" in note for note in notes), notes
-        assert any(note.startswith("⟦Redid ") and "⟦the coding⟧ dialog: «" in note for note in notes), notes
+        assert any(note.startswith("⟦Undid ") and "⟦the coding⟧ dialog: “" in note for note in notes), notes
+        assert any(note.startswith("⟦Redid ") and "⟦the coding⟧ dialog: “" in note for note in notes), notes
         assert_no_escapes(app, demo[1])
 
     run(project, steps)

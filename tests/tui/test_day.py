@@ -98,9 +98,9 @@ def test_undo_and_redo_say_what_they_undid(project: Project, drive: Callable[...
     undone = [n for n in notes if n.startswith("Undid")]
     redone = [n for n in notes if n.startswith("Redid")]
     assert undone
-    assert undone[0].startswith(f"Undid the coding dialog: «{start}")
+    assert undone[0].startswith(f"Undid the coding dialog: “{start}")
     assert redone
-    assert redone[0].startswith(f"Redid the coding dialog: «{start}")
+    assert redone[0].startswith(f"Redid the coding dialog: “{start}")
 
 
 def test_undo_names_a_good_practice_mark_and_a_memo(drive: Callable[..., None]) -> None:
@@ -125,8 +125,8 @@ def test_undo_names_a_good_practice_mark_and_a_memo(drive: Callable[..., None]) 
 
     drive(steps)
     undone = [n for n in notes if n.startswith("Undid")]
-    assert undone[0].startswith("Undid the good practice mark: «")
-    assert undone[1] == "Undid the memo: «Viktig poeng om svartid»"
+    assert undone[0].startswith("Undid the good practice mark: “")
+    assert undone[1] == "Undid the memo: “Viktig poeng om svartid”"
 
 
 def test_escape_from_a_codes_threads_goes_back_to_the_codebook(drive: Callable[..., None]) -> None:

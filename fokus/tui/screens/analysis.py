@@ -238,7 +238,8 @@ def _notify_evidence(screen: AnalysisScreen, result: Any) -> None:
 def _evidence_line(item: dict[str, Any]) -> str:
     """One evidence item in a line: a value as ``case: attribute = value``, a post or question as its day, page
     (municipality) and text, clipped at a word."""
-    from fokus.tui.widgets.codes_panel import excerpt, quoted
+    from fokus.domain.excerpts import excerpt
+    from fokus.tui.widgets.codes_panel import quoted
 
     if item.get("kind") == "value":
         return f"{item.get('case', '')}: {item.get('attribute', '')} = {item.get('value', '')}"

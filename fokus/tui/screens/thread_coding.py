@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from fokus.api.browse import CodingView, MessageView, overlapping_codings
 from fokus.api.coding_actions import accept_as, add_coding, decide, extend_coding, recode, remove_coding
 from fokus.api.memos import add_memo
+from fokus.domain.excerpts import excerpt
 from fokus.i18n import _
 from fokus.tui.screens.base import FokusScreen
 from fokus.tui.widgets.code_picker import CodePicker
-from fokus.tui.widgets.codes_panel import Choice, CodesPanel, describe, excerpt, quoted
+from fokus.tui.widgets.codes_panel import Choice, CodesPanel, describe, quoted
 
 
 @dataclass(frozen=True)

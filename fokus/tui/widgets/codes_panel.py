@@ -26,21 +26,10 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from fokus.api.browse import CodingView
+from fokus.domain.excerpts import excerpt
 from fokus.i18n import N_, _, formats
 
-EXCERPT = 40  # characters of a passage shown in the panel and in notifications
 MEMO_MARK = "✎"
-
-
-def excerpt(text: str, limit: int = EXCERPT) -> str:
-    """The start of a passage, on one line, at most ``limit`` characters, cut at a word: "Kjære alle sammen: i dag
-    …"."""
-    flat = " ".join(text.split())
-    if len(flat) <= limit:
-        return flat
-    room = max(limit - 2, 1)  # for " …"
-    cut = flat.rfind(" ", 0, room + 1)
-    return flat[: cut if cut > room // 2 else room].rstrip() + " …"
 
 
 def quoted(passage: str) -> str:
