@@ -18,6 +18,7 @@ from fokus.api.browse import (
     ThreadRow,
     conversation,
     filter_options,
+    longest_case_name,
     sentences,
     thread_count,
     thread_page,
@@ -29,7 +30,7 @@ from fokus.api.tagging import tag_messages
 from fokus.errors import FokusError
 from fokus.files.codebook import load_codebook as read_codebook
 from fokus.files.codings import CodingRow
-from fokus.model import Code, Coding, CodingStatus, Message, Participant, Thread
+from fokus.model import Case, Code, Coding, CodingStatus, Message, Participant, Thread
 from fokus.nlp import load_pipeline
 from fokus.store import Project, open_project
 from tests import pgserver
@@ -407,6 +408,12 @@ def test_codings_of_every_status_are_shown(studied: Project) -> None:
         set_status(session, "c1", "krise/flom", CodingStatus.ACCEPTED)
         views = {v.external_id: v for v in conversation(session, threads(session)["t1"])}
     assert [(c.code, c.status) for c in views["c1"].codings] == [("krise/flom", "accepted"), ("dialog", "rejected")]
+
+
+def test_the_longest_municipality_name_is_of_the_participants_cases(studied: Project) -> None:
+    with studied.read() as session:
+        names = session.scalars(select(Case.name).join(Participant, Participant.case_id == Case.id)).all()
+        assert longest_case_name(session) == max(map(len, names))
 
 
 def test_an_unknown_status_lists_the_statuses_in_the_readers_language(studied: Project) -> None:

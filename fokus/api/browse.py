@@ -277,6 +277,13 @@ def filter_options(session: Session) -> dict[str, list[str]]:
     }
 
 
+def longest_case_name(session: Session) -> int:
+    """How many characters the longest name of a participant's municipality has (0 with none): what the thread
+    list's municipality column must hold. Cases no participant belongs to (pages' municipalities) never show there."""
+    spoken = select(Participant.case_id).where(Participant.case_id.is_not(None))
+    return session.scalar(select(func.max(func.length(Case.name))).where(Case.id.in_(spoken))) or 0
+
+
 def code_condition(session: Session, path: str) -> ColumnElement[bool]:
     """Codings of the code at ``path`` and of its sub-codes; :class:`FokusError` if the codebook has no such code."""
     if session.scalar(select(Code.id).where(Code.path == path)) is None:

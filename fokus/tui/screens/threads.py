@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
 
-from fokus.api.browse import ThreadFilter, ThreadRow, thread_count, thread_page
+from fokus.api.browse import ThreadFilter, ThreadRow, longest_case_name, thread_count, thread_page
 from fokus.errors import FokusError
 from fokus.i18n import N_, _, ngettext, pgettext
 from fokus.tui.messages import CodingsChanged
@@ -38,6 +38,8 @@ FIELDS = {
 #: Where the counts' headings are written out rather than short.
 WIDE = 100
 COUNTS = ("messages", "codings", "suggestions")
+#: The widest the municipality column gets (wide, and below WIDE), whatever names the project holds.
+CASE_WIDEST, CASE_WIDEST_NARROW = 18, 14
 
 
 def headings(width: int) -> dict[str, str]:
@@ -49,7 +51,7 @@ def headings(width: int) -> dict[str, str]:
         "case": _("Municipality"),
         "participant": _("Participant"),
         "messages": _("Messages") if wide else pgettext("short column heading", "Msgs"),
-        "codings": _("Codes") if wide else pgettext("short column heading", "Codes"),
+        "codings": _("Codings") if wide else pgettext("short column heading", "Codes"),
         "suggestions": _("Suggestions") if wide else pgettext("short column heading", "Sugg"),
     }
 
@@ -71,6 +73,7 @@ class ThreadsScreen(FokusScreen):
         self.shown = False  # resumed once: shown for the first time
         self.columns: tuple[Column, ...] = ()  # (key, width)
         self.headings: dict[str, str] = {}
+        self.case_width = 10  # the longest municipality name, read when mounted
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -80,23 +83,26 @@ class ThreadsScreen(FokusScreen):
 
     def on_mount(self) -> None:
         self.query_one(Input).display = False
-        self.columns, self.headings = self.layout_columns(self.size.width), headings(self.size.width)
+        with self.fokus.reading() as session:
+            self.case_width = longest_case_name(session)
+        self.columns, self.headings = self.layout_columns(self.size.width, self.case_width), headings(self.size.width)
         self.reload()
         self.query_one(DataTable).focus()
 
     def on_resize(self, event: events.Resize) -> None:
-        columns = self.layout_columns(event.size.width)
+        columns = self.layout_columns(event.size.width, self.case_width)
         if columns != self.columns:
             self.columns, self.headings = columns, headings(event.size.width)
             self.reload()
 
     @staticmethod
-    def layout_columns(width: int) -> tuple[Column, ...]:
+    def layout_columns(width: int, case_width: int = 10) -> tuple[Column, ...]:
         """(key, width) of each column for a terminal ``width`` wide: the counts and the municipality always show;
-        the participant only where there is room; the thread's title takes what is left. A column is at least as
+        the participant only where there is room; the thread's title takes what is left. The municipality is as wide
+        as the longest name it shows (``case_width``; "Lillehammer" whole), up to a limit; a column is at least as
         wide as its heading in the language shown."""
         wide = width >= WIDE
-        fixed = [("date", 10), ("case", 13 if wide else 10)]
+        fixed = [("date", 10), ("case", min(max(case_width, 6), CASE_WIDEST if wide else CASE_WIDEST_NARROW))]
         if width >= 120:
             fixed.append(("participant", 12))
         fixed += [("messages", 9), ("codings", 5), ("suggestions", 7)] if wide else [(k, 4) for k in COUNTS]
