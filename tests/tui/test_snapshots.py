@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -50,6 +51,8 @@ SCREENS = {
     "passages": ("a", "enter"),
     "help": ("question_mark",),
     "discover": ("d",),
+    "pages": ("P",),
+    "page": ("P", "enter"),
 }
 
 
@@ -75,12 +78,27 @@ def write_memos(project: Project) -> None:
         session.execute(update(Memo).values(created_at=written, updated_at=written))
 
 
+def add_scored_pages(project: Project, folder: Path) -> None:
+    """Two municipalities' pages, scored (tests/tui/test_pages_screen.py), the run dated so that the screen that
+    names it looks the same every day."""
+    from sqlalchemy import update
+
+    from fokus.model import ScoreRun
+    from tests.tui.test_pages_screen import add_pages
+
+    add_pages(project, folder)
+    with project.begin() as session:
+        session.execute(update(ScoreRun).values(at=datetime(2013, 5, 14, 8, 0, tzinfo=UTC)))
+
+
 @pytest.mark.parametrize("lang", ["en", "nb"])
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("screen", SCREENS)
-def test_screen(project: Project, snap_compare: Any, screen: str, size: str, lang: str) -> None:
+def test_screen(project: Project, snap_compare: Any, screen: str, size: str, lang: str, tmp_path: Path) -> None:
     if screen == "memos":
         write_memos(project)
+    if screen in ("pages", "page"):
+        add_scored_pages(project, tmp_path)
     use(lang)  # as `fokus --lang` does before the app starts (tests/conftest.py sets English back afterwards)
     app = FokusApp(project, "ingrid")
     assert snap_compare(app, run_before=keys(*SCREENS[screen]), terminal_size=SIZES[size])
