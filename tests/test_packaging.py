@@ -44,10 +44,12 @@ def test_the_wheel_bundles_corpus_and_codebooks(tmp_path: Path) -> None:
     for folder in ("graph", "csv", "dyi", "transcripts"):
         assert any(n.startswith(f"fokus/bundled/corpus/{folder}/") for n in corpus), folder
     assert "fokus/bundled/corpus/codings.csv" in names
+    # the whole study's demo: phase 1's pages file and texts, phase 2's survey
+    assert {"fokus/bundled/corpus/pages/pages.csv", "fokus/bundled/corpus/survey/svar.csv"} <= names
     # the translators' catalogue, compiled: every translated entry of the .po reads back the same from the .mo
     mo = gettext.GNUTranslations(io.BytesIO(zipfile.ZipFile(wheel).read("fokus/locale/nb/LC_MESSAGES/fokus.mo")))
     with (ROOT / "fokus/locale/nb/LC_MESSAGES/fokus.po").open("rb") as handle:
         po = read_po(handle)
     translated = [m for m in po if m.id and isinstance(m.id, str) and m.string and not m.fuzzy]
     assert translated
-    assert all(mo.gettext(m.id) == m.string for m in translated)
+    assert all((mo.pgettext(m.context, m.id) if m.context else mo.gettext(m.id)) == m.string for m in translated)

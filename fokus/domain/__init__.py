@@ -6,5 +6,6 @@ Modules: ``settings`` (every key a project stores; reading and writing them), ``
 reads), ``participants`` (pseudonymised participants and cases), ``origins`` (which rule or model a suggestion came
 from), ``coders`` (coders by name; the machine coder), ``codes`` (codes fokus knows by path; a code's shown name),
 ``local_time`` (times as researchers see them), ``collation`` (Norwegian alphabetical order), ``chunks`` (id lists
-cut to what one SQL statement may bind) and ``passages`` (the coded passage: one type, one query).
+cut to what one SQL statement may bind), ``passages`` (the coded passage: one type, one query) and ``excerpts`` (the
+start of a passage as notifications quote it, cut at a word).
 """

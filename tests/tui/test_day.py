@@ -54,7 +54,7 @@ def test_every_key_of_a_thread_shows_at_80_columns(drive: Callable[..., None]) -
 
 
 @pytest.mark.parametrize(
-    ("width", "headings"), [(80, ("Msgs", "Codes", "Sugg")), (100, ("Messages", "Codes", "Suggestions"))]
+    ("width", "headings"), [(80, ("Msgs", "Codes", "Sugg")), (100, ("Messages", "Codings", "Suggestions"))]
 )
 def test_the_thread_list_keeps_its_counts_on_screen(
     drive: Callable[..., None], width: int, headings: tuple[str, ...]
