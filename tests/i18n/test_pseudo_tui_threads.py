@@ -24,7 +24,7 @@ from fokus.tui.screens.threads import ThreadsScreen
 from fokus.tui.widgets.codes_panel import Choice
 from fokus.tui.widgets.keybar import KeyBar
 from fokus.tui.widgets.memo import MemoEditor
-from tests.i18n import test_pseudo_tui_tuiboard as board
+from tests.i18n import test_pseudo_tui_board as board
 from tests.i18n.test_pseudo_cli import escaped
 from tests.i18n.tui_text import screen_lines
 

@@ -20,7 +20,7 @@ from fokus.tui.app import FokusApp
 from fokus.tui.screens.page import PageScreen
 from fokus.tui.screens.pages import PagesScreen
 from fokus.tui.screens.threads import ThreadsScreen
-from tests.i18n import test_pseudo_tui_tuiboard as board
+from tests.i18n import test_pseudo_tui_board as board
 from tests.i18n.tui_text import screen_lines
 from tests.tui.test_pages_screen import add_pages, forget_pages
 

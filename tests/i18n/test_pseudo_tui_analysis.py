@@ -40,7 +40,7 @@ Steps = Callable[[Pilot[None], FokusApp], Awaitable[None]]
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, frozenset[str]]:
     """The demo project (built in the pseudo-locale), and the words of its data, which may rightly show as they are."""
-    folder = tmp_path_factory.mktemp("tuianalysis")
+    folder = tmp_path_factory.mktemp("analysis")
     db = build_demo(folder)[0]
     return db, data_words(db, folder)
 

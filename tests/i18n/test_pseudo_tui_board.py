@@ -40,7 +40,7 @@ Steps = Callable[[Pilot[None], FokusApp], Awaitable[None]]
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo project with two memos (one on a code, one on a municipality), built once for the module."""
-    return build_demo(tmp_path_factory.mktemp("tuiboard"))[0]
+    return build_demo(tmp_path_factory.mktemp("board"))[0]
 
 
 @pytest.fixture(scope="module")
