@@ -42,18 +42,17 @@ from sqlalchemy import select
 from fokus.analysis.frame import value_label
 from fokus.analysis.hypothesis_behaviour_text import variable_phrase
 from fokus.analysis.hypothesis_data import EVIDENCE_CAP, MINIMUMS, HypothesisData
-from fokus.analysis.hypothesis_groups import _groups
+from fokus.analysis.hypothesis_groups import case_groups
 from fokus.analysis.hypothesis_report import MANN_WHITNEY, HypothesisResult, effect_text, median
-from fokus.analysis.page_metrics import Window, _within, invites
+from fokus.analysis.page_metrics import Window, invites, within_window
 from fokus.analysis.report import Figure, Phrase
 from fokus.analysis.statistics import mann_whitney
-from fokus.domain.settings import get_setting
+from fokus.domain.settings import SURVEY_ITEMS_SETTING, get_setting
 from fokus.files.hypotheses import Hypothesis, HypothesisFile
 from fokus.files.hypothesis_variables import Variable
 from fokus.i18n import N_
 from fokus.model import PageComment, PagePost
 
-SURVEY_ITEMS = "survey.items"  # fokus.api.survey.SURVEY_ITEMS_SETTING (the api lies above the analysis)
 PER_CASE = 3  # evidence items per case
 EVIDENCE_CASES = 30  # the evidence is looked up in the first this many cases (a group or a correlation's highest)
 QUESTION_METRICS = frozenset({"questions", "answered", "response_rate", "response_hours"})
@@ -129,7 +128,7 @@ def behaviour_difference(data: HypothesisData, h: Hypothesis, r: HypothesisResul
     if h.needs_pages and not data.has_pages():
         r.short = NO_PAGES
         return
-    group_of, labels, _split = _groups(data, h, spec)
+    group_of, labels, _split = case_groups(data, h, spec)
     values = case_values(data, h, v, r.population)
     names = data.frame.cases.name
     r.excluded["cases_without_value"] = len(names) - len(group_of)
@@ -246,7 +245,7 @@ def survey_question(data: HypothesisData, attribute: str) -> str | None:
     """The survey's question behind an attribute, if a survey import made it (fokus.api.survey keeps each item's
     question in the setting ``survey.items``)."""
     try:
-        items = json.loads(get_setting(data.frame.session, SURVEY_ITEMS) or "{}")
+        items = json.loads(get_setting(data.frame.session, SURVEY_ITEMS_SETTING) or "{}")
     except ValueError:
         return None
     item = items.get(attribute) if isinstance(items, dict) else None
@@ -258,7 +257,7 @@ def _posts(data: HypothesisData, window: Window, page_of: dict[int, int]) -> dic
     """The window's posts of these pages, in time order."""
     query = select(PagePost).where(PagePost.page_id.in_(list(page_of))).order_by(PagePost.created_at, PagePost.id)
     found: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for post in data.frame.session.scalars(_within(query, window)):
+    for post in data.frame.session.scalars(within_window(query, window)):
         likes = post.likes if post.likes is not None else post.reactions
         counts = {"likes": likes, "comments": post.comments, "shares": post.shares}
         found[post.page_id].append(
@@ -281,11 +280,11 @@ def _questions(data: HypothesisData, window: Window, pages: list[int]) -> dict[i
     page_metrics counts them), the rest as counted placeholders (only the shown ones are looked up in full)."""
     session = data.frame.session
     query = select(PagePost.id, PagePost.page_id, PagePost.external_id).where(PagePost.page_id.in_(pages))
-    posts = {pid: (page, ext) for pid, page, ext in session.execute(_within(query, window))}
+    posts = {pid: (page, ext) for pid, page, ext in session.execute(within_window(query, window))}
     asked = session.execute(
         select(PageComment.id, PageComment.post_id, PageComment.created_at)
         .where(
-            PageComment.post_id.in_(_within(query.with_only_columns(PagePost.id), window).scalar_subquery()),
+            PageComment.post_id.in_(within_window(query.with_only_columns(PagePost.id), window).scalar_subquery()),
             PageComment.by_page.is_(False),
             PageComment.text.contains("?"),
         )

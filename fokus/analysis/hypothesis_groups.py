@@ -31,7 +31,7 @@ from fokus.files.hypotheses import Hypothesis, HypothesisFile
 from fokus.i18n import N_, _
 
 
-def _groups(data: HypothesisData, h: Hypothesis, spec: HypothesisFile) -> tuple[dict[int, int], list[str], bool]:
+def case_groups(data: HypothesisData, h: Hypothesis, spec: HypothesisFile) -> tuple[dict[int, int], list[str], bool]:
     """Each case's group (an index into the labels; cases with no value have none), the labels, and whether the
     first group is focal (a split by boolean, ``group`` or ``at_least``) rather than one of all the values."""
     assert h.attribute is not None
@@ -72,7 +72,7 @@ def _groups(data: HypothesisData, h: Hypothesis, spec: HypothesisFile) -> tuple[
 
 
 def group_difference(data: HypothesisData, h: Hypothesis, r: HypothesisResult, spec: HypothesisFile) -> None:
-    group_of, labels, split = _groups(data, h, spec)
+    group_of, labels, split = case_groups(data, h, spec)
     if h.unit == "case":
         _case_difference(data, h, r, group_of, labels)
     else:

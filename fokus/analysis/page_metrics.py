@@ -217,7 +217,7 @@ class _Counts:
         return _share(self.nonzero, self.counted), mean, _per_thousand(mean, followers)
 
 
-def _within(query: _Query, window: Window) -> _Query:
+def within_window(query: _Query, window: Window) -> _Query:
     """``query`` kept to the posts made in ``window``."""
     low, high = window.utc_bounds()
     if low is not None:
@@ -230,13 +230,13 @@ def _within(query: _Query, window: Window) -> _Query:
 def _posts(session: Session, window: Window) -> list[Any]:
     columns = (PagePost.id, PagePost.page_id, PagePost.created_at, PagePost.text, PagePost.likes)
     more = (PagePost.reactions, PagePost.comments, PagePost.shares)
-    return list(session.execute(_within(select(*columns, *more), window)))
+    return list(session.execute(within_window(select(*columns, *more), window)))
 
 
 def _answers(session: Session, window: Window, page_of: dict[int, int]) -> dict[int, tuple[int, list[float]]]:
     """Per page: how many of the public's questions under the window's posts it answered, and in how many hours."""
     columns = (PageComment.id, PageComment.post_id, PageComment.parent_id, PageComment.created_at)
-    in_window = PageComment.post_id.in_(_within(select(PagePost.id), window).scalar_subquery())
+    in_window = PageComment.post_id.in_(within_window(select(PagePost.id), window).scalar_subquery())
     questions = session.execute(
         select(*columns).where(in_window, PageComment.by_page.is_(False), PageComment.text.contains("?"))
     ).all()

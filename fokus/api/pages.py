@@ -37,14 +37,12 @@ from sqlalchemy.orm import Session
 from fokus.allocation import fewer_collections
 from fokus.domain.chunks import chunks
 from fokus.domain.participants import CaseRegistry
-from fokus.domain.settings import get_setting, set_setting
+from fokus.domain.settings import AUTHOR_SECRET_SETTING, get_setting, set_setting
 from fokus.errors import FokusError
 from fokus.i18n import _
 from fokus.importers.pages.records import CommentRecord, PageFeed, PageListing, PageRecord, PostRecord
 from fokus.model import Case, Page, PageComment, PagePost, Source, table_of
 from fokus.store.bulk import insert_values_new_ids
-
-AUTHOR_SECRET_SETTING = "pages.author_secret"  # the key of commenters' keyed hashes (hex)
 
 POST_FIELDS = ("page_id", "created_at", "text", "kind", "likes", "reactions", "comments", "shares", "url")
 COMMENT_FIELDS = ("post_id", "parent_id", "created_at", "text", "by_page", "author_key", "likes")

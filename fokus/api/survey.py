@@ -26,7 +26,7 @@ from fokus.api.cases import CasesReport, import_cases
 from fokus.api.messages import import_messages
 from fokus.api.messages_state import ImportReport
 from fokus.domain.participants import CaseRegistry, ParticipantRegistry
-from fokus.domain.settings import get_setting, set_setting
+from fokus.domain.settings import SURVEY_ITEMS_SETTING, get_setting, set_setting
 from fokus.errors import FokusError
 from fokus.files.cases import AttributeSpec, CaseRow, CaseTable
 from fokus.i18n import _
@@ -34,7 +34,6 @@ from fokus.importers.survey.items import SurveyData
 from fokus.importers.survey.messages import QUESTIONNAIRE, survey_source
 from fokus.model import Attribute, AttributeType, Case, Participant
 
-SURVEY_ITEMS_SETTING = "survey.items"
 #: The role of the participant who asks the questions (the questionnaire), as a moderator's role says who they are.
 QUESTIONNAIRE_ROLE = "questionnaire"
 #: What respondents write after their municipality's name, and case tables leave out.

@@ -19,6 +19,8 @@ MODEL_SETTING = "nlp.model"  # the spaCy pipeline the project was tagged with
 BUILTIN_PIPELINE = "fokus-nb"
 NORWEGIAN_MODEL = "nb_core_news_sm"
 REDACT_SETTING = "privacy.redact"  # "off" shows participants' names in exports
+AUTHOR_SECRET_SETTING = "pages.author_secret"  # the key of page commenters' keyed hashes (hex; fokus.api.pages)
+SURVEY_ITEMS_SETTING = "survey.items"  # JSON: a survey item's id -> its question, kind, type, scale (fokus.api.survey)
 
 
 def coder_setting(login: str) -> str:

@@ -13,9 +13,9 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select, text
 
-from fokus.api.pages import AUTHOR_SECRET_SETTING, import_page_data
+from fokus.api.pages import import_page_data
 from fokus.cli import main
-from fokus.domain.settings import get_setting
+from fokus.domain.settings import AUTHOR_SECRET_SETTING, get_setting
 from fokus.errors import FokusError
 from fokus.importers.pages.detect import read_feeds
 from fokus.importers.pages.listing import read_listing
