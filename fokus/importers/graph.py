@@ -313,14 +313,19 @@ class _GraphReader:
 
 
 def _id(obj: dict[str, Any], loc: str) -> str:
-    value = obj.get("id")
+    return graph_id(obj.get("id"), f"{loc}.id")
+
+
+def graph_id(value: Any, where: str) -> str:
+    """A Graph API id (a string, or a number some harvesters wrote), trimmed and within the length limit; also read
+    by the page-feed importer (fokus.importers.pages.graph_feed)."""
     if isinstance(value, str) and value.strip():
-        return check_length(value.strip(), MAX_ID_CHARS, N_("id"), f"{loc}.id")
+        return check_length(value.strip(), MAX_ID_CHARS, N_("id"), where)
     if isinstance(value, int) and not isinstance(value, bool):
-        return check_length(str(value), MAX_ID_CHARS, N_("id"), f"{loc}.id")
+        return check_length(str(value), MAX_ID_CHARS, N_("id"), where)
     if value is None or value == "":
-        raise FokusError(_("no 'id': every post and comment in a Graph export has one"), where=f"{loc}.id")
-    raise FokusError(_("expected an id (a string), found {found}").format(found=kind_of(value)), where=f"{loc}.id")
+        raise FokusError(_("no 'id': every post and comment in a Graph export has one"), where=where)
+    raise FokusError(_("expected an id (a string), found {found}").format(found=kind_of(value)), where=where)
 
 
 def _storable(value: str) -> bool:
@@ -354,7 +359,9 @@ def _string(obj: dict[str, Any], key: str, loc: str) -> str | None:
     raise FokusError(_("expected a string, found {found}").format(found=kind_of(value)), where=f"{loc}.{key}")
 
 
-def _count(value: Any, where: str) -> int:
+def graph_count(value: Any, where: str) -> int:
+    """A count (likes, comments, shares): a whole number from 0 up to what a database integer holds; also read by
+    the page-feed importer."""
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         if value > MAX_INTEGER:
             raise FokusError(
@@ -380,7 +387,7 @@ def _reactions(obj: dict[str, Any], loc: str) -> int | None:
         if value is None:
             continue
         if key == "like_count":
-            return _count(value, f"{loc}.like_count")
+            return graph_count(value, f"{loc}.like_count")
         if not isinstance(value, dict):
             raise FokusError(
                 _("expected an object {{summary: ...}}, found {found}").format(found=kind_of(value)),
@@ -388,7 +395,7 @@ def _reactions(obj: dict[str, Any], loc: str) -> int | None:
             )
         summary = value.get("summary")
         if isinstance(summary, dict) and "total_count" in summary:
-            return _count(summary["total_count"], f"{loc}.{key}.summary.total_count")
+            return graph_count(summary["total_count"], f"{loc}.{key}.summary.total_count")
     return None
 
 

@@ -39,10 +39,10 @@ from typing import Any
 
 from fokus.errors import FokusError
 from fokus.i18n import N_, _
-from fokus.i18n.formats import number
 from fokus.importers import limits
 from fokus.importers.decoding import kind_of, load_json
-from fokus.importers.limits import MAX_ID_CHARS, MAX_INTEGER, check_count, check_length, check_storable
+from fokus.importers.graph import graph_count, graph_id
+from fokus.importers.limits import MAX_ID_CHARS, check_count, check_length, check_storable
 from fokus.importers.notes import Notes
 from fokus.importers.pages.records import CommentRecord, PageFeed, PageRecord, PostRecord
 from fokus.importers.times import from_unix, parse_time
@@ -126,7 +126,7 @@ class _FeedReader:
         raise _wrong_shape(_("an object with keys {keys}").format(keys=keys or "-"))
 
     def page_object(self, doc: dict[str, Any]) -> str:
-        page_id = _id(doc.get("id"), "$.id")
+        page_id = graph_id(doc.get("id"), "$.id")
         name = _text(doc, "name", "$")
         self.page(page_id).name = name or self.page(page_id).name
         return page_id
@@ -159,7 +159,7 @@ class _FeedReader:
     def post(self, obj: Any, loc: str, owner: str | None) -> None:
         if not isinstance(obj, dict):
             raise _wrong_type(N_("expected a post object, found {found}"), obj, loc)
-        post_id = _id(obj.get("id"), f"{loc}.id")
+        post_id = graph_id(obj.get("id"), f"{loc}.id")
         author_id, author_name = _sender(obj, loc)
         page_id = owner or (post_id.partition("_")[0] if "_" in post_id else author_id)
         if not page_id:
@@ -232,7 +232,7 @@ class _FeedReader:
             author_id is None and author_name is not None and author_name == page.name
         )
         record = CommentRecord(
-            external_id=_id(obj.get("id"), f"{loc}.id"),
+            external_id=graph_id(obj.get("id"), f"{loc}.id"),
             post_id=post.external_id,
             created_at=self.time(obj, loc),
             text=_message(obj, loc),
@@ -300,16 +300,6 @@ def _same(first: Any, second: Any, kind: type) -> bool:
     return all(getattr(first, f.name) == getattr(second, f.name) for f in fields(kind) if f.name != "location")
 
 
-def _id(value: Any, where: str) -> str:
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    if isinstance(value, str) and value.strip():
-        return check_length(value.strip(), MAX_ID_CHARS, N_("id"), where)
-    if value is None or value == "":
-        raise FokusError(_("no 'id': every post and comment in a Graph export has one"), where=where)
-    raise _wrong_type(N_("expected an id (a string), found {found}"), value, where)
-
-
 def _text(obj: dict[str, Any], key: str, loc: str) -> str | None:
     value = obj.get(key)
     if value is None:
@@ -334,23 +324,9 @@ def _sender(obj: dict[str, Any], loc: str) -> tuple[str | None, str | None]:
     if not isinstance(sender, dict):
         raise _wrong_type(N_("expected an object {{id, name}}, found {found}"), sender, f"{loc}.from")
     raw = sender.get("id")
-    ident = None if raw is None or raw == "" else _id(raw, f"{loc}.from.id")
+    ident = None if raw is None or raw == "" else graph_id(raw, f"{loc}.from.id")
     name = _text(sender, "name", f"{loc}.from")
     return ident, (name.strip() or None) if name else None
-
-
-def _whole(value: Any, where: str) -> int:
-    """A count: a whole number from 0 up to what a database integer holds."""
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise _wrong_type(N_("expected a count (a whole number), found {found}"), value, where)
-    if value > MAX_INTEGER:
-        raise FokusError(
-            _("{value} is more than a database can hold (at most {limit})").format(
-                value=limits.shown_number(value), limit=number(MAX_INTEGER)
-            ),
-            where=where,
-        )
-    return value
 
 
 def _summary(obj: dict[str, Any], key: str, loc: str) -> int | None:
@@ -363,7 +339,7 @@ def _summary(obj: dict[str, Any], key: str, loc: str) -> int | None:
     summary = container.get("summary")
     if not isinstance(summary, dict) or "total_count" not in summary:
         return None
-    return _whole(summary["total_count"], f"{loc}.{key}.summary.total_count")
+    return graph_count(summary["total_count"], f"{loc}.{key}.summary.total_count")
 
 
 def _shares(obj: dict[str, Any], loc: str) -> int | None:
@@ -372,11 +348,11 @@ def _shares(obj: dict[str, Any], loc: str) -> int | None:
         return None
     if not isinstance(container, dict):
         raise _wrong_type(N_("expected an object {{count: ...}}, found {found}"), container, f"{loc}.shares")
-    return _whole(container.get("count"), f"{loc}.shares.count")
+    return graph_count(container.get("count"), f"{loc}.shares.count")
 
 
 def _comment_likes(obj: dict[str, Any], loc: str) -> int | None:
     if obj.get("like_count") is not None:
-        return _whole(obj["like_count"], f"{loc}.like_count")
+        return graph_count(obj["like_count"], f"{loc}.like_count")
     likes = _summary(obj, "likes", loc)
     return likes if likes is not None else _summary(obj, "reactions", loc)
